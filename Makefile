@@ -1,0 +1,46 @@
+# Two entry points for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+QM     := resources/i18n/tianshu_zh_CN.qm
+TS     := resources/i18n/tianshu_zh_CN.ts
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test setup lint types contracts pytest translations clean
+
+run: setup
+	QT_QPA_PLATFORM= $(BIN)/python main.py $(ARGS)
+
+test: setup lint contracts types pytest
+
+setup: $(STAMP) $(QM)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Tianshu needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(QM): $(TS) $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $(TS) -qm $(QM)
+
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate app widgets -ts $(TS) -no-obsolete -locations none
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+contracts:
+	$(BIN)/lint-imports
+
+types:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

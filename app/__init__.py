@@ -1,0 +1,1 @@
+"""Tianshu application layer: builds and wires everything, owns the Qt event loop."""

@@ -1,0 +1,1 @@
+"""Tianshu domain: feeds, intake, store, closed loop, simulators. Pure Python, no Qt."""

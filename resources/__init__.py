@@ -1,0 +1,1 @@
+"""Bundled themes, translations and demo data. No logic."""

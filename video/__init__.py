@@ -1,0 +1,1 @@
+"""Tianshu video: capture workers, latest-frame mailboxes, stream health. No Qt."""

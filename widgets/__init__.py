@@ -1,0 +1,1 @@
+"""Tianshu widgets: render plain data handed in by app/."""
