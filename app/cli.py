@@ -1,0 +1,194 @@
+"""The command line: `python main.py [sub-command] …`; every mistake is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+PROG = "tianshu"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(2)
+
+
+def _feed_url(text: str) -> str:
+    if not re.match(r"^wss?://[^\s/]+", text):
+        raise argparse.ArgumentTypeError(f"feed must be a ws:// or wss:// URL, got {text!r}")
+    return text
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0–65535, got {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
+def _existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no such file: {text}")
+    return path
+
+
+def _db_path(text: str) -> Path:
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"--db must name a file, {text} is a directory")
+    return path
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{2,5})[xX](\d{2,5})", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"size must look like 1920x1080, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _feed_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument(
+        "--feed",
+        type=_feed_url,
+        required=required,
+        metavar="URL",
+        help="event feed to subscribe to (ws:// or wss://)",
+    )
+    parser.add_argument("--token", help="bearer token sent on the websocket handshake")
+    parser.add_argument(
+        "--ca",
+        type=_existing_file,
+        metavar="FILE",
+        help="CA bundle to verify a wss:// feed against (default: system CAs)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Tianshu (天枢) city operations cockpit. "
+        "With no sub-command: the cockpit, on the embedded demo city unless --feed is given.",
+    )
+    _feed_options(parser, required=False)
+    parser.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: per-user data dir)")
+    parser.add_argument("--rate", type=_positive, default=8.0, help="demo city events per second (default 8)")
+    parser.add_argument("--seed", type=int, help="demo city random seed")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
+    sim.add_argument("--rate", type=_positive, default=8.0, help="events per second on average")
+    sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
+    sim.add_argument("--token", help="require this bearer token from clients")
+
+    ingest = sub.add_parser("ingest", help="run the intake pipeline with no window")
+    _feed_options(ingest, required=True)
+    ingest.add_argument("--db", type=_db_path, required=True, metavar="PATH")
+    ingest.add_argument(
+        "--idle-exit",
+        type=_positive,
+        metavar="SECONDS",
+        help="exit once no message at all has arrived for this long",
+    )
+
+    export = sub.add_parser("export", help="write stored rows to stdout")
+    export.add_argument("--db", type=_existing_file, required=True, metavar="PATH")
+    export.add_argument("--table", choices=("events", "quarantine"), required=True)
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+
+    shot = sub.add_parser("screenshot", help="run the cockpit headless on the demo city and save a PNG")
+    shot.add_argument("--out", type=Path, required=True, metavar="FILE.png")
+    shot.add_argument("--after", type=_positive, default=5.0, metavar="SECONDS")
+    shot.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH")
+    shot.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: a temporary one)")
+    shot.add_argument("--feed", type=_feed_url, metavar="URL", help="a real feed instead of the demo city")
+
+    bench = sub.add_parser("bench", help="measure performance")
+    bench_sub = bench.add_subparsers(dest="bench", parser_class=_Parser, metavar="BENCH", required=True)
+    bench_ingest = bench_sub.add_parser("ingest", help="feed → store throughput and send-to-visible latency")
+    bench_ingest.add_argument("--count", type=_count, default=200_000, help="messages per throughput run")
+    bench_ingest.add_argument("--runs", type=_count, default=3, help="repetitions; medians are reported")
+    bench_ingest.add_argument("--latency-rate", type=_positive, default=5000.0, metavar="EVENTS_PER_S")
+    bench_ingest.add_argument("--latency-seconds", type=_positive, default=10.0)
+    bench_ingest.add_argument("--no-gui", action="store_true", help="skip the offscreen GUI latency run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command
+    if command is None:
+        from app.gui import run_gui
+
+        return run_gui(
+            feed_url=args.feed,
+            token=args.token,
+            ca_file=args.ca,
+            db_path=args.db,
+            rate=args.rate,
+            seed=args.seed,
+        )
+    if command == "sim":
+        from dispatch.sim import run_sim
+
+        return run_sim(
+            host=args.host,
+            port=args.port,
+            rate=args.rate,
+            seed=args.seed,
+            token=args.token,
+            announce=_announce,
+        )
+    if command == "ingest":
+        from app.headless import run_ingest
+
+        return run_ingest(
+            feed_url=args.feed, token=args.token, ca_file=args.ca, db_path=args.db, idle_exit=args.idle_exit
+        )
+    if command == "export":
+        from app.headless import run_export
+
+        return run_export(db_path=args.db, table=args.table, fmt=args.format)
+    if command == "screenshot":
+        from app.screenshot import run_screenshot
+
+        return run_screenshot(
+            out=args.out, after=args.after, size=args.size, db_path=args.db, feed_url=args.feed
+        )
+    from app.bench_ingest import run_bench_ingest
+
+    return run_bench_ingest(
+        count=args.count,
+        runs=args.runs,
+        latency_rate=args.latency_rate,
+        latency_seconds=args.latency_seconds,
+        gui=not args.no_gui,
+    )
+
+
+def _announce(url: str) -> None:
+    print(f"tianshu-sim listening on {url}", flush=True)

@@ -1,0 +1,146 @@
+"""The websocket feed client: subscribe with a resume point, read frames, reconnect with capped back-off."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import websockets
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
+
+from dispatch.clock import Clock
+from dispatch.model import ConnectionState, FeedStatus
+from dispatch.protocol import encode_subscribe
+
+CLIENT_NAME = "tianshu/0.1.0"
+# Frames above the protocol's 1 MiB limit must still arrive whole so they can be quarantined and skipped:
+# a transport-level rejection would drop the connection and the server would replay the same frame forever.
+TRANSPORT_MAX_BYTES = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class BackoffPolicy:
+    """Exponential back-off with full jitter: delay is uniform in [0, min(cap, base * 2**attempt)]."""
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    idle_timeout_s: float = 15.0
+    open_timeout_s: float = 10.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        ceiling = min(self.cap_s, self.base_s * (2 ** min(attempt, 30)))
+        return max(self.base_s / 4, rng.uniform(0, ceiling))
+
+
+def tls_context(url: str, ca_file: Path | None) -> ssl.SSLContext | None:
+    """Verification against the system CAs, or only against `ca_file` when given; None for ws://."""
+    if not url.startswith("wss://"):
+        return None
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line an operator can act on."""
+    if isinstance(error, InvalidStatus):
+        code = error.response.status_code
+        if code in (401, 403):
+            return f"the feed refused the token (HTTP {code})"
+        return f"the feed answered HTTP {code} instead of a websocket"
+    if isinstance(error, InvalidURI):
+        return f"not a websocket URL: {error.uri}"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {error.verify_message}"
+    if isinstance(error, TimeoutError):
+        return "no frame from the feed within the idle timeout"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, websockets.ConnectionClosed):
+        return f"connection closed ({error.rcvd.code if error.rcvd else 'no close frame'})"
+    if isinstance(error, OSError):
+        return f"network error: {error.strerror or error}"
+    return f"{type(error).__name__}: {error}"
+
+
+class FeedClient:
+    """Keeps one subscription alive; hands every frame, as bytes, to `on_frame`."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_frame: Callable[[bytes], None],
+        resume_after: Callable[[], int | None],
+        on_status: Callable[[FeedStatus], None],
+        clock: Clock,
+        token: str | None = None,
+        ca_file: Path | None = None,
+        policy: BackoffPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.url = url
+        self._on_frame = on_frame
+        self._resume_after = resume_after
+        self._on_status = on_status
+        self._clock = clock
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._ssl = tls_context(url, ca_file)
+        self.policy = policy or BackoffPolicy()
+        self._rng = rng or random.Random()
+        self.ever_connected = False
+        self.last_frame_at: float | None = None
+        self._subscribed = False
+
+    def _status(
+        self, state: ConnectionState, detail: str = "", *, retry_at: float | None = None, attempts: int = 0
+    ) -> None:
+        self._on_status(FeedStatus(state, self.url, detail, self._clock.now(), retry_at, attempts))
+
+    async def run(self) -> None:
+        """Connect, read and reconnect until cancelled."""
+        attempt = 0
+        try:
+            while True:
+                self._status(ConnectionState.CONNECTING, attempts=attempt)
+                try:
+                    await self._session()
+                    detail = "the feed closed the connection"
+                except (OSError, TimeoutError, WebSocketException) as error:
+                    detail = describe_failure(error)
+                if self._subscribed:
+                    attempt = 0
+                delay = self.policy.delay(attempt, self._rng)
+                attempt += 1
+                self._status(
+                    ConnectionState.BACKING_OFF, detail, retry_at=self._clock.now() + delay, attempts=attempt
+                )
+                await asyncio.sleep(delay)
+        finally:
+            self._status(ConnectionState.STOPPED)
+
+    async def _session(self) -> None:
+        self._subscribed = False
+        async with connect(
+            self.url,
+            additional_headers=self._headers,
+            ssl=self._ssl,
+            compression=None,
+            max_size=TRANSPORT_MAX_BYTES,
+            open_timeout=self.policy.open_timeout_s,
+            close_timeout=2,
+            user_agent_header=CLIENT_NAME,
+        ) as ws:
+            await ws.send(encode_subscribe(CLIENT_NAME, self._resume_after()).decode())
+            self.ever_connected = True
+            self._subscribed = True
+            self._status(ConnectionState.CONNECTED)
+            idle = self.policy.idle_timeout_s
+            while True:
+                async with asyncio.timeout(idle):
+                    frame = await ws.recv(decode=False)
+                self.last_frame_at = self._clock.monotonic()
+                self._on_frame(frame)

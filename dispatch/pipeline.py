@@ -1,0 +1,193 @@
+"""The intake pipeline: feed client → intake → store writer, with changes accumulated for the views."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from pathlib import Path
+
+from dispatch.clock import Clock, SystemClock
+from dispatch.feed_client import BackoffPolicy, FeedClient
+from dispatch.intake import Intake
+from dispatch.model import (
+    ConnectionState,
+    FeedStatus,
+    Gap,
+    IntakeChanges,
+    IntakeCounters,
+    MetricSample,
+    QuarantineEntry,
+    StoredEvent,
+)
+from dispatch.store_writer import CommitResult, StoreWriter
+
+RATE_WINDOW_S = 5.0
+MAX_PENDING_EVENTS = 5_000
+
+
+class IntakePipeline:
+    """One feed into one store. `run()` on the event loop; `drain()` from the view side, on the same loop."""
+
+    def __init__(
+        self,
+        *,
+        db_path: Path,
+        feed_url: str,
+        token: str | None = None,
+        ca_file: Path | None = None,
+        clock: Clock | None = None,
+        policy: BackoffPolicy | None = None,
+    ) -> None:
+        self._clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._results: deque[CommitResult] = deque()
+        self._totals = {
+            "events": 0,
+            "revisions": 0,
+            "duplicates": 0,
+            "quarantined": 0,
+            "metrics": 0,
+            "gaps": 0,
+        }
+        self._rate_marks: deque[tuple[float, int]] = deque()
+        self._status = FeedStatus(ConnectionState.IDLE, feed_url, since=self._clock.now())
+        self._status_changed = True
+        self._committed_cursor: int | None = None
+        self.writer = StoreWriter(db_path, feed_url, self._on_commit)
+        self._committed_cursor = self.writer.initial_cursor
+        self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor)
+        self.client = FeedClient(
+            feed_url,
+            on_frame=self.intake.handle_frame,
+            resume_after=lambda: self.intake.cursor,
+            on_status=self._on_status,
+            clock=self._clock,
+            token=token,
+            ca_file=ca_file,
+            policy=policy,
+        )
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self._last_frames = 0
+        self._last_rate = 0.0
+
+    @property
+    def status(self) -> FeedStatus:
+        return self._status
+
+    async def run(self) -> None:
+        """Keep the feed flowing until `close()`; feed trouble is reported through status, never raised."""
+        self._task = asyncio.current_task()
+        try:
+            await self.client.run()
+        except asyncio.CancelledError:
+            if not self._closed:
+                raise
+
+    async def close(self) -> None:
+        """Stop reading, commit everything accepted so far, and join the writer thread."""
+        self._closed = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await asyncio.to_thread(self.writer.close)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Block until every accepted frame is committed (for tests and the headless exit)."""
+        return self.writer.flush(timeout)
+
+    def _on_status(self, status: FeedStatus) -> None:
+        self._status = status
+        self._status_changed = True
+
+    def _on_commit(self, result: CommitResult) -> None:
+        with self._lock:
+            self._results.append(result)
+
+    def counters(self) -> IntakeCounters:
+        frames = self.intake.counters
+        totals = self._totals
+        return IntakeCounters(
+            frames=frames.frames,
+            events=totals["events"],
+            revisions=totals["revisions"],
+            duplicates=totals["duplicates"],
+            replays=frames.replays,
+            quarantined=totals["quarantined"],
+            unknown=frames.unknown,
+            metrics=totals["metrics"],
+            heartbeats=frames.heartbeats,
+            cap_dropped=frames.cap_dropped,
+            gaps=totals["gaps"],
+            last_seq=self._committed_cursor,
+            head=frames.head,
+            events_per_s=self._rate(),
+        )
+
+    def _rate(self) -> float:
+        marks = self._rate_marks
+        if len(marks) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = marks[0], marks[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def drain(self) -> IntakeChanges | None:
+        """Everything committed since the last drain, or None when nothing at all changed."""
+        with self._lock:
+            results = list(self._results)
+            self._results.clear()
+        failure = self.writer.failure
+        if failure is not None and self._status.state is not ConnectionState.STOPPED:
+            self._on_status(
+                FeedStatus(
+                    ConnectionState.STOPPED,
+                    self._status.url,
+                    f"store write failed: {failure}",
+                    self._clock.now(),
+                )
+            )
+            if self._task is not None:
+                self._task.cancel()
+        now = self._clock.monotonic()
+        self._mark_rate(now)
+        rate = round(self._rate())
+        moved = self.intake.counters.frames != self._last_frames or rate != self._last_rate
+        if not results and not self._status_changed and not moved:
+            return None
+        self._status_changed = False
+        self._last_rate = rate
+        events: list[StoredEvent] = []
+        metrics: list[MetricSample] = []
+        gaps: list[Gap] = []
+        quarantined: list[QuarantineEntry] = []
+        totals = self._totals
+        for result in results:
+            events.extend(result.events)
+            metrics.extend(result.metrics)
+            gaps.extend(result.gaps)
+            quarantined.extend(result.quarantined)
+            totals["events"] += len(result.events)
+            totals["revisions"] += result.revisions
+            totals["duplicates"] += result.duplicates
+            totals["quarantined"] += len(result.quarantined)
+            totals["metrics"] += len(result.metrics)
+            totals["gaps"] += len(result.gaps)
+            self._committed_cursor = result.cursor
+        self._last_frames = self.intake.counters.frames
+        return IntakeChanges(
+            counters=self.counters(),
+            feed=self._status,
+            events=tuple(events[-MAX_PENDING_EVENTS:]),
+            metrics=tuple(metrics),
+            gaps=tuple(gaps),
+            quarantined=tuple(quarantined),
+        )
+
+    def _mark_rate(self, now: float) -> None:
+        marks = self._rate_marks
+        if marks and now - marks[-1][0] < 0.2:
+            return
+        marks.append((now, self._totals["events"]))
+        while marks and now - marks[0][0] > RATE_WINDOW_S:
+            marks.popleft()

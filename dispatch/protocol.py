@@ -1,0 +1,246 @@
+"""Feed protocol v1: wire message types and the decoder that classifies every incoming frame."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from dispatch.model import QuarantineReason
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 1 << 20
+RAW_KEEP_BYTES = 4096
+KNOWN_TYPES = frozenset({"event", "metric", "cap", "heartbeat", "reset"})
+
+Seq = Annotated[int, msgspec.Meta(ge=0)]
+AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class Location(msgspec.Struct, frozen=True):
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    address: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    grid: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class Attachment(msgspec.Struct, frozen=True):
+    uri: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+    content_type: Annotated[str, msgspec.Meta(max_length=128)]
+
+
+class Event(msgspec.Struct, frozen=True):
+    """EVENT as the feed sends it; unknown fields are tolerated here and kept in the stored payload."""
+
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    source: Code
+    category: Code
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    severity: Annotated[int, msgspec.Meta(ge=1, le=4)]
+    occurred_at: AwareTime
+    description: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+    location: Location | None = None
+    camera_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    attachments: Annotated[list[Attachment], msgspec.Meta(max_length=64)] | None = None
+    exercise: bool = False
+    cancelled: bool = False
+
+
+class Metric(msgspec.Struct, frozen=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    value: float
+    at: AwareTime
+    unit: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    labels: dict[str, str] | None = None
+
+
+class EventMsg(msgspec.Struct, frozen=True, tag="event", tag_field="type"):
+    seq: Seq
+    event: msgspec.Raw
+
+
+class MetricMsg(msgspec.Struct, frozen=True, tag="metric", tag_field="type"):
+    seq: Seq
+    metric: Metric
+
+
+class CapMsg(msgspec.Struct, frozen=True, tag="cap", tag_field="type"):
+    seq: Seq
+    xml: str
+
+
+class HeartbeatMsg(msgspec.Struct, frozen=True, tag="heartbeat", tag_field="type"):
+    head: Seq
+    at: AwareTime
+
+
+class ResetMsg(msgspec.Struct, frozen=True, tag="reset", tag_field="type"):
+    head: Seq
+    reason: Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class SubscribeMsg(msgspec.Struct, frozen=True, tag="subscribe", tag_field="type"):
+    client: str
+    resume_after: int | None
+
+
+class _Probe(msgspec.Struct):
+    """What can still be read from a frame that failed full validation."""
+
+    type: Any = None
+    seq: Any = None
+
+
+_ENVELOPE = msgspec.json.Decoder(EventMsg | MetricMsg | CapMsg | HeartbeatMsg | ResetMsg)
+_EVENT = msgspec.json.Decoder(Event)
+_ANY = msgspec.json.Decoder()
+_PROBE = msgspec.json.Decoder(_Probe)
+_ENCODER = msgspec.json.Encoder(order="sorted")
+_PATH = re.compile(r"`\$(?P<rest>[^`]*)`")
+_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, ValueError)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedEvent:
+    seq: int
+    event: Event
+    canonical: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedMetric:
+    seq: int
+    metric: Metric
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedCap:
+    seq: int
+    xml: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedHeartbeat:
+    head: int
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedReset:
+    head: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownType:
+    type_name: str
+    seq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: QuarantineReason
+    detail: str
+    seq: int | None = None
+
+
+Decoded = DecodedEvent | DecodedMetric | DecodedCap | DecodedHeartbeat | DecodedReset | UnknownType | Rejected
+
+
+def encode_subscribe(client: str, resume_after: int | None) -> bytes:
+    """The first frame a client sends."""
+    return msgspec.json.encode(SubscribeMsg(client=client, resume_after=resume_after))
+
+
+def keep_raw(frame: bytes) -> str:
+    """The part of a frame worth keeping in quarantine: at most RAW_KEEP_BYTES, never invalid text."""
+    return frame[:RAW_KEEP_BYTES].decode("utf-8", errors="replace")
+
+
+def decode_frame(frame: bytes) -> Decoded:
+    """Classify one frame; never raises."""
+    if len(frame) > MAX_FRAME_BYTES:
+        return Rejected(
+            QuarantineReason.OVERSIZED,
+            f"frame of {len(frame)} bytes exceeds the {MAX_FRAME_BYTES} byte limit",
+            _sniff_seq(frame),
+        )
+    try:
+        message = _ENVELOPE.decode(frame)
+    except RecursionError:
+        return Rejected(QuarantineReason.TOO_DEEP, "JSON nested too deeply")
+    except msgspec.ValidationError as error:
+        return _diagnose(frame, error)
+    except _DECODE_ERRORS as error:
+        return _undecodable(frame, error)
+    if isinstance(message, EventMsg):
+        return decode_event(bytes(message.event), message.seq)
+    if isinstance(message, MetricMsg):
+        return DecodedMetric(message.seq, message.metric)
+    if isinstance(message, CapMsg):
+        return DecodedCap(message.seq, message.xml)
+    if isinstance(message, HeartbeatMsg):
+        return DecodedHeartbeat(message.head)
+    return DecodedReset(message.head, message.reason)
+
+
+def decode_event(raw: bytes, seq: int) -> DecodedEvent | Rejected:
+    """Validate one EVENT object and compute its canonical form (sorted keys, all fields kept)."""
+    try:
+        event = _EVENT.decode(raw)
+        canonical = _ENCODER.encode(_ANY.decode(raw))
+    except RecursionError:
+        return Rejected(QuarantineReason.TOO_DEEP, "event nested too deeply", seq)
+    except msgspec.ValidationError as error:
+        message = str(error)
+        if "`$" not in message:
+            message += " - at `$`"
+        return Rejected(QuarantineReason.INVALID_FIELDS, _reroot(message, "$.event"), seq)
+    except (*_DECODE_ERRORS, UnicodeEncodeError) as error:
+        return Rejected(QuarantineReason.INVALID_FIELDS, f"event is not valid text: {error}", seq)
+    return DecodedEvent(seq, event, canonical)
+
+
+def encode_event_object(obj: dict[str, Any]) -> bytes:
+    """JSON for an EVENT built locally (e.g. from a CAP alert), to validate it like a received one."""
+    return _ENCODER.encode(obj)
+
+
+def _diagnose(frame: bytes, error: msgspec.ValidationError) -> Rejected | UnknownType:
+    try:
+        probe = _PROBE.decode(frame)
+    except msgspec.ValidationError:
+        return Rejected(QuarantineReason.NOT_OBJECT, "frame is JSON but not an object")
+    except _DECODE_ERRORS as other:
+        return _undecodable(frame, other)
+    seq = probe.seq if isinstance(probe.seq, int) and not isinstance(probe.seq, bool) else None
+    if not isinstance(probe.type, str):
+        return Rejected(QuarantineReason.MISSING_TYPE, "frame has no string `type`", seq)
+    if probe.type not in KNOWN_TYPES:
+        return UnknownType(probe.type[:64], seq)
+    return Rejected(QuarantineReason.INVALID_FIELDS, f"{probe.type}: {error}", seq)
+
+
+def _undecodable(frame: bytes, error: Exception) -> Rejected:
+    try:
+        frame.decode("utf-8")
+    except UnicodeDecodeError:
+        return Rejected(QuarantineReason.NOT_UTF8, "frame is not valid UTF-8")
+    return Rejected(QuarantineReason.NOT_JSON, f"frame is not JSON: {error}")
+
+
+# Only the envelope's own leading members are trusted; a "seq" deeper inside could be anything.
+_SEQ_SNIFF = re.compile(rb'\A\s*\{\s*"type"\s*:\s*"[a-z_]{1,32}"\s*,\s*"seq"\s*:\s*(\d{1,18})\s*[,}]')
+
+
+def _sniff_seq(frame: bytes) -> int | None:
+    """The seq of an oversized frame, so the cursor moves past it and it is not replayed forever."""
+    match = _SEQ_SNIFF.match(frame[:256])
+    return int(match.group(1)) if match else None
+
+
+def _reroot(message: str, root: str) -> str:
+    return _PATH.sub(lambda m: f"`{root}{m.group('rest')}`", message)

@@ -1,0 +1,207 @@
+"""The SQLite store: opening in WAL mode, versioned schema migrations, and the reads the views need."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import platformdirs
+import sqlite_utils
+
+from dispatch.model import StoredEvent
+
+APP_NAME = "tianshu"
+EXPORT_TABLES = ("events", "quarantine")
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is from a newer Tianshu."""
+
+
+def default_db_path() -> Path:
+    """Where the store lives when the operator does not choose (per-user data directory)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "tianshu.sqlite3"
+
+
+def _m1_intake(db: sqlite_utils.Database) -> None:
+    db.table("events").create(
+        {
+            "id": int,
+            "source": str,
+            "event_id": str,
+            "revision": int,
+            "feed": str,
+            "seq": int,
+            "received_at": float,
+            "occurred_at": float,
+            "category": str,
+            "severity": int,
+            "title": str,
+            "description": str,
+            "lon": float,
+            "lat": float,
+            "address": str,
+            "grid": str,
+            "camera_id": str,
+            "exercise": int,
+            "cancelled": int,
+            "content_hash": bytes,
+            "payload": str,
+        },
+        pk="id",
+        not_null={"source", "event_id", "revision", "feed", "seq", "received_at", "occurred_at"},
+    )
+    db.table("events").create_index(["source", "event_id", "revision"], unique=True)
+    db.table("events").create_index(["received_at"])
+    db.table("events").create_index(["occurred_at"])
+    db.table("event_heads").create(
+        {"source": str, "event_id": str, "revision": int, "content_hash": bytes, "duplicates": int},
+        pk=("source", "event_id"),
+        defaults={"duplicates": 0},
+    )
+    db.table("quarantine").create(
+        {
+            "id": int,
+            "feed": str,
+            "received_at": float,
+            "seq": int,
+            "reason": str,
+            "detail": str,
+            "raw": str,
+            "raw_size": int,
+        },
+        pk="id",
+    )
+    db.table("quarantine").create_index(["received_at"])
+    db.table("metrics").create(
+        {
+            "id": int,
+            "feed": str,
+            "seq": int,
+            "name": str,
+            "value": float,
+            "unit": str,
+            "at": float,
+            "labels": str,
+        },
+        pk="id",
+    )
+    db.table("metrics").create_index(["name", "at"])
+    db.table("feed_state").create({"feed": str, "last_seq": int, "updated_at": float}, pk="feed")
+    db.table("gaps").create(
+        {"id": int, "feed": str, "after_seq": int, "head": int, "reason": str, "at": float}, pk="id"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_intake,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the store at `path`, in WAL mode, migrated to the current schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10)
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        _migrate(db)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot open the store {path}: {error}") from error
+    return db
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"store schema {version} is newer than this Tianshu understands ({SCHEMA_VERSION})")
+    for number in range(version, SCHEMA_VERSION):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[number](db)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+def read_cursor(db: sqlite_utils.Database, feed: str) -> int | None:
+    """The last seq applied from `feed`, or None when nothing has been applied yet."""
+    row = db.execute("SELECT last_seq FROM feed_state WHERE feed = ?", [feed]).fetchone()
+    return None if row is None else int(row[0])
+
+
+EVENT_COLUMNS = (
+    "source, event_id, revision, seq, received_at, occurred_at, category, severity, title, "
+    "description, lon, lat, address, grid, camera_id, exercise, cancelled"
+)
+
+
+def event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+    """A StoredEvent from a row selected with EVENT_COLUMNS."""
+    return StoredEvent(
+        source=row[0],
+        event_id=row[1],
+        revision=row[2],
+        seq=row[3],
+        received_at=row[4],
+        occurred_at=row[5],
+        category=row[6],
+        severity=row[7],
+        title=row[8],
+        description=row[9],
+        lon=row[10],
+        lat=row[11],
+        address=row[12],
+        grid=row[13],
+        camera_id=row[14],
+        exercise=bool(row[15]),
+        cancelled=bool(row[16]),
+    )
+
+
+def load_recent_events(db_path: Path, limit: int) -> list[StoredEvent]:
+    """The newest `limit` stored revisions, oldest first (blocking: call from an executor)."""
+    if not db_path.exists():
+        return []
+    db = open_store(db_path)
+    try:
+        rows = db.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+    finally:
+        db.close()
+    return [event_from_row(row) for row in reversed(rows)]
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def export_rows(db: sqlite_utils.Database, table: str) -> Iterator[dict[str, Any]]:
+    """Rows of an exportable table in arrival order, as plain JSON-ready dicts."""
+    if table == "events":
+        for payload, seq, revision, received_at in db.execute(
+            "SELECT payload, seq, revision, received_at FROM events ORDER BY id"
+        ):
+            row: dict[str, Any] = msgspec.json.decode(payload)
+            row.update(seq=seq, revision=revision, received_at=_iso(received_at))
+            yield row
+    elif table == "quarantine":
+        for received_at, seq, reason, detail, raw, raw_size in db.execute(
+            "SELECT received_at, seq, reason, detail, raw, raw_size FROM quarantine ORDER BY id"
+        ):
+            yield {
+                "received_at": _iso(received_at),
+                "seq": seq,
+                "reason": reason,
+                "detail": detail,
+                "raw_size": raw_size,
+                "raw": raw,
+            }
+    else:
+        raise ValueError(f"cannot export table {table!r}; choose one of {', '.join(EXPORT_TABLES)}")

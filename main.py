@@ -1,0 +1,6 @@
+"""Tianshu (天枢) entry point: hands over to the command line in app/."""
+
+from app.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
