@@ -15,7 +15,7 @@ from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
 from dispatch.clock import Clock
 from dispatch.model import ConnectionState, FeedStatus
-from dispatch.protocol import encode_subscribe
+from dispatch.protocol import Frame, InvalidText, encode_subscribe
 
 CLIENT_NAME = "tianshu/0.1.0"
 # Frames above the protocol's 1 MiB limit must still arrive whole so they can be quarantined and skipped:
@@ -67,13 +67,13 @@ def describe_failure(error: BaseException) -> str:
 
 
 class FeedClient:
-    """Keeps one subscription alive; hands every frame, as bytes, to `on_frame`."""
+    """Keeps one subscription alive; hands every frame (text as str, binary as bytes) to `on_frame`."""
 
     def __init__(
         self,
         url: str,
         *,
-        on_frame: Callable[[bytes], None],
+        on_frame: Callable[[Frame], None],
         resume_after: Callable[[], int | None],
         on_status: Callable[[FeedStatus], None],
         clock: Clock,
@@ -140,7 +140,11 @@ class FeedClient:
             self._status(ConnectionState.CONNECTED)
             idle = self.policy.idle_timeout_s
             while True:
-                async with asyncio.timeout(idle):
-                    frame = await ws.recv(decode=False)
+                frame: Frame
+                try:
+                    async with asyncio.timeout(idle):
+                        frame = await ws.recv()
+                except UnicodeDecodeError as error:
+                    frame = InvalidText(bytes(error.object))
                 self.last_frame_at = self._clock.monotonic()
                 self._on_frame(frame)

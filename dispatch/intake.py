@@ -14,11 +14,13 @@ from dispatch.protocol import (
     DecodedHeartbeat,
     DecodedMetric,
     DecodedReset,
+    Frame,
     Rejected,
     UnknownType,
     decode_event,
     decode_frame,
     encode_event_object,
+    frame_bytes,
     keep_raw,
 )
 from dispatch.store_writer import CursorItem, EventItem, GapItem, MetricItem, QuarantineItem, WriteItem
@@ -49,7 +51,7 @@ class Intake:
         self.cursor = cursor
         self.counters = FrameCounters()
 
-    def handle_frame(self, frame: bytes) -> None:
+    def handle_frame(self, frame: Frame) -> None:
         self.counters.frames += 1
         now = self._clock.now()
         decoded = decode_frame(frame)
@@ -83,7 +85,7 @@ class Intake:
         else:
             self._quarantine(decoded, frame, now)
 
-    def _handle_cap(self, decoded: DecodedCap, frame: bytes, now: float) -> None:
+    def _handle_cap(self, decoded: DecodedCap, frame: Frame, now: float) -> None:
         try:
             alert = parse_cap(decoded.xml)
         except CapError as error:
@@ -102,8 +104,8 @@ class Intake:
         else:
             self._submit(EventItem(outcome, now))
 
-    def _quarantine(self, rejected: Rejected, frame: bytes, now: float) -> None:
+    def _quarantine(self, rejected: Rejected, frame: Frame, now: float) -> None:
         entry = QuarantineEntry(
-            now, rejected.reason, rejected.detail, keep_raw(frame), len(frame), rejected.seq
+            now, rejected.reason, rejected.detail, keep_raw(frame), len(frame_bytes(frame)), rejected.seq
         )
         self._submit(QuarantineItem(entry))

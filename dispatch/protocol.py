@@ -155,17 +155,48 @@ def encode_subscribe(client: str, resume_after: int | None) -> bytes:
     return msgspec.json.encode(SubscribeMsg(client=client, resume_after=resume_after))
 
 
-def keep_raw(frame: bytes) -> str:
+def keep_raw(frame: Frame) -> str:
     """The part of a frame worth keeping in quarantine: at most RAW_KEEP_BYTES, never invalid text."""
-    return frame[:RAW_KEEP_BYTES].decode("utf-8", errors="replace")
+    if isinstance(frame, str):
+        return (
+            frame[:RAW_KEEP_BYTES].encode("utf-8", errors="replace")[:RAW_KEEP_BYTES].decode(errors="ignore")
+        )
+    return frame_bytes(frame)[:RAW_KEEP_BYTES].decode("utf-8", errors="replace")
 
 
-def decode_frame(frame: bytes) -> Decoded:
-    """Classify one frame; never raises."""
-    if len(frame) > MAX_FRAME_BYTES:
+@dataclass(frozen=True, slots=True)
+class InvalidText:
+    """A text frame whose payload is not UTF-8 (the transport hands over the raw bytes)."""
+
+    raw: bytes
+
+
+Frame = str | bytes | InvalidText
+
+
+def frame_bytes(frame: Frame) -> bytes:
+    """The frame as bytes, for quarantine."""
+    if isinstance(frame, InvalidText):
+        return frame.raw
+    return frame.encode("utf-8", errors="replace") if isinstance(frame, str) else frame
+
+
+def _byte_size(text: str) -> int:
+    # Only frames that could be over the limit pay for an exact count.
+    return len(text) if len(text) * 4 <= MAX_FRAME_BYTES else len(text.encode("utf-8", errors="replace"))
+
+
+def decode_frame(frame: Frame) -> Decoded:
+    """Classify one frame (str: a text frame, bytes: a binary frame); never raises."""
+    if isinstance(frame, InvalidText):
+        return Rejected(QuarantineReason.NOT_UTF8, "text frame is not valid UTF-8")
+    if isinstance(frame, bytes):
+        return Rejected(QuarantineReason.BINARY_FRAME, "binary frame; protocol v1 uses text frames only")
+    size = _byte_size(frame)
+    if size > MAX_FRAME_BYTES:
         return Rejected(
             QuarantineReason.OVERSIZED,
-            f"frame of {len(frame)} bytes exceeds the {MAX_FRAME_BYTES} byte limit",
+            f"frame of {size} bytes exceeds the {MAX_FRAME_BYTES} byte limit",
             _sniff_seq(frame),
         )
     try:
@@ -209,14 +240,14 @@ def encode_event_object(obj: dict[str, Any]) -> bytes:
     return _ENCODER.encode(obj)
 
 
-def _diagnose(frame: bytes, error: msgspec.ValidationError) -> Rejected | UnknownType:
+def _diagnose(frame: str, error: msgspec.ValidationError) -> Rejected | UnknownType:
     try:
         probe = _PROBE.decode(frame)
     except msgspec.ValidationError:
         return Rejected(QuarantineReason.NOT_OBJECT, "frame is JSON but not an object")
     except _DECODE_ERRORS as other:
         return _undecodable(frame, other)
-    seq = probe.seq if isinstance(probe.seq, int) and not isinstance(probe.seq, bool) else None
+    seq = probe.seq if type(probe.seq) is int and probe.seq >= 0 else None
     if not isinstance(probe.type, str):
         return Rejected(QuarantineReason.MISSING_TYPE, "frame has no string `type`", seq)
     if probe.type not in KNOWN_TYPES:
@@ -224,19 +255,15 @@ def _diagnose(frame: bytes, error: msgspec.ValidationError) -> Rejected | Unknow
     return Rejected(QuarantineReason.INVALID_FIELDS, f"{probe.type}: {error}", seq)
 
 
-def _undecodable(frame: bytes, error: Exception) -> Rejected:
-    try:
-        frame.decode("utf-8")
-    except UnicodeDecodeError:
-        return Rejected(QuarantineReason.NOT_UTF8, "frame is not valid UTF-8")
+def _undecodable(frame: str, error: Exception) -> Rejected:
     return Rejected(QuarantineReason.NOT_JSON, f"frame is not JSON: {error}")
 
 
 # Only the envelope's own leading members are trusted; a "seq" deeper inside could be anything.
-_SEQ_SNIFF = re.compile(rb'\A\s*\{\s*"type"\s*:\s*"[a-z_]{1,32}"\s*,\s*"seq"\s*:\s*(\d{1,18})\s*[,}]')
+_SEQ_SNIFF = re.compile(r'\A\s*\{\s*"type"\s*:\s*"[a-z_]{1,32}"\s*,\s*"seq"\s*:\s*(\d{1,18})\s*[,}]')
 
 
-def _sniff_seq(frame: bytes) -> int | None:
+def _sniff_seq(frame: str) -> int | None:
     """The seq of an oversized frame, so the cursor moves past it and it is not replayed forever."""
     match = _SEQ_SNIFF.match(frame[:256])
     return int(match.group(1)) if match else None

@@ -6,6 +6,7 @@ import hashlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from dispatch.store import open_store, read_cursor
 
 MAX_BATCH = 20_000
 HEAD_CACHE_LIMIT = 200_000
+RETRY_FIRST_S = 0.25
+RETRY_CAP_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class StoreWriter:
         self._heads: dict[tuple[str, str], tuple[int, bytes]] = {}
         self._cursor: int | None = None
         self._failure: BaseException | None = None
+        self.trouble: str | None = None
         db = open_store(db_path)
         try:
             self.initial_cursor = read_cursor(db, feed)
@@ -145,16 +149,32 @@ class StoreWriter:
                         item = self._queue.get_nowait()
                     except queue.Empty:
                         break
-                if batch:
-                    self._commit(db.conn, batch)
-                for barrier in barriers:
-                    barrier.done.set()
-        except BaseException as error:
+                try:
+                    if batch:
+                        self._commit_with_retry(db.conn, batch)
+                finally:
+                    for barrier in barriers:
+                        barrier.done.set()
+        except Exception as error:
+            # Nothing is lost: the cursor was not committed, so a restart re-fetches this batch.
             self._failure = error
             self._release_waiters()
-            raise
         finally:
             db.close()
+
+    def _commit_with_retry(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
+        """A locked or full disk is waited out, keeping the batch; anything else stops the writer."""
+        delay = RETRY_FIRST_S
+        while True:
+            try:
+                self._commit(conn, batch)
+            except sqlite3.OperationalError as error:
+                self.trouble = str(error)
+                time.sleep(delay)
+                delay = min(delay * 2, RETRY_CAP_S)
+            else:
+                self.trouble = None
+                return
 
     def _release_waiters(self) -> None:
         while True:

@@ -1,0 +1,220 @@
+"""The v1 decoder: every frame is applied, skipped or quarantined with a reason — never an exception."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dispatch.model import QuarantineReason
+from dispatch.protocol import (
+    MAX_FRAME_BYTES,
+    DecodedCap,
+    DecodedEvent,
+    DecodedHeartbeat,
+    DecodedMetric,
+    DecodedReset,
+    InvalidText,
+    Rejected,
+    UnknownType,
+    decode_frame,
+    encode_subscribe,
+)
+
+
+def event(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": "iot-000001",
+        "source": "iot",
+        "category": "waterlogging",
+        "title": "解放路积水 25cm",
+        "severity": 3,
+        "occurred_at": "2026-11-21T08:00:00+08:00",
+        "location": {"lon": 120.16, "lat": 30.27, "address": "解放路128号", "grid": "330102001001"},
+    }
+    body.update(overrides)
+    return body
+
+
+def frame(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def test_valid_event_keeps_every_field_in_canonical_form() -> None:
+    decoded = decode_frame(frame({"type": "event", "seq": 7, "event": event(vendor={"sensor": "WL-9"})}))
+    assert isinstance(decoded, DecodedEvent)
+    assert decoded.seq == 7
+    assert decoded.event.title == "解放路积水 25cm"
+    assert decoded.event.occurred_at.utcoffset() is not None
+    assert json.loads(decoded.canonical)["vendor"] == {"sensor": "WL-9"}
+
+
+def test_canonical_form_ignores_key_order_and_spacing() -> None:
+    a = decode_frame(frame({"type": "event", "seq": 1, "event": event()}))
+    reordered = dict(reversed(list(event().items())))
+    b = decode_frame(json.dumps({"seq": 2, "event": reordered, "type": "event"}, indent=2))
+    assert isinstance(a, DecodedEvent)
+    assert isinstance(b, DecodedEvent)
+    assert a.canonical == b.canonical
+
+
+def test_other_message_types_decode() -> None:
+    metric = {
+        "name": "aqi",
+        "value": 48,
+        "unit": "",
+        "at": "2026-11-21T08:00:00+08:00",
+        "labels": {"d": "上城"},
+    }
+    assert isinstance(decode_frame(frame({"type": "metric", "seq": 1, "metric": metric})), DecodedMetric)
+    assert isinstance(decode_frame(frame({"type": "cap", "seq": 2, "xml": "<alert/>"})), DecodedCap)
+    heartbeat = decode_frame(frame({"type": "heartbeat", "head": 9, "at": "2026-11-21T08:00:00Z"}))
+    assert heartbeat == DecodedHeartbeat(9)
+    reset = decode_frame(frame({"type": "reset", "head": 40, "reason": "buffer trimmed"}))
+    assert reset == DecodedReset(40, "buffer trimmed")
+
+
+def test_unknown_type_is_skipped_not_quarantined() -> None:
+    assert decode_frame(frame({"type": "order_ack", "seq": 5, "order_id": "x"})) == UnknownType(
+        "order_ack", 5
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason", "seq"),
+    [
+        ("not json at all", QuarantineReason.NOT_JSON, None),
+        ('{"type": "event", "seq": 3, "event": ', QuarantineReason.NOT_JSON, None),
+        ("[1, 2, 3]", QuarantineReason.NOT_OBJECT, None),
+        ('"just a string"', QuarantineReason.NOT_OBJECT, None),
+        ('{"seq": 4, "event": {}}', QuarantineReason.MISSING_TYPE, 4),
+        ('{"type": 12, "seq": 4}', QuarantineReason.MISSING_TYPE, 4),
+        ('{"type": "event", "event": {}}', QuarantineReason.INVALID_FIELDS, None),
+        ('{"type": "metric", "seq": 6, "metric": {"name": "aqi", "value": "high", "at": "2026-11-21"}}',
+         QuarantineReason.INVALID_FIELDS, 6),
+        ('{"type": "event", "seq": -1, "event": {}}', QuarantineReason.INVALID_FIELDS, None),
+    ],
+)  # fmt: skip
+def test_malformed_frames_are_quarantined_with_a_reason(
+    raw: bytes, reason: QuarantineReason, seq: int | None
+) -> None:
+    decoded = decode_frame(raw)
+    assert isinstance(decoded, Rejected)
+    assert decoded.reason is reason
+    assert decoded.seq == seq
+    assert decoded.detail
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"severity": 0}, "$.event.severity"),
+        ({"severity": 5}, "$.event.severity"),
+        ({"severity": "3"}, "$.event.severity"),
+        ({"id": ""}, "$.event.id"),
+        ({"id": "x" * 129}, "$.event.id"),
+        ({"title": "长" * 201}, "$.event.title"),
+        ({"occurred_at": "2026-11-21T08:00:00"}, "$.event.occurred_at"),
+        ({"occurred_at": "yesterday"}, "$.event.occurred_at"),
+        ({"occurred_at": "2026-13-45T08:00:00+08:00"}, "$.event.occurred_at"),
+        ({"location": {"lon": 181, "lat": 30}}, "$.event.location.lon"),
+        ({"location": {"lon": 120, "lat": -91}}, "$.event.location.lat"),
+        ({"exercise": "yes"}, "$.event.exercise"),
+        ({"attachments": [{"uri": ""}]}, "$.event.attachments[0]"),
+    ],
+)
+def test_invalid_event_fields_name_the_field(overrides: dict[str, Any], path: str) -> None:
+    decoded = decode_frame(frame({"type": "event", "seq": 11, "event": event(**overrides)}))
+    assert isinstance(decoded, Rejected)
+    assert decoded.reason is QuarantineReason.INVALID_FIELDS
+    assert decoded.seq == 11
+    assert path in decoded.detail
+
+
+def test_missing_event_field_is_named() -> None:
+    body = event()
+    del body["source"]
+    decoded = decode_frame(frame({"type": "event", "seq": 12, "event": body}))
+    assert isinstance(decoded, Rejected)
+    assert "`source`" in decoded.detail
+    assert "$.event" in decoded.detail
+
+
+def test_oversized_frame_is_rejected_and_its_seq_kept_so_the_cursor_moves_on() -> None:
+    big = frame({"type": "event", "seq": 99, "event": event(description="水" * MAX_FRAME_BYTES)})
+    decoded = decode_frame(big)
+    assert isinstance(decoded, Rejected)
+    assert decoded.reason is QuarantineReason.OVERSIZED
+    assert decoded.seq == 99
+
+
+def test_a_seq_buried_inside_an_unparseable_frame_is_not_trusted() -> None:
+    decoded = decode_frame('garbage {"type":"event","seq":999999999}' + "x" * MAX_FRAME_BYTES)
+    assert isinstance(decoded, Rejected)
+    assert decoded.seq is None
+
+
+def test_absurd_nesting_is_rejected_cheaply() -> None:
+    deep = '{"type":"event","seq":1,"event":' + "[" * 200_000 + "]" * 200_000 + "}"
+    decoded = decode_frame(deep)
+    assert isinstance(decoded, Rejected)
+    assert decoded.reason is QuarantineReason.TOO_DEEP
+
+
+def test_subscribe_frame_matches_the_protocol() -> None:
+    assert json.loads(encode_subscribe("tianshu/0.1.0", 41)) == {
+        "type": "subscribe",
+        "client": "tianshu/0.1.0",
+        "resume_after": 41,
+    }
+    assert json.loads(encode_subscribe("tianshu/0.1.0", None))["resume_after"] is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=512) | st.binary(max_size=512))
+def test_arbitrary_frames_never_raise(raw: str | bytes) -> None:
+    decoded = decode_frame(raw)
+    if isinstance(raw, bytes):
+        assert decoded == Rejected(QuarantineReason.BINARY_FRAME, decoded.detail)  # type: ignore[union-attr]
+
+
+def test_binary_and_non_utf8_frames_are_quarantined() -> None:
+    binary = decode_frame(frame({"type": "event", "seq": 1, "event": event()}).encode())
+    assert isinstance(binary, Rejected)
+    assert binary.reason is QuarantineReason.BINARY_FRAME
+    bad_text = decode_frame(InvalidText(b'{"type":"event","seq":1,"title":"\xff"}'))
+    assert isinstance(bad_text, Rejected)
+    assert bad_text.reason is QuarantineReason.NOT_UTF8
+
+
+def test_oversized_multibyte_frame_is_measured_in_bytes() -> None:
+    # 400k Chinese characters are 1.2 MB of UTF-8: over the limit although under a million characters.
+    decoded = decode_frame(frame({"type": "event", "seq": 5, "event": event(description="水" * 400_000)}))
+    assert isinstance(decoded, Rejected)
+    assert decoded.reason is QuarantineReason.OVERSIZED
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["event", "metric", "cap", "heartbeat", "reset", "other"]),
+    st.dictionaries(st.sampled_from(["seq", "head", "event", "metric", "xml", "at", "reason"]), json_values),
+)
+def test_arbitrary_envelopes_are_classified(kind: str, fields: dict[str, Any]) -> None:
+    decoded = decode_frame(msgspec.json.encode({"type": kind, **fields}).decode())
+    if kind == "other":
+        assert isinstance(decoded, UnknownType)
+    else:
+        assert not isinstance(decoded, UnknownType)
