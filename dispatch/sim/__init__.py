@@ -1,0 +1,22 @@
+"""The demo city simulator: a fictional city, its generated life, and a protocol v1 feed server for it."""
+
+from __future__ import annotations
+
+from dispatch.sim.city import City, demo_city
+from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, EventRole, FeedItem, MetricItem
+from dispatch.sim.runner import run_demo, run_sim
+from dispatch.sim.server import FeedServer
+
+__all__ = [
+    "CapItem",
+    "City",
+    "DemoGenerator",
+    "EventItem",
+    "EventRole",
+    "FeedItem",
+    "FeedServer",
+    "MetricItem",
+    "demo_city",
+    "run_demo",
+    "run_sim",
+]

@@ -1,0 +1,116 @@
+"""Runs the demo city: publishes generated items as they fall due, and the blocking `sim` entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable, Iterable
+
+from dispatch.clock import Clock, SystemClock
+from dispatch.sim.city import demo_city
+from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
+from dispatch.sim.server import FeedServer
+
+# Where a child demo process takes its token from, so it never shows in the process list.
+TOKEN_ENV = "TIANSHU_SIM_TOKEN"
+
+
+def publish_items(server: FeedServer, items: Iterable[FeedItem]) -> None:
+    for item in items:
+        if isinstance(item, EventItem):
+            server.publish_event(item.event)
+        elif isinstance(item, CapItem):
+            server.publish_cap(item.xml)
+        else:
+            server.publish_metric(item.metric)
+
+
+async def run_demo(
+    server: FeedServer, generator: DemoGenerator, clock: Clock, *, tick_s: float = 0.05
+) -> None:
+    """Publish whatever the generator has due on `clock`, once per tick, until cancelled.
+
+    The generator's own rate sets how many events flow; ticking only decides how finely they are
+    spread, so a tick's worth arriving together is expected.
+    """
+    while True:
+        publish_items(server, generator.next_items(clock.now()))
+        await asyncio.sleep(tick_s)
+
+
+@contextlib.asynccontextmanager
+async def stop_requested(*, exit_on_stdin_eof: bool) -> AsyncIterator[asyncio.Event]:
+    """An event set on SIGINT or SIGTERM, or when stdin reaches EOF if asked (the parent went away).
+
+    Enter it before announcing readiness: a signal that arrives right after the announcement must
+    already find the handlers in place, or it would kill the process without a clean stop.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    if exit_on_stdin_eof:
+        threading.Thread(target=_watch_stdin, args=(loop, stop), name="stdin-eof", daemon=True).start()
+    try:
+        yield stop
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    # os.read on the raw descriptor: a daemon thread blocked in buffered sys.stdin can abort the
+    # interpreter at shutdown, this cannot.
+    fd = sys.stdin.fileno()
+    with contextlib.suppress(OSError):
+        while os.read(fd, 65536):
+            pass
+    with contextlib.suppress(RuntimeError):  # the loop already closed: we are stopping anyway
+        loop.call_soon_threadsafe(stop.set)
+
+
+def run_sim(
+    host: str,
+    port: int,
+    rate: float,
+    seed: int | None,
+    token: str | None,
+    announce: Callable[[str], None],
+    *,
+    exit_on_stdin_eof: bool = False,
+) -> int:
+    """Serve the demo city until SIGINT/SIGTERM (or stdin EOF if asked); `announce(url)` once listening."""
+    return asyncio.run(_serve_demo(host, port, rate, seed, token, announce, exit_on_stdin_eof))
+
+
+async def _serve_demo(
+    host: str,
+    port: int,
+    rate: float,
+    seed: int | None,
+    token: str | None,
+    announce: Callable[[str], None],
+    exit_on_stdin_eof: bool,
+) -> int:
+    clock = SystemClock()
+    generator = DemoGenerator(
+        demo_city(), seed if seed is not None else secrets.randbits(32), clock.now(), rate=rate
+    )
+    async with (
+        stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,
+        FeedServer(host, port, token=token, clock=clock) as server,
+    ):
+        announce(server.url)
+        demo = asyncio.create_task(run_demo(server, generator, clock))
+        try:
+            await stop.wait()
+        finally:
+            demo.cancel()
+            await asyncio.gather(demo, return_exceptions=True)
+    return 0
