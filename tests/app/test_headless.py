@@ -136,6 +136,6 @@ def test_export_formats(tmp_path: Path) -> None:
     quarantine = [
         json.loads(line)
         for line in tianshu("export", "--db", str(db), "--table", "quarantine").stdout.splitlines()
-    ]  # noqa: E501
+    ]
     assert [(q["seq"], q["reason"]) for q in quarantine] == [(4, "invalid_fields")]
     assert "broken" in quarantine[0]["raw"]

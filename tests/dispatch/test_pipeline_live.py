@@ -150,16 +150,22 @@ def test_a_server_that_lost_the_resume_point_is_recorded_as_a_gap(tmp_path: Path
     assert stored_ids(db)[-1] == "iot-test-000200"
 
 
+def event_frame(**overrides: Any) -> str:
+    """An event frame with a `{seq}` placeholder and a broken field."""
+    return '{"type":"event","seq":{seq},"event":' + json.dumps(make_event(0, **overrides)) + "}"
+
+
 HOSTILE: list[tuple[str, QuarantineReason]] = [
     ("this is not json", QuarantineReason.NOT_JSON),
     ("[1, 2]", QuarantineReason.NOT_OBJECT),
-    ('{"type":"event","seq":%d,"event":{"id":"x"}}', QuarantineReason.INVALID_FIELDS),
-    ('{"type":"event","seq":%d,"event":' + json.dumps(make_event(0, severity=9)) + "}", QuarantineReason.INVALID_FIELDS),
-    ('{"type":"event","seq":%d,"event":' + json.dumps(make_event(0, occurred_at="soon")) + "}", QuarantineReason.INVALID_FIELDS),
-    ('{"type":"metric","seq":%d,"metric":{"name":"aqi"}}', QuarantineReason.INVALID_FIELDS),
-    ('{"type":"event","seq":%d,"event":' + "[" * 50_000 + "]" * 50_000 + "}", QuarantineReason.TOO_DEEP),
-    ('{"type":"event","seq":%d,"event":' + json.dumps(make_event(0, description="洪" * 400_000)) + "}", QuarantineReason.OVERSIZED),
-    ('{"type":"cap","seq":%d,"xml":"<!DOCTYPE a [<!ENTITY x \\"boom\\">]><alert>&x;</alert>"}', QuarantineReason.BAD_CAP),
+    ('{"type":"event","seq":{seq},"event":{"id":"x"}}', QuarantineReason.INVALID_FIELDS),
+    (event_frame(severity=9), QuarantineReason.INVALID_FIELDS),
+    (event_frame(occurred_at="soon"), QuarantineReason.INVALID_FIELDS),
+    ('{"type":"metric","seq":{seq},"metric":{"name":"aqi"}}', QuarantineReason.INVALID_FIELDS),
+    ('{"type":"event","seq":{seq},"event":' + "[" * 50_000 + "]" * 50_000 + "}", QuarantineReason.TOO_DEEP),
+    (event_frame(description="洪" * 400_000), QuarantineReason.OVERSIZED),
+    ('{"type":"cap","seq":{seq},"xml":"<!DOCTYPE a [<!ENTITY x \\"boom\\">]><alert>&x;</alert>"}',
+     QuarantineReason.BAD_CAP),
 ]  # fmt: skip
 
 
@@ -176,12 +182,11 @@ def test_hostile_frames_are_quarantined_and_the_stream_goes_on(tmp_path: Path) -
                     n += 1
                     server.publish_event(make_event(n))
                     seq = server.next_seq()
-                    server.publish_raw(template % seq if "%d" in template else template, seq=seq)
+                    server.publish_raw(template.replace("{seq}", str(seq)), seq=seq)
                     server.publish_raw(b"\x00\x01 binary")
                     ack_seq = server.next_seq()
-                    server.publish_raw(
-                        '{"type":"order_ack","seq":%d,"order_id":"o-1"}' % ack_seq, seq=ack_seq
-                    )
+                    ack = {"type": "order_ack", "seq": ack_seq, "order_id": "o-1"}
+                    server.publish_raw(json.dumps(ack), seq=ack_seq)
                 n += 1
                 server.publish_event(make_event(n))
                 await watch.until(lambda: len(watch.event_ids()) == n)
