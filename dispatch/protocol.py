@@ -108,7 +108,7 @@ _DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, ValueError)
 class DecodedEvent:
     seq: int
     event: Event
-    canonical: bytes
+    raw: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +219,9 @@ def decode_frame(frame: Frame) -> Decoded:
 
 
 def decode_event(raw: bytes, seq: int) -> DecodedEvent | Rejected:
-    """Validate one EVENT object and compute its canonical form (sorted keys, all fields kept)."""
+    """Validate one EVENT object; its text is kept exactly as received (every field, known or not)."""
     try:
         event = _EVENT.decode(raw)
-        canonical = _ENCODER.encode(_ANY.decode(raw))
     except RecursionError:
         return Rejected(QuarantineReason.TOO_DEEP, "event nested too deeply", seq)
     except msgspec.ValidationError as error:
@@ -230,9 +229,14 @@ def decode_event(raw: bytes, seq: int) -> DecodedEvent | Rejected:
         if "`$" not in message:
             message += " - at `$`"
         return Rejected(QuarantineReason.INVALID_FIELDS, _reroot(message, "$.event"), seq)
-    except (*_DECODE_ERRORS, UnicodeEncodeError) as error:
-        return Rejected(QuarantineReason.INVALID_FIELDS, f"event is not valid text: {error}", seq)
-    return DecodedEvent(seq, event, canonical)
+    except _DECODE_ERRORS as error:
+        return Rejected(QuarantineReason.INVALID_FIELDS, f"event is not valid JSON text: {error}", seq)
+    return DecodedEvent(seq, event, raw)
+
+
+def canonical_event(raw: bytes | str) -> bytes:
+    """The same event whatever its key order or spacing: only compared when an id is seen again."""
+    return _ENCODER.encode(_ANY.decode(raw))
 
 
 def encode_event_object(obj: dict[str, Any]) -> bytes:

@@ -49,20 +49,15 @@ def _m1_intake(db: sqlite_utils.Database) -> None:
             "camera_id": str,
             "exercise": int,
             "cancelled": int,
-            "content_hash": bytes,
+            "duplicates": int,
             "payload": str,
         },
         pk="id",
-        not_null={"source", "event_id", "revision", "feed", "seq", "received_at", "occurred_at"},
+        not_null={"source", "event_id", "revision", "feed", "seq", "received_at", "occurred_at", "payload"},
+        defaults={"duplicates": 0},
     )
     db.table("events").create_index(["source", "event_id", "revision"], unique=True)
     db.table("events").create_index(["received_at"])
-    db.table("events").create_index(["occurred_at"])
-    db.table("event_heads").create(
-        {"source": str, "event_id": str, "revision": int, "content_hash": bytes, "duplicates": int},
-        pk=("source", "event_id"),
-        defaults={"duplicates": 0},
-    )
     db.table("quarantine").create(
         {
             "id": int,

@@ -9,16 +9,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import msgspec
 
 from dispatch.model import Gap, MetricSample, QuarantineEntry, StoredEvent
-from dispatch.protocol import DecodedEvent, Metric
+from dispatch.protocol import DecodedEvent, Metric, canonical_event
 from dispatch.store import open_store, read_cursor
 
 MAX_BATCH = 20_000
-HEAD_CACHE_LIMIT = 200_000
+HEAD_CACHE_LIMIT = 100_000
+LOOKUP_CHUNK = 400
 RETRY_FIRST_S = 0.25
 RETRY_CAP_S = 10.0
 
@@ -77,14 +79,35 @@ _STOP = object()
 
 _INSERT_EVENT = (
     "INSERT INTO events (source, event_id, revision, feed, seq, received_at, occurred_at, category, "
-    "severity, title, description, lon, lat, address, grid, camera_id, exercise, cancelled, content_hash, "
-    "payload) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "severity, title, description, lon, lat, address, grid, camera_id, exercise, cancelled, payload) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
-_UPSERT_HEAD = (
-    "INSERT INTO event_heads (source, event_id, revision, content_hash, duplicates) VALUES (?,?,?,?,0) "
-    "ON CONFLICT (source, event_id) DO UPDATE SET revision = excluded.revision, "
-    "content_hash = excluded.content_hash"
+_COUNT_DUPLICATE = (
+    "UPDATE events SET duplicates = duplicates + 1 WHERE source = ? AND event_id = ? AND revision = ?"
 )
+
+Key = tuple[str, str]
+
+
+class _Head:
+    """The newest stored revision of one event; its fingerprint is computed only if the id comes again."""
+
+    __slots__ = ("fingerprint", "payload", "revision")
+
+    def __init__(self, revision: int, payload: bytes | None) -> None:
+        self.revision = revision
+        self.payload = payload
+        self.fingerprint: bytes | None = None
+
+    def same_content(self, raw: bytes, load: Callable[[], bytes]) -> bool:
+        if self.fingerprint is None:
+            self.fingerprint = _fingerprint(self.payload if self.payload is not None else load())
+            self.payload = None
+        return self.fingerprint == _fingerprint(raw)
+
+
+def _fingerprint(raw: bytes) -> bytes:
+    return hashlib.blake2b(canonical_event(raw), digest_size=16).digest()
 
 
 class StoreWriter:
@@ -95,7 +118,7 @@ class StoreWriter:
         self._feed = feed
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._heads: dict[tuple[str, str], tuple[int, bytes]] = {}
+        self._heads: dict[Key, _Head] = {}
         self._cursor: int | None = None
         self._failure: BaseException | None = None
         self.trouble: str | None = None
@@ -188,8 +211,7 @@ class StoreWriter:
     def _commit(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
         events: list[StoredEvent] = []
         event_rows: list[tuple[object, ...]] = []
-        head_rows: list[tuple[object, ...]] = []
-        duplicate_keys: list[tuple[str, str]] = []
+        duplicate_rows: list[tuple[str, str, int]] = []
         metrics: list[MetricSample] = []
         metric_rows: list[tuple[object, ...]] = []
         quarantined: list[QuarantineEntry] = []
@@ -198,10 +220,11 @@ class StoreWriter:
         cursor = self._cursor
         conn.execute("BEGIN IMMEDIATE")
         try:
+            self._prefetch_heads(conn, batch)
             for item in batch:
                 if isinstance(item, EventItem):
                     cursor = item.decoded.seq
-                    stored = self._apply_event(conn, item, event_rows, head_rows, duplicate_keys)
+                    stored = self._apply_event(conn, item, event_rows, duplicate_rows)
                     if stored is not None:
                         events.append(stored)
                         revisions += stored.revision > 1
@@ -220,11 +243,7 @@ class StoreWriter:
                     cursor = item.gap.head
                     gaps.append(item.gap)
             conn.executemany(_INSERT_EVENT, event_rows)
-            conn.executemany(_UPSERT_HEAD, head_rows)
-            conn.executemany(
-                "UPDATE event_heads SET duplicates = duplicates + 1 WHERE source = ? AND event_id = ?",
-                duplicate_keys,
-            )
+            conn.executemany(_COUNT_DUPLICATE, duplicate_rows)
             conn.executemany(
                 "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?,?,?,?,?,?,?)",
                 metric_rows,
@@ -254,11 +273,14 @@ class StoreWriter:
             self._heads.clear()
             raise
         self._cursor = cursor
+        for stored in events:
+            # Committed now, so the text can be read back if this id comes again; no need to hold it.
+            self._heads[(stored.source, stored.event_id)].payload = None
         self._on_commit(
             CommitResult(
                 events=tuple(events),
                 revisions=revisions,
-                duplicates=len(duplicate_keys),
+                duplicates=len(duplicate_rows),
                 metrics=tuple(metrics),
                 quarantined=tuple(quarantined),
                 gaps=tuple(gaps),
@@ -266,31 +288,46 @@ class StoreWriter:
             )
         )
 
+    def _prefetch_heads(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
+        """Look up, a few hundred at a time, the newest stored revision of every id not in the cache."""
+        heads = self._heads
+        wanted = {(i.decoded.event.source, i.decoded.event.id) for i in batch if isinstance(i, EventItem)}
+        if len(heads) + len(wanted) > HEAD_CACHE_LIMIT:
+            heads.clear()
+        by_source: dict[str, list[str]] = {}
+        for source, event_id in wanted - heads.keys():
+            heads[(source, event_id)] = _Head(0, None)
+            by_source.setdefault(source, []).append(event_id)
+        for source, event_ids in by_source.items():
+            ids = iter(event_ids)
+            # One source at a time keeps the lookup on the (source, event_id, revision) index.
+            while chunk := list(islice(ids, LOOKUP_CHUNK)):
+                marks = ",".join("?" * len(chunk))
+                for event_id, revision in conn.execute(
+                    "SELECT event_id, max(revision) FROM events "
+                    f"WHERE source = ? AND event_id IN ({marks}) GROUP BY event_id",
+                    [source, *chunk],
+                ):
+                    heads[(source, event_id)] = _Head(revision, None)
+
     def _apply_event(
         self,
         conn: sqlite3.Connection,
         item: EventItem,
         event_rows: list[tuple[object, ...]],
-        head_rows: list[tuple[object, ...]],
-        duplicate_keys: list[tuple[str, str]],
+        duplicate_rows: list[tuple[str, str, int]],
     ) -> StoredEvent | None:
         decoded = item.decoded
         event = decoded.event
         key = (event.source, event.id)
-        digest = hashlib.blake2b(decoded.canonical, digest_size=16).digest()
-        head = self._heads.get(key)
-        if head is None:
-            row = conn.execute(
-                "SELECT revision, content_hash FROM event_heads WHERE source = ? AND event_id = ?", key
-            ).fetchone()
-            head = (0, b"") if row is None else (int(row[0]), bytes(row[1]))
-        if head[1] == digest:
-            duplicate_keys.append(key)
+        head = self._heads[key]
+        if head.revision and head.same_content(
+            decoded.raw, lambda: _stored_payload(conn, key, head.revision)
+        ):
+            duplicate_rows.append((*key, head.revision))
             return None
-        revision = head[0] + 1
-        if len(self._heads) >= HEAD_CACHE_LIMIT:
-            self._heads.clear()
-        self._heads[key] = (revision, digest)
+        revision = head.revision + 1
+        self._heads[key] = _Head(revision, decoded.raw)
         location = event.location
         stored = StoredEvent(
             source=event.source,
@@ -316,11 +353,17 @@ class StoreWriter:
                 *(stored.source, stored.event_id, revision, self._feed, stored.seq, stored.received_at),
                 *(stored.occurred_at, stored.category, stored.severity, stored.title, stored.description),
                 *(stored.lon, stored.lat, stored.address, stored.grid, stored.camera_id),
-                *(int(stored.exercise), int(stored.cancelled), digest, decoded.canonical.decode()),
+                *(int(stored.exercise), int(stored.cancelled), decoded.raw.decode()),
             )
         )
-        head_rows.append((*key, revision, digest))
         return stored
+
+
+def _stored_payload(conn: sqlite3.Connection, key: Key, revision: int) -> bytes:
+    row = conn.execute(
+        "SELECT payload FROM events WHERE source = ? AND event_id = ? AND revision = ?", (*key, revision)
+    ).fetchone()
+    return str(row[0]).encode()
 
 
 def _sample(item: MetricItem) -> MetricSample:

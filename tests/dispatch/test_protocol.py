@@ -21,6 +21,7 @@ from dispatch.protocol import (
     InvalidText,
     Rejected,
     UnknownType,
+    canonical_event,
     decode_frame,
     encode_subscribe,
 )
@@ -50,16 +51,20 @@ def test_valid_event_keeps_every_field_in_canonical_form() -> None:
     assert decoded.seq == 7
     assert decoded.event.title == "解放路积水 25cm"
     assert decoded.event.occurred_at.utcoffset() is not None
-    assert json.loads(decoded.canonical)["vendor"] == {"sensor": "WL-9"}
+    assert json.loads(decoded.raw)["vendor"] == {"sensor": "WL-9"}
 
 
 def test_canonical_form_ignores_key_order_and_spacing() -> None:
     a = decode_frame(frame({"type": "event", "seq": 1, "event": event()}))
     reordered = dict(reversed(list(event().items())))
     b = decode_frame(json.dumps({"seq": 2, "event": reordered, "type": "event"}, indent=2))
+    c = decode_frame(frame({"type": "event", "seq": 3, "event": event(severity=2)}))
     assert isinstance(a, DecodedEvent)
     assert isinstance(b, DecodedEvent)
-    assert a.canonical == b.canonical
+    assert isinstance(c, DecodedEvent)
+    assert a.raw != b.raw
+    assert canonical_event(a.raw) == canonical_event(b.raw)
+    assert canonical_event(a.raw) != canonical_event(c.raw)
 
 
 def test_other_message_types_decode() -> None:

@@ -69,7 +69,7 @@ def test_store_is_wal_and_migrated(db_path: Path) -> None:
     db = open_store(db_path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert {"events", "event_heads", "quarantine", "metrics", "feed_state", "gaps"} <= set(db.table_names())
+    assert {"events", "quarantine", "metrics", "feed_state", "gaps"} <= set(db.table_names())
     db.close()
     open_store(db_path).close()  # reopening an up-to-date store is a no-op
 
@@ -93,7 +93,10 @@ def test_changed_content_is_a_new_revision_and_identical_copy_a_duplicate(db_pat
     assert recorder.events() == [("e1", 1), ("e1", 2), ("e2", 1)]
     assert sum(r.duplicates for r in recorder.results) == 1
     db = open_store(db_path)
-    assert db.execute("SELECT duplicates FROM event_heads WHERE event_id = 'e1'").fetchone()[0] == 1
+    assert db.execute("SELECT revision, duplicates FROM events WHERE event_id = 'e1'").fetchall() == [
+        (1, 1),
+        (2, 0),
+    ]
     assert read_cursor(db, FEED) == 4
 
 
