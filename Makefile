@@ -27,7 +27,7 @@ $(QM): $(TS) $(STAMP)
 	$(BIN)/pyside6-lrelease -silent $(TS) -qm $(QM)
 
 translations: $(STAMP)
-	$(BIN)/pyside6-lupdate app widgets -ts $(TS) -no-obsolete -locations none
+	$(BIN)/pyside6-lupdate -extensions py app widgets -ts $(TS) -no-obsolete -locations none
 
 lint:
 	$(BIN)/ruff check .

@@ -173,6 +173,18 @@ def load_recent_events(db_path: Path, limit: int) -> list[StoredEvent]:
     return [event_from_row(row) for row in reversed(rows)]
 
 
+def count_events_since(db_path: Path, since: float) -> int:
+    """Event revisions received at or after `since`; 0 before the store exists (blocking)."""
+    if not db_path.exists():
+        return 0
+    db = open_store(db_path)
+    try:
+        row = db.execute("SELECT count(*) FROM events WHERE received_at >= ?", [since]).fetchone()
+    finally:
+        db.close()
+    return int(row[0])
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

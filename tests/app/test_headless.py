@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.feeds import threaded_server
+from tests.feeds import make_event, threaded_server
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = str(ROOT / "main.py")
@@ -91,28 +92,39 @@ def test_ingest_that_never_connects_says_so_and_exits_1(tmp_path: Path) -> None:
 def test_ingest_killed_mid_stream_resumes_with_every_event_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite3"
     with threaded_server(heartbeat_s=None) as feed:
+        published = []
+
+        async def pour(stop: asyncio.Event) -> None:
+            """Keep the stream flowing (500 events per tick) so the kill is sure to land mid-stream."""
+            n = 0
+            while not stop.is_set() and n < 200_000:
+                for _ in range(500):
+                    n += 1
+                    feed.server.publish_event(make_event(n))
+                published.append(n)
+                await asyncio.sleep(0.005)
+
+        stop = feed.run(asyncio.Event)
+        pouring = feed.run(lambda: asyncio.ensure_future(pour(stop)))
         first = subprocess.Popen(
             [sys.executable, MAIN, "ingest", "--feed", feed.url, "--db", str(db)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         )  # fmt: skip
         try:
-            feed.call(feed.server.wait_subscribed(1))
-            feed.publish_events(1, 20_000)
-            wait_until(lambda: stored_count(db) >= 500)
+            wait_until(lambda: stored_count(db) >= 2_000)
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.wait(10)
-        killed_at = stored_count(db)
-        assert killed_at < 20_000, "the kill must land mid-stream for this test to mean anything"
-        feed.publish_events(20_001, 21_000)
+        feed.run(stop.set)
+        feed.call(asyncio.wait_for(asyncio.shield(pouring), 10))
+        total = published[-1]
+        assert stored_count(db) < total, "the kill must land mid-stream for this test to mean anything"
         second = tianshu("ingest", "--feed", feed.url, "--db", str(db), "--idle-exit", "1.5")
     assert second.returncode == 0, second.stderr
     export = tianshu("export", "--db", str(db), "--table", "events")
     rows = [json.loads(line) for line in export.stdout.splitlines()]
-    ids = [row["id"] for row in rows]
-    assert len(ids) == 21_000
-    assert len(set(ids)) == 21_000
-    assert [row["seq"] for row in rows] == list(range(1, 21_001))
+    assert [row["id"] for row in rows] == [f"iot-test-{n:06d}" for n in range(1, total + 1)]
+    assert [row["seq"] for row in rows] == list(range(1, total + 1))
 
 
 def test_export_formats(tmp_path: Path) -> None:

@@ -1,0 +1,245 @@
+"""The Cockpit controller: builds the pipeline, owns the FrameClock and the tasks, shuts down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject
+
+from app.frame_clock import DEFAULT_FPS, FrameClock
+from app.main_window import MainWindow
+from app.store_stats import file_size, local_midnight
+from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
+from dispatch.pipeline import IntakePipeline
+from dispatch.store import count_events_since, load_recent_events
+
+log = logging.getLogger(__name__)
+
+STATUS_INTERVAL_S = 1.0
+
+
+class Pipeline(Protocol):
+    """What the cockpit needs from dispatch.pipeline.IntakePipeline."""
+
+    @property
+    def status(self) -> FeedStatus: ...
+
+    async def run(self) -> None: ...
+
+    def drain(self) -> IntakeChanges | None: ...
+
+    async def close(self) -> None: ...
+
+
+class DemoFeed(Protocol):
+    """What the cockpit needs from dispatch.sim.process.DemoFeedProcess (running once constructed)."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+PipelineFactory = Callable[[Path, str], Pipeline]
+
+
+class Cockpit(QObject):
+    """Wires feed → pipeline → FrameClock → window; every task it starts is kept and awaited on shutdown."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        *,
+        db_path: Path,
+        feed_url: str | None,
+        pipeline_factory: PipelineFactory,
+        demo_factory: Callable[[], DemoFeed] | None = None,
+        fps: float = DEFAULT_FPS,
+    ) -> None:
+        super().__init__(window)
+        if feed_url is None and demo_factory is None:
+            raise ValueError("without a feed URL the cockpit needs the demo city")
+        self.window = window
+        self.db_path = db_path
+        self.feed_url = feed_url
+        self._pipeline_factory = pipeline_factory
+        self._demo_factory = demo_factory
+        self.pipeline: Pipeline | None = None
+        self._demo: DemoFeed | None = None
+        # One thread for every SQLite read, so the GUI thread never waits on the disk.
+        self._store_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianshu-store-read")
+        self._process_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianshu-demo")
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pipeline_task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._shut_down = False
+        self._today_start = local_midnight(time.time())
+        # Events today = stored since midnight when counted + what the pipeline committed since then.
+        self._today_base = 0
+        self._committed = 0
+        self._committed_at_count = 0
+        self.frame_clock = FrameClock(lambda: None, fps=fps, parent=self)
+        self.frame_clock.changes_flushed.connect(self._on_frame_clock_changes_flushed)
+        self.frame_clock.summary_flushed.connect(self._on_frame_clock_summary_flushed)
+        window.window_closed.connect(self._on_window_closed)
+        window.status.show_store(db_path, None)
+        window.header.show_feed(self.tr("Demo city") if feed_url is None else feed_url)
+
+    @property
+    def tasks(self) -> frozenset[asyncio.Task[None]]:
+        return frozenset(self._tasks)
+
+    async def start(self) -> None:
+        """Start the demo city if needed, prefill from the store, then let the feed flow."""
+        loop = asyncio.get_running_loop()
+        self._keep(self._status_loop(), "status")
+        url_job = (
+            loop.run_in_executor(self._process_io, self._start_demo)
+            if self.feed_url is None
+            else _ready(self.feed_url)
+        )
+        capacity = self.window.events.model.capacity
+        history, today, url = await asyncio.gather(
+            loop.run_in_executor(self._store_io, load_recent_events, self.db_path, capacity),
+            loop.run_in_executor(self._store_io, count_events_since, self.db_path, self._today_start),
+            url_job,
+        )
+        if self._shut_down:
+            return
+        self.window.events.prefill(history)
+        self._today_base = today
+        self._show_events_today()
+        self.feed_url = url
+        self.pipeline = await loop.run_in_executor(self._store_io, self._pipeline_factory, self.db_path, url)
+        if self._shut_down:
+            await self.pipeline.close()
+            return
+        self.frame_clock.set_drain(self.pipeline.drain)
+        self._pipeline_task = self._keep(self.pipeline.run(), "pipeline")
+        self.frame_clock.start()
+
+    def _start_demo(self) -> str:
+        assert self._demo_factory is not None
+        self._demo = self._demo_factory()
+        return self._demo.url
+
+    def request_stop(self) -> None:
+        """SIGINT, SIGTERM or the window closing: wake whoever waits in `wait_closed`."""
+        self._stop.set()
+
+    async def wait_closed(self) -> None:
+        await self._stop.wait()
+
+    async def shutdown(self) -> None:
+        """Stop painting, cancel and await our tasks, close the pipeline (store flushed), stop the demo."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.frame_clock.stop()
+        self.window.save_layout()
+        if self.pipeline is not None:
+            await self.pipeline.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        loop = asyncio.get_running_loop()
+        if self._demo is not None:
+            await loop.run_in_executor(self._process_io, self._demo.stop)
+        # Both pools are idle by now; joining them makes "no stray threads after exit" hold.
+        self._store_io.shutdown(wait=True)
+        self._process_io.shutdown(wait=True)
+
+    def flush_frame(self) -> None:
+        """Paint whatever is pending right now (the screenshot calls this before grabbing)."""
+        self.frame_clock.tick()
+
+    def _keep(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro, name=f"cockpit-{name}")
+        task.add_done_callback(self._on_task_done)
+        self._tasks.add(task)
+        return task
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or self._shut_down:
+            return
+        error = task.exception()
+        if error is None:
+            return
+        log.error("%s stopped unexpectedly", task.get_name(), exc_info=error)
+        if task is self._pipeline_task:
+            # The pipeline never raises for feed trouble, so this is a bug: say the feed has stopped.
+            detail = f"{type(error).__name__}: {error}"
+            self.window.health.show_connection(
+                FeedStatus(ConnectionState.STOPPED, self.feed_url or "", detail)
+            )
+
+    def _on_window_closed(self, _: object) -> None:
+        self.request_stop()
+
+    def _on_frame_clock_changes_flushed(self, changes: IntakeChanges) -> None:
+        self.window.events.apply(changes.events)
+
+    def _on_frame_clock_summary_flushed(self, changes: IntakeChanges) -> None:
+        retry_in = _retry_in(changes.feed)
+        self.window.health.apply(changes, retry_in)
+        if changes.metrics:
+            self.window.vitals.apply(changes.metrics)
+        self._committed = changes.counters.events
+        self._show_events_today()
+        self.window.status.show_connection(
+            changes.feed.state, self.window.vocabulary.connection(changes.feed, retry_in)
+        )
+
+    def _show_events_today(self) -> None:
+        self.window.status.show_events_today(self._today_base + self._committed - self._committed_at_count)
+
+    async def _status_loop(self) -> None:
+        """Once a second: clocks, back-off countdown, store size, and the day rollover."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = time.time()
+            window = self.window
+            window.header.show_time(now)
+            window.status.show_time(now)
+            if self.pipeline is not None:
+                feed = self.pipeline.status
+                retry_in = _retry_in(feed)
+                window.health.show_connection(feed, retry_in)
+                window.status.show_connection(feed.state, window.vocabulary.connection(feed, retry_in))
+            size = await loop.run_in_executor(self._store_io, file_size, self.db_path)
+            window.status.show_store(self.db_path, size)
+            midnight = local_midnight(now)
+            if midnight != self._today_start:
+                self._today_start = midnight
+                counted = await loop.run_in_executor(
+                    self._store_io, count_events_since, self.db_path, midnight
+                )
+                self._today_base, self._committed_at_count = counted, self._committed
+                self._show_events_today()
+            await asyncio.sleep(STATUS_INTERVAL_S - (time.time() % STATUS_INTERVAL_S))
+
+
+def _retry_in(feed: FeedStatus) -> float | None:
+    if feed.state is not ConnectionState.BACKING_OFF or feed.retry_at is None:
+        return None
+    return max(0.0, feed.retry_at - time.time())
+
+
+async def _ready(value: str) -> str:
+    return value
+
+
+def make_pipeline_factory(token: str | None, ca_file: Path | None) -> PipelineFactory:
+    """The production pipeline, given the connection options the command line collected."""
+
+    def build(db_path: Path, feed_url: str) -> Pipeline:
+        return IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file)
+
+    return build

@@ -1,0 +1,108 @@
+"""`python main.py`: the cockpit window on a qasync loop, on a real feed or the embedded demo city."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+import shiboken6
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.application import (
+    choose_ui_font,
+    create_application,
+    font_warning,
+    install_translations,
+    ui_language,
+)
+from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
+from app.main_window import MainWindow
+from app.theme import apply_theme
+from dispatch.store import default_db_path
+
+log = logging.getLogger(__name__)
+
+
+def prepare_application() -> QApplication:
+    """QApplication, translations and fonts; call before any widget exists."""
+    app = create_application()
+    install_translations(app, ui_language())
+    return app
+
+
+def build_window(app: QApplication, settings: QSettings) -> MainWindow:
+    """The themed main window, with the missing-font banner when Chinese cannot be drawn."""
+    fonts_ok = choose_ui_font(app)
+    palette = apply_theme(app)
+    window = MainWindow(palette=palette, settings=settings)
+    if not fonts_ok:
+        window.header.show_warning(font_warning())
+    return window
+
+
+def demo_factory(rate: float, seed: int | None) -> Callable[[], DemoFeed]:
+    def start() -> DemoFeed:
+        # Imported here: a cockpit on a real feed never loads the simulator.
+        from dispatch.sim.process import DemoFeedProcess
+
+        return DemoFeedProcess(rate=rate, seed=seed)
+
+    return start
+
+
+def dispose(window: MainWindow) -> None:
+    """Destroy the window (and the cockpit, its child) while the QApplication still exists: left to
+    interpreter shutdown, the chart's graphics scene can outlive Qt and crash the exit."""
+    shiboken6.delete(window)
+
+
+async def serve(cockpit: Cockpit) -> None:
+    """Run until the window closes or SIGINT/SIGTERM arrives, then shut everything down in order."""
+    loop = asyncio.get_running_loop()
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    for number in stop_signals:
+        loop.add_signal_handler(number, cockpit.request_stop)
+    try:
+        await cockpit.start()
+        await cockpit.wait_closed()
+    finally:
+        await cockpit.shutdown()
+        for number in stop_signals:
+            loop.remove_signal_handler(number)
+
+
+def run_gui(
+    *,
+    feed_url: str | None,
+    token: str | None,
+    ca_file: Path | None,
+    db_path: Path | None,
+    rate: float,
+    seed: int | None,
+) -> int:
+    app = prepare_application()
+    # The loop, not Qt, decides when we are done: shutdown must run after the last window closes.
+    app.setQuitOnLastWindowClosed(False)
+    window = build_window(app, QSettings())
+    cockpit = Cockpit(
+        window,
+        db_path=db_path or default_db_path(),
+        feed_url=feed_url,
+        pipeline_factory=make_pipeline_factory(token, ca_file),
+        demo_factory=demo_factory(rate, seed) if feed_url is None else None,
+    )
+    window.restore_layout()
+    window.show()
+    try:
+        qasync.run(serve(cockpit))
+    except Exception as error:
+        log.error("the cockpit stopped on an error: %s", error, exc_info=error)
+        return 1
+    finally:
+        dispose(window)
+    return 0

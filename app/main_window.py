@@ -1,0 +1,135 @@
+"""The cockpit main window: header, the three dockable panels, the status bar, and layout persistence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
+
+from widgets.event_stream import EventStreamPanel
+from widgets.feed_health import FeedHealthPanel
+from widgets.header import CockpitHeader
+from widgets.palette import Palette
+from widgets.status_bar import CockpitStatusBar
+from widgets.trend_chart import TrendChart
+from widgets.vital_signs import VitalSignsPanel
+from widgets.vocabulary import Vocabulary
+
+# Bump whenever docks are added, removed or renamed: an old saved layout is then ignored, not misapplied.
+LAYOUT_VERSION = 1
+# The demo city's vital signs (dispatch/sim/vitals.py) in the order a duty officer reads them, and the
+# ones worth a trend line; a real feed's other names follow in order of appearance.
+METRIC_ORDER = (
+    "open_incidents",
+    "hotline_calls_per_hour",
+    "congestion_index",
+    "aqi",
+    "water_level_max",
+    "power_load",
+    "metro_passenger_flow",
+)
+CHARTED_METRICS = ("congestion_index", "hotline_calls_per_hour", "water_level_max", "aqi")
+_GEOMETRY_KEY = "main_window/geometry"
+_STATE_KEY = "main_window/state"
+
+
+class MainWindow(QMainWindow):
+    """Owns no data and no timers: the Cockpit feeds its panels."""
+
+    window_closed = Signal(object)
+    """The operator closed the window (carries None); the cockpit shuts down in response."""
+
+    def __init__(
+        self,
+        *,
+        palette: Palette,
+        settings: QSettings,
+        capacity: int = 2000,
+        charted_metrics: Sequence[str] = CHARTED_METRICS,
+        metric_order: Sequence[str] = METRIC_ORDER,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("cockpitMainWindow")
+        self.setWindowTitle(self.tr("Tianshu City Operations Cockpit"))
+        self._settings = settings
+        self.vocabulary = Vocabulary(self)
+        self.header = CockpitHeader(self)
+        self.setMenuWidget(self.header)
+        self.events = EventStreamPanel(self.vocabulary, palette, capacity)
+        self.health = FeedHealthPanel(self.vocabulary)
+        self.trends = TrendChart(palette)
+        self.vitals = VitalSignsPanel(
+            self.vocabulary, self.trends, charted=charted_metrics, tile_order=metric_order
+        )
+        self.status = CockpitStatusBar(self)
+        self.setStatusBar(self.status)
+        self.event_dock = self._dock("eventStreamDock", self.tr("Live events"), self.events)
+        self.vitals_dock = self._dock("vitalSignsDock", self.tr("City vital signs"), self.vitals)
+        self.trends_dock = self._dock("vitalTrendsDock", self.tr("Vital sign trends"), self.trends)
+        # Scrollable, so a small screen squeezes the health details instead of the live stream.
+        health_scroll = QScrollArea()
+        health_scroll.setObjectName("feedHealthScroll")
+        health_scroll.setWidget(self.health)
+        health_scroll.setWidgetResizable(True)
+        health_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.health_dock = self._dock("feedHealthDock", self.tr("Feed health"), health_scroll)
+        self.setDockNestingEnabled(True)
+        self._needs_default_sizes = True
+        self._default_layout()
+
+    def _dock(self, name: str, title: str, panel: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(panel)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        return dock
+
+    def _default_layout(self) -> None:
+        # Vital signs across the top, read from across the room; the stream on the left, where the eye
+        # starts; trends over feed health on the right.
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.vitals_dock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.event_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.trends_dock)
+        self.splitDockWidget(self.trends_dock, self.health_dock, Qt.Orientation.Vertical)
+
+    def _apply_default_sizes(self) -> None:
+        # Proportions need the real window size, so this waits for the first show.
+        width, height = self.width(), self.height()
+        across = Qt.Orientation.Horizontal
+        self.resizeDocks([self.event_dock, self.trends_dock], [width * 58 // 100, width * 42 // 100], across)
+        down = Qt.Orientation.Vertical
+        self.resizeDocks([self.trends_dock, self.health_dock], [height * 32 // 100, height * 48 // 100], down)
+
+    def restore_layout(self) -> bool:
+        """Apply the saved geometry and dock layout; a layout saved by another version is ignored."""
+        geometry = self._settings.value(_GEOMETRY_KEY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self._settings.value(_STATE_KEY)
+        restored = isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        if restored:
+            self._needs_default_sizes = False
+        return restored
+
+    def save_layout(self) -> None:
+        self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
+        self._settings.setValue(_STATE_KEY, self.saveState(LAYOUT_VERSION))
+        self._settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._needs_default_sizes:
+            self._needs_default_sizes = False
+            self._apply_default_sizes()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+        self.window_closed.emit(None)

@@ -1,0 +1,64 @@
+"""`python main.py screenshot`: the real cockpit, offscreen on the demo city, grabbed to a PNG."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.cockpit import Cockpit, make_pipeline_factory
+from app.gui import build_window, demo_factory, dispose, prepare_application
+
+log = logging.getLogger(__name__)
+
+# Busy enough that every panel has something to show within a few seconds.
+DEMO_RATE = 20.0
+DEMO_SEED = 2
+FRAME_S = 1 / 30
+
+
+async def _shoot(cockpit: Cockpit, out: Path, after: float) -> bool:
+    try:
+        await cockpit.start()
+        await asyncio.sleep(after)
+        # Paint the last batch, then give Qt a frame to lay it out before grabbing.
+        cockpit.flush_frame()
+        await asyncio.sleep(FRAME_S)
+        return cockpit.window.grab().save(str(out), "PNG")
+    finally:
+        await cockpit.shutdown()
+
+
+def run_screenshot(
+    *, out: Path, after: float, size: tuple[int, int], db_path: Path | None, feed_url: str | None
+) -> int:
+    if QApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = prepare_application()
+    with tempfile.TemporaryDirectory(prefix="tianshu-screenshot-") as scratch:
+        # A throwaway settings file: the picture must not depend on (or change) the operator's layout.
+        settings = QSettings(str(Path(scratch) / "layout.ini"), QSettings.Format.IniFormat)
+        window = build_window(app, settings)
+        window.resize(*size)
+        cockpit = Cockpit(
+            window,
+            db_path=db_path or Path(scratch) / "tianshu.sqlite3",
+            feed_url=feed_url,
+            pipeline_factory=make_pipeline_factory(None, None),
+            demo_factory=demo_factory(DEMO_RATE, DEMO_SEED) if feed_url is None else None,
+        )
+        window.show()
+        try:
+            saved = qasync.run(_shoot(cockpit, out, after))
+        finally:
+            dispose(window)
+    if not saved:
+        log.error("could not write the screenshot to %s", out)
+        return 1
+    return 0
