@@ -16,7 +16,7 @@ from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
 from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
-from dispatch.pipeline import IntakePipeline
+from dispatch.pipeline import IntakePipeline, PipelineThread
 from dispatch.store import count_events_since, load_recent_events
 
 log = logging.getLogger(__name__)
@@ -240,6 +240,8 @@ def make_pipeline_factory(token: str | None, ca_file: Path | None) -> PipelineFa
     """The production pipeline, given the connection options the command line collected."""
 
     def build(db_path: Path, feed_url: str) -> Pipeline:
-        return IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file)
+        return PipelineThread(
+            IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file)
+        )
 
     return build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import deque
 from pathlib import Path
@@ -148,7 +149,8 @@ class IntakePipeline:
                 )
             )
             if self._task is not None:
-                self._task.cancel()
+                # drain() may run on another thread than the pipeline's loop.
+                self._task.get_loop().call_soon_threadsafe(self._task.cancel)
         now = self._clock.monotonic()
         self._mark_rate(now)
         rate = round(self._rate())
@@ -191,3 +193,76 @@ class IntakePipeline:
         marks.append((now, self._totals["events"]))
         while marks and now - marks[0][0] > RATE_WINDOW_S:
             marks.popleft()
+
+
+class PipelineThread:
+    """Runs an IntakePipeline on its own thread and event loop, so reading the feed never waits for a
+    busy GUI thread (and painting never waits for the feed). Same interface as the pipeline."""
+
+    def __init__(self, pipeline: IntakePipeline) -> None:
+        self.pipeline = pipeline
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closing: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._finished: asyncio.Future[None] | None = None
+        self._started = threading.Event()
+        self._closed = False
+
+    @property
+    def status(self) -> FeedStatus:
+        return self.pipeline.status
+
+    def drain(self) -> IntakeChanges | None:
+        return self.pipeline.drain()
+
+    async def run(self) -> None:
+        """Start the feed thread and wait until it has ended (after `close()`)."""
+        if self._closed:
+            return
+        caller = asyncio.get_running_loop()
+        started = self._started
+        finished: asyncio.Future[None] = caller.create_future()
+        self._finished = finished
+
+        async def body() -> None:
+            self._closing = asyncio.Event()
+            started.set()
+            feed = asyncio.ensure_future(self.pipeline.run())
+            await self._closing.wait()
+            await self.pipeline.close()
+            await asyncio.gather(feed, return_exceptions=True)
+
+        def main() -> None:
+            # Explicitly a plain loop: the GUI installs qasync's policy, whose loops belong to Qt's thread.
+            loop = asyncio.SelectorEventLoop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(body())
+            finally:
+                loop.close()
+                caller.call_soon_threadsafe(_settle, finished)
+
+        self._thread = threading.Thread(target=main, name="tianshu-feed", daemon=True)
+        self._thread.start()
+        await asyncio.to_thread(started.wait)
+        await asyncio.shield(finished)
+
+    async def close(self) -> None:
+        """Close the pipeline on its own loop (everything accepted is committed), then join the thread."""
+        self._closed = True
+        if self._thread is None or self._finished is None:
+            await self.pipeline.close()  # never started: only the store writer to stop
+            return
+        await asyncio.to_thread(self._started.wait)  # close() may come while the thread is starting
+        loop, closing, thread = self._loop, self._closing, self._thread
+        assert loop is not None
+        assert closing is not None
+        with contextlib.suppress(RuntimeError):  # the loop already ended on its own
+            loop.call_soon_threadsafe(closing.set)
+        await self._finished
+        await asyncio.to_thread(thread.join)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
