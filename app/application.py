@@ -7,7 +7,16 @@ import os
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    Qt,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -33,12 +42,38 @@ def ui_language() -> str:
     return ENGLISH if wanted.startswith("en") else CHINESE
 
 
+# Said by the offscreen platform on every window show; it is not something an operator can act on.
+_MUTED_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+
+
+def _qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    if message in _MUTED_QT_MESSAGES:
+        return
+    level = logging.WARNING if kind == QtMsgType.QtWarningMsg else logging.INFO
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        level = logging.ERROR
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def no_display_reason() -> str | None:
+    """Why a window cannot open here (no X or Wayland display and no platform chosen), or None."""
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform != "linux":
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display found (DISPLAY and WAYLAND_DISPLAY are unset); run on a desktop, set "
+        "QT_QPA_PLATFORM=offscreen, or use `python main.py screenshot --out cockpit.png`"
+    )
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The one QApplication, named for QSettings; reuses an existing one (tests, screenshot)."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    qInstallMessageHandler(_qt_message)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from app.application import (
     create_application,
     font_warning,
     install_translations,
+    no_display_reason,
     ui_language,
 )
 from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
@@ -85,6 +87,10 @@ def run_gui(
     rate: float,
     seed: int | None,
 ) -> int:
+    reason = no_display_reason()
+    if reason is not None:
+        print(f"tianshu: {reason}", file=sys.stderr)
+        return 1
     app = prepare_application()
     # The loop, not Qt, decides when we are done: shutdown must run after the last window closes.
     app.setQuitOnLastWindowClosed(False)

@@ -151,3 +151,13 @@ def test_export_formats(tmp_path: Path) -> None:
     ]
     assert [(q["seq"], q["reason"]) for q in quarantine] == [(4, "invalid_fields")]
     assert "broken" in quarantine[0]["raw"]
+
+
+def test_the_cockpit_without_a_display_says_what_to_do() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run(
+        [sys.executable, MAIN], capture_output=True, text=True, timeout=60, cwd=ROOT, env=env
+    )
+    assert result.returncode == 1
+    assert "no display found" in result.stderr
+    assert "screenshot" in result.stderr
