@@ -23,6 +23,10 @@ CLIENT_NAME = "tianshu/0.1.0"
 TRANSPORT_MAX_BYTES = 64 << 20
 
 
+class FeedSilentError(TimeoutError):
+    """A subscribed connection sent nothing (not even a heartbeat) for the idle timeout."""
+
+
 @dataclass(frozen=True, slots=True)
 class BackoffPolicy:
     """Exponential back-off with full jitter: delay is uniform in [0, min(cap, base * 2**attempt)]."""
@@ -55,8 +59,10 @@ def describe_failure(error: BaseException) -> str:
         return f"not a websocket URL: {error.uri}"
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted: {error.verify_message}"
-    if isinstance(error, TimeoutError):
+    if isinstance(error, FeedSilentError):
         return "no frame from the feed within the idle timeout"
+    if isinstance(error, TimeoutError):
+        return "the feed did not answer the connection in time"
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, websockets.ConnectionClosed):
@@ -157,7 +163,7 @@ class FeedClient:
                     reader.result()
                     return
                 if loop.time() - self.last_frame_at > idle:
-                    raise TimeoutError
+                    raise FeedSilentError
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,29 @@ def test_back_off_grows_with_jitter_up_to_the_cap() -> None:
     assert max(delays[3]) <= 4.0
     assert max(delays[11]) > 20.0  # capped, not stuck small
     assert len({round(d, 6) for d in delays[11]}) > 150  # jittered, so clients do not reconnect in step
+
+
+def test_a_feed_that_accepts_but_never_answers_is_named_as_such(tmp_path: Path) -> None:
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)  # the kernel completes the TCP handshake; nobody ever speaks websocket
+        port = hung.getsockname()[1]
+
+        async def scenario() -> None:
+            pipeline = IntakePipeline(
+                db_path=tmp_path / "s.sqlite3",
+                feed_url=f"ws://127.0.0.1:{port}",
+                policy=BackoffPolicy(base_s=0.02, cap_s=0.1, open_timeout_s=0.3),
+            )
+            task = asyncio.create_task(pipeline.run())
+            watch = Watch(pipeline)
+            try:
+                await watch.until(
+                    lambda: watch.latest.feed.state is ConnectionState.BACKING_OFF if watch.changes else False
+                )
+                assert watch.latest.feed.detail == "the feed did not answer the connection in time"
+            finally:
+                await pipeline.close()
+                await asyncio.gather(task, return_exceptions=True)
+
+        asyncio.run(scenario())
