@@ -91,7 +91,9 @@ def test_ingest_that_never_connects_says_so_and_exits_1(tmp_path: Path) -> None:
 
 def test_ingest_killed_mid_stream_resumes_with_every_event_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite3"
-    with threaded_server(heartbeat_s=None) as feed:
+    # The replay buffer holds everything this test can publish, so a slow start of either ingest
+    # (a cold machine) can never push early events out of reach.
+    with threaded_server(heartbeat_s=None, buffer_size=250_000) as feed:
         published = []
 
         async def pour(stop: asyncio.Event) -> None:
@@ -105,12 +107,13 @@ def test_ingest_killed_mid_stream_resumes_with_every_event_exactly_once(tmp_path
                 await asyncio.sleep(0.005)
 
         stop = feed.run(asyncio.Event)
-        pouring = feed.run(lambda: asyncio.ensure_future(pour(stop)))
         first = subprocess.Popen(
             [sys.executable, MAIN, "ingest", "--feed", feed.url, "--db", str(db)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         )  # fmt: skip
         try:
+            feed.call(feed.server.wait_subscribed(1))
+            pouring = feed.run(lambda: asyncio.ensure_future(pour(stop)))
             wait_until(lambda: stored_count(db) >= 2_000)
         finally:
             os.kill(first.pid, signal.SIGKILL)
