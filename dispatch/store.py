@@ -12,6 +12,7 @@ import msgspec
 import platformdirs
 import sqlite_utils
 
+from dispatch.casework.schema import migrate_closed_loop
 from dispatch.model import StoredEvent
 
 APP_NAME = "tianshu"
@@ -92,7 +93,7 @@ def _m1_intake(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_intake,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_intake, migrate_closed_loop)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

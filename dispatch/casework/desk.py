@@ -1,0 +1,183 @@
+"""The case desk: every command is one transaction that checks role and version, changes the case,
+appends its audit row and queues any order for the unit."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import msgspec
+
+from dispatch.casework import audit
+from dispatch.casework.cases import CASE_COLUMNS, case_from_row, insert_case, load_case, update_case
+from dispatch.casework.effects import Effect, effect_of
+from dispatch.casework.machine import target_state
+from dispatch.casework.model import (
+    SYSTEM_ACTOR,
+    Action,
+    Actor,
+    Applied,
+    AuditRow,
+    Case,
+    CaseState,
+    Command,
+    Refusal,
+    Refused,
+)
+from dispatch.casework.search import index_text
+from dispatch.casework.timers import Timers
+from dispatch.clock import Clock
+
+
+class CaseDesk:
+    """Carries out commands on the cases of one store connection (use one desk per thread)."""
+
+    def __init__(self, conn: sqlite3.Connection, timers: Timers, clock: Clock) -> None:
+        self.conn = conn
+        self.timers = timers
+        self.clock = clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT: the write lock is taken first, so read-check-write cannot interleave."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def get(self, case_id: int) -> Case:
+        case = load_case(self.conn, case_id)
+        if case is None:
+            raise Refused(Refusal.UNKNOWN_CASE, f"there is no case {case_id}")
+        return case
+
+    def act(self, command: Command) -> Applied:
+        """Carry out `command` or raise Refused; nothing is written when it is refused."""
+        with self.transaction():
+            return self.act_in_transaction(command)
+
+    def act_in_transaction(self, command: Command) -> Applied:
+        """`act` for callers that already hold the transaction (intake, sweeps, unit reports)."""
+        case = self.get(command.case_id)
+        if command.version != case.version:
+            last = audit.last_change(self.conn, case.id)
+            who = (
+                f"{last.actor} ({last.role.value}) did {last.action.value}" if last else "someone changed it"
+            )
+            raise Refused(
+                Refusal.STALE,
+                f"case {case.code} changed since you saw it "
+                f"(version {command.version}, now {case.version}): {who}",
+                current=case,
+                by=last,
+            )
+        target = target_state(case, command)
+        now = self.clock.now()
+        effect = effect_of(command.action)(self, case, command, now)
+        after = dataclasses.replace(
+            effect.case,
+            state=target,
+            version=case.version + 1,
+            updated_at=now,
+            updated_by=command.actor.login,
+        )
+        if not update_case(self.conn, case, after):
+            raise Refused(Refusal.STALE, f"case {case.code} changed while it was being saved", current=case)
+        row = self._audit(case, after, command.action, command.actor, now, command.reason, effect.payload)
+        order_id = self._queue_order(after, effect, now) if effect.order is not None else None
+        return Applied(after, row, order_id)
+
+    def annotate(
+        self, master: Case, changed: Case, command: Command, payload: dict[str, Any], now: float
+    ) -> Case:
+        """Write `changed` over `master`, a case touched as a side effect (a merge's master), and audit it."""
+        after = dataclasses.replace(
+            changed, version=master.version + 1, updated_at=now, updated_by=command.actor.login
+        )
+        after = self.refresh_card(after, now)
+        if not update_case(self.conn, master, after):
+            raise Refused(
+                Refusal.STALE, f"case {master.code} changed while it was being saved", current=master
+            )
+        self._audit(master, after, command.action, command.actor, now, command.reason, payload)
+        return after
+
+    def refresh_card(self, case: Case, now: float) -> Case:
+        return dataclasses.replace(case, card=self.timers.card(case, now))
+
+    def open_case(
+        self, draft: Case, actor: Actor = SYSTEM_ACTOR, payload: dict[str, Any] | None = None
+    ) -> Case:
+        """Insert a new Discovered case with its `discover` audit row (inside the caller's transaction)."""
+        now = self.clock.now()
+        stored = insert_case(self.conn, dataclasses.replace(draft, state=CaseState.DISCOVERED, version=1))
+        code = case_code(stored, self.timers)
+        self.conn.execute("UPDATE cases SET code = ? WHERE id = ?", (code, stored.id))
+        stored = dataclasses.replace(stored, code=code)
+        self.conn.execute(
+            "INSERT INTO cases_fts (rowid, terms) VALUES (?, ?)",
+            (stored.id, index_text(stored.title, stored.description, stored.address, stored.code)),
+        )
+        self._audit(stored, stored, Action.DISCOVER, actor, now, "", payload or {})
+        return stored
+
+    def _audit(
+        self, before: Case, after: Case, action: Action, actor: Actor, at: float, reason: str,
+        payload: dict[str, Any],
+    ) -> AuditRow:  # fmt: skip
+        return audit.append(
+            self.conn,
+            case_id=after.id,
+            from_state=before.state,
+            to_state=after.state,
+            action=action,
+            actor=actor.login,
+            role=actor.role,
+            at=at,
+            reason=reason,
+            payload=payload,
+            exercise=after.exercise,
+        )
+
+    def _queue_order(self, case: Case, effect: Effect, now: float) -> str:
+        assert effect.order is not None
+        count = self.conn.execute("SELECT count(*) FROM outbox WHERE case_id = ?", (case.id,)).fetchone()[0]
+        order_id = f"{case.code}-{count + 1}"
+        body = {"order_id": order_id, "case_id": case.code, **effect.order}
+        self.conn.execute(
+            "INSERT INTO outbox (order_id, case_id, unit, body, exercise, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (order_id, case.id, case.unit, msgspec.json.encode(body).decode(), int(case.exercise), now),
+        )
+        return order_id
+
+    def sweep_cards(self, now: float | None = None, *, limit: int = 500) -> list[Applied]:
+        """Raise the supervision card of every open case whose timers have passed a mark (system actor)."""
+        at = self.clock.now() if now is None else now
+        rows = self.conn.execute(
+            f"SELECT {CASE_COLUMNS} FROM cases WHERE is_open = 1 AND light_at IS NOT NULL AND light_at <= ? "
+            "AND parked_since IS NULL AND card < (CASE WHEN red_at <= ? THEN 3 WHEN yellow_at <= ? THEN 2 "
+            "ELSE 1 END) ORDER BY light_at LIMIT ?",
+            (at, at, at, limit),
+        ).fetchall()
+        raised: list[Applied] = []
+        for row in rows:
+            case = case_from_row(row)
+            level = self.timers.card(case, at)
+            if level > case.card:
+                command = Command(
+                    case.id, case.version, Action.CARD, SYSTEM_ACTOR, payload={"card": int(level)}
+                )
+                raised.append(self.act_in_transaction(command))
+        return raised
+
+
+def case_code(case: Case, timers: Timers) -> str:
+    """The code an operator reads out: local discovery date and the case number, e.g. 20261121-4711."""
+    return f"{timers.local_date(case.discovered_at).replace('-', '')}-{case.id}"
