@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-QM     := resources/i18n/tianshu_zh_CN.qm
 TS     := resources/i18n/tianshu_zh_CN.ts
+TS_ALL := $(wildcard resources/i18n/*.ts)
+QM_ALL := $(TS_ALL:.ts=.qm)
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test setup lint types contracts pytest translations clean
@@ -14,7 +15,7 @@ run: setup
 
 test: setup lint contracts types pytest
 
-setup: $(STAMP) $(QM)
+setup: $(STAMP) $(QM_ALL)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,8 +24,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-$(QM): $(TS) $(STAMP)
-	$(BIN)/pyside6-lrelease -silent $(TS) -qm $(QM)
+resources/i18n/%.qm: resources/i18n/%.ts $(STAMP)
+	$(BIN)/pyside6-lrelease -silent $< -qm $@
 
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate -extensions py app widgets -ts $(TS) -no-obsolete -locations none

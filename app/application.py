@@ -85,13 +85,16 @@ def install_translations(app: QCoreApplication, language: str) -> list[QTranslat
     if language == ENGLISH:
         return []
     installed: list[QTranslator] = []
-    ours = QTranslator(app)
-    folder = str(resources.files("resources") / "i18n")
-    if ours.load(f"tianshu_{language}", folder):
-        app.installTranslator(ours)
-        installed.append(ours)
-    else:
-        log.warning("translation tianshu_%s.qm not found in %s; the UI stays in English", language, folder)
+    folder = resources.files("resources") / "i18n"
+    # One catalogue per area of the cockpit (tianshu_, duty_, …), all for the same language.
+    names = sorted(p.name[: -len(".qm")] for p in folder.iterdir() if p.name.endswith(f"_{language}.qm"))
+    for name in names:
+        ours = QTranslator(app)
+        if ours.load(name, str(folder)):
+            app.installTranslator(ours)
+            installed.append(ours)
+    if not names:
+        log.warning("no %s translation found in %s; the UI stays in English", language, folder)
     qt_own = QTranslator(app)
     if qt_own.load(
         QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
