@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import secrets
 import signal
 import sys
@@ -15,6 +16,7 @@ from dispatch.clock import Clock, SystemClock
 from dispatch.sim.city import demo_city
 from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
 from dispatch.sim.server import FeedServer
+from dispatch.sim.units import FieldUnits
 
 # Where a child demo process takes its token from, so it never shows in the process list.
 TOKEN_ENV = "TIANSHU_SIM_TOKEN"
@@ -31,15 +33,26 @@ def publish_items(server: FeedServer, items: Iterable[FeedItem]) -> None:
 
 
 async def run_demo(
-    server: FeedServer, generator: DemoGenerator, clock: Clock, *, tick_s: float = 0.05
+    server: FeedServer,
+    generator: DemoGenerator,
+    clock: Clock,
+    *,
+    tick_s: float = 0.05,
+    units: FieldUnits | None = None,
 ) -> None:
-    """Publish whatever the generator has due on `clock`, once per tick, until cancelled.
+    """Publish whatever the generator (and the field units, answering orders) has due, once per tick.
 
     The generator's own rate sets how many events flow; ticking only decides how finely they are
     spread, so a tick's worth arriving together is expected.
     """
+    if units is not None:
+        server.on_order = lambda order: units.take(order, clock.now())
     while True:
-        publish_items(server, generator.next_items(clock.now()))
+        now = clock.now()
+        publish_items(server, generator.next_items(now))
+        if units is not None:
+            for report in units.due(now):
+                server.publish_report(report)
         await asyncio.sleep(tick_s)
 
 
@@ -99,15 +112,15 @@ async def _serve_demo(
     exit_on_stdin_eof: bool,
 ) -> int:
     clock = SystemClock()
-    generator = DemoGenerator(
-        demo_city(), seed if seed is not None else secrets.randbits(32), clock.now(), rate=rate
-    )
+    seed = seed if seed is not None else secrets.randbits(32)
+    generator = DemoGenerator(demo_city(), seed, clock.now(), rate=rate)
+    units = FieldUnits(random.Random(seed + 1))
     async with (
         stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,
         FeedServer(host, port, token=token, clock=clock) as server,
     ):
         announce(server.url)
-        demo = asyncio.create_task(run_demo(server, generator, clock))
+        demo = asyncio.create_task(run_demo(server, generator, clock, units=units))
         try:
             await stop.wait()
         finally:

@@ -83,6 +83,10 @@ class FeedServer:
         self._unpaused.set()
         self._change = asyncio.Event()
         self._cut_off = 0
+        self._orders: dict[str, dict[str, Any]] = {}
+        self._drop_before_ack = 0
+        # Called once per new order_id (v1.1): the demo's field units listen here.
+        self.on_order: Callable[[dict[str, Any]], object] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -160,6 +164,17 @@ class FeedServer:
                 raise ValueError(f"seq {seq} is not after head {self._buffer.head}")
             self._buffer.append(seq, (frame, text))
         self._fan_out((frame, text))
+
+    def publish_report(self, report: dict[str, Any]) -> int:
+        """A field unit's answer to an order (v1.1 `unit_report`)."""
+        return self._publish("report", report, kind="unit_report")
+
+    def _publish_ack(self, order_id: str) -> int:
+        seq = self._buffer.head + 1
+        frame: Frame = (_ENCODE({"type": "order_ack", "seq": seq, "order_id": order_id}), True)
+        self._buffer.append(seq, frame)
+        self._fan_out(frame)
+        return seq
 
     def _publish(self, key: str, payload: object, *, kind: str | None = None) -> int:
         seq = self._buffer.head + 1
@@ -264,8 +279,8 @@ class FeedServer:
             self._subscribe(client, resume_point(first))
             writer = asyncio.create_task(self._write(client))
             self._changed()
-            async for _ in ws:
-                pass  # nothing else is expected from clients; reading detects the close
+            async for message in ws:
+                self._receive(client, message)
         except SubscribeError as exc:
             await ws.close(1008, str(exc)[:120])
         except TimeoutError:
@@ -279,6 +294,45 @@ class FeedServer:
             self._clients.discard(client)
             client.done.set()
             self._changed()
+
+    # -- orders (v1.1) -------------------------------------------------------------------------------
+
+    @property
+    def orders(self) -> dict[str, dict[str, Any]]:
+        """Every distinct order received, by order_id."""
+        return dict(self._orders)
+
+    def drop_before_ack(self, count: int = 1) -> None:
+        """Fault injection: the next `count` orders are lost with the connection before any ack."""
+        self._drop_before_ack = count
+
+    def _receive(self, client: _Client, raw: str | bytes) -> None:
+        try:
+            message = _DECODE(raw)
+        except msgspec.DecodeError:
+            return  # a v1 server ignores what it does not understand; so do we
+        if not isinstance(message, dict) or message.get("type") != "order":
+            return
+        order = message.get("order")
+        if not isinstance(order, dict) or not isinstance(order.get("order_id"), str):
+            return
+        if self._drop_before_ack > 0:
+            self._drop_before_ack -= 1
+            client.ws.transport.abort()
+            return
+        order_id = order["order_id"]
+        first = order_id not in self._orders
+        if first:
+            self._orders[order_id] = order
+        # Acknowledge every copy (the client may have missed an earlier ack); hand it on only once.
+        self._publish_ack(order_id)
+        self._changed()
+        if first and self.on_order is not None:
+            self.on_order(order)
+
+    async def wait_orders(self, n: int) -> None:
+        """Return once at least n distinct orders have arrived."""
+        await self._wait_until(lambda: len(self._orders) >= n)
 
     def _subscribe(self, client: _Client, resume_after: int | None) -> None:
         head = self._buffer.head
