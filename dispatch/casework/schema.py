@@ -127,6 +127,15 @@ CREATE TABLE unit_reports (
     UNIQUE (order_id, action, at)
 );
 
+-- Unit reports as they arrived on the feed, committed with the feed cursor; the desk applies them in order.
+CREATE TABLE report_inbox (
+    id INTEGER PRIMARY KEY,
+    feed TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    received_at REAL NOT NULL
+);
+
 CREATE TABLE merge_proposals (
     case_id INTEGER NOT NULL REFERENCES cases(id),
     candidate_id INTEGER NOT NULL REFERENCES cases(id),
