@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from app.operators_command import add_operators_command
+
 PROG = "tianshu"
 
 
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest.add_argument("--latency-rate", type=_positive, default=5000.0, metavar="EVENTS_PER_S")
     bench_ingest.add_argument("--latency-seconds", type=_positive, default=10.0)
     bench_ingest.add_argument("--no-gui", action="store_true", help="skip the offscreen GUI latency run")
+    add_operators_command(sub)
     return parser
 
 
@@ -173,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.headless import run_export
 
         return run_export(db_path=args.db, table=args.table, fmt=args.format)
+    if command == "operators":
+        from app.operators_command import run_operators
+
+        return run_operators(args)
     if command == "screenshot":
         from app.screenshot import run_screenshot
 

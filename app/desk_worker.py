@@ -56,6 +56,9 @@ class DeskWorker:
 
     def _open(self) -> None:
         db = open_store(self.db_path, check_same_thread=True)
+        # Checkpoints stay off the officer's commit path (one commit in ~100 paid for one, p99 ×15);
+        # `checkpoint` runs them when the desk is idle, and the feed writer's connection checkpoints too.
+        db.execute("PRAGMA wal_autocheckpoint = 0")
         timers = Timers(self.policy)
         desk = CaseDesk(db.conn, timers, self.clock)
         router = Router(self.policy.routing)
@@ -79,6 +82,10 @@ class DeskWorker:
     def call_blocking(self, job: Callable[[DeskContext], T], timeout: float | None = 30) -> T:
         return self.submit(job).result(timeout)
 
+    def checkpoint(self) -> concurrent.futures.Future[None]:
+        """Fold the write-ahead log back into the store file, without blocking readers or writers."""
+        return self.submit(_checkpoint)
+
     def close(self) -> None:
         """Finish queued jobs, then close the connection on its own thread."""
         self._executor.submit(self._close_connection)
@@ -88,3 +95,7 @@ class DeskWorker:
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
+
+
+def _checkpoint(context: DeskContext) -> None:
+    context.desk.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -40,6 +40,8 @@ def append(
     last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     row_id, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     payload_text = _ENCODER.encode(payload).decode()
+    # Hash exactly what SQLite will give back: a REAL column returns 5.0 for an integer 5.
+    at = float(at)
     fields = (row_id, case_id, from_state.value, to_state.value, action.value, actor, role.value, at, reason,
               payload_text, int(exercise))  # fmt: skip
     conn.execute(
@@ -47,7 +49,10 @@ def append(
         "exercise, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*fields, prev, row_hash(prev, fields)),
     )
-    return AuditRow(row_id, case_id, from_state, to_state, action, actor, role, at, reason, payload, exercise)
+    return AuditRow(
+        row_id, case_id, from_state, to_state, action, actor, role, at, reason,
+        msgspec.json.decode(payload_text), exercise,
+    )  # fmt: skip
 
 
 def audit_from_row(row: tuple[Any, ...]) -> AuditRow:
@@ -84,26 +89,32 @@ def last_change(conn: sqlite3.Connection, case_id: int) -> AuditRow | None:
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
-    """The outcome of verifying the chain: rows checked and the first broken row, if any."""
+    """The outcome of verifying: rows checked, the first broken row or the first case that disagrees."""
 
     rows: int
     broken_at: int | None = None
     problem: str = ""
+    case_id: int | None = None  # a case whose row disagrees with its audit history
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and self.case_id is None
 
 
-def verify(conn: sqlite3.Connection) -> ChainReport:
-    """Recompute every hash in order; report the first row whose content, link or numbering was changed."""
+def verify(conn: sqlite3.Connection, *, cases: bool = True) -> ChainReport:
+    """Recompute every hash in order; report the first row whose content, link or numbering was changed.
+
+    With `cases`, also check every case against its history (its version is the number of its audit
+    rows, its state the last row's to_state): rows cut off the end of the chain leave a valid chain
+    behind, but not a matching one.
+    """
     prev = GENESIS
     expected_id = 1
     count = 0
     for row in _all_rows(conn):
         fields, prev_hash, stored = row[:11], row[11], row[12]
         if fields[0] != expected_id:
-            return ChainReport(count, fields[0], f"row {expected_id} is missing (found {fields[0]} next)")
+            return ChainReport(count, expected_id, f"row {expected_id} is missing (found {fields[0]} next)")
         if prev_hash != prev:
             return ChainReport(count, fields[0], "its link to the previous row does not match")
         if row_hash(prev, tuple(fields)) != stored:
@@ -111,7 +122,32 @@ def verify(conn: sqlite3.Connection) -> ChainReport:
         prev = stored
         expected_id += 1
         count += 1
+    if cases:
+        return _check_cases(conn, count)
     return ChainReport(count)
+
+
+def _check_cases(conn: sqlite3.Connection, rows: int) -> ChainReport:
+    mismatch = conn.execute(
+        "SELECT c.id, c.version, c.state, h.n, last.to_state FROM cases AS c "
+        "LEFT JOIN (SELECT case_id, count(*) AS n, max(id) AS last_id FROM audit GROUP BY case_id) AS h "
+        "ON h.case_id = c.id LEFT JOIN audit AS last ON last.id = h.last_id "
+        "WHERE h.n IS NULL OR h.n != c.version OR last.to_state != c.state ORDER BY c.id LIMIT 1"
+    ).fetchone()
+    if mismatch is not None:
+        case_id, version, state, n, last_state = mismatch
+        return ChainReport(
+            rows, None, f"case {case_id} is {state} at version {version} but its history has "
+            f"{n or 0} rows ending in {last_state or 'nothing'}", case_id,
+        )  # fmt: skip
+    orphan = conn.execute(
+        "SELECT id, case_id FROM audit WHERE case_id NOT IN (SELECT id FROM cases) ORDER BY id LIMIT 1"
+    ).fetchone()
+    if orphan is not None:
+        return ChainReport(
+            rows, None, f"row {orphan[0]} belongs to case {orphan[1]}, which is gone", orphan[1]
+        )
+    return ChainReport(rows)
 
 
 def _all_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:

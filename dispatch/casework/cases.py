@@ -77,3 +77,16 @@ def update_case(conn: sqlite3.Connection, before: Case, after: Case) -> bool:
         (*changed.values(), before.id, before.version),
     )
     return cursor.rowcount == 1
+
+
+def family(conn: sqlite3.Connection, case_id: int) -> list[int]:
+    """The case and every case merged into it, directly or through others, oldest id first: whose events
+    and audit rows make up its whole story."""
+    # A master's own merge rows name what it absorbed; reading them by case keeps to the audit_case index.
+    rows = conn.execute(
+        "WITH RECURSIVE f(id) AS (SELECT ? UNION SELECT json_extract(a.payload, '$.absorbed') "
+        "FROM audit AS a JOIN f ON a.case_id = f.id WHERE a.action = 'merge' AND a.to_state != 'merged') "
+        "SELECT id FROM f ORDER BY id",
+        (case_id,),
+    )
+    return [row[0] for row in rows]

@@ -16,6 +16,7 @@ from dispatch.casework.cases import CASE_COLUMNS, case_from_row, insert_case, lo
 from dispatch.casework.effects import Effect, effect_of
 from dispatch.casework.machine import target_state
 from dispatch.casework.model import (
+    HANDLING_STATES,
     SYSTEM_ACTOR,
     Action,
     Actor,
@@ -31,6 +32,8 @@ from dispatch.casework.search import index_text
 from dispatch.casework.timers import Timers
 from dispatch.clock import Clock
 
+_HANDLING = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
+
 
 class CaseDesk:
     """Carries out commands on the cases of one store connection (use one desk per thread)."""
@@ -42,14 +45,23 @@ class CaseDesk:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT: the write lock is taken first, so read-check-write cannot interleave."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT: the write lock is taken first, so read-check-write cannot interleave.
+
+        Inside a transaction already open on the connection this joins it: the outer one commits.
+        """
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
+            yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # A failed COMMIT leaves the transaction open; some errors have already rolled it back.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     def get(self, case_id: int) -> Case:
         case = load_case(self.conn, case_id)
@@ -58,12 +70,30 @@ class CaseDesk:
         return case
 
     def act(self, command: Command) -> Applied:
-        """Carry out `command` or raise Refused; nothing is written when it is refused."""
-        with self.transaction():
-            return self.act_in_transaction(command)
+        """Carry out `command` in its own transaction (or the caller's) or raise Refused; nothing is written
+        when it is refused."""
+        return self.act_in_transaction(command)
 
     def act_in_transaction(self, command: Command) -> Applied:
-        """`act` for callers that already hold the transaction (intake, sweeps, unit reports)."""
+        """`act` for callers that already hold the transaction (intake, sweeps, unit reports).
+
+        A refused command leaves nothing behind even when the caller goes on and commits (a savepoint);
+        called outside a transaction it opens its own.
+        """
+        if not self.conn.in_transaction:
+            with self.transaction():
+                return self._act(command)
+        self.conn.execute("SAVEPOINT act")
+        try:
+            applied = self._act(command)
+        except BaseException:
+            self.conn.execute("ROLLBACK TO act")
+            self.conn.execute("RELEASE act")
+            raise
+        self.conn.execute("RELEASE act")
+        return applied
+
+    def _act(self, command: Command) -> Applied:
         case = self.get(command.case_id)
         if command.version != case.version:
             last = audit.last_change(self.conn, case.id)
@@ -158,23 +188,29 @@ class CaseDesk:
         return order_id
 
     def sweep_cards(self, now: float | None = None, *, limit: int = 500) -> list[Applied]:
-        """Raise the supervision card of every open case whose timers have passed a mark (system actor)."""
+        """Raise the supervision card of every case whose running handling clock has passed a mark
+        (system actor), in one transaction (or the caller's)."""
         at = self.clock.now() if now is None else now
-        rows = self.conn.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE is_open = 1 AND light_at IS NOT NULL AND light_at <= ? "
-            "AND parked_since IS NULL AND card < (CASE WHEN red_at <= ? THEN 3 WHEN yellow_at <= ? THEN 2 "
-            "ELSE 1 END) ORDER BY light_at LIMIT ?",
-            (at, at, at, limit),
-        ).fetchall()
         raised: list[Applied] = []
-        for row in rows:
-            case = case_from_row(row)
-            level = self.timers.card(case, at)
-            if level > case.card:
-                command = Command(
-                    case.id, case.version, Action.CARD, SYSTEM_ACTOR, payload={"card": int(level)}
-                )
-                raised.append(self.act_in_transaction(command))
+        with self.transaction():
+            # The same bounds as sla.card_level: the light at its mark, a card only past its limit. Naming
+            # both exercise values lets the planner range-scan cases_timers instead of every open case.
+            rows = self.conn.execute(
+                f"SELECT {CASE_COLUMNS} FROM cases WHERE is_open = 1 AND light_at IS NOT NULL "
+                "AND exercise IN (0, 1) AND light_at <= ? "
+                f"AND parked_since IS NULL AND state IN ({_HANDLING}) "
+                "AND card < (CASE WHEN red_at < ? THEN 3 WHEN yellow_at < ? THEN 2 ELSE 1 END) "
+                "ORDER BY light_at LIMIT ?",
+                (at, at, at, limit),
+            ).fetchall()
+            for row in rows:
+                case = case_from_row(row)
+                level = self.timers.card(case, at)
+                if level > case.card:
+                    command = Command(
+                        case.id, case.version, Action.CARD, SYSTEM_ACTOR, payload={"card": int(level)}
+                    )
+                    raised.append(self.act_in_transaction(command))
         return raised
 
 

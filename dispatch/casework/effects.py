@@ -80,7 +80,8 @@ def _dispatch(desk: CaseDesk, case: Case, command: Command, now: float) -> Effec
         raise _bad(case, "dispatch needs the responsible unit")
     instructions = str(command.payload.get("instructions", ""))
     clock = desk.timers.start_handling(case.category, Urgency(case.urgency), AreaType(case.area), now)
-    after = _with_clock(dataclasses.replace(case, unit=unit, card=Card.NONE), clock)
+    # A fresh clock has no timed card; a manual 督办 stays until the case is returned or reopened.
+    after = _with_clock(dataclasses.replace(case, unit=unit, card=case.manual_card), clock)
     payload = {"unit": unit, "instructions": instructions, "sign_due": clock.sign_due,
                "handle_due": clock.handle_due, "clock_unit": clock.unit}  # fmt: skip
     for key in ("recommended", "travel_s", "auto"):
@@ -102,7 +103,14 @@ def _reject_return(desk: CaseDesk, case: Case, command: Command, now: float) -> 
     return Effect(dataclasses.replace(case, resume_state=None))
 
 
+def _running(case: Case) -> None:
+    # A case handled on the spot (自行处置) and sent back for rework never had a handling clock.
+    if case.handle_due is None:
+        raise Refused(Refusal.ILLEGAL, "no handling clock is running on this case", current=case)
+
+
 def _request_extension(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    _running(case)
     amount = command.payload.get("amount")
     if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
         raise _bad(case, "an extension needs a positive amount")
@@ -121,14 +129,22 @@ def _pending(case: Case) -> None:
 
 def _approve_extension(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     _pending(case)
+    _running(case)
     amount = command.payload.get("amount", case.extension_pending)
     if not isinstance(amount, int | float) or isinstance(amount, bool) or amount <= 0:
         raise _bad(case, "an extension needs a positive amount")
     clock = desk.timers.extend(case, float(amount), case.handle_unit)
     after = _with_clock(dataclasses.replace(case, extension_pending=0.0), clock)
-    after = desk.refresh_card(after, now)
-    return Effect(after, {"amount": amount, "unit": case.handle_unit, "old_due": case.handle_due,
-                          "new_due": clock.handle_due})  # fmt: skip
+    payload = {"amount": amount, "unit": case.handle_unit, "old_due": case.handle_due,
+               "new_due": clock.handle_due}  # fmt: skip
+    if case.parked_since is not None:
+        # Parked: the clock resumes from what is left, so the extension must be added there too.
+        assert case.handle_remaining_s is not None
+        assert case.handle_budget_s is not None
+        remaining = case.handle_remaining_s + clock.budget_s - case.handle_budget_s
+        after = dataclasses.replace(after, handle_remaining_s=remaining)
+        payload["remaining_s"] = remaining
+    return Effect(desk.refresh_card(after, now), payload)
 
 
 def _reject_extension(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
@@ -139,6 +155,7 @@ def _reject_extension(desk: CaseDesk, case: Case, command: Command, now: float) 
 def _park(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     if case.parked_since is not None:
         raise Refused(Refusal.ILLEGAL, "the case is already parked", current=case)
+    _running(case)
     remaining = desk.timers.pause(case, now)
     after = dataclasses.replace(case, parked_since=now, handle_remaining_s=remaining)
     return Effect(after, {"handle_due": case.handle_due, "remaining_s": remaining})
@@ -197,8 +214,12 @@ def _supervise(desk: CaseDesk, case: Case, command: Command, now: float) -> Effe
 
 
 def _card(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
-    level = Card(command.payload["card"])
-    return Effect(dataclasses.replace(case, card=level), {"card": int(level), "from": int(case.card)})
+    level = command.payload.get("card")
+    if not isinstance(level, int) or isinstance(level, bool) or not Card.NONE <= level <= Card.RED_CARD:
+        raise _bad(case, "a card level is 0 to 3")
+    # The timed level never hides a manual 督办 card.
+    card = max(Card(level), case.manual_card)
+    return Effect(dataclasses.replace(case, card=card), {"card": int(card), "from": int(case.card)})
 
 
 def _acknowledge(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:

@@ -87,6 +87,14 @@ def target_state(case: Case, command: Command) -> CaseState:
             f"role {role.value} may not {command.action.value} (allowed: {allowed})",
             current=case,
         )
+    if role is R.UNIT and command.actor.login != case.unit:
+        # A unit answers only for the orders it was given, whatever channel the answer came through.
+        raise Refused(
+            Refusal.FORBIDDEN,
+            f"unit {command.actor.login} is not responsible for case {case.code}"
+            f" ({case.unit or 'no unit'} is)",
+            current=case,
+        )
     if case.state not in rule.sources:
         raise Refused(
             Refusal.ILLEGAL,
@@ -103,5 +111,6 @@ def target_state(case: Case, command: Command) -> CaseState:
 
 
 def allowed_actions(case: Case, role: Role) -> tuple[Action, ...]:
-    """The actions `role` could take on `case` in its present state (before payload checks)."""
+    """The actions `role` could take on `case` in its present state (before payload checks; a unit also
+    has to be the case's responsible unit)."""
     return tuple(a for a, rule in RULES.items() if role in rule.roles and case.state in rule.sources)

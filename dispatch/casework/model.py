@@ -30,6 +30,17 @@ class CaseState(enum.StrEnum):
 TERMINAL_STATES = frozenset({CaseState.VOID, CaseState.MERGED, CaseState.ARCHIVED})
 # Closed and evaluated cases are finished work but can still be evaluated, reopened or archived.
 OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES - {CaseState.CLOSED, CaseState.EVALUATED}
+# The handling clock runs from dispatch until the unit reports the case handled, and again during rework;
+# outside these states the supervision card keeps the level it reached.
+HANDLING_STATES = frozenset(
+    {
+        CaseState.DISPATCHED,
+        CaseState.SIGNED,
+        CaseState.RETURN_REQUESTED,
+        CaseState.IN_PROGRESS,
+        CaseState.REWORK,
+    }
+)
 
 
 class Role(enum.StrEnum):
@@ -165,7 +176,7 @@ class Case:
     manual_card: Card = Card.NONE
     parked_since: float | None = None
     handle_remaining_s: float | None = None
-    extension_pending: float = 0.0  # minutes asked for, 0 when nothing is pending
+    extension_pending: float = 0.0  # the amount asked for in handle_unit, 0 when nothing is pending
     resume_state: CaseState | None = None  # where a rejected return request goes back to
     rework_count: int = 0
     reopen_count: int = 0

@@ -96,8 +96,8 @@ def apply_report(desk: CaseDesk, report: UnitReport, *, feed: str, seq: int | No
     """Apply a unit's report once, in one transaction with its record: a report seen before is a no-op."""
     with desk.transaction() as conn:
         exists = conn.execute(
-            "SELECT 1 FROM unit_reports WHERE order_id = ? AND action = ? AND at = ?",
-            (report.order_id, report.action.value, report.at),
+            "SELECT 1 FROM unit_reports WHERE order_id = ? AND unit = ? AND action = ? AND at = ?",
+            (report.order_id, report.unit, report.action.value, report.at),
         ).fetchone()
         if exists:
             return ReportResult(ReportOutcome.DUPLICATE)

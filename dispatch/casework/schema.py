@@ -110,6 +110,8 @@ CREATE TABLE outbox (
     acked_at REAL
 );
 CREATE INDEX outbox_pending ON outbox (created_at) WHERE acked_at IS NULL;
+-- Numbering a case's orders and finding its current one must not scan a million orders.
+CREATE INDEX outbox_case ON outbox (case_id, created_at);
 
 CREATE TABLE unit_reports (
     id INTEGER PRIMARY KEY,
@@ -124,7 +126,8 @@ CREATE TABLE unit_reports (
     received_at REAL NOT NULL,
     outcome TEXT NOT NULL,
     detail TEXT NOT NULL DEFAULT '',
-    UNIQUE (order_id, action, at)
+    -- The unit is part of a report's identity: a stray report from another unit must not shadow it.
+    UNIQUE (order_id, unit, action, at)
 );
 
 -- Unit reports as they arrived on the feed, committed with the feed cursor; the desk applies them in order.
@@ -145,6 +148,7 @@ CREATE TABLE merge_proposals (
     dismissed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (case_id, candidate_id)
 ) WITHOUT ROWID;
+CREATE INDEX merge_proposals_candidate ON merge_proposals (candidate_id);
 
 CREATE TABLE operators (
     login TEXT PRIMARY KEY,

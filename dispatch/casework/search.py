@@ -9,11 +9,16 @@ _RUNS = re.compile(r"([\u3400-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff5a]+)|(
 
 
 def terms(text: str) -> list[str]:
-    """The index terms of `text`: every CJK bigram (a lone ideograph stays a unigram) and every word."""
+    """The index terms of `text`: every CJK bigram and every word.
+
+    A CJK run also ends with its last ideograph alone, so that every ideograph starts some term and a
+    one-character search (a prefix query) finds "水" in "积水" too; a lone ideograph is just that term.
+    """
     out: list[str] = []
     for cjk, word in _RUNS.findall(text):
         if cjk:
-            out.extend(cjk[i : i + 2] for i in range(max(1, len(cjk) - 1)))
+            out.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
+            out.append(cjk[-1])
         else:
             out.append(word.lower())
     return out
@@ -34,10 +39,10 @@ def match_expression(query: str) -> str | None:
     parts: list[str] = []
     for cjk, word in _RUNS.findall(query):
         if cjk:
-            grams = terms(cjk)
             if len(cjk) == 1:
                 parts.append(f'"{cjk}"*')
             else:
+                grams = [cjk[i : i + 2] for i in range(len(cjk) - 1)]
                 parts.append('"' + " ".join(grams) + '"')
         else:
             parts.append(f'"{word.lower()}"*')

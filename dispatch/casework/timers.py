@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from dispatch.casework import sla
 from dispatch.casework.calendar import WorkingCalendar
-from dispatch.casework.model import Card, Case
+from dispatch.casework.model import HANDLING_STATES, Card, Case
 from dispatch.casework.policy import AreaType, Budget, Policy, Stage, TimeUnit, Urgency
 
 
@@ -89,10 +89,15 @@ class Timers:
         return self._moved(case, due, case.handle_budget_s + added)
 
     def card(self, case: Case, now: float) -> Card:
-        """The supervision level the timers give `case` at `now`, manual 督办 cards included."""
-        marks = None
-        if case.parked_since is None and case.light_at is not None:
-            assert case.yellow_at is not None
-            assert case.red_at is not None
-            marks = sla.Marks(case.light_at, case.yellow_at, case.red_at)
-        return sla.card_level(now, marks, case.manual_card)
+        """The supervision level the timers give `case` at `now`, manual 督办 cards included.
+
+        Only a running handling clock moves the level: a parked clock counts as of its parking instant,
+        and a stopped one (handled, checking, before dispatch) keeps the level the case has.
+        """
+        if case.state not in HANDLING_STATES or case.light_at is None:
+            return max(case.card, case.manual_card)
+        assert case.yellow_at is not None
+        assert case.red_at is not None
+        marks = sla.Marks(case.light_at, case.yellow_at, case.red_at)
+        at = now if case.parked_since is None else case.parked_since
+        return sla.card_level(at, marks, case.manual_card)

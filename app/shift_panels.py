@@ -1,0 +1,96 @@
+"""Puts the supervision board and the shift handover into the main window as docks, with their drivers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from app.desk_worker import DeskWorker
+from app.handover_control import AskPath, HandoverControl, ask_pdf_path
+from app.session import Session
+from app.supervision_control import SupervisionControl
+from widgets.handover_panel import HandoverPanel, HandoverReport
+from widgets.palette import Palette
+from widgets.supervision_board import SupervisionBoard
+from widgets.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    # Only the type: a cockpit on a real feed never loads the simulator.
+    from dispatch.sim.city import City
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftPanels:
+    """What install_shift_panels built, for wiring and for shutdown."""
+
+    board: SupervisionBoard
+    handover: HandoverPanel
+    board_dock: QDockWidget
+    handover_dock: QDockWidget
+    supervision: SupervisionControl
+    handovers: HandoverControl
+
+    def stop(self) -> None:
+        self.supervision.stop()
+        self.handovers.stop()
+
+
+def city_names(city: City) -> dict[str, str]:
+    """District codes and unit ids → names, so the board and the handover show names, not codes."""
+    names = {d.code: d.name for d in city.districts}
+    names.update({u.id: u.name for u in city.units})
+    return names
+
+
+def _dock(window: QMainWindow, name: str, title: str, panel: QWidget) -> QDockWidget:
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(panel)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    return dock
+
+
+def install_shift_panels(
+    window: QMainWindow,
+    worker: DeskWorker,
+    session: Session,
+    *,
+    vocabulary: Vocabulary,
+    palette: Palette,
+    names: dict[str, str] | None = None,
+    exercise: bool = False,
+    ask_path: AskPath = ask_pdf_path,
+) -> ShiftPanels:
+    """Add the two docks (tabbed together on the right; call before restoring the saved layout) and
+    start their refresh timers. Shifts are counted in the policy calendar's time zone."""
+    words = session.words
+    board = SupervisionBoard(words, vocabulary, palette, names=names)
+    handover = HandoverPanel(words, names=names)
+    translate = QCoreApplication.translate
+    board_dock = _dock(window, "supervisionBoardDock", translate("ShiftPanels", "Supervision board"), board)
+    handover_dock = _dock(window, "handoverDock", translate("ShiftPanels", "Shift handover"), handover)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board_dock)
+    window.tabifyDockWidget(board_dock, handover_dock)
+    board_dock.raise_()
+    supervision = SupervisionControl(board, worker, session, words, exercise=exercise)
+    handovers = HandoverControl(
+        handover,
+        HandoverReport(words, names),
+        worker,
+        session,
+        tz=worker.policy.calendar.timezone,
+        exercise=exercise,
+        ask_path=ask_path,
+    )
+    # A board shown again (tab raised, dock reopened) is read at once rather than at the next tick.
+    board_dock.visibilityChanged.connect(lambda visible: supervision.refresh() if visible else None)
+    supervision.start()
+    handovers.start()
+    return ShiftPanels(board, handover, board_dock, handover_dock, supervision, handovers)

@@ -1,0 +1,253 @@
+"""Local operator accounts: who may sign in at the console, with Argon2id password hashes."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import secrets
+import sqlite3
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from dispatch.casework.model import Actor, Role
+
+# People at the console. Units answer through reports and the system acts by itself: neither signs in.
+CONSOLE_ROLES = frozenset(
+    {Role.INTAKE, Role.SHIFT_LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.SUPERVISION, Role.VIEWER}
+)
+MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 64
+_LOGIN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
+
+# argon2-cffi's defaults are RFC 9106's second recommended profile (Argon2id, t=3, 64 MiB, p=4).
+HASHER = PasswordHasher()
+
+DEMO_PASSWORD = "tianshu-demo"
+_DEMO_KEY = "demo_operators"
+# The demo city's duty room: one account per console role, all with DEMO_PASSWORD.
+DEMO_OPERATORS: tuple[tuple[str, str, Role], ...] = (
+    ("lead", "李明", Role.SHIFT_LEAD),
+    ("dispatch", "王芳", Role.DISPATCHER),
+    ("intake", "张伟", Role.INTAKE),
+    ("field", "刘洋", Role.SUPERVISOR),
+    ("super", "陈静", Role.SUPERVISION),
+    ("watch", "大屏", Role.VIEWER),
+)
+
+
+class AccountProblem(enum.StrEnum):
+    """Why an account operation was refused; the CLI and widgets turn these into words."""
+
+    BAD_LOGIN = "bad_login"
+    LOGIN_TAKEN = "login_taken"
+    UNKNOWN_LOGIN = "unknown_login"
+    BAD_NAME = "bad_name"
+    BAD_ROLE = "bad_role"
+    PASSWORD_TOO_SHORT = "password_too_short"
+
+
+class AccountError(Exception):
+    """An account operation that was refused, with its code and a detail for logs and the CLI."""
+
+    def __init__(self, code: AccountProblem, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """An account as listed (never with its hash)."""
+
+    login: str
+    name: str
+    role: Role
+    active: bool
+    created_at: float
+    demo: bool = False
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.login, self.role, self.name)
+
+
+def normalise_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def check_login(login: str) -> str:
+    """The login as stored, or AccountError: 2–32 of a–z, 0–9, dot, dash, underscore."""
+    value = normalise_login(login)
+    if not _LOGIN.fullmatch(value):
+        raise AccountError(
+            AccountProblem.BAD_LOGIN,
+            f"login {login!r} must be 2–32 characters: letters a–z, digits, '.', '-' or '_'",
+        )
+    return value
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            AccountProblem.PASSWORD_TOO_SHORT,
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+        )
+
+
+def check_role(role: Role) -> None:
+    if role not in CONSOLE_ROLES:
+        allowed = ", ".join(sorted(r.value for r in CONSOLE_ROLES))
+        raise AccountError(
+            AccountProblem.BAD_ROLE, f"role {role.value} does not sign in at the console (use: {allowed})"
+        )
+
+
+def create_operator(
+    conn: sqlite3.Connection,
+    login: str,
+    name: str,
+    role: Role,
+    password: str,
+    *,
+    now: float,
+    hasher: PasswordHasher = HASHER,
+) -> Operator:
+    """Add an active account; AccountError when the login, name, role or password is not acceptable."""
+    value = check_login(login)
+    clean_name = name.strip()
+    if not clean_name or len(clean_name) > MAX_NAME_LENGTH:
+        raise AccountError(AccountProblem.BAD_NAME, f"the name must have 1–{MAX_NAME_LENGTH} characters")
+    check_role(role)
+    check_password(password)
+    digest = hasher.hash(password)
+    try:
+        conn.execute(
+            "INSERT INTO operators (login, name, role, password_hash, active, created_at) "
+            "VALUES (?, ?, ?, ?, 1, ?)",
+            (value, clean_name, role.value, digest, now),
+        )
+    except sqlite3.IntegrityError:
+        raise AccountError(AccountProblem.LOGIN_TAKEN, f"login {value!r} is already taken") from None
+    return Operator(value, clean_name, role, True, now)
+
+
+_dummy_hashes: dict[tuple[object, ...], str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash with the hasher's parameters, so an unknown login costs as much time as a known one."""
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.type)
+    digest = _dummy_hashes.get(key)
+    if digest is None:
+        digest = _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(16))
+    return digest
+
+
+def authenticate(
+    conn: sqlite3.Connection,
+    login: str,
+    password: str,
+    *,
+    hasher: PasswordHasher = HASHER,
+    allow_demo: bool = False,
+) -> Actor | None:
+    """The actor for these credentials, or None, saying nothing about which part was wrong.
+
+    Every attempt runs one full Argon2 verification, also for unknown and disabled logins, so the
+    time taken does not tell them apart. Demo accounts sign in only when `allow_demo` (the demo city).
+    A hash made with older parameters is replaced after a successful check.
+    """
+    value = normalise_login(login)
+    row = conn.execute(
+        "SELECT name, role, password_hash, active FROM operators WHERE login = ?", (value,)
+    ).fetchone()
+    stored = str(row[2]) if row is not None else _dummy_hash(hasher)
+    try:
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or not row[3] or row[1] not in {r.value for r in CONSOLE_ROLES}:
+        return None
+    if not allow_demo and value in demo_logins(conn):
+        return None
+    if hasher.check_needs_rehash(stored):
+        conn.execute(
+            "UPDATE operators SET password_hash = ? WHERE login = ? AND password_hash = ?",
+            (hasher.hash(password), value, stored),
+        )
+    return Actor(value, Role(row[1]), str(row[0]))
+
+
+def set_password(
+    conn: sqlite3.Connection, login: str, password: str, *, hasher: PasswordHasher = HASHER
+) -> None:
+    check_password(password)
+    value = normalise_login(login)
+    cursor = conn.execute(
+        "UPDATE operators SET password_hash = ? WHERE login = ?", (hasher.hash(password), value)
+    )
+    if cursor.rowcount == 0:
+        raise AccountError(AccountProblem.UNKNOWN_LOGIN, f"there is no operator {value!r}")
+
+
+def deactivate(conn: sqlite3.Connection, login: str) -> None:
+    """Stop an account from signing in; it stays listed because the audit names it."""
+    value = normalise_login(login)
+    cursor = conn.execute("UPDATE operators SET active = 0 WHERE login = ?", (value,))
+    if cursor.rowcount == 0:
+        raise AccountError(AccountProblem.UNKNOWN_LOGIN, f"there is no operator {value!r}")
+
+
+def list_operators(conn: sqlite3.Connection) -> list[Operator]:
+    demo = demo_logins(conn)
+    rows = conn.execute(
+        "SELECT login, name, role, active, created_at FROM operators ORDER BY login"
+    ).fetchall()
+    return [
+        Operator(str(login), str(name), Role(role), bool(active), float(created), str(login) in demo)
+        for login, name, role, active, created in rows
+    ]
+
+
+def demo_logins(conn: sqlite3.Connection) -> frozenset[str]:
+    """The logins seed_demo_operators created in this store."""
+    row = conn.execute("SELECT value FROM loop_state WHERE key = ?", (_DEMO_KEY,)).fetchone()
+    return frozenset(json.loads(row[0])) if row is not None else frozenset()
+
+
+def seed_demo_operators(
+    conn: sqlite3.Connection, *, now: float, hasher: PasswordHasher = HASHER
+) -> list[Operator]:
+    """The demo accounts of this store, creating them when it has no account at all yet.
+
+    Only the demo city calls this. The logins are recorded so that `authenticate` refuses them on a
+    real feed, even if the same store file is later opened there.
+    """
+    if conn.execute("SELECT 1 FROM operators LIMIT 1").fetchone() is None:
+        # Hash before taking the write lock: six Argon2 runs would otherwise hold up intake.
+        digests = [hasher.hash(DEMO_PASSWORD) for _ in DEMO_OPERATORS]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM operators LIMIT 1").fetchone() is None:
+                conn.executemany(
+                    "INSERT INTO operators (login, name, role, password_hash, active, created_at) "
+                    "VALUES (?, ?, ?, ?, 1, ?)",
+                    [
+                        (login, name, role.value, digest, now)
+                        for (login, name, role), digest in zip(DEMO_OPERATORS, digests, strict=True)
+                    ],
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO loop_state (key, value) VALUES (?, ?)",
+                    (_DEMO_KEY, json.dumps([login for login, _, _ in DEMO_OPERATORS])),
+                )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    order = [login for login, _, _ in DEMO_OPERATORS]
+    demo = [op for op in list_operators(conn) if op.demo and op.active]
+    return sorted(demo, key=lambda op: order.index(op.login) if op.login in order else len(order))
