@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from app.bench_loop import add_bench_loop_arguments
 from app.operators_command import add_operators_command
 
 PROG = "tianshu"
@@ -137,6 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest.add_argument("--latency-rate", type=_positive, default=5000.0, metavar="EVENTS_PER_S")
     bench_ingest.add_argument("--latency-seconds", type=_positive, default=10.0)
     bench_ingest.add_argument("--no-gui", action="store_true", help="skip the offscreen GUI latency run")
+    bench_loop = bench_sub.add_parser(
+        "loop", help="queue page, full-text search and one transition, 1M cases"
+    )
+    add_bench_loop_arguments(bench_loop)
     add_operators_command(sub)
     return parser
 
@@ -186,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_screenshot(
             out=args.out, after=args.after, size=args.size, db_path=args.db, feed_url=args.feed
         )
+    if args.bench == "loop":
+        from app.bench_loop import run_bench_loop
+
+        return run_bench_loop(args)
     from app.bench_ingest import run_bench_ingest
 
     return run_bench_ingest(

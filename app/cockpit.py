@@ -12,12 +12,18 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 
+from app.desk_worker import DeskWorker
+from app.duty import DutyController
+from app.duty_jobs import demo_directory
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.clock import SystemClock
 from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
 from dispatch.pipeline import IntakePipeline, PipelineThread
 from dispatch.store import count_events_since, load_recent_events
+from widgets.duty_desk import DutyDesk
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,8 @@ class Cockpit(QObject):
         pipeline_factory: PipelineFactory,
         demo_factory: Callable[[], DemoFeed] | None = None,
         fps: float = DEFAULT_FPS,
+        duty: bool = True,
+        desk_worker: DeskWorker | None = None,
     ) -> None:
         super().__init__(window)
         if feed_url is None and demo_factory is None:
@@ -88,6 +96,18 @@ class Cockpit(QObject):
         self.frame_clock.changes_flushed.connect(self._on_frame_clock_changes_flushed)
         self.frame_clock.summary_flushed.connect(self._on_frame_clock_summary_flushed)
         window.window_closed.connect(self._on_window_closed)
+        # The closed loop's one database thread; shared with whoever else works cases (session, boards).
+        self.desk_worker: DeskWorker | None = None
+        self._owns_desk_worker = False
+        self.duty: DutyController | None = None
+        if duty:
+            self._owns_desk_worker = desk_worker is None
+            self.desk_worker = desk_worker or DeskWorker(
+                db_path, load_policy(default_policy_path()), SystemClock()
+            )
+            desk = DutyDesk(window.vocabulary, window.theme_palette)
+            window.add_duty_dock(desk)
+            self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
         window.status.show_store(db_path, None)
         window.header.show_feed(self.tr("Demo city") if feed_url is None else feed_url)
 
@@ -123,6 +143,9 @@ class Cockpit(QObject):
         self.frame_clock.set_drain(self.pipeline.drain)
         self._pipeline_task = self._keep(self.pipeline.run(), "pipeline")
         self.frame_clock.start()
+        # Only now: the pipeline has created and migrated the store the desk works on.
+        if self.duty is not None:
+            self.duty.start()
 
     def _start_demo(self) -> str:
         assert self._demo_factory is not None
@@ -150,6 +173,10 @@ class Cockpit(QObject):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         loop = asyncio.get_running_loop()
+        if self.duty is not None:
+            self.duty.stop()
+        if self._owns_desk_worker and self.desk_worker is not None:
+            await loop.run_in_executor(self._process_io, self.desk_worker.close)
         if self._demo is not None:
             await loop.run_in_executor(self._process_io, self._demo.stop)
         # Both pools are idle by now; joining them makes "no stray threads after exit" hold.

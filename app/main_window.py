@@ -18,7 +18,7 @@ from widgets.vital_signs import VitalSignsPanel
 from widgets.vocabulary import Vocabulary
 
 # Bump whenever docks are added, removed or renamed: an old saved layout is then ignored, not misapplied.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 # The demo city's vital signs (dispatch/sim/vitals.py) in the order a duty officer reads them, and the
 # ones worth a trend line; a real feed's other names follow in order of appearance.
 METRIC_ORDER = (
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("cockpitMainWindow")
         self.setWindowTitle(self.tr("Tianshu City Operations Cockpit"))
         self._settings = settings
+        self.theme_palette = palette
         self.vocabulary = Vocabulary(self)
         self.header = CockpitHeader(self)
         self.setMenuWidget(self.header)
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.health_dock = self._dock("feedHealthDock", self.tr("Feed health"), health_scroll)
         self.setDockNestingEnabled(True)
         self._needs_default_sizes = True
+        self.duty_dock: QDockWidget | None = None
         self._default_layout()
 
     def _dock(self, name: str, title: str, panel: QWidget) -> QDockWidget:
@@ -99,11 +101,23 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.trends_dock)
         self.splitDockWidget(self.trends_dock, self.health_dock, Qt.Orientation.Vertical)
 
+    def add_duty_dock(self, desk: QWidget) -> QDockWidget:
+        """The duty desk (queue and case panel) as a dock in front of the live events, which it needs
+        more room than; call before restore_layout so a saved layout can place it."""
+        dock = self._dock("dutyDock", desk.windowTitle(), desk)
+        self.tabifyDockWidget(self.event_dock, dock)
+        dock.raise_()
+        self.duty_dock = dock
+        return dock
+
     def _apply_default_sizes(self) -> None:
         # Proportions need the real window size, so this waits for the first show.
         width, height = self.width(), self.height()
         across = Qt.Orientation.Horizontal
-        self.resizeDocks([self.event_dock, self.trends_dock], [width * 58 // 100, width * 42 // 100], across)
+        left = 74 if self.duty_dock is not None else 58
+        self.resizeDocks(
+            [self.event_dock, self.trends_dock], [width * left // 100, width * (100 - left) // 100], across
+        )
         down = Qt.Orientation.Vertical
         self.resizeDocks([self.trends_dock, self.health_dock], [height * 32 // 100, height * 48 // 100], down)
 

@@ -113,18 +113,27 @@ def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Da
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    version = _schema_version(db)
     if version > SCHEMA_VERSION:
         raise StoreError(f"store schema {version} is newer than this Tianshu understands ({SCHEMA_VERSION})")
-    for number in range(version, SCHEMA_VERSION):
+    while version < SCHEMA_VERSION:
         db.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[number](db)
-            db.execute(f"PRAGMA user_version = {number + 1}")
+            # Another connection (the feed thread, the desk thread) may have migrated while we waited
+            # for the write lock: read the version again under the lock.
+            version = _schema_version(db)
+            if version < SCHEMA_VERSION:
+                MIGRATIONS[version](db)
+                version += 1
+                db.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def _schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def read_cursor(db: sqlite_utils.Database, feed: str) -> int | None:

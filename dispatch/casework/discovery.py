@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dispatch.casework.cases import CASE_COLUMNS, case_from_row
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import AreaType, Policy, RoutingRule, Urgency
@@ -16,6 +15,7 @@ CURSOR_KEY = "discovery_cursor"
 Route = Callable[[str, str], RoutingRule | None]
 Locate = Callable[[float | None, float | None, str], str]
 _EARTH_M = 6_371_000.0
+_M_PER_DEG_LAT = math.pi * _EARTH_M / 180
 
 
 def district_from_grid(lon: float | None, lat: float | None, grid: str) -> str:
@@ -139,29 +139,24 @@ class Discovery:
             return 0
         rule = self.policy.duplicate_rule(case.category)
         conn = self.desk.conn
+        # A lon/lat box around the report lets SQLite drop far-away cases before Python measures any.
+        dlat = rule.radius_m / _M_PER_DEG_LAT
+        dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
         rows = conn.execute(
-            f"SELECT {CASE_COLUMNS} FROM cases WHERE is_open = 1 AND category = ? "
-            "AND discovered_at BETWEEN ? AND ? AND id != ? AND exercise = ? AND lon IS NOT NULL",
+            "SELECT id, lon, lat, discovered_at FROM cases WHERE is_open = 1 AND category = ? "
+            "AND discovered_at BETWEEN ? AND ? AND id != ? AND exercise = ? "
+            "AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
             (case.category, case.discovered_at - rule.window_s, case.discovered_at + rule.window_s, case.id,
-             int(case.exercise)),
+             int(case.exercise), case.lon - dlon, case.lon + dlon, case.lat - dlat, case.lat + dlat),
         ).fetchall()  # fmt: skip
         count = 0
-        for row in rows:
-            other = case_from_row(row)
-            assert other.lon is not None
-            assert other.lat is not None
-            gap_m = distance_m(case.lon, case.lat, other.lon, other.lat)
+        for other_id, other_lon, other_lat, other_at in rows:
+            gap_m = distance_m(case.lon, case.lat, other_lon, other_lat)
             if gap_m <= rule.radius_m:
                 conn.execute(
                     "INSERT OR IGNORE INTO merge_proposals "
                     "(case_id, candidate_id, distance_m, gap_s, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (
-                        case.id,
-                        other.id,
-                        gap_m,
-                        abs(case.discovered_at - other.discovered_at),
-                        self.desk.clock.now(),
-                    ),
+                    (case.id, other_id, gap_m, abs(case.discovered_at - other_at), self.desk.clock.now()),
                 )
                 count += 1
         return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,26 @@ def test_a_batch_is_one_transaction(db_path: Path) -> None:
     db = open_store(db_path)
     assert read_cursor(db, FEED) == 1
     assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_threads_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    """Regression: the feed thread and the desk thread both create the store on first start."""
+    path = tmp_path / "fresh.sqlite3"
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            open_store(path).close()
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    db = open_store(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

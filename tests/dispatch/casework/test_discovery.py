@@ -213,3 +213,14 @@ def test_auto_routed_categories_are_registered_and_dispatched_with_an_order(loop
         (Action.DISPATCH, "system", True),
     ]
     assert rows[-1].payload["unit"] == "U-SAN"
+
+
+def test_the_place_box_keeps_every_neighbour_within_the_radius_even_far_north(loop: Loop) -> None:
+    """Regression: the SQL pre-filter box must be wide enough in longitude where degrees are short."""
+    north = 60.0  # one degree of longitude is half as long here as at the equator
+    east_140_m = 140 / (111_195 * 0.5)
+    put_event(loop.conn, "a", at=MONDAY_9, lon=LON, lat=north)
+    put_event(loop.conn, "b", at=MONDAY_9 + 60, lon=LON + east_140_m, lat=north)
+    put_event(loop.conn, "c", at=MONDAY_9 + 120, lon=LON + 2 * east_140_m, lat=north)  # 280 m from "a"
+    loop.discovery.run_once()
+    assert proposals(loop) == [(2, 1), (3, 2)]

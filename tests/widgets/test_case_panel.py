@@ -1,0 +1,135 @@
+"""The case panel: the whole file of a case, live countdowns, and only the actions the signed-in role may
+take, each on its key."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from dispatch.casework.model import Action, Card, CaseState, Role
+from tests.widgets.duty_values import NOW, case, case_file, proposal, text_at
+from widgets.case_panel import ActionRequest, CasePanel, desk_actions
+from widgets.case_words import CaseWords
+from widgets.vocabulary import Vocabulary
+
+S = CaseState
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, qapp: QApplication, vocabulary: Vocabulary) -> CasePanel:
+    widget = CasePanel(CaseWords(), vocabulary)
+    qtbot.addWidget(widget)
+    widget.resize(600, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def shown_buttons(panel: CasePanel) -> list[Action]:
+    return [action for action, button in panel.buttons.items() if button.isVisibleTo(panel)]
+
+
+def test_nothing_selected_says_how_to_select(panel: CasePanel) -> None:
+    assert panel.empty.isVisible()
+    assert not panel.body.isVisible()
+
+
+def test_the_file_shows_details_reports_timeline_and_deadlines(panel: CasePanel) -> None:
+    panel.set_names({"339901": "钟楼区"})
+    panel.tick(NOW)
+    panel.show_file(case_file(case(card=Card.YELLOW_CARD, severity=2)))
+    assert panel.code.text() == "20260105-7"
+    assert panel.state.text() == "Discovered"
+    assert panel.level.text() == "Level II"
+    assert (panel.level.property("level"), panel.card.property("card")) == ("2", "2")
+    assert panel.card.text() == "Yellow card"
+    assert panel.fields["district"].text() == "钟楼区 · 339901001001"
+    assert panel.fields["address"].text() == "人民路18号"
+    assert panel.camera_id.text() == "CAM-0007"
+    assert panel.reports.rowCount() == 2
+    assert text_at(panel.reports, 1, 3) == "20260105-9", "a report that came with a merged case says so"
+    assert panel.tabs.tabText(1) == "Reports (2)"
+    assert panel.timeline.rowCount() == 3
+    assert text_at(panel.timeline, 0, 1) == "Merge duplicate [20260105-9]", "newest first, merged history too"
+    assert text_at(panel.timeline, 0, 4) == "into 20260105-7"
+    register = panel.clock_rows["register"]
+    assert register[2].text() == "0:20 left"
+    panel.tick(NOW + 1500)
+    assert register[2].text() == "0:05 over"
+    assert register[2].property("over") == "true"
+    assert panel.clock_rows["handle"][1].text() == "—"
+
+
+def test_a_shift_lead_sees_the_triage_actions_and_each_has_its_key(qtbot: QtBot, panel: CasePanel) -> None:
+    shown = case(severity=1, acknowledged=False)
+    panel.set_role(Role.SHIFT_LEAD)
+    panel.show_file(case_file(shown))
+    assert set(shown_buttons(panel)) == set(desk_actions(shown, Role.SHIFT_LEAD))
+    triage = {Action.REQUEST_VERIFY, Action.REGISTER, Action.VOID, Action.SUPERVISE, Action.ACKNOWLEDGE}
+    assert set(shown_buttons(panel)) == triage
+    assert panel.buttons[Action.REGISTER].text() == "Register (R)"
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.action_requested) as asked:
+        QTest.keyClick(panel.tabs, Qt.Key.Key_R)
+    assert asked.args == [ActionRequest(Action.REGISTER, shown.id, shown.version)]
+    with qtbot.assertNotEmitted(panel.action_requested):
+        QTest.keyClick(panel.tabs, Qt.Key.Key_C)  # closing is not possible for a discovered case
+
+
+def test_a_wall_viewer_sees_no_action_and_no_key_acts(qtbot: QtBot, panel: CasePanel) -> None:
+    panel.set_role(Role.VIEWER)
+    panel.show_file(case_file())
+    assert shown_buttons(panel) == []
+    assert panel.no_actions.isVisible()
+    panel.tabs.setFocus()
+    with qtbot.assertNotEmitted(panel.action_requested):
+        for key in (Qt.Key.Key_R, Qt.Key.Key_V, Qt.Key.Key_D, Qt.Key.Key_S):
+            QTest.keyClick(panel.tabs, key)
+    panel.set_role(None)
+    assert shown_buttons(panel) == []
+
+
+def test_actions_follow_the_state_and_what_is_pending(panel: CasePanel) -> None:
+    working = case(state=S.IN_PROGRESS, handle_due=NOW + 3600, unit="U-1", extension_pending=2.0)
+    panel.set_role(Role.SHIFT_LEAD)
+    panel.show_file(case_file(working))
+    offered = set(shown_buttons(panel))
+    assert {Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION, Action.PARK, Action.HANDLE} <= offered
+    assert not offered & {Action.UNPARK, Action.REQUEST_EXTENSION, Action.REGISTER, Action.CLOSE}
+    panel.show_file(case_file(case(state=S.IN_PROGRESS, handle_due=NOW + 3600, parked_since=NOW)))
+    assert Action.UNPARK in shown_buttons(panel)
+    assert Action.PARK not in shown_buttons(panel)
+    panel.set_role(Role.DISPATCHER)
+    panel.show_file(case_file(case(state=S.REGISTERED)))
+    assert shown_buttons(panel) == [Action.DISPATCH]
+
+
+def test_m_merges_the_proposed_duplicate_into_its_master(qtbot: QtBot, panel: CasePanel) -> None:
+    panel.set_role(Role.SHIFT_LEAD)
+    duplicate = proposal(absorbed=12, master=7)
+    panel.show_file(case_file(case(), proposals=(duplicate,)))
+    assert Action.MERGE in shown_buttons(panel)
+    merge_button = panel.findChild(type(panel.camera), "caseMergeButton")
+    assert merge_button is not None
+    assert merge_button.text() == "Merge 20260105-12 into 20260105-7 (M)"
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.action_requested) as asked:
+        QTest.keyClick(panel.tabs, Qt.Key.Key_M)
+    assert asked.args == [ActionRequest(Action.MERGE, 12, 2, duplicate)]
+    panel.show_file(case_file(case(), proposals=(proposal(possible=False),)))
+    assert Action.MERGE not in shown_buttons(panel)
+
+
+def test_the_camera_goes_to_the_video_wall_by_button_or_key(qtbot: QtBot, panel: CasePanel) -> None:
+    panel.show_file(case_file())
+    with qtbot.waitSignal(panel.camera_requested) as asked:
+        panel.camera.click()
+    assert asked.args == ["CAM-0007"]
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.camera_requested):
+        QTest.keyClick(panel.tabs, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
+    panel.show_file(case_file(case(camera_id="")))
+    assert not panel.camera.isEnabled()

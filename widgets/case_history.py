@@ -1,0 +1,100 @@
+"""A case's history tables: every source report (merged cases' too) and the audit timeline, newest first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from dispatch.casework.model import Action, AuditRow
+from dispatch.casework.views import CaseFile
+from widgets.case_words import CaseWords
+from widgets.style import fill
+from widgets.vocabulary import Vocabulary
+
+
+def local_time(t: float | None, pattern: str = "%m-%d %H:%M") -> str:
+    return "—" if t is None else time.strftime(pattern, time.localtime(t))
+
+
+class _HistoryTable(QTableWidget):
+    def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget | None) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setObjectName(name)
+        self.setHorizontalHeaderLabels(list(headers))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().hide()
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+
+
+class ReportsTable(_HistoryTable):
+    """Every source event of the case; one that came with a merged case names that case."""
+
+    def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
+        super().__init__(
+            "caseReports", (self.tr("Time"), self.tr("Source"), self.tr("Report"), self.tr("Via")), parent
+        )
+        self._vocabulary = vocabulary
+
+    def show_file(self, case_file: CaseFile) -> None:
+        self.setRowCount(len(case_file.events))
+        for row, linked in enumerate(case_file.events):
+            event = linked.event
+            title = event.title + (f" (r{event.revision})" if event.revision > 1 else "")
+            cells = (
+                local_time(event.occurred_at),
+                self._vocabulary.source(event.source),
+                title,
+                linked.via_code,
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(event.description or event.title)
+                self.setItem(row, column, item)
+
+
+class TimelineTable(_HistoryTable):
+    """The audit rows of the case and every case merged into it, newest first."""
+
+    def __init__(self, words: CaseWords, parent: QWidget | None = None) -> None:
+        headers = (self.tr("Time"), self.tr("Action"), self.tr("State"), self.tr("By"), self.tr("Note"))
+        super().__init__("caseTimeline", headers, parent)
+        self._words = words
+
+    def show_file(self, case_file: CaseFile, names: Mapping[str, str]) -> None:
+        words = self._words
+        rows = case_file.timeline
+        self.setRowCount(len(rows))
+        for index, audit in enumerate(reversed(rows)):
+            change = words.shift.state(audit.to_state)
+            if audit.from_state != audit.to_state:
+                change = f"{words.shift.state(audit.from_state)} → {change}"
+            action = words.action(audit.action)
+            if audit.case_id != case_file.case.id:
+                action = f"{action} [{case_file.code_of(audit.case_id)}]"
+            by = f"{audit.actor} · {words.shift.role(audit.role)}"
+            note = self._note(audit, case_file, names)
+            cells = (local_time(audit.at, "%m-%d %H:%M:%S"), action, change, by, note)
+            for column, text in enumerate(cells):
+                self.setItem(index, column, QTableWidgetItem(text))
+
+    def _note(self, audit: AuditRow, case_file: CaseFile, names: Mapping[str, str]) -> str:
+        """The reason, and what the payload says in an officer's words (unit, merge, card, note)."""
+        payload = audit.payload
+        parts = [audit.reason] if audit.reason else []
+        if isinstance(payload.get("unit"), str) and audit.action is Action.DISPATCH:
+            parts.append(names.get(payload["unit"], payload["unit"]))
+        if isinstance(payload.get("master_id"), int):
+            parts.append(fill(self.tr("into %1"), case_file.code_of(payload["master_id"])))
+        if isinstance(payload.get("absorbed"), int):
+            parts.append(fill(self.tr("absorbed %1"), case_file.code_of(payload["absorbed"])))
+        if isinstance(payload.get("card"), int) and audit.action in (Action.CARD, Action.SUPERVISE):
+            parts.append(self._words.shift.card(payload["card"]))
+        if isinstance(payload.get("note"), str):
+            parts.append(payload["note"])
+        return " · ".join(p for p in parts if p)

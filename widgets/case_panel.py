@@ -1,0 +1,396 @@
+"""The case panel: one case's details, deadlines, source reports, timeline, merge proposals and actions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispatch.casework.machine import allowed_actions
+from dispatch.casework.model import Action, Case, CaseState, Role
+from dispatch.casework.views import (
+    CHECK_CLOCK_STATES,
+    HANDLE_CLOCK_STATES,
+    REGISTER_CLOCK_STATES,
+    SEVERE_MAX,
+    CaseFile,
+    MergeProposal,
+)
+from widgets.case_history import ReportsTable, TimelineTable, local_time
+from widgets.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
+from widgets.style import fill, set_style_property
+from widgets.vocabulary import Vocabulary
+
+CAMERA_KEY = "Shift+V"
+BUTTON_COLUMNS = 3
+_EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRequest:
+    """An officer asked for an action on the version of a case the panel showed."""
+
+    action: Action
+    case_id: int
+    version: int
+    proposal: MergeProposal | None = None
+
+
+def desk_actions(
+    case: Case, role: Role | None, proposals: tuple[MergeProposal, ...] = ()
+) -> tuple[Action, ...]:
+    """The actions the panel offers: what the role may do in the case's state, less what cannot apply now."""
+    if role is None:
+        return ()
+    offered = []
+    for action in allowed_actions(case, role):
+        if action not in DESK_ACTIONS:
+            continue
+        if action is Action.PARK and (case.parked_since is not None or case.handle_due is None):
+            continue
+        if action is Action.UNPARK and case.parked_since is None:
+            continue
+        if action in _EXTENSION and not case.extension_pending:
+            continue
+        if action is Action.REQUEST_EXTENSION and (case.extension_pending or case.handle_due is None):
+            continue
+        if action is Action.ACKNOWLEDGE and (case.acknowledged or case.severity > SEVERE_MAX):
+            continue
+        if action is Action.MERGE and not any(p.possible for p in proposals):
+            continue
+        offered.append(action)
+    return tuple(offered)
+
+
+class CasePanel(QWidget):
+    """Shows a CaseFile for the signed-in role; offers only the actions that role may take."""
+
+    action_requested = Signal(object)
+    """The officer asked for an action (carries an ActionRequest)."""
+    camera_requested = Signal(str)
+    """The officer wants the case's camera on the video wall (carries the camera id)."""
+
+    def __init__(self, words: CaseWords, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("casePanel")
+        self._words = words
+        self._vocabulary = vocabulary
+        self._file: CaseFile | None = None
+        self._role: Role | None = None
+        self._names: Mapping[str, str] = {}
+        self._now = time.time()
+        self.empty = QLabel(self.tr("Select a case in the queue (J/K, Enter)."), self)
+        self.empty.setObjectName("caseEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.body = QWidget()
+        self.body.setObjectName("caseBody")
+        self._build_header()
+        self._build_actions()
+        self._build_tabs()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(12, 10, 12, 10)
+        body.addLayout(self._header)
+        body.addWidget(self.title)
+        body.addWidget(self.action_bar)
+        body.addWidget(self.tabs, 1)
+        # A short dock scrolls the whole case instead of forcing the window taller.
+        self.case_scroll = QScrollArea(self)
+        self.case_scroll.setObjectName("caseScroll")
+        self.case_scroll.setWidget(self.body)
+        self.case_scroll.setWidgetResizable(True)
+        self.case_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.case_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.case_scroll, 1)
+        self.case_scroll.hide()
+
+    # -- building ----------------------------------------------------------------------------------
+
+    def _build_header(self) -> None:
+        self.code = QLabel(self)
+        self.code.setObjectName("caseCode")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.level = QLabel(self)
+        self.level.setObjectName("caseLevel")
+        self.state = QLabel(self)
+        self.state.setObjectName("caseState")
+        self.card = QLabel(self)
+        self.card.setObjectName("caseCard")
+        self.title = QLabel(self)
+        self.title.setObjectName("caseTitle")
+        self.title.setWordWrap(True)
+        self._header = QHBoxLayout()
+        for label in (self.code, self.level, self.state, self.card):
+            self._header.addWidget(label)
+        self._header.addStretch(1)
+
+    def _build_actions(self) -> None:
+        self.action_bar = QFrame(self)
+        self.action_bar.setObjectName("caseActions")
+        self._grid = QGridLayout(self.action_bar)
+        self._grid.setContentsMargins(0, 4, 0, 4)
+        self._grid.setColumnStretch(BUTTON_COLUMNS, 1)
+        self.no_actions = QLabel(self.tr("Your role has no actions on this case."), self.action_bar)
+        self.no_actions.setObjectName("caseNoActions")
+        self.actions_by_kind: dict[Action, QAction] = {}
+        self.buttons: dict[Action, QToolButton] = {}
+        for action in DESK_ACTIONS:
+            act = QAction(self._words.action_with_key(action), self)
+            act.setObjectName(f"case_{action.value}")
+            act.setToolTip(self._words.action_with_key(action))
+            # The banner's A key acknowledges whatever it names; the button here acknowledges this case.
+            if action is not Action.ACKNOWLEDGE:
+                act.setShortcut(QKeySequence(ACTION_KEYS[action]))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setEnabled(False)
+            act.triggered.connect(lambda _=False, a=action: self.request_action(a))
+            self.addAction(act)
+            button = QToolButton(self.action_bar)
+            button.setObjectName("caseActionButton")
+            button.setDefaultAction(act)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.hide()
+            self.actions_by_kind[action] = act
+            self.buttons[action] = button
+        self.camera_action = QAction(fill(self.tr("Show camera (%1)"), CAMERA_KEY), self)
+        self.camera_action.setShortcut(QKeySequence(CAMERA_KEY))
+        self.camera_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.camera_action.setEnabled(False)
+        self.camera_action.triggered.connect(self._on_camera_triggered)
+        self.addAction(self.camera_action)
+
+    def _build_tabs(self) -> None:
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("caseTabs")
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 14)
+        overview = QWidget()
+        self.details = QFormLayout()
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (
+            ("category", self.tr("Category")), ("address", self.tr("Address")),
+            ("district", self.tr("District / grid")), ("source", self.tr("Source")),
+            ("discovered", self.tr("Discovered")), ("unit", self.tr("Unit")),
+            ("counts", self.tr("Returned · reworked · reopened")), ("merged", self.tr("Merged into")),
+            ("description", self.tr("Description")),
+        ):  # fmt: skip
+            value = QLabel(overview)
+            value.setObjectName("caseField")
+            # Only long texts wrap: a wrapped label in a form squeezes its row when space is short.
+            value.setWordWrap(key in ("address", "description"))
+            self.fields[key] = value
+            self.details.addRow(label, value)
+        self.camera_id = QLabel(overview)
+        self.camera_id.setObjectName("caseField")
+        self.camera_id.setWordWrap(True)
+        self.camera = QPushButton(fill(self.tr("Show camera (%1)"), CAMERA_KEY), overview)
+        self.camera.setObjectName("caseCamera")
+        self.camera.clicked.connect(self._on_camera_triggered)
+        camera_row = QHBoxLayout()
+        camera_row.addWidget(self.camera_id, 1)
+        camera_row.addWidget(self.camera)
+        self.details.addRow(self.tr("Camera"), camera_row)
+        self.deadlines = QGridLayout()
+        self.clock_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        for row, (key, label) in enumerate(
+            (("register", self.tr("Register by")), ("sign", self.tr("Sign for by")),
+             ("handle", self.tr("Handle by")), ("check", self.tr("Check by")))
+        ):  # fmt: skip
+            cells = (QLabel(label, overview), QLabel(overview), QLabel(overview))
+            cells[2].setObjectName("caseCountdown")
+            for column, cell in enumerate(cells):
+                self.deadlines.addWidget(cell, row, column)
+            self.clock_rows[key] = cells
+        self.proposals = QVBoxLayout()
+        heading = QLabel(self.tr("Deadlines"), overview)
+        heading.setObjectName("caseSection")
+        self.proposals_heading = QLabel(self.tr("Possible duplicates"), overview)
+        self.proposals_heading.setObjectName("caseSection")
+        details_heading = QLabel(self.tr("Details"), overview)
+        details_heading.setObjectName("caseSection")
+        inner = QVBoxLayout(overview)
+        inner.addWidget(heading)
+        inner.addLayout(self.deadlines)
+        inner.addWidget(self.proposals_heading)
+        inner.addLayout(self.proposals)
+        inner.addWidget(details_heading)
+        inner.addLayout(self.details)
+        inner.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("caseOverviewScroll")
+        scroll.setWidget(overview)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.reports = ReportsTable(self._vocabulary, self)
+        self.timeline = TimelineTable(self._words, self)
+        self.tabs.addTab(scroll, self.tr("Overview"))
+        self.tabs.addTab(self.reports, "")
+        self.tabs.addTab(self.timeline, "")
+
+    # -- what the app calls --------------------------------------------------------------------------
+
+    @property
+    def case_file(self) -> CaseFile | None:
+        return self._file
+
+    def set_names(self, names: Mapping[str, str]) -> None:
+        self._names = dict(names)
+
+    def set_role(self, role: Role | None) -> None:
+        """The signed-in role (None: nobody, which is as much as a wall viewer may do)."""
+        self._role = role
+        self._show_actions()
+
+    def show_file(self, case_file: CaseFile | None) -> None:
+        self._file = case_file
+        self.empty.setVisible(case_file is None)
+        self.case_scroll.setVisible(case_file is not None)
+        if case_file is None:
+            self._show_actions()
+            return
+        case = case_file.case
+        words, vocabulary, names = self._words, self._vocabulary, self._names
+        self.code.setText(case.code)
+        self.level.setText(vocabulary.severity(case.severity))
+        set_style_property(self.level, "level", str(case.severity))
+        self.state.setText(words.shift.state(case.state))
+        set_style_property(self.state, "state", case.state.value)
+        self.card.setText(words.shift.card(case.card))
+        set_style_property(self.card, "card", str(int(case.card)))
+        self.title.setText(case.title + (f"  [{vocabulary.exercise}]" if case.exercise else ""))
+        district = names.get(case.district, case.district)
+        values = {
+            "category": vocabulary.category(case.category),
+            "address": case.address or "—",
+            "district": " · ".join(p for p in (district, case.grid) if p) or "—",
+            "source": vocabulary.source(case.source),
+            "discovered": local_time(case.discovered_at),
+            "unit": names.get(case.unit, case.unit) or "—",
+            "counts": f"{case.return_count} · {case.rework_count} · {case.reopen_count}",
+            "merged": case_file.master_code or "—",
+            "description": case.description or "—",
+        }
+        for key, text in values.items():
+            self.fields[key].setText(text)
+        self.camera_id.setText(case.camera_id or "—")
+        self.camera.setEnabled(bool(case.camera_id))
+        self.camera_action.setEnabled(bool(case.camera_id))
+        self._show_proposals(case_file.proposals)
+        self.reports.show_file(case_file)
+        self.tabs.setTabText(1, fill(self.tr("Reports (%1)"), len(case_file.events)))
+        self.timeline.show_file(case_file, names)
+        self.tabs.setTabText(2, fill(self.tr("Timeline (%1)"), len(case_file.timeline)))
+        self._show_actions()
+        self.tick(self._now)
+
+    def tick(self, now: float) -> None:
+        """Move the countdowns to `now`."""
+        self._now = now
+        if self._file is None:
+            return
+        case = self._file.case
+        parked = case.parked_since is not None
+        running = {
+            "register": case.state in REGISTER_CLOCK_STATES,
+            "sign": case.state is CaseState.DISPATCHED,
+            "handle": case.state in HANDLE_CLOCK_STATES,
+            "check": case.state in CHECK_CLOCK_STATES,
+        }
+        dues = {"register": case.register_due, "sign": case.sign_due, "handle": case.handle_due,
+                "check": case.check_due}  # fmt: skip
+        for key, (_, when, left) in self.clock_rows.items():
+            due = dues[key]
+            when.setText(local_time(due) if due is not None else "—")
+            active = running[key] and due is not None
+            text = self._words.countdown(due, now, parked=parked and key == "handle") if active else ""
+            left.setText(text)
+            over = active and not (parked and key == "handle") and due is not None and due < now
+            set_style_property(left, "over", "true" if over else "false")
+
+    def request_action(self, action: Action) -> None:
+        """Ask for `action` on the case shown, if the role may take it now (keys and buttons land here)."""
+        case_file = self._file
+        if case_file is None or action not in desk_actions(case_file.case, self._role, case_file.proposals):
+            return
+        proposal = next((p for p in case_file.proposals if p.possible), None)
+        case = case_file.case
+        if action is Action.MERGE and proposal is not None:
+            self.action_requested.emit(
+                ActionRequest(action, proposal.absorbed_id, proposal.absorbed_version, proposal)
+            )
+            return
+        self.action_requested.emit(ActionRequest(action, case.id, case.version))
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _show_actions(self) -> None:
+        case_file = self._file
+        offered = () if case_file is None else desk_actions(case_file.case, self._role, case_file.proposals)
+        while self._grid.count():
+            self._grid.takeAt(0)
+        for action, act in self.actions_by_kind.items():
+            act.setEnabled(action in offered)
+            self.buttons[action].setVisible(action in offered)
+        for index, action in enumerate(offered):
+            self._grid.addWidget(self.buttons[action], index // BUTTON_COLUMNS, index % BUTTON_COLUMNS)
+        self.no_actions.setVisible(case_file is not None and not offered)
+        if not offered:
+            self._grid.addWidget(self.no_actions, 0, 0, 1, BUTTON_COLUMNS)
+
+    def _show_proposals(self, proposals: tuple[MergeProposal, ...]) -> None:
+        while self.proposals.count():
+            item = self.proposals.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.proposals_heading.setVisible(bool(proposals))
+        first = next((p for p in proposals if p.possible), None)
+        for proposal in proposals:
+            text = fill(
+                self.tr("%1 · %2 · %3 m · %4 min apart"), proposal.other_code, proposal.other_title,
+                f"{proposal.distance_m:.0f}", f"{proposal.gap_s / 60:.0f}",
+            )  # fmt: skip
+            label = QLabel(text)
+            label.setObjectName("caseProposal")
+            label.setWordWrap(True)
+            self.proposals.addWidget(label)
+            if not proposal.possible:
+                continue
+            absorbed = self._file.code_of(proposal.absorbed_id) if self._file else str(proposal.absorbed_id)
+            if proposal.absorbed_id == proposal.other_id:
+                absorbed = proposal.other_code
+            button = QPushButton(fill(self.tr("Merge %1 into %2"), absorbed, proposal.master_code))
+            button.setObjectName("caseMergeButton")
+            if proposal is first:
+                button.setText(button.text() + f" ({ACTION_KEYS[Action.MERGE]})")
+            button.setEnabled(self.actions_by_kind[Action.MERGE].isEnabled())
+            button.clicked.connect(lambda _=False, p=proposal: self._on_merge_clicked(p))
+            self.proposals.addWidget(button)
+
+    def _on_merge_clicked(self, proposal: MergeProposal) -> None:
+        if self._file is not None and Action.MERGE in desk_actions(self._file.case, self._role, (proposal,)):
+            self.action_requested.emit(
+                ActionRequest(Action.MERGE, proposal.absorbed_id, proposal.absorbed_version, proposal)
+            )
+
+    def _on_camera_triggered(self) -> None:
+        if self._file is not None and self._file.case.camera_id:
+            self.camera_requested.emit(self._file.case.camera_id)

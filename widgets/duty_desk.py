@@ -1,0 +1,203 @@
+"""The duty desk: severe-case banner, incident queue and case panel side by side, notices, the key list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dispatch.casework.model import Action
+from widgets.action_form import ActionForm
+from widgets.case_panel import CAMERA_KEY, CasePanel
+from widgets.case_words import ACTION_KEYS, CaseWords
+from widgets.dispatch_dialog import DispatchDialog
+from widgets.incident_queue import IncidentQueue
+from widgets.palette import Palette
+from widgets.severe_alert import SevereAlertBanner
+from widgets.style import set_style_property
+from widgets.vocabulary import Vocabulary
+
+NOTICE_MS = 8000
+
+
+class KeyList(QDialog):
+    """F1: every key of the desk in one table; Esc closes it."""
+
+    def __init__(self, rows: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dutyKeys")
+        self.setWindowTitle(self.tr("Duty desk keys"))
+        table = QTableWidget(len(rows), 2, self)
+        table.setObjectName("dutyKeysTable")
+        table.setHorizontalHeaderLabels([self.tr("Key"), self.tr("Does")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setShowGrid(False)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        for row, (key, text) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(key))
+            table.setItem(row, 1, QTableWidgetItem(text))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(560, 720)
+
+
+class DutyDesk(QWidget):
+    """Lays the duty screens out and owns the keys that work anywhere on them."""
+
+    refresh_requested = Signal(object)
+    """F5: read the queue and the case again now (carries None)."""
+
+    def __init__(self, vocabulary: Vocabulary, palette: Palette, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dutyDesk")
+        self.words = CaseWords(self)
+        self.vocabulary = vocabulary
+        self.setWindowTitle(self.tr("Duty desk"))
+        self.banner = SevereAlertBanner(self.words, vocabulary, self)
+        self.queue = IncidentQueue(self.words, vocabulary, palette, self)
+        self.panel = CasePanel(self.words, vocabulary, self)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("dutyNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.role = QLabel(self)
+        self.role.setObjectName("dutyRole")
+        self.help_button = QToolButton(self)
+        self.help_button.setObjectName("dutyHelp")
+        self.help_button.setText(self.tr("Keys (F1)"))
+        self.help_button.clicked.connect(self.show_keys)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("dutySplitter")
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self._sized = False
+        self.splitter.setChildrenCollapsible(False)
+        top = QHBoxLayout()
+        top.addWidget(self.notice, 1)
+        top.addStretch(0)
+        top.addWidget(self.role)
+        top.addWidget(self.help_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        self._notice_timer = QTimer(self)
+        self._notice_timer.setSingleShot(True)
+        self._notice_timer.setInterval(NOTICE_MS)
+        self._notice_timer.timeout.connect(self.notice.hide)
+        self.keys: KeyList | None = None
+        self.dispatch_dialog = DispatchDialog(vocabulary, self)
+        self.form = ActionForm(self.words, self)
+        # Whatever a dialog ended with, the keys go back to the queue.
+        self.dispatch_dialog.finished.connect(self._on_dialog_finished)
+        self.form.finished.connect(self._on_dialog_finished)
+        self._build_actions()
+        self.queue.case_activated.connect(self._on_queue_case_activated)
+        self.banner.case_requested.connect(self._on_banner_case_requested)
+
+    def _build_actions(self) -> None:
+        def desk_action(name: str, text: str, keys: list[str], slot: object) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.desk_actions = (
+            desk_action("dutyKeysAction", self.tr("Show the keys"), ["F1"], self.show_keys),
+            desk_action("dutyBack", self.tr("Back to the queue"), ["Esc"], self.back_to_queue),
+            desk_action(
+                "dutyRefresh", self.tr("Refresh now"), ["F5"], lambda: self.refresh_requested.emit(None)
+            ),
+            desk_action(
+                "dutyAcknowledge",
+                self.words.action(Action.ACKNOWLEDGE),
+                [ACTION_KEYS[Action.ACKNOWLEDGE]],
+                self.banner.acknowledge_first,
+            ),
+        )
+        # Queue and panel keys work wherever the focus is on the desk, not only inside their own widget.
+        for act in (*self.desk_actions, *self.queue.navigation, *self.panel.actions()):
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            if act not in self.actions():
+                self.addAction(act)
+
+    def key_rows(self) -> list[tuple[str, str]]:
+        """(key, what it does) for every key of the desk, as the F1 list shows them."""
+        rows = [("J / ↓", self.tr("Next case")), ("K / ↑", self.tr("Previous case")),
+                ("Enter", self.tr("Open the case in the panel"))]  # fmt: skip
+        moves = ("queueDown", "queueUp")  # listed above with their arrow keys
+        for act in (*self.queue.navigation, *self.desk_actions):
+            if act.objectName() in moves:
+                continue
+            for sequence in act.shortcuts():
+                rows.append((sequence.toString(QKeySequence.SequenceFormat.NativeText), act.text()))
+        for action, key in ACTION_KEYS.items():
+            if action is not Action.ACKNOWLEDGE:
+                rows.append((key, self.words.action(action)))
+        rows.append((CAMERA_KEY, self.tr("Show the case's camera")))
+        return rows
+
+    def show_keys(self) -> None:
+        if self.keys is None:
+            self.keys = KeyList(self.key_rows(), self)
+        self.keys.open()
+
+    def back_to_queue(self) -> None:
+        self.notice.hide()
+        self.queue.focus_table()
+
+    def show_notice(self, text: str, tone: str = "info") -> None:
+        """A line above the queue: what was done (fades after a while) or what went wrong (stays)."""
+        self.notice.setText(text)
+        set_style_property(self.notice, "tone", tone)
+        self.notice.show()
+        if tone == "error":
+            self._notice_timer.stop()
+        else:
+            self._notice_timer.start()
+
+    def show_role(self, text: str) -> None:
+        self.role.setText(text)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The queue's table would claim nearly all the width by its size hint; start at 62 : 38.
+        if not self._sized and self.width() > 0:
+            self._sized = True
+            self.splitter.setSizes([self.width() * 62 // 100, self.width() * 38 // 100])
+
+    def _on_dialog_finished(self, _: int) -> None:
+        self.activateWindow()
+        self.queue.focus_table()
+
+    def _on_queue_case_activated(self, _: int) -> None:
+        self.panel.tabs.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_banner_case_requested(self, case_id: int) -> None:
+        if not self.queue.select_case(case_id):
+            self.show_notice(self.tr("That case is not on this page of the queue; clear the filters."))
+        self.queue.focus_table()

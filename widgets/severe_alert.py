@@ -1,0 +1,93 @@
+"""The severe-case banner: new level I–II cases flash over the queue until someone acknowledges them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from dispatch.casework.model import Action
+from dispatch.casework.views import QueueRow
+from widgets.case_words import ACTION_KEYS, CaseWords
+from widgets.style import fill, set_style_property
+from widgets.vocabulary import Vocabulary
+
+FLASH_MS = 600
+
+
+class SevereAlertBanner(QFrame):
+    """Hidden while nothing is waiting; otherwise names the newest unacknowledged severe case and flashes.
+
+    The flash is a paint effect of this widget; which cases are waiting is decided by the app.
+    """
+
+    acknowledge_requested = Signal(object)
+    """The officer acknowledges the case shown (carries its QueueRow)."""
+    case_requested = Signal(int)
+    """The officer wants to look at the case shown (carries its id)."""
+
+    def __init__(self, words: CaseWords, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("severeAlert")
+        self._words = words
+        self._vocabulary = vocabulary
+        self._alerts: tuple[QueueRow, ...] = ()
+        self.text = QLabel(self)
+        self.text.setObjectName("severeAlertText")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.show_button = QPushButton(self.tr("Show"), self)
+        self.show_button.setObjectName("severeAlertShow")
+        self.show_button.setToolTip(self.tr("Select the case in the queue"))
+        self.show_button.clicked.connect(self._on_show_clicked)
+        key = ACTION_KEYS[Action.ACKNOWLEDGE]
+        self.acknowledge = QPushButton(fill(self.tr("Acknowledge (%1)"), key), self)
+        self.acknowledge.setObjectName("severeAlertAcknowledge")
+        self.acknowledge.clicked.connect(self.acknowledge_first)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 8, 6)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.show_button)
+        layout.addWidget(self.acknowledge)
+        self._flash = QTimer(self)
+        self._flash.setInterval(FLASH_MS)
+        self._flash.timeout.connect(self._on_flash_timeout)
+        set_style_property(self, "flash", "off")
+        self.hide()
+
+    @property
+    def alerts(self) -> tuple[QueueRow, ...]:
+        return self._alerts
+
+    def show_alerts(self, alerts: tuple[QueueRow, ...]) -> None:
+        """The unacknowledged severe cases, newest first; an empty tuple hides the banner."""
+        self._alerts = alerts
+        if not alerts:
+            self._flash.stop()
+            self.hide()
+            return
+        first = alerts[0]
+        words = self._vocabulary
+        text = fill(
+            self.tr("New %1 case: %2 · %3 · %4"),
+            words.severity(first.severity),
+            words.category(first.category),
+            first.title,
+            first.code,
+        )
+        if len(alerts) > 1:
+            text += "  " + fill(self.tr("(+%1 more waiting)"), len(alerts) - 1)
+        self.text.setText(text)
+        self.show()
+        if not self._flash.isActive():
+            self._flash.start()
+
+    def _on_flash_timeout(self) -> None:
+        set_style_property(self, "flash", "off" if self.property("flash") == "on" else "on")
+
+    def acknowledge_first(self) -> None:
+        """Acknowledge the case the banner names (the A key does this from anywhere on the desk)."""
+        if self._alerts:
+            self.acknowledge_requested.emit(self._alerts[0])
+
+    def _on_show_clicked(self) -> None:
+        if self._alerts:
+            self.case_requested.emit(self._alerts[0].id)
