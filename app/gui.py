@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import qasync
@@ -24,6 +25,8 @@ from app.application import (
 )
 from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
 from app.main_window import MainWindow
+from app.session import Session, install_session
+from app.shift_panels import ShiftPanels, city_names, install_shift_panels
 from app.theme import apply_theme
 from dispatch.store import default_db_path
 
@@ -57,13 +60,47 @@ def demo_factory(rate: float, seed: int | None) -> Callable[[], DemoFeed]:
     return start
 
 
+@dataclass(slots=True)
+class Console:
+    """The operator's side of a cockpit: who is signed in, and the panels that act for them."""
+
+    app: QApplication
+    session: Session
+    panels: ShiftPanels
+
+    def stop(self) -> None:
+        """Stop the panels' and the session's timers; call before the cockpit closes the desk thread."""
+        self.panels.stop()
+        self.session.stop(self.app)
+
+
+def install_console(app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool) -> Console:
+    """Sign-in and idle lock over the window, the supervision and handover docks, and the duty desk
+    acting as whoever signs in. Call before restoring the saved layout (it adds docks)."""
+    worker = cockpit.desk_worker
+    assert worker is not None, "the console needs the cockpit's desk thread"
+    session = install_session(app, window, worker, demo=demo)
+    names = None
+    if demo:
+        # Imported here: a cockpit on a real feed never loads the simulator.
+        from dispatch.sim.city import demo_city
+
+        names = city_names(demo_city())
+    panels = install_shift_panels(
+        window, worker, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names
+    )
+    if cockpit.duty is not None:
+        cockpit.duty.follow(session)
+    return Console(app, session, panels)
+
+
 def dispose(window: MainWindow) -> None:
     """Destroy the window (and the cockpit, its child) while the QApplication still exists: left to
     interpreter shutdown, the chart's graphics scene can outlive Qt and crash the exit."""
     shiboken6.delete(window)
 
 
-async def serve(cockpit: Cockpit) -> None:
+async def serve(cockpit: Cockpit, console: Console | None = None) -> None:
     """Run until the window closes or SIGINT/SIGTERM arrives, then shut everything down in order."""
     loop = asyncio.get_running_loop()
     stop_signals = (signal.SIGINT, signal.SIGTERM)
@@ -73,6 +110,8 @@ async def serve(cockpit: Cockpit) -> None:
         await cockpit.start()
         await cockpit.wait_closed()
     finally:
+        if console is not None:
+            console.stop()
         await cockpit.shutdown()
         for number in stop_signals:
             loop.remove_signal_handler(number)
@@ -102,10 +141,11 @@ def run_gui(
         pipeline_factory=make_pipeline_factory(token, ca_file),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
     )
+    console = install_console(app, window, cockpit, demo=feed_url is None)
     window.restore_layout()
     window.show()
     try:
-        qasync.run(serve(cockpit))
+        qasync.run(serve(cockpit, console))
     except Exception as error:
         log.error("the cockpit stopped on an error: %s", error, exc_info=error)
         return 1

@@ -13,7 +13,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.cockpit import Cockpit, make_pipeline_factory
-from app.gui import build_window, demo_factory, dispose, prepare_application
+from app.gui import Console, build_window, demo_factory, dispose, install_console, prepare_application
+from dispatch.casework.accounts import DEMO_PASSWORD
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,18 @@ DEMO_SEED = 2
 FRAME_S = 1 / 30
 
 
-async def _shoot(cockpit: Cockpit, out: Path, after: float) -> bool:
+async def _shoot(cockpit: Cockpit, console: Console, out: Path, after: float, login: str | None) -> bool:
     try:
         await cockpit.start()
+        if login is not None:
+            console.session.sign_in(login, DEMO_PASSWORD)
         await asyncio.sleep(after)
         # Paint the last batch, then give Qt a frame to lay it out before grabbing.
         cockpit.flush_frame()
         await asyncio.sleep(FRAME_S)
         return cockpit.window.grab().save(str(out), "PNG")
     finally:
+        console.stop()
         await cockpit.shutdown()
 
 
@@ -53,9 +57,12 @@ def run_screenshot(
             pipeline_factory=make_pipeline_factory(None, None),
             demo_factory=demo_factory(DEMO_RATE, DEMO_SEED) if feed_url is None else None,
         )
+        demo = feed_url is None
+        console = install_console(app, window, cockpit, demo=demo)
         window.show()
         try:
-            saved = qasync.run(_shoot(cockpit, out, after))
+            # On the demo city the picture shows the desk as the demo shift lead sees it.
+            saved = qasync.run(_shoot(cockpit, console, out, after, "lead" if demo else None))
         finally:
             dispose(window)
     if not saved:
