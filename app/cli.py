@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from app.bench_loop import add_bench_loop_arguments
+from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
 
 PROG = "tianshu"
@@ -143,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_bench_loop_arguments(bench_loop)
     add_operators_command(sub)
+    add_report_command(sub)
+    add_audit_command(sub)
     return parser
 
 
@@ -181,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.headless import run_export
 
         return run_export(db_path=args.db, table=args.table, fmt=args.format)
+    if command in ("report", "audit"):
+        return int(args.handler(args))
     if command == "operators":
         from app.operators_command import run_operators
 

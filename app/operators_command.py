@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from dispatch.casework.accounts import (
     CONSOLE_ROLES,
@@ -42,7 +42,7 @@ def _existing_store(text: str) -> Path:
     return path
 
 
-def add_operators_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_operators_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `operators` and its actions to the main parser's sub-commands."""
     operators = subparsers.add_parser("operators", help="manage the operator accounts of a store")
     actions = operators.add_subparsers(

@@ -135,7 +135,15 @@ class CaseDesk:
             raise Refused(
                 Refusal.STALE, f"case {master.code} changed while it was being saved", current=master
             )
-        self._audit(master, after, command.action, command.actor, now, command.reason, payload)
+        self._audit(
+            master,
+            after,
+            command.action,
+            command.actor,
+            now,
+            command.reason,
+            {**payload, "card": int(after.card)},
+        )
         return after
 
     def refresh_card(self, case: Case, now: float) -> Case:

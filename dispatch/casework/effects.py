@@ -144,7 +144,10 @@ def _approve_extension(desk: CaseDesk, case: Case, command: Command, now: float)
         remaining = case.handle_remaining_s + clock.budget_s - case.handle_budget_s
         after = dataclasses.replace(after, handle_remaining_s=remaining)
         payload["remaining_s"] = remaining
-    return Effect(desk.refresh_card(after, now), payload)
+    after = desk.refresh_card(after, now)
+    # The card may go down (or up) with the deadline: the audit says so, so counters kept from it agree.
+    payload["card"] = int(after.card)
+    return Effect(after, payload)
 
 
 def _reject_extension(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
@@ -168,7 +171,7 @@ def _unpark(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     after = _with_clock(dataclasses.replace(case, parked_since=None, handle_remaining_s=None), clock)
     after = desk.refresh_card(after, now)
     return Effect(after, {"parked_s": now - case.parked_since, "old_due": case.handle_due,
-                          "new_due": clock.handle_due})  # fmt: skip
+                          "new_due": clock.handle_due, "card": int(after.card)})  # fmt: skip
 
 
 def _handle(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:

@@ -89,7 +89,7 @@ def test_a_case_goes_round_the_whole_loop(loop: Loop) -> None:
     extension = audit.last_change(loop.conn, case.id)
     assert extension is not None
     assert extension.payload == {"amount": 2, "unit": "working_hours", "old_due": at(5, 13 + 10 / 60),
-                                 "new_due": at(5, 15 + 10 / 60)}  # fmt: skip
+                                 "new_due": at(5, 15 + 10 / 60), "card": 0}  # fmt: skip
 
     # Parked Monday 11:00, resumed Thursday 10:00 across the Wednesday holiday: 6 + 8 + 0 + 1 working
     # hours were lost, so the 4 h 10 min that were left run from Thursday 10:00.
@@ -109,7 +109,8 @@ def test_a_case_goes_round_the_whole_loop(loop: Loop) -> None:
     assert unpark is not None
     assert (unpark.action, unpark.actor, unpark.payload) == (
         Action.UNPARK, "li",
-        {"parked_s": at(8, 10) - at(5, 11), "old_due": at(5, 15 + 10 / 60), "new_due": at(8, 14 + 10 / 60)},
+        {"parked_s": at(8, 10) - at(5, 11), "old_due": at(5, 15 + 10 / 60), "new_due": at(8, 14 + 10 / 60),
+         "card": 0},
     )  # fmt: skip
 
     move_to(loop, at(8, 11))

@@ -26,6 +26,7 @@ from dispatch.casework.model import (
     Refused,
     Role,
 )
+from dispatch.casework.metrics import LiveCounters, mismatches
 from dispatch.casework.orders import ReportAction, ReportOutcome, UnitReport, apply_report
 from tests.dispatch.casework.policies import LON, Loop, open_loop, put_event
 
@@ -68,6 +69,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.loop: Loop = open_loop(Path(self._dir.name) / "store.sqlite3")
         self.events = 0
         self.dues: dict[int, tuple[float | None, int]] = {}
+        # Counters kept row by row as the cockpit would, for real and for drill cases.
+        self.counters = (LiveCounters(exercise=False), LiveCounters(exercise=True))
 
     def teardown(self) -> None:
         self.loop.close()
@@ -286,6 +289,13 @@ class DeskMachine(RuleBasedStateMachine):
             assert family(self.conn, case_id) == sorted(members)
         # Drill events never opened a case in this real store: the only drill case is the one made by hand.
         assert self.conn.execute("SELECT count(*) FROM cases WHERE exercise = 1").fetchone() == (1,)
+
+    @invariant()
+    def metrics_recomputed_from_the_audit_match_the_live_counters(self) -> None:
+        now = self.loop.clock.now()
+        for counters in self.counters:
+            counters.catch_up(self.conn)
+            assert mismatches(self.conn, counters, now) == []
 
 
 DeskMachine.TestCase.settings = settings(

@@ -1,0 +1,584 @@
+"""综合评价 from the audit table: closure, on-time, rework and extension rates, stage durations, grades."""
+
+from __future__ import annotations
+
+import enum
+import math
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dispatch.casework.audit import AUDIT_COLUMNS, audit_from_row
+from dispatch.casework.model import HANDLING_STATES, OPEN_STATES, Action, AuditRow, Card, CaseState
+
+# docs/metrics.md defines every number below; keep the two in step.
+
+
+class Span(enum.StrEnum):
+    """A stage duration, named by the milestone that ends it (one sample per case: its latest)."""
+
+    REGISTRATION = "registration"  # discovery → registration
+    DISPATCH = "dispatch"  # registered (also after a return or a reopen) → the latest dispatch
+    SIGN = "sign"  # the latest dispatch → signed for
+    HANDLED = "handled"  # the latest dispatch → the last handled report
+    CLOSED = "closed"  # discovery (or the latest reopen) → closed
+
+
+class Grade(enum.StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+
+GRADE_FLOORS = ((90.0, Grade.A), (75.0, Grade.B), (60.0, Grade.C), (40.0, Grade.D))
+
+
+def grade_of(score: float) -> Grade:
+    """A ≥90, B ≥75, C ≥60, D ≥40, else E."""
+    return next((grade for floor, grade in GRADE_FLOORS if score >= floor), Grade.E)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Counts over the cases due in a period (N = `due`); parked ones are counted apart, not in N."""
+
+    due: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    reworked: int = 0
+    handled_on_time: int = 0
+    extended: int = 0
+    parked: int = 0
+
+    def _of_due(self, count: int) -> float | None:
+        return count / self.due if self.due else None
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self._of_due(self.closed)
+
+    @property
+    def on_time_closure_rate(self) -> float | None:
+        return self._of_due(self.closed_on_time)
+
+    @property
+    def rework_rate(self) -> float | None:
+        return self._of_due(self.reworked)
+
+    @property
+    def on_time_handling_rate(self) -> float | None:
+        return self._of_due(self.handled_on_time)
+
+    @property
+    def extension_rate(self) -> float | None:
+        return self._of_due(self.extended)
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    """Samples of one span: how many, and the nearest-rank 50th and 90th percentiles in seconds."""
+
+    count: int
+    p50: float
+    p90: float
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentLine:
+    """One responsible unit's evaluation; its sign and handled spans are those of orders sent to it."""
+
+    unit: str
+    tally: Tally
+    volume_score: float
+    score: float
+    grade: Grade
+    spans: Mapping[Span, Durations] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorLine:
+    """What one login did in the period, and the spans its own actions ended."""
+
+    actor: str
+    roles: tuple[str, ...]
+    actions: Mapping[str, int]
+    spans: Mapping[Span, Durations] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The evaluation of [start, end) over real cases, or over exercise cases only."""
+
+    start: float
+    end: float
+    exercise: bool
+    total: Tally
+    spans: Mapping[Span, Durations]
+    departments: tuple[DepartmentLine, ...]  # best score first
+    operators: tuple[OperatorLine, ...]
+
+
+class Kind(enum.IntEnum):
+    """The audit actions the evaluation follows, numbered for the column arrays."""
+
+    DISCOVER = 1
+    REGISTER = 2
+    APPROVE_RETURN = 3
+    REOPEN = 4
+    DISPATCH = 5
+    SIGN = 6
+    APPROVE_EXTENSION = 7
+    PARK = 8
+    UNPARK = 9
+    HANDLE = 10
+    FAIL_CHECK = 11
+    CLOSE = 12
+
+
+_KIND = "CASE action " + " ".join(f"WHEN '{k.name.lower()}' THEN {k.value}" for k in Kind) + " END"
+_US = "CAST(round({} * 1000000) AS INTEGER)"  # instants in whole microseconds compare exactly
+_READY = (Kind.REGISTER, Kind.APPROVE_RETURN, Kind.REOPEN)  # what a dispatch waits after
+_MOVES = (Kind.APPROVE_EXTENSION, Kind.UNPARK)  # what moves a running deadline
+_ENDS = (Kind.REGISTER, Kind.DISPATCH, Kind.SIGN, Kind.HANDLE, Kind.CLOSE)  # rows that end a span
+
+# Rows of the kinds above written before the period end come back as columns in one pass, unsorted; a
+# payload field or an actor has a list of its own, one entry per row of the kinds that carry it (never
+# NULL, which group_concat would skip and so misalign the list).
+_COLUMNS = f"""
+SELECT group_concat(case_id), group_concat(id), group_concat({_US.format("at")}), group_concat({_KIND}),
+    group_concat(iif(action IN ('register', 'dispatch', 'sign', 'handle', 'close')
+        AND {_US.format("at")} >= :start_us, actor, NULL), char(31)),
+    group_concat(iif(action = 'dispatch', coalesce({_US.format("json_extract(payload, '$.handle_due')")}, 0),
+        NULL)),
+    group_concat(iif(action = 'dispatch', coalesce(json_extract(payload, '$.unit'), ''), NULL), char(31)),
+    group_concat(iif(action IN ('approve_extension', 'unpark'),
+        coalesce({_US.format("json_extract(payload, '$.new_due')")}, 0), NULL)),
+    group_concat(iif(action = 'handle', coalesce(json_extract(payload, '$.on_time'), 0), NULL))
+FROM audit NOT INDEXED
+WHERE id < :until AND exercise = :exercise AND at < :end
+    AND action IN ({", ".join(f"'{k.name.lower()}'" for k in Kind)})
+"""
+_SCAN_ALL = _COLUMNS
+# When the history reaches back before the period, only some cases can count: those with audit rows since
+# the period start (`since` is the first such row), and those whose stored deadline falls in the period
+# (their history is then older, so that is also their deadline as of its end).
+# Case ids grow with their first audit row, so nothing older than the oldest candidate's first row is read.
+_SCAN_SOME = f"""
+WITH candidate AS MATERIALIZED (
+    SELECT case_id FROM audit NOT INDEXED WHERE id >= :since AND exercise = :exercise
+    UNION SELECT id FROM cases WHERE is_open IN (0, 1) AND exercise = :exercise
+        AND handle_due >= :start AND handle_due < :end
+) {_COLUMNS}
+    AND case_id IN candidate
+    AND id >= (SELECT min(id) FROM audit WHERE case_id = (SELECT min(case_id) FROM candidate))
+"""
+# Rows are written in time order, so the rows of a period are a range of ids (read without an index).
+_FIRST_SQL = "SELECT id FROM audit WHERE exercise = ? AND at >= ? ORDER BY at LIMIT 1"
+
+# Units are evaluated as departments and `system` is Tianshu itself: operators are the people.
+_ACTIONS_SQL = """
+SELECT group_concat(actor || char(30) || role || char(30) || action, char(31)) FROM audit NOT INDEXED
+WHERE id >= :since AND id < :until AND exercise = :exercise AND at >= :start AND at < :end
+    AND role NOT IN ('unit', 'system')
+"""
+
+Ints = NDArray[np.int64]
+Index = NDArray[np.intp]
+Coded = tuple[Index, list[str]]  # a code per entry, and the name of each code
+_FAR = 2**62  # microseconds for an open end of the period
+
+
+def compute(conn: sqlite3.Connection, start: float, end: float, *, exercise: bool = False) -> Report:
+    """The evaluation of the period [start, end) from the audit rows written before `end`."""
+    if not start < end:
+        raise ValueError(f"the period must start before it ends ({start} ≥ {end})")
+    oldest, since, until = (_first_row(conn, exercise, t) for t in (-math.inf, start, end))
+    start_us = _micro(start)
+    params = {"start": start, "end": end, "exercise": int(exercise), "since": since, "until": until,
+              "start_us": start_us}  # fmt: skip
+    scan = _SCAN_ALL if since <= oldest else _SCAN_SOME
+    history = _History(tuple(conn.execute(scan, params).fetchone()), start_us, _micro(end))
+    totals: dict[Span, Durations] = {}
+    by_unit: dict[str, dict[Span, Durations]] = {}
+    by_actor: dict[str, dict[Span, Durations]] = {}
+    for span, (seconds, actors, units) in history.samples().items():
+        if len(seconds):
+            totals[span] = _percentiles(seconds, (np.zeros(len(seconds), np.intp), [""]))[""]
+        for actor, durations in _percentiles(seconds, actors).items():
+            by_actor.setdefault(actor, {})[span] = durations
+        for unit, durations in _percentiles(seconds, units).items():
+            by_unit.setdefault(unit, {})[span] = durations
+    tallies = history.tallies()
+    acts = conn.execute(_ACTIONS_SQL, params).fetchone()[0]
+    return Report(
+        start=start,
+        end=end,
+        exercise=exercise,
+        total=_sum(tallies.values()),
+        spans=totals,
+        departments=_departments(tallies, by_unit),
+        operators=_operators(Counter(_words(acts)), by_actor),
+    )
+
+
+def _first_row(conn: sqlite3.Connection, exercise: bool, t: float) -> int:
+    """The id of the first audit row at or after `t`, or one past every row."""
+    row = conn.execute(_FIRST_SQL, (int(exercise), t)).fetchone()
+    return _FAR if row is None else int(row[0])
+
+
+def _micro(t: float) -> int:
+    return round(t * 1_000_000) if math.isfinite(t) else int(math.copysign(_FAR, t))
+
+
+def _words(text: str | None) -> list[str]:
+    return [] if text is None else text.split("\x1f")
+
+
+def _ints(text: str | None) -> Ints:
+    return np.array([], np.int64) if text is None else np.fromstring(text, np.int64, sep=",")
+
+
+def _coded(words: list[str]) -> Coded:
+    names = list(dict.fromkeys(words))
+    index = {name: i for i, name in enumerate(names)}
+    return np.fromiter(map(index.__getitem__, words), np.intp, len(words)), names
+
+
+class _History:
+    """The scanned rows sorted by case and id; per case, where its latest row of a kind is (or -1)."""
+
+    def __init__(self, row: tuple[Any, ...], start_us: int, end_us: int) -> None:
+        self.start_us, self.end_us = start_us, end_us
+        cases, at, kinds = _ints(row[0]), _ints(row[2]), _ints(row[3])
+        order = np.lexsort((_ints(row[1]), cases))
+        # The n-th row of a kind that has a list of its own is that list's n-th entry (in scan order).
+        self.actor_of = _entries(np.isin(kinds, _ENDS) & (at >= start_us), order)
+        self.dispatch_of = _entries(kinds == Kind.DISPATCH, order)
+        self.move_of = _entries(np.isin(kinds, _MOVES), order)
+        self.handle_of = _entries(kinds == Kind.HANDLE, order)
+        self.actors, self.units = _coded(_words(row[4])), _coded(_words(row[6]))
+        self.first_due, self.new_due, self.on_time = _ints(row[5]), _ints(row[7]), _ints(row[8])
+        cases, self.at, self.kind = cases[order], at[order], kinds[order]
+        fresh = np.ones(len(cases), bool)
+        fresh[1:] = cases[1:] != cases[:-1]
+        self.first = np.flatnonzero(fresh)
+        self.case = np.cumsum(fresh) - 1
+
+    def latest(self, *kinds: Kind) -> Index:
+        rows = np.flatnonzero(np.isin(self.kind, kinds))
+        cases = self.case[rows]
+        last = np.ones(len(rows), bool)
+        last[:-1] = cases[1:] != cases[:-1]
+        out = np.full(len(self.first), -1, np.intp)
+        out[cases[last]] = rows[last]
+        return out
+
+    def tallies(self) -> dict[str, Tally]:
+        """Per unit of the latest dispatch: the cases due in the period as of its end, and how they fared."""
+        disp, ready, moved, fail = (
+            self.latest(*k) for k in ((Kind.DISPATCH,), _READY, _MOVES, (Kind.FAIL_CHECK,))
+        )
+        handle, close = self.latest(Kind.HANDLE), self.latest(Kind.CLOSE)
+        ext, parking = self.latest(Kind.APPROVE_EXTENSION), self.latest(Kind.PARK, Kind.UNPARK)
+        moved_due = _pick(self.new_due, self.move_of, moved)
+        due = np.where(moved > disp, moved_due, _pick(self.first_due, self.dispatch_of, disp))
+        counted = (disp >= 0) & (ready < disp) & (due >= self.start_us) & (due < self.end_us)
+        parked = counted & (parking > disp) & (self.kind[parking] == Kind.PARK)
+        due_now = counted & ~parked
+        closed = due_now & (close > disp)
+        on_time = (
+            due_now & (handle > disp) & (handle > fail) & (_pick(self.on_time, self.handle_of, handle) == 1)
+        )
+        # In the order of Tally's fields.
+        masks = (due_now, closed, closed & on_time, due_now & (fail > disp), on_time, due_now & (ext > disp),
+                 parked)  # fmt: skip
+        codes, names = self.units
+        unit = np.where(counted, _pick(codes, self.dispatch_of, disp), 0)
+        columns = [np.bincount(unit[mask], minlength=len(names)).tolist() for mask in masks]
+        return {
+            name: Tally(*(c[i] for c in columns))
+            for i, name in enumerate(names)
+            if columns[0][i] or columns[6][i]
+        }
+
+    def samples(self) -> dict[Span, tuple[NDArray[np.float64], Coded, Coded]]:
+        """Per span, the samples ending in the period: seconds, actor codes, unit codes (sign and handled)."""
+        disp, ready = self.latest(Kind.DISPATCH), self.latest(*_READY)
+        began = self.latest(Kind.DISCOVER, Kind.REOPEN)
+        spans = {
+            Span.REGISTRATION: (self.latest(Kind.REGISTER), self.first, False),
+            Span.DISPATCH: (np.where(ready < disp, disp, -1), ready, False),
+            Span.SIGN: (self.latest(Kind.SIGN), disp, True),
+            Span.HANDLED: (self.latest(Kind.HANDLE), disp, True),
+            Span.CLOSED: (self.latest(Kind.CLOSE), began, False),
+        }
+        out = {}
+        for span, (ends, starts, by_unit) in spans.items():
+            keep = (ends > starts) & (starts >= 0) & (self.at[ends] >= self.start_us)
+            ends, starts = ends[keep], starts[keep]
+            seconds = (self.at[ends] - self.at[starts]) / 1e6
+            actors = (self.actors[0][self.actor_of[ends]], self.actors[1])
+            units = self.units[0][self.dispatch_of[disp[keep]]] if by_unit else np.zeros(0, np.intp)
+            out[span] = (seconds, actors, (units, self.units[1] if by_unit else []))
+        return out
+
+
+def _entries(rows: NDArray[np.bool_], order: Index) -> Index:
+    return (np.cumsum(rows) - 1)[order]
+
+
+def _pick(values: NDArray[Any], entry: Index, rows: Index) -> Ints:
+    """values[entry[row]] for each row ≥ 0, else 0 (a case without such a row)."""
+    out = np.zeros(len(rows), np.int64)
+    ok = rows >= 0
+    out[ok] = values[entry[rows[ok]]]
+    return out
+
+
+def _percentiles(seconds: NDArray[np.float64], keys: Coded) -> dict[str, Durations]:
+    """Nearest-rank p50 and p90 per key: the ⌈p·n⌉-th smallest of its n samples."""
+    codes, names = keys
+    ranked = seconds[np.lexsort((seconds, codes))] if len(names) > 1 else np.sort(seconds)
+    out, first = {}, 0
+    for name, n in zip(names, np.bincount(codes, minlength=len(names)).tolist(), strict=True):
+        if n:
+            p50, p90 = ranked[first + (n + 1) // 2 - 1], ranked[first + (9 * n + 9) // 10 - 1]
+            out[name] = Durations(n, float(p50), float(p90))
+        first += n
+    return out
+
+
+def _sum(tallies: Iterable[Tally]) -> Tally:
+    columns = [0] * 7
+    for tally in tallies:
+        for i, value in enumerate(_vector(tally)):
+            columns[i] += value
+    return Tally(*columns)
+
+
+def _vector(t: Tally) -> tuple[int, ...]:
+    return (t.due, t.closed, t.closed_on_time, t.reworked, t.handled_on_time, t.extended, t.parked)
+
+
+def volume_score(due: int, busiest: int) -> float:
+    """10 × this department's N as a share of the busiest department's N (so 0–10)."""
+    return 10.0 * due / busiest if busiest else 0.0
+
+
+def department_score(tally: Tally, busiest: int) -> float:
+    """volume + 30·closure + 30·on-time handling + 30·(1 − rework), rounded to 0.1; needs tally.due > 0."""
+    assert tally.closure_rate is not None
+    assert tally.on_time_handling_rate is not None
+    assert tally.rework_rate is not None
+    raw = (
+        volume_score(tally.due, busiest)
+        + 30 * tally.closure_rate
+        + 30 * tally.on_time_handling_rate
+        + 30 * (1 - tally.rework_rate)
+    )
+    return round(raw, 1)
+
+
+def _departments(
+    tallies: Mapping[str, Tally], spans: Mapping[str, Mapping[Span, Durations]]
+) -> tuple[DepartmentLine, ...]:
+    graded = {unit: t for unit, t in tallies.items() if t.due}
+    busiest = max((t.due for t in graded.values()), default=0)
+    lines = []
+    for unit, tally in graded.items():
+        score = department_score(tally, busiest)
+        lines.append(
+            DepartmentLine(unit, tally, round(volume_score(tally.due, busiest), 1), score, grade_of(score),
+                           spans.get(unit, {}))
+        )  # fmt: skip
+    return tuple(sorted(lines, key=lambda line: (-line.score, line.unit)))
+
+
+def _operators(
+    counted: Counter[str], spans: Mapping[str, Mapping[Span, Durations]]
+) -> tuple[OperatorLine, ...]:
+    roles: dict[str, set[str]] = {}
+    actions: dict[str, dict[str, int]] = {}
+    for key, count in counted.items():
+        actor, role, action = key.split("\x1e")
+        roles.setdefault(actor, set()).add(role)
+        done = actions.setdefault(actor, {})
+        done[action] = done.get(action, 0) + count
+    return tuple(
+        OperatorLine(actor, tuple(sorted(roles[actor])), actions[actor], spans.get(actor, {}))
+        for actor in sorted(actions)
+    )
+
+
+# -- live counters ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """What the cockpit shows now: open cases, those past their handling deadline, carded, parked."""
+
+    open: int = 0
+    overdue: int = 0
+    carded: int = 0  # a yellow or red card (the yellow light is not a card)
+    parked: int = 0
+
+
+def live_counts(conn: sqlite3.Connection, now: float, *, exercise: bool = False) -> Live:
+    """The live counters read from the cases table in one pass over the open cases (cheap, indexed)."""
+    owing = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
+    row = conn.execute(
+        "SELECT count(*), coalesce(sum(parked_since IS NULL AND handle_due < ? AND state IN "
+        f"({owing})), 0), coalesce(sum(card >= ?), 0), coalesce(sum(parked_since IS NOT NULL), 0) "
+        "FROM cases WHERE is_open = 1 AND exercise = ?",
+        (now, int(Card.YELLOW_CARD), int(exercise)),
+    ).fetchone()
+    return Live(*(int(v) for v in row))
+
+
+@dataclass(slots=True)
+class _Track:
+    """One case as the audit rows so far describe it (the cycle of its latest dispatch)."""
+
+    state: CaseState
+    card: int = 0
+    manual: int = 0  # the 督办 level, which outlives a re-dispatch
+    unit: str = ""
+    dispatched: bool = False
+    due: float | None = None
+    parked: bool = False
+    extended: bool = False
+    reworked: bool = False
+    on_time: bool = False  # its last handled report was on time and no check has failed it since
+    closed: bool = False
+
+    def tally(self) -> tuple[int, ...]:
+        if not self.dispatched:
+            return (0,) * 7
+        if self.parked:
+            return (0, 0, 0, 0, 0, 0, 1)
+        closed, on_time = int(self.closed), int(self.on_time)
+        return (1, closed, closed * on_time, int(self.reworked), on_time, int(self.extended), 0)
+
+    def live(self) -> tuple[int, int, int]:
+        is_open = self.state in OPEN_STATES
+        return int(is_open), int(is_open and self.card >= Card.YELLOW_CARD), int(is_open and self.parked)
+
+
+_RESETS = frozenset({Action.DISPATCH, Action.APPROVE_RETURN, Action.REOPEN})
+# Rows whose payload says the card the case has after them. An extension, a resume from parking and a
+# merge into the case refresh the card too (up or down): their payloads must carry it for the counters.
+_CARD_ACTIONS = frozenset(
+    {Action.CARD, Action.SUPERVISE, Action.APPROVE_EXTENSION, Action.UNPARK, Action.MERGE}
+)
+
+
+class LiveCounters:
+    """Counters kept row by row from the audit table; after the same rows they equal `compute` over all
+    time and `live_counts` — the check that audit, metrics and the cases table tell one story."""
+
+    def __init__(self, *, exercise: bool = False) -> None:
+        self.exercise = exercise
+        self.last_id = 0
+        self._cases: dict[int, _Track] = {}
+        self._units: dict[str, list[int]] = {}
+        self._live = [0, 0, 0]
+        self._owing: dict[int, float] = {}  # case → handling deadline, while the unit owes the work
+
+    def catch_up(self, conn: sqlite3.Connection) -> int:
+        """Apply every audit row written since the last one seen; returns how many were read."""
+        rows = conn.execute(f"SELECT {AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id", (self.last_id,))
+        count = 0
+        for row in rows:
+            self.apply(audit_from_row(row))
+            count += 1
+        return count
+
+    def apply(self, row: AuditRow) -> None:
+        """Account for one audit row (rows must come in id order; the other kind of case is skipped)."""
+        self.last_id = max(self.last_id, row.id)
+        if row.exercise != self.exercise:
+            return
+        track = self._cases.get(row.case_id)
+        if track is None:
+            track = self._cases[row.case_id] = _Track(row.to_state)
+        else:
+            self._count(track, -1)
+        _follow(track, row)
+        self._count(track, +1)
+        if track.dispatched and not track.parked and track.state in HANDLING_STATES and track.due is not None:
+            self._owing[row.case_id] = track.due
+        else:
+            self._owing.pop(row.case_id, None)
+
+    def _count(self, track: _Track, sign: int) -> None:
+        for i, value in enumerate(track.live()):
+            self._live[i] += sign * value
+        if track.dispatched:
+            column = self._units.setdefault(track.unit, [0] * 7)
+            for i, value in enumerate(track.tally()):
+                column[i] += sign * value
+
+    def live(self, now: float) -> Live:
+        overdue = sum(1 for due in self._owing.values() if due < now)
+        return Live(self._live[0], overdue, self._live[1], self._live[2])
+
+    def by_unit(self) -> dict[str, Tally]:
+        """Per responsible unit: the tally of all time (every deadline so far), parked-only units too."""
+        return {unit: Tally(*column) for unit, column in self._units.items() if any(column)}
+
+    def total(self) -> Tally:
+        return _sum(self.by_unit().values())
+
+
+def _follow(track: _Track, row: AuditRow) -> None:
+    payload = row.payload
+    track.state = row.to_state
+    if row.action in _RESETS:
+        track.dispatched = row.action is Action.DISPATCH
+        track.unit = str(payload.get("unit", "")) if track.dispatched else ""
+        track.due = payload.get("handle_due") if track.dispatched else None
+        if not track.dispatched:
+            track.manual = 0
+        track.card = track.manual
+        track.parked = track.extended = track.reworked = track.on_time = track.closed = False
+    elif row.action is Action.APPROVE_EXTENSION:
+        track.due, track.extended = payload["new_due"], True
+    elif row.action is Action.PARK:
+        track.parked = True
+    elif row.action is Action.UNPARK:
+        track.due, track.parked = payload["new_due"], False
+    elif row.action is Action.FAIL_CHECK:
+        track.reworked, track.on_time = True, False
+    elif row.action is Action.HANDLE:
+        track.on_time = bool(payload.get("on_time", False))
+    elif row.action is Action.CLOSE:
+        track.closed = True
+    if row.action in _CARD_ACTIONS and "card" in payload:
+        track.card = int(payload["card"])
+    if row.action is Action.SUPERVISE:
+        track.manual = int(payload["manual"])
+
+
+def mismatches(conn: sqlite3.Connection, counters: LiveCounters, now: float) -> list[str]:
+    """Where `counters` (fed every audit row) disagree with `compute` over all time or with `live_counts`."""
+    problems: list[str] = []
+    report = compute(conn, -math.inf, math.inf, exercise=counters.exercise)
+    if report.total != counters.total():
+        problems.append(f"total: audit says {report.total}, counters say {counters.total()}")
+    audited = {line.unit: line.tally for line in report.departments}
+    kept = {unit: tally for unit, tally in counters.by_unit().items() if tally.due}
+    for unit in sorted(audited.keys() | kept.keys()):
+        if audited.get(unit) != kept.get(unit):
+            problems.append(f"unit {unit}: audit says {audited.get(unit)}, counters say {kept.get(unit)}")
+    stored = live_counts(conn, now, exercise=counters.exercise)
+    if stored != counters.live(now):
+        problems.append(f"live: cases table says {stored}, counters say {counters.live(now)}")
+    return problems
