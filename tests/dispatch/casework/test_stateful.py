@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from dispatch.casework import audit
 from dispatch.casework.cases import family
 from dispatch.casework.machine import RULES, allowed_actions
+from dispatch.casework.metrics import LiveCounters, mismatches
 from dispatch.casework.model import (
     OPEN_STATES,
     Action,
@@ -26,7 +27,6 @@ from dispatch.casework.model import (
     Refused,
     Role,
 )
-from dispatch.casework.metrics import LiveCounters, mismatches
 from dispatch.casework.orders import ReportAction, ReportOutcome, UnitReport, apply_report
 from tests.dispatch.casework.policies import LON, Loop, open_loop, put_event
 
