@@ -17,8 +17,14 @@ from widgets.trend_chart import TrendChart
 from widgets.vital_signs import VitalSignsPanel
 from widgets.vocabulary import Vocabulary
 
-# Bump whenever docks are added, removed or renamed: an old saved layout is then ignored, not misapplied.
-LAYOUT_VERSION = 2
+# Bump whenever docks are added, removed, renamed or arranged differently by default: an old saved layout
+# is then ignored, not misapplied.
+LAYOUT_VERSION = 3
+# From this height (a 1080p duty console) the right column shows trends, feed health and the supervision
+# board one above the other; below it (a 720p laptop) they are tabs of one group.
+ROOMY_HEIGHT = 900
+# Percent of the width for the duty desk; the right column gets the rest.
+DESK_SHARE = 64
 # The demo city's vital signs (dispatch/sim/vitals.py) in the order a duty officer reads them, and the
 # ones worth a trend line; a real feed's other names follow in order of appearance.
 METRIC_ORDER = (
@@ -110,16 +116,48 @@ class MainWindow(QMainWindow):
         self.duty_dock = dock
         return dock
 
+    def add_desk_tab(self, dock: QDockWidget) -> None:
+        """Another big panel (the video wall) as a tab beside the duty desk, which stays in front: the
+        desk's column is the widest. Call before restore_layout."""
+        front = self.duty_dock or self.event_dock
+        self.tabifyDockWidget(front, dock)
+        front.raise_()
+
+    def _side_docks(self) -> list[QDockWidget]:
+        """Docks other installers put in the right column (the supervision board and the handover)."""
+        own = (self.trends_dock, self.health_dock)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        return [
+            dock
+            for dock in self.findChildren(QDockWidget)
+            if dock not in own and not dock.isFloating() and self.dockWidgetArea(dock) == right
+        ]
+
     def _apply_default_sizes(self) -> None:
         # Proportions need the real window size, so this waits for the first show.
         width, height = self.width(), self.height()
-        across = Qt.Orientation.Horizontal
-        left = 74 if self.duty_dock is not None else 58
-        self.resizeDocks(
-            [self.event_dock, self.trends_dock], [width * left // 100, width * (100 - left) // 100], across
-        )
         down = Qt.Orientation.Vertical
-        self.resizeDocks([self.trends_dock, self.health_dock], [height * 32 // 100, height * 48 // 100], down)
+        side = self._side_docks()
+        right = self.trends_dock
+        if side and height < ROOMY_HEIGHT:
+            # A laptop's right column is too short for a stack of panels: one tab group, the board in
+            # front; trends and feed health are a key press away and readable when raised.
+            right = next((dock for dock in side if not dock.visibleRegion().isEmpty()), side[0])
+            self.tabifyDockWidget(side[-1], self.trends_dock)
+            self.tabifyDockWidget(self.trends_dock, self.health_dock)
+            right.raise_()
+        elif side:
+            self.resizeDocks(
+                [self.trends_dock, self.health_dock, side[0]], [height * s // 100 for s in (24, 30, 46)], down
+            )
+        else:
+            self.resizeDocks([self.trends_dock, self.health_dock], [height * 2 // 5, height * 3 // 5], down)
+        left = DESK_SHARE if self.duty_dock is not None else 58
+        self.resizeDocks(
+            [self.event_dock, right],
+            [width * left // 100, width * (100 - left) // 100],
+            Qt.Orientation.Horizontal,
+        )
 
     def restore_layout(self) -> bool:
         """Apply the saved geometry and dock layout; a layout saved by another version is ignored."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from app.desk_worker import DeskWorker
 from app.handover_control import AskPath, HandoverControl, ask_pdf_path
@@ -75,7 +75,13 @@ def install_shift_panels(
     handover = HandoverPanel(words, names=names)
     translate = QCoreApplication.translate
     board_dock = _dock(window, "supervisionBoardDock", translate("ShiftPanels", "Supervision board"), board)
-    handover_dock = _dock(window, "handoverDock", translate("ShiftPanels", "Shift handover"), handover)
+    # Scrollable: note, history and detail stacked need more height than a laptop's right column has.
+    handover_scroll = QScrollArea()
+    handover_scroll.setObjectName("handoverScroll")
+    handover_scroll.setWidget(handover)
+    handover_scroll.setWidgetResizable(True)
+    handover_scroll.setFrameShape(QFrame.Shape.NoFrame)
+    handover_dock = _dock(window, "handoverDock", translate("ShiftPanels", "Shift handover"), handover_scroll)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board_dock)
     window.tabifyDockWidget(board_dock, handover_dock)
     board_dock.raise_()

@@ -6,8 +6,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -35,6 +35,7 @@ from dispatch.casework.views import (
 from widgets.case_history import ReportsTable, TimelineTable, local_time
 from widgets.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
 from widgets.style import fill, set_style_property
+from widgets.tight_fit import BreakingRow
 from widgets.vocabulary import Vocabulary
 
 CAMERA_KEY = "Shift+V"
@@ -104,9 +105,9 @@ class CasePanel(QWidget):
         self._build_header()
         self._build_actions()
         self._build_tabs()
-        body = QVBoxLayout(self.body)
+        self._body = body = QVBoxLayout(self.body)
         body.setContentsMargins(12, 10, 12, 10)
-        body.addLayout(self._header)
+        body.addWidget(self.header)
         body.addWidget(self.title)
         body.addWidget(self.action_bar)
         body.addWidget(self.tabs, 1)
@@ -138,10 +139,7 @@ class CasePanel(QWidget):
         self.title = QLabel(self)
         self.title.setObjectName("caseTitle")
         self.title.setWordWrap(True)
-        self._header = QHBoxLayout()
-        for label in (self.code, self.level, self.state, self.card):
-            self._header.addWidget(label)
-        self._header.addStretch(1)
+        self.header = BreakingRow((self.code, self.level, self.state, self.card), self)
 
     def _build_actions(self) -> None:
         self.action_bar = QFrame(self)
@@ -149,6 +147,7 @@ class CasePanel(QWidget):
         self._grid = QGridLayout(self.action_bar)
         self._grid.setContentsMargins(0, 4, 0, 4)
         self._grid.setColumnStretch(BUTTON_COLUMNS, 1)
+        self._columns = BUTTON_COLUMNS
         self.no_actions = QLabel(self.tr("Your role has no actions on this case."), self.action_bar)
         self.no_actions.setObjectName("caseNoActions")
         self.actions_by_kind: dict[Action, QAction] = {}
@@ -274,6 +273,7 @@ class CasePanel(QWidget):
         self.state.setText(words.shift.state(case.state))
         set_style_property(self.state, "state", case.state.value)
         self.card.setText(words.shift.card(case.card))
+        self.card.setVisible(bool(self.card.text()))
         set_style_property(self.card, "card", str(int(case.card)))
         self.title.setText(case.title + (f"  [{vocabulary.exercise}]" if case.exercise else ""))
         district = names.get(case.district, case.district)
@@ -300,6 +300,8 @@ class CasePanel(QWidget):
         self.tabs.setTabText(2, fill(self.tr("Timeline (%1)"), len(case_file.timeline)))
         self._show_actions()
         self.tick(self._now)
+        self.header.fit()
+        self.updateGeometry()
 
     def tick(self, now: float) -> None:
         """Move the countdowns to `now`."""
@@ -341,19 +343,48 @@ class CasePanel(QWidget):
 
     # -- internals --------------------------------------------------------------------------------
 
+    def _offered(self) -> tuple[Action, ...]:
+        case_file = self._file
+        return () if case_file is None else desk_actions(case_file.case, self._role, case_file.proposals)
+
     def _show_actions(self) -> None:
         case_file = self._file
-        offered = () if case_file is None else desk_actions(case_file.case, self._role, case_file.proposals)
+        offered = self._offered()
         while self._grid.count():
             self._grid.takeAt(0)
         for action, act in self.actions_by_kind.items():
             act.setEnabled(action in offered)
             self.buttons[action].setVisible(action in offered)
+        self._columns = columns = self._action_columns()
         for index, action in enumerate(offered):
-            self._grid.addWidget(self.buttons[action], index // BUTTON_COLUMNS, index % BUTTON_COLUMNS)
+            self._grid.addWidget(self.buttons[action], index // columns, index % columns)
         self.no_actions.setVisible(case_file is not None and not offered)
         if not offered:
             self._grid.addWidget(self.no_actions, 0, 0, 1, BUTTON_COLUMNS)
+
+    def _widest_action(self) -> int:
+        return max((self.buttons[action].sizeHint().width() for action in self._offered()), default=0)
+
+    def _action_columns(self) -> int:
+        """As many buttons to a row as the panel is wide enough for, up to BUTTON_COLUMNS."""
+        margins = self._body.contentsMargins()
+        room = self.case_scroll.viewport().width() - margins.left() - margins.right()
+        spacing = max(0, self._grid.horizontalSpacing())
+        return max(1, min(BUTTON_COLUMNS, (room + spacing) // max(1, self._widest_action() + spacing)))
+
+    def minimumSizeHint(self) -> QSize:
+        # The case scrolls down, never across: as narrow as its header in two lines or its widest
+        # button, so the splitter cannot cut it.
+        hint = super().minimumSizeHint()
+        margins = self._body.contentsMargins()
+        content = max(self.header.minimumSizeHint().width(), self._widest_action())
+        bar = self.case_scroll.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), content + margins.left() + margins.right() + bar), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._action_columns() != self._columns:
+            self._show_actions()
 
     def _show_proposals(self, proposals: tuple[MergeProposal, ...]) -> None:
         while self.proposals.count():

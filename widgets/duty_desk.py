@@ -72,6 +72,8 @@ class DutyDesk(QWidget):
         self.vocabulary = vocabulary
         self.setWindowTitle(self.tr("Duty desk"))
         self.banner = SevereAlertBanner(self.words, vocabulary, self)
+        # A long title wraps to a second line rather than widening the desk (and with it the window).
+        self.banner.text.setWordWrap(True)
         self.queue = IncidentQueue(self.words, vocabulary, palette, self)
         self.panel = CasePanel(self.words, vocabulary, self)
         self.notice = QLabel(self)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMenu,
+    QSizePolicy,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from widgets.palette import Palette
 from widgets.queue_delegate import CELL_PAD, CHIP_PAD, QueueDelegate
 from widgets.queue_filters import QueueFilters
 from widgets.style import fill
+from widgets.tight_fit import ElidedLabel
 from widgets.vocabulary import Vocabulary
 
 # Shown on request (right click on the header): the desk is narrower than every column together.
@@ -160,14 +162,16 @@ class IncidentQueue(QWidget):
         self.next_page.clicked.connect(self.show_next_page)
         self.position = QLabel(self)
         self.position.setObjectName("queuePosition")
-        self.hint = QLabel(self.tr("J/K move · Enter open · F1 keys"), self)
+        self.hint = ElidedLabel(self.tr("J/K move · Enter open · F1 keys"), self, whole=True)
         self.hint.setObjectName("queueHint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # The first thing a narrow queue drops (F1 lists the keys too), so it never widens the desk.
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._pager_row = QHBoxLayout()
         self._pager_row.addWidget(self.previous_page)
         self._pager_row.addWidget(self.position)
         self._pager_row.addWidget(self.next_page)
-        self._pager_row.addStretch(1)
-        self._pager_row.addWidget(self.hint)
+        self._pager_row.addWidget(self.hint, 1)
         self._show_position()
 
     def _build_actions(self) -> None:

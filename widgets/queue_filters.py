@@ -24,6 +24,8 @@ SCOPES: dict[str, frozenset[CaseState]] = {
     "all": frozenset(),
 }
 SEARCH_DEBOUNCE_MS = 250
+# A filter's least width in Latin capitals (under two ideographs).
+COMBO_CHARACTERS = 3
 
 
 class QueueFilters(QWidget):
@@ -95,6 +97,10 @@ class QueueFilters(QWidget):
     def _combo(self, name: str, items: Sequence[tuple[str, object]]) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
+        # Sized by a few characters, not by the longest district or category name: five filters share
+        # one row of a laptop's desk, and the open list still shows the names in full.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(COMBO_CHARACTERS)
         for label, data in items:
             combo.addItem(label, data)
         combo.currentIndexChanged.connect(lambda _: self.filters_changed.emit(None))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QFont, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +26,7 @@ from dispatch.casework.model import Card
 from widgets.palette import Palette
 from widgets.shift_words import ShiftWords, local_time
 from widgets.style import fill, set_style_property
+from widgets.tight_fit import FittedLabel
 from widgets.vocabulary import Vocabulary
 
 YELLOW_SHORTCUT = QKeySequence("F7")
@@ -38,6 +40,8 @@ _GROUP_TOKENS = {
     BoardGroup.YELLOW_LIGHT: "card_light",
 }
 _CODE, _DUE, _TITLE, _UNIT, _CATEGORY, _DISTRICT = range(6)
+# Counts drawn smaller than this share of their size read better in two rows than in one.
+ROW_SCALE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +78,9 @@ class SupervisionBoard(QWidget):
         self._names = dict(names or {})
         self._board: Board | None = None
         self._rows: dict[int, QTreeWidgetItem] = {}
-        self.counts: dict[BoardGroup, QLabel] = {}
+        self.counts: dict[BoardGroup, FittedLabel] = {}
         for group in GROUP_ORDER:
-            chip = QLabel(self)
+            chip = FittedLabel("", self)
             chip.setObjectName("boardCount")
             set_style_property(chip, "group", group.value)
             self.counts[group] = chip
@@ -128,17 +132,18 @@ class SupervisionBoard(QWidget):
         self.message.setWordWrap(True)
         self.message.hide()
 
+        self._chips = QGridLayout()
+        self._chips.setSpacing(8)
+        self._columns = 0
         top = QHBoxLayout()
-        top.setSpacing(10)
-        for chip in self.counts.values():
-            top.addWidget(chip)
+        top.addLayout(self._chips)
         top.addStretch(1)
         top.addWidget(self.as_of)
-        actions = QHBoxLayout()
+        self._actions = actions = QHBoxLayout()
         actions.addWidget(self.note, 1)
         actions.addWidget(self.yellow)
         actions.addWidget(self.red)
-        layout = QVBoxLayout(self)
+        self._layout = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(8)
         layout.addLayout(top)
@@ -251,6 +256,49 @@ class SupervisionBoard(QWidget):
                 label = fill(self.tr("%1 (first %2 shown)"), label, shown)
             self._groups[group].setText(_CODE, label)
             self.counts[group].setText(f"{self._words.group(group)}  {count}")
+        self._fit_counts()
+
+    def minimumSizeHint(self) -> QSize:
+        # As narrow as the counts in two rows: a wide board that narrows re-lays them out (resizeEvent),
+        # so its one-row width must not hold the window wide.
+        margins = self._layout.contentsMargins()
+        widths = [chip.minimumSizeHint().width() for chip in self.counts.values()]
+        pairs = max(a + b for a, b in zip(widths[::2], widths[1::2], strict=True))
+        row = max(pairs + self._chips.horizontalSpacing(), self._actions.minimumSize().width())
+        return QSize(row + margins.left() + margins.right(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_counts()
+
+    def _fit_counts(self) -> None:
+        """The counts stay whole on a narrow board: the time stamp gives way first, then the counts shrink
+        together, and below ROW_SCALE of their size they take two rows."""
+        chips = list(self.counts.values())
+        margins = self._layout.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        spacing = self._chips.horizontalSpacing()
+
+        def scale(columns: int) -> float:
+            rows = [chips[i : i + columns] for i in range(0, len(chips), columns)]
+            return min(
+                (room - spacing * (len(row) - 1) - sum(c.frame_width() for c in row))
+                / max(1, sum(c.natural_width() for c in row))
+                for row in rows
+            )
+
+        full_row = sum(c.natural_width() + c.frame_width() for c in chips) + spacing * (len(chips) - 1)
+        stamped = room >= full_row + spacing + self.as_of.sizeHint().width()
+        self.as_of.setVisible(stamped)
+        one_row = scale(len(chips))
+        columns = len(chips) if stamped or one_row >= ROW_SCALE else 2
+        if columns != self._columns:
+            self._columns = columns
+            for index, chip in enumerate(chips):
+                self._chips.addWidget(chip, index // columns, index % columns)
+        fitted = 1.0 if stamped else min(1.0, scale(columns))
+        for chip in chips:
+            chip.set_scale(fitted)
 
     def _on_tree_item_double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
         case = item.data(_CODE, _CASE_ROLE)

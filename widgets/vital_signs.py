@@ -8,7 +8,7 @@ from itertools import islice
 
 import numpy as np
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
 
 from dispatch.model import MetricSample
 from widgets.kpi_tile import KpiTile, Trend
@@ -58,7 +58,6 @@ class VitalSignsPanel(QWidget):
         charted: Sequence[str] = (),
         tile_order: Sequence[str] = (),
         max_charts: int = 4,
-        tile_width: int = 250,
         history_s: float = 1800.0,
         parent: QWidget | None = None,
     ) -> None:
@@ -71,8 +70,6 @@ class VitalSignsPanel(QWidget):
         self._charted = tuple(charted)
         self._order = {name: i for i, name in enumerate(tile_order)}
         self._max_charts = max_charts
-        self._tile_width = tile_width
-        self._columns = 0
         self._history_s = history_s
         self._readings: dict[str, dict[Labels, float]] = {}
         # The time of the readings not yet turned into a history point, per name.
@@ -81,9 +78,10 @@ class VitalSignsPanel(QWidget):
         self._units: dict[str, str | None] = {}
         self._dirty: set[str] = set()
         self.tiles: dict[str, KpiTile] = {}
-        self._grid = QGridLayout(self)
-        self._grid.setContentsMargins(10, 10, 10, 10)
-        self._grid.setSpacing(10)
+        # One row, however narrow: a second row would take the height the duty desk needs.
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(10, 10, 10, 10)
+        self._row.setSpacing(10)
         for name in self._charted[:max_charts]:
             chart.add_series(name, vocabulary.metric(name))
 
@@ -140,28 +138,28 @@ class VitalSignsPanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._arrange_tiles()
+        self._fit_values()
 
     def _add_tile(self, name: str) -> None:
         tile = KpiTile(self._words.metric(name), self)
-        tile.setMinimumWidth(self._tile_width * 2 // 3)
         self.tiles[name] = tile
-        self._columns = 0
-        self._arrange_tiles()
+        # Known names keep their planned place; newcomers follow in order of appearance.
+        names = sorted(self.tiles, key=lambda n: self._order.get(n, len(self._order)))
+        self._row.insertWidget(names.index(name), tile, 1)
+        self._fit_values()
         if not self._charted and len(self.chart.series_names()) < self._max_charts:
             self.chart.add_series(name, self._words.metric(name))
 
-    def _arrange_tiles(self) -> None:
-        columns = max(1, min(len(self.tiles), (self.width() - 20) // self._tile_width))
-        if columns == self._columns:
+    def _fit_values(self) -> None:
+        """Every number of the strip at one size: the largest at which the widest of them fits its tile."""
+        if not self.tiles:
             return
-        self._columns = columns
-        # Known names keep their planned place; newcomers follow in order of appearance.
-        names = sorted(self.tiles, key=lambda n: self._order.get(n, len(self._order)))
+        margins = self._row.contentsMargins()
+        count = len(self.tiles)
+        room = self.width() - margins.left() - margins.right() - self._row.spacing() * (count - 1)
+        scale = min(tile.fit_scale(room // count) for tile in self.tiles.values())
         for tile in self.tiles.values():
-            self._grid.removeWidget(tile)
-        for i, name in enumerate(names):
-            self._grid.addWidget(self.tiles[name], i // columns, i % columns)
+            tile.set_value_scale(scale)
 
     def _repaint_tiles(self) -> None:
         for name in self._dirty:
@@ -169,4 +167,6 @@ class VitalSignsPanel(QWidget):
             tile = self.tiles[name]
             tile.show_value(history[-1][1], self._words.unit(self._units.get(name)), trend_of(history))
             tile.show_scope(self._scope(name))
+        if self._dirty:
+            self._fit_values()
         self._dirty.clear()
