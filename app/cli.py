@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from app.bench_loop import add_bench_loop_arguments
+from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
 
@@ -143,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
         "loop", help="queue page, full-text search and one transition, 1M cases"
     )
     add_bench_loop_arguments(bench_loop)
+    bench_wall = bench_sub.add_parser("wall", help="the video wall on N live streams: CPU, repaints, latency")
+    add_bench_wall_arguments(bench_wall)
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
@@ -196,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_screenshot(
             out=args.out, after=args.after, size=args.size, db_path=args.db, feed_url=args.feed
         )
+    if args.bench == "wall":
+        from app.bench_wall import run_bench_wall
+
+        return run_bench_wall(args)
     if args.bench == "loop":
         from app.bench_loop import run_bench_loop
 

@@ -38,6 +38,9 @@ class FrameClock(QObject):
     summary_flushed = Signal(object)
     """Everything but events drained since the previous summary, at most `summary_hz` times a second."""
 
+    ticked = Signal(object)
+    """Every tick, busy or idle (carries None): views that paint continuously (the video wall) follow it."""
+
     def __init__(
         self,
         drain: Callable[[], IntakeChanges | None],
@@ -82,3 +85,4 @@ class FrameClock(QObject):
             summary, self._summary = self._summary, None
             self._ticks = 0
             self.summary_flushed.emit(summary)
+        self.ticked.emit(None)

@@ -13,7 +13,7 @@ from pathlib import Path
 import qasync
 import shiboken6
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.application import (
     choose_ui_font,
@@ -24,10 +24,14 @@ from app.application import (
     ui_language,
 )
 from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
+from app.demo_cameras import DemoCameras
 from app.main_window import MainWindow
 from app.session import Session, install_session
 from app.shift_panels import ShiftPanels, city_names, install_shift_panels
 from app.theme import apply_theme
+from app.wall import WallController
+from app.wall_dock import install_video_wall
+from dispatch.casework.model import Actor, Role
 from dispatch.store import default_db_path
 
 log = logging.getLogger(__name__)
@@ -133,7 +137,8 @@ def run_gui(
     app = prepare_application()
     # The loop, not Qt, decides when we are done: shutdown must run after the last window closes.
     app.setQuitOnLastWindowClosed(False)
-    window = build_window(app, QSettings())
+    settings = QSettings()
+    window = build_window(app, settings)
     cockpit = Cockpit(
         window,
         db_path=db_path or default_db_path(),
@@ -142,6 +147,7 @@ def run_gui(
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
     )
     console = install_console(app, window, cockpit, demo=feed_url is None)
+    wall = install_demo_wall(window, cockpit, console, settings) if feed_url is None else None
     window.restore_layout()
     window.show()
     try:
@@ -150,5 +156,41 @@ def run_gui(
         log.error("the cockpit stopped on an error: %s", error, exc_info=error)
         return 1
     finally:
+        if wall is not None:
+            wall.close()
         dispose(window)
     return 0
+
+
+@dataclass(slots=True)
+class DemoWall:
+    """The video wall on the demo city's synthetic cameras, served by a child process."""
+
+    controller: WallController
+    cameras: DemoCameras
+
+    def close(self) -> None:
+        # The tiles stop and the capture threads are joined before the stream server goes away.
+        self.controller.close()
+        self.cameras.close()
+
+
+def install_demo_wall(
+    window: MainWindow, cockpit: Cockpit, console: Console, settings: QSettings
+) -> DemoWall:
+    """A tab beside the duty desk showing the demo cameras the signed-in role may see."""
+    cameras = DemoCameras()
+    wall = install_video_wall(
+        window, cockpit.frame_clock, registry=cameras.registry(), role=Role.VIEWER.value, settings=settings,
+        palette=window.theme_palette, beside=window.duty_dock or window.event_dock,
+        snapshot_dir=default_db_path().parent / "snapshots",
+    )  # fmt: skip
+    dock = window.findChild(QDockWidget, "videoWallDock")
+    if dock is not None:
+        window.add_desk_tab(dock)
+
+    def follow(actor: Actor | None) -> None:
+        wall.set_role(actor.role.value if actor is not None else Role.VIEWER.value)
+
+    console.session.actor_changed.connect(follow)
+    return DemoWall(wall, cameras)

@@ -1,0 +1,103 @@
+"""The video wall in the main window: its dock, painting on the FrameClock, decoding only while seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+
+from app.frame_clock import FrameClock
+from app.wall import ManagerFactory, WallController
+from app.wall_memory import screen_key
+from video.health import VideoClock
+from video.motion import MotionCallback
+from video.registry import CameraRegistry
+from video.streams import StreamManager
+from widgets.camera_tree import CameraTree
+from widgets.palette import Palette
+from widgets.video_wall import VideoWall
+from widgets.video_words import VideoWords
+
+
+class _WindowWatch(QObject):
+    """A minimised window shows nothing: release the streams until it comes back."""
+
+    def __init__(self, window: QMainWindow, dock: QDockWidget, controller: WallController) -> None:
+        super().__init__(window)
+        self._window, self._dock, self._controller = window, dock, controller
+        window.installEventFilter(self)
+        dock.visibilityChanged.connect(self._update)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowStateChange:
+            self._update()
+        return False
+
+    def _update(self, *_: object) -> None:
+        if self._controller.closed:
+            return
+        shown = self._dock.isVisible() and not self._window.isMinimized() and self._window.isVisible()
+        self._controller.set_active(shown)
+
+
+def install_video_wall(
+    window: QMainWindow,
+    frame_clock: FrameClock,
+    *,
+    registry: CameraRegistry,
+    role: str,
+    settings: QSettings,
+    palette: Palette,
+    manager_factory: ManagerFactory | None = None,
+    on_motion: MotionCallback | None = None,
+    clock: VideoClock | None = None,
+    snapshot_dir: Path | None = None,
+    beside: QDockWidget | None = None,
+    area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+) -> WallController:
+    """Add the wall as the dock "videoWallDock" (camera tree beside the tiles), as a tab of `beside` if
+    given, else in `area`; paint it on the FrameClock tick; decode only while it is on screen.
+
+    Call before the window restores its saved layout, and `close()` the controller before stopping the
+    stream server: it joins the capture threads.
+    """
+    words = VideoWords(window)
+    wall = VideoWall(palette, words)
+    tree = CameraTree()
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setObjectName("videoWallSplitter")
+    splitter.addWidget(tree)
+    splitter.addWidget(wall)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes([300, 1600])
+    dock = QDockWidget(QCoreApplication.translate("WallDock", "Video wall"), window)
+    dock.setObjectName("videoWallDock")
+    dock.setWidget(splitter)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    if beside is not None:
+        window.tabifyDockWidget(beside, dock)
+    else:
+        window.addDockWidget(area, dock)
+    factory = manager_factory or (lambda motion: StreamManager(registry, on_motion=motion))
+    controller = WallController(
+        wall,
+        tree,
+        registry,
+        factory,
+        role=role,
+        settings=settings,
+        screen_key=screen_key(window),
+        clock=clock,
+        on_motion=on_motion,
+        snapshot_dir=snapshot_dir,
+        parent=window,
+    )
+    frame_clock.ticked.connect(controller.tick)
+    _WindowWatch(window, dock, controller)
+    controller.resume_tour()
+    return controller
