@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 from dispatch.clock import Clock, SystemClock
@@ -19,12 +20,10 @@ from dispatch.model import (
     IntakeCounters,
     MetricSample,
     QuarantineEntry,
-    StoredEvent,
 )
-from dispatch.store_writer import CommitResult, StoreWriter
+from dispatch.store_writer import NEWEST_KEPT, CommitResult, EventRow, StoreWriter, stored_events
 
 RATE_WINDOW_S = 5.0
-MAX_PENDING_EVENTS = 5_000
 
 
 class IntakePipeline:
@@ -42,7 +41,12 @@ class IntakePipeline:
     ) -> None:
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
-        self._results: deque[CommitResult] = deque()
+        # Filled by the writer thread under the lock, taken by drain(); only the newest rows can be shown.
+        self._rows: deque[EventRow] = deque(maxlen=NEWEST_KEPT)
+        self._metrics: list[MetricSample] = []
+        self._gaps: list[Gap] = []
+        self._quarantined: list[QuarantineEntry] = []
+        self._commits = 0
         self._totals = {
             "events": 0,
             "revisions": 0,
@@ -104,7 +108,19 @@ class IntakePipeline:
 
     def _on_commit(self, result: CommitResult) -> None:
         with self._lock:
-            self._results.append(result)
+            self._commits += 1
+            self._rows.extend(result.rows)
+            self._metrics += result.metrics
+            self._gaps += result.gaps
+            self._quarantined += result.quarantined
+            totals = self._totals
+            totals["events"] += result.stored
+            totals["revisions"] += result.revisions
+            totals["duplicates"] += result.duplicates
+            totals["quarantined"] += len(result.quarantined)
+            totals["metrics"] += len(result.metrics)
+            totals["gaps"] += len(result.gaps)
+            self._committed_cursor = result.cursor
 
     def counters(self) -> IntakeCounters:
         frames = self.intake.counters
@@ -136,8 +152,12 @@ class IntakePipeline:
     def drain(self) -> IntakeChanges | None:
         """Everything committed since the last drain, or None when nothing at all changed."""
         with self._lock:
-            results = list(self._results)
-            self._results.clear()
+            commits, self._commits = self._commits, 0
+            rows, self._rows = self._rows, deque(maxlen=NEWEST_KEPT)
+            metrics, self._metrics = self._metrics, []
+            gaps, self._gaps = self._gaps, []
+            quarantined, self._quarantined = self._quarantined, []
+            counters = self.counters()
         failure = self.writer.failure
         if failure is not None and self._status.state is not ConnectionState.STOPPED:
             self._on_status(
@@ -152,45 +172,28 @@ class IntakePipeline:
                 # drain() may run on another thread than the pipeline's loop.
                 self._task.get_loop().call_soon_threadsafe(self._task.cancel)
         now = self._clock.monotonic()
-        self._mark_rate(now)
+        self._mark_rate(now, counters.events)
         rate = round(self._rate())
-        moved = self.intake.counters.frames != self._last_frames or rate != self._last_rate
-        if not results and not self._status_changed and not moved:
+        moved = counters.frames != self._last_frames or rate != self._last_rate
+        if not commits and not self._status_changed and not moved:
             return None
         self._status_changed = False
         self._last_rate = rate
-        events: list[StoredEvent] = []
-        metrics: list[MetricSample] = []
-        gaps: list[Gap] = []
-        quarantined: list[QuarantineEntry] = []
-        totals = self._totals
-        for result in results:
-            events.extend(result.events)
-            metrics.extend(result.metrics)
-            gaps.extend(result.gaps)
-            quarantined.extend(result.quarantined)
-            totals["events"] += len(result.events)
-            totals["revisions"] += result.revisions
-            totals["duplicates"] += result.duplicates
-            totals["quarantined"] += len(result.quarantined)
-            totals["metrics"] += len(result.metrics)
-            totals["gaps"] += len(result.gaps)
-            self._committed_cursor = result.cursor
-        self._last_frames = self.intake.counters.frames
+        self._last_frames = counters.frames
         return IntakeChanges(
-            counters=self.counters(),
+            counters=replace(counters, events_per_s=self._rate()),
             feed=self._status,
-            events=tuple(events[-MAX_PENDING_EVENTS:]),
+            events=stored_events(rows),
             metrics=tuple(metrics),
             gaps=tuple(gaps),
             quarantined=tuple(quarantined),
         )
 
-    def _mark_rate(self, now: float) -> None:
+    def _mark_rate(self, now: float, events: int) -> None:
         marks = self._rate_marks
         if marks and now - marks[-1][0] < 0.2:
             return
-        marks.append((now, self._totals["events"]))
+        marks.append((now, events))
         while marks and now - marks[0][0] > RATE_WINDOW_S:
             marks.popleft()
 

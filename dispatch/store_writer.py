@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain
 from pathlib import Path
 
 import msgspec
@@ -19,16 +20,30 @@ from dispatch.protocol import DecodedEvent, Metric, canonical_event
 from dispatch.store import open_store, read_cursor
 
 MAX_BATCH = 20_000
+# The views show a few thousand rows at most; building display values for more would be wasted work.
+NEWEST_KEPT = 5_000
 HEAD_CACHE_LIMIT = 100_000
-LOOKUP_CHUNK = 400
+LOOKUP_CHUNK = 5_000
+ROWS_PER_INSERT = 2_000
+# A big batch touches more pages than SQLite's default 2 MiB cache holds; spilling them mid-transaction
+# costs about a sixth of the insert time.
+CACHE_KIB = 16_384
 RETRY_FIRST_S = 0.25
 RETRY_CAP_S = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class EventItem:
+class EventItem(msgspec.Struct, frozen=True, gc=False):
+    """A valid event and when it arrived (untracked by the collector, like the event it carries)."""
+
     decoded: DecodedEvent
     received_at: float
+
+    @property
+    def seq(self) -> int:
+        return self.decoded.seq
+
+
+# Every item has `seq`: the feed position committing it moves the cursor to (None: it does not move).
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +55,10 @@ class MetricItem:
 @dataclass(frozen=True, slots=True)
 class QuarantineItem:
     entry: QuarantineEntry
+
+    @property
+    def seq(self) -> int | None:
+        return self.entry.seq
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +72,24 @@ class CursorItem:
 class GapItem:
     gap: Gap
 
+    @property
+    def seq(self) -> int:
+        """A reset moves the cursor to the server's head, past what can no longer be replayed."""
+        return self.gap.head
+
 
 WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem
+
+
+# One events row in insert order (see _EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
+EventRow = tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class CommitResult:
     """What one committed transaction changed."""
 
-    events: tuple[StoredEvent, ...]
+    rows: tuple[EventRow, ...]
     revisions: int
     duplicates: int
     metrics: tuple[MetricSample, ...]
@@ -69,19 +97,24 @@ class CommitResult:
     gaps: tuple[Gap, ...]
     cursor: int | None
 
+    @property
+    def stored(self) -> int:
+        """Event revisions committed."""
+        return len(self.rows)
 
-class _Barrier:
-    def __init__(self) -> None:
-        self.done = threading.Event()
+    @property
+    def events(self) -> tuple[StoredEvent, ...]:
+        """The newest NEWEST_KEPT committed revisions, flattened for display."""
+        return stored_events(self.rows[-NEWEST_KEPT:])
 
 
 _STOP = object()
 
-_INSERT_EVENT = (
-    "INSERT INTO events (source, event_id, revision, feed, seq, received_at, occurred_at, category, "
-    "severity, title, description, lon, lat, address, grid, camera_id, exercise, cancelled, payload) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+_EVENT_COLUMNS = (
+    "source, event_id, revision, feed, seq, received_at, occurred_at, category, severity, title, "
+    "description, lon, lat, address, grid, camera_id, exercise, cancelled, payload"
 )
+_EVENT_WIDTH = _EVENT_COLUMNS.count(",") + 1
 _COUNT_DUPLICATE = (
     "UPDATE events SET duplicates = duplicates + 1 WHERE source = ? AND event_id = ? AND revision = ?"
 )
@@ -89,25 +122,23 @@ _COUNT_DUPLICATE = (
 Key = tuple[str, str]
 
 
-class _Head:
-    """The newest stored revision of one event; its fingerprint is computed only if the id comes again."""
-
-    __slots__ = ("fingerprint", "payload", "revision")
-
-    def __init__(self, revision: int, payload: bytes | None) -> None:
-        self.revision = revision
-        self.payload = payload
-        self.fingerprint: bytes | None = None
-
-    def same_content(self, raw: bytes, load: Callable[[], bytes]) -> bool:
-        if self.fingerprint is None:
-            self.fingerprint = _fingerprint(self.payload if self.payload is not None else load())
-            self.payload = None
-        return self.fingerprint == _fingerprint(raw)
+@functools.cache
+def _insert_events_sql(rows: int) -> str:
+    # Many rows per statement: sqlite3 releases the GIL around every step, and while the feed thread is busy
+    # each release costs up to the interpreter's switch interval to get it back. The payload is bound as
+    # the received bytes and becomes TEXT inside SQLite, byte for byte, never decoded and re-encoded here.
+    row = "(" + "?," * (_EVENT_WIDTH - 1) + "CAST(? AS TEXT))"
+    values = ",".join([row] * rows)
+    return f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES {values}"
 
 
 def _fingerprint(raw: bytes) -> bytes:
     return hashlib.blake2b(canonical_event(raw), digest_size=16).digest()
+
+
+def stored_events(rows: Iterable[EventRow]) -> tuple[StoredEvent, ...]:
+    """Display values for committed rows: built only for the few the views can show."""
+    return tuple(StoredEvent(*row[:3], *row[4:18]) for row in rows)  # type: ignore[arg-type]
 
 
 class StoreWriter:
@@ -118,8 +149,10 @@ class StoreWriter:
         self._feed = feed
         self._on_commit = on_commit
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._heads: dict[Key, _Head] = {}
-        self._cursor: int | None = None
+        # The newest stored revision of recently seen ids, and the content fingerprint of those that came
+        # again (computed only then: most ids are seen once).
+        self._heads: dict[Key, int] = {}
+        self._prints: dict[Key, bytes] = {}
         self._failure: BaseException | None = None
         self.trouble: str | None = None
         db = open_store(db_path)
@@ -141,9 +174,9 @@ class StoreWriter:
 
     def flush(self, timeout: float | None = None) -> bool:
         """Block until everything submitted so far is committed; False on timeout or a dead writer."""
-        barrier = _Barrier()
+        barrier = threading.Event()
         self._queue.put(barrier)
-        return barrier.done.wait(timeout) and self._failure is None
+        return barrier.wait(timeout) and self._failure is None
 
     def close(self, timeout: float = 30.0) -> None:
         """Commit what is queued, then stop the thread and close the connection."""
@@ -153,23 +186,25 @@ class StoreWriter:
 
     def _run(self) -> None:
         db = open_store(self._db_path)
+        db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        take = self._queue.get_nowait
         try:
             stopping = False
             while not stopping:
                 batch: list[WriteItem] = []
-                barriers: list[_Barrier] = []
+                barriers: list[threading.Event] = []
                 item = self._queue.get()
                 while True:
                     if item is _STOP:
                         stopping = True
-                    elif isinstance(item, _Barrier):
+                    elif isinstance(item, threading.Event):
                         barriers.append(item)
                     else:
                         batch.append(item)  # type: ignore[arg-type]
                     if len(batch) >= MAX_BATCH:
                         break
                     try:
-                        item = self._queue.get_nowait()
+                        item = take()
                     except queue.Empty:
                         break
                 try:
@@ -177,7 +212,7 @@ class StoreWriter:
                         self._commit_with_retry(db.conn, batch)
                 finally:
                     for barrier in barriers:
-                        barrier.done.set()
+                        barrier.set()
         except Exception as error:
             # Nothing is lost: the cursor was not committed, so a restart re-fetches this batch.
             self._failure = error
@@ -205,61 +240,23 @@ class StoreWriter:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(item, _Barrier):
-                item.done.set()
+            if isinstance(item, threading.Event):
+                item.set()
 
     def _commit(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
-        events: list[StoredEvent] = []
-        event_rows: list[tuple[object, ...]] = []
-        duplicate_rows: list[tuple[str, str, int]] = []
-        metrics: list[MetricSample] = []
-        metric_rows: list[tuple[object, ...]] = []
-        quarantined: list[QuarantineEntry] = []
-        gaps: list[Gap] = []
-        revisions = 0
-        cursor = self._cursor
+        events = [item for item in batch if type(item) is EventItem]
+        others = [item for item in batch if type(item) is not EventItem] if len(events) < len(batch) else []
+        metrics = [_sample(item) for item in others if isinstance(item, MetricItem)]
+        quarantined = [item.entry for item in others if isinstance(item, QuarantineItem)]
+        gaps = [item.gap for item in others if isinstance(item, GapItem)]
+        cursor = _last_seq(batch, self._cursor)
         conn.execute("BEGIN IMMEDIATE")
         try:
-            self._prefetch_heads(conn, batch)
-            for item in batch:
-                if isinstance(item, EventItem):
-                    cursor = item.decoded.seq
-                    stored = self._apply_event(conn, item, event_rows, duplicate_rows)
-                    if stored is not None:
-                        events.append(stored)
-                        revisions += stored.revision > 1
-                elif isinstance(item, MetricItem):
-                    cursor = item.seq
-                    sample = _sample(item)
-                    metrics.append(sample)
-                    metric_rows.append(_metric_row(self._feed, sample))
-                elif isinstance(item, QuarantineItem):
-                    entry = item.entry
-                    cursor = entry.seq if entry.seq is not None else cursor
-                    quarantined.append(entry)
-                elif isinstance(item, CursorItem):
-                    cursor = item.seq
-                else:
-                    cursor = item.gap.head
-                    gaps.append(item.gap)
-            conn.executemany(_INSERT_EVENT, event_rows)
-            conn.executemany(_COUNT_DUPLICATE, duplicate_rows)
-            conn.executemany(
-                "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?,?,?,?,?,?,?)",
-                metric_rows,
-            )
-            conn.executemany(
-                "INSERT INTO quarantine (feed, received_at, seq, reason, detail, raw, raw_size) "
-                "VALUES (?,?,?,?,?,?,?)",
-                [
-                    (self._feed, q.received_at, q.seq, q.reason.value, q.detail, q.raw, q.raw_size)
-                    for q in quarantined
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO gaps (feed, after_seq, head, reason, at) VALUES (?,?,?,?,?)",
-                [(self._feed, g.after_seq, g.head, g.reason, g.at) for g in gaps],
-            )
+            rows, duplicates, revisions = self._event_rows(conn, events)
+            _insert_events(conn, rows)
+            if duplicates:
+                conn.executemany(_COUNT_DUPLICATE, duplicates)
+            _insert_others(conn, self._feed, metrics, quarantined, gaps)
             if cursor is not None:
                 conn.execute(
                     "INSERT INTO feed_state (feed, last_seq, updated_at) VALUES (?, ?, strftime('%s','now')) "
@@ -271,16 +268,14 @@ class StoreWriter:
         except BaseException:
             conn.execute("ROLLBACK")
             self._heads.clear()
+            self._prints.clear()
             raise
         self._cursor = cursor
-        for stored in events:
-            # Committed now, so the text can be read back if this id comes again; no need to hold it.
-            self._heads[(stored.source, stored.event_id)].payload = None
         self._on_commit(
             CommitResult(
-                events=tuple(events),
+                rows=tuple(rows),
                 revisions=revisions,
-                duplicates=len(duplicate_rows),
+                duplicates=len(duplicates),
                 metrics=tuple(metrics),
                 quarantined=tuple(quarantined),
                 gaps=tuple(gaps),
@@ -288,75 +283,127 @@ class StoreWriter:
             )
         )
 
-    def _prefetch_heads(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
-        """Look up, a few hundred at a time, the newest stored revision of every id not in the cache."""
+    def _event_rows(
+        self, conn: sqlite3.Connection, events: list[EventItem]
+    ) -> tuple[list[EventRow], list[tuple[str, str, int]], int]:
+        """Rows to insert, duplicate counts to bump, and how many rows are revisions of a known event."""
+        keys = [(item.decoded.event.source, item.decoded.event.id) for item in events]
+        self._prefetch_heads(conn, keys)
         heads = self._heads
-        wanted = {(i.decoded.event.source, i.decoded.event.id) for i in batch if isinstance(i, EventItem)}
-        if len(heads) + len(wanted) > HEAD_CACHE_LIMIT:
+        feed = self._feed
+        rows: list[EventRow] = []
+        duplicates: list[tuple[str, str, int]] = []
+        # Text of revisions written in this batch: not in the table until the batch is inserted.
+        written: dict[Key, bytes] = {}
+        revisions = 0
+        append = rows.append
+        for item, key in zip(events, keys, strict=True):
+            decoded = item.decoded
+            raw = decoded.raw
+            revision = heads.get(key, 0)
+            if revision:
+                if self._same_content(conn, key, revision, raw, written):
+                    duplicates.append((key[0], key[1], revision))
+                    continue
+                self._prints.pop(key, None)
+                revisions += 1
+            revision += 1
+            heads[key] = revision
+            written[key] = raw
+            event = decoded.event
+            place = event.location
+            if place is None:
+                lon = lat = address = grid = None
+            else:
+                lon, lat, address, grid = place.lon, place.lat, place.address, place.grid
+            append(
+                (
+                    event.source, event.id, revision, feed, decoded.seq, item.received_at,
+                    event.occurred_at.timestamp(), event.category, event.severity, event.title,
+                    event.description, lon, lat, address, grid, event.camera_id, event.exercise,
+                    event.cancelled, raw,
+                )
+            )  # fmt: skip
+        return rows, duplicates, revisions
+
+    def _same_content(
+        self, conn: sqlite3.Connection, key: Key, revision: int, raw: bytes, written: dict[Key, bytes]
+    ) -> bool:
+        known = self._prints.get(key)
+        if known is None:
+            text = written.get(key)
+            known = _fingerprint(text if text is not None else _stored_payload(conn, key, revision))
+            self._prints[key] = known
+        return known == _fingerprint(raw)
+
+    def _prefetch_heads(self, conn: sqlite3.Connection, keys: list[Key]) -> None:
+        """Look up, many at a time, the newest stored revision of every id not in the cache."""
+        heads = self._heads
+        missing = [key for key in keys if key not in heads]
+        if len(heads) + len(missing) > HEAD_CACHE_LIMIT:
             heads.clear()
-        by_source: dict[str, list[str]] = {}
-        for source, event_id in wanted - heads.keys():
-            heads[(source, event_id)] = _Head(0, None)
-            by_source.setdefault(source, []).append(event_id)
+            self._prints.clear()
+            missing = keys
+        sources = {source for source, _ in missing}
+        by_source = (
+            {source: [event_id for _, event_id in missing] for source in sources}
+            if len(sources) == 1
+            else {source: [event_id for s, event_id in missing if s == source] for source in sources}
+        )
+        chunk = max(1, min(LOOKUP_CHUNK, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 1))
         for source, event_ids in by_source.items():
-            ids = iter(event_ids)
             # One source at a time keeps the lookup on the (source, event_id, revision) index.
-            while chunk := list(islice(ids, LOOKUP_CHUNK)):
-                marks = ",".join("?" * len(chunk))
+            for start in range(0, len(event_ids), chunk):
+                part = event_ids[start : start + chunk]
+                marks = ",".join("?" * len(part))
                 for event_id, revision in conn.execute(
                     "SELECT event_id, max(revision) FROM events "
                     f"WHERE source = ? AND event_id IN ({marks}) GROUP BY event_id",
-                    [source, *chunk],
+                    [source, *part],
                 ):
-                    heads[(source, event_id)] = _Head(revision, None)
+                    heads[(source, event_id)] = revision
 
-    def _apply_event(
-        self,
-        conn: sqlite3.Connection,
-        item: EventItem,
-        event_rows: list[tuple[object, ...]],
-        duplicate_rows: list[tuple[str, str, int]],
-    ) -> StoredEvent | None:
-        decoded = item.decoded
-        event = decoded.event
-        key = (event.source, event.id)
-        head = self._heads[key]
-        if head.revision and head.same_content(
-            decoded.raw, lambda: _stored_payload(conn, key, head.revision)
-        ):
-            duplicate_rows.append((*key, head.revision))
-            return None
-        revision = head.revision + 1
-        self._heads[key] = _Head(revision, decoded.raw)
-        location = event.location
-        stored = StoredEvent(
-            source=event.source,
-            event_id=event.id,
-            revision=revision,
-            seq=decoded.seq,
-            received_at=item.received_at,
-            occurred_at=event.occurred_at.timestamp(),
-            category=event.category,
-            severity=event.severity,
-            title=event.title,
-            description=event.description,
-            lon=location.lon if location else None,
-            lat=location.lat if location else None,
-            address=location.address if location else None,
-            grid=location.grid if location else None,
-            camera_id=event.camera_id,
-            exercise=event.exercise,
-            cancelled=event.cancelled,
+
+def _insert_events(conn: sqlite3.Connection, rows: list[EventRow]) -> None:
+    per_statement = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _EVENT_WIDTH
+    step = max(1, min(ROWS_PER_INSERT, per_statement))
+    for start in range(0, len(rows), step):
+        part = rows[start : start + step]
+        conn.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
+
+
+def _insert_others(
+    conn: sqlite3.Connection,
+    feed: str,
+    metrics: list[MetricSample],
+    quarantined: list[QuarantineEntry],
+    gaps: list[Gap],
+) -> None:
+    # Every statement hands the GIL back and forth once more: the empty ones are skipped.
+    if metrics:
+        conn.executemany(
+            "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?,?,?,?,?,?,?)",
+            [_metric_row(feed, sample) for sample in metrics],
         )
-        event_rows.append(
-            (
-                *(stored.source, stored.event_id, revision, self._feed, stored.seq, stored.received_at),
-                *(stored.occurred_at, stored.category, stored.severity, stored.title, stored.description),
-                *(stored.lon, stored.lat, stored.address, stored.grid, stored.camera_id),
-                *(int(stored.exercise), int(stored.cancelled), decoded.raw.decode()),
-            )
+    if quarantined:
+        conn.executemany(
+            "INSERT INTO quarantine (feed, received_at, seq, reason, detail, raw, raw_size) "
+            "VALUES (?,?,?,?,?,?,?)",
+            [(feed, q.received_at, q.seq, q.reason.value, q.detail, q.raw, q.raw_size) for q in quarantined],
         )
-        return stored
+    if gaps:
+        conn.executemany(
+            "INSERT INTO gaps (feed, after_seq, head, reason, at) VALUES (?,?,?,?,?)",
+            [(feed, g.after_seq, g.head, g.reason, g.at) for g in gaps],
+        )
+
+
+def _last_seq(batch: list[WriteItem], cursor: int | None) -> int | None:
+    """The cursor after a batch: seqs only grow, so it is the last one any item carries."""
+    for item in reversed(batch):
+        if item.seq is not None:
+            return item.seq
+    return cursor
 
 
 def _stored_payload(conn: sqlite3.Connection, key: Key, revision: int) -> bytes:

@@ -1,4 +1,4 @@
-"""The live event stream as a bounded table model: newest on top, rows formatted once on arrival."""
+"""The live event stream as a bounded table model: newest on top, rows formatted once, when first shown."""
 
 from __future__ import annotations
 
@@ -56,13 +56,21 @@ Chip = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
-    event: StoredEvent
+class RowLook:
+    """Everything shown for one row: words, tooltip, how it stands out, and its chips."""
+
     cells: tuple[str, ...]
     tooltip: str
     highlight: Highlight
+    muted: bool
     severity_chip: Chip
     tag_chips: tuple[Chip, ...]
+
+    def chips(self, column: int) -> tuple[Chip, ...] | None:
+        """The chips painted in `column` instead of text, or None for a text cell."""
+        if column == EventColumn.SEVERITY:
+            return (self.severity_chip,)
+        return self.tag_chips if column == EventColumn.TAGS else None
 
 
 def _highlight(event: StoredEvent) -> Highlight:
@@ -74,7 +82,7 @@ def _highlight(event: StoredEvent) -> Highlight:
     return Highlight.CRITICAL if event.severity == 1 else Highlight.MAJOR
 
 
-_ROW_TOKENS = {
+ROW_TOKENS = {
     Highlight.CRITICAL: "sev1_row",
     Highlight.MAJOR: "sev2_row",
     Highlight.EXERCISE: "exercise_row",
@@ -96,9 +104,12 @@ class EventTableModel(QAbstractTableModel):
             raise ValueError("capacity must be at least one row")
         self._words = vocabulary
         self._capacity = capacity
-        # Oldest first, so a batch is an append; row r of the view is _rows[-1 - r].
-        self._rows: list[_Row] = []
-        self._backgrounds = {h: QBrush(palette.color(token)) for h, token in _ROW_TOKENS.items()}
+        # Oldest first, so a batch is an append; row r of the view is _events[-1 - r]. Its look is made only
+        # if the row is ever asked for: at a few thousand events a second most scroll away unseen. Two
+        # parallel lists rather than an object per row keep the garbage collector's work down.
+        self._events: list[StoredEvent] = []
+        self._looks: list[RowLook | None] = []
+        self._backgrounds = {h: QBrush(palette.color(token)) for h, token in ROW_TOKENS.items()}
         self._muted = QBrush(palette.color("fg_muted"))
         self._struck = QFont()
         self._struck.setStrikeOut(True)
@@ -119,41 +130,51 @@ class EventTableModel(QAbstractTableModel):
         return self._capacity
 
     def event_at(self, row: int) -> StoredEvent:
-        return self._rows[-1 - row].event
+        return self._events[-1 - row]
+
+    def look_at(self, row: int) -> RowLook:
+        """How view row `row` is shown (formatted on first use, then kept)."""
+        look = self._looks[-1 - row]
+        if look is None:
+            look = self._looks[-1 - row] = self._look(self._events[-1 - row])
+        return look
 
     def prepend(self, events: Sequence[StoredEvent]) -> None:
         """A live batch in arrival order: its last event ends up on the top row."""
         if not events:
             return
-        fresh = [self._row(event) for event in events[-self._capacity :]]
-        self._drop_oldest(len(self._rows) + len(fresh) - self._capacity)
+        fresh = events[-self._capacity :]
+        self._drop_oldest(len(self._events) + len(fresh) - self._capacity)
         self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-        self._rows.extend(fresh)
+        self._events.extend(fresh)
+        self._looks.extend([None] * len(fresh))
         self.endInsertRows()
 
     def extend_older(self, events: Iterable[StoredEvent]) -> None:
         """History older than every row shown (the prefill from the store), in any order."""
-        room = self._capacity - len(self._rows)
+        room = self._capacity - len(self._events)
         if room <= 0:
             return
         older = sorted(events, key=lambda e: (e.received_at, e.seq), reverse=True)[:room]
         if not older:
             return
-        end = len(self._rows)
+        end = len(self._events)
         self.beginInsertRows(QModelIndex(), end, end + len(older) - 1)
-        self._rows[:0] = [self._row(event) for event in reversed(older)]
+        self._events[:0] = reversed(older)
+        self._looks[:0] = [None] * len(older)
         self.endInsertRows()
 
     def _drop_oldest(self, count: int) -> None:
-        count = min(count, len(self._rows))
+        count = min(count, len(self._events))
         if count <= 0:
             return
-        total = len(self._rows)
+        total = len(self._events)
         self.beginRemoveRows(QModelIndex(), total - count, total - 1)
-        del self._rows[:count]
+        del self._events[:count]
+        del self._looks[:count]
         self.endRemoveRows()
 
-    def _row(self, event: StoredEvent) -> _Row:
+    def _look(self, event: StoredEvent) -> RowLook:
         words = self._words
         place = " · ".join(part for part in (event.address, event.grid) if part)
         tags: list[Chip] = []
@@ -183,17 +204,17 @@ class EventTableModel(QAbstractTableModel):
         )
         tooltip = "\n".join(part for part in parts if part)
         level = event.severity if event.severity in (1, 2, 3, 4) else 4
-        return _Row(
-            event=event,
+        return RowLook(
             cells=cells,
             tooltip=tooltip,
             highlight=_highlight(event),
+            muted=event.cancelled,
             severity_chip=(severity, f"sev{level}", f"sev{level}_text"),
             tag_chips=tuple(tags),
         )
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._events)
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(EventColumn)
@@ -206,24 +227,22 @@ class EventTableModel(QAbstractTableModel):
     def data(self, index: ModelIndex, role: int = 0) -> object:
         if not index.isValid():
             return None
-        row = self._rows[-1 - index.row()]
+        row = index.row()
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.cells[column]
+            return self.look_at(row).cells[column]
         if role == Qt.ItemDataRole.BackgroundRole:
-            return self._backgrounds.get(row.highlight)
+            return self._backgrounds.get(self.look_at(row).highlight)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.tooltip
+            return self.look_at(row).tooltip
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._muted if row.event.cancelled else None
+            return self._muted if self.look_at(row).muted else None
         if role == Qt.ItemDataRole.FontRole:
-            return self._struck if row.event.cancelled and column == EventColumn.TITLE else None
+            return self._struck if self.look_at(row).muted and column == EventColumn.TITLE else None
         if role == EventRole.SEVERITY:
-            return row.event.severity
+            return self.event_at(row).severity
         if role == EventRole.HIGHLIGHT:
-            return row.highlight.value
+            return self.look_at(row).highlight.value
         if role == EventRole.CHIPS:
-            if column == EventColumn.SEVERITY:
-                return (row.severity_chip,)
-            return row.tag_chips if column == EventColumn.TAGS else None
+            return self.look_at(row).chips(column)
         return None
