@@ -14,11 +14,11 @@ from typing import Any
 import msgspec
 
 from dispatch.casework.audit import GENESIS, row_hash
-from dispatch.casework.cases import iso_utc
 from dispatch.casework.model import OPEN_STATES, Action, CaseState, Role
 from dispatch.casework.policy import Policy
 from dispatch.casework.routing import Router
 from dispatch.casework.search import index_text
+from dispatch.clock import iso_utc
 from dispatch.sim import catalog
 from dispatch.sim.city import demo_city
 from dispatch.sim.places import Places

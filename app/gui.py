@@ -139,15 +139,16 @@ def run_gui(
     app.setQuitOnLastWindowClosed(False)
     settings = QSettings()
     window = build_window(app, settings)
+    store = db_path or default_db_path()
     cockpit = Cockpit(
         window,
-        db_path=db_path or default_db_path(),
+        db_path=store,
         feed_url=feed_url,
         pipeline_factory=make_pipeline_factory(token, ca_file),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
     )
     console = install_console(app, window, cockpit, demo=feed_url is None)
-    wall = install_demo_wall(window, cockpit, console, settings) if feed_url is None else None
+    wall = install_demo_wall(window, cockpit, console, settings, store.parent) if feed_url is None else None
     window.restore_layout()
     window.show()
     try:
@@ -176,14 +177,15 @@ class DemoWall:
 
 
 def install_demo_wall(
-    window: MainWindow, cockpit: Cockpit, console: Console, settings: QSettings
+    window: MainWindow, cockpit: Cockpit, console: Console, settings: QSettings, data_dir: Path
 ) -> DemoWall:
-    """A tab beside the duty desk showing the demo cameras the signed-in role may see."""
+    """A tab beside the duty desk showing the demo cameras the signed-in role may see; snapshots are
+    saved beside the store."""
     cameras = DemoCameras()
     wall = install_video_wall(
         window, cockpit.frame_clock, registry=cameras.registry(), role=Role.VIEWER.value, settings=settings,
         palette=window.theme_palette, beside=window.duty_dock or window.event_dock,
-        snapshot_dir=default_db_path().parent / "snapshots",
+        snapshot_dir=data_dir / "snapshots",
     )  # fmt: skip
     dock = window.findChild(QDockWidget, "videoWallDock")
     if dock is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -46,3 +47,8 @@ class ManualClock:
             raise ValueError("a manual clock only moves forward")
         self._now += seconds
         self._mono += seconds
+
+
+def iso_utc(t: float) -> str:
+    """An instant as the wire and exports write it: ISO 8601 UTC with milliseconds and a Z."""
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

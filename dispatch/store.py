@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import platformdirs
 import sqlite_utils
 
 from dispatch.casework.schema import migrate_closed_loop
+from dispatch.clock import iso_utc
 from dispatch.model import StoredEvent
 
 APP_NAME = "tianshu"
@@ -195,10 +195,6 @@ def count_events_since(db_path: Path, since: float) -> int:
     return int(row[0])
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def export_rows(db: sqlite_utils.Database, table: str) -> Iterator[dict[str, Any]]:
     """Rows of an exportable table in arrival order, as plain JSON-ready dicts."""
     if table == "events":
@@ -206,14 +202,14 @@ def export_rows(db: sqlite_utils.Database, table: str) -> Iterator[dict[str, Any
             "SELECT payload, seq, revision, received_at FROM events ORDER BY id"
         ):
             row: dict[str, Any] = msgspec.json.decode(payload)
-            row.update(seq=seq, revision=revision, received_at=_iso(received_at))
+            row.update(seq=seq, revision=revision, received_at=iso_utc(received_at))
             yield row
     elif table == "quarantine":
         for received_at, seq, reason, detail, raw, raw_size in db.execute(
             "SELECT received_at, seq, reason, detail, raw, raw_size FROM quarantine ORDER BY id"
         ):
             yield {
-                "received_at": _iso(received_at),
+                "received_at": iso_utc(received_at),
                 "seq": seq,
                 "reason": reason,
                 "detail": detail,

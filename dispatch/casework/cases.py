@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
 from dispatch.casework.model import OPEN_STATES, Card, Case, CaseState
@@ -35,11 +34,6 @@ def _column_value(value: Any) -> Any:
     if isinstance(value, Card):
         return int(value)
     return value
-
-
-def iso_utc(t: float) -> str:
-    """An instant as the wire and exports write it: ISO 8601 UTC with milliseconds and a Z."""
-    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def load_case(conn: sqlite3.Connection, case_id: int) -> Case | None:

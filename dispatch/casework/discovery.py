@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import AreaType, Policy, RoutingRule, Urgency
+from dispatch.geo import degrees_around, distance_m
 
 CURSOR_KEY = "discovery_cursor"
 Route = Callable[[str, str], RoutingRule | None]
 Locate = Callable[[float | None, float | None, str], str]
-_EARTH_M = 6_371_000.0
-_M_PER_DEG_LAT = math.pi * _EARTH_M / 180
 
 
 def district_from_grid(lon: float | None, lat: float | None, grid: str) -> str:
     """A grid code (GB/T 30428) starts with the six-digit county-level code: that is the district."""
     return grid[:6] if len(grid) >= 6 else ""
-
-
-def distance_m(a_lon: float, a_lat: float, b_lon: float, b_lat: float) -> float:
-    """Great-circle distance (haversine) in metres."""
-    p1, p2 = math.radians(a_lat), math.radians(b_lat)
-    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_M * math.asin(math.sqrt(h))
 
 
 @dataclass(slots=True)
@@ -140,8 +130,7 @@ class Discovery:
         rule = self.policy.duplicate_rule(case.category)
         conn = self.desk.conn
         # A lon/lat box around the report lets SQLite drop far-away cases before Python measures any.
-        dlat = rule.radius_m / _M_PER_DEG_LAT
-        dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
+        dlon, dlat = degrees_around(case.lat, rule.radius_m)
         rows = conn.execute(
             "SELECT id, lon, lat, discovered_at FROM cases WHERE is_open = 1 AND category = ? "
             "AND discovered_at BETWEEN ? AND ? AND id != ? AND exercise = ? "

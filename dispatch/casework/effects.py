@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dispatch.casework.cases import iso_utc, load_case
+from dispatch.casework.cases import load_case
 from dispatch.casework.model import OPEN_STATES, Action, Card, Case, Command, Refusal, Refused
 from dispatch.casework.policy import AreaType, Urgency
 from dispatch.casework.timers import HandleClock
+from dispatch.clock import iso_utc
 
 if TYPE_CHECKING:
     from dispatch.casework.desk import CaseDesk

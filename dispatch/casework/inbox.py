@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import msgspec
 
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.orders import ReportAction, ReportResult, UnitReport, apply_report
+from dispatch.orders_wire import Report
 
 CURSOR_KEY = "report_inbox_cursor"
-
-
-class ReportBody(msgspec.Struct, frozen=True):
-    """The `report` object of a v1.1 unit_report frame (validated again by the intake before storing)."""
-
-    order_id: str
-    unit: str
-    action: ReportAction
-    at: str
-    note: str = ""
-    photos: list[str] = msgspec.field(default_factory=list)
-
-
-_DECODE = msgspec.json.Decoder(ReportBody).decode
+_DECODE = msgspec.json.Decoder(Report).decode
 
 
 def apply_inbox(desk: CaseDesk, limit: int = 500) -> list[ReportResult]:
     """Apply stored reports past the cursor. A crash between applying and moving the cursor is harmless:
-    a report applied before is recognised by (order_id, action, at) and changes nothing the second time."""
+    a report applied before is recognised by (order_id, unit, action, at) and changes nothing again."""
     conn = desk.conn
     row = conn.execute("SELECT value FROM loop_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
     cursor = int(row[0]) if row else 0
@@ -41,8 +27,8 @@ def apply_inbox(desk: CaseDesk, limit: int = 500) -> list[ReportResult]:
         unit_report = UnitReport(
             order_id=report.order_id,
             unit=report.unit,
-            action=report.action,
-            at=datetime.fromisoformat(report.at).timestamp(),
+            action=ReportAction(report.action),
+            at=report.at.timestamp(),
             note=report.note,
             photos=tuple(report.photos),
         )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from dispatch.sim.city import City, RoadNode, distance_m
+from dispatch.geo import distance_m
+from dispatch.sim.city import City, RoadNode
 
 # Between a point and its nearest junction a crew moves off the modelled roads: side streets, yards,
 # walking the last stretch. 20 km/h along the straight line is a deliberately slow guess so that

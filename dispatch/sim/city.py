@@ -8,9 +8,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from dispatch.geo import distance_m
+
 CITY_TZ = timezone(timedelta(hours=8))
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
 def local_time_text(t: float, *, millis: bool = True) -> str:
@@ -25,14 +25,6 @@ class LonLat:
 
     lon: float
     lat: float
-
-
-def distance_m(a_lon: float, a_lat: float, b_lon: float, b_lat: float) -> float:
-    """Equirectangular distance: exact enough at city scale and much cheaper than haversine."""
-    mean_lat = math.radians((a_lat + b_lat) / 2)
-    dx = (b_lon - a_lon) * _M_PER_DEG_LON_EQUATOR * math.cos(mean_lat)
-    dy = (b_lat - a_lat) * _M_PER_DEG_LAT
-    return math.hypot(dx, dy)
 
 
 class SpeedClass(enum.Enum):

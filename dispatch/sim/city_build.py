@@ -7,6 +7,7 @@ import itertools
 import math
 import random
 
+from dispatch.geo import distance_m
 from dispatch.sim import gazetteer as gz
 from dispatch.sim.city import (
     Bounds,
@@ -23,7 +24,6 @@ from dispatch.sim.city import (
     SpeedClass,
     Street,
     UnitKind,
-    distance_m,
 )
 
 _KM_PER_DEG_LON = 111.320 * math.cos(math.radians(gz.CENTRE_LAT))

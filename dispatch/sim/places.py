@@ -6,11 +6,11 @@ import math
 import random
 from dataclasses import dataclass
 
+from dispatch.geo import M_PER_DEG_LAT, distance_m
 from dispatch.sim.catalog import Category
-from dispatch.sim.city import Camera, City, Landmark, LandmarkKind, RoadEdge, SpeedClass, distance_m
+from dispatch.sim.city import Camera, City, Landmark, LandmarkKind, RoadEdge, SpeedClass
 
 _COMPASS = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
-_M_PER_DEG_LAT = 110_574.0
 # A camera closer than this to a landmark is taken to be watching it.
 _WATCHING_M = 800.0
 
@@ -100,8 +100,8 @@ class Places:
             camera = self._rng.choice(cameras)
         bearing = math.radians(camera.heading_deg + self._rng.uniform(-camera.fov_deg, camera.fov_deg) / 2)
         reach = self._rng.uniform(20.0, 80.0)
-        lat = camera.lat + reach * math.cos(bearing) / _M_PER_DEG_LAT
-        lon = camera.lon + reach * math.sin(bearing) / (_M_PER_DEG_LAT * math.cos(math.radians(camera.lat)))
+        lat = camera.lat + reach * math.cos(bearing) / M_PER_DEG_LAT
+        lon = camera.lon + reach * math.sin(bearing) / (M_PER_DEG_LAT * math.cos(math.radians(camera.lat)))
         junction = self._city.nodes[camera.node_id].name
         side = _COMPASS[round(camera.heading_deg / 45.0) % 8]
         address = f"{junction}{side}侧"
@@ -109,8 +109,8 @@ class Places:
         return self._spot(lon, lat, place, address, camera.id)
 
     def _jitter(self, lon: float, lat: float, metres: float) -> tuple[float, float]:
-        dy = self._rng.uniform(-metres, metres) / _M_PER_DEG_LAT
-        dx = self._rng.uniform(-metres, metres) / (_M_PER_DEG_LAT * math.cos(math.radians(lat)))
+        dy = self._rng.uniform(-metres, metres) / M_PER_DEG_LAT
+        dx = self._rng.uniform(-metres, metres) / (M_PER_DEG_LAT * math.cos(math.radians(lat)))
         return lon + dx, lat + dy
 
     def _spot(self, lon: float, lat: float, place: str, address: str, camera_id: str | None = None) -> Spot:

@@ -17,7 +17,8 @@ from dispatch.casework.recommend import (
     base_positions,
     recommend,
 )
-from dispatch.sim.city import City, RoadNode, demo_city, distance_m
+from dispatch.geo import distance_m
+from dispatch.sim.city import City, RoadNode, demo_city
 
 _LON0, _LAT0 = 120.0, 30.0
 _KMH50_S_PER_KM = 3600.0 / 50.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import deque
 
-from dispatch.sim.city import SpeedClass, UnitKind, demo_city, distance_m
+from dispatch.geo import distance_m
+from dispatch.sim.city import SpeedClass, UnitKind, demo_city
 
 
 def test_demo_city_is_built_once() -> None:
