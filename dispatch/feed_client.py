@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from dispatch.model import ConnectionState, FeedStatus
 from dispatch.protocol import Frame, InvalidText, encode_subscribe
 
 CLIENT_NAME = "tianshu/0.1.0"
+_log = logging.getLogger(__name__)
 # Frames above the protocol's 1 MiB limit must still arrive whole so they can be quarantined and skipped:
 # a transport-level rejection would drop the connection and the server would replay the same frame forever.
 TRANSPORT_MAX_BYTES = 64 << 20
@@ -87,6 +89,7 @@ class FeedClient:
         ca_file: Path | None = None,
         policy: BackoffPolicy | None = None,
         rng: random.Random | None = None,
+        companion: Callable[[ClientConnection], Awaitable[None]] | None = None,
     ) -> None:
         self.url = url
         self._on_frame = on_frame
@@ -100,6 +103,8 @@ class FeedClient:
         self.ever_connected = False
         self.last_frame_at: float | None = None
         self._subscribed = False
+        # Runs beside the reader for the life of each subscribed connection (the order sender).
+        self._companion = companion
 
     def _status(
         self, state: ConnectionState, detail: str = "", *, retry_at: float | None = None, attempts: int = 0
@@ -144,7 +149,14 @@ class FeedClient:
             self.ever_connected = True
             self._subscribed = True
             self._status(ConnectionState.CONNECTED)
-            await self._read_while_alive(ws)
+            companion = None if self._companion is None else asyncio.ensure_future(self._companion(ws))
+            try:
+                await self._read_while_alive(ws)
+            finally:
+                if companion is not None:
+                    companion.cancel()
+                    for outcome in await asyncio.gather(companion, return_exceptions=True):
+                        _report_companion(outcome)
 
     async def _read_while_alive(self, ws: ClientConnection) -> None:
         """Read frames; give up on a connection that has been silent for the idle timeout.
@@ -178,3 +190,10 @@ class FeedClient:
                 frame = InvalidText(bytes(error.object))
             self.last_frame_at = loop.time()
             on_frame(frame)
+
+
+def _report_companion(outcome: object) -> None:
+    """A companion ends with the connection; anything else it raised is a fault worth a log line, but
+    must not take the reader down with it (the next connection starts a fresh companion)."""
+    if isinstance(outcome, Exception) and not isinstance(outcome, websockets.ConnectionClosed):
+        _log.error("feed companion failed: %s", outcome, exc_info=outcome)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dispatch.cap import CapError, cap_to_event, parse_cap
 from dispatch.clock import Clock
 from dispatch.model import Gap, QuarantineEntry, QuarantineReason
+from dispatch.orders_wire import ORDER_TYPES, OrderAckMsg, decode_order_frame, report_body
 from dispatch.protocol import (
     DecodedCap,
     DecodedEvent,
@@ -23,7 +24,16 @@ from dispatch.protocol import (
     frame_bytes,
     keep_raw,
 )
-from dispatch.store_writer import CursorItem, EventItem, GapItem, MetricItem, QuarantineItem, WriteItem
+from dispatch.store_writer import (
+    AckItem,
+    CursorItem,
+    EventItem,
+    GapItem,
+    MetricItem,
+    QuarantineItem,
+    ReportItem,
+    WriteItem,
+)
 
 
 @dataclass(slots=True)
@@ -35,6 +45,8 @@ class FrameCounters:
     unknown: int = 0
     heartbeats: int = 0
     cap_dropped: int = 0
+    order_acks: int = 0
+    unit_reports: int = 0
     head: int | None = None
 
 
@@ -78,12 +90,25 @@ class Intake:
             self._submit(MetricItem(decoded.seq, decoded.metric))
         elif isinstance(decoded, DecodedCap):
             self._handle_cap(decoded, frame, now)
+        elif isinstance(decoded, UnknownType) and decoded.type_name in ORDER_TYPES:
+            self._handle_order_answer(frame, seq, now)
         elif isinstance(decoded, UnknownType):
             self.counters.unknown += 1
             if seq is not None:
                 self._submit(CursorItem(seq))
         else:
             self._quarantine(decoded, frame, now)
+
+    def _handle_order_answer(self, frame: Frame, seq: int | None, now: float) -> None:
+        answer = decode_order_frame(frame_bytes(frame), seq)
+        if isinstance(answer, Rejected):
+            self._quarantine(answer, frame, now)
+        elif isinstance(answer, OrderAckMsg):
+            self.counters.order_acks += 1
+            self._submit(AckItem(answer.seq, answer.order_id, now))
+        else:
+            self.counters.unit_reports += 1
+            self._submit(ReportItem(answer.seq, report_body(answer), now))
 
     def _handle_cap(self, decoded: DecodedCap, frame: Frame, now: float) -> None:
         try:

@@ -9,6 +9,8 @@ from collections import deque
 from dataclasses import replace
 from pathlib import Path
 
+import msgspec
+
 from dispatch.clock import Clock, SystemClock
 from dispatch.feed_client import BackoffPolicy, FeedClient
 from dispatch.intake import Intake
@@ -21,9 +23,12 @@ from dispatch.model import (
     MetricSample,
     QuarantineEntry,
 )
-from dispatch.store_writer import NEWEST_KEPT, CommitResult, EventRow, StoreWriter, stored_events
+from dispatch.order_sender import OrderSender
+from dispatch.protocol import Event, Rejected, decode_event, encode_event_object
+from dispatch.store_writer import NEWEST_KEPT, CommitResult, EventItem, EventRow, StoreWriter, stored_events
 
 RATE_WINDOW_S = 5.0
+LOCAL_VIDEO_FEED = "local:video"
 
 
 class IntakePipeline:
@@ -62,6 +67,8 @@ class IntakePipeline:
         self.writer = StoreWriter(db_path, feed_url, self._on_commit)
         self._committed_cursor = self.writer.initial_cursor
         self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor)
+        # Orders dispatched on this console go out on the feed connection (protocol v1.1).
+        self.orders = OrderSender(db_path)
         self.client = FeedClient(
             feed_url,
             on_frame=self.intake.handle_frame,
@@ -71,6 +78,7 @@ class IntakePipeline:
             token=token,
             ca_file=ca_file,
             policy=policy,
+            companion=self.orders.serve,
         )
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -101,6 +109,16 @@ class IntakePipeline:
     def flush(self, timeout: float | None = None) -> bool:
         """Block until every accepted frame is committed (for tests and the headless exit)."""
         return self.writer.flush(timeout)
+
+    def submit_local(self, event: Event, feed: str = LOCAL_VIDEO_FEED) -> None:
+        """Store an event raised on this console (motion analytics) like a feed event: same checks for
+        repeats, same discovery, but under its own feed name and without moving the server's cursor.
+        Safe from any thread; an event that breaks the protocol's field rules raises ValueError."""
+        fields = {k: v for k, v in msgspec.to_builtins(event).items() if v is not None}
+        decoded = decode_event(encode_event_object(fields), 0)
+        if isinstance(decoded, Rejected):
+            raise ValueError(f"local event {event.id!r} is invalid: {decoded.detail}")
+        self.writer.submit(EventItem(decoded, self._clock.now(), feed))
 
     def _on_status(self, status: FeedStatus) -> None:
         self._status = status

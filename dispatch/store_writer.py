@@ -33,14 +33,19 @@ RETRY_CAP_S = 10.0
 
 
 class EventItem(msgspec.Struct, frozen=True, gc=False):
-    """A valid event and when it arrived (untracked by the collector, like the event it carries)."""
+    """A valid event and when it arrived (untracked by the collector, like the event it carries).
+
+    `local_feed` names a source on this console (the wall's motion analytics) whose events are stored
+    under that feed name and never move the server feed's cursor.
+    """
 
     decoded: DecodedEvent
     received_at: float
+    local_feed: str | None = None
 
     @property
-    def seq(self) -> int:
-        return self.decoded.seq
+    def seq(self) -> int | None:
+        return self.decoded.seq if self.local_feed is None else None
 
 
 # Every item has `seq`: the feed position committing it moves the cursor to (None: it does not move).
@@ -69,6 +74,24 @@ class CursorItem:
 
 
 @dataclass(frozen=True, slots=True)
+class AckItem:
+    """The server accepted an order (protocol v1.1): the outbox stops sending it."""
+
+    seq: int
+    order_id: str
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """A field unit's report, kept for the desk thread to apply (report_inbox, in arrival order)."""
+
+    seq: int
+    body: str
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class GapItem:
     gap: Gap
 
@@ -78,7 +101,7 @@ class GapItem:
         return self.gap.head
 
 
-WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem
+WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem | AckItem | ReportItem
 
 
 # One events row in insert order (see _EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
@@ -96,6 +119,8 @@ class CommitResult:
     quarantined: tuple[QuarantineEntry, ...]
     gaps: tuple[Gap, ...]
     cursor: int | None
+    acks: int = 0
+    reports: int = 0
 
     @property
     def stored(self) -> int:
@@ -249,6 +274,8 @@ class StoreWriter:
         metrics = [_sample(item) for item in others if isinstance(item, MetricItem)]
         quarantined = [item.entry for item in others if isinstance(item, QuarantineItem)]
         gaps = [item.gap for item in others if isinstance(item, GapItem)]
+        acks = [item for item in others if isinstance(item, AckItem)]
+        reports = [item for item in others if isinstance(item, ReportItem)]
         cursor = _last_seq(batch, self._cursor)
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -257,6 +284,8 @@ class StoreWriter:
             if duplicates:
                 conn.executemany(_COUNT_DUPLICATE, duplicates)
             _insert_others(conn, self._feed, metrics, quarantined, gaps)
+            if acks or reports:
+                _store_order_answers(conn, self._feed, acks, reports)
             if cursor is not None:
                 conn.execute(
                     "INSERT INTO feed_state (feed, last_seq, updated_at) VALUES (?, ?, strftime('%s','now')) "
@@ -280,6 +309,8 @@ class StoreWriter:
                 quarantined=tuple(quarantined),
                 gaps=tuple(gaps),
                 cursor=cursor,
+                acks=len(acks),
+                reports=len(reports),
             )
         )
 
@@ -290,7 +321,6 @@ class StoreWriter:
         keys = [(item.decoded.event.source, item.decoded.event.id) for item in events]
         self._prefetch_heads(conn, keys)
         heads = self._heads
-        feed = self._feed
         rows: list[EventRow] = []
         duplicates: list[tuple[str, str, int]] = []
         # Text of revisions written in this batch: not in the table until the batch is inserted.
@@ -311,6 +341,7 @@ class StoreWriter:
             heads[key] = revision
             written[key] = raw
             event = decoded.event
+            feed = item.local_feed or self._feed
             place = event.location
             if place is None:
                 lon = lat = address = grid = None
@@ -395,6 +426,23 @@ def _insert_others(
         conn.executemany(
             "INSERT INTO gaps (feed, after_seq, head, reason, at) VALUES (?,?,?,?,?)",
             [(feed, g.after_seq, g.head, g.reason, g.at) for g in gaps],
+        )
+
+
+def _store_order_answers(
+    conn: sqlite3.Connection, feed: str, acks: list[AckItem], reports: list[ReportItem]
+) -> None:
+    """Acks mark outbox rows (the first ack's time stays; an ack for an order this store never sent
+    changes nothing); reports wait in the inbox for the desk thread, which owns case changes."""
+    if acks:
+        conn.executemany(
+            "UPDATE outbox SET acked_at = coalesce(acked_at, ?) WHERE order_id = ?",
+            [(ack.received_at, ack.order_id) for ack in acks],
+        )
+    if reports:
+        conn.executemany(
+            "INSERT INTO report_inbox (feed, seq, body, received_at) VALUES (?,?,?,?)",
+            [(feed, report.seq, report.body, report.received_at) for report in reports],
         )
 
 

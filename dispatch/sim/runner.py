@@ -88,6 +88,11 @@ def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
         loop.call_soon_threadsafe(stop.set)
 
 
+# Demo units work four times faster than real ones, so that someone trying Tianshu sees a dispatched order
+# signed within a minute and handled within a few, instead of waiting out real working times.
+DEMO_UNIT_PACE = 0.25
+
+
 def run_sim(
     host: str,
     port: int,
@@ -114,7 +119,7 @@ async def _serve_demo(
     clock = SystemClock()
     seed = seed if seed is not None else secrets.randbits(32)
     generator = DemoGenerator(demo_city(), seed, clock.now(), rate=rate)
-    units = FieldUnits(random.Random(seed + 1))
+    units = FieldUnits(random.Random(seed + 1), pace=DEMO_UNIT_PACE)
     async with (
         stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,
         FeedServer(host, port, token=token, clock=clock) as server,

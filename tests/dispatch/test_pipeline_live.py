@@ -185,9 +185,10 @@ def test_hostile_frames_are_quarantined_and_the_stream_goes_on(tmp_path: Path) -
                     seq = server.next_seq()
                     server.publish_raw(template.replace("{seq}", str(seq)), seq=seq)
                     server.publish_raw(b"\x00\x01 binary")
-                    ack_seq = server.next_seq()
-                    ack = {"type": "order_ack", "seq": ack_seq, "order_id": "o-1"}
-                    server.publish_raw(json.dumps(ack), seq=ack_seq)
+                    # A message type from a newer protocol version: skipped, counted, not quarantined.
+                    later_seq = server.next_seq()
+                    later = {"type": "radar_tile", "seq": later_seq, "tile": {"z": 7}}
+                    server.publish_raw(json.dumps(later), seq=later_seq)
                 n += 1
                 server.publish_event(make_event(n))
                 await watch.until(lambda: len(watch.event_ids()) == n)
