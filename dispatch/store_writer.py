@@ -18,6 +18,7 @@ import msgspec
 from dispatch.model import Gap, MetricSample, QuarantineEntry, StoredEvent
 from dispatch.protocol import DecodedEvent, Metric, canonical_event
 from dispatch.store import open_store, read_cursor
+from dispatch.write_gate import write_gate
 
 MAX_BATCH = 20_000
 # The views show a few thousand rows at most; building display values for more would be wasted work.
@@ -179,6 +180,7 @@ class StoreWriter:
         self._heads: dict[Key, int] = {}
         self._prints: dict[Key, bytes] = {}
         self._failure: BaseException | None = None
+        self._gate = write_gate(db_path)
         self.trouble: str | None = None
         db = open_store(db_path)
         try:
@@ -269,6 +271,10 @@ class StoreWriter:
                 item.set()
 
     def _commit(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
+        with self._gate:
+            self._commit_gated(conn, batch)
+
+    def _commit_gated(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
         events = [item for item in batch if type(item) is EventItem]
         others = [item for item in batch if type(item) is not EventItem] if len(events) < len(batch) else []
         metrics = [_sample(item) for item in others if isinstance(item, MetricItem)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,7 @@ from dispatch.casework.model import (
 from dispatch.casework.search import index_text
 from dispatch.casework.timers import Timers
 from dispatch.clock import Clock
+from dispatch.write_gate import gate_for
 
 _HANDLING = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
 
@@ -38,10 +40,14 @@ _HANDLING = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
 class CaseDesk:
     """Carries out commands on the cases of one store connection (use one desk per thread)."""
 
-    def __init__(self, conn: sqlite3.Connection, timers: Timers, clock: Clock) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, timers: Timers, clock: Clock, *, gate: threading.RLock | None = None
+    ) -> None:
+        """`gate` defaults to the store file's write gate in this process (dispatch.write_gate)."""
         self.conn = conn
         self.timers = timers
         self.clock = clock
+        self._gate = gate if gate is not None else gate_for(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -53,15 +59,16 @@ class CaseDesk:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            # A failed COMMIT leaves the transaction open; some errors have already rolled it back.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with self._gate:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT leaves the transaction open; some errors have already rolled it back.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def get(self, case_id: int) -> Case:
         case = load_case(self.conn, case_id)

@@ -76,7 +76,8 @@ def test_a_console_waiting_on_the_lock_is_refused_when_it_gets_it(tmp_path: Path
     case = new_case(first)
     version = act(first, case.id, Action.REGISTER, LEAD).version
     db = open_store(first.path, check_same_thread=False)
-    second = CaseDesk(db.conn, Timers(POLICY), first.clock)
+    # A console in another process: only SQLite's lock stands between the two (not this process's gate).
+    second = CaseDesk(db.conn, Timers(POLICY), first.clock, gate=threading.RLock())
     begun = threading.Event()
     db.conn.set_trace_callback(lambda sql: begun.set() if sql == "BEGIN IMMEDIATE" else None)
     outcome: list[Applied | Refused] = []
