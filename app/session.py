@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, Q
 
 from app.desk_worker import DeskContext, DeskWorker
 from app.gui_call import GuiCall
-from dispatch.casework.accounts import DEMO_PASSWORD, authenticate, list_operators, seed_demo_operators
+from dispatch.casework.accounts import (
+    DEMO_PASSWORD,
+    SignInThrottled,
+    authenticate,
+    list_operators,
+    seed_demo_operators,
+)
 from dispatch.casework.model import Actor, Role
 from widgets.lock_overlay import LockOverlay
 from widgets.login_dialog import Credentials
@@ -48,7 +54,9 @@ _INPUT = _ACTIVITY | {
     QEvent.Type.ContextMenu,
 }
 
-Verify = Callable[[str, str], "concurrent.futures.Future[Actor | None]"]
+# The answer to a sign-in: who signed in, a login told to wait after too many failures, or a refusal.
+SignIn = Actor | SignInThrottled | None
+Verify = Callable[[str, str], "concurrent.futures.Future[SignIn]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +249,18 @@ class Session(QObject):
         detail = str(error) or type(error).__name__
         self.overlay.form.show_refused(fill(self.tr("The password could not be checked: %1"), detail))
 
-    def _on_verified(self, attempt: int, actor: Actor | None) -> None:
+    def _on_verified(self, attempt: int, actor: SignIn) -> None:
         # A later attempt (or a sign-out) supersedes this answer.
         if attempt != self._attempt:
             return
         form = self.overlay.form
         form.show_busy(False)
+        if isinstance(actor, SignInThrottled):
+            until = time.strftime("%H:%M:%S", time.localtime(actor.until))
+            form.show_refused(
+                fill(self.tr("Too many failed attempts for this login. Try again after %1."), until)
+            )
+            return
         if actor is None:
             form.show_refused(self.tr("Wrong login or password, or the account is disabled."))
             return
@@ -260,8 +274,11 @@ class Session(QObject):
         self.lock_changed.emit(False)
 
 
-def _sign_in_job(login: str, password: str, demo: bool, ctx: DeskContext) -> Actor | None:
-    return authenticate(ctx.desk.conn, login, password, allow_demo=demo)
+def _sign_in_job(login: str, password: str, demo: bool, ctx: DeskContext) -> Actor | SignInThrottled | None:
+    try:
+        return authenticate(ctx.desk.conn, login, password, allow_demo=demo, now=ctx.clock.now())
+    except SignInThrottled as throttled:
+        return throttled
 
 
 def _accounts_job(demo: bool, ctx: DeskContext) -> AccountsOverview:

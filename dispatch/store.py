@@ -11,7 +11,7 @@ import msgspec
 import platformdirs
 import sqlite_utils
 
-from dispatch.casework.schema import migrate_closed_loop
+from dispatch.casework.schema import migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.clock import iso_utc
 from dispatch.model import StoredEvent
 
@@ -93,7 +93,11 @@ def _m1_intake(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_intake, migrate_closed_loop)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m1_intake,
+    migrate_closed_loop,
+    migrate_sign_in_throttle,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

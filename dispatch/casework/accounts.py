@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -47,6 +48,24 @@ class AccountProblem(enum.StrEnum):
     BAD_NAME = "bad_name"
     BAD_ROLE = "bad_role"
     PASSWORD_TOO_SHORT = "password_too_short"
+
+
+# Guessing passwords at the console: after this many failures in a row a login waits, 30 s at first,
+# doubling with every further failure up to 15 minutes. Unknown logins are throttled the same way, so the
+# wait does not tell which logins exist; rows a day old are forgotten.
+THROTTLE_AFTER = 5
+THROTTLE_FIRST_S = 30.0
+THROTTLE_CAP_S = 900.0
+THROTTLE_FORGET_S = 86_400.0
+
+
+class SignInThrottled(Exception):
+    """Too many failed sign-ins for this login: no password is checked until `until` (epoch seconds)."""
+
+    def __init__(self, login: str, until: float) -> None:
+        super().__init__(f"too many failed sign-ins for {login!r}; try again after {until:.0f}")
+        self.login = login
+        self.until = until
 
 
 class AccountError(Exception):
@@ -153,14 +172,50 @@ def authenticate(
     *,
     hasher: PasswordHasher = HASHER,
     allow_demo: bool = False,
+    now: float | None = None,
 ) -> Actor | None:
-    """The actor for these credentials, or None, saying nothing about which part was wrong.
+    """The actor for these credentials, or None, saying nothing about which part was wrong; raises
+    SignInThrottled while the login is waiting out its failures (see THROTTLE_AFTER).
 
     Every attempt runs one full Argon2 verification, also for unknown and disabled logins, so the
     time taken does not tell them apart. Demo accounts sign in only when `allow_demo` (the demo city).
     A hash made with older parameters is replaced after a successful check.
     """
     value = normalise_login(login)
+    now = time.time() if now is None else now
+    _check_throttle(conn, value, now)
+    actor = _verify(conn, value, password, hasher, allow_demo)
+    if actor is None:
+        _record_failure(conn, value, now)
+    else:
+        conn.execute("DELETE FROM sign_in_failures WHERE login = ?", (value,))
+    return actor
+
+
+def _check_throttle(conn: sqlite3.Connection, login: str, now: float) -> None:
+    row = conn.execute("SELECT locked_until FROM sign_in_failures WHERE login = ?", (login,)).fetchone()
+    if row is not None and float(row[0]) > now:
+        raise SignInThrottled(login, float(row[0]))
+
+
+def _record_failure(conn: sqlite3.Connection, login: str, now: float) -> None:
+    conn.execute("DELETE FROM sign_in_failures WHERE last_at < ?", (now - THROTTLE_FORGET_S,))
+    row = conn.execute("SELECT failures FROM sign_in_failures WHERE login = ?", (login,)).fetchone()
+    failures = (int(row[0]) if row else 0) + 1
+    locked_until = now
+    if failures >= THROTTLE_AFTER:
+        locked_until = now + min(THROTTLE_CAP_S, THROTTLE_FIRST_S * 2 ** min(failures - THROTTLE_AFTER, 30))
+    conn.execute(
+        "INSERT INTO sign_in_failures (login, failures, last_at, locked_until) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, "
+        "locked_until = excluded.locked_until",
+        (login, failures, now, locked_until),
+    )
+
+
+def _verify(
+    conn: sqlite3.Connection, value: str, password: str, hasher: PasswordHasher, allow_demo: bool
+) -> Actor | None:
     row = conn.execute(
         "SELECT name, role, password_hash, active FROM operators WHERE login = ?", (value,)
     ).fetchone()

@@ -182,6 +182,14 @@ def migrate_closed_loop(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def migrate_sign_in_throttle(db: sqlite_utils.Database) -> None:
+    """Schema migration 3: failed sign-ins per attempted login, for the back-off (accounts.authenticate)."""
+    db.execute(
+        "CREATE TABLE sign_in_failures (login TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
+        "last_at REAL NOT NULL, locked_until REAL NOT NULL)"
+    )
+
+
 def _statements(ddl: str) -> list[str]:
     """Split the DDL into statements (sqlite3 knows where a trigger body ends; executescript would commit)."""
     out: list[str] = []

@@ -264,6 +264,10 @@ python main.py operators add --db %1 --login 账号 --name 姓名 --role shift_l
         <source>Wrong login or password, or the account is disabled.</source>
         <translation>账号或密码错误，或该账号已停用。</translation>
     </message>
+    <message>
+        <source>Too many failed attempts for this login. Try again after %1.</source>
+        <translation>该账号连续登录失败次数过多，请于 %1 后再试。</translation>
+    </message>
 </context>
 <context>
     <name>SessionBadge</name>

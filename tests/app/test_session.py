@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from app.desk_worker import DeskWorker
 from app.main_window import MainWindow
-from app.session import Session, install_session
-from dispatch.casework.accounts import DEMO_PASSWORD
+from app.session import Session, SignIn, install_session
+from dispatch.casework.accounts import DEMO_PASSWORD, SignInThrottled
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import ManualClock
@@ -39,10 +40,13 @@ class Clock:
         return self.now
 
 
-def verify(login: str, password: str) -> concurrent.futures.Future[Actor | None]:
-    future: concurrent.futures.Future[Actor | None] = concurrent.futures.Future()
+def verify(login: str, password: str) -> concurrent.futures.Future[SignIn]:
+    future: concurrent.futures.Future[SignIn] = concurrent.futures.Future()
     known = PASSWORDS.get(login)
-    future.set_result(known[1] if known is not None and known[0] == password else None)
+    if login == "guesser":
+        future.set_result(SignInThrottled(login, time.mktime((2026, 11, 21, 3, 15, 0, 0, 0, -1))))
+    else:
+        future.set_result(known[1] if known is not None and known[0] == password else None)
     return future
 
 
@@ -100,6 +104,14 @@ def test_a_wrong_password_is_refused_with_a_visible_message(qtbot: QtBot, consol
     assert console.form.password.text() == ""
     assert console.session.overlay.isVisible()
     assert console.form.sign_in.isEnabled()
+
+
+def test_a_login_told_to_wait_says_until_when(qtbot: QtBot, console: Console) -> None:
+    with qtbot.assertNotEmitted(console.session.actor_changed):
+        console.sign_in(qtbot, "guesser", "guess-number-6")
+    assert console.form.message.isVisible()
+    assert "Try again after 03:15:00" in console.form.message.text()
+    assert console.session.overlay.isVisible()
 
 
 def test_an_empty_form_asks_for_what_is_missing(qtbot: QtBot, console: Console) -> None:

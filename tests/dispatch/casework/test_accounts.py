@@ -12,8 +12,10 @@ from argon2 import PasswordHasher
 from dispatch.casework.accounts import (
     DEMO_OPERATORS,
     DEMO_PASSWORD,
+    THROTTLE_AFTER,
     AccountError,
     AccountProblem,
+    SignInThrottled,
     authenticate,
     create_operator,
     deactivate,
@@ -164,3 +166,35 @@ def test_a_store_with_real_accounts_gets_no_demo_accounts(conn: sqlite3.Connecti
     assert [op.login for op in list_operators(conn)] == ["li"]
     assert authenticate(conn, "lead", DEMO_PASSWORD, hasher=FAST, allow_demo=True) is None
     assert authenticate(conn, "li", "password-1", hasher=FAST) is not None
+
+
+def test_repeated_failures_make_a_login_wait_longer_each_time_and_success_resets(
+    conn: sqlite3.Connection,
+) -> None:
+    create_operator(conn, "wang", "王芳", Role.DISPATCHER, "right-pass-1", now=NOW, hasher=FAST)
+    for n in range(THROTTLE_AFTER):
+        assert authenticate(conn, "wang", f"guess-{n}", hasher=FAST, now=NOW + n) is None
+    last = NOW + THROTTLE_AFTER - 1
+    # Even the right password is not checked while the login waits.
+    with pytest.raises(SignInThrottled) as waiting:
+        authenticate(conn, "wang", "right-pass-1", hasher=FAST, now=last + 10)
+    assert waiting.value.until == last + 30
+    assert authenticate(conn, "wang", "guess-again", hasher=FAST, now=last + 30) is None
+    with pytest.raises(SignInThrottled) as longer:
+        authenticate(conn, "wang", "right-pass-1", hasher=FAST, now=last + 31)
+    assert longer.value.until == last + 30 + 60
+    assert authenticate(conn, "wang", "right-pass-1", hasher=FAST, now=last + 90) is not None
+    # A success clears the count: the next mistake does not lock at once.
+    assert authenticate(conn, "wang", "typo", hasher=FAST, now=last + 91) is None
+    assert authenticate(conn, "wang", "right-pass-1", hasher=FAST, now=last + 92) is not None
+
+
+def test_unknown_logins_are_throttled_like_real_ones_and_other_logins_are_not(
+    conn: sqlite3.Connection,
+) -> None:
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=FAST)
+    for n in range(THROTTLE_AFTER):
+        assert authenticate(conn, "ghost", "x" * 8, hasher=FAST, now=NOW + n) is None
+    with pytest.raises(SignInThrottled):
+        authenticate(conn, "ghost", "x" * 8, hasher=FAST, now=NOW + THROTTLE_AFTER)
+    assert authenticate(conn, "li", "lead-pass-1", hasher=FAST, now=NOW + THROTTLE_AFTER) is not None
