@@ -15,19 +15,8 @@ import pytest
 import sqlite_utils
 
 from dispatch.casework.desk import CaseDesk
-from dispatch.casework.metrics import (
-    Durations,
-    Grade,
-    Live,
-    LiveCounters,
-    Span,
-    Tally,
-    compute,
-    department_score,
-    grade_of,
-    live_counts,
-    mismatches,
-)
+from dispatch.casework.live import Live, LiveCounters, live_counts, mismatches
+from dispatch.casework.metrics import Durations, Grade, Span, Tally, compute, department_score, grade_of
 from dispatch.casework.model import Action, Actor, Case, CaseState, Command, Role
 from dispatch.casework.policy import (
     AreaType,
