@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import ssl
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class FeedServer:
     Every published message gets the next seq and goes into the replay buffer, so a client that
     reconnects with `resume_after` gets exactly what it missed. A client whose queue of unsent live
     frames exceeds the bound is disconnected rather than allowed to grow memory or slow the others.
+    With `tls` it serves wss:// (the tests use it to check certificate handling).
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class FeedServer:
         client_queue: int = 10_000,
         client_queue_bytes: int = 64 * 1024 * 1024,
         subscribe_timeout_s: float = 30.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._host = host
         self._port = port
@@ -75,6 +78,7 @@ class FeedServer:
         self._client_queue = client_queue
         self._client_queue_bytes = client_queue_bytes
         self._subscribe_timeout_s = subscribe_timeout_s
+        self._tls = tls
         self._buffer = ReplayBuffer(buffer_size)
         self._clients: set[_Client] = set()
         self._server: Server | None = None
@@ -96,6 +100,7 @@ class FeedServer:
             self._host,
             self._port,
             process_request=self._check_token if self._token is not None else None,
+            ssl=self._tls,
             compression=None,
             max_size=MAX_FRAME_BYTES,
             # Liveness is the heartbeat's job; protocol pings would also keep a paused server "alive".
@@ -133,7 +138,8 @@ class FeedServer:
 
     @property
     def url(self) -> str:
-        return f"ws://{self._host}:{self.port}"
+        scheme = "ws" if self._tls is None else "wss"
+        return f"{scheme}://{self._host}:{self.port}"
 
     # -- publishing ----------------------------------------------------------------------------------
 
