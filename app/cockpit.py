@@ -22,7 +22,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import SystemClock
 from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
 from dispatch.pipeline import IntakePipeline, PipelineThread
-from dispatch.store import count_events_since, load_recent_events
+from dispatch.store import count_events_since, load_recent_events, load_recent_metrics
 from widgets.duty_desk import DutyDesk
 
 log = logging.getLogger(__name__)
@@ -125,14 +125,18 @@ class Cockpit(QObject):
             else _ready(self.feed_url)
         )
         capacity = self.window.events.model.capacity
-        history, today, url = await asyncio.gather(
+        since = time.time() - self.window.vitals.history_s
+        history, readings, today, url = await asyncio.gather(
             loop.run_in_executor(self._store_io, load_recent_events, self.db_path, capacity),
+            loop.run_in_executor(self._store_io, load_recent_metrics, self.db_path, since),
             loop.run_in_executor(self._store_io, count_events_since, self.db_path, self._today_start),
             url_job,
         )
         if self._shut_down:
             return
         self.window.events.prefill(history)
+        # A restart during a storm must not blank the trends the room was watching.
+        self.window.vitals.apply(readings)
         self._today_base = today
         self._show_events_today()
         self.feed_url = url

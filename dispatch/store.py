@@ -13,7 +13,7 @@ import sqlite_utils
 
 from dispatch.casework.schema import migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.clock import iso_utc
-from dispatch.model import StoredEvent
+from dispatch.model import MetricSample, StoredEvent
 
 APP_NAME = "tianshu"
 EXPORT_TABLES = ("events", "quarantine")
@@ -185,6 +185,26 @@ def load_recent_events(db_path: Path, limit: int) -> list[StoredEvent]:
     finally:
         db.close()
     return [event_from_row(row) for row in reversed(rows)]
+
+
+def load_recent_metrics(db_path: Path, since: float, limit: int = 50_000) -> list[MetricSample]:
+    """Vital-sign readings taken at or after `since`, in arrival order, at most the newest `limit`
+    (blocking). Rows are read newest first by rowid, so a long history costs nothing."""
+    if not db_path.exists():
+        return []
+    db = open_store(db_path)
+    try:
+        rows = db.execute(
+            "SELECT seq, name, value, at, unit, labels FROM metrics ORDER BY id DESC LIMIT ?", [limit]
+        ).fetchall()
+    finally:
+        db.close()
+    samples = []
+    for seq, name, value, at, unit, labels in reversed(rows):
+        if at >= since:
+            pairs = tuple(sorted(msgspec.json.decode(labels).items())) if labels else ()
+            samples.append(MetricSample(seq, name, value, at, unit, pairs))
+    return samples
 
 
 def count_events_since(db_path: Path, since: float) -> int:

@@ -110,6 +110,15 @@ class VitalSignsPanel(QWidget):
         if self.isVisible():
             self._repaint_tiles()
 
+    @property
+    def history_s(self) -> float:
+        """How far back the trends reach (a restart refills them from the store)."""
+        return self._history_s
+
+    def history(self, name: str) -> list[float]:
+        """The values the trend of `name` shows, oldest first."""
+        return [value for _, value in self._history.get(name, ())]
+
     def latest(self, name: str) -> float | None:
         history = self._history.get(name)
         return history[-1][1] if history else None

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import qasync
@@ -94,7 +95,13 @@ def test_a_restart_shows_stored_history_before_anything_new(
                 await server.wait_subscribed()
                 for n in range(5):
                     server.publish_event(make_event(n))
+                for minutes_ago, value in ((40, 0.9), (10, 1.2), (5, 1.6)):
+                    at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+                    server.publish_metric({"name": "traffic_index", "value": value, "at": at.isoformat()})
                 await wait_for(lambda: window.events.model.rowCount() == 5, window.events.model.rowsInserted)
+                await wait_for(
+                    lambda: window.vitals.latest("traffic_index") == 1.6, cockpit.frame_clock.summary_flushed
+                )
             finally:
                 await cockpit.shutdown()
 
@@ -116,6 +123,10 @@ def test_a_restart_shows_stored_history_before_anything_new(
     model = again.events.model
     assert [model.event_at(r).event_id for r in range(5)] == [f"iot-test-00000{n}" for n in (4, 3, 2, 1, 0)]
     assert again.status.events_today.text() == "Events today: 5"
+    # The trend the room was watching is back: the readings of the last half hour, not the older one.
+    assert again.vitals.latest("traffic_index") == 1.6
+    assert again.vitals.tiles["traffic_index"].value.text() == "1.60"
+    assert again.vitals.history("traffic_index") == [1.2, 1.6]
 
 
 def test_closing_the_window_shuts_everything_down(
