@@ -188,8 +188,10 @@ class DemoGenerator:
         event = copy.deepcopy(self._latest[self._rng.choice(self._recent)])
         if changed:
             event["description"] = event.get("description", "") + self._rng.choice(catalog.FOLLOW_UPS)
-            if self._rng.random() < 0.3:
-                event["severity"] = max(1, event["severity"] - 1)
+            # A follow-up sometimes makes a minor report a general one; a real escalation to level II or I
+            # comes from the storm's gauges, not from chatter (each one rings the duty desk).
+            if event["severity"] == 4 and self._rng.random() < 0.1:
+                event["severity"] = 3
             self._latest[event["id"]] = copy.deepcopy(event)
         self._out.append(EventItem(at, event, EventRole.UPDATE if changed else EventRole.DUPLICATE))
 
