@@ -233,8 +233,14 @@ def test_cap_messages_are_well_formed_chains() -> None:
 
 
 def test_a_rainstorm_can_be_announced_by_a_cap_rainstorm_warning_for_its_district() -> None:
-    items = run(21, 1500, 10.0, rate=1.0, storm_gap_s=1e9, warning_gap_s=1e9)
-    alert = next(i for i in items if isinstance(i, CapItem) and "暴雨" in i.xml)
+    # Whether this storm's district gets a warning is the generator's draw: take the first seed that does.
+    items, alert = next(
+        (items, alert)
+        for seed in range(21, 41)
+        for items in [run(seed, 1500, 10.0, rate=1.0, storm_gap_s=1e9, warning_gap_s=1e9)]
+        for alert in [next((i for i in items if isinstance(i, CapItem) and "暴雨" in i.xml), None)]
+        if alert is not None
+    )
     assert alert.msg_type == "Alert"
     district = SafeET.fromstring(alert.xml).findtext(f"{CAP}info/{CAP}area/{CAP}geocode/{CAP}value")
     assert district in {d.code for d in demo_city().districts}
