@@ -18,6 +18,7 @@ from dispatch.casework.views import (
     DispatchOptions,
     LinkedEvent,
     MergeProposal,
+    OrderDelivery,
     RosterUnit,
     UnitChoice,
 )
@@ -62,7 +63,17 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
         proposals=_proposals(conn, case),
         codes=codes,
         master_code=by_id.get(case.master_id, "") if case.master_id is not None else "",
+        order=_latest_order(conn, case_id),
     )
+
+
+def _latest_order(conn: sqlite3.Connection, case_id: int) -> OrderDelivery | None:
+    row = conn.execute(
+        "SELECT order_id, unit, created_at, acked_at FROM outbox WHERE case_id = ? "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (case_id,),
+    ).fetchone()
+    return None if row is None else OrderDelivery(row[0], row[1], row[2], row[3])
 
 
 def _proposals(conn: sqlite3.Connection, case: Case) -> tuple[MergeProposal, ...]:

@@ -149,6 +149,16 @@ class MergeProposal:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderDelivery:
+    """Where the case's latest order is: written to the outbox, acknowledged by the platform or not yet."""
+
+    order_id: str
+    unit: str
+    created_at: float
+    acked_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFile:
     """Everything the case panel shows: the case, its source events, its history and merge proposals."""
 
@@ -158,6 +168,7 @@ class CaseFile:
     proposals: tuple[MergeProposal, ...]
     codes: tuple[tuple[int, str], ...] = ()  # case id → code for every case the timeline mentions
     master_code: str = ""  # the case this one was merged into
+    order: OrderDelivery | None = None  # the latest order of this case, if it was ever dispatched
 
     def code_of(self, case_id: int) -> str:
         return dict(self.codes).get(case_id, str(case_id))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.casework import audit
+from dispatch.casework.case_file import load_case_file
 from dispatch.casework.model import Action, CaseState
 from dispatch.casework.orders import (
     ReportAction,
@@ -155,3 +156,25 @@ def test_a_report_the_case_cannot_take_is_refused_on_the_record(loop: Loop) -> N
     assert loop.desk.get(case_id).version == version
     assert recorded(loop) == [(order_id, "handled", "refused")]
     assert audit.verify(loop.conn).ok
+
+
+def test_the_case_file_says_whether_the_latest_order_reached_the_platform(loop: Loop) -> None:
+    case_id, first = dispatched(loop)
+    waiting = load_case_file(loop.conn, case_id)
+    assert waiting is not None
+    assert waiting.order is not None
+    assert (waiting.order.order_id, waiting.order.acked_at) == (first, None)
+    mark_acked(loop.conn, first, loop.clock.now() + 2)
+    apply_report(loop.desk, report(first, ReportAction.RETURN_REQUEST, 10.0), feed=FEED, seq=1)
+    act(loop, case_id, Action.APPROVE_RETURN, LEAD)
+    loop.clock.advance(60)
+    act(loop, case_id, Action.DISPATCH, DISPATCHER, unit="U-WATER")
+    redispatched = load_case_file(loop.conn, case_id)
+    assert redispatched is not None
+    assert redispatched.order is not None
+    # The new order, to the new unit, not yet acknowledged: the first one's ack does not count for it.
+    assert (redispatched.order.unit, redispatched.order.acked_at) == ("U-WATER", None)
+    assert redispatched.order.order_id != first
+    never = new_case(loop, "e-never")
+    assert (file := load_case_file(loop.conn, never.id)) is not None
+    assert file.order is None
