@@ -7,12 +7,15 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from app.bench_loop import add_bench_loop_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
+
+if TYPE_CHECKING:
+    from video.registry import CameraRegistry
 
 PROG = "tianshu"
 
@@ -60,6 +63,19 @@ def _existing_file(text: str) -> Path:
     return path
 
 
+def _cameras(text: str) -> CameraRegistry:
+    """A camera registry file, loaded now: a mistake in it is one line naming the file and line."""
+    from video.registry import RegistryError, load_registry
+
+    path = _existing_file(text)
+    try:
+        return load_registry(path)
+    except RegistryError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise argparse.ArgumentTypeError(f"cannot read {text}: {error}") from None
+
+
 def _db_path(text: str) -> Path:
     path = Path(text)
     if path.is_dir():
@@ -101,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: per-user data dir)")
     parser.add_argument("--rate", type=_positive, default=8.0, help="demo city events per second (default 8)")
     parser.add_argument("--seed", type=int, help="demo city random seed")
+    parser.add_argument(
+        "--cameras", type=_cameras, metavar="FILE",
+        help="camera registry (.yaml or .json) for the video wall instead of the demo city's cameras",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
@@ -131,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH")
     shot.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: a temporary one)")
     shot.add_argument("--feed", type=_feed_url, metavar="URL", help="a real feed instead of the demo city")
+    shot.add_argument(
+        "--tab", choices=("desk", "wall"), default="desk", help="panel in front: duty desk or video wall"
+    )
+    shot.add_argument("--cameras", type=_cameras, metavar="FILE", help="camera registry for the video wall")
 
     bench = sub.add_parser("bench", help="measure performance")
     bench_sub = bench.add_subparsers(dest="bench", parser_class=_Parser, metavar="BENCH", required=True)
@@ -165,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_path=args.db,
             rate=args.rate,
             seed=args.seed,
+            cameras=args.cameras,
         )
     if command == "sim":
         from dispatch.sim import run_sim
@@ -197,8 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.screenshot import run_screenshot
 
         return run_screenshot(
-            out=args.out, after=args.after, size=args.size, db_path=args.db, feed_url=args.feed
-        )
+            out=args.out, after=args.after, size=args.size, db_path=args.db, feed_url=args.feed,
+            tab=args.tab, cameras=args.cameras,
+        )  # fmt: skip
     if args.bench == "wall":
         from app.bench_wall import run_bench_wall
 

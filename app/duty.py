@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Protocol, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, SignalInstance
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from app import duty_jobs as jobs
@@ -45,6 +45,11 @@ class ActorSource(Protocol):
 class DutyController(QObject):
     """Feeds the desk from the store once a second (only when something changed) and on request; turns
     the officer's keys into commands for the current actor, and refusals into words."""
+
+    case_shown = Signal(object)
+    """The case panel shows a case file, another one or the same read again (carries it, or None)."""
+    alerts_changed = Signal(object)
+    """The open severe cases nobody has acknowledged, newest first (carries a tuple of QueueRow)."""
 
     def __init__(
         self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
@@ -200,7 +205,7 @@ class DutyController(QObject):
         if snapshot.alerts is not None:
             self._show_alerts(snapshot.alerts)
         if snapshot.page is not None and snapshot.case_id == self._case_id:
-            self.desk.panel.show_file(snapshot.case_file)
+            self._show_file(snapshot.case_file)
         if self._reread:
             self._reread = False
             self.refresh()
@@ -211,6 +216,7 @@ class DutyController(QObject):
             QApplication.beep()
         self._announced = {row.id for row in alerts}
         self.desk.banner.show_alerts(alerts)
+        self.alerts_changed.emit(alerts)
 
     def _on_queue_page_requested(self, request: PageRequest) -> None:
         # Before start() the store may not exist yet: the first beat reads the page anyway.
@@ -234,7 +240,7 @@ class DutyController(QObject):
         if self._stopped:
             return
         if case_id is None:
-            self.desk.panel.show_file(None)
+            self._show_file(None)
             return
         if self._file_busy:
             self._file_again = True
@@ -251,7 +257,11 @@ class DutyController(QObject):
             return
         if case_id == self._case_id:
             self._move_clocks()
-            self.desk.panel.show_file(case_file)
+            self._show_file(case_file)
+
+    def _show_file(self, case_file: CaseFile | None) -> None:
+        self.desk.panel.show_file(case_file)
+        self.case_shown.emit(case_file)
 
     # -- commands -------------------------------------------------------------------------------------
 

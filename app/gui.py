@@ -31,8 +31,11 @@ from app.shift_panels import ShiftPanels, city_names, install_shift_panels
 from app.theme import apply_theme
 from app.wall import WallController
 from app.wall_dock import install_video_wall
+from app.wall_incidents import IncidentVideo, WallSwitch
+from app.wall_intake import MotionIntake, local_intake
 from dispatch.casework.model import Actor, Role
 from dispatch.store import default_db_path
+from video.registry import CameraRegistry
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +132,10 @@ def run_gui(
     db_path: Path | None,
     rate: float,
     seed: int | None,
+    cameras: CameraRegistry | None = None,
 ) -> int:
+    """The cockpit window until it closes; the video wall shows `cameras`, or the demo city's when the
+    cockpit runs on the demo city."""
     reason = no_display_reason()
     if reason is not None:
         print(f"tianshu: {reason}", file=sys.stderr)
@@ -148,7 +154,9 @@ def run_gui(
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
     )
     console = install_console(app, window, cockpit, demo=feed_url is None)
-    wall = install_demo_wall(window, cockpit, console, settings, store.parent) if feed_url is None else None
+    wall = None
+    if feed_url is None or cameras is not None:
+        wall = install_wall(window, cockpit, console, settings, store.parent, cameras)
     window.restore_layout()
     window.show()
     try:
@@ -164,35 +172,51 @@ def run_gui(
 
 
 @dataclass(slots=True)
-class DemoWall:
-    """The video wall on the demo city's synthetic cameras, served by a child process."""
+class ConsoleWall:
+    """The video wall of a console, linked to its duty desk; on the demo city its cameras are served by a
+    child process."""
 
     controller: WallController
-    cameras: DemoCameras
+    incidents: IncidentVideo | None
+    cameras: DemoCameras | None = None
 
     def close(self) -> None:
         # The tiles stop and the capture threads are joined before the stream server goes away.
         self.controller.close()
-        self.cameras.close()
+        if self.cameras is not None:
+            self.cameras.close()
 
 
-def install_demo_wall(
-    window: MainWindow, cockpit: Cockpit, console: Console, settings: QSettings, data_dir: Path
-) -> DemoWall:
-    """A tab beside the duty desk showing the demo cameras the signed-in role may see; snapshots are
-    saved beside the store."""
-    cameras = DemoCameras()
+def install_wall(
+    window: MainWindow,
+    cockpit: Cockpit,
+    console: Console,
+    settings: QSettings,
+    data_dir: Path,
+    registry: CameraRegistry | None = None,
+) -> ConsoleWall:
+    """A tab beside the duty desk showing the cameras of `registry` (the demo city's when None) that the
+    signed-in role may see; motion becomes video_ai events in the cockpit's intake; the desk's cases
+    bring their cameras up; snapshots are saved beside the store."""
+    cameras = DemoCameras() if registry is None else None
+    shown = cameras.registry() if cameras is not None else registry
+    assert shown is not None
+    intake = MotionIntake(shown, lambda: local_intake(cockpit.pipeline))
     wall = install_video_wall(
-        window, cockpit.frame_clock, registry=cameras.registry(), role=Role.VIEWER.value, settings=settings,
+        window, cockpit.frame_clock, registry=shown, role=Role.VIEWER.value, settings=settings,
         palette=window.theme_palette, beside=window.duty_dock or window.event_dock,
-        snapshot_dir=data_dir / "snapshots",
+        snapshot_dir=data_dir / "snapshots", on_motion=intake,
     )  # fmt: skip
     dock = window.findChild(QDockWidget, "videoWallDock")
-    if dock is not None:
-        window.add_desk_tab(dock)
+    assert dock is not None
+    window.add_desk_tab(dock)
 
     def follow(actor: Actor | None) -> None:
         wall.set_role(actor.role.value if actor is not None else Role.VIEWER.value)
 
     console.session.actor_changed.connect(follow)
-    return DemoWall(wall, cameras)
+    incidents = None
+    if cockpit.duty is not None and window.duty_dock is not None:
+        switch = WallSwitch(window, dock, wall.wall, window.duty_dock, cockpit.duty.desk)
+        incidents = IncidentVideo(cockpit.duty, wall, switch)
+    return ConsoleWall(wall, incidents, cameras)

@@ -1,4 +1,5 @@
-"""`python main.py screenshot`: the real cockpit, offscreen on the demo city, grabbed to a PNG."""
+"""`python main.py screenshot`: the real cockpit, offscreen on the demo city, grabbed to a PNG, with the
+duty desk or the video wall in front."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.cockpit import Cockpit, make_pipeline_factory
-from app.gui import Console, build_window, demo_factory, dispose, install_console, prepare_application
+from app.gui import (
+    Console,
+    build_window,
+    demo_factory,
+    dispose,
+    install_console,
+    install_wall,
+    prepare_application,
+)
 from dispatch.casework.accounts import DEMO_PASSWORD
+from video.registry import CameraRegistry
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +34,15 @@ DEMO_SEED = 2
 FRAME_S = 1 / 30
 
 
-async def _shoot(cockpit: Cockpit, console: Console, out: Path, after: float, login: str | None) -> bool:
+async def _shoot(
+    cockpit: Cockpit, console: Console, out: Path, after: float, login: str | None, front: QDockWidget | None
+) -> bool:
     try:
         await cockpit.start()
         if login is not None:
             console.session.sign_in(login, DEMO_PASSWORD)
+        if front is not None:
+            front.raise_()
         await asyncio.sleep(after)
         # Paint the last batch, then give Qt a frame to lay it out before grabbing.
         cockpit.flush_frame()
@@ -40,8 +54,16 @@ async def _shoot(cockpit: Cockpit, console: Console, out: Path, after: float, lo
 
 
 def run_screenshot(
-    *, out: Path, after: float, size: tuple[int, int], db_path: Path | None, feed_url: str | None
+    *,
+    out: Path,
+    after: float,
+    size: tuple[int, int],
+    db_path: Path | None,
+    feed_url: str | None,
+    tab: str = "desk",
+    cameras: CameraRegistry | None = None,
 ) -> int:
+    """Write a PNG of the cockpit `after` seconds in, with `tab` ("desk" or "wall") in front."""
     if QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = prepare_application()
@@ -59,11 +81,17 @@ def run_screenshot(
         )
         demo = feed_url is None
         console = install_console(app, window, cockpit, demo=demo)
+        wall = None
+        if demo or cameras is not None:
+            wall = install_wall(window, cockpit, console, settings, Path(scratch), cameras)
+        front = window.findChild(QDockWidget, "videoWallDock") if tab == "wall" else None
         window.show()
         try:
-            # On the demo city the picture shows the desk as the demo shift lead sees it.
-            saved = qasync.run(_shoot(cockpit, console, out, after, "lead" if demo else None))
+            # On the demo city the picture shows the cockpit as the demo shift lead sees it.
+            saved = qasync.run(_shoot(cockpit, console, out, after, "lead" if demo else None, front))
         finally:
+            if wall is not None:
+                wall.close()
             dispose(window)
     if not saved:
         log.error("could not write the screenshot to %s", out)

@@ -5,23 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings
 
-from app.wall_linkage import CameraLink
+from app.wall_feeds import TileFeeds
+from app.wall_linkage import CameraLink, LinkedCase
 from app.wall_memory import WallMemory
+from app.wall_motion import MotionMarks
 from app.wall_snapshots import SnapshotWriter
 from app.wall_tour import Tour, TourPage
 from video.health import SystemClock, VideoClock
 from video.motion import Box, MotionCallback
 from video.registry import CameraRegistry
-from video.streams import StreamManager, TileFeed
+from video.streams import StreamManager
 from widgets.camera_tree import CameraGroup, CameraTree
 from widgets.style import fill
-from widgets.video_tile import TileDrop, TileSwap
+from widgets.video_tile import TileDrop, TileSwap, VideoTile
 from widgets.video_wall import MAX_TILES, TourRequest, VideoWall, WallLayout, layout_for
 
 STATUS_INTERVAL_S = 0.5
-MOTION_SHOWN_S = 5.0
 # A tour opens the next page's streams this long before it shows them, so no tile waits blank.
 TOUR_PREROLL_S = 1.5
 # Builds the stream manager around the wall's motion callback (tests inject fake sources here).
@@ -31,9 +32,6 @@ ManagerFactory = Callable[[MotionCallback], StreamManager]
 class WallController(QObject):
     """Decodes exactly what the wall shows: a TileFeed per visible tile with a camera, main stream for a
     maximised or pop-up tile, nothing while the wall is hidden. Paints on the FrameClock tick."""
-
-    _motion_arrived = Signal(object)
-    """Internal: a capture thread saw motion (carries (camera id, Box)); queued to the GUI thread."""
 
     def __init__(
         self,
@@ -55,16 +53,13 @@ class WallController(QObject):
         self.role = role
         self._memory = WallMemory(settings, screen_key)
         self._clock: VideoClock = clock or SystemClock()
-        self._on_motion = on_motion
         self.snapshots = SnapshotWriter(snapshot_dir, self)
-        self._motion_arrived.connect(self._on_motion_arrived)
-        self.manager = manager_factory(self._motion_from_worker)
+        self._motion = MotionMarks(self._tiles_on_screen, self._clock, on_motion, self)
+        self.manager = manager_factory(self._motion.from_worker)
         self.link = CameraLink(wall.popup, wall.words, registry, self.manager, self)
         self._cameras: list[str | None] = [None] * MAX_TILES
-        self._feeds: dict[int, TileFeed] = {}
-        self._preroll: dict[int, TileFeed] = {}
+        self._feeds = TileFeeds(self.manager)
         self._alarms: set[str] = set()
-        self._motion: dict[str, tuple[Box, float]] = {}
         self._tour: Tour | None = None
         self._before_tour: list[str | None] | None = None
         self._active = False
@@ -80,6 +75,7 @@ class WallController(QObject):
         wall.snapshot_requested.connect(self._on_wall_snapshot_requested)
         wall.tour_requested.connect(self._on_wall_tour_requested)
         wall.tour_stop_requested.connect(self._on_wall_tour_stop_requested)
+        wall.popup.snapshot_requested.connect(self._on_popup_snapshot_requested)
         tree.camera_activated.connect(self._on_tree_camera_activated)
         tree.tour_requested.connect(self._on_tree_tour_requested)
         self._restore()
@@ -93,7 +89,7 @@ class WallController(QObject):
             return
         self._active = active
         if not active:
-            self._close_all()
+            self._feeds.close_all()
             for tile in self.wall.tiles:
                 tile.show_camera(None)
         self._sync()
@@ -122,8 +118,7 @@ class WallController(QObject):
         if self._tour is not None and self._tour.group not in {g.key for g in groups}:
             self.stop_tour()
         self._sync()
-        if self.wall.popup.isVisible():
-            self.wall.popup.dismiss()
+        self.wall.popup.dismiss()
 
     def tick(self, _: object = None) -> None:
         """One FrameClock frame: paint each shown tile's newest frame; health, tours, motion at 2 Hz."""
@@ -148,14 +143,21 @@ class WallController(QObject):
             self._alarms.discard(camera_id)
         self._mark_tiles()
 
-    def show_cameras_for(self, lon: float, lat: float, severe: bool) -> list[str]:
-        """Incident linkage (视频联动): the cameras that can see the place, on their main streams, in the
-        pop-up (see app/wall_linkage.py). Returns the camera ids shown, best first."""
-        return self.link.show_cameras_for(lon, lat, severe, self.role)
+    @property
+    def alarms(self) -> frozenset[str]:
+        return frozenset(self._alarms)
 
-    def link_case(self, camera_id: str) -> bool:
+    def show_cameras_for(
+        self, lon: float, lat: float, severe: bool, *, case: LinkedCase | None = None
+    ) -> list[str]:
+        """Incident linkage (视频联动): the cameras that can see the place, on their main streams, in the
+        pop-up (see app/wall_linkage.py); its snapshots become `case`'s evidence. Returns the camera ids
+        shown, best first."""
+        return self.link.show_cameras_for(lon, lat, severe, self.role, case=case)
+
+    def link_case(self, camera_id: str, *, case: LinkedCase | None = None) -> bool:
         """The case's own camera on its main stream in the pop-up; False if unknown or not viewable."""
-        return self.link.link_case(camera_id, self.role)
+        return self.link.link_case(camera_id, self.role, case=case)
 
     def put_camera(self, index: int, camera_id: str | None) -> None:
         """Show a camera on a tile (None clears it); saved for this screen."""
@@ -175,7 +177,7 @@ class WallController(QObject):
             return False
         if self._tour is None:
             self._before_tour = list(self._cameras)
-        self._close_preroll()
+        self._feeds.close_preroll()
         self._tour = Tour(group, cameras, interval_s, self._clock.monotonic())
         self._apply_page(self._tour.page(self._free_tiles()))
         self._memory.save_tour(group, interval_s)
@@ -186,7 +188,7 @@ class WallController(QObject):
         if self._tour is None:
             return
         self._tour = None
-        self._close_preroll()
+        self._feeds.close_preroll()
         if self._before_tour is not None:
             self._cameras, self._before_tour = self._before_tour, None
         self._memory.forget_tour()
@@ -200,7 +202,7 @@ class WallController(QObject):
 
     def motion_seen(self, camera_id: str, at: float, box: Box) -> None:
         """Thread-safe: outline the motion on the camera's tiles for a few seconds."""
-        self._motion_arrived.emit((camera_id, box))
+        self._motion.seen(camera_id, at, box)
 
     def open_streams(self) -> int:
         """How many streams are being decoded now (tiles, pop-up and tour pre-roll)."""
@@ -212,7 +214,7 @@ class WallController(QObject):
             return
         self._closed = True
         self._active = False
-        self._close_all()
+        self._feeds.close_all()
         self.link.close()
         self.manager.close()
         self.snapshots.close()
@@ -223,7 +225,7 @@ class WallController(QObject):
         return camera_id in self.registry and self.registry.get(camera_id).visible_to(self.role)
 
     def _sync(self) -> None:
-        """Make the feeds match the visible tiles; new feeds open before replaced ones close."""
+        """Make the feeds match the visible tiles."""
         wall = self.wall
         wanted: dict[int, str] = {}
         if self._active:
@@ -231,27 +233,7 @@ class WallController(QObject):
                 camera = self._cameras[tile.index]
                 if camera is not None and self._viewable(camera):
                     wanted[tile.index] = camera
-        retired: list[TileFeed] = []
-        for index, camera in wanted.items():
-            feed = self._feeds.get(index)
-            if feed is not None and feed.camera_id == camera:
-                continue
-            tile = wall.tiles[index]
-            fresh = self._preroll.pop(index, None)
-            if fresh is None or fresh.camera_id != camera:
-                if fresh is not None:
-                    retired.append(fresh)
-                fresh = TileFeed(self.manager, camera)
-            fresh.set_target_size(*tile.frame_size())
-            if feed is not None:
-                retired.append(feed)
-            self._feeds[index] = fresh
-        for index in [i for i in self._feeds if i not in wanted]:
-            retired.append(self._feeds.pop(index))
-        for index, feed in self._feeds.items():
-            feed.set_focused(self._wants_main(index))
-        for feed in retired:
-            feed.close()
+        self._feeds.sync(wanted, self._size_of, self._wants_main)
         for tile in wall.tiles:
             camera = wanted.get(tile.index)
             name = self.registry.get(camera).name if camera is not None else ""
@@ -259,23 +241,18 @@ class WallController(QObject):
         self._mark_tiles()
         self.tree.mark_on_wall(frozenset(wanted.values()))
 
+    def _tiles_on_screen(self) -> list[VideoTile]:
+        return [*self.wall.visible_tiles(), *self.wall.popup.visible_tiles()]
+
+    def _size_of(self, index: int) -> tuple[int, int]:
+        return self.wall.tiles[index].frame_size()
+
     def _wants_main(self, index: int) -> bool:
         # A maximised tile, a one-tile wall and the big tile of 1+5 / 1+7 are too large for a sub-stream.
         layout = self.wall.wall_layout
         if self.wall.maximised is not None:
             return self.wall.maximised == index
         return layout.count == 1 or (index == 0 and layout.big > 0)
-
-    def _close_all(self) -> None:
-        self._close_preroll()
-        for feed in self._feeds.values():
-            feed.close()
-        self._feeds.clear()
-
-    def _close_preroll(self) -> None:
-        for feed in self._preroll.values():
-            feed.close()
-        self._preroll.clear()
 
     def _mark_tiles(self) -> None:
         touring = self._tour is not None
@@ -296,11 +273,7 @@ class WallController(QObject):
         for index, feed in self._feeds.items():
             tiles[index].show_status(feed.status())
         self.link.show_health()
-        for camera_id in [c for c, (_, until) in self._motion.items() if until <= now]:
-            del self._motion[camera_id]
-        for tile in (*self.wall.visible_tiles(), *self.wall.popup.shown):
-            shown = self._motion.get(tile.camera_id or "")
-            tile.show_motion(None if shown is None else _box_tuple(shown[0]))
+        self._motion.refresh(now)
         self._advance_tour(now)
 
     def _advance_tour(self, now: float) -> None:
@@ -309,12 +282,10 @@ class WallController(QObject):
             return
         if self.wall.maximised is None:
             free = self._free_tiles()
-            if not self._preroll and tour.remaining(now) <= TOUR_PREROLL_S:
+            if not self._feeds.prerolling and tour.remaining(now) <= TOUR_PREROLL_S:
                 for index, camera in tour.next_page(free).cameras.items():
                     if self._cameras[index] != camera:
-                        feed = TileFeed(self.manager, camera)
-                        feed.set_target_size(*self.wall.tiles[index].frame_size())
-                        self._preroll[index] = feed
+                        self._feeds.preroll(index, camera, self._size_of(index))
             if tour.due(now):
                 self._apply_page(tour.advance(free, now))
         self._show_tour_state(now)
@@ -327,7 +298,7 @@ class WallController(QObject):
         for index, camera in page.cameras.items():
             self._cameras[index] = camera
         self._sync()
-        self._close_preroll()
+        self._feeds.close_preroll()
 
     def _show_tour_state(self, now: float) -> None:
         tour = self._tour
@@ -348,14 +319,14 @@ class WallController(QObject):
     def _on_wall_layout_changed(self, wall_layout: WallLayout) -> None:
         self._memory.save_layout(wall_layout.key)
         self._sync()
-        self._resize_feeds()
+        self._feeds.resize_all(self._size_of)
         if self._tour is not None:
-            self._close_preroll()
+            self._feeds.close_preroll()
             self._apply_page(self._tour.page(self._free_tiles()))
 
     def _on_wall_maximised_changed(self, _: object) -> None:
         self._sync()
-        self._resize_feeds()
+        self._feeds.resize_all(self._size_of)
 
     def _on_wall_camera_dropped(self, drop: TileDrop) -> None:
         self.put_camera(drop.index, drop.camera_id)
@@ -364,21 +335,13 @@ class WallController(QObject):
     def _on_wall_swap_requested(self, swap: TileSwap) -> None:
         cameras = self._cameras
         cameras[swap.source], cameras[swap.target] = cameras[swap.target], cameras[swap.source]
-        # The streams follow their cameras: swap the feeds instead of reopening them.
-        feeds = self._feeds
-        moved = {swap.source: feeds.pop(swap.target, None), swap.target: feeds.pop(swap.source, None)}
-        for index, feed in moved.items():
-            if feed is not None:
-                feeds[index] = feed
-                feed.set_target_size(*self.wall.tiles[index].frame_size())
+        self._feeds.swap(swap.source, swap.target, self._size_of)
         self._save()
         self._sync()
         self.wall.set_current(swap.target)
 
     def _on_wall_tile_resized(self, index: int) -> None:
-        feed = self._feeds.get(index)
-        if feed is not None:
-            feed.set_target_size(*self.wall.tiles[index].frame_size())
+        self._feeds.resize(index, self._size_of(index))
 
     def _on_wall_clear_requested(self, index: int) -> None:
         self.put_camera(index, None)
@@ -388,6 +351,11 @@ class WallController(QObject):
         frame = feed.latest() if feed is not None else None
         if frame is not None:
             self.snapshots.save(frame)
+
+    def _on_popup_snapshot_requested(self, _: object) -> None:
+        case = self.link.case
+        for frame in self.link.frames():
+            self.snapshots.save(frame, for_case=case.case_id if case is not None else None)
 
     def _on_wall_tour_requested(self, request: TourRequest) -> None:
         if not self.start_tour(request.group, request.interval_s):
@@ -402,24 +370,7 @@ class WallController(QObject):
     def _on_tree_tour_requested(self, group: str) -> None:
         self.start_tour(group, self.wall.tour_interval.value())
 
-    def _motion_from_worker(self, camera_id: str, at: float, box: Box) -> None:
-        # On a capture thread: hand over to the GUI thread, then to whoever else listens (the intake).
-        self.motion_seen(camera_id, at, box)
-        if self._on_motion is not None:
-            self._on_motion(camera_id, at, box)
-
-    def _on_motion_arrived(self, seen: tuple[str, Box]) -> None:
-        camera_id, box = seen
-        self._motion[camera_id] = (box, self._clock.monotonic() + MOTION_SHOWN_S)
-        for tile in (*self.wall.visible_tiles(), *self.wall.popup.shown):
-            if tile.camera_id == camera_id:
-                tile.show_motion(_box_tuple(box))
-
     # -- persistence --------------------------------------------------------------------------------
-
-    def _resize_feeds(self) -> None:
-        for index, feed in self._feeds.items():
-            feed.set_target_size(*self.wall.tiles[index].frame_size())
 
     def _save(self) -> None:
         # A tour's pages are not the officer's arrangement: that one is kept, and comes back on stop.
@@ -441,7 +392,3 @@ class WallController(QObject):
             group, interval = self._pending_tour
             self._pending_tour = None
             self.start_tour(group, interval)
-
-
-def _box_tuple(box: Box) -> tuple[float, float, float, float]:
-    return (box.x, box.y, box.w, box.h)

@@ -21,23 +21,31 @@ from widgets.video_words import VideoWords
 
 
 class _WindowWatch(QObject):
-    """A minimised window shows nothing: release the streams until it comes back."""
+    """A wall nobody can see decodes nothing: not while its tab is behind another (a tabbed dock stays
+    "visible" to Qt; only visibilityChanged says its tab went behind), nor while the window is minimised."""
 
     def __init__(self, window: QMainWindow, dock: QDockWidget, controller: WallController) -> None:
         super().__init__(window)
         self._window, self._dock, self._controller = window, dock, controller
+        self._dock_shown = False
         window.installEventFilter(self)
-        dock.visibilityChanged.connect(self._update)
+        dock.visibilityChanged.connect(self._on_dock_visibility_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.WindowStateChange:
             self._update()
         return False
 
-    def _update(self, *_: object) -> None:
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        self._dock_shown = visible
+        self._update()
+
+    def _update(self) -> None:
         if self._controller.closed:
             return
-        shown = self._dock.isVisible() and not self._window.isMinimized() and self._window.isVisible()
+        window = self._window
+        on_screen = window.isVisible() and not window.isMinimized()
+        shown = self._dock_shown and self._dock.isVisible() and on_screen
         self._controller.set_active(shown)
 
 

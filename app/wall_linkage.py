@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QObject
 
+from video.frames import Frame
 from video.registry import CameraRegistry
 from video.streams import StreamManager, TileFeed
 from widgets.style import fill
@@ -16,8 +19,18 @@ FALLBACK_RADIUS_M = 1500.0
 FALLBACK_CAMERAS = 2
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedCase:
+    """The case a pop-up shows cameras for: its title names the case, its snapshots become evidence."""
+
+    case_id: int
+    code: str
+
+
 class CameraLink(QObject):
-    """Owns the pop-up's streams: leased (main quality) while the pop-up is open and the wall on screen."""
+    """Owns the pop-up's streams: leased (main quality) for the tiles on screen while the pop-up is open
+    and the wall is shown. A hidden wall keeps what its pop-up shows and opens the streams when it is
+    shown again, so the desk can prepare the pop-up without bringing the wall forward."""
 
     def __init__(
         self,
@@ -29,13 +42,18 @@ class CameraLink(QObject):
     ) -> None:
         super().__init__(parent)
         self.popup, self._words, self._registry, self._manager = popup, words, registry, manager
-        self._feeds: list[TileFeed] = []
+        self._feeds: dict[int, TileFeed] = {}
+        self._cameras: list[PopupCamera] = []
         self._active = False
+        self.case: LinkedCase | None = None
         popup.closed.connect(self._on_popup_closed)
+        popup.maximised_changed.connect(self._on_popup_maximised_changed)
         for tile in popup.tiles:
             tile.resized.connect(self._on_popup_tile_resized)
 
-    def show_cameras_for(self, lon: float, lat: float, severe: bool, role: str) -> list[str]:
+    def show_cameras_for(
+        self, lon: float, lat: float, severe: bool, role: str, *, case: LinkedCase | None = None
+    ) -> list[str]:
         """The cameras `role` may view that can see the place: within LINK_RADIUS_M, those covering it
         first, then nearest; if none, the nearest within FALLBACK_RADIUS_M, said to be out of view."""
         registry = self._registry
@@ -67,69 +85,99 @@ class CameraLink(QObject):
         else:
             title = fill(self.tr("No camera within %1 m: the nearest cameras"), round(LINK_RADIUS_M))
         empty = fill(self.tr("No camera the current role may view within %1 m"), round(FALLBACK_RADIUS_M))
-        self._show(title, cameras, severe, empty)
+        self._show(title, cameras, severe, empty, case)
         return [c.camera_id for c in cameras]
 
-    def link_case(self, camera_id: str, role: str) -> bool:
+    def link_case(self, camera_id: str, role: str, *, case: LinkedCase | None = None) -> bool:
         """The case's own camera; False (and the pop-up says why) if unknown or not viewable by `role`."""
         title = self.tr("Camera of the case")
         camera = self._registry.get(camera_id) if camera_id in self._registry else None
         if camera is None or not camera.visible_to(role):
-            self._show(title, [], False, self.tr("The current role may not view this camera"))
+            self._show(title, [], False, self.tr("The current role may not view this camera"), case)
             return False
-        self._show(title, [PopupCamera(camera.id, camera.name, "")], False, "")
+        self._show(title, [PopupCamera(camera.id, camera.name, "")], False, "", case)
         return True
 
+    def cameras_near(self, lon: float, lat: float) -> list[str]:
+        """The cameras within LINK_RADIUS_M of the place, whoever may view them (to mark alarms)."""
+        views = self._registry.cameras_seeing(lon, lat, max_distance_m=LINK_RADIUS_M)
+        return [v.camera.id for v in views]
+
     def set_active(self, active: bool) -> None:
-        """Lease while the wall is on screen, release while it is hidden."""
+        """Lease while the wall is on screen, release (and forget the pictures) while it is hidden."""
         self._active = active
         if not active:
             self._close_feeds()
             for tile in self.popup.tiles:
                 tile.show_camera(None)
-        elif self.popup.isVisible() and not self._feeds:
-            self._open_feeds()
+            return
+        for tile, camera in zip(self.popup.tiles, self._cameras, strict=False):
+            tile.show_camera(camera.camera_id, camera.name, camera.caption)
+        self._sync_feeds()
 
     def paint(self) -> None:
-        for tile, feed in zip(self.popup.shown, self._feeds, strict=False):
+        tiles = self.popup.tiles
+        for position, feed in self._feeds.items():
             frame = feed.latest()
             if frame is not None:
-                tile.show_frame(frame)
+                tiles[position].show_frame(frame)
 
     def show_health(self) -> None:
-        for tile, feed in zip(self.popup.shown, self._feeds, strict=False):
-            tile.show_status(feed.status())
+        for position, feed in self._feeds.items():
+            self.popup.tiles[position].show_status(feed.status())
+
+    def frames(self) -> list[Frame]:
+        """The newest frame of every camera on screen in the pop-up (for snapshots)."""
+        return [frame for feed in self._feeds.values() if (frame := feed.latest()) is not None]
 
     def close(self) -> None:
         self._active = False
         self._close_feeds()
 
-    def _show(self, title: str, cameras: list[PopupCamera], severe: bool, empty_text: str) -> None:
-        # New streams open before the old ones close, so a camera shown again is not reconnected.
-        old, self._feeds = self._feeds, []
+    def _show(
+        self, title: str, cameras: list[PopupCamera], severe: bool, empty_text: str, case: LinkedCase | None
+    ) -> None:
+        self.case = case
+        self._cameras = cameras
+        if case is not None:
+            title = f"{case.code} · {title}"
         self.popup.show_cameras(title, cameras, severe=severe, empty_text=empty_text)
-        self._open_feeds()
-        for feed in old:
+        self._sync_feeds()
+
+    def _sync_feeds(self) -> None:
+        """Streams for the pop-up tiles on screen; new ones open before replaced ones close, so a camera
+        shown again is not reconnected."""
+        wanted: dict[int, str] = {}
+        if self._active and self.popup.open:
+            for tile in self.popup.visible_tiles():
+                if tile.camera_id is not None:
+                    wanted[-1 - tile.index] = tile.camera_id
+        old, self._feeds = self._feeds, {}
+        for position, camera in wanted.items():
+            feed = old.get(position)
+            if feed is not None and feed.camera_id == camera:
+                del old[position]
+            else:
+                feed = TileFeed(self._manager, camera, focused=True)
+                feed.set_target_size(*self.popup.tiles[position].frame_size())
+            self._feeds[position] = feed
+        for feed in old.values():
             feed.close()
 
-    def _open_feeds(self) -> None:
-        if not self._active:
-            return
-        for tile in self.popup.shown:
-            if tile.camera_id is not None:
-                feed = TileFeed(self._manager, tile.camera_id, focused=True)
-                feed.set_target_size(*tile.frame_size())
-                self._feeds.append(feed)
-
     def _close_feeds(self) -> None:
-        for feed in self._feeds:
+        for feed in self._feeds.values():
             feed.close()
         self._feeds.clear()
 
     def _on_popup_closed(self, _: object) -> None:
+        self.case = None
         self._close_feeds()
+
+    def _on_popup_maximised_changed(self, _: object) -> None:
+        self._sync_feeds()
 
     def _on_popup_tile_resized(self, index: int) -> None:
         position = -1 - index
-        if 0 <= position < len(self._feeds):
-            self._feeds[position].set_target_size(*self.popup.tiles[position].frame_size())
+        feed = self._feeds.get(position)
+        if feed is not None:
+            feed.set_target_size(*self.popup.tiles[position].frame_size())

@@ -12,9 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QTabWidget,
     QToolButton,
@@ -33,12 +31,13 @@ from dispatch.casework.views import (
     MergeProposal,
 )
 from widgets.case_history import ReportsTable, TimelineTable, local_time
+from widgets.case_proposals import ProposalList
+from widgets.case_video import CaseVideo
 from widgets.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
 from widgets.style import fill, set_style_property
 from widgets.tight_fit import BreakingRow
 from widgets.vocabulary import Vocabulary
 
-CAMERA_KEY = "Shift+V"
 BUTTON_COLUMNS = 3
 _EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
@@ -86,6 +85,8 @@ class CasePanel(QWidget):
     """The officer asked for an action (carries an ActionRequest)."""
     camera_requested = Signal(str)
     """The officer wants the case's camera on the video wall (carries the camera id)."""
+    scene_requested = Signal(object)
+    """The officer wants the cameras that see the case's place on the wall (carries the Case)."""
 
     def __init__(self, words: CaseWords, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,12 +171,6 @@ class CasePanel(QWidget):
             button.hide()
             self.actions_by_kind[action] = act
             self.buttons[action] = button
-        self.camera_action = QAction(fill(self.tr("Show camera (%1)"), CAMERA_KEY), self)
-        self.camera_action.setShortcut(QKeySequence(CAMERA_KEY))
-        self.camera_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.camera_action.setEnabled(False)
-        self.camera_action.triggered.connect(self._on_camera_triggered)
-        self.addAction(self.camera_action)
 
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
@@ -197,16 +192,11 @@ class CasePanel(QWidget):
             value.setWordWrap(key in ("address", "description"))
             self.fields[key] = value
             self.details.addRow(label, value)
-        self.camera_id = QLabel(overview)
-        self.camera_id.setObjectName("caseField")
-        self.camera_id.setWordWrap(True)
-        self.camera = QPushButton(fill(self.tr("Show camera (%1)"), CAMERA_KEY), overview)
-        self.camera.setObjectName("caseCamera")
-        self.camera.clicked.connect(self._on_camera_triggered)
-        camera_row = QHBoxLayout()
-        camera_row.addWidget(self.camera_id, 1)
-        camera_row.addWidget(self.camera)
-        self.details.addRow(self.tr("Camera"), camera_row)
+        self.video = CaseVideo(overview)
+        self.video.camera_requested.connect(self.camera_requested)
+        self.video.scene_requested.connect(self.scene_requested)
+        self.addActions([self.video.camera_action, self.video.scene_action])
+        self.details.addRow(self.tr("Camera"), self.video)
         self.deadlines = QGridLayout()
         self.clock_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
         for row, (key, label) in enumerate(
@@ -218,18 +208,16 @@ class CasePanel(QWidget):
             for column, cell in enumerate(cells):
                 self.deadlines.addWidget(cell, row, column)
             self.clock_rows[key] = cells
-        self.proposals = QVBoxLayout()
+        self.proposals = ProposalList(overview)
+        self.proposals.merge_requested.connect(self._on_proposals_merge_requested)
         heading = QLabel(self.tr("Deadlines"), overview)
         heading.setObjectName("caseSection")
-        self.proposals_heading = QLabel(self.tr("Possible duplicates"), overview)
-        self.proposals_heading.setObjectName("caseSection")
         details_heading = QLabel(self.tr("Details"), overview)
         details_heading.setObjectName("caseSection")
         inner = QVBoxLayout(overview)
         inner.addWidget(heading)
         inner.addLayout(self.deadlines)
-        inner.addWidget(self.proposals_heading)
-        inner.addLayout(self.proposals)
+        inner.addWidget(self.proposals)
         inner.addWidget(details_heading)
         inner.addLayout(self.details)
         inner.addStretch(1)
@@ -290,10 +278,9 @@ class CasePanel(QWidget):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
-        self.camera_id.setText(case.camera_id or "—")
-        self.camera.setEnabled(bool(case.camera_id))
-        self.camera_action.setEnabled(bool(case.camera_id))
-        self._show_proposals(case_file.proposals)
+        self.video.show_file(case_file)
+        merge_allowed = Action.MERGE in desk_actions(case, self._role, case_file.proposals)
+        self.proposals.show_proposals(case_file, merge_allowed)
         self.reports.show_file(case_file)
         self.tabs.setTabText(1, fill(self.tr("Reports (%1)"), len(case_file.events)))
         self.timeline.show_file(case_file, names)
@@ -386,42 +373,8 @@ class CasePanel(QWidget):
         if self._action_columns() != self._columns:
             self._show_actions()
 
-    def _show_proposals(self, proposals: tuple[MergeProposal, ...]) -> None:
-        while self.proposals.count():
-            item = self.proposals.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.proposals_heading.setVisible(bool(proposals))
-        first = next((p for p in proposals if p.possible), None)
-        for proposal in proposals:
-            text = fill(
-                self.tr("%1 · %2 · %3 m · %4 min apart"), proposal.other_code, proposal.other_title,
-                f"{proposal.distance_m:.0f}", f"{proposal.gap_s / 60:.0f}",
-            )  # fmt: skip
-            label = QLabel(text)
-            label.setObjectName("caseProposal")
-            label.setWordWrap(True)
-            self.proposals.addWidget(label)
-            if not proposal.possible:
-                continue
-            absorbed = self._file.code_of(proposal.absorbed_id) if self._file else str(proposal.absorbed_id)
-            if proposal.absorbed_id == proposal.other_id:
-                absorbed = proposal.other_code
-            button = QPushButton(fill(self.tr("Merge %1 into %2"), absorbed, proposal.master_code))
-            button.setObjectName("caseMergeButton")
-            if proposal is first:
-                button.setText(button.text() + f" ({ACTION_KEYS[Action.MERGE]})")
-            button.setEnabled(self.actions_by_kind[Action.MERGE].isEnabled())
-            button.clicked.connect(lambda _=False, p=proposal: self._on_merge_clicked(p))
-            self.proposals.addWidget(button)
-
-    def _on_merge_clicked(self, proposal: MergeProposal) -> None:
+    def _on_proposals_merge_requested(self, proposal: MergeProposal) -> None:
         if self._file is not None and Action.MERGE in desk_actions(self._file.case, self._role, (proposal,)):
             self.action_requested.emit(
                 ActionRequest(Action.MERGE, proposal.absorbed_id, proposal.absorbed_version, proposal)
             )
-
-    def _on_camera_triggered(self) -> None:
-        if self._file is not None and self._file.case.camera_id:
-            self.camera_requested.emit(self._file.case.camera_id)

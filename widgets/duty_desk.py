@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from dispatch.casework.model import Action
 from widgets.action_form import ActionForm
-from widgets.case_panel import CAMERA_KEY, CasePanel
+from widgets.case_panel import CasePanel
+from widgets.case_video import CAMERA_KEY, SCENE_KEY
 from widgets.case_words import ACTION_KEYS, CaseWords
 from widgets.dispatch_dialog import DispatchDialog
 from widgets.incident_queue import IncidentQueue
@@ -110,6 +111,7 @@ class DutyDesk(QWidget):
         self._notice_timer.setInterval(NOTICE_MS)
         self._notice_timer.timeout.connect(self.notice.hide)
         self.keys: KeyList | None = None
+        self._more_keys: list[tuple[str, str]] = []
         self.dispatch_dialog = DispatchDialog(vocabulary, self)
         self.form = ActionForm(self.words, self)
         # Whatever a dialog ended with, the keys go back to the queue.
@@ -161,7 +163,13 @@ class DutyDesk(QWidget):
             if action is not Action.ACKNOWLEDGE:
                 rows.append((key, self.words.action(action)))
         rows.append((CAMERA_KEY, self.tr("Show the case's camera")))
-        return rows
+        rows.append((SCENE_KEY, self.tr("Show the cameras that see the case's place")))
+        return rows + self._more_keys
+
+    def add_key(self, key: str, text: str) -> None:
+        """A key another part of the window offers while the desk is in front, for the F1 list."""
+        self._more_keys.append((key, text))
+        self.keys = None
 
     def show_keys(self) -> None:
         if self.keys is None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from widgets.palette import Palette
 from widgets.style import fill
+from widgets.tight_fit import BreakingRow
 from widgets.video_popup import LinkagePopup
 from widgets.video_tile import VideoTile
 from widgets.video_words import VideoWords
@@ -171,6 +172,7 @@ class VideoWall(QWidget):
             tile.selected.connect(self._on_tile_selected)
             tile.resized.connect(self.tile_resized)
         self.popup = LinkagePopup(palette, words, self.grid)
+        self.popup.maximised_changed.connect(self._on_popup_maximised_changed)
         bar = self._toolbar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -181,14 +183,15 @@ class VideoWall(QWidget):
         self.tiles[0].set_current(True)
 
     def _toolbar(self) -> QWidget:
-        bar = QWidget(self)
-        bar.setObjectName("videoWallBar")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(6, 4, 6, 4)
+        # Layouts and snapshot on the left, the tour on the right; on a narrow screen (a 1280 laptop
+        # with the wall as a tab beside the desk) the tour goes to a second line instead of widening it.
+        layouts = QWidget(self)
+        row = QHBoxLayout(layouts)
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
-        self.wall_layoutbuttons = QButtonGroup(bar)
+        self.wall_layoutbuttons = QButtonGroup(layouts)
         for n, wall_layout in enumerate(LAYOUTS, start=1):
-            button = QToolButton(bar)
+            button = QToolButton(layouts)
             button.setObjectName("videoLayoutButton")
             button.setText(wall_layout.key)
             button.setCheckable(True)
@@ -198,33 +201,39 @@ class VideoWall(QWidget):
             self.wall_layoutbuttons.addButton(button, n - 1)
             row.addWidget(button)
         row.addSpacing(16)
-        self.snapshot_button = QPushButton(self.tr("Snapshot (S)"), bar)
+        self.snapshot_button = QPushButton(self.tr("Snapshot (S)"), layouts)
         self.snapshot_button.setObjectName("videoWallButton")
         self.snapshot_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.snapshot_button.clicked.connect(lambda: self.snapshot_requested.emit(self.current))
         row.addWidget(self.snapshot_button)
-        row.addStretch(1)
-        self.tour_state = QLabel(bar)
+        tour = QWidget(self)
+        row = QHBoxLayout(tour)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.tour_state = QLabel(tour)
         self.tour_state.setObjectName("videoTourState")
         row.addWidget(self.tour_state)
-        self.tour_group = QComboBox(bar)
+        self.tour_group = QComboBox(tour)
         self.tour_group.setObjectName("videoTourGroup")
         self.tour_group.setToolTip(self.tr("Camera group to tour"))
         row.addWidget(self.tour_group)
-        self.tour_interval = QSpinBox(bar)
+        self.tour_interval = QSpinBox(tour)
         self.tour_interval.setObjectName("videoTourInterval")
         self.tour_interval.setRange(5, 600)
         self.tour_interval.setValue(20)
         self.tour_interval.setSuffix(self.tr(" s"))
         self.tour_interval.setToolTip(self.tr("Seconds each page of the tour stays on the wall"))
         row.addWidget(self.tour_interval)
-        self.tour_button = QPushButton(self.tr("Start tour"), bar)
+        self.tour_button = QPushButton(self.tr("Start tour"), tour)
         self.tour_button.setObjectName("videoWallButton")
         self.tour_button.setCheckable(True)
         self.tour_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tour_button.clicked.connect(self._on_tour_button_clicked)
         row.addWidget(self.tour_button)
-        return bar
+        self._bar = BreakingRow((layouts, tour), self)
+        self._bar.setObjectName("videoWallBar")
+        self._bar.setContentsMargins(6, 4, 6, 4)
+        return self._bar
 
     # -- view state ---------------------------------------------------------------------------------
 
@@ -287,6 +296,7 @@ class VideoWall(QWidget):
         self.tour_interval.setEnabled(not running)
         if self.tour_state.text() != text:
             self.tour_state.setText(text)
+            self._bar.fit()
 
     def place_tiles(self) -> None:
         area = self.grid.rect()
@@ -303,8 +313,11 @@ class VideoWall(QWidget):
             if visible:
                 tile.setGeometry(geometry)
             tile.setVisible(visible)
-        popup = QRect(0, 0, area.width() * 3 // 4, area.height() * 4 // 5)
-        popup.moveCenter(area.center())
+        # A maximised pop-up tile takes the whole wall, as a maximised grid tile does.
+        popup = QRect(area)
+        if self.popup.maximised is None:
+            popup = QRect(0, 0, area.width() * 3 // 4, area.height() * 4 // 5)
+            popup.moveCenter(area.center())
         self.popup.setGeometry(popup)
         self.popup.raise_()
 
@@ -324,16 +337,29 @@ class VideoWall(QWidget):
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._on_tile_activated(self.current)
         elif key == Qt.Key.Key_Escape:
-            if self.popup.isVisible():
-                self.popup.dismiss()
-            else:
-                self.restore()
+            self._escape()
         elif key == Qt.Key.Key_Delete:
             self.clear_requested.emit(self.current)
         elif key == Qt.Key.Key_S and not modifiers & Qt.KeyboardModifier.ControlModifier:
-            self.snapshot_requested.emit(self.current)
+            # The pop-up covers most of the grid: while it is up, S keeps what it shows.
+            if self.popup.isVisible():
+                self.popup.snapshot_requested.emit(None)
+            else:
+                self.snapshot_requested.emit(self.current)
         else:
             super().keyPressEvent(event)
+
+    def _escape(self) -> None:
+        popup = self.popup
+        if popup.isVisible() and popup.maximised is not None:
+            popup.restore()
+        elif popup.isVisible():
+            popup.dismiss()
+        else:
+            self.restore()
+
+    def _on_popup_maximised_changed(self, _: object) -> None:
+        self.place_tiles()
 
     def _on_tile_activated(self, index: int) -> None:
         if self.maximised is None:

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ActionForm</name>
@@ -52,10 +53,6 @@
     <message>
         <source>Your role has no actions on this case.</source>
         <translation>您的角色对此案件没有可执行的操作。</translation>
-    </message>
-    <message>
-        <source>Show camera (%1)</source>
-        <translation>查看摄像头（%1）</translation>
     </message>
     <message>
         <source>Category</source>
@@ -118,10 +115,6 @@
         <translation>时限</translation>
     </message>
     <message>
-        <source>Possible duplicates</source>
-        <translation>疑似重复</translation>
-    </message>
-    <message>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -130,20 +123,27 @@
         <translation>概要</translation>
     </message>
     <message>
-        <source>%1 · %2 · %3 m · %4 min apart</source>
-        <translation>%1 · %2 · 相距 %3 米 · 间隔 %4 分钟</translation>
-    </message>
-    <message>
-        <source>Merge %1 into %2</source>
-        <translation>将 %1 并入 %2</translation>
-    </message>
-    <message>
         <source>Reports (%1)</source>
         <translation>报告（%1）</translation>
     </message>
     <message>
         <source>Timeline (%1)</source>
         <translation>时间线（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>CaseVideo</name>
+    <message>
+        <source>Show camera (%1)</source>
+        <translation>查看摄像头（%1）</translation>
+    </message>
+    <message>
+        <source>Cameras on the scene (%1)</source>
+        <translation>现场摄像机（%1）</translation>
+    </message>
+    <message>
+        <source>Snapshots (%1):</source>
+        <translation>抓图证据（%1）：</translation>
     </message>
 </context>
 <context>
@@ -263,6 +263,10 @@
     <message>
         <source>Evidence attached</source>
         <translation>附加证据</translation>
+    </message>
+    <message>
+        <source>Source updated the report</source>
+        <translation>来源更新了报告</translation>
     </message>
     <message>
         <source>%1 registered.</source>
@@ -560,8 +564,12 @@
         <translation>在案件面板中打开</translation>
     </message>
     <message>
-        <source>Show the case's camera</source>
+        <source>Show the case&apos;s camera</source>
         <translation>查看案件关联摄像头</translation>
+    </message>
+    <message>
+        <source>Show the cameras that see the case&apos;s place</source>
+        <translation>查看能看到案发地点的摄像机</translation>
     </message>
     <message>
         <source>That case is not on this page of the queue; clear the filters.</source>
@@ -682,6 +690,21 @@
     </message>
 </context>
 <context>
+    <name>ProposalList</name>
+    <message>
+        <source>Possible duplicates</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 m · %4 min apart</source>
+        <translation>%1 · %2 · 相距 %3 米 · 间隔 %4 分钟</translation>
+    </message>
+    <message>
+        <source>Merge %1 into %2</source>
+        <translation>将 %1 并入 %2</translation>
+    </message>
+</context>
+<context>
     <name>QueueFilters</name>
     <message>
         <source>Search titles, descriptions, addresses, case codes (Ctrl+F)</source>
@@ -787,6 +810,18 @@
     <message>
         <source>absorbed %1</source>
         <translation>并入了 %1</translation>
+    </message>
+    <message>
+        <source>revision %1</source>
+        <translation>第 %1 版</translation>
+    </message>
+    <message>
+        <source>withdrawn by the source</source>
+        <translation>来源已撤销</translation>
+    </message>
+    <message>
+        <source>raised from level %1 to %2</source>
+        <translation>由 %1 级升为 %2 级</translation>
     </message>
 </context>
 </TS>

@@ -56,10 +56,32 @@
     </message>
 </context>
 <context>
+    <name>IncidentVideo</name>
+    <message>
+        <source>Snapshot saved; sign in to attach it to the case.</source>
+        <translation>抓图已保存；登录后才能附加到案件。</translation>
+    </message>
+</context>
+<context>
     <name>LinkagePopup</name>
+    <message>
+        <source>Snapshot to the case (S)</source>
+        <translation>抓图存证（S）</translation>
+    </message>
     <message>
         <source>Close (Esc)</source>
         <translation>关闭（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>MotionIntake</name>
+    <message>
+        <source>Motion seen by %1</source>
+        <translation>%1 发现异动</translation>
+    </message>
+    <message>
+        <source>Video analytics: movement in the watched region of camera %1 (%2).</source>
+        <translation>视频分析：摄像机 %1 的监测区域内有移动（%2）。</translation>
     </message>
 </context>
 <context>
@@ -220,6 +242,17 @@
     <message>
         <source>Video wall</source>
         <translation>视频墙</translation>
+    </message>
+</context>
+<context>
+    <name>WallSwitch</name>
+    <message>
+        <source>Video wall / duty desk (%1)</source>
+        <translation>视频墙 / 值班台（%1）</translation>
+    </message>
+    <message>
+        <source>Switch between the video wall and the duty desk</source>
+        <translation>在视频墙和值班台之间切换</translation>
     </message>
 </context>
 </TS>

@@ -229,4 +229,20 @@ def test_f1_lists_every_key_of_the_desk(qtbot: QtBot, duty: Duty) -> None:
     assert keys is not None
     qtbot.waitUntil(keys.isVisible)
     listed = {key for key, _ in duty.desk.key_rows()}
-    assert {"R", "D", "M", "V", "C", "F", "P", "E", "S", "A", "Ctrl+F", "F1", "Esc", "Shift+V"} <= listed
+    assert {
+        "R",
+        "D",
+        "M",
+        "V",
+        "C",
+        "F",
+        "P",
+        "E",
+        "S",
+        "A",
+        "Ctrl+F",
+        "F1",
+        "Esc",
+        "Shift+V",
+        "Shift+W",
+    } <= listed

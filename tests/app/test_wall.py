@@ -53,6 +53,8 @@ class Rig:
     clock: ManualClock
     frame_clock: FrameClock
     registry: CameraRegistry
+    motion: MotionCallback
+    """What the stream manager calls on a capture thread when a camera's region moves."""
 
     def streams(self) -> frozenset[tuple[str, Quality]]:
         return self.controller.manager.open_streams()
@@ -68,13 +70,18 @@ class Rig:
         qtbot.waitUntil(lambda: manager.latest(camera_id, quality) is not None)
 
 
-def make_rig(qtbot: QtBot, settings: QSettings, tmp_path: Path, role: str = "dispatcher") -> Iterator[Rig]:
+def make_rig(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path, role: str = "dispatcher",
+    on_motion: MotionCallback | None = None,
+) -> Iterator[Rig]:  # fmt: skip
     registry = city_registry()
     factory, clock = FakeFactory(), ManualClock()
+    motion_callbacks: list[MotionCallback] = []
 
-    def manager(on_motion: MotionCallback) -> StreamManager:
+    def manager(motion: MotionCallback) -> StreamManager:
+        motion_callbacks.append(motion)
         return StreamManager(registry, options=FAST, factory=factory, clock=clock, monitor_interval=None,
-                             main_linger=0.0, on_motion=on_motion)  # fmt: skip
+                             main_linger=0.0, on_motion=motion)  # fmt: skip
 
     wall, tree = VideoWall(load_palette(), VideoWords()), CameraTree()
     qtbot.addWidget(wall)
@@ -82,11 +89,11 @@ def make_rig(qtbot: QtBot, settings: QSettings, tmp_path: Path, role: str = "dis
     wall.resize(1600, 900)
     wall.show()
     controller = WallController(wall, tree, registry, manager, role=role, settings=settings, clock=clock,
-                                snapshot_dir=tmp_path / "snapshots")  # fmt: skip
+                                snapshot_dir=tmp_path / "snapshots", on_motion=on_motion)  # fmt: skip
     frame_clock = FrameClock(lambda: None)
     frame_clock.ticked.connect(controller.tick)
     controller.set_active(True)
-    yield Rig(controller, wall, factory, clock, frame_clock, registry)
+    yield Rig(controller, wall, factory, clock, frame_clock, registry, motion_callbacks[0])
     factory.abandon()
     controller.close()
 
@@ -420,3 +427,50 @@ def test_the_demo_cameras_run_in_their_own_process_and_stop_with_it() -> None:
             assert registry.cameras[0].sub_url in index.read().decode()
         assert cameras.running
     assert not cameras.running
+
+
+def test_a_maximised_pop_up_tile_decodes_alone_and_the_others_come_back(rig: Rig) -> None:
+    # Between two cameras, out of reach of both: the fallback shows the two nearest.
+    a = CITY.cameras[0]
+    b = min(CITY.cameras[1:], key=lambda c: (c.lon - a.lon) ** 2 + (c.lat - a.lat) ** 2)
+    spot = ((a.lon + b.lon) / 2, (a.lat + b.lat) / 2)
+    shown = rig.controller.show_cameras_for(*spot, severe=False)
+    assert len(shown) == 2
+    popup = rig.wall.popup
+    popup.maximise(1)
+    main = {c for c, q in rig.streams() if q is MAIN}
+    assert main == {shown[1]}
+    popup.restore()
+    assert {c for c, q in rig.streams() if q is MAIN} == set(shown)
+
+
+def test_a_hidden_wall_keeps_its_pop_up_and_opens_it_when_shown(rig: Rig) -> None:
+    rig.controller.set_active(False)
+    target = CITY.cameras[20]
+    shown = rig.controller.show_cameras_for(target.lon, target.lat, severe=True)
+    assert rig.streams() == frozenset(), "nothing decoded for a wall nobody sees"
+    rig.controller.set_active(False)
+    rig.controller.set_active(True)
+    assert [t.camera_id for t in rig.wall.popup.shown] == shown
+    assert {(c, MAIN) for c in shown} <= rig.streams()
+    rig.controller.set_role("viewer")
+    assert not rig.wall.popup.open, "a new role does not inherit the pop-up"
+
+
+def test_motion_seen_by_a_capture_thread_goes_to_the_intake_too(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path
+) -> None:
+    seen: list[tuple[str, float, Box]] = []
+    rig = next(make_rig(qtbot, settings, tmp_path, on_motion=lambda *args: seen.append(args)))
+    try:
+        camera = rig.controller.camera_on(0)
+        assert camera is not None
+        box = Box(0.6, 0.5, 0.2, 0.3)
+        worker = threading.Thread(target=rig.motion, args=(camera, 1_767_600_000.0, box))
+        worker.start()
+        worker.join()
+        assert seen == [(camera, 1_767_600_000.0, box)]
+        qtbot.waitUntil(lambda: rig.wall.tiles[0].motion == (0.6, 0.5, 0.2, 0.3))
+    finally:
+        rig.factory.abandon()
+        rig.controller.close()

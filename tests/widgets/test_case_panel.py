@@ -3,14 +3,16 @@ take, each on its key."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from dispatch.casework.model import Action, Card, CaseState, Role
-from tests.widgets.duty_values import NOW, case, case_file, proposal, text_at
+from dispatch.casework.model import Action, AuditRow, Card, CaseState, Role
+from tests.widgets.duty_values import NOW, audit, case, case_file, proposal, text_at
 from widgets.case_panel import ActionRequest, CasePanel, desk_actions
 from widgets.case_words import CaseWords
 from widgets.vocabulary import Vocabulary
@@ -48,7 +50,7 @@ def test_the_file_shows_details_reports_timeline_and_deadlines(panel: CasePanel)
     assert panel.card.text() == "Yellow card"
     assert panel.fields["district"].text() == "钟楼区 · 339901001001"
     assert panel.fields["address"].text() == "人民路18号"
-    assert panel.camera_id.text() == "CAM-0007"
+    assert panel.video.camera.text() == "CAM-0007"
     assert panel.reports.rowCount() == 2
     assert text_at(panel.reports, 1, 3) == "20260105-9", "a report that came with a merged case says so"
     assert panel.tabs.tabText(1) == "Reports (2)"
@@ -112,7 +114,7 @@ def test_m_merges_the_proposed_duplicate_into_its_master(qtbot: QtBot, panel: Ca
     duplicate = proposal(absorbed=12, master=7)
     panel.show_file(case_file(case(), proposals=(duplicate,)))
     assert Action.MERGE in shown_buttons(panel)
-    merge_button = panel.findChild(type(panel.camera), "caseMergeButton")
+    merge_button = panel.findChild(QPushButton, "caseMergeButton")
     assert merge_button is not None
     assert merge_button.text() == "Merge 20260105-12 into 20260105-7 (M)"
     panel.tabs.setFocus()
@@ -124,12 +126,51 @@ def test_m_merges_the_proposed_duplicate_into_its_master(qtbot: QtBot, panel: Ca
 
 
 def test_the_camera_goes_to_the_video_wall_by_button_or_key(qtbot: QtBot, panel: CasePanel) -> None:
+    panel.video.set_camera_names({"CAM-0007": "人民路与中山路交叉口·北向"})
     panel.show_file(case_file())
+    assert panel.video.camera.text() == "CAM-0007 · 人民路与中山路交叉口·北向"
     with qtbot.waitSignal(panel.camera_requested) as asked:
-        panel.camera.click()
+        panel.video.camera_button.click()
     assert asked.args == ["CAM-0007"]
     panel.tabs.setFocus()
     with qtbot.waitSignal(panel.camera_requested):
         QTest.keyClick(panel.tabs, Qt.Key.Key_V, Qt.KeyboardModifier.ShiftModifier)
     panel.show_file(case_file(case(camera_id="")))
-    assert not panel.camera.isEnabled()
+    assert not panel.video.camera_button.isEnabled()
+    assert panel.video.camera.text() == "—"
+
+
+def test_shift_w_asks_for_the_cameras_that_see_the_place(qtbot: QtBot, panel: CasePanel) -> None:
+    located = case()
+    panel.show_file(case_file(located))
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.scene_requested) as asked:
+        QTest.keyClick(panel.tabs, Qt.Key.Key_W, Qt.KeyboardModifier.ShiftModifier)
+    assert asked.args == [located]
+    panel.show_file(case_file(case(lon=None, lat=None)))
+    assert not panel.video.scene_button.isEnabled()
+    with qtbot.assertNotEmitted(panel.scene_requested):
+        QTest.keyClick(panel.tabs, Qt.Key.Key_W, Qt.KeyboardModifier.ShiftModifier)
+
+
+def test_snapshots_attached_to_the_case_are_listed_newest_first_with_links(panel: CasePanel) -> None:
+    shown = case()
+    panel.video.set_camera_names({"CAM-0007": "人民路北向"})
+    panel.show_file(case_file(shown))
+    assert not panel.video.snapshots.isVisibleTo(panel)
+
+    def attached(n: int, name: str, at: float) -> AuditRow:
+        payload = {"path": f"/data/snapshots/{name}", "camera_id": "CAM-0007", "frame_time": at}
+        return audit(n, shown.id, Action.ATTACH, S.DISCOVERED, S.DISCOVERED, payload=payload)
+
+    other_case = audit(6, 9, Action.ATTACH, S.DISCOVERED, S.DISCOVERED, payload={"path": "/x/other.jpg"})
+    rows = (attached(4, "first.jpg", NOW - 300), attached(5, "second.jpg", NOW - 60), other_case)
+    full = case_file(shown)
+    panel.show_file(dataclasses.replace(full, timeline=full.timeline + rows))
+    text = panel.video.snapshots.text()
+    assert panel.video.snapshots.isVisibleTo(panel)
+    assert "Snapshots (2):" in text
+    assert text.index("second.jpg") < text.index("first.jpg")
+    assert 'href="file:///data/snapshots/second.jpg"' in text
+    assert "人民路北向" in text
+    assert "other.jpg" not in text, "a merged case's evidence stays with that case"

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from widgets.palette import Palette
-from widgets.video_popup import PopupCamera
+from widgets.video_popup import PopupCamera, best_columns
 from widgets.video_tile import TileDrop
 from widgets.video_wall import LAYOUTS, TourRequest, VideoWall, cell_rect, layout_for, neighbour
 from widgets.video_words import VideoWords
@@ -120,6 +120,53 @@ def test_escape_closes_the_pop_up_before_restoring(qtbot: QtBot, wall: VideoWall
     assert wall.maximised == 2
     qtbot.keyClick(wall, Qt.Key.Key_Escape)
     assert wall.maximised is None
+
+
+FOUR = [PopupCamera(c, c.upper(), "") for c in "abcd"]
+
+
+def test_double_click_on_a_pop_up_tile_maximises_it_over_the_whole_wall(
+    qtbot: QtBot, wall: VideoWall
+) -> None:
+    popup = wall.popup
+    popup.show_cameras("near", FOUR, severe=False)
+    small = popup.geometry()
+    with qtbot.waitSignal(popup.maximised_changed) as maximised:
+        qtbot.mouseDClick(popup.tiles[2], Qt.MouseButton.LeftButton)
+    assert maximised.args == [2]
+    assert popup.visible_tiles() == [popup.tiles[2]]
+    assert popup.geometry() == wall.grid.rect()
+    assert popup.geometry().width() > small.width()
+    assert popup.tiles[2].width() > popup.width() * 0.9
+    assert not popup.tiles[0].isVisible()
+    assert wall.maximised is None, "the grid keeps its own layout"
+
+    qtbot.keyClick(wall, Qt.Key.Key_Escape)  # Esc brings the four back before closing
+    assert popup.maximised is None
+    assert popup.isVisible()
+    assert popup.geometry() == small
+    assert all(tile.isVisible() for tile in popup.shown)
+    qtbot.mouseDClick(popup.tiles[1], Qt.MouseButton.LeftButton)
+    qtbot.mouseDClick(popup.tiles[1], Qt.MouseButton.LeftButton)
+    assert popup.maximised is None
+    popup.show_cameras("other", FOUR[:2], severe=False)
+    assert popup.maximised is None
+
+
+def test_s_on_the_wall_snapshots_the_pop_up_while_it_is_up(qtbot: QtBot, wall: VideoWall) -> None:
+    wall.popup.show_cameras("near", FOUR[:1], severe=False)
+    with qtbot.waitSignal(wall.popup.snapshot_requested), qtbot.assertNotEmitted(wall.snapshot_requested):
+        qtbot.keyClick(wall, Qt.Key.Key_S)
+    wall.popup.dismiss()
+    with qtbot.waitSignal(wall.snapshot_requested):
+        qtbot.keyClick(wall, Qt.Key.Key_S)
+
+
+def test_pop_up_tiles_stay_close_to_the_picture_shape() -> None:
+    assert best_columns(1, 1200, 700) == 1
+    assert best_columns(2, 1200, 700) == 1, "two cameras one above the other, not two tall strips"
+    assert best_columns(2, 1600, 300) == 2
+    assert best_columns(4, 1200, 700) == 2
 
 
 def test_tile_signals_reach_the_wall(qtbot: QtBot, wall: VideoWall) -> None:
