@@ -18,6 +18,10 @@ def local_time(t: float | None, pattern: str = "%m-%d %H:%M") -> str:
     return "—" if t is None else time.strftime(pattern, time.localtime(t))
 
 
+# China's four levels are read as Roman numerals (I级 … IV级) on every screen.
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
 class _HistoryTable(QTableWidget):
     def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget | None) -> None:
         super().__init__(0, len(headers), parent)
@@ -83,6 +87,19 @@ class TimelineTable(_HistoryTable):
             for column, text in enumerate(cells):
                 self.setItem(index, column, QTableWidgetItem(text))
 
+    def _source_update(self, payload: Mapping[str, object]) -> list[str]:
+        """Revision, withdrawal and escalation, as the officer needs to judge the case again."""
+        parts = [fill(self.tr("revision %1"), payload.get("revision", "?"))]
+        if payload.get("cancelled") is True:
+            parts.append(self.tr("withdrawn by the source"))
+        severity, before = payload.get("severity"), payload.get("from_severity")
+        if isinstance(severity, int) and isinstance(before, int) and severity < before:
+            roman = _ROMAN
+            parts.append(fill(self.tr("raised from level %1 to %2"), roman[before], roman[severity]))
+        if isinstance(payload.get("title"), str):
+            parts.append(str(payload["title"]))
+        return parts
+
     def _note(self, audit: AuditRow, case_file: CaseFile, names: Mapping[str, str]) -> str:
         """The reason, and what the payload says in an officer's words (unit, merge, card, note)."""
         payload = audit.payload
@@ -97,4 +114,6 @@ class TimelineTable(_HistoryTable):
             parts.append(self._words.shift.card(payload["card"]))
         if isinstance(payload.get("note"), str):
             parts.append(payload["note"])
+        if audit.action is Action.SOURCE_UPDATE:
+            parts.extend(self._source_update(payload))
         return " · ".join(p for p in parts if p)

@@ -80,6 +80,7 @@ class CaseWords(QObject):
             A.CARD: self.tr("Card raised"),
             A.ACKNOWLEDGE: self.tr("Acknowledge alert"),
             A.ATTACH: self.tr("Evidence attached"),
+            A.SOURCE_UPDATE: self.tr("Source updated the report"),
         }
         self._done = {
             A.REGISTER: self.tr("%1 registered."),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dispatch.casework.desk import CaseDesk
-from dispatch.casework.model import SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
+from dispatch.casework.model import OPEN_STATES, SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import AreaType, Policy, RoutingRule, Urgency
 from dispatch.geo import degrees_around, distance_m
 
@@ -83,11 +83,16 @@ class Discovery:
             "SELECT case_id FROM case_events WHERE source = ? AND event_id = ?", (source, event_id)
         ).fetchall()
         if linked:
-            # A new revision of an event we already have: point its cases at the newest row.
+            # A new revision of an event we already have: point its cases at the newest row, and tell
+            # the open ones (timeline entry; escalation when it got more severe).
             conn.execute(
                 "UPDATE case_events SET event_row = ? WHERE source = ? AND event_id = ?",
                 (row_id, source, event_id),
             )
+            update = {"source": source, "event_id": event_id, "revision": revision, "severity": severity,
+                      "title": title, "cancelled": bool(cancelled)}  # fmt: skip
+            for (case_id,) in linked:
+                self._tell_case(case_id, update)
             result.linked += 1
             return
         if cancelled:
@@ -116,6 +121,13 @@ class Discovery:
         result.opened.append(case)
         result.proposals += self._propose_merges(case)
         self._triage(case, result)
+
+    def _tell_case(self, case_id: int, update: dict[str, object]) -> None:
+        case = self.desk.get(case_id)
+        if case.state not in OPEN_STATES:
+            return
+        command = Command(case.id, case.version, Action.SOURCE_UPDATE, SYSTEM_ACTOR, payload=dict(update))
+        self.desk.act_in_transaction(command)
 
     def _with_register_due(self, draft: Case) -> Case:
         due = self.desk.timers.register_due(

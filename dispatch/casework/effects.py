@@ -236,6 +236,19 @@ def _attach(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     return Effect(case, dict(command.payload))
 
 
+def _source_update(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """A source's new revision escalates the case when it is more severe (and rings the severe alert
+    again); it never lowers severity or cancels the case by itself: a withdrawn warning is an officer's
+    call to void, with the withdrawal on the timeline."""
+    severity = command.payload.get("severity")
+    if not isinstance(severity, int) or isinstance(severity, bool) or not 1 <= severity <= 4:
+        raise _bad(case, "a source update carries the event's severity, 1 to 4")
+    after = case
+    if severity < case.severity:
+        after = dataclasses.replace(case, severity=severity, acknowledged=False)
+    return Effect(after, {**command.payload, "from_severity": case.severity})
+
+
 def _merge(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     master_id = command.payload.get("master_id")
     if not isinstance(master_id, int) or master_id == case.id:
@@ -282,6 +295,7 @@ _EFFECTS: dict[Action, EffectFn] = {
     Action.CARD: _card,
     Action.ACKNOWLEDGE: _acknowledge,
     Action.ATTACH: _attach,
+    Action.SOURCE_UPDATE: _source_update,
 }
 
 

@@ -71,6 +71,8 @@ RULES: dict[Action, Rule] = {
     Action.ARCHIVE: Rule(_FINISHED, S.ARCHIVED, frozenset({R.SHIFT_LEAD, R.SYSTEM})),
     Action.SUPERVISE: Rule(OPEN_STATES, None, frozenset({R.SUPERVISION, R.SHIFT_LEAD}), True),
     Action.CARD: Rule(OPEN_STATES, None, frozenset({R.SYSTEM})),
+    # The source revised or withdrew an event of the case (CAP Update/Cancel, a gauge still rising).
+    Action.SOURCE_UPDATE: Rule(OPEN_STATES, None, frozenset({R.SYSTEM})),
     Action.ACKNOWLEDGE: Rule(frozenset(CaseState), None, _OPERATORS),
     Action.ATTACH: Rule(OPEN_STATES | _FINISHED, None, _OPERATORS | {R.UNIT}),
 }

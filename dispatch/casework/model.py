@@ -88,6 +88,7 @@ class Action(enum.StrEnum):
     CARD = "card"
     ACKNOWLEDGE = "acknowledge"
     ATTACH = "attach"
+    SOURCE_UPDATE = "source_update"
 
 
 class Refusal(enum.StrEnum):

@@ -72,6 +72,46 @@ def test_a_revision_links_to_its_case_instead_of_opening_another(loop: Loop) -> 
     put_event(loop.conn, "e1", at=MONDAY_9, revision=3, cancelled=True)
     assert loop.discovery.run_once().linked == 1
     assert loop.desk.get(case.id).state is S.DISCOVERED
+    updates = [r for r in audit.timeline(loop.conn, [case.id]) if r.action is Action.SOURCE_UPDATE]
+    assert [(r.actor, r.payload["revision"], r.payload["cancelled"]) for r in updates] == [
+        ("system", 2, False),
+        ("system", 3, True),
+    ]
+    assert updates[0].payload["title"] == "人民路井盖缺失（已设警示）"
+
+
+def test_a_source_escalation_raises_the_case_and_rings_the_severe_alert_again(loop: Loop) -> None:
+    put_event(loop.conn, "gauge-7", at=MONDAY_9, severity=3)
+    (case,) = loop.discovery.run_once().opened
+    put_event(loop.conn, "gauge-7", at=MONDAY_9, revision=2, severity=1)
+    loop.discovery.run_once()
+    escalated = loop.desk.get(case.id)
+    assert (escalated.severity, escalated.acknowledged) == (1, False)
+    act(loop, case.id, Action.ACKNOWLEDGE, LEAD)
+    # The water falls back: the case keeps the level it reached, the revision is on the timeline.
+    put_event(loop.conn, "gauge-7", at=MONDAY_9, revision=3, severity=4)
+    loop.discovery.run_once()
+    after = loop.desk.get(case.id)
+    assert (after.severity, after.acknowledged) == (1, True)
+    last = audit.last_change(loop.conn, case.id)
+    assert last is not None
+    assert (last.action, last.payload["severity"], last.payload["from_severity"]) == (
+        Action.SOURCE_UPDATE,
+        4,
+        1,
+    )
+    assert audit.verify(loop.conn).ok
+
+
+def test_a_revision_of_a_finished_case_only_moves_its_event_link(loop: Loop) -> None:
+    put_event(loop.conn, "e1", at=MONDAY_9)
+    (case,) = loop.discovery.run_once().opened
+    act(loop, case.id, Action.VOID, LEAD, "误报")
+    rows = len(audit.timeline(loop.conn, [case.id]))
+    newer = put_event(loop.conn, "e1", at=MONDAY_9, revision=2, severity=1)
+    assert loop.discovery.run_once().linked == 1
+    assert len(audit.timeline(loop.conn, [case.id])) == rows
+    assert loop.conn.execute("SELECT event_row FROM case_events").fetchall() == [(newer,)]
 
 
 def test_a_cancelled_event_never_opens_a_case(loop: Loop) -> None:

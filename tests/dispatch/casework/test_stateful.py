@@ -14,8 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from dispatch.casework import audit
 from dispatch.casework.cases import family
+from dispatch.casework.live import LiveCounters, mismatches
 from dispatch.casework.machine import RULES, allowed_actions
-from dispatch.casework.metrics import LiveCounters, mismatches
 from dispatch.casework.model import (
     OPEN_STATES,
     Action,
@@ -35,7 +35,9 @@ UNITS = ("U-X", "U-Y")
 MOVES_DUE = frozenset(
     {Action.DISPATCH, Action.APPROVE_RETURN, Action.REOPEN, Action.UNPARK, Action.APPROVE_EXTENSION}
 )
-ANNOTATIONS = frozenset({Action.ACKNOWLEDGE, Action.ATTACH, Action.SUPERVISE, Action.CARD})
+ANNOTATIONS = frozenset(
+    {Action.ACKNOWLEDGE, Action.ATTACH, Action.SUPERVISE, Action.CARD, Action.SOURCE_UPDATE}
+)
 EVENT_KINDS: dict[str, dict[str, Any]] = {
     "grid": {"source": "grid", "category": "manhole_cover"},
     "hotline": {"source": "hotline", "category": "noise"},
@@ -56,6 +58,9 @@ def payloads(action: Action, case_ids: list[int]) -> st.SearchStrategy[dict[str,
         Action.SUPERVISE: st.sampled_from([{"card": 2}, {"card": 3}, {"card": 1}, {}]),
         Action.CARD: st.sampled_from([{"card": c} for c in range(5)] + [{}]),
         Action.ATTACH: st.sampled_from([{"path": "photo.jpg", "kind": "photo"}, {}]),
+        Action.SOURCE_UPDATE: st.sampled_from(
+            [{"severity": s, "cancelled": s == 4} for s in range(1, 5)] + [{}]
+        ),
     }
     return options.get(action, st.just({}))
 
