@@ -22,6 +22,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import SystemClock
 from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
 from dispatch.pipeline import IntakePipeline, PipelineThread
+from dispatch.protocol import Event
 from dispatch.store import count_events_since, load_recent_events, load_recent_metrics
 from widgets.duty_desk import DutyDesk
 
@@ -39,6 +40,10 @@ class Pipeline(Protocol):
     async def run(self) -> None: ...
 
     def drain(self) -> IntakeChanges | None: ...
+
+    def submit_local(self, event: Event) -> None: ...
+
+    def wake_orders(self) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -145,11 +150,17 @@ class Cockpit(QObject):
             await self.pipeline.close()
             return
         self.frame_clock.set_drain(self.pipeline.drain)
+        if self.duty is not None:
+            self.duty.order_queued.connect(self._on_order_queued)
         self._pipeline_task = self._keep(self.pipeline.run(), "pipeline")
         self.frame_clock.start()
         # Only now: the pipeline has created and migrated the store the desk works on.
         if self.duty is not None:
             self.duty.start()
+
+    def _on_order_queued(self, order_id: str) -> None:
+        if self.pipeline is not None:
+            self.pipeline.wake_orders()
 
     def _start_demo(self) -> str:
         assert self._demo_factory is not None

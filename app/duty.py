@@ -50,6 +50,8 @@ class DutyController(QObject):
     """The case panel shows a case file, another one or the same read again (carries it, or None)."""
     alerts_changed = Signal(object)
     """The open severe cases nobody has acknowledged, newest first (carries a tuple of QueueRow)."""
+    order_queued = Signal(str)
+    """A command of this console put an order in the outbox (carries its order_id): send it now."""
 
     def __init__(
         self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
@@ -324,6 +326,8 @@ class DutyController(QObject):
     def _on_applied(self, detail: str, applied: Applied) -> None:
         if self._stopped:
             return
+        if applied.order_id is not None:
+            self.order_queued.emit(applied.order_id)
         self.desk.show_notice(self.desk.words.done(applied.audit.action, applied.case.code, detail))
         self.refresh()
 

@@ -30,11 +30,8 @@ class LocalIntake(Protocol):
 
 
 def local_intake(pipeline: object) -> LocalIntake | None:
-    """The intake behind the cockpit's pipeline (the pipeline itself, or the one a PipelineThread runs)."""
-    for candidate in (pipeline, getattr(pipeline, "pipeline", None)):
-        if isinstance(candidate, LocalIntake):
-            return candidate
-    return None
+    """The cockpit's pipeline as an intake for local events, once it exists."""
+    return pipeline if isinstance(pipeline, LocalIntake) else None
 
 
 class MotionIntake:

@@ -120,6 +120,10 @@ class IntakePipeline:
             raise ValueError(f"local event {event.id!r} is invalid: {decoded.detail}")
         self.writer.submit(EventItem(decoded, self._clock.now(), feed))
 
+    def wake_orders(self) -> None:
+        """A new order is in the outbox: send it now rather than at the next poll (any thread)."""
+        self.orders.wake()
+
     def _on_status(self, status: FeedStatus) -> None:
         self._status = status
         self._status_changed = True
@@ -235,6 +239,12 @@ class PipelineThread:
 
     def drain(self) -> IntakeChanges | None:
         return self.pipeline.drain()
+
+    def submit_local(self, event: Event) -> None:
+        self.pipeline.submit_local(event)
+
+    def wake_orders(self) -> None:
+        self.pipeline.wake_orders()
 
     async def run(self) -> None:
         """Start the feed thread and wait until it has ended (after `close()`)."""

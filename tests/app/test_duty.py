@@ -113,7 +113,10 @@ def test_an_officer_registers_dispatches_and_closes_a_case_from_the_keyboard(
     dialog = duty.desk.dispatch_dialog
     qtbot.waitUntil(dialog.isVisible)
     assert text_at(dialog.units, 0, 0) == "城市运行中心 (routing rule)"
-    QTest.keyClick(dialog.units, Qt.Key.Key_Return)
+    # The order goes to the feed at once, not at the sender's next look at the outbox.
+    with qtbot.waitSignal(duty.controller.order_queued) as queued:
+        QTest.keyClick(dialog.units, Qt.Key.Key_Return)
+    assert queued.args == [duty.db.execute("SELECT order_id FROM outbox").fetchone()[0]]
     qtbot.waitUntil(lambda: duty.state() is S.DISPATCHED)
     assert panel.fields["unit"].text() == "城市运行中心"
     assert panel.clock_rows["handle"][2].text() == "4:00 left"
