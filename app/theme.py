@@ -7,6 +7,7 @@ import re
 from importlib import resources
 
 import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from widgets.palette import Palette
@@ -46,6 +47,12 @@ def apply_theme(app: QApplication) -> Palette:
     """Style the whole application and pyqtgraph's defaults from one palette; returns it for the widgets."""
     palette = load_palette()
     app.setStyle("Fusion")
+    # Links in rich text (the case's snapshots) take the palette, not the style sheet: Qt's default dark
+    # blue is unreadable on the dark surfaces.
+    colours = app.palette()
+    for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
+        colours.setColor(role, QColor(palette.hex("accent")))
+    app.setPalette(colours)
     app.setStyleSheet(render_stylesheet(_theme_text("dark.qss"), palette))
     pg.setConfigOptions(
         background=palette.hex("chart_bg"),

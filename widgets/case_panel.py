@@ -29,6 +29,7 @@ from dispatch.casework.views import (
     SEVERE_MAX,
     CaseFile,
     MergeProposal,
+    OrderDelivery,
 )
 from widgets.case_history import ReportsTable, TimelineTable, local_time
 from widgets.case_proposals import ProposalList
@@ -182,7 +183,7 @@ class CasePanel(QWidget):
         for key, label in (
             ("category", self.tr("Category")), ("address", self.tr("Address")),
             ("district", self.tr("District / grid")), ("source", self.tr("Source")),
-            ("discovered", self.tr("Discovered")), ("unit", self.tr("Unit")),
+            ("discovered", self.tr("Discovered")), ("unit", self.tr("Unit")), ("order", self.tr("Order")),
             ("counts", self.tr("Returned · reworked · reopened")), ("merged", self.tr("Merged into")),
             ("description", self.tr("Description")),
         ):  # fmt: skip
@@ -278,6 +279,7 @@ class CasePanel(QWidget):
         }
         for key, text in values.items():
             self.fields[key].setText(text)
+        self._show_order(case_file.order)
         self.video.show_file(case_file)
         merge_allowed = Action.MERGE in desk_actions(case, self._role, case_file.proposals)
         self.proposals.show_proposals(case_file, merge_allowed)
@@ -289,6 +291,20 @@ class CasePanel(QWidget):
         self.tick(self._now)
         self.header.fit()
         self.updateGeometry()
+
+    def _show_order(self, order: OrderDelivery | None) -> None:
+        """Whether the platform has the latest order: an unacknowledged one means the unit may not know."""
+        field = self.fields["order"]
+        waiting = order is not None and order.acked_at is None
+        if order is None:
+            field.setText("—")
+        elif order.acked_at is None:
+            field.setText(fill(self.tr("%1 · not yet received by the platform (sent %2)"),
+                               order.order_id, local_time(order.created_at)))  # fmt: skip
+        else:
+            field.setText(fill(self.tr("%1 · received by the platform %2"),
+                               order.order_id, local_time(order.acked_at)))  # fmt: skip
+        set_style_property(field, "waiting", "true" if waiting else "false")
 
     def tick(self, now: float) -> None:
         """Move the countdowns to `now`."""

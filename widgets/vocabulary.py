@@ -40,6 +40,8 @@ class Vocabulary(QObject):
             "traffic_accident": self.tr("Traffic accident"),
             "crowding": self.tr("Crowding"),
             "hazardous_chemicals": self.tr("Hazardous chemicals"),
+            # Raised on this console by the wall's motion analytics (app/wall_intake.py).
+            "video_motion": self.tr("Motion in a watched area"),
             # CAP 1.2 info categories, as dispatch/cap.py names them ("cap_" + category, lower case).
             "cap_geo": self.tr("Geological warning"),
             "cap_met": self.tr("Weather warning"),

@@ -79,6 +79,18 @@
         <translation>责任单位</translation>
     </message>
     <message>
+        <source>Order</source>
+        <translation>派遣指令</translation>
+    </message>
+    <message>
+        <source>%1 · not yet received by the platform (sent %2)</source>
+        <translation>%1 · 平台尚未接收（%2 发出）</translation>
+    </message>
+    <message>
+        <source>%1 · received by the platform %2</source>
+        <translation>%1 · 平台已于 %2 接收</translation>
+    </message>
+    <message>
         <source>Returned · reworked · reopened</source>
         <translation>回退 · 返工 · 重办</translation>
     </message>

@@ -260,6 +260,10 @@
         <translation>危化品异常</translation>
     </message>
     <message>
+        <source>Motion in a watched area</source>
+        <translation>布控区域异动</translation>
+    </message>
+    <message>
         <source>Geological warning</source>
         <translation>地质灾害预警</translation>
     </message>

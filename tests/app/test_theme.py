@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.theme import ThemeError, apply_theme, load_palette, render_stylesheet
@@ -42,8 +42,12 @@ def test_charts_share_the_palette(qapp: QApplication) -> None:
         assert pg.getConfigOption("background") == palette.hex("chart_bg")
         assert pg.getConfigOption("foreground") == palette.hex("chart_axis")
         assert qapp.styleSheet()
+        # Snapshot links on the case panel are readable on the dark surface, visited or not.
+        for role in (QPalette.ColorRole.Link, QPalette.ColorRole.LinkVisited):
+            assert qapp.palette().color(role).name() == palette.hex("accent").lower()
     finally:
         qapp.setStyleSheet("")
+        qapp.setPalette(qapp.style().standardPalette())
 
 
 def test_no_colour_literals_in_python_code() -> None:

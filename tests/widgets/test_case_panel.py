@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from dispatch.casework.model import Action, AuditRow, Card, CaseState, Role
+from dispatch.casework.views import OrderDelivery
 from tests.widgets.duty_values import NOW, audit, case, case_file, proposal, text_at
 from widgets.case_panel import ActionRequest, CasePanel, desk_actions
 from widgets.case_words import CaseWords
@@ -174,3 +175,17 @@ def test_snapshots_attached_to_the_case_are_listed_newest_first_with_links(panel
     assert 'href="file:///data/snapshots/second.jpg"' in text
     assert "人民路北向" in text
     assert "other.jpg" not in text, "a merged case's evidence stays with that case"
+
+
+def test_the_order_says_whether_the_platform_has_received_it(panel: CasePanel) -> None:
+    shown = case(state=S.DISPATCHED)
+    panel.show_file(case_file(shown))
+    assert panel.fields["order"].text() == "—"
+    sent = OrderDelivery("20260105-7-1", "U-CITY", NOW, None)
+    panel.show_file(dataclasses.replace(case_file(shown), order=sent))
+    field = panel.fields["order"]
+    assert field.text().startswith("20260105-7-1 · not yet received by the platform (sent ")
+    assert field.property("waiting") == "true"
+    panel.show_file(dataclasses.replace(case_file(shown), order=dataclasses.replace(sent, acked_at=NOW + 3)))
+    assert field.text().startswith("20260105-7-1 · received by the platform ")
+    assert field.property("waiting") == "false"
