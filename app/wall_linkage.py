@@ -82,8 +82,10 @@ class CameraLink(QObject):
                 if severe
                 else self.tr("Cameras on the scene")
             )
-        else:
+        elif cameras:
             title = fill(self.tr("No camera within %1 m: the nearest cameras"), round(LINK_RADIUS_M))
+        else:
+            title = self.tr("No camera near the scene")
         empty = fill(self.tr("No camera the current role may view within %1 m"), round(FALLBACK_RADIUS_M))
         self._show(title, cameras, severe, empty, case)
         return [c.camera_id for c in cameras]

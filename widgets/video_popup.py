@@ -38,6 +38,8 @@ class LinkagePopup(QFrame):
     """The officer closed the pop-up (carries None)."""
     maximised_changed = Signal(object)
     """A pop-up tile was maximised (carries its position 0…3) or the four restored (carries None)."""
+    cameras_changed = Signal(int)
+    """The pop-up now shows this many cameras (0: only a message; the wall makes it a slim bar)."""
     snapshot_requested = Signal(object)
     """Save the pictures of the cameras shown, as the case's evidence (carries None)."""
 
@@ -121,6 +123,11 @@ class LinkagePopup(QFrame):
         self.raise_()
         self.restore()
         self._place_tiles()
+        self.cameras_changed.emit(self._shown)
+
+    def message_height(self) -> int:
+        """The height that shows the title bar and a two-line message, for a pop-up without cameras."""
+        return self.title.sizeHint().height() + 2 * self.empty.fontMetrics().lineSpacing() + 48
 
     def maximise(self, position: int) -> None:
         if self.maximised == position or not 0 <= position < self._shown:

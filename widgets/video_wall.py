@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -29,6 +29,8 @@ from widgets.video_words import VideoWords
 # row, column, rows spanned, columns spanned
 Cell = tuple[int, int, int, int]
 GAP = 2
+# The gap above a pop-up that only carries a message (no camera to show).
+GAP_BAR = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ class VideoWall(QWidget):
             tile.resized.connect(self.tile_resized)
         self.popup = LinkagePopup(palette, words, self.grid)
         self.popup.maximised_changed.connect(self._on_popup_maximised_changed)
+        self.popup.cameras_changed.connect(self._on_popup_cameras_changed)
         bar = self._toolbar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -315,11 +318,18 @@ class VideoWall(QWidget):
             tile.setVisible(visible)
         # A maximised pop-up tile takes the whole wall, as a maximised grid tile does.
         popup = QRect(area)
-        if self.popup.maximised is None:
+        if not self.popup.shown:
+            # Nothing to show: a slim bar at the top says so and leaves the live tiles in view.
+            popup = QRect(0, 0, area.width() * 3 // 4, min(area.height(), self.popup.message_height()))
+            popup.moveTopLeft(QPoint(area.center().x() - popup.width() // 2, area.top() + GAP_BAR))
+        elif self.popup.maximised is None:
             popup = QRect(0, 0, area.width() * 3 // 4, area.height() * 4 // 5)
             popup.moveCenter(area.center())
         self.popup.setGeometry(popup)
         self.popup.raise_()
+
+    def _on_popup_cameras_changed(self, count: int) -> None:
+        self.place_tiles()
 
     def _check_layout_button(self) -> None:
         button = self.wall_layoutbuttons.button(LAYOUTS.index(self.wall_layout))

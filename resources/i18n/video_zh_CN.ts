@@ -28,6 +28,10 @@
         <translation>%1 米内没有摄像机：最近的摄像机</translation>
     </message>
     <message>
+        <source>No camera near the scene</source>
+        <translation>现场附近没有摄像机</translation>
+    </message>
+    <message>
         <source>No camera the current role may view within %1 m</source>
         <translation>%1 米内没有当前角色可调阅的摄像机</translation>
     </message>

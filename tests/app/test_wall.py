@@ -474,3 +474,13 @@ def test_motion_seen_by_a_capture_thread_goes_to_the_intake_too(
     finally:
         rig.factory.abandon()
         rig.controller.close()
+
+
+def test_a_place_with_no_camera_at_all_says_so_without_covering_the_wall(rig: Rig) -> None:
+    base = CITY.cameras[0]
+    spot = (base.lon + 1.0, base.lat + 1.0)  # about 100 km away: no camera of the city sees it
+    assert rig.controller.show_cameras_for(*spot, severe=True) == []
+    popup = rig.wall.popup
+    assert popup.title.text() == "No camera near the scene"
+    assert "1500" in popup.empty.text()
+    assert popup.height() < rig.wall.grid.height() // 3

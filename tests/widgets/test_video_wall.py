@@ -190,3 +190,18 @@ def test_the_tour_button_asks_for_the_chosen_group(qtbot: QtBot, wall: VideoWall
     assert not wall.tour_group.isEnabled()
     with qtbot.waitSignal(wall.tour_stop_requested):
         wall.tour_button.click()
+
+
+def test_a_pop_up_with_no_camera_is_a_slim_bar_that_leaves_the_tiles_in_view(wall: VideoWall) -> None:
+    popup = wall.popup
+    popup.show_cameras("near", FOUR, severe=True)
+    full = popup.geometry()
+    popup.show_cameras("no camera", [], severe=True, empty_text="No camera within 1500 m")
+    bar = popup.geometry()
+    assert popup.isVisible()
+    assert popup.empty.isVisible()
+    assert bar.height() < full.height() // 3
+    assert bar.top() < wall.grid.rect().center().y() - bar.height()
+    assert popup.empty.geometry().height() > popup.empty.fontMetrics().height()
+    popup.show_cameras("near", FOUR, severe=True)
+    assert popup.geometry() == full
