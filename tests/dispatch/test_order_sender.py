@@ -12,17 +12,7 @@ from dispatch.casework.model import Action
 from dispatch.casework.orders import mark_acked
 from dispatch.order_sender import OrderSender
 from dispatch.sim.server import FeedServer
-from tests.dispatch.casework.policies import DISPATCHER, LEAD, act, new_case, open_loop
-
-
-def dispatched_order(path: Path) -> str:
-    loop = open_loop(path)
-    case = new_case(loop)
-    act(loop, case.id, Action.REGISTER, LEAD)
-    act(loop, case.id, Action.DISPATCH, DISPATCHER, unit="U-1")
-    (order_id,) = [r[0] for r in loop.conn.execute("SELECT order_id FROM outbox")]
-    loop.close()
-    return order_id
+from tests.dispatch.casework.policies import DISPATCHER, LEAD, act, dispatched_store, new_case, open_loop
 
 
 async def session(server: FeedServer, sender: OrderSender, orders: int) -> None:
@@ -39,7 +29,7 @@ async def session(server: FeedServer, sender: OrderSender, orders: int) -> None:
 
 def test_an_order_is_sent_again_after_a_lost_connection_and_passed_on_once(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
-    order_id = dispatched_order(path)
+    order_id = dispatched_store(path)[1]
     passed_on: list[str] = []
 
     async def scenario() -> int:
@@ -64,7 +54,7 @@ def test_an_order_is_sent_again_after_a_lost_connection_and_passed_on_once(tmp_p
 
 def test_acknowledged_orders_are_not_sent_again(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
-    first = dispatched_order(path)
+    first = dispatched_store(path)[1]
     loop = open_loop(path)
     mark_acked(loop.conn, first, 1.0)
     second_case = new_case(loop, "e2")

@@ -11,23 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from dispatch.casework.inbox import apply_inbox
-from dispatch.casework.model import Action, CaseState
+from dispatch.casework.model import CaseState
 from dispatch.casework.orders import ReportOutcome
 from dispatch.model import QuarantineReason
 from dispatch.pipeline import IntakePipeline
 from dispatch.sim.server import FeedServer
-from tests.dispatch.casework.policies import DISPATCHER, LEAD, act, new_case, open_loop
+from tests.dispatch.casework.policies import dispatched_store, open_loop
 from tests.dispatch.test_pipeline_live import Watch, with_pipeline
-
-
-def dispatch_one(path: Path) -> tuple[int, str]:
-    loop = open_loop(path)
-    case = new_case(loop)
-    act(loop, case.id, Action.REGISTER, LEAD)
-    act(loop, case.id, Action.DISPATCH, DISPATCHER, unit="U-1")
-    (order_id,) = [r[0] for r in loop.conn.execute("SELECT order_id FROM outbox")]
-    loop.close()
-    return case.id, order_id
 
 
 def outbox_acked(path: Path, order_id: str) -> float | None:
@@ -48,7 +38,7 @@ def report(order_id: str, action: str, minute: int) -> dict[str, Any]:
 
 def test_an_order_lost_before_its_ack_is_sent_again_and_signed_once(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite3"
-    case_id, order_id = dispatch_one(db)
+    case_id, order_id = dispatched_store(db)
     passed_on: list[str] = []
 
     async def scenario() -> None:
@@ -89,7 +79,7 @@ def test_an_order_lost_before_its_ack_is_sent_again_and_signed_once(tmp_path: Pa
 
 def test_a_malformed_report_is_quarantined_and_the_next_one_still_arrives(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite3"
-    _case_id, order_id = dispatch_one(db)
+    _case_id, order_id = dispatched_store(db)
 
     async def scenario() -> None:
         async with FeedServer(heartbeat_s=None) as server:

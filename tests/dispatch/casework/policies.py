@@ -153,6 +153,19 @@ def new_case(loop: Loop, event_id: str = "e1", **event: Any) -> Case:
     return result.opened[0]
 
 
+def dispatched_store(path: Path) -> tuple[int, str]:
+    """A store with one case registered and dispatched to U-1: its id and the order waiting in the outbox."""
+    loop = open_loop(path)
+    try:
+        case = new_case(loop)
+        act(loop, case.id, Action.REGISTER, LEAD)
+        act(loop, case.id, Action.DISPATCH, DISPATCHER, unit="U-1")
+        (order_id,) = [r[0] for r in loop.conn.execute("SELECT order_id FROM outbox")]
+    finally:
+        loop.close()
+    return case.id, order_id
+
+
 def act(loop: Loop, case_id: int, action: Action, actor: Actor, reason: str = "", **payload: Any) -> Case:
     """Carry out one command on the case's current version and return the case after it."""
     current = loop.desk.get(case_id)
