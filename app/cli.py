@@ -13,6 +13,7 @@ from app.bench_loop import add_bench_loop_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
+from dispatch.argtypes import positive_number
 
 if TYPE_CHECKING:
     from video.registry import CameraRegistry
@@ -32,16 +33,6 @@ def _feed_url(text: str) -> str:
     if not re.match(r"^wss?://[^\s/]+", text):
         raise argparse.ArgumentTypeError(f"feed must be a ws:// or wss:// URL, got {text!r}")
     return text
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def _port(text: str) -> int:
@@ -115,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _feed_options(parser, required=False)
     parser.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: per-user data dir)")
-    parser.add_argument("--rate", type=_positive, default=8.0, help="demo city events per second (default 8)")
+    parser.add_argument(
+        "--rate", type=positive_number, default=8.0, help="demo city events per second (default 8)"
+    )
     parser.add_argument("--seed", type=int, help="demo city random seed")
     parser.add_argument(
         "--cameras", type=_cameras, metavar="FILE",
@@ -126,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
-    sim.add_argument("--rate", type=_positive, default=8.0, help="events per second on average")
+    sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token from clients")
 
@@ -135,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--db", type=_db_path, required=True, metavar="PATH")
     ingest.add_argument(
         "--idle-exit",
-        type=_positive,
+        type=positive_number,
         metavar="SECONDS",
         help="exit once no message at all has arrived for this long",
     )
@@ -147,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     shot = sub.add_parser("screenshot", help="run the cockpit headless on the demo city and save a PNG")
     shot.add_argument("--out", type=Path, required=True, metavar="FILE.png")
-    shot.add_argument("--after", type=_positive, default=5.0, metavar="SECONDS")
+    shot.add_argument("--after", type=positive_number, default=5.0, metavar="SECONDS")
     shot.add_argument("--size", type=_size, default=(1920, 1080), metavar="WxH")
     shot.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: a temporary one)")
     shot.add_argument("--feed", type=_feed_url, metavar="URL", help="a real feed instead of the demo city")
@@ -161,8 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest = bench_sub.add_parser("ingest", help="feed → store throughput and send-to-visible latency")
     bench_ingest.add_argument("--count", type=_count, default=200_000, help="messages per throughput run")
     bench_ingest.add_argument("--runs", type=_count, default=3, help="repetitions; medians are reported")
-    bench_ingest.add_argument("--latency-rate", type=_positive, default=5000.0, metavar="EVENTS_PER_S")
-    bench_ingest.add_argument("--latency-seconds", type=_positive, default=10.0)
+    bench_ingest.add_argument("--latency-rate", type=positive_number, default=5000.0, metavar="EVENTS_PER_S")
+    bench_ingest.add_argument("--latency-seconds", type=positive_number, default=10.0)
     bench_ingest.add_argument("--no-gui", action="store_true", help="skip the offscreen GUI latency run")
     bench_loop = bench_sub.add_parser(
         "loop", help="queue page, full-text search and one transition, 1M cases"

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Sequence
 
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be positive and finite, got {text}")
-    return value
+from dispatch.argtypes import positive_number
 
 
 def _count(text: str) -> int:
@@ -45,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         _common(blast, 0)
         blast.add_argument("--count", type=_count, required=True, help="messages per subscriber")
-        blast.add_argument("--rate", type=_positive, help="msgs/s (default: as fast as possible)")
+        blast.add_argument("--rate", type=positive_number, help="msgs/s (default: as fast as possible)")
         options = blast.parse_args(args[1:])
         from dispatch.sim.blast import run_blast
 
@@ -63,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="`python -m dispatch.sim blast --help`: the ingest benchmark server.",
     )
     _common(sim, 8765)
-    sim.add_argument("--rate", type=_positive, default=8.0, help="events per second on average")
+    sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token (default: $TIANSHU_SIM_TOKEN if set)")
     options = sim.parse_args(args)

@@ -43,7 +43,7 @@ def test_blast_process_sends_what_was_asked() -> None:
 
 
 def test_a_server_that_cannot_start_reports_its_stderr() -> None:
-    with pytest.raises(RuntimeError, match="must be positive and finite"):
+    with pytest.raises(RuntimeError, match="must be a positive number"):
         FeedProcess(["--rate", "-1"])
 
 
