@@ -78,7 +78,8 @@ class LockOverlay(QWidget):
             self.setGeometry(parent.rect())
         elif kind in (QEvent.Type.ChildAdded, QEvent.Type.ZOrderChange):
             # After the event: the newcomer is put on top only once its own handling is done.
-            QTimer.singleShot(0, self._stay_on_top)
+            # With the lock as context: a lock deleted meanwhile (its window closed) is not called.
+            QTimer.singleShot(0, self, self._stay_on_top)
         return False
 
     def _stay_on_top(self) -> None:

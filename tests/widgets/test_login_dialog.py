@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
@@ -158,3 +158,18 @@ def test_a_lock_put_up_before_the_window_shows_fits_the_shown_window(qtbot: QtBo
     qtbot.waitExposed(window)
     assert overlay.isVisible()
     assert overlay.geometry() == window.rect()
+
+
+def test_a_window_closed_right_after_a_panel_was_added_does_not_trip_the_lock(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    """Regression: the lock's deferred raise ran on a deleted overlay ("LockOverlay already deleted")."""
+    window = QMainWindow()
+    overlay = LockOverlay(ShiftWords(), window)
+    overlay.cover()
+    window.show()
+    qtbot.waitExposed(window)
+    QDockWidget("late panel", window)  # queues the lock's raise for the next turn of the event loop
+    window.deleteLater()
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # window and lock gone before that turn
+    qapp.processEvents()  # pytest-qt fails the test on any exception raised in here
