@@ -82,8 +82,8 @@ class Console:
 
 
 def install_console(app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool) -> Console:
-    """Sign-in and idle lock over the window, the supervision and handover docks, and the duty desk
-    acting as whoever signs in. Call before restoring the saved layout (it adds docks)."""
+    """Sign-in and idle lock over the window, the supervision, handover and evaluation docks, and the duty
+    desk acting as whoever signs in. Call before restoring the saved layout (it adds docks)."""
     worker = cockpit.desk_worker
     assert worker is not None, "the console needs the cockpit's desk thread"
     session = install_session(app, window, worker, demo=demo)
@@ -98,6 +98,9 @@ def install_console(app: QApplication, window: MainWindow, cockpit: Cockpit, *, 
     )
     if cockpit.duty is not None:
         cockpit.duty.follow(session)
+        # The desk reads the store again after each of its commands and whenever the audit moved; the
+        # evaluation follows (its control decides whether there is anything new to work out).
+        cockpit.duty.case_shown.connect(panels.metrics.store_changed)
     return Console(app, session, panels)
 
 

@@ -19,7 +19,7 @@ from widgets.vocabulary import Vocabulary
 
 # Bump whenever docks are added, removed, renamed or arranged differently by default: an old saved layout
 # is then ignored, not misapplied.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
 # From this height (a 1080p duty console) the right column shows trends, feed health and the supervision
 # board one above the other; below it (a 720p laptop) they are tabs of one group.
 ROOMY_HEIGHT = 900

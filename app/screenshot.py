@@ -1,5 +1,5 @@
 """`python main.py screenshot`: the real cockpit, offscreen on the demo city, grabbed to a PNG, with the
-duty desk or the video wall in front."""
+duty desk, the video wall or the evaluation in front."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 DEMO_RATE = 20.0
 DEMO_SEED = 2
 FRAME_S = 1 / 30
+# The docks `--tab` brings to the front; the duty desk is in front anyway.
+_FRONT_DOCKS = {"wall": "videoWallDock", "metrics": "metricsDock"}
 
 
 async def _shoot(
@@ -63,7 +65,7 @@ def run_screenshot(
     tab: str = "desk",
     cameras: CameraRegistry | None = None,
 ) -> int:
-    """Write a PNG of the cockpit `after` seconds in, with `tab` ("desk" or "wall") in front."""
+    """Write a PNG of the cockpit `after` seconds in, with `tab` ("desk", "wall" or "metrics") in front."""
     if QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = prepare_application()
@@ -84,7 +86,7 @@ def run_screenshot(
         wall = None
         if demo or cameras is not None:
             wall = install_wall(window, cockpit, console, settings, Path(scratch), cameras)
-        front = window.findChild(QDockWidget, "videoWallDock") if tab == "wall" else None
+        front = window.findChild(QDockWidget, _FRONT_DOCKS[tab]) if tab in _FRONT_DOCKS else None
         window.show()
         try:
             # On the demo city the picture shows the cockpit as the demo shift lead sees it.

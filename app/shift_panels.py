@@ -1,4 +1,4 @@
-"""Puts the supervision board and the shift handover into the main window as docks, with their drivers."""
+"""Docks on the right for the supervision board, the shift handover and 综合评价, with their drivers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWi
 
 from app.desk_worker import DeskWorker
 from app.handover_control import AskPath, HandoverControl, ask_pdf_path
+from app.metrics_control import MetricsControl
 from app.session import Session
 from app.supervision_control import SupervisionControl
 from widgets.handover_panel import HandoverPanel, HandoverReport
+from widgets.metrics_panel import MetricsPanel
 from widgets.palette import Palette
 from widgets.supervision_board import SupervisionBoard
 from widgets.vocabulary import Vocabulary
@@ -32,10 +34,14 @@ class ShiftPanels:
     handover_dock: QDockWidget
     supervision: SupervisionControl
     handovers: HandoverControl
+    metrics_panel: MetricsPanel
+    metrics_dock: QDockWidget
+    metrics: MetricsControl
 
     def stop(self) -> None:
         self.supervision.stop()
         self.handovers.stop()
+        self.metrics.stop()
 
 
 def city_names(city: City) -> dict[str, str]:
@@ -43,6 +49,16 @@ def city_names(city: City) -> dict[str, str]:
     names = {d.code: d.name for d in city.districts}
     names.update({u.id: u.name for u in city.units})
     return names
+
+
+def _scrolled(name: str, panel: QWidget) -> QScrollArea:
+    """A panel taller than a laptop's right column scrolls instead of squeezing."""
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    return scroll
 
 
 def _dock(window: QMainWindow, name: str, title: str, panel: QWidget) -> QDockWidget:
@@ -68,22 +84,23 @@ def install_shift_panels(
     exercise: bool = False,
     ask_path: AskPath = ask_pdf_path,
 ) -> ShiftPanels:
-    """Add the two docks (tabbed together on the right; call before restoring the saved layout) and
-    start their refresh timers. Shifts are counted in the policy calendar's time zone."""
+    """Add the three docks (tabbed together on the right; call before restoring the saved layout) and
+    start their refresh timers. Shifts and evaluation periods are counted in the policy calendar's time
+    zone."""
     words = session.words
     board = SupervisionBoard(words, vocabulary, palette, names=names)
     handover = HandoverPanel(words, names=names)
     translate = QCoreApplication.translate
     board_dock = _dock(window, "supervisionBoardDock", translate("ShiftPanels", "Supervision board"), board)
-    # Scrollable: note, history and detail stacked need more height than a laptop's right column has.
-    handover_scroll = QScrollArea()
-    handover_scroll.setObjectName("handoverScroll")
-    handover_scroll.setWidget(handover)
-    handover_scroll.setWidgetResizable(True)
-    handover_scroll.setFrameShape(QFrame.Shape.NoFrame)
+    # Note, history and detail stacked need more height than a laptop's right column has.
+    handover_scroll = _scrolled("handoverScroll", handover)
     handover_dock = _dock(window, "handoverDock", translate("ShiftPanels", "Shift handover"), handover_scroll)
+    metrics_panel = MetricsPanel(words, palette, names=names)
+    metrics_scroll = _scrolled("metricsScroll", metrics_panel)
+    metrics_dock = _dock(window, "metricsDock", metrics_panel.windowTitle(), metrics_scroll)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, board_dock)
     window.tabifyDockWidget(board_dock, handover_dock)
+    window.tabifyDockWidget(handover_dock, metrics_dock)
     board_dock.raise_()
     supervision = SupervisionControl(board, worker, session, words, exercise=exercise)
     handovers = HandoverControl(
@@ -95,8 +112,24 @@ def install_shift_panels(
         exercise=exercise,
         ask_path=ask_path,
     )
-    # A board shown again (tab raised, dock reopened) is read at once rather than at the next tick.
+    tz = worker.policy.calendar.timezone
+    metrics = MetricsControl(metrics_panel, worker, session, tz=tz, exercise=exercise)
+    # 督办 changes the cards the evaluation counts.
+    supervision.supervised.connect(metrics.store_changed)
+    # A board or evaluation shown again (tab raised, dock reopened) is read at once, not at the next tick.
     board_dock.visibilityChanged.connect(lambda visible: supervision.refresh() if visible else None)
+    metrics_dock.visibilityChanged.connect(lambda visible: metrics.refresh() if visible else None)
     supervision.start()
     handovers.start()
-    return ShiftPanels(board, handover, board_dock, handover_dock, supervision, handovers)
+    metrics.start()
+    return ShiftPanels(
+        board,
+        handover,
+        board_dock,
+        handover_dock,
+        supervision,
+        handovers,
+        metrics_panel,
+        metrics_dock,
+        metrics,
+    )

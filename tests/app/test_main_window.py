@@ -189,7 +189,7 @@ def test_a_laptop_keeps_the_board_in_front_of_its_column(qtbot: QtBot, console: 
     qtbot.waitExposed(window)
 
     tabbed = {d.objectName() for d in window.tabifiedDockWidgets(window.trends_dock)}
-    assert tabbed == {"supervisionBoardDock", "handoverDock", "feedHealthDock"}
+    assert tabbed == {"supervisionBoardDock", "handoverDock", "metricsDock", "feedHealthDock"}
     board_dock = console.board.parentWidget()
     assert isinstance(board_dock, QDockWidget)
     assert not board_dock.visibleRegion().isEmpty()
