@@ -19,11 +19,13 @@ SOURCES = ("iot", "video_ai", "hotline", "grid", "cap")
 # New events become cases in short transactions, for at most this long per beat. A flood (a storm, a
 # blast benchmark) then waits a few beats instead of holding the interpreter and the store's write lock
 # for seconds while the feed and the screens wait: at 5,000 events/s an unbounded pass took the live
-# event view from 35 ms to 470 ms behind the feed.
+# event view from 35 ms to 470 ms behind the feed; 100 ms per beat still left p99 at 80–210 ms, 50 ms
+# brings it to 76–94 ms (alone: 57–176 ms, the noise of this machine). 50 ms still turns a few hundred
+# events a second into cases, far above a city's rate even in a storm.
 DISCOVERY_SLICE = 20
-DISCOVERY_BUDGET_S = 0.1
-# SQLite has one writer: between slices the desk steps aside long enough for the feed writer's waiting
-# BEGIN IMMEDIATE to get in (measured: live-event p99 155 ms → 114–139 ms with the desk running).
+DISCOVERY_BUDGET_S = 0.05
+# Between slices the desk steps aside so the feed writer, queued on the store's write gate
+# (dispatch/write_gate.py), gets in at once.
 DISCOVERY_YIELD_S = 0.002
 
 
