@@ -22,7 +22,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QMainWindow
 
-from video.decode_bench import bare_decode, pipeline_decode
+from video.decode_bench import CpuMeter, DecodeFigures, bare_decode, pipeline_decode
 from video.registry import ACCESS_LEVELS, CameraInfo, CameraRegistry
 from video.rtsp_server import RtspTestServer
 from video.stamp import decode_stamp
@@ -55,17 +55,21 @@ def add_bench_wall_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", type=_size, default=(1920, 1080), metavar="WxH", help="wall window")
     parser.add_argument("--latency-seconds", type=float, default=5.0, help="stamp read-back window")
     parser.add_argument("--no-pipeline", action="store_true", help="skip the decode+scale reference run")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="repeat baseline, wall and pipeline; medians are reported"
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class WallFigures:
-    """One wall run. CPU in percent of one core (the process, its GUI thread, the stream servers);
-    repaints per tile per second; FrameClock tick gaps in ms; glass-to-glass latencies in ms, from the
-    stamp in the image a tile painted to the end of that paint."""
+    """One wall run. CPU in percent of one core (the process, its GUI thread, the stream servers, the rest
+    of the machine); repaints per tile per second; FrameClock tick gaps in ms; glass-to-glass latencies in
+    ms, from the stamp in the image a tile painted to the end of that paint."""
 
     cpu: float
     gui_cpu: float
     server_cpu: float
+    other_cpu: float
     repaints: tuple[float, ...]
     tick_gaps: tuple[float, ...]
     latencies: tuple[float, ...]
@@ -102,20 +106,6 @@ def stream_servers(
         for proc in procs:
             proc.kill()
             proc.wait()
-
-
-def _cpu_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def _process_cpu(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / _TICKS
-    return total
 
 
 def stamp_of(image: QImage) -> float | None:
@@ -194,17 +184,12 @@ def run_wall(urls: list[str], server_pids: list[int], tiles: int, window_size: t
             await asyncio.sleep(warmup)
             probe.paints.clear()
             ticks.clear()
-            cpu, gui, server, t0 = (
-                _cpu_seconds(),
-                time.thread_time(),
-                _process_cpu(server_pids),
-                time.monotonic(),
-            )
+            meter, gui = CpuMeter(server_pids), time.thread_time()
             await asyncio.sleep(seconds)
-            elapsed = figures["elapsed"] = time.monotonic() - t0
-            figures["cpu"] = 100.0 * (_cpu_seconds() - cpu) / elapsed
+            window = meter.stop()
+            elapsed = window.elapsed
+            figures.update(cpu=window.own, server=window.servers, others=window.others)
             figures["gui"] = 100.0 * (time.thread_time() - gui) / elapsed
-            figures["server"] = 100.0 * (_process_cpu(server_pids) - server) / elapsed
             figures.update({f"tile{i}": probe.paints.get(i, 0) / elapsed for i in range(tiles)})
             # Reading stamps costs CPU, so it runs after the measured window.
             probe.reading = True
@@ -222,6 +207,7 @@ def run_wall(urls: list[str], server_pids: list[int], tiles: int, window_size: t
         cpu=figures["cpu"],
         gui_cpu=figures["gui"],
         server_cpu=figures["server"],
+        other_cpu=figures["others"],
         repaints=tuple(figures[f"tile{i}"] for i in range(tiles)),
         tick_gaps=tuple((b - a) * 1000.0 for a, b in itertools.pairwise(ticks)),
         latencies=tuple(probe.latencies),
@@ -233,27 +219,31 @@ def _p95(values: tuple[float, ...]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else float("nan")
 
 
-def run_bench_wall(args: argparse.Namespace) -> int:
-    """Decode-only baseline, the wall, then the capture pipeline alone at the wall's tile size."""
-    tiles: int = args.tiles
-    source, (width, height), fps = args.source, args.size, args.fps
-    print(f"{source} {width}x{height}@{fps}, {tiles} streams, {os.cpu_count()} cores, "
-          f"window {args.window[0]}x{args.window[1]}", flush=True)  # fmt: skip
-    with stream_servers(source, tiles, args.size, fps) as (pids, urls):
-        # decode_bench reports the first server process only; the wall's line below counts them all.
-        baseline = bare_decode(urls, pids[0], args.warmup, args.seconds)
-        print(baseline.line(), flush=True)
-        wall = run_wall(urls, pids, tiles, args.window, args.warmup, args.seconds, args.latency_seconds)
-        if not args.no_pipeline:
-            print(
-                pipeline_decode(urls, pids[0], args.warmup, args.seconds, wall.tile_size).line(), flush=True
-            )
-    repaints = sorted(wall.repaints)
-    fps_min = repaints[0]
+@dataclass(frozen=True, slots=True)
+class WallRun:
+    """One repetition: the decode-only baseline, the wall, and (unless skipped) the pipeline alone."""
+
+    baseline: DecodeFigures
+    wall: WallFigures
+    pipeline: DecodeFigures | None
+
+    @property
+    def ratio(self) -> float:
+        base = self.baseline.client_cpu
+        return self.wall.cpu / base if base > 0 else float("inf")
+
+    @property
+    def worst_fps(self) -> float:
+        return min(self.wall.repaints)
+
+
+def _print_run(run: WallRun, tiles: int) -> None:
+    wall = run.wall
     print(f"wall ({wall.tile_size[0]}x{wall.tile_size[1]} tiles): cpu {wall.cpu:.1f}% "
           f"({wall.cpu / tiles:.2f}%/stream; GUI thread {wall.gui_cpu:.1f}%), "
-          f"servers {wall.server_cpu:.1f}%", flush=True)  # fmt: skip
-    print(f"repaints/tile per s: min {fps_min:.1f}, median {statistics.median(repaints):.1f}, "
+          f"servers {wall.server_cpu:.1f}%, others {wall.other_cpu:.1f}%", flush=True)  # fmt: skip
+    repaints = sorted(wall.repaints)
+    print(f"repaints/tile per s: min {repaints[0]:.1f}, median {statistics.median(repaints):.1f}, "
           f"max {repaints[-1]:.1f}", flush=True)  # fmt: skip
     gaps = wall.tick_gaps
     print(f"FrameClock tick gaps: median {statistics.median(gaps):.1f} ms, p95 {_p95(gaps):.1f} ms, "
@@ -262,8 +252,57 @@ def run_bench_wall(args: argparse.Namespace) -> int:
         lat = wall.latencies
         print(f"glass-to-glass (stamp → painted): p50 {statistics.median(lat):.0f} ms, "
               f"p95 {_p95(lat):.0f} ms, max {max(lat):.0f} ms, {len(lat)} paints", flush=True)  # fmt: skip
-    ratio = wall.cpu / baseline.client_cpu if baseline.client_cpu > 0 else float("inf")
-    print(f"wall: {tiles} tiles, {fps_min:.1f} fps/tile, cpu {wall.cpu:.1f}% , ratio {ratio:.2f}")
+    print(f"run ratio wall/decode-only {run.ratio:.2f}", flush=True)
+
+
+def _print_medians(runs: list[WallRun]) -> None:
+    def line(name: str, values: list[float], unit: str = "%", digits: int = 1) -> None:
+        listed = ", ".join(f"{v:.{digits}f}" for v in values)
+        print(f"  {name}: median {statistics.median(values):.{digits}f}{unit} ({listed})", flush=True)
+
+    print(f"medians of {len(runs)} runs (each run's value in brackets):", flush=True)
+    line("decode-only cpu", [r.baseline.client_cpu for r in runs])
+    line("wall cpu", [r.wall.cpu for r in runs])
+    line("GUI thread cpu", [r.wall.gui_cpu for r in runs])
+    pipelines = [r.pipeline.client_cpu for r in runs if r.pipeline is not None]
+    if pipelines:
+        line("pipeline cpu", pipelines)
+    line("worst tile fps", [r.worst_fps for r in runs], "")
+    line("ratio wall/decode-only", [r.ratio for r in runs], "", 2)
+    line("others during the baseline", [r.baseline.other_cpu for r in runs])
+    line("others during the wall", [r.wall.other_cpu for r in runs])
+    p95s = [_p95(r.wall.latencies) for r in runs if len(r.wall.latencies) >= 2]
+    if p95s:
+        line("glass-to-glass p95", p95s, " ms", 0)
+
+
+def run_bench_wall(args: argparse.Namespace) -> int:
+    """Decode-only baseline, the wall, then the capture pipeline alone at the wall's tile size; `--runs`
+    times on the same servers. Ratios are taken within a run, then the median over runs is reported."""
+    tiles: int = args.tiles
+    source, (width, height), fps = args.source, args.size, args.fps
+    print(f"{source} {width}x{height}@{fps}, {tiles} streams, {os.cpu_count()} cores, "
+          f"window {args.window[0]}x{args.window[1]}", flush=True)  # fmt: skip
+    runs: list[WallRun] = []
+    with stream_servers(source, tiles, args.size, fps) as (pids, urls):
+        for number in range(1, max(1, args.runs) + 1):
+            if args.runs > 1:
+                print(f"-- run {number}/{args.runs}", flush=True)
+            baseline = bare_decode(urls, pids, args.warmup, args.seconds)
+            print(baseline.line(), flush=True)
+            wall = run_wall(urls, pids, tiles, args.window, args.warmup, args.seconds, args.latency_seconds)
+            pipeline = None
+            if not args.no_pipeline:
+                pipeline = pipeline_decode(urls, pids, args.warmup, args.seconds, wall.tile_size)
+                print(pipeline.line(), flush=True)
+            runs.append(WallRun(baseline, wall, pipeline))
+            _print_run(runs[-1], tiles)
+    if len(runs) > 1:
+        _print_medians(runs)
+    fps_min = statistics.median(r.worst_fps for r in runs)
+    cpu = statistics.median(r.wall.cpu for r in runs)
+    ratio = statistics.median(r.ratio for r in runs)
+    print(f"wall: {tiles} tiles, {fps_min:.1f} fps/tile, cpu {cpu:.1f}% , ratio {ratio:.2f}")
     return 0
 
 

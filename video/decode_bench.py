@@ -23,51 +23,106 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 @dataclass(frozen=True, slots=True)
 class DecodeFigures:
-    """CPU in percent of one core over the measured window, and frames per second per stream."""
+    """CPU in percent of one core over the measured window, and frames per second per stream.
+
+    `other_cpu` is what the rest of the machine used meanwhile (neither this process nor the stream
+    servers): on a shared two-core machine a busy neighbour inflates every figure, so runs with a large
+    value are not comparable with quiet ones.
+    """
 
     mode: str
     streams: int
     client_cpu: float
     server_cpu: float
     fps_per_stream: float
+    other_cpu: float
 
     def line(self) -> str:
         return (
             f"{self.mode}: {self.streams} streams, client cpu {self.client_cpu:.1f}% "
             f"({self.client_cpu / self.streams:.2f}%/stream), {self.fps_per_stream:.1f} fps/stream, "
-            f"server cpu {self.server_cpu:.1f}%"
+            f"server cpu {self.server_cpu:.1f}%, others {self.other_cpu:.1f}%"
         )
 
 
-def _process_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+def process_cpu(pids: Sequence[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far."""
+    total = 0.0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
 
 
-def _own_cpu() -> float:
+def machine_cpu() -> float:
+    """CPU seconds all cores have spent busy (not idle, not waiting for I/O) since boot."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(f) for f in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
+def own_cpu() -> float:
     times = os.times()
     return times.user + times.system
 
 
+@dataclass(frozen=True, slots=True)
+class CpuWindow:
+    """CPU use over one measured window, in percent of one core: this process, the servers, the rest."""
+
+    elapsed: float
+    own: float
+    servers: float
+    others: float
+
+
+class CpuMeter:
+    """Started at the beginning of a window, `stop()` at its end gives a CpuWindow."""
+
+    def __init__(self, server_pids: Sequence[int]) -> None:
+        self._pids = list(server_pids)
+        self._start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float, float]:
+        return time.monotonic(), own_cpu(), process_cpu(self._pids), machine_cpu()
+
+    def stop(self) -> CpuWindow:
+        t0, own0, servers0, machine0 = self._start
+        t1, own1, servers1, machine1 = self._sample()
+        elapsed = t1 - t0
+        own, servers = own1 - own0, servers1 - servers0
+        others = max(0.0, (machine1 - machine0) - own - servers)
+        return CpuWindow(elapsed, 100.0 * own / elapsed, 100.0 * servers / elapsed, 100.0 * others / elapsed)
+
+
 def _measure(
-    mode: str, streams: int, server_pid: int, warmup: float, seconds: float, frames: Callable[[], int]
+    mode: str,
+    streams: int,
+    server_pids: Sequence[int],
+    warmup: float,
+    seconds: float,
+    frames: Callable[[], int],
 ) -> DecodeFigures:
     pause = threading.Event()
     pause.wait(warmup)
-    cpu0, server0, frames0, t0 = _own_cpu(), _process_cpu(server_pid), frames(), time.monotonic()
+    meter, frames0 = CpuMeter(server_pids), frames()
     pause.wait(seconds)
-    elapsed = time.monotonic() - t0
+    window = meter.stop()
     return DecodeFigures(
         mode=mode,
         streams=streams,
-        client_cpu=100.0 * (_own_cpu() - cpu0) / elapsed,
-        server_cpu=100.0 * (_process_cpu(server_pid) - server0) / elapsed,
-        fps_per_stream=(frames() - frames0) / elapsed / streams,
+        client_cpu=window.own,
+        server_cpu=window.servers,
+        fps_per_stream=(frames() - frames0) / window.elapsed / streams,
+        other_cpu=window.others,
     )
 
 
-def bare_decode(urls: Sequence[str], server_pid: int, warmup: float, seconds: float) -> DecodeFigures:
+def bare_decode(
+    urls: Sequence[str], server_pids: Sequence[int], warmup: float, seconds: float
+) -> DecodeFigures:
     """One thread per stream reading as fast as frames come: decode and colour conversion only."""
     stop = threading.Event()
     counts = [0] * len(urls)
@@ -83,7 +138,7 @@ def bare_decode(urls: Sequence[str], server_pid: int, warmup: float, seconds: fl
     for thread in threads:
         thread.start()
     try:
-        return _measure("decode-only", len(urls), server_pid, warmup, seconds, lambda: sum(counts))
+        return _measure("decode-only", len(urls), server_pids, warmup, seconds, lambda: sum(counts))
     finally:
         stop.set()
         for thread in threads:
@@ -91,7 +146,7 @@ def bare_decode(urls: Sequence[str], server_pid: int, warmup: float, seconds: fl
 
 
 def pipeline_decode(
-    urls: Sequence[str], server_pid: int, warmup: float, seconds: float, tile: tuple[int, int]
+    urls: Sequence[str], server_pids: Sequence[int], warmup: float, seconds: float, tile: tuple[int, int]
 ) -> DecodeFigures:
     """The wall's capture pipeline without a wall: decode, resize to `tile`, BGRA, mailbox, health."""
     cameras = [
@@ -107,7 +162,7 @@ def pipeline_decode(
             return sum(s.frames for lease in leases if (s := lease.status()) is not None)
 
         return _measure(
-            f"pipeline ({tile[0]}x{tile[1]} BGRA)", len(urls), server_pid, warmup, seconds, frames
+            f"pipeline ({tile[0]}x{tile[1]} BGRA)", len(urls), server_pids, warmup, seconds, frames
         )
 
 
@@ -147,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         pid, stop = rtsp.pid or 0, rtsp.close
     print(f"{args.source} {size[0]}x{size[1]}@{args.fps}, {os.cpu_count()} cores", flush=True)
     try:
-        print(bare_decode(urls, pid, args.warmup, args.seconds).line(), flush=True)
-        print(pipeline_decode(urls, pid, args.warmup, args.seconds, args.tile).line(), flush=True)
+        print(bare_decode(urls, [pid], args.warmup, args.seconds).line(), flush=True)
+        print(pipeline_decode(urls, [pid], args.warmup, args.seconds, args.tile).line(), flush=True)
     finally:
         stop()
     return 0

@@ -33,10 +33,15 @@ class SystemClock:
 
 
 class Health(enum.StrEnum):
-    """connecting → live → stale → reconnecting → offline; any of them → live when frames flow again."""
+    """connecting → live → stale → reconnecting → offline; any of them → live when frames flow again.
+
+    behind: frames flow, but the decoder has fallen behind the camera's clock (frames wait in the socket
+    buffers, so the picture is seconds old while it still moves); back to live once it has caught up.
+    """
 
     CONNECTING = "connecting"
     LIVE = "live"
+    BEHIND = "behind"
     STALE = "stale"
     RECONNECTING = "reconnecting"
     OFFLINE = "offline"
@@ -72,10 +77,15 @@ class Failure:
 
 @dataclass(frozen=True, slots=True)
 class HealthTiming:
-    """stale: no new frame for `stale_after` s; offline: no frame for `offline_after` s while retrying."""
+    """stale: no new frame for `stale_after` s; offline: no frame for `offline_after` s while retrying;
+    behind: frames arrive `behind_after` s later than the most punctual frame since the stream opened,
+    measured on the camera's clock. `clock_drift` (s per s) is how fast that reference may age, so a
+    camera whose clock runs slow against ours is never taken for a decoder that fell behind."""
 
     stale_after: float = 3.0
     offline_after: float = 20.0
+    behind_after: float = 1.0
+    clock_drift: float = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,10 @@ class HealthTracker:
         self._last_frame_wall: float | None = None
         self._frames = 0
         self._interval = 0.0
+        # The camera's clock against ours: `_offset` is now - stream time of the most punctual frame.
+        self._stream_ts: float | None = None
+        self._offset = 0.0
+        self._late = 0.0
         self._failures = 0
         self._failure: Failure | None = None
         self._retry_at: float | None = None
@@ -131,16 +145,32 @@ class HealthTracker:
         with self._lock:
             self._phase = _Phase.READING
             self._opened_at = now
+            self._stream_ts, self._late = None, 0.0
 
-    def frame(self, now: float, wall: float) -> None:
+    def frame(self, now: float, wall: float, stream_ts: float | None = None) -> None:
+        """A new picture at `now`; `stream_ts` is its time on the camera's own clock (seconds), given only
+        for streams whose timestamps come from the camera (RTSP): how late it is is judged from it."""
         with self._lock:
-            if self._last_frame_at is not None and self._last_frame_at >= self._opened_at:
-                gap = now - self._last_frame_at
+            previous = self._last_frame_at
+            if previous is not None and previous >= self._opened_at:
+                gap = now - previous
                 self._interval = gap if self._interval == 0.0 else 0.9 * self._interval + 0.1 * gap
+            self._track_lateness(now, stream_ts, previous)
             self._last_frame_at, self._last_frame_wall = now, wall
             self._frames += 1
             self._failures = 0
             self._failure = None
+
+    def _track_lateness(self, now: float, stream_ts: float | None, previous: float | None) -> None:
+        last_ts, self._stream_ts = self._stream_ts, stream_ts
+        if stream_ts is None or last_ts is None or previous is None or stream_ts < last_ts:
+            # No camera clock, the connection's first frame, or the camera's clock restarted: start over.
+            self._offset = 0.0 if stream_ts is None else now - stream_ts
+            self._late = 0.0
+            return
+        offset = now - stream_ts
+        self._offset = min(offset, self._offset + self._timing.clock_drift * (now - previous))
+        self._late = offset - self._offset
 
     def failed(self, failure: Failure, retry_at: float) -> None:
         with self._lock:
@@ -157,7 +187,7 @@ class HealthTracker:
     def status(self, now: float) -> StreamStatus:
         with self._lock:
             health, reason, detail = self._judge(now)
-            fresh = health is Health.LIVE and self._interval > 0.0
+            fresh = health in (Health.LIVE, Health.BEHIND) and self._interval > 0.0
             return StreamStatus(
                 camera_id=self._camera_id,
                 quality=self._quality,
@@ -179,6 +209,8 @@ class HealthTracker:
         outage = now - (last if last is not None else self._started_at)
         if self._phase is _Phase.READING:
             if last is not None and now - last <= timing.stale_after:
+                if self._late > timing.behind_after:
+                    return Health.BEHIND, None, f"{self._late:.1f} s behind the camera"
                 return Health.LIVE, None, ""
             waiting_first = last is None or last < self._opened_at
             since_open = now - self._opened_at

@@ -14,6 +14,7 @@ HEALTH_TOKENS = {
     Health.CONNECTING: "idle",
     Health.LIVE: "ok",
     Health.STALE: "warn",
+    Health.BEHIND: "warn",
     Health.RECONNECTING: "warn",
     Health.OFFLINE: "bad",
 }

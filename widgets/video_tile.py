@@ -37,6 +37,8 @@ TILE_MIME = "application/x-tianshu-tile"
 NormBox = tuple[float, float, float, float]
 # States in which the picture on screen is not live: shown greyed, with the time it froze.
 DOWN = frozenset({Health.STALE, Health.RECONNECTING, Health.OFFLINE})
+# States in which frames keep coming: the picture is shown as it is.
+MOVING = frozenset({Health.LIVE, Health.BEHIND})
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +219,17 @@ class VideoTile(QWidget):
                 self._draw_motion(painter, image_rect, self.motion)
             painter.drawImage(QPoint(0, 0), self._bar_image(rect.width(), status))
             self._draw_centre_message(painter, rect, status, down)
-            captions = [p for p in (self.caption, self._words.paused if self.paused else "") if p]
+            # A late picture still moves, so only a caption says it is seconds old.
+            behind = status is not None and status.health is Health.BEHIND
+            notes = (
+                self.caption,
+                self._words.paused if self.paused else "",
+                self._words.health(Health.BEHIND) if behind else "",
+            )
+            captions = [note for note in notes if note]
             if captions:
-                draw_caption(
-                    painter, rect, fonts, palette, "  ·  ".join(captions), "warn" if self.paused else "fg"
-                )
+                token = "warn" if self.paused or behind else "fg"
+                draw_caption(painter, rect, fonts, palette, "  ·  ".join(captions), token)
         self._draw_border(painter, rect)
         painter.end()
 
@@ -265,8 +273,9 @@ class VideoTile(QWidget):
 
     def _bar_image(self, width: int, status: StreamStatus | None) -> QImage:
         health = status.health if status is not None else Health.CONNECTING
+        # A late picture's decode time is not when the camera took it: the clock shows only while live.
         live = health is Health.LIVE
-        main = live and self._shown is not None and self._shown[1] is Quality.MAIN
+        main = health in MOVING and self._shown is not None and self._shown[1] is Quality.MAIN
         content = BarContent(
             width=width,
             ratio=self.devicePixelRatioF(),
@@ -294,7 +303,7 @@ class VideoTile(QWidget):
         self, painter: QPainter, rect: QRect, status: StreamStatus | None, down: bool
     ) -> None:
         words, fonts, palette = self._words, self._fonts, self._palette
-        if status is None or status.health is Health.LIVE:
+        if status is None or status.health in MOVING:
             if self._image is None:
                 draw_message(painter, rect, fonts, palette, words.waiting, "", "idle")
             return

@@ -23,6 +23,7 @@ class VideoWords(QObject):
             Health.STALE: self.tr("Frozen"),
             Health.RECONNECTING: self.tr("Reconnecting"),
             Health.OFFLINE: self.tr("Offline"),
+            Health.BEHIND: self.tr("Delayed"),
         }
         self._reasons = {
             Reason.OPEN_TIMEOUT: self.tr("camera does not answer"),

@@ -142,6 +142,10 @@
         <translation>离线</translation>
     </message>
     <message>
+        <source>Delayed</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
         <source>camera does not answer</source>
         <translation>摄像机无应答</translation>
     </message>

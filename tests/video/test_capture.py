@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
+import cv2
 import numpy as np
 import pytest
 
 from dispatch.clock import ManualClock
 from tests.video.fakes import DEAD_BASE, FAST, FakeCamera, FakeFactory, picture, registry, wait_until
-from video.capture import CaptureOptions, OpenGate, fit_size, to_display
+from video.capture import CaptureOptions, OpenGate, StreamWorker, fit_size, to_display
 from video.frames import Frame, Mailbox
 from video.health import Health, HealthTiming, Reason, StreamStatus
 from video.registry import Quality
+from video.stamp import decode_stamp, draw_stamp
 from video.streams import StreamManager
 
 
@@ -103,6 +108,92 @@ def test_fit_size_and_display_conversion() -> None:
     assert fit_size(640, 360, (100, 40)) == (71, 40)
     grey = np.zeros((10, 20), np.uint8)
     assert to_display(grey, (10, 10)).shape == (5, 10, 4)
+
+
+@pytest.mark.parametrize(
+    "tile", [(478, 250), (384, 216), (318, 166), (236, 132), (1280, 720)], ids=lambda t: f"{t[0]}x{t[1]}"
+)
+def test_the_stamp_burned_into_a_frame_reads_back_at_every_wall_tile_size(tile: tuple[int, int]) -> None:
+    image = np.full((360, 640, 3), 90, np.uint8)
+    draw_stamp(image, 1_767_225_600.125)
+    shown = to_display(image, tile)
+    assert shown.shape == (*fit_size(640, 360, tile)[::-1], 4)
+    assert decode_stamp(shown) == 1_767_225_600.125
+
+
+def test_shrinking_by_two_or_more_averages_fine_detail_instead_of_aliasing() -> None:
+    # One-pixel stripes (railings, text strokes) must shrink to an even grey, not to coarse moire bands
+    # that crawl as the scene moves: plain bilinear at this factor (2.17) skips whole source columns.
+    stripes = np.zeros((360, 640, 3), np.uint8)
+    stripes[:, ::2] = 255
+    shown = to_display(stripes, (318, 166))[:, :, :3].astype(float)
+    assert abs(shown.mean() - 127.5) < 3.0
+    assert shown.std() < 3.0
+    skipping = cv2.resize(stripes, fit_size(640, 360, (318, 166)), interpolation=cv2.INTER_LINEAR)
+    assert skipping.astype(float).std() > 50.0
+
+
+@pytest.mark.parametrize("tile", [(478, 250), (384, 216), (318, 166)], ids=lambda t: f"{t[0]}x{t[1]}")
+def test_scaled_text_stays_close_to_a_full_area_average(tile: tuple[int, int]) -> None:
+    text = np.full((360, 640, 3), 60, np.uint8)
+    for row, y in enumerate(range(30, 360, 22)):
+        scale = 0.45 + 0.02 * (row % 3)
+        cv2.putText(
+            text, "2026-01-01 12:34:56 CAM07", (5, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255)
+        )
+    shown = to_display(text, tile)[:, :, :3].astype(float)
+    # INTER_AREA over the whole factor is the reference: the best average, at 7x the cost.
+    reference = cv2.resize(text, fit_size(640, 360, tile), interpolation=cv2.INTER_AREA).astype(float)
+    assert np.abs(shown - reference).mean() < 3.0
+
+
+class ClockedCamera(FakeCamera):
+    """A fake whose pictures carry a stream timestamp, like RTP: `push_at(image, stream_seconds)`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamps: list[float] = []
+        self._position = 0.0
+
+    def push_at(self, image: np.ndarray, stream_seconds: float) -> None:
+        self._stamps.append(stream_seconds)
+        self.push(image)
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        ok, image = super().read()
+        if ok:
+            self._position = self._stamps.pop(0) * 1000.0
+        return ok, image
+
+    def get(self, prop: int, /) -> float:
+        return self._position if prop == cv2.CAP_PROP_POS_MSEC else 0.0
+
+
+@pytest.mark.parametrize(("url", "judged"), [("rtsp://127.0.0.1:9/c0", True), (sub_url("c0"), False)])
+def test_a_worker_that_falls_behind_an_rtsp_camera_says_so(
+    factory: FakeFactory, clock: ManualClock, url: str, judged: bool
+) -> None:
+    camera = factory.next_camera(url, ClockedCamera())
+    assert isinstance(camera, ClockedCamera)
+    gate = OpenGate()
+    worker = StreamWorker("c0", Quality.SUB, url, options=FAST, factory=factory, clock=clock, gate=gate)
+    worker.start()
+    try:
+        # Pictures 40 ms apart on the camera's clock, taken from the socket 80 ms apart: 40 ms later each.
+        for seq in range(1, 31):
+            camera.push_at(picture(seq), 10.0 + 0.04 * seq)
+            assert wait_until(lambda: (f := worker.latest()) is not None and f.seq == seq)  # noqa: B023
+            clock.advance(0.08)
+        status = worker.status()
+        # Only RTSP carries the camera's clock; FFmpeg stamps MJPEG over HTTP at a fixed 25 fps.
+        assert status.health is (Health.BEHIND if judged else Health.LIVE)
+        latest = worker.latest()
+        assert latest is not None
+        assert latest.source_ts == pytest.approx(11.2)
+    finally:
+        worker.stop()
+        factory.abandon()
+        assert worker.join(5.0)
 
 
 def test_health_goes_connecting_live_stale_reconnecting_offline_and_back(
@@ -259,3 +350,12 @@ def test_stale_threshold_comes_from_the_options(factory: FakeFactory, clock: Man
     finally:
         factory.abandon()
         manager.close(timeout=5.0)
+
+
+def test_opencv_does_each_frames_work_on_the_capture_thread() -> None:
+    # OpenCV's own pool would split every resize over the cores again, behind the capture threads' backs.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCV_")}
+    probe = "import video, cv2, numpy; cv2.resize(numpy.zeros((9, 9), numpy.uint8), (3, 3))\n"
+    probe += "print(cv2.getNumThreads())"
+    shown = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "1"

@@ -136,3 +136,72 @@ def test_backoff_reset_starts_again_at_the_base() -> None:
 def test_backoff_rejects_a_cap_below_the_base() -> None:
     with pytest.raises(ValueError, match="base <= cap"):
         Backoff(base=5.0, cap=1.0)
+
+
+def feed(
+    t: HealthTracker, clock: ManualClock, frames: int, every: float, stream_step: float, ts: float
+) -> float:
+    """`frames` pictures `every` s apart on our clock, `stream_step` s apart on the camera's; the last ts."""
+    for _ in range(frames):
+        clock.advance(every)
+        ts += stream_step
+        t.frame(clock.monotonic(), clock.now(), ts)
+    return ts
+
+
+def test_a_decoder_that_falls_behind_the_camera_is_behind_until_it_catches_up() -> None:
+    clock = ManualClock()
+    t = tracker(clock)
+    t.opened(clock.monotonic())
+    ts = feed(t, clock, 50, 0.04, 0.04, ts=100.0)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+    # The decoder now takes 80 ms a picture: each one is 40 ms later than the one before.
+    ts = feed(t, clock, 25, 0.08, 0.04, ts)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+    ts = feed(t, clock, 2, 0.08, 0.04, ts)
+    behind = t.status(clock.monotonic())
+    assert (behind.health, behind.reason) == (Health.BEHIND, None)
+    assert behind.detail == "1.1 s behind the camera"
+    assert behind.fps == pytest.approx(1 / 0.08, rel=0.2)
+    # Still behind is not frozen: frames keep coming, so no stale.
+    assert behind.last_frame_at == clock.monotonic()
+    # The backlog drains: buffered pictures come back to back.
+    ts = feed(t, clock, 1, 0.005, 0.04, ts)
+    assert t.status(clock.monotonic()).health is Health.BEHIND
+    feed(t, clock, 10, 0.005, 0.04, ts)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+
+
+def test_without_the_camera_clock_a_slow_stream_is_live_not_behind() -> None:
+    clock = ManualClock()
+    t = tracker(clock)
+    t.opened(clock.monotonic())
+    for _ in range(100):
+        clock.advance(0.08)
+        t.frame(clock.monotonic(), clock.now(), None)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+
+
+def test_a_camera_clock_running_slow_is_not_taken_for_a_late_decoder() -> None:
+    clock = ManualClock()
+    t = tracker(clock)
+    t.opened(clock.monotonic())
+    # 500 ppm slow for three hours (5.4 s in all), one picture a second to keep the test short.
+    feed(t, clock, 3 * 3600, 1.0, 0.9995, ts=0.0)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+
+
+def test_a_restarted_camera_clock_or_a_reconnect_starts_lateness_over() -> None:
+    clock = ManualClock()
+    t = tracker(clock)
+    t.opened(clock.monotonic())
+    feed(t, clock, 10, 0.04, 0.04, ts=500.0)
+    # The camera's clock jumps back (it restarted without dropping the connection).
+    feed(t, clock, 10, 0.04, 0.04, ts=0.0)
+    assert t.status(clock.monotonic()).health is Health.LIVE
+    feed(t, clock, 40, 0.08, 0.04, ts=0.4)
+    assert t.status(clock.monotonic()).health is Health.BEHIND
+    # A new connection: a fresh socket has no backlog, and the stream clock may start anywhere.
+    t.opened(clock.monotonic())
+    feed(t, clock, 10, 0.04, 0.04, ts=7.0)
+    assert t.status(clock.monotonic()).health is Health.LIVE

@@ -82,6 +82,27 @@ def test_a_tile_sized_frame_is_painted_one_to_one(tile: VideoTile) -> None:
     assert pixel(shot, 2, 268).name() == "#ff8000"
 
 
+def test_a_narrower_frame_is_centred_between_letterbox_bands(tile: VideoTile, palette: Palette) -> None:
+    # 16 tiles on 1080p: 478x250 tiles, 444x250 frames (the stream's 16:9 kept).
+    tile.resize(478, 250)
+    assert tile.show_frame(frame((444, 250), (0, 128, 255)))
+    shot = tile.grab().toImage()
+    assert pixel(shot, 16, 200) == palette.color("video_bg")
+    assert pixel(shot, 17, 200).name() == "#ff8000"
+    assert pixel(shot, 460, 200).name() == "#ff8000"
+    assert pixel(shot, 461, 200) == palette.color("video_bg")
+
+
+def test_a_frame_of_the_old_size_fills_the_tile_until_the_worker_catches_up(tile: VideoTile) -> None:
+    assert tile.show_frame(frame((240, 135), (255, 0, 0)))
+    shot = tile.grab().toImage()
+    assert pixel(shot, 2, 268).name() == "#0000ff"
+    assert pixel(shot, 477, 200).name() == "#0000ff"
+    tile.resize(240, 135)
+    assert tile.show_frame(frame((240, 135), (0, 255, 0), seq=2))
+    assert pixel(tile.grab().toImage(), 239, 134).name() == "#00ff00"
+
+
 def test_the_same_frame_is_not_painted_twice(tile: VideoTile) -> None:
     assert tile.show_frame(frame((480, 270), (0, 0, 0), seq=5))
     assert not tile.show_frame(frame((480, 270), (0, 0, 0), seq=5))
@@ -101,6 +122,15 @@ def test_a_frozen_stream_is_greyed_and_says_since_when(tile: VideoTile, words: V
     assert red_live.green() < 30
     assert grey.red() == grey.green() == grey.blue()
     assert words.lost_since(tile.status) == "Signal lost " + time.strftime("%H:%M:%S", time.localtime(T0))  # type: ignore[arg-type]
+
+
+def test_a_delayed_stream_keeps_its_picture_in_colour_and_says_so(tile: VideoTile, words: VideoWords) -> None:
+    tile.show_frame(frame((480, 270), (0, 0, 255)))
+    tile.show_status(status(Health.BEHIND))
+    delayed = pixel(tile.grab().toImage(), 240, 135)  # mid-picture: the caption band below says "Delayed"
+    assert delayed.red() > 200
+    assert delayed.green() < 30
+    assert words.health(Health.BEHIND) == "Delayed"
 
 
 def test_signal_lost_reads_in_chinese(chinese_video: None) -> None:
