@@ -18,10 +18,19 @@ from numpy.typing import NDArray
 
 from video.frames import Frame, Mailbox
 from video.health import Backoff, Failure, HealthTiming, HealthTracker, Reason, StreamStatus, VideoClock
+from video.jpeg_scale import decode_packet, is_mjpeg, reduction_for, stream_size, use_packets
 from video.probe import diagnose
 from video.registry import Quality, SourceKind, source_kind
 
 _log = logging.getLogger(__name__)
+
+# A capture decoding JPEG packets itself reopens (in FFmpeg's decoding mode) once its tile has needed full
+# size for this long: raw mode cannot be switched off, and a full libjpeg decode costs 1.5× FFmpeg's.
+REOPEN_AFTER_S = 1.0
+# This many undecodable packets in a row end the attempt; the next one lets FFmpeg decode.
+TORN_LIMIT = 25
+# Returned by a read loop that wants its capture reopened at once, with no failure shown or counted.
+_REOPEN = Failure(Reason.STREAM_ENDED, "reopened to decode at full size")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +183,9 @@ class StreamWorker:
         self._stop = threading.Event()
         self._target: tuple[int, int] | None = None
         self._seq = 0
+        # False once this camera's packets failed to decode: from then on FFmpeg decodes its stream.
+        self._packets_ok = True
+        self._quiet_reopen = False
         try:
             kind: SourceKind | None = source_kind(url)
         except ValueError:
@@ -219,6 +231,9 @@ class StreamWorker:
                 failure = Failure(Reason.STREAM_ENDED, f"capture error: {exc}")
             if failure is None:
                 return
+            if failure is _REOPEN:
+                self._quiet_reopen = True
+                continue
             delay = self._backoff.next_delay()
             self.tracker.failed(failure, self._clock.monotonic() + delay)
             _log.info(
@@ -234,7 +249,10 @@ class StreamWorker:
 
     def _attempt(self) -> Failure | None:
         """One open-read cycle; the failure that ended it, or None when asked to stop."""
-        self.tracker.opening()
+        quiet, self._quiet_reopen = self._quiet_reopen, False
+        if not quiet:
+            # A reopen to change decoding keeps showing the stream as it was until frames stop.
+            self.tracker.opening()
         with self._gate.slot(self.tracker.failures > 0, self._stop) as admitted:
             if not admitted:
                 return None
@@ -259,9 +277,12 @@ class StreamWorker:
         if self._is_file:
             fps = source.get(cv2.CAP_PROP_FPS)
             period = 1.0 / (fps if 1.0 <= fps <= 240.0 else 25.0)
+        packets = _Packets.of(source) if self._packets_ok and not self._is_file else None
         due = time.monotonic()
         frames = 0
         while not self._stop.is_set():
+            if packets is not None and not packets.raw:
+                packets.switch_if_smaller(source, self._target)
             began = time.monotonic()
             ok, image = source.read()
             if self._stop.is_set():
@@ -271,8 +292,19 @@ class StreamWorker:
                     frames = 0
                     continue
                 return self._read_failure(time.monotonic() - began, frames)
+            pixels, encoded = np.asarray(image, dtype=np.uint8), None
+            if packets is not None and packets.raw:
+                picture, reduction = packets.decode(pixels, self._target, began)
+                if picture is None:
+                    if packets.torn < TORN_LIMIT:
+                        continue
+                    self._packets_ok = False
+                    return Failure(Reason.STREAM_ENDED, "the camera's JPEG pictures could not be decoded")
+                if packets.full_since is not None and began - packets.full_since >= REOPEN_AFTER_S:
+                    return _REOPEN
+                pixels, encoded = picture, (pixels if reduction > 1 else None)
             frames += 1
-            self._publish(np.asarray(image, dtype=np.uint8), source)
+            self._publish(pixels, source, encoded)
             if frames == 1:
                 self._backoff.reset()
             if period:
@@ -289,11 +321,15 @@ class StreamWorker:
             return Failure(Reason.NO_VIDEO, "the stream opened but gave no frame")
         return Failure(Reason.STREAM_ENDED, "the stream ended or the connection dropped")
 
-    def _publish(self, source_image: NDArray[np.uint8], source: Source) -> None:
+    def _publish(
+        self, source_image: NDArray[np.uint8], source: Source, encoded: NDArray[np.uint8] | None = None
+    ) -> None:
         now, wall = self._clock.monotonic(), self._clock.now()
         image = to_display(source_image, self._target)
         image.flags.writeable = False
         source_image.flags.writeable = False
+        if encoded is not None:
+            encoded.flags.writeable = False
         position = source.get(cv2.CAP_PROP_POS_MSEC)
         source_ts = position / 1000.0 if position > 0 else None
         self._seq += 1
@@ -306,6 +342,7 @@ class StreamWorker:
             captured_at=now,
             wall_time=wall,
             source_ts=source_ts,
+            encoded=encoded,
         )
         self.mailbox.put(frame)
         self.tracker.frame(now, wall, source_ts if self._camera_clock else None)
@@ -314,3 +351,44 @@ class StreamWorker:
                 self._tap(frame)
             except Exception:
                 _log.exception("frame tap failed for camera %s", self.camera_id)
+
+
+class _Packets:
+    """An MJPEG capture whose pictures the worker may decode itself, at the scale its tile shows them."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.raw = False
+        self.torn = 0
+        # Since when the tile has needed the full picture while in raw mode (monotonic), if it does.
+        self.full_since: float | None = None
+
+    @classmethod
+    def of(cls, source: Source) -> _Packets | None:
+        size = stream_size(source) if is_mjpeg(source) else None
+        return None if size is None else cls(size)
+
+    def reduction(self, target: tuple[int, int] | None) -> int:
+        return reduction_for(self.size, fit_size(*self.size, target) if target is not None else None)
+
+    def switch_if_smaller(self, source: Source, target: tuple[int, int] | None) -> None:
+        """Take packets from now on if the tile is at most half the stream's size."""
+        if self.reduction(target) > 1:
+            self.raw = use_packets(source)
+
+    def decode(
+        self, packet: NDArray[np.uint8], target: tuple[int, int] | None, now: float
+    ) -> tuple[NDArray[np.uint8] | None, int]:
+        """The picture at the largest scale-down that still covers the tile, and that scale-down."""
+        reduction = self.reduction(target)
+        if reduction > 1:
+            self.full_since = None
+        elif self.full_since is None:
+            self.full_since = now
+        picture = decode_packet(packet, reduction)
+        if picture is None:
+            self.torn += 1
+            _log.debug("undecodable JPEG packet (%d in a row)", self.torn)
+        else:
+            self.torn = 0
+        return picture, reduction

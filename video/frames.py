@@ -19,6 +19,8 @@ class Frame:
     already scaled to the tile size, read-only. `source` is the decoded picture at stream resolution
     (BGR, read-only) for snapshots and analytics. `captured_at` is monotonic, `wall_time` epoch seconds,
     both taken when the decoder returned it; `source_ts` is the stream's own clock in seconds, if any.
+    When the picture was decoded at a reduced scale (video/jpeg_scale.py), `source` is that smaller picture
+    and `encoded` holds the camera's JPEG as received, so a snapshot still gets the full resolution.
     """
 
     camera_id: str
@@ -29,6 +31,7 @@ class Frame:
     captured_at: float
     wall_time: float
     source_ts: float | None
+    encoded: NDArray[np.uint8] | None = None
 
     @property
     def size(self) -> tuple[int, int]:

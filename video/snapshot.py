@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
+from numpy.typing import NDArray
 
 from video.frames import Frame
 from video.registry import Quality
@@ -39,6 +41,15 @@ class Snapshot:
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def full_picture(frame: Frame) -> NDArray[np.uint8]:
+    """The frame at stream resolution: decoded again from the camera's JPEG if the wall decoded it smaller."""
+    if frame.encoded is not None:
+        picture = cv2.imdecode(frame.encoded, cv2.IMREAD_COLOR)
+        if picture is not None:
+            return np.asarray(picture, dtype=np.uint8)
+    return frame.source
+
+
 def save_snapshot(
     frame: Frame, directory: Path, *, fmt: ImageFormat = ImageFormat.JPEG, jpeg_quality: int = 92
 ) -> Snapshot:
@@ -48,7 +59,8 @@ def save_snapshot(
     half-written image; the name carries camera, UTC frame time and sequence number.
     """
     params = [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality] if fmt is ImageFormat.JPEG else []
-    ok, encoded = cv2.imencode(f".{fmt.value}", frame.source, params)
+    picture = full_picture(frame)
+    ok, encoded = cv2.imencode(f".{fmt.value}", picture, params)
     if not ok:
         raise ValueError(f"could not encode the frame of camera {frame.camera_id} as {fmt.value}")
     data = encoded.tobytes()
@@ -65,7 +77,7 @@ def save_snapshot(
         out.flush()
         os.fsync(out.fileno())
     os.replace(partial, path)
-    height, width = frame.source.shape[0], frame.source.shape[1]
+    height, width = picture.shape[0], picture.shape[1]
     return Snapshot(
         path=path,
         camera_id=frame.camera_id,
