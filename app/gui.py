@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -23,6 +24,7 @@ from app.application import (
     no_display_reason,
     ui_language,
 )
+from app.city_time import use_city_time
 from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
 from app.demo_cameras import DemoCameras
 from app.main_window import MainWindow
@@ -34,6 +36,7 @@ from app.wall_dock import install_video_wall
 from app.wall_incidents import IncidentVideo, WallSwitch
 from app.wall_intake import MotionIntake, local_intake
 from dispatch.casework.model import Actor, Role
+from dispatch.casework.policy_file import PolicyError, default_policy_path, load_policy
 from dispatch.store import default_db_path
 from video.registry import CameraRegistry
 
@@ -41,7 +44,13 @@ log = logging.getLogger(__name__)
 
 
 def prepare_application() -> QApplication:
-    """QApplication, translations and fonts; call before any widget exists."""
+    """City time, QApplication, translations and fonts; call before any widget exists."""
+    if QApplication.instance() is None:
+        # Only before Qt starts: it takes the local zone once, and a zone changed under live widgets
+        # would show some times one way and some the other.
+        # A bad policy file is reported when the cockpit loads it for the duty desk.
+        with contextlib.suppress(PolicyError):
+            use_city_time(load_policy(default_policy_path()).calendar.timezone)
     app = create_application()
     install_translations(app, ui_language())
     return app
