@@ -221,11 +221,14 @@ class IncidentQueue(QWidget):
         self._total, self._exact = page.total, page.exact
         self.model.show_page(page)
         self._show_position()
-        if not page.rows:
-            self._select_case(None)
-            return
         row = self.model.row_of(keep) if keep is not None else None
-        self.table.selectRow(0 if row is None else row)
+        if row is not None:
+            self.table.selectRow(row)
+        elif keep is None and page.rows:
+            self.table.selectRow(0)
+        # Otherwise the officer's case has left this page (sorted further down behind new cases, filtered
+        # out, closed): it stays the selected case, its panel stays open, and no other row is highlighted
+        # until the officer picks one. The panel never switches to another case by itself.
         # The highlighted case stays highlighted, but the view stays where the officer left it: at the
         # top, new severe cases must not scroll out of sight to keep an older case in view.
         bar.setValue(scrolled)

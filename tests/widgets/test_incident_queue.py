@@ -209,10 +209,25 @@ def test_the_highlighted_case_stays_highlighted_when_the_page_refreshes(
     with qtbot.assertNotEmitted(queue.case_selected):
         queue.show_page(page([row(3, version=2), row(1), row(2)]))
     assert queue.selected_row() == row(3, version=2)
-    with qtbot.waitSignal(queue.case_selected) as selected:
+
+
+def test_a_case_that_leaves_the_page_stays_the_officers_case(qtbot: QtBot, queue: IncidentQueue) -> None:
+    # Regression: when new cases pushed the officer's case off the first page, the queue highlighted
+    # the top row instead, and the case panel switched to a case nobody had picked.
+    queue.show_page(page([row(1), row(2), row(3)]))
+    queue.select_case(3)
+    with qtbot.assertNotEmitted(queue.case_selected):
+        queue.show_page(page([row(4), row(1), row(2)]))
         queue.show_page(page([]))
-    assert selected.args == [None]
+    assert queue.selected_row() is None
     assert queue.position.text() == "No cases"
+    # Back on the page, it is highlighted again; J picks the top row as usual.
+    queue.show_page(page([row(1), row(3)]))
+    assert queue.selected_row() == row(3)
+    queue.show_page(page([row(1), row(2)]))
+    with qtbot.waitSignal(queue.case_selected) as selected:
+        queue.move_selection(1)
+    assert selected.args == [1]
 
 
 def test_open_cases_are_the_default_scope(queue: IncidentQueue) -> None:
