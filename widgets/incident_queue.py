@@ -146,7 +146,9 @@ class IncidentQueue(QWidget):
         self._title_min = 12 * ideograph
         self._chosen: set[QueueColumn] = set()
         self._show_sort_indicator()
-        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
+        # Selection, not the current index: on focus, Qt makes the first row current (without selecting it)
+        # whenever none is, which must not pick a case for the officer.
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.table.activated.connect(self._on_table_activated)
 
     def _build_pager(self) -> None:
@@ -237,8 +239,8 @@ class IncidentQueue(QWidget):
         self.model.set_now(now)
 
     def selected_row(self) -> QueueRow | None:
-        index = self.table.currentIndex()
-        return self.model.row_at(index.row()) if index.isValid() else None
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def select_case(self, case_id: int) -> bool:
         """Highlight a case on this page; False when it is not on it."""
@@ -258,8 +260,9 @@ class IncidentQueue(QWidget):
         rows = self.model.rowCount()
         if rows == 0:
             return
-        current = self.table.currentIndex().row()
-        self.table.selectRow(max(0, min(rows - 1, (current if current >= 0 else -1) + step)))
+        selected = self.table.selectionModel().selectedRows()
+        current = selected[0].row() if selected else -1
+        self.table.selectRow(max(0, min(rows - 1, current + step)))
         self.focus_table()
 
     def show_next_page(self) -> None:
@@ -357,8 +360,11 @@ class IncidentQueue(QWidget):
             act.toggled.connect(lambda shown, c=column: self._on_column_toggled(c, shown))
         menu.exec(self.table.horizontalHeader().mapToGlobal(point))
 
-    def _on_table_current_row_changed(self, current: QModelIndex, _: QModelIndex) -> None:
-        self._select_case(self.model.row_at(current.row()).id if current.isValid() else None)
+    def _on_table_selection_changed(self, *_: object) -> None:
+        # Nothing selected (a page without the officer's case) keeps the case the officer had.
+        row = self.selected_row()
+        if row is not None:
+            self._select_case(row.id)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():
