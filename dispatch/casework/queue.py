@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +22,9 @@ from dispatch.casework.views import (
     SortKey,
     current_due,
 )
+
+# A case code: the registration day, a hyphen, the case number (dispatch.casework.cases).
+_CODE = re.compile(r"\d{8}-\d{1,12}")
 
 __all__ = [
     "COUNT_CAP",
@@ -147,10 +151,24 @@ def _open_only(query: QueueQuery) -> bool:
     return bool(query.states) and query.states <= OPEN_STATES
 
 
+def typed_code(text: str) -> str | None:
+    """The case code an officer typed into the search box (read off a phone call or a handover), if the
+    text is exactly one: that case must head the results, not sit among the codes it is a prefix of."""
+    code = text.strip()
+    return code if _CODE.fullmatch(code) else None
+
+
 def query_sql(query: QueueQuery, now: float) -> tuple[str, str, list[Any]]:
     """The page SELECT (with LIMIT ? OFFSET ? still to bind), the capped COUNT, and their shared params."""
     match = match_expression(query.text)
-    if _newest_matches_first(query, match):
+    code = typed_code(query.text)
+    if code is not None:
+        # A code matches a few thousand cases at most (those whose codes it begins), so the general plan
+        # is cheap; the code is digits and a hyphen only, so it may stand in the SQL as a literal.
+        where, params = _where(query, now)
+        order = f"c.code = '{code}' DESC, {_order_by(query)}"
+        source = "cases AS c"
+    elif _newest_matches_first(query, match):
         where, params = _where(query, now, with_text=False)
         source = "cases_fts CROSS JOIN cases AS c ON c.id = cases_fts.rowid"
         where = f"cases_fts MATCH ? AND {where}"

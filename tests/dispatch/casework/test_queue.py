@@ -367,3 +367,24 @@ def test_dispatch_offers_the_routed_unit_first_then_its_kind_by_travel_time(tmp_
     assert ranked[-1].unit_id == "U-339902-XF", "busy units come after every free one"
     assert {c.unit_id for c in options.choices} == {u.id for u in city.units}
     assert (options.case_id, options.version) == (fire.id, fire.version)
+
+
+@pytest.mark.parametrize("scope", [OPEN_STATES, frozenset()])
+def test_a_typed_case_code_heads_the_cases_whose_codes_it_begins(
+    store: tuple[Any, list[Case]], scope: frozenset[CaseState]
+) -> None:
+    conn, cases = store
+    # "20260105-23" also begins 230 … 239 and 2300 … 2399: the case itself must not be lost among them.
+    target = next(c for c in cases if c.id == 23)
+    shown = {c.id for c in cases if not c.exercise and (not scope or c.state in scope)}
+    for text in ("20260105-23", " 20260105-23 "):
+        page = fetch_page(conn, QueueQuery(states=scope, text=text, sort=SortKey.CODE), 0, 20, NOW)
+        ids_found = [r.id for r in page.rows]
+        expected = sorted((i for i in shown if str(i).startswith("23")), reverse=True)
+        if target.id in shown:
+            assert ids_found[0] == target.id
+            expected.remove(target.id)
+            assert ids_found[1:] == expected[:19]
+        else:
+            assert ids_found == expected[:20]
+        assert page.total == len([i for i in shown if str(i).startswith("23")])
