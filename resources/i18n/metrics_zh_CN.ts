@@ -80,8 +80,8 @@
         <translation>当前在办案件</translation>
     </message>
     <message>
-        <source>Overdue</source>
-        <translation>超期</translation>
+        <source>Overdue handling</source>
+        <translation>处置超期</translation>
     </message>
     <message>
         <source>Open cases the unit still owes past their handling deadline</source>

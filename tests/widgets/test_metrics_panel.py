@@ -194,6 +194,6 @@ def test_the_panel_speaks_chinese(
     assert [panel.periods.tabText(n) for n in range(4)] == ["本班", "今日", "本周", "本月"]
     rates = ["结案率", "按期结案率", "按期处置率", "返工率", "延期率"]
     assert [t.caption for t in panel.rates.tiles] == rates
-    assert [t.caption for t in panel.live.tiles] == ["在办", "超期", "亮牌", "挂账"]
+    assert [t.caption for t in panel.live.tiles] == ["在办", "处置超期", "亮牌", "挂账"]
     assert panel.span.text() == "2026-01-05 · 应结案 60 件"
     assert "仅演练数据" in panel.exercise.text()
