@@ -163,7 +163,8 @@ class MetricsPanel(QWidget):
         self.extension = self._tile(self.tr("Extension rate"), self.tr("Given an extension ÷ cases due"), due)
         self.open = self._tile(self.tr("Open"), self.tr("Open cases right now"))
         self.overdue = self._tile(
-            self.tr("Overdue handling"), self.tr("Open cases the unit still owes past their handling deadline")
+            self.tr("Overdue handling"),
+            self.tr("Open cases the unit still owes past their handling deadline"),
         )
         self.carded = self._tile(self.tr("Carded"), self.tr("Open cases with a yellow or red card"))
         self.parked = self._tile(self.tr("Parked"), self.tr("Open cases whose clock is paused"))
