@@ -36,7 +36,8 @@ from app.wall_dock import install_video_wall
 from app.wall_incidents import IncidentVideo, WallSwitch
 from app.wall_intake import MotionIntake, local_intake
 from dispatch.casework.model import Actor, Role
-from dispatch.casework.policy_file import PolicyError, default_policy_path, load_policy
+from dispatch.casework.policy import PolicyError
+from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.store import default_db_path
 from video.registry import CameraRegistry
 
