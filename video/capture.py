@@ -369,7 +369,7 @@ class _Packets:
         return None if size is None else cls(size)
 
     def reduction(self, target: tuple[int, int] | None) -> int:
-        return reduction_for(self.size, fit_size(*self.size, target) if target is not None else None)
+        return reduction_for(self.size, fit_size(*self.size, target))
 
     def switch_if_smaller(self, source: Source, target: tuple[int, int] | None) -> None:
         """Take packets from now on if the tile is at most half the stream's size."""
