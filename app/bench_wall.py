@@ -51,6 +51,12 @@ def add_bench_wall_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warmup", type=float, default=4.0, help="seconds before each measured window")
     parser.add_argument("--source", choices=SOURCES, default="mjpeg", help="stream server and codec")
     parser.add_argument("--size", type=_size, default=(640, 360), metavar="WxH", help="stream size")
+    parser.add_argument(
+        "--scene",
+        choices=("camera", "flat"),
+        default="camera",
+        help="MJPEG pictures with a camera's grain (~40 KB a JPEG) or flat colours (~15 KB; sessions 1-7)",
+    )
     parser.add_argument("--fps", type=int, default=25, help="stream frame rate")
     parser.add_argument("--window", type=_size, default=(1920, 1080), metavar="WxH", help="wall window")
     parser.add_argument("--latency-seconds", type=float, default=5.0, help="stamp read-back window")
@@ -78,7 +84,7 @@ class WallFigures:
 
 @contextmanager
 def stream_servers(
-    source: str, streams: int, size: tuple[int, int], fps: int
+    source: str, streams: int, size: tuple[int, int], fps: int, *, flat: bool = False
 ) -> Iterator[tuple[list[int], list[str]]]:
     """The streams, served by other processes so their CPU is not the wall's: (server pids, URLs)."""
     if source != "mjpeg":
@@ -92,7 +98,7 @@ def stream_servers(
             count = min(STREAMS_PER_SERVER, streams - first)
             command = [
                 sys.executable, "-m", "video.demo_streams", "--port", "0", "--cameras", str(count),
-                "--fps", str(fps), "--sub", f"{size[0]}x{size[1]}",
+                "--fps", str(fps), "--sub", f"{size[0]}x{size[1]}", *(["--flat"] if flat else []),
             ]  # fmt: skip
             proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
             procs.append(proc)
@@ -281,10 +287,12 @@ def run_bench_wall(args: argparse.Namespace) -> int:
     times on the same servers. Ratios are taken within a run, then the median over runs is reported."""
     tiles: int = args.tiles
     source, (width, height), fps = args.source, args.size, args.fps
-    print(f"{source} {width}x{height}@{fps}, {tiles} streams, {os.cpu_count()} cores, "
+    scene = f" {args.scene} scenes" if source == "mjpeg" else ""
+    print(f"{source}{scene} {width}x{height}@{fps}, {tiles} streams, {os.cpu_count()} cores, "
           f"window {args.window[0]}x{args.window[1]}", flush=True)  # fmt: skip
     runs: list[WallRun] = []
-    with stream_servers(source, tiles, args.size, fps) as (pids, urls):
+    flat = args.scene == "flat"
+    with stream_servers(source, tiles, args.size, fps, flat=flat) as (pids, urls):
         for number in range(1, max(1, args.runs) + 1):
             if args.runs > 1:
                 print(f"-- run {number}/{args.runs}", flush=True)

@@ -11,6 +11,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
@@ -37,12 +38,21 @@ class _Vehicle:
 
 
 class Scene:
-    """One camera's synthetic street: a background rendered once, vehicles, a passer-by and a clock."""
+    """One camera's synthetic street: a background rendered once, vehicles, a passer-by and a clock.
 
-    def __init__(self, key: str, width: int, height: int) -> None:
-        rng = random.Random(zlib.crc32(key.encode()))
+    `texture` gives the background a camera's grain (lighting, surface texture, sensor noise): a JPEG of it
+    is as large as a real camera's picture of a street (640×360 at quality 80: ~40 KB, flat: ~15 KB),
+    and costs a decoder about what a camera's does. Flat scenes halve the decode work, so a wall measured
+    on them overstates everything but decoding (docs/benchmarks.md).
+    """
+
+    def __init__(self, key: str, width: int, height: int, *, texture: bool = True) -> None:
+        seed = zlib.crc32(key.encode())
+        rng = random.Random(seed)
         self.width, self.height = width, height
         self._background = _background(key, width, height, rng)
+        if texture:
+            self._background = _with_grain(self._background, np.random.default_rng(seed))
         self._frame = self._background.copy()
         self._dirty: list[tuple[int, int, int, int]] = []
         self._vehicles = [
@@ -121,11 +131,28 @@ def _background(key: str, width: int, height: int, rng: random.Random) -> NDArra
     return image
 
 
-class _Broadcast:
-    """One stream: renders and encodes while at least one client watches; all clients share each JPEG."""
+def _with_grain(image: NDArray[np.uint8], rng: np.random.Generator) -> NDArray[np.uint8]:
+    """`image` with what a camera adds to a street: uneven light, surface texture, sensor noise."""
+    height, width = image.shape[:2]
+    coarse = rng.standard_normal((height // 16 + 1, width // 16 + 1)).astype(np.float32)
+    grain = 8.0 * np.asarray(cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC))
+    surface = np.asarray(cv2.GaussianBlur(rng.standard_normal((height, width)).astype(np.float32), (5, 5), 0))
+    grain += 6.0 * surface / max(float(surface.std()), 1e-6)
+    grain += 3.0 * rng.standard_normal((height, width)).astype(np.float32)
+    return np.clip(image + grain[..., None], 0, 255).astype(np.uint8)
 
-    def __init__(self, scene: Scene, fps: float, quality: int, wall: Callable[[], float]) -> None:
-        self._scene, self._period, self._quality, self._wall = scene, 1.0 / fps, quality, wall
+
+class _Broadcast:
+    """One stream: renders and encodes while at least one client watches; all clients share each JPEG.
+
+    The scene is built by the stream's thread when the first client joins (a 1280×720 scene with grain
+    takes ~25 ms; a demo city of 36 cameras has 72 streams, most never watched)."""
+
+    def __init__(
+        self, scene: Callable[[], Scene], fps: float, quality: int, wall: Callable[[], float]
+    ) -> None:
+        self._make_scene, self._period, self._quality, self._wall = scene, 1.0 / fps, quality, wall
+        self._scene: Scene | None = None
         self._cond = threading.Condition()
         self._jpeg = b""
         self._seq = 0
@@ -165,6 +192,9 @@ class _Broadcast:
             return self._jpeg, self._seq
 
     def _run(self) -> None:
+        if self._scene is None:
+            self._scene = self._make_scene()
+        scene = self._scene
         due = time.monotonic()
         params = [cv2.IMWRITE_JPEG_QUALITY, self._quality]
         while True:
@@ -177,7 +207,7 @@ class _Broadcast:
             due = max(due + self._period, time.monotonic() - self._period)
             if self.frozen:
                 continue
-            ok, jpeg = cv2.imencode(".jpg", self._scene.render(self._wall()), params)
+            ok, jpeg = cv2.imencode(".jpg", scene.render(self._wall()), params)
             if not ok:
                 continue
             with self._cond:
@@ -251,6 +281,7 @@ class DemoStreamServer:
         fps: float = 25.0,
         jpeg_quality: int = 80,
         wall: Callable[[], float] = time.time,
+        texture: bool = True,
     ) -> None:
         self.keys = tuple(keys)
         bad = [k for k in self.keys if not _KEY.match(k)]
@@ -258,7 +289,7 @@ class DemoStreamServer:
             raise ValueError(f"camera keys must be 1-64 of A-Z a-z 0-9 . _ -: {bad[:3]}")
         sizes = {Quality.SUB: sub_size, Quality.MAIN: main_size}
         self._streams = {
-            (key, q): _Broadcast(Scene(key, *sizes[q]), fps, jpeg_quality, wall)
+            (key, q): _Broadcast(partial(Scene, key, *sizes[q], texture=texture), fps, jpeg_quality, wall)
             for key in self.keys
             for q in Quality
         }
@@ -347,10 +378,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=25.0)
     parser.add_argument("--sub", type=parse_size, default=(640, 360), help="sub-stream size WxH")
     parser.add_argument("--main", type=parse_size, default=(1280, 720), help="main-stream size WxH")
+    parser.add_argument(
+        "--flat", action="store_true", help="flat-coloured scenes without a camera's grain (older benchmarks)"
+    )
     args = parser.parse_args(argv)
     keys = [f"cam{i + 1:02d}" for i in range(args.cameras)]
     server = DemoStreamServer(
-        keys, host=args.host, port=args.port, sub_size=args.sub, main_size=args.main, fps=args.fps
+        keys,
+        host=args.host,
+        port=args.port,
+        sub_size=args.sub,
+        main_size=args.main,
+        fps=args.fps,
+        texture=not args.flat,
     ).start()
     print(f"serving {len(keys)} cameras; index {server.base_url}/, e.g. {server.url(keys[0])}", flush=True)
     try:

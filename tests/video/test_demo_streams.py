@@ -99,3 +99,16 @@ def test_the_passer_by_in_the_demo_motion_zone_raises_one_discovery_per_walk() -
     # Traffic never crosses the zone; the passer-by walks for 5 s every 25-45 s.
     assert 2 <= len(events) <= 4
     assert all(b - a >= 20.0 for a, b in itertools.pairwise(events))
+
+
+def test_demo_pictures_weigh_what_a_camera_sends() -> None:
+    # A camera's picture of a street carries grain (light, surfaces, sensor noise); flat colours would
+    # make every decode benchmark on the demo cameras cheaper than with real cameras.
+    def jpeg_bytes(scene: Scene) -> int:
+        ok, encoded = cv2.imencode(".jpg", scene.render(1000.0), [cv2.IMWRITE_JPEG_QUALITY, 80])
+        assert ok
+        return len(encoded)
+
+    camera, flat = jpeg_bytes(Scene("cam01", 640, 360)), jpeg_bytes(Scene("cam01", 640, 360, texture=False))
+    assert 30_000 <= camera <= 60_000
+    assert flat < camera / 2
