@@ -18,7 +18,8 @@ import msgspec
 
 if TYPE_CHECKING:
     # Imported where used: numpy under the metrics would slow every other command's start.
-    from dispatch.casework.metrics import DepartmentLine, Durations, Report, Span, Tally
+    from dispatch.casework.evaluation import Ratio, Span, Tally
+    from dispatch.casework.metrics import DepartmentLine, Durations, Report
 
 FORMATS = ("table", "csv", "json")
 
@@ -38,6 +39,12 @@ RATES = (
     ("on_time_handling_rate", "按时处置率", "handled_on_time"),
     ("extension_rate", "延期率", "extended"),
 )
+
+
+def rate_of(tally: Tally, key: str) -> float | None:
+    """The rate a RATES key names ("closure_rate" is `tally.closure.rate`)."""
+    ratio: Ratio = getattr(tally, key.removesuffix("_rate"))
+    return ratio.rate
 
 
 def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -267,7 +274,7 @@ def write_table(stream: TextIO, report: Report, names: Names, zone: ZoneInfo) ->
         f"应结案数 N = {total.due}" + (f" (另有挂账 {total.parked} 件，不计入)" if total.parked else ""),
     ]
     lines += _table(
-        [(label, _percent(getattr(total, rate)), str(getattr(total, count))) for rate, label, count in RATES],
+        [(label, _percent(rate_of(total, rate)), str(getattr(total, count))) for rate, label, count in RATES],
         frozenset({1, 2}),
     )
     lines += ["", "环节时长 (p50 / p90)"]
@@ -294,7 +301,7 @@ def _department_rows(report: Report, names: Names) -> list[str]:
                 line.unit,
                 names.units.get(line.unit, ""),
                 str(line.tally.due),
-                *(_percent(getattr(line.tally, rate)) for rate, _, _ in RATES),
+                *(_percent(rate_of(line.tally, rate)) for rate, _, _ in RATES),
                 f"{line.volume_score:.1f}",
                 *(_p50(line.spans, span) for span in _UNIT_SPANS),
             ]
@@ -339,7 +346,7 @@ def write_csv(stream: TextIO, report: Report, names: Names, zone: ZoneInfo) -> N
 def _csv_tally(tally: Tally) -> list[object]:
     counts = [tally.due, tally.parked, tally.closed, tally.closed_on_time, tally.reworked,
               tally.handled_on_time, tally.extended]  # fmt: skip
-    rates = [getattr(tally, rate) for rate, _, _ in RATES]
+    rates = [rate_of(tally, rate) for rate, _, _ in RATES]
     return [*counts, *("" if rate is None else f"{rate:.4f}" for rate in rates)]
 
 
@@ -376,7 +383,7 @@ def _tally_json(tally: Tally) -> dict[str, object]:
         "parked": tally.parked,
         **{count: getattr(tally, count) for _, _, count in RATES},
     }
-    return {**counts, **{rate: getattr(tally, rate) for rate, _, _ in RATES}}
+    return {**counts, **{rate: rate_of(tally, rate) for rate, _, _ in RATES}}
 
 
 def _spans_json(spans: Mapping[Span, Durations]) -> dict[str, object]:

@@ -21,20 +21,19 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.desk_worker import DeskContext, DeskWorker
 from app.gui_call import GuiCall
 from app.session import Session
+from dispatch.casework.evaluation import Tally
 from dispatch.casework.live import Live, live_counts
-from dispatch.casework.metrics import Report, Tally, compute
+from dispatch.casework.metrics import Report, compute
 from dispatch.casework.model import Action, Role
 from dispatch.casework.queue import watermark
 from dispatch.casework.shifts import DEFAULT_SHIFTS, ShiftPattern, current_shift
 from widgets.metrics_panel import MetricsPanel
 from widgets.metrics_values import (
-    Counts,
     DepartmentRow,
     LiveFigures,
     MetricsView,
     OperatorRow,
     Period,
-    Stage,
     StageTimes,
 )
 
@@ -90,7 +89,7 @@ class Evaluation:
     key: tuple[float, float, int]  # start, end, audit watermark
     computed_at: float
     seconds: float  # how long compute() took
-    counts: Counts
+    counts: Tally
     stages: tuple[StageTimes, ...]
     departments: tuple[DepartmentRow, ...]
     operators: tuple[OperatorRow, ...]
@@ -300,13 +299,6 @@ def _evaluate(conn: sqlite3.Connection, seen: Glance, exercise: bool) -> Evaluat
     return evaluation_of(report, names, key=(seen.start, seen.end, seen.mark), at=seen.now, seconds=seconds)
 
 
-def counts_of(tally: Tally) -> Counts:
-    return Counts(
-        due=tally.due, closed=tally.closed, closed_on_time=tally.closed_on_time, reworked=tally.reworked,
-        handled_on_time=tally.handled_on_time, extended=tally.extended, parked=tally.parked,
-    )  # fmt: skip
-
-
 def evaluation_of(
     report: Report,
     operator_names: Mapping[str, str],
@@ -316,10 +308,9 @@ def evaluation_of(
     seconds: float,
 ) -> Evaluation:
     """The report in the panel's plain values; operators busiest first."""
-    stages = tuple(StageTimes(Stage(span.value), d.count, d.p50, d.p90) for span, d in report.spans.items())
+    stages = tuple(StageTimes(span, d.count, d.p50, d.p90) for span, d in report.spans.items())
     departments = tuple(
-        DepartmentRow(line.unit, counts_of(line.tally), line.score, line.grade.value)
-        for line in report.departments
+        DepartmentRow(line.unit, line.tally, line.score, line.grade.value) for line in report.departments
     )
     operators = []
     for op in report.operators:
@@ -330,4 +321,4 @@ def evaluation_of(
         roles = tuple(Role(r) for r in op.roles if r in _ROLES)
         operators.append(OperatorRow(op.actor, operator_names.get(op.actor, ""), roles, tuple(actions)))
     operators.sort(key=lambda row: (-row.total, row.login))
-    return Evaluation(key, at, seconds, counts_of(report.total), stages, departments, tuple(operators))
+    return Evaluation(key, at, seconds, report.total, stages, departments, tuple(operators))

@@ -23,16 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch.casework.evaluation import Ratio, Span, Tally
 from widgets.case_words import CaseWords
 from widgets.metric_tile import MetricTile, TileGrid, Tone
 from widgets.metrics_values import (
-    Counts,
     DepartmentRow,
     MetricsView,
     OperatorRow,
     Period,
-    Ratio,
-    Stage,
     StageTimes,
 )
 from widgets.palette import Palette
@@ -174,11 +172,11 @@ class MetricsPanel(QWidget):
         self.live = TileGrid(live, (4, 2), min_width=LIVE_WIDTH)
 
         self._stage_names = {
-            Stage.REGISTRATION: self.tr("Discovery → registration"),
-            Stage.DISPATCH: self.tr("Registration → dispatch"),
-            Stage.SIGN: self.tr("Dispatch → signed for"),
-            Stage.HANDLED: self.tr("Dispatch → handled"),
-            Stage.CLOSED: self.tr("Discovery → closed"),
+            Span.REGISTRATION: self.tr("Discovery → registration"),
+            Span.DISPATCH: self.tr("Registration → dispatch"),
+            Span.SIGN: self.tr("Dispatch → signed for"),
+            Span.HANDLED: self.tr("Dispatch → handled"),
+            Span.CLOSED: self.tr("Discovery → closed"),
         }
         self.stages = _table([self.tr("Stage"), self.tr("Cases"), "p50", "p90"], "metricsStages", 0)
         self.departments = _table(
@@ -307,7 +305,7 @@ class MetricsPanel(QWidget):
             text = fill(self.tr("%1 · %2 parked, not counted"), text, view.counts.parked)
         return text
 
-    def _show_rates(self, counts: Counts) -> None:
+    def _show_rates(self, counts: Tally) -> None:
         nothing = self.tr("Nothing due in this period")
         for tile, ratio in (
             (self.closure, counts.closure),

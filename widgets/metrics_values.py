@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from dispatch.casework.evaluation import Span, Tally
 from dispatch.casework.model import Action, Role
 
 
@@ -17,66 +18,11 @@ class Period(enum.StrEnum):
     MONTH = "month"
 
 
-class Stage(enum.StrEnum):
-    """A stage duration, named by the milestone that ends it (the values of dispatch's metrics.Span)."""
-
-    REGISTRATION = "registration"
-    DISPATCH = "dispatch"
-    SIGN = "sign"
-    HANDLED = "handled"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class Ratio:
-    """A rate with the counts behind it; no rate at all when there is nothing to rate."""
-
-    part: int
-    whole: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.part / self.whole if self.whole else None
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """The cases due in the period (`due`, the N of every rate) and how they fared; parked ones apart."""
-
-    due: int = 0
-    closed: int = 0
-    closed_on_time: int = 0
-    reworked: int = 0
-    handled_on_time: int = 0
-    extended: int = 0
-    parked: int = 0
-
-    @property
-    def closure(self) -> Ratio:
-        return Ratio(self.closed, self.due)
-
-    @property
-    def on_time_closure(self) -> Ratio:
-        return Ratio(self.closed_on_time, self.due)
-
-    @property
-    def on_time_handling(self) -> Ratio:
-        return Ratio(self.handled_on_time, self.due)
-
-    @property
-    def rework(self) -> Ratio:
-        return Ratio(self.reworked, self.due)
-
-    @property
-    def extension(self) -> Ratio:
-        return Ratio(self.extended, self.due)
-
-
 @dataclass(frozen=True, slots=True)
 class StageTimes:
     """Nearest-rank percentiles of one stage's durations in the period, in seconds."""
 
-    stage: Stage
+    stage: Span
     count: int
     p50_s: float
     p90_s: float
@@ -87,7 +33,7 @@ class DepartmentRow:
     """One responsible unit's evaluation; `grade` is A–E."""
 
     unit: str
-    counts: Counts
+    counts: Tally
     score: float
     grade: str
 
@@ -131,7 +77,7 @@ class MetricsView:
     exercise: bool
     as_of: float
     computed_at: float
-    counts: Counts
+    counts: Tally
     stages: tuple[StageTimes, ...]
     departments: tuple[DepartmentRow, ...]  # best score first
     operators: tuple[OperatorRow, ...]

@@ -8,7 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from dispatch.casework.audit import AUDIT_COLUMNS, audit_from_row
-from dispatch.casework.metrics import Tally, compute, total_of
+from dispatch.casework.evaluation import Tally
+from dispatch.casework.metrics import compute, total_of
 from dispatch.casework.model import HANDLING_STATES, OPEN_STATES, Action, AuditRow, Card, CaseState
 
 

@@ -13,69 +13,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dispatch.casework.evaluation import Grade, Span, Tally, grade_of
+
 # docs/metrics.md defines every number below; keep the two in step.
-
-
-class Span(enum.StrEnum):
-    """A stage duration, named by the milestone that ends it (one sample per case: its latest)."""
-
-    REGISTRATION = "registration"  # discovery → registration
-    DISPATCH = "dispatch"  # registered (also after a return or a reopen) → the latest dispatch
-    SIGN = "sign"  # the latest dispatch → signed for
-    HANDLED = "handled"  # the latest dispatch → the last handled report
-    CLOSED = "closed"  # discovery (or the latest reopen) → closed
-
-
-class Grade(enum.StrEnum):
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    E = "E"
-
-
-GRADE_FLOORS = ((90.0, Grade.A), (75.0, Grade.B), (60.0, Grade.C), (40.0, Grade.D))
-
-
-def grade_of(score: float) -> Grade:
-    """A ≥90, B ≥75, C ≥60, D ≥40, else E."""
-    return next((grade for floor, grade in GRADE_FLOORS if score >= floor), Grade.E)
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """Counts over the cases due in a period (N = `due`); parked ones are counted apart, not in N."""
-
-    due: int = 0
-    closed: int = 0
-    closed_on_time: int = 0
-    reworked: int = 0
-    handled_on_time: int = 0
-    extended: int = 0
-    parked: int = 0
-
-    def _of_due(self, count: int) -> float | None:
-        return count / self.due if self.due else None
-
-    @property
-    def closure_rate(self) -> float | None:
-        return self._of_due(self.closed)
-
-    @property
-    def on_time_closure_rate(self) -> float | None:
-        return self._of_due(self.closed_on_time)
-
-    @property
-    def rework_rate(self) -> float | None:
-        return self._of_due(self.reworked)
-
-    @property
-    def on_time_handling_rate(self) -> float | None:
-        return self._of_due(self.handled_on_time)
-
-    @property
-    def extension_rate(self) -> float | None:
-        return self._of_due(self.extended)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,14 +313,14 @@ def volume_score(due: int, busiest: int) -> float:
 
 def department_score(tally: Tally, busiest: int) -> float:
     """volume + 30·closure + 30·on-time handling + 30·(1 − rework), rounded to 0.1; needs tally.due > 0."""
-    assert tally.closure_rate is not None
-    assert tally.on_time_handling_rate is not None
-    assert tally.rework_rate is not None
+    assert tally.closure.rate is not None
+    assert tally.on_time_handling.rate is not None
+    assert tally.rework.rate is not None
     raw = (
         volume_score(tally.due, busiest)
-        + 30 * tally.closure_rate
-        + 30 * tally.on_time_handling_rate
-        + 30 * (1 - tally.rework_rate)
+        + 30 * tally.closure.rate
+        + 30 * tally.on_time_handling.rate
+        + 30 * (1 - tally.rework.rate)
     )
     return round(raw, 1)
 

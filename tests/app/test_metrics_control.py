@@ -20,6 +20,7 @@ from app.metrics_control import MetricsControl, period_span
 from app.session import Session
 from app.shift_panels import install_shift_panels
 from app.theme import load_palette
+from dispatch.casework.evaluation import Span
 from dispatch.casework.model import Action, Actor, Command
 from dispatch.casework.shifts import DEFAULT_SHIFTS
 from dispatch.clock import ManualClock
@@ -35,7 +36,7 @@ from tests.dispatch.casework.policies import (
     open_loop,
 )
 from widgets.metrics_panel import MetricsPanel
-from widgets.metrics_values import MetricsView, Period, Stage
+from widgets.metrics_values import MetricsView, Period
 from widgets.shift_words import ShiftWords
 from widgets.vocabulary import Vocabulary
 
@@ -265,7 +266,7 @@ def test_a_busy_store_waits_for_the_evaluation_to_rest(qtbot: QtBot, qapp: QAppl
         assert (resting.as_of, resting.computed_at) == (first.as_of + MINUTE, first.computed_at)
         now[0] += 60.0
         fresh = console.wait_view(qtbot, lambda v: v.computed_at != first.computed_at)
-        assert Stage.SIGN in {times.stage for times in fresh.stages}
+        assert Span.SIGN in {times.stage for times in fresh.stages}
     finally:
         control.stop()
         session.stop(qapp)

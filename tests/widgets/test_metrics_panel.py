@@ -13,18 +13,16 @@ from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from dispatch.casework.evaluation import Ratio, Span, Tally
 from dispatch.casework.model import Action, Role
 from widgets.metric_tile import MetricTile, Tone
 from widgets.metrics_panel import MetricsPanel, percent
 from widgets.metrics_values import (
-    Counts,
     DepartmentRow,
     LiveFigures,
     MetricsView,
     OperatorRow,
     Period,
-    Ratio,
-    Stage,
     StageTimes,
 )
 from widgets.palette import Palette
@@ -39,12 +37,12 @@ def view(period: Period = Period.TODAY, **changes: Any) -> MetricsView:
     base = MetricsView(
         period=period, start=MONDAY, end=MONDAY + DAY, zone="UTC", exercise=False, as_of=MONDAY + 9 * 3600,
         computed_at=MONDAY + 9 * 3600,
-        counts=Counts(due=60, closed=52, closed_on_time=48, reworked=3, handled_on_time=50, extended=6),
-        stages=(StageTimes(Stage.REGISTRATION, 58, 240.0, 900.0), StageTimes(Stage.SIGN, 55, 45.0, 4000.0)),
+        counts=Tally(due=60, closed=52, closed_on_time=48, reworked=3, handled_on_time=50, extended=6),
+        stages=(StageTimes(Span.REGISTRATION, 58, 240.0, 900.0), StageTimes(Span.SIGN, 55, 45.0, 4000.0)),
         departments=(
-            DepartmentRow("U-339902-HW", Counts(due=20, closed=20, handled_on_time=19), 93.5, "A"),
+            DepartmentRow("U-339902-HW", Tally(due=20, closed=20, handled_on_time=19), 93.5, "A"),
             DepartmentRow(
-                "U-339901-CG", Counts(due=40, closed=32, reworked=3, handled_on_time=31), 68.2, "C"
+                "U-339901-CG", Tally(due=40, closed=32, reworked=3, handled_on_time=31), 68.2, "C"
             ),
         ),
         operators=(
@@ -83,7 +81,7 @@ def test_every_rate_shows_the_counts_behind_it(panel: MetricsPanel) -> None:
 
 
 def test_nothing_to_rate_is_a_dash_never_a_zero_percent(panel: MetricsPanel) -> None:
-    panel.show_metrics(view(counts=Counts(), live=LiveFigures(3, 0, 0, 0), departments=(), stages=()))
+    panel.show_metrics(view(counts=Tally(), live=LiveFigures(3, 0, 0, 0), departments=(), stages=()))
 
     for tile in panel.rates.tiles:
         assert shown(tile) == ("—", "Nothing due in this period")
@@ -126,7 +124,7 @@ def test_a_period_switch_blanks_the_old_numbers_until_its_own_reading(
     panel.show_metrics(view())
     assert panel.closure.value_text == "…"
 
-    panel.show_metrics(view(Period.WEEK, end=MONDAY + 7 * DAY, counts=Counts(due=300, closed=150)))
+    panel.show_metrics(view(Period.WEEK, end=MONDAY + 7 * DAY, counts=Tally(due=300, closed=150)))
     assert shown(panel.closure) == ("50%", "150 / 300")
     assert panel.span.text() == "2026-01-05 – 01-11 · 300 cases due"
 

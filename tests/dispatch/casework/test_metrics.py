@@ -15,8 +15,9 @@ import pytest
 import sqlite_utils
 
 from dispatch.casework.desk import CaseDesk
+from dispatch.casework.evaluation import Grade, Span, Tally, grade_of
 from dispatch.casework.live import Live, LiveCounters, live_counts, mismatches
-from dispatch.casework.metrics import Durations, Grade, Span, Tally, compute, department_score, grade_of
+from dispatch.casework.metrics import Durations, compute, department_score
 from dispatch.casework.model import Action, Actor, Case, CaseState, Command, Role
 from dispatch.casework.policy import (
     AreaType,
@@ -184,11 +185,11 @@ def test_the_two_hours_add_up_by_hand(history: History) -> None:
     # 110: c5 (parked, then resumed); c9 is due at 160, outside.
     assert report.total == Tally(due=7, closed=5, closed_on_time=4, reworked=1, handled_on_time=5,
                                  extended=1, parked=1)  # fmt: skip
-    assert report.total.closure_rate == pytest.approx(5 / 7)
-    assert report.total.on_time_closure_rate == pytest.approx(4 / 7)
-    assert report.total.rework_rate == pytest.approx(1 / 7)
-    assert report.total.on_time_handling_rate == pytest.approx(5 / 7)
-    assert report.total.extension_rate == pytest.approx(1 / 7)
+    assert report.total.closure.rate == pytest.approx(5 / 7)
+    assert report.total.on_time_closure.rate == pytest.approx(4 / 7)
+    assert report.total.rework.rate == pytest.approx(1 / 7)
+    assert report.total.on_time_handling.rate == pytest.approx(5 / 7)
+    assert report.total.extension.rate == pytest.approx(1 / 7)
 
 
 def test_departments_are_scored_and_graded(history: History) -> None:
@@ -284,8 +285,8 @@ def test_a_reopened_case_counts_again_where_its_new_deadline_falls(history: Hist
 
 def test_an_empty_period_has_no_rates() -> None:
     empty = Tally()
-    assert empty.closure_rate is None
-    assert empty.on_time_handling_rate is None
+    assert empty.closure.rate is None
+    assert empty.on_time_handling.rate is None
 
 
 @pytest.mark.parametrize(
