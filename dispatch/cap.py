@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ TITLE_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 20_000
 ADDRESS_MAX_CHARS = 500
 IDENTIFIER_MAX_CHARS = 128
+EVENT_ID_MAX_CHARS = 128
 
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
 MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
@@ -145,8 +147,9 @@ def cap_to_event(alert: CapAlert) -> dict[str, object] | None:
     if exercise is None or alert.msg_type not in _EVENT_MSG_TYPES or not alert.infos:
         return None
     info = alert.infos[0]
+    identifier = alert.identifier if alert.msg_type == "Alert" else _root_reference(alert).identifier
     event: dict[str, object] = {
-        "id": alert.identifier if alert.msg_type == "Alert" else _root_reference(alert).identifier,
+        "id": event_id(alert.sender, identifier),
         "source": "cap",
         "category": "cap_" + info.categories[0].lower(),
         "title": (info.headline or info.event)[:TITLE_MAX_CHARS],
@@ -166,10 +169,25 @@ def cap_to_event(alert: CapAlert) -> dict[str, object] | None:
     return event
 
 
+def event_id(sender: str, identifier: str) -> str:
+    """The event id of a sender's alert: CAP names an alert by sender and identifier, so two senders
+    using one identifier are two events. "sender,identifier" as in CAP references; a pair too long for an
+    event id becomes a digest of it (the full pair stays in the event's `cap` summary)."""
+    pair = f"{sender},{identifier}"
+    if len(pair) <= EVENT_ID_MAX_CHARS:
+        return pair
+    return "#" + hashlib.blake2b(pair.encode(), digest_size=16).hexdigest()
+
+
+def _own_references(alert: CapAlert) -> list[CapReference]:
+    return [ref for ref in alert.references if ref.sender == alert.sender]
+
+
 def _root_reference(alert: CapAlert) -> CapReference:
     # Producers list the whole chain (original alert, then its updates); the event was stored under the
     # original's identifier, so the earliest-sent entry is the one to revise. Ties keep document order.
-    return min(alert.references, key=lambda ref: ref.sent.astimezone(UTC))
+    # Only the sender's own alerts can be revised: another sender's entries never pick the event.
+    return min(_own_references(alert), key=lambda ref: ref.sent.astimezone(UTC))
 
 
 def _cap_summary(alert: CapAlert, info: CapInfo) -> dict[str, object]:
@@ -320,6 +338,12 @@ def _alert(root: Element) -> CapAlert:
     )
     if msg_type in ("Update", "Cancel") and not alert.references:
         raise CapError("bad_value", f"alert/references is required when alert/msgType is {msg_type}")
+    if msg_type in ("Update", "Cancel") and not _own_references(alert):
+        raise CapError(
+            "bad_value",
+            f"alert/references names no alert of sender {_shown(alert.sender)}; an {msg_type} may only"
+            " revise its own sender's alerts",
+        )
     if status in _EXERCISE_FLAG and msg_type in _EVENT_MSG_TYPES and not alert.infos:
         raise CapError("missing_field", f"alert/info is missing; a {status} {msg_type} needs at least one")
     return alert

@@ -28,6 +28,7 @@ class QuarantineReason(enum.Enum):
     MISSING_TYPE = "missing_type"
     INVALID_FIELDS = "invalid_fields"
     BAD_CAP = "bad_cap"
+    BAD_TIME = "bad_time"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,18 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from itertools import accumulate
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import msgspec
 
+from dispatch.bounds import SQL_INT_MAX, sql_seq
 from dispatch.model import QuarantineReason
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 1 << 20
 RAW_KEEP_BYTES = 4096
 KNOWN_TYPES = frozenset({"event", "metric", "cap", "heartbeat", "reset"})
+# Real frames nest 4 levels (frame, event, location or cap, references); the decoder's own limit depends on
+# how deep the call stack already is, and values nested past ~1,000 levels break whoever decodes them later.
+MAX_DEPTH = 64
 
-Seq = Annotated[int, msgspec.Meta(ge=0)]
+# A position is stored as a SQLite INTEGER: one past 2^63-1 would fail the write and wedge the cursor.
+Seq = Annotated[int, msgspec.Meta(ge=0, le=SQL_INT_MAX)]
 AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -162,6 +168,8 @@ def encode_subscribe(client: str, resume_after: int | None) -> bytes:
 
 def keep_raw(frame: Frame) -> str:
     """The part of a frame worth keeping in quarantine: at most RAW_KEEP_BYTES, never invalid text."""
+    if isinstance(frame, CutFrame):
+        return frame.head[:RAW_KEEP_BYTES].decode("utf-8", errors="replace")
     if isinstance(frame, str):
         return (
             frame[:RAW_KEEP_BYTES].encode("utf-8", errors="replace")[:RAW_KEEP_BYTES].decode(errors="ignore")
@@ -176,14 +184,36 @@ class InvalidText:
     raw: bytes
 
 
-Frame = str | bytes | InvalidText
+@runtime_checkable
+class CutFrame(Protocol):
+    """A message the transport cut off at the size limit (feed_transport.SkippedFrame): its first bytes,
+    its real size and whether it was a text message."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def head(self) -> bytes: ...
+
+    @property
+    def text(self) -> bool: ...
+
+
+Frame = str | bytes | InvalidText | CutFrame
 
 
 def frame_bytes(frame: Frame) -> bytes:
-    """The frame as bytes, for quarantine."""
+    """The frame as bytes (what is left of it), for quarantine."""
     if isinstance(frame, InvalidText):
         return frame.raw
+    if isinstance(frame, CutFrame):
+        return frame.head
     return frame.encode("utf-8", errors="replace") if isinstance(frame, str) else frame
+
+
+def frame_size(frame: Frame) -> int:
+    """The frame's size in bytes as it arrived."""
+    return frame.size if isinstance(frame, CutFrame) else len(frame_bytes(frame))
 
 
 def _byte_size(text: str) -> int:
@@ -193,10 +223,29 @@ def _byte_size(text: str) -> int:
 
 def decode_frame(frame: Frame) -> Decoded:
     """Classify one frame (str: a text frame, bytes: a binary frame); never raises."""
+    try:
+        return _classify(frame)
+    except RecursionError:
+        return Rejected(QuarantineReason.TOO_DEEP, "JSON nested too deeply", _sniff_seq(frame))
+    except Exception as error:  # content must never stop the feed: the frame is set aside, saying why
+        return Rejected(
+            QuarantineReason.INVALID_FIELDS,
+            f"the frame could not be decoded: {type(error).__name__}: {error}"[:500],
+            _sniff_seq(frame),
+        )
+
+
+def _classify(frame: Frame) -> Decoded:
     if isinstance(frame, InvalidText):
         return Rejected(QuarantineReason.NOT_UTF8, "text frame is not valid UTF-8")
-    if isinstance(frame, bytes):
+    if isinstance(frame, bytes) or (isinstance(frame, CutFrame) and not frame.text):
         return Rejected(QuarantineReason.BINARY_FRAME, "binary frame; protocol v1 uses text frames only")
+    if isinstance(frame, CutFrame):
+        return Rejected(
+            QuarantineReason.OVERSIZED,
+            f"frame of {frame.size} bytes exceeds the {MAX_FRAME_BYTES} byte limit",
+            _sniff_seq(frame.head.decode(errors="replace")),
+        )
     size = _byte_size(frame)
     if size > MAX_FRAME_BYTES:
         return Rejected(
@@ -204,10 +253,12 @@ def decode_frame(frame: Frame) -> Decoded:
             f"frame of {size} bytes exceeds the {MAX_FRAME_BYTES} byte limit",
             _sniff_seq(frame),
         )
+    if _deeper_than(frame, MAX_DEPTH):
+        return Rejected(
+            QuarantineReason.TOO_DEEP, f"JSON nested deeper than {MAX_DEPTH} levels", _sniff_seq(frame)
+        )
     try:
         message = _ENVELOPE.decode(frame)
-    except RecursionError:
-        return Rejected(QuarantineReason.TOO_DEEP, "JSON nested too deeply")
     except msgspec.ValidationError as error:
         return _diagnose(frame, error)
     except _DECODE_ERRORS as error:
@@ -236,6 +287,11 @@ def decode_event(raw: bytes, seq: int) -> DecodedEvent | Rejected:
         return Rejected(QuarantineReason.INVALID_FIELDS, _reroot(message, "$.event"), seq)
     except _DECODE_ERRORS as error:
         return Rejected(QuarantineReason.INVALID_FIELDS, f"event is not valid JSON text: {error}", seq)
+    # Within a frame this was checked already; the byte count keeps the repeat nearly free.
+    if raw.count(b"[") + raw.count(b"{") >= MAX_DEPTH and _deeper_than(
+        raw.decode(errors="replace"), MAX_DEPTH - 1
+    ):
+        return Rejected(QuarantineReason.TOO_DEEP, f"event nested deeper than {MAX_DEPTH - 1} levels", seq)
     return DecodedEvent(seq, event, raw)
 
 
@@ -256,7 +312,7 @@ def _diagnose(frame: str, error: msgspec.ValidationError) -> Rejected | UnknownT
         return Rejected(QuarantineReason.NOT_OBJECT, "frame is JSON but not an object")
     except _DECODE_ERRORS as other:
         return _undecodable(frame, other)
-    seq = probe.seq if type(probe.seq) is int and probe.seq >= 0 else None
+    seq = sql_seq(probe.seq)
     if not isinstance(probe.type, str):
         return Rejected(QuarantineReason.MISSING_TYPE, "frame has no string `type`", seq)
     if probe.type not in KNOWN_TYPES:
@@ -272,10 +328,28 @@ def _undecodable(frame: str, error: Exception) -> Rejected:
 _SEQ_SNIFF = re.compile(r'\A\s*\{\s*"type"\s*:\s*"[a-z_]{1,32}"\s*,\s*"seq"\s*:\s*(\d{1,18})\s*[,}]')
 
 
-def _sniff_seq(frame: str) -> int | None:
-    """The seq of an oversized frame, so the cursor moves past it and it is not replayed forever."""
+def _sniff_seq(frame: Frame) -> int | None:
+    """The seq of a frame too big or too deep to decode, so the cursor moves past it and it is not
+    replayed forever."""
+    if not isinstance(frame, str):
+        return None
     match = _SEQ_SNIFF.match(frame[:256])
     return int(match.group(1)) if match else None
+
+
+# A JSON string, escapes included; possessive, so a long unterminated one is scanned once.
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels anywhere (brackets inside strings aside)."""
+    # Nesting needs an opening bracket per level: almost every frame has too few to look further.
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def _reroot(message: str, root: str) -> str:

@@ -104,6 +104,23 @@ class CalendarSpec:
     makeup_workdays: frozenset[str]  # ISO dates (调休) that are worked although normally they would not be
 
 
+DAY_S = 86_400.0
+YEAR_S = 365.25 * DAY_S
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """How far from the console's clock a received time may lie; a frame with a time outside is set aside.
+
+    `ahead_s` covers clock skew for times that say when something happened or was sent; CAP's effective,
+    onset and expires announce the future, so they get `cap_ahead_s`.
+    """
+
+    back_s: float = 10 * YEAR_S
+    ahead_s: float = DAY_S
+    cap_ahead_s: float = 30 * DAY_S
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Everything the loop needs from the policy file, validated."""
@@ -117,6 +134,7 @@ class Policy:
     urgent_max_severity: int  # severity 1..4, 1 most severe; severity <= this counts as urgent
     rural_districts: frozenset[str]
     verify_sources: frozenset[str]  # feed sources whose reports go to Verifying before registration
+    time_window: TimeWindow = TimeWindow()  # received times outside it are quarantined (bad_time)
     _budget_index: dict[tuple[Stage, str, Urgency, AreaType], Budget] = field(
         init=False, repr=False, compare=False
     )

@@ -17,6 +17,8 @@ import yaml
 
 from dispatch.casework.policy import (
     ANY,
+    DAY_S,
+    YEAR_S,
     AreaType,
     Budget,
     BudgetRule,
@@ -28,6 +30,7 @@ from dispatch.casework.policy import (
     Stage,
     SupervisionLimits,
     TimeUnit,
+    TimeWindow,
     Urgency,
     WorkingHours,
 )
@@ -52,6 +55,9 @@ _WEEKDAYS = {
 _PERIOD = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_RANGE_DAYS = 366
+_SPAN_UNITS = {"minute": 60.0, "hour": 3600.0, "day": DAY_S, "year": YEAR_S}
+# Far enough for any real feed, near enough that the clock plus or minus a window stays a valid date.
+_MAX_SPAN_S = 100 * YEAR_S
 
 
 def default_policy_path() -> Path:
@@ -203,7 +209,7 @@ class _Reader:
             root,
             "the policy",
             ("calendar", "urgent_max_severity", "budgets"),
-            ("supervision", "duplicates", "routing", "rural_districts", "verify_sources"),
+            ("supervision", "duplicates", "routing", "rural_districts", "verify_sources", "time_window"),
         )
         severity_node = top["urgent_max_severity"]
         severity = self.number(severity_node, "urgent_max_severity", positive=False)
@@ -224,7 +230,36 @@ class _Reader:
             urgent_max_severity=int(severity),
             rural_districts=self.names(top.get("rural_districts"), "rural_districts"),
             verify_sources=self.names(top.get("verify_sources"), "verify_sources"),
+            time_window=self.time_window(top["time_window"]) if "time_window" in top else TimeWindow(),
         )
+
+    def time_window(self, node: yaml.Node) -> TimeWindow:
+        defaults = TimeWindow()
+        spec = self.fields(node, "time_window", (), ("back", "ahead", "cap_ahead"))
+        back, ahead, cap_ahead = (
+            self.span(spec[key], f"time_window.{key}") if key in spec else getattr(defaults, f"{key}_s")
+            for key in ("back", "ahead", "cap_ahead")
+        )
+        if cap_ahead < ahead:
+            self.fail(spec.get("cap_ahead", node), "time_window.cap_ahead must not be shorter than ahead")
+        return TimeWindow(back, ahead, cap_ahead)
+
+    def span(self, node: yaml.Node, what: str) -> float:
+        """'<amount> <unit>' in minutes, hours, days or years (365.25 days), e.g. '10 years'."""
+        value = self.scalar(node, what)
+        amount_text, _, unit_text = value.strip().partition(" ")
+        try:
+            amount = float(amount_text)
+        except ValueError:
+            amount = math.nan
+        unit = _SPAN_UNITS.get(unit_text.strip().removesuffix("s"))
+        if unit is None or not (math.isfinite(amount) and 0 < amount * unit <= _MAX_SPAN_S):
+            self.fail(
+                node,
+                f"{what} must be '<amount> <unit>' (minutes, hours, days or years)"
+                f" greater than 0 and at most 100 years, e.g. '10 years', not {value!r}",
+            )
+        return amount * unit
 
     def names(self, node: yaml.Node | None, what: str) -> frozenset[str]:
         if node is None:

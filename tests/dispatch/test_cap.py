@@ -27,6 +27,9 @@ from tests.dispatch.cap_samples import (
 CAP_ERROR_CODES = {"too_large", "forbidden_xml", "malformed_xml", "not_cap", "missing_field", "bad_value"}
 UPDATE_ID = "44030041600000_20250701093000"
 UPDATE_SENT = "2025-07-01T09:30:00+08:00"
+# CAP names an alert by sender and identifier; so does its event.
+ORIGINAL_EVENT_ID = f"{SENDER},{ORIGINAL_ID}"
+OTHER_SENDER = "12379@other-city.example.gov.cn"
 
 
 def event_of(xml: str) -> dict[str, object]:
@@ -60,7 +63,7 @@ def cap_of(event: dict[str, object]) -> dict[str, object]:
 def test_actual_warning_becomes_a_live_event_with_centroid_and_level() -> None:
     event = event_of(cap_xml())
 
-    assert event["id"] == ORIGINAL_ID
+    assert event["id"] == ORIGINAL_EVENT_ID
     assert event["source"] == "cap"
     assert event["category"] == "cap_met"
     assert event["title"] == "某市气象台发布暴雨橙色预警信号"
@@ -150,7 +153,7 @@ def test_update_revises_the_referenced_alert_with_new_content() -> None:
     )
     event = event_of(xml)
 
-    assert event["id"] == ORIGINAL_ID
+    assert event["id"] == ORIGINAL_EVENT_ID
     assert event["severity"] == 1
     assert event["title"] == "某市气象台将暴雨橙色预警信号升级为红色"
     assert event["occurred_at"] == UPDATE_SENT
@@ -173,7 +176,7 @@ def test_cancel_marks_the_referenced_alert_cancelled() -> None:
     )
     event = event_of(xml)
 
-    assert event["id"] == ORIGINAL_ID
+    assert event["id"] == ORIGINAL_EVENT_ID
     assert event["cancelled"] is True
     assert event["title"] == "某市气象台解除暴雨橙色预警信号"
     assert cap_of(event)["msg_type"] == "Cancel"
@@ -186,7 +189,51 @@ def test_update_of_an_update_still_revises_the_original_alert() -> None:
     alert = parse_cap(xml)
 
     assert [ref.identifier for ref in alert.references] == [UPDATE_ID, ORIGINAL_ID]
-    assert event_of(xml)["id"] == ORIGINAL_ID
+    assert event_of(xml)["id"] == ORIGINAL_EVENT_ID
+
+
+def test_another_sender_reusing_an_identifier_is_another_event() -> None:
+    ours = event_of(cap_xml())
+    theirs = event_of(cap_xml(alert={"sender": OTHER_SENDER}))
+
+    assert ours["id"] == ORIGINAL_EVENT_ID
+    assert theirs["id"] == f"{OTHER_SENDER},{ORIGINAL_ID}"
+    assert cap_of(theirs)["sender"] == OTHER_SENDER
+
+
+@pytest.mark.parametrize("msg_type", ["Update", "Cancel"])
+def test_update_or_cancel_of_another_senders_alert_is_refused(msg_type: str) -> None:
+    xml = cap_xml(
+        alert={
+            "identifier": UPDATE_ID,
+            "sender": OTHER_SENDER,
+            "msgType": msg_type,
+            "references": f"{SENDER},{ORIGINAL_ID},{ORIGINAL_SENT}",
+        }
+    )
+    error = cap_error(xml)
+
+    assert error.code == "bad_value"
+    assert OTHER_SENDER in str(error)
+    assert "own sender" in str(error)
+
+
+def test_another_senders_entries_in_a_chain_never_pick_the_event() -> None:
+    # The foreign entry is the earliest; it would have named the event if references were not scoped.
+    chain = f"{OTHER_SENDER},{ORIGINAL_ID},2025-06-30T08:00:00+08:00 {SENDER},{UPDATE_ID},{UPDATE_SENT}"
+    event = event_of(cap_xml(alert={"identifier": "third", "msgType": "Update", "references": chain}))
+
+    assert event["id"] == f"{SENDER},{UPDATE_ID}"
+
+
+def test_sender_and_identifier_too_long_together_get_a_digest_id_per_sender() -> None:
+    identifier = "w" * 128
+    ours = event_of(cap_xml(alert={"identifier": identifier}))
+    theirs = event_of(cap_xml(alert={"identifier": identifier, "sender": OTHER_SENDER}))
+
+    assert ours["id"] != theirs["id"]
+    assert all(isinstance(e["id"], str) and len(e["id"]) <= 128 for e in (ours, theirs))
+    assert cap_of(ours)["identifier"] == identifier
 
 
 @pytest.mark.parametrize("msg_type", ["Update", "Cancel"])

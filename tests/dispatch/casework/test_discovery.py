@@ -13,7 +13,7 @@ from dispatch.casework.model import Action, CaseState, Role
 from dispatch.clock import ManualClock
 from dispatch.intake import Intake
 from dispatch.store_writer import CommitResult, StoreWriter
-from tests.dispatch.cap_samples import cap_xml
+from tests.dispatch.cap_samples import SENDER, cap_xml
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, Loop, act, open_loop, put_event
 
 S = CaseState
@@ -183,7 +183,7 @@ def test_cap_exercise_and_test_alerts_and_exercise_events_stay_out_of_real_cases
     assert result.skipped_exercise == 3
     assert all(not c.exercise for c in result.opened)
     linked = {r[0] for r in loop.conn.execute("SELECT event_id FROM case_events")}
-    assert linked == {"cap-actual", "iot-real"}
+    assert linked == {f"{SENDER},cap-actual", "iot-real"}
     loop.close()
 
     drill_path = tmp_path / "drill.sqlite3"
@@ -191,7 +191,7 @@ def test_cap_exercise_and_test_alerts_and_exercise_events_stay_out_of_real_cases
     ingest(drill_path, FRAMES)
     opened = drill.discovery.run_once().opened
     assert {r[0] for r in drill.conn.execute("SELECT event_id FROM case_events")} == {
-        "cap-exercise", "cap-test", "iot-drill",
+        f"{SENDER},cap-exercise", f"{SENDER},cap-test", "iot-drill",
     }  # fmt: skip
     assert all(c.exercise for c in opened)
     drill.close()
