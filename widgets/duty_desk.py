@@ -121,6 +121,10 @@ class DutyDesk(QWidget):
         self.queue.case_activated.connect(self._on_queue_case_activated)
         self.banner.case_requested.connect(self._on_banner_case_requested)
 
+    def _on_refresh_triggered(self) -> None:
+        self.queue.let_newer_in()
+        self.refresh_requested.emit(None)
+
     def _build_actions(self) -> None:
         def desk_action(name: str, text: str, keys: list[str], slot: object) -> QAction:
             act = QAction(text, self)
@@ -133,9 +137,7 @@ class DutyDesk(QWidget):
         self.desk_actions = (
             desk_action("dutyKeysAction", self.tr("Show the keys"), ["F1"], self.show_keys),
             desk_action("dutyBack", self.tr("Back to the queue"), ["Esc"], self.back_to_queue),
-            desk_action(
-                "dutyRefresh", self.tr("Refresh now"), ["F5"], lambda: self.refresh_requested.emit(None)
-            ),
+            desk_action("dutyRefresh", self.tr("Refresh now"), ["F5"], self._on_refresh_triggered),
             desk_action(
                 "dutyAcknowledge",
                 self.words.action(Action.ACKNOWLEDGE),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from dispatch.casework.model import Card, CaseState
 from dispatch.casework.views import (
+    NEWER_CAP,
     PAGE_SIZE,
     Page,
     PageRequest,
@@ -73,6 +74,11 @@ class IncidentQueue(QWidget):
         self._selected: int | None = None
         self._total = 0
         self._exact = True
+        # Arriving cases wait behind the "N new cases" bar once a page is on screen (rows never move under
+        # the pointer); the officer lets them in with N, a click, or by changing the view.
+        self._latest = 0
+        self._hold = False
+        self._newer = 0
         self.filters = QueueFilters(words, vocabulary, self)
         self.filters.filters_changed.connect(self._on_filters_changed)
         self.filters.search_edited.connect(self._on_filters_search_edited)
@@ -164,6 +170,11 @@ class IncidentQueue(QWidget):
         self.next_page.clicked.connect(self.show_next_page)
         self.position = QLabel(self)
         self.position.setObjectName("queuePosition")
+        self.newer = QToolButton(self)
+        self.newer.setObjectName("queueNewer")
+        self.newer.setToolTip(self.tr("Cases that arrived since the list was last brought up to date (N)"))
+        self.newer.clicked.connect(self.show_newer)
+        self.newer.hide()
         self.hint = ElidedLabel(self.tr("J/K move · Enter open · F1 keys"), self, whole=True)
         self.hint.setObjectName("queueHint")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -173,6 +184,8 @@ class IncidentQueue(QWidget):
         self._pager_row.addWidget(self.previous_page)
         self._pager_row.addWidget(self.position)
         self._pager_row.addWidget(self.next_page)
+        # At the bottom, so its coming and going moves no row above it.
+        self._pager_row.addWidget(self.newer)
         self._pager_row.addWidget(self.hint, 1)
         self._show_position()
 
@@ -192,6 +205,7 @@ class IncidentQueue(QWidget):
             action("queueNextPage", self.tr("Next page"), ["]"], self.show_next_page),
             action("queuePreviousPage", self.tr("Previous page"), ["["], self.show_previous_page),
             action("queueFind", self.tr("Search"), ["Ctrl+F", "/"], self.focus_search),
+            action("queueShowNewer", self.tr("Show the new cases"), ["N"], self.show_newer),
         )
 
     # -- what the app calls --------------------------------------------------------------------------
@@ -207,8 +221,21 @@ class IncidentQueue(QWidget):
         self.model.set_names(names)
 
     def request(self) -> PageRequest:
-        """The page the queue wants now."""
-        return PageRequest(self.query(), self._offset, PAGE_SIZE)
+        """The page the queue wants now: while a page is on screen, only cases up to its newest one."""
+        return PageRequest(self.query(), self._offset, PAGE_SIZE, self._latest if self._hold else None)
+
+    def newer_count(self) -> int:
+        """How many matching cases wait behind the "new cases" bar."""
+        return self._newer
+
+    def show_newer(self) -> None:
+        """Let the cases that arrived since into the list (the selection stays on its case)."""
+        self.let_newer_in()
+        self._emit()
+
+    def let_newer_in(self) -> None:
+        """The next page read lists every case up to now (the app asks for it)."""
+        self._hold = False
 
     def query(self) -> QueueQuery:
         return dataclasses.replace(self.filters.query(), sort=self._sort, descending=self._descending)
@@ -221,6 +248,8 @@ class IncidentQueue(QWidget):
         bar = self.table.verticalScrollBar()
         scrolled = bar.value()
         self._total, self._exact = page.total, page.exact
+        self._latest, self._hold = page.latest, True
+        self._show_newer(page.newer)
         self.model.show_page(page)
         self._show_position()
         row = self.model.row_of(keep) if keep is not None else None
@@ -290,6 +319,13 @@ class IncidentQueue(QWidget):
         self.previous_page.setEnabled(self._offset > 0)
         self.next_page.setEnabled(self._offset + PAGE_SIZE < self._total or not self._exact)
 
+    def _show_newer(self, count: int) -> None:
+        self._newer = count
+        self.newer.setVisible(count > 0)
+        if count:
+            shown = f"{count:,}" if count < NEWER_CAP else f"{NEWER_CAP - 1:,}+"
+            self.newer.setText(fill(self.tr("▲ %1 new cases (N)"), shown))
+
     def _show_sort_indicator(self) -> None:
         order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
         self.table.horizontalHeader().setSortIndicator(COLUMN_OF_SORT[self._sort], order)
@@ -301,6 +337,7 @@ class IncidentQueue(QWidget):
 
     def _on_filters_changed(self, _: object) -> None:
         self._offset = 0
+        self._hold = False
         self._emit()
 
     def _on_filters_search_edited(self, text: str) -> None:
@@ -323,6 +360,7 @@ class IncidentQueue(QWidget):
         self._sort_before_text = None
         self._show_sort_indicator()
         self._offset = 0
+        self._hold = False
         self._emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:

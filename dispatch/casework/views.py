@@ -11,6 +11,8 @@ from dispatch.model import StoredEvent
 # Counting every match of a broad query over a million cases costs more than the page itself; past this
 # many the queue says "10,000+".
 COUNT_CAP = 10_000
+# The "N new cases" bar counts up to this many (shown as "999+").
+NEWER_CAP = 1_000
 PAGE_SIZE = 100
 
 S = CaseState
@@ -66,6 +68,9 @@ class PageRequest:
     query: QueueQuery
     offset: int = 0
     limit: int = PAGE_SIZE
+    # The newest case the officer has let into the list (None: everything, now). Cases after it are
+    # counted, not listed, so rows never move under the pointer while the officer works.
+    up_to: int | None = None
 
 
 def current_due(state: CaseState, register_due: float | None, handle_due: float | None,
@@ -120,6 +125,10 @@ class Page:
     exact: bool = True
     offset: int = 0
     query: QueueQuery = QueueQuery()
+    # The newest case id the page was read up to, and how many matching cases came after it (only
+    # counted when the request named its `up_to`; capped at NEWER_CAP).
+    latest: int = 0
+    newer: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,7 +188,12 @@ def test_m_merges_a_duplicate_and_new_events_arrive_with_the_next_beat(qtbot: Qt
     duty.clock.advance(120)
     put_event(duty.db.conn, "e2", at=duty.clock.now(), source="iot", lon=LON + 0.0003, lat=LAT)
     duty.controller.poll()
+    # The new case waits behind the "new cases" bar until the officer lets it in with N.
+    qtbot.waitUntil(lambda: duty.desk.queue.newer_count() == 1)
+    assert duty.desk.queue.model.rowCount() == 1
+    duty.press(Qt.Key.Key_N)
     qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 2)
+    assert not duty.desk.queue.newer.isVisible()
     duty.desk.queue.select_case(1)
     qtbot.waitUntil(lambda: bool(duty.desk.panel.case_file and duty.desk.panel.case_file.proposals))
     duty.press(Qt.Key.Key_M)
@@ -249,3 +254,29 @@ def test_f1_lists_every_key_of_the_desk(qtbot: QtBot, duty: Duty) -> None:
         "Shift+V",
         "Shift+W",
     } <= listed
+
+
+def test_a_case_arriving_under_the_pointer_moves_no_row(qtbot: QtBot, duty: Duty) -> None:
+    for n, minutes in enumerate((0, 10, 20, 30)):
+        put_event(duty.db.conn, f"e{n}", at=duty.clock.now() - 3600 + minutes * 60, source="iot",
+                  lon=LON + n * 0.01, lat=LAT)  # fmt: skip
+    duty.controller.start()
+    queue = duty.desk.queue
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 4)
+    before = [queue.model.row_at(r).id for r in range(4)]
+    third = before[2]
+    queue.select_case(third)
+    # A more severe case arrives: sorted by severity it would take the top row and push row 3 down.
+    put_event(duty.db.conn, "fire", at=duty.clock.now(), source="iot", severity=1, category="fire_alarm",
+              lon=LON + 0.05, lat=LAT)  # fmt: skip
+    duty.controller.poll()
+    qtbot.waitUntil(lambda: queue.newer_count() == 1)
+    assert [queue.model.row_at(r).id for r in range(4)] == before
+    assert getattr(queue.selected_row(), "id", None) == third
+    assert queue.newer.isVisible()
+    assert "1" in queue.newer.text()
+    queue.newer.click()
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 5)
+    assert getattr(queue.selected_row(), "id", None) == third
+    assert queue.newer_count() == 0
+    assert not queue.newer.isVisible()

@@ -42,8 +42,9 @@ def row(n: int, **overrides: Any) -> QueueRow:
 
 
 def page(rows: list[QueueRow], query: QueueQuery | None = None, *, total: int | None = None,
-         exact: bool = True, offset: int = 0) -> Page:  # fmt: skip
-    return Page(tuple(rows), len(rows) if total is None else total, exact, offset, query or QueueQuery())
+         exact: bool = True, offset: int = 0, latest: int = 0, newer: int = 0) -> Page:  # fmt: skip
+    return Page(tuple(rows), len(rows) if total is None else total, exact, offset, query or QueueQuery(),
+                latest, newer)  # fmt: skip
 
 
 def case(n: int = 7, **overrides: Any) -> Case:

@@ -232,5 +232,29 @@ def test_a_case_that_leaves_the_page_stays_the_officers_case(qtbot: QtBot, queue
     assert selected.args == [1]
 
 
+def test_new_cases_wait_behind_a_bar_until_the_officer_lets_them_in(
+    qtbot: QtBot, queue: IncidentQueue
+) -> None:
+    assert queue.request().up_to is None, "before any page the queue asks for everything"
+    queue.show_page(page([row(1), row(2)], latest=2))
+    assert queue.request().up_to == 2, "once a page is shown, the next read stops at its newest case"
+    assert not queue.newer.isVisible()
+    queue.show_page(page([row(1), row(2)], latest=2, newer=3))
+    assert queue.newer.isVisible()
+    assert queue.newer.text() == "▲ 3 new cases (N)"
+    queue.show_page(page([row(1), row(2)], latest=2, newer=1000))
+    assert queue.newer.text() == "▲ 999+ new cases (N)"
+    queue.focus_table()
+    with qtbot.waitSignal(queue.page_requested) as asked:
+        QTest.keyClick(queue.table, Qt.Key.Key_N)
+    assert asked.args[0].up_to is None
+    queue.show_page(page([row(5), row(1), row(2)], latest=5))
+    assert not queue.newer.isVisible()
+    # Changing the view lets the new cases in too: the officer asked for a different list.
+    with qtbot.waitSignal(queue.page_requested) as asked:
+        queue.filters.overdue.click()
+    assert asked.args[0].up_to is None
+
+
 def test_open_cases_are_the_default_scope(queue: IncidentQueue) -> None:
     assert queue.query() == QueueQuery(states=OPEN_STATES)

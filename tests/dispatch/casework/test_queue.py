@@ -388,3 +388,28 @@ def test_a_typed_case_code_heads_the_cases_whose_codes_it_begins(
         else:
             assert ids_found == expected[:20]
         assert page.total == len([i for i in shown if str(i).startswith("23")])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        QueueQuery(),
+        QueueQuery(states=frozenset(), sort=SortKey.CODE),
+        QueueQuery(states=frozenset(), text="积水", sort=SortKey.CODE),
+        QueueQuery(text="20260105-29", sort=SortKey.CODE),
+        QueueQuery(categories=frozenset({"waterlogging"}), sort=SortKey.DUE, descending=True),
+    ],
+)
+def test_a_page_held_at_a_case_lists_nothing_newer_and_counts_what_came_after(
+    store: tuple[Any, list[Case]], query: QueueQuery
+) -> None:
+    conn, _ = store
+    everything = fetch_page(conn, query, 0, COUNT, NOW)
+    assert (everything.latest, everything.newer) == (COUNT, 0)
+    held = fetch_page(conn, query, 0, COUNT, NOW, up_to=2900)
+    assert held.latest == 2900
+    assert [r.id for r in held.rows] == [r.id for r in everything.rows if r.id <= 2900], "same order, cut"
+    assert held.total == len(held.rows)
+    assert held.newer == len([r for r in everything.rows if r.id > 2900])
+    # A watermark past the newest case is the newest case.
+    assert fetch_page(conn, query, 0, 10, NOW, up_to=COUNT + 50).latest == COUNT
