@@ -248,6 +248,8 @@ class CasePanel(QWidget):
         self._show_actions()
 
     def show_file(self, case_file: CaseFile | None) -> None:
+        # Another case opens at its top (code and title in view); the same case refreshed stays put.
+        another = case_file is None or self._file is None or self._file.case.id != case_file.case.id
         self._file = case_file
         self.empty.setVisible(case_file is None)
         self.case_scroll.setVisible(case_file is not None)
@@ -291,6 +293,12 @@ class CasePanel(QWidget):
         self.tick(self._now)
         self.header.fit()
         self.updateGeometry()
+        if another:
+            self.case_scroll.verticalScrollBar().setValue(0)
+            for index in range(self.tabs.count()):
+                page = self.tabs.widget(index)
+                if isinstance(page, QScrollArea):
+                    page.verticalScrollBar().setValue(0)
 
     def _show_order(self, order: OrderDelivery | None) -> None:
         """Whether the platform has the latest order: an unacknowledged one means the unit may not know."""

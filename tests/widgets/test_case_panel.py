@@ -189,3 +189,16 @@ def test_the_order_says_whether_the_platform_has_received_it(panel: CasePanel) -
     panel.show_file(dataclasses.replace(case_file(shown), order=dataclasses.replace(sent, acked_at=NOW + 3)))
     assert field.text().startswith("20260105-7-1 · received by the platform ")
     assert field.property("waiting") == "false"
+
+
+def test_another_case_opens_at_its_top_and_a_refresh_keeps_the_place(qtbot: QtBot, panel: CasePanel) -> None:
+    panel.resize(600, 300)  # a short dock: the case scrolls
+    panel.show_file(case_file(case(7)))
+    bar = panel.case_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())
+    panel.show_file(case_file(case(7, version=4)))
+    assert bar.value() == bar.maximum(), "the same case, refreshed, stays where the officer scrolled"
+    panel.show_file(case_file(case(8, title="解放路积水")))
+    assert bar.value() == 0, "another case shows its code and title first"
+    assert panel.code.text() == "20260105-8"
