@@ -15,14 +15,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
 from dispatch.clock import Clock
+from dispatch.feed_transport import LIBRARY_MAX_BYTES, FeedConnection, SkippedFrame
 from dispatch.model import ConnectionState, FeedStatus
-from dispatch.protocol import Frame, InvalidText, encode_subscribe
+from dispatch.protocol import Frame, encode_subscribe
 
 CLIENT_NAME = "tianshu/0.1.0"
 _log = logging.getLogger(__name__)
-# Frames above the protocol's 1 MiB limit must still arrive whole so they can be quarantined and skipped:
-# a transport-level rejection would drop the connection and the server would replay the same frame forever.
-TRANSPORT_MAX_BYTES = 64 << 20
 
 
 class FeedSilentError(TimeoutError):
@@ -75,13 +73,19 @@ def describe_failure(error: BaseException) -> str:
 
 
 class FeedClient:
-    """Keeps one subscription alive; hands every frame (text as str, binary as bytes) to `on_frame`."""
+    """Keeps one subscription alive; hands every frame to `on_frame`: text as str, binary as bytes, text
+    that is not UTF-8 as InvalidText, a message over the size limit as SkippedFrame.
+
+    Nothing a frame contains can stop it: an exception from `on_frame` costs that frame (logged, counted in
+    `frame_faults`), and any unexpected exception in a connection is logged with its traceback, kept in
+    `fault` (and in every later status), and followed by a reconnect with back-off like a network error.
+    """
 
     def __init__(
         self,
         url: str,
         *,
-        on_frame: Callable[[Frame], None],
+        on_frame: Callable[[Frame | SkippedFrame], None],
         resume_after: Callable[[], int | None],
         on_status: Callable[[FeedStatus], None],
         clock: Clock,
@@ -103,13 +107,18 @@ class FeedClient:
         self.ever_connected = False
         self.last_frame_at: float | None = None
         self._subscribed = False
+        self.faults = 0
+        self.fault = ""
+        self.frame_faults = 0
         # Runs beside the reader for the life of each subscribed connection (the order sender).
         self._companion = companion
 
     def _status(
         self, state: ConnectionState, detail: str = "", *, retry_at: float | None = None, attempts: int = 0
     ) -> None:
-        self._on_status(FeedStatus(state, self.url, detail, self._clock.now(), retry_at, attempts))
+        self._on_status(
+            FeedStatus(state, self.url, detail, self._clock.now(), retry_at, attempts, fault=self.fault)
+        )
 
     async def run(self) -> None:
         """Connect, read and reconnect until cancelled."""
@@ -122,6 +131,12 @@ class FeedClient:
                     detail = "the feed closed the connection"
                 except (OSError, TimeoutError, WebSocketException) as error:
                     detail = describe_failure(error)
+                except Exception as error:
+                    # A defect, not the network: say so loudly, then carry on as after a dropped line.
+                    _log.exception("feed client failed; reconnecting")
+                    self.faults += 1
+                    self.fault = f"feed client fault: {type(error).__name__}: {error}"[:500]
+                    detail = self.fault
                 if self._subscribed:
                     attempt = 0
                 delay = self.policy.delay(attempt, self._rng)
@@ -140,7 +155,9 @@ class FeedClient:
             additional_headers=self._headers,
             ssl=self._ssl,
             compression=None,
-            max_size=TRANSPORT_MAX_BYTES,
+            # The connection's own gate skips larger messages before the library would refuse them.
+            max_size=LIBRARY_MAX_BYTES,
+            create_connection=FeedConnection,
             open_timeout=self.policy.open_timeout_s,
             close_timeout=2,
             user_agent_header=CLIENT_NAME,
@@ -149,6 +166,7 @@ class FeedClient:
             self.ever_connected = True
             self._subscribed = True
             self._status(ConnectionState.CONNECTED)
+            assert isinstance(ws, FeedConnection)
             companion = None if self._companion is None else asyncio.ensure_future(self._companion(ws))
             try:
                 await self._read_while_alive(ws)
@@ -158,7 +176,7 @@ class FeedClient:
                     for outcome in await asyncio.gather(companion, return_exceptions=True):
                         _report_companion(outcome)
 
-    async def _read_while_alive(self, ws: ClientConnection) -> None:
+    async def _read_while_alive(self, ws: FeedConnection) -> None:
         """Read frames; give up on a connection that has been silent for the idle timeout.
 
         A watchdog checks the age of the last frame a few times per timeout instead of arming a timer per
@@ -174,22 +192,23 @@ class FeedClient:
                 if reader.done():
                     reader.result()
                     return
-                if loop.time() - self.last_frame_at > idle:
+                if loop.time() - max(self.last_frame_at, ws.last_data_at) > idle:
                     raise FeedSilentError
         finally:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
 
-    async def _read(self, ws: ClientConnection, loop: asyncio.AbstractEventLoop) -> None:
+    async def _read(self, ws: FeedConnection, loop: asyncio.AbstractEventLoop) -> None:
         on_frame = self._on_frame
         while True:
-            frame: Frame
-            try:
-                frame = await ws.recv()
-            except UnicodeDecodeError as error:
-                frame = InvalidText(bytes(error.object))
+            frame = await ws.next_frame()
             self.last_frame_at = loop.time()
-            on_frame(frame)
+            try:
+                on_frame(frame)
+            except Exception:
+                # The handler quarantines what it cannot take; this is the net under that net.
+                self.frame_faults += 1
+                _log.exception("a feed frame could not be handled; skipped")
 
 
 def _report_companion(outcome: object) -> None:

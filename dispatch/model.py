@@ -41,6 +41,8 @@ class FeedStatus:
     since: float = 0.0
     retry_at: float | None = None
     attempts: int = 0
+    # The last unexpected failure of the feed client this run (it reconnected after it); "" if none.
+    fault: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import msgspec
 
 from dispatch.clock import Clock, SystemClock
 from dispatch.feed_client import BackoffPolicy, FeedClient
+from dispatch.feed_guard import FrameRouter
 from dispatch.intake import Intake
 from dispatch.model import (
     ConnectionState,
@@ -71,7 +72,7 @@ class IntakePipeline:
         self.orders = OrderSender(db_path)
         self.client = FeedClient(
             feed_url,
-            on_frame=self.intake.handle_frame,
+            on_frame=FrameRouter(self.intake, self.writer.submit, self._clock),
             resume_after=lambda: self.intake.cursor,
             on_status=self._on_status,
             clock=self._clock,

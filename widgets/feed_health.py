@@ -158,7 +158,8 @@ class FeedHealthPanel(QWidget):
         url = feed.url or "—"
         if self.url.text() != url:
             self.url.setText(url)
-        detail = "" if feed.state is ConnectionState.CONNECTED else feed.detail
+        # Once reconnected, a defect the client recovered from stays in view until the next start.
+        detail = feed.fault if feed.state is ConnectionState.CONNECTED else feed.detail
         if self.detail.text() != detail:
             self.detail.setText(detail)
             self.detail.setToolTip(detail)

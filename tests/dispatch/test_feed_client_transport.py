@@ -1,0 +1,239 @@
+"""Transport rejects: text that is not UTF-8 and messages over the size limit are quarantined, not looped."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import struct
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import BINARY, CONT, TEXT, Opcode
+from websockets.protocol import Protocol, Side
+
+from dispatch.feed_client import BackoffPolicy
+from dispatch.feed_transport import CONTROL_ROOM, FrameGate, _Dropped
+from dispatch.model import ConnectionState
+from dispatch.pipeline import IntakePipeline
+from dispatch.protocol import MAX_FRAME_BYTES
+from dispatch.store import open_store
+from tests.feeds import make_event
+
+FAST = BackoffPolicy(base_s=0.02, cap_s=0.1, idle_timeout_s=15.0)
+GREETING = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+
+# -- the gate alone, against the library's own parser ------------------------------------------------------
+
+LIMIT, KEEP = 64, 16
+
+
+def wire_frame(opcode: int, payload: bytes, fin: bool) -> bytes:
+    """A server frame (unmasked) as RFC 6455 §5.2 lays it out."""
+    first = (0x80 if fin else 0) | opcode
+    size = len(payload)
+    if size < 126:
+        return struct.pack("!BB", first, size) + payload
+    if size < 1 << 16:
+        return struct.pack("!BBH", first, 126, size) + payload
+    return struct.pack("!BBQ", first, 127, size) + payload
+
+
+@dataclass
+class Message:
+    opcode: Opcode
+    data: bytearray = field(default_factory=bytearray)
+    oversized: int | None = None
+
+
+def parse_through_gate(stream: bytes, cuts: Iterable[int]) -> tuple[list[Message], int]:
+    """Feed `stream` to a gate in pieces, the gate's output to websockets' parser; messages and pings seen."""
+    gate = FrameGate(limit=LIMIT, keep=KEEP)
+    parser = Protocol(Side.CLIENT, max_size=LIMIT + CONTROL_ROOM)
+    messages: list[Message] = []
+    pings = 0
+
+    def parse(data: bytes) -> None:
+        nonlocal pings
+        parser.receive_data(data)
+        for frame in parser.events_received():
+            if frame.opcode in (TEXT, BINARY):
+                messages.append(Message(frame.opcode))
+            if frame.opcode in (TEXT, BINARY, CONT):
+                messages[-1].data += frame.data
+            elif frame.opcode is Opcode.PING:
+                pings += 1
+        assert parser.parser_exc is None, parser.parser_exc
+
+    assert gate.feed(GREETING) == [GREETING]
+    edges = sorted({0, len(stream), *(c for c in cuts if 0 < c < len(stream))})
+    for start, end in pairwise(edges):
+        for piece in gate.feed(stream[start:end]):
+            if isinstance(piece, _Dropped):
+                parse(piece.forged)
+                messages[-1].oversized = piece.size
+            else:
+                parse(piece)
+    return messages, pings
+
+
+payloads = st.one_of(st.binary(max_size=LIMIT), st.binary(min_size=LIMIT + 1, max_size=4 * LIMIT))
+sent_messages = st.lists(
+    st.tuples(
+        st.booleans(),  # text or binary
+        payloads,
+        st.lists(st.integers(0, 4 * LIMIT), max_size=4),  # fragment boundaries
+        st.booleans(),  # a ping between the fragments
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sent_messages, st.lists(st.integers(0, 3000), max_size=12))
+def test_the_gate_passes_every_message_within_the_limit_and_cuts_every_other(
+    sent: list[tuple[bool, bytes, list[int], bool]], cuts: list[int]
+) -> None:
+    stream = bytearray()
+    pings_sent = 0
+    for text, payload, bounds, ping in sent:
+        edges = sorted({0, len(payload), *(b for b in bounds if 0 < b < len(payload))})
+        parts = [payload[a:b] for a, b in pairwise(edges)] or [b""]
+        for n, part in enumerate(parts):
+            opcode = (0x1 if text else 0x2) if n == 0 else 0x0
+            stream += wire_frame(opcode, part, fin=n == len(parts) - 1)
+            if ping and n == 0:
+                stream += wire_frame(0x9, b"alive", fin=True)
+                pings_sent += 1
+
+    messages, pings = parse_through_gate(bytes(stream), cuts)
+    assert pings == pings_sent
+    assert len(messages) == len(sent)
+    for got, (text, payload, _, _) in zip(messages, sent, strict=True):
+        assert got.opcode is (TEXT if text else BINARY)
+        if len(payload) <= LIMIT:
+            assert (bytes(got.data), got.oversized) == (payload, None)
+        else:
+            assert got.oversized == len(payload)
+            assert payload.startswith(bytes(got.data)), "only the message's own first bytes are kept"
+            assert len(got.data) <= LIMIT
+
+
+def test_the_gate_never_holds_a_huge_frame_in_memory() -> None:
+    gate = FrameGate()
+    size = 1 << 40  # a terabyte announced; streamed past in 1 MiB reads
+    header = struct.pack("!BBQ", 0x81, 127, size)
+    out = gate.feed(GREETING) + gate.feed(header + b'{"type":"event","seq":7,' + b" " * 1000)
+    chunk = b"x" * (1 << 20)
+    for _ in range(64):
+        out += gate.feed(chunk)
+    assert b"".join(p for p in out if isinstance(p, bytes)) == GREETING, "no byte of the frame went through"
+    assert not any(isinstance(p, _Dropped) for p in out), "the frame has not ended yet"
+
+
+# -- the client against a real server ------------------------------------------------------------------------
+
+Script = list[tuple[str | bytes | list[str], bool]]  # (message or its fragments, text)
+
+
+@dataclass
+class ScriptedFeed:
+    """A websocket server on 127.0.0.1 that sends one script to every subscriber, then heartbeats."""
+
+    script: Script
+    connections: int = 0
+    url: str = ""
+
+    async def handle(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        try:
+            await ws.recv()
+            for message, text in self.script:
+                await ws.send(message, text=text)
+            while True:
+                beat = {"type": "heartbeat", "head": 0, "at": "2026-12-01T00:00:00Z"}
+                await ws.send(json.dumps(beat))
+                await asyncio.sleep(0.05)
+        except ConnectionClosed:
+            pass
+
+
+@asynccontextmanager
+async def scripted(script: Script) -> AsyncIterator[ScriptedFeed]:
+    feed = ScriptedFeed(script)
+    async with serve(feed.handle, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        feed.url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield feed
+
+
+def event_text(seq: int, n: int, **overrides: object) -> str:
+    return json.dumps({"type": "event", "seq": seq, "event": make_event(n, **overrides)}, ensure_ascii=False)
+
+
+async def until(predicate: Callable[[], bool], pipeline: IntakePipeline, timeout: float = 20.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            pipeline.drain()
+            await asyncio.sleep(0.01)
+
+
+def stored(db: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int | None, int, str]]]:
+    store = open_store(db)
+    try:
+        events = [(r[0], r[1]) for r in store.execute("SELECT event_id, seq FROM events ORDER BY id")]
+        rows = store.execute("SELECT reason, seq, raw_size, detail FROM quarantine ORDER BY id").fetchall()
+        return events, [(r[0], r[1], r[2], r[3]) for r in rows]
+    finally:
+        store.close()
+
+
+def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_connection(
+    tmp_path: Path,
+) -> None:
+    """Each of these made websockets close the connection (1007, 1009); the server then resent it forever."""
+    broken = b'{"type":"event","seq":2,"event":{"title":"\xff\xfe broken"}}'
+    big_text = event_text(4, 99, description="洪" * 1_200_000)  # 3.6 MB
+    fragments = [event_text(6, 98)[:-1], ' , "pad": "', "x" * (MAX_FRAME_BYTES - 1000), "y" * 5000, '"}']
+    script: Script = [
+        (event_text(1, 1), True),
+        (broken, True),
+        (event_text(3, 3), True),
+        (big_text, True),
+        (event_text(5, 5), True),
+        (fragments, True),  # each fragment under the limit, the message over it
+        (b"\x00" * (2 * MAX_FRAME_BYTES), False),
+        (event_text(7, 7), True),
+    ]
+    db = tmp_path / "s.sqlite3"
+    states: list[ConnectionState] = []
+
+    async def scenario() -> ScriptedFeed:
+        async with scripted(script) as feed:
+            pipeline = IntakePipeline(db_path=db, feed_url=feed.url, policy=FAST)
+            task = asyncio.create_task(pipeline.run())
+            try:
+                await until(lambda: pipeline.counters().last_seq == 7, pipeline)
+                states.append(pipeline.status.state)
+            finally:
+                await pipeline.close()
+                await asyncio.gather(task, return_exceptions=True)
+            return feed
+
+    feed = asyncio.run(scenario())
+    events, quarantine = stored(db)
+    assert [seq for _, seq in events] == [1, 3, 5, 7]
+    assert [(reason, seq, size) for reason, seq, size, _ in quarantine] == [
+        ("not_utf8", None, len(broken)),
+        ("oversized", 4, len(big_text.encode())),
+        ("oversized", 6, sum(len(f.encode()) for f in fragments)),
+        ("oversized", None, 2 * MAX_FRAME_BYTES),
+    ]
+    assert "binary frame of 2097152 bytes exceeds the 1048576 byte limit" in quarantine[3][3]
+    assert feed.connections == 1, "a transport reject made the client reconnect"
+    assert states == [ConnectionState.CONNECTED]
