@@ -413,3 +413,16 @@ def test_a_page_held_at_a_case_lists_nothing_newer_and_counts_what_came_after(
     assert held.newer == len([r for r in everything.rows if r.id > 2900])
     # A watermark past the newest case is the newest case.
     assert fetch_page(conn, query, 0, 10, NOW, up_to=COUNT + 50).latest == COUNT
+
+
+@pytest.mark.parametrize("scope", [OPEN_STATES, frozenset()])
+def test_a_typed_case_code_is_read_from_the_code_index(
+    store: tuple[Any, list[Case]], scope: frozenset[S]
+) -> None:
+    # Regression: the state and exercise filters' indexes won the plan and walked every case (2 s over a
+    # million); the code's own range must drive the search, whatever the filters.
+    conn, _ = store
+    query = QueueQuery(states=scope, text="20260105-23", sort=SortKey.CODE, categories=frozenset({"x"}))
+    page_sql, _, params = queue.query_sql(query, NOW, COUNT)
+    plan = " ".join(str(r[3]) for r in conn.execute(f"EXPLAIN QUERY PLAN {page_sql}", (*params, 10, 0)))
+    assert "(code>? AND code<?)" in plan
