@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--idle-exit",
         type=positive_number,
         metavar="SECONDS",
-        help="exit once no message at all has arrived for this long",
+        help="exit once no message has been stored for this long, whatever the connection does",
     )
 
     export = sub.add_parser("export", help="write stored rows to stdout")

@@ -7,57 +7,90 @@ import contextlib
 import csv
 import signal
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 import msgspec
 
-from dispatch.model import ConnectionState
+from dispatch.feed_client import BackoffPolicy, FeedClient
+from dispatch.model import ConnectionState, IntakeCounters
 from dispatch.pipeline import IntakePipeline
 from dispatch.store import StoreError, export_rows, open_store
 
 POLL_S = 0.2
+# Exit codes of `ingest` beyond 0 (something stored) and 1 (nothing stored, or the store failed).
+EXIT_FEED_FAULT = 3
 
 
 def run_ingest(
     *, feed_url: str, token: str | None, ca_file: Path | None, db_path: Path, idle_exit: float | None
 ) -> int:
-    """Ingest until interrupted or idle; 0 when the feed was reached, 1 when it never was."""
+    """Ingest until interrupted or idle: 0 when messages were stored, 1 when none were (or the store failed),
+    3 when the feed client hit a defect on the way (it recovered; the log has the traceback)."""
     try:
-        return asyncio.run(_ingest(feed_url, token, ca_file, db_path, idle_exit))
+        return asyncio.run(ingest(feed_url, token, ca_file, db_path, idle_exit))
     except StoreError as error:
         print(f"tianshu: {error}", file=sys.stderr)
         return 1
 
 
-async def _ingest(
-    feed_url: str, token: str | None, ca_file: Path | None, db_path: Path, idle_exit: float | None
+@dataclass(slots=True)
+class _Progress:
+    """What the run has stored, and when it last stored anything (on the idle clock)."""
+
+    since: float
+    mark: tuple[object, ...] = ()
+    stored: bool = False
+
+    def note(self, counters: IntakeCounters, now: float) -> None:
+        mark = (
+            counters.last_seq, counters.events, counters.revisions, counters.duplicates,
+            counters.quarantined, counters.metrics, counters.gaps,
+        )  # fmt: skip
+        if mark != self.mark:
+            if self.mark:
+                self.stored, self.since = True, now
+            self.mark = mark
+
+
+async def ingest(
+    feed_url: str,
+    token: str | None,
+    ca_file: Path | None,
+    db_path: Path,
+    idle_exit: float | None,
+    *,
+    idle_clock: Callable[[], float] = time.monotonic,
+    policy: BackoffPolicy | None = None,
 ) -> int:
-    pipeline = IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file)
+    """The `ingest` command. `idle_exit` counts on `idle_clock` from the last message stored — heartbeats,
+    reconnects and replays do not count — so it ends whatever the connection does."""
+    pipeline = IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file, policy=policy)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     task = asyncio.create_task(pipeline.run(), name="feed")
-    started = loop.time()
-    last_problem = ""
+    progress = _Progress(idle_clock())
+    progress.note(pipeline.counters(), progress.since)
+    idle = False
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), POLL_S)
-            pipeline.drain()
+            changes = pipeline.drain()
+            now = idle_clock()
+            progress.note(changes.counters if changes else pipeline.counters(), now)
             status = pipeline.status
-            if status.state is ConnectionState.BACKING_OFF:
-                last_problem = status.detail
             if status.state is ConnectionState.STOPPED and pipeline.writer.failure is not None:
                 print(f"tianshu: {status.detail}", file=sys.stderr)
                 return 1
-            if idle_exit is not None:
-                last = pipeline.client.last_frame_at
-                quiet_since = last if last is not None else started
-                if loop.time() - quiet_since >= idle_exit:
-                    break
+            if idle_exit is not None and now - progress.since >= idle_exit:
+                idle = True
+                break
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -65,10 +98,35 @@ async def _ingest(
         await asyncio.gather(task, return_exceptions=True)
     changes = pipeline.drain()
     counters = changes.counters if changes else pipeline.counters()
-    if not pipeline.client.ever_connected:
-        reason = f": {last_problem}" if last_problem else ""
-        print(f"tianshu: could not connect to {feed_url}{reason}", file=sys.stderr)
+    progress.note(counters, idle_clock())
+    return _report(pipeline.client, progress, counters, feed_url, idle_exit if idle else None)
+
+
+def _report(
+    client: FeedClient, progress: _Progress, counters: IntakeCounters, feed_url: str, idle: float | None
+) -> int:
+    """The summary or the reason on stderr, and the exit code."""
+    problem = f": {client.last_failure}" if client.last_failure else ""
+    if not client.ever_connected:
+        print(f"tianshu: could not connect to {feed_url}{problem}", file=sys.stderr)
         return 1
+    if client.faults or client.frame_faults:
+        print(
+            f"tianshu: the feed client hit {client.faults + client.frame_faults} defect(s) and went on; "
+            f"last: {client.fault or 'a frame handler failed'} (traceback in the log)",
+            file=sys.stderr,
+        )
+    if not progress.stored:
+        if idle is None:
+            why = "nothing was stored"
+        elif client.last_failure:
+            why = f"nothing was stored in {idle:g} s; the connection kept failing{problem}"
+        else:
+            why = f"nothing was stored in {idle:g} s; the feed was connected but sent no message"
+        print(f"tianshu: {feed_url}: {why}", file=sys.stderr)
+        return EXIT_FEED_FAULT if client.faults or client.frame_faults else 1
+    if idle is not None:
+        print(f"ingest: no message stored for {idle:g} s; stopping", file=sys.stderr)
     print(
         f"ingest: {counters.events} events, {counters.revisions} revisions, "
         f"{counters.duplicates} duplicates, "
@@ -76,7 +134,7 @@ async def _ingest(
         f"cursor {counters.last_seq}",
         file=sys.stderr,
     )
-    return 0
+    return EXIT_FEED_FAULT if client.faults or client.frame_faults else 0
 
 
 CSV_EVENT_COLUMNS = (

@@ -108,6 +108,7 @@ class FeedClient:
         self.last_frame_at: float | None = None
         self._subscribed = False
         self.faults = 0
+        self.last_failure = ""  # why the latest connection ended
         self.fault = ""
         self.frame_faults = 0
         # Runs beside the reader for the life of each subscribed connection (the order sender).
@@ -137,6 +138,7 @@ class FeedClient:
                     self.faults += 1
                     self.fault = f"feed client fault: {type(error).__name__}: {error}"[:500]
                     detail = self.fault
+                self.last_failure = detail
                 if self._subscribed:
                     attempt = 0
                 delay = self.policy.delay(attempt, self._rng)
