@@ -16,6 +16,14 @@ class ConnectionState(enum.Enum):
     STOPPED = "stopped"
 
 
+class StorageTrouble(enum.Enum):
+    """Why the store cannot take writes right now; the feed waits and resumes when it can."""
+
+    FULL = "full"  # no space left on the device (or the file's size limit)
+    IO_ERROR = "io_error"  # the device failed a read or write, or turned read-only
+    BUSY = "busy"  # another process has held the write lock past the timeout
+
+
 class QuarantineReason(enum.Enum):
     """Why a frame of a known type was set aside instead of applied."""
 
@@ -43,6 +51,7 @@ class FeedStatus:
     attempts: int = 0
     # The last unexpected failure of the feed client this run (it reconnected after it); "" if none.
     fault: str = ""
+    storage: StorageTrouble | None = None
 
 
 @dataclass(frozen=True, slots=True)

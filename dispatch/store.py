@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,12 +12,27 @@ import msgspec
 import platformdirs
 import sqlite_utils
 
-from dispatch.casework.schema import migrate_closed_loop, migrate_sign_in_throttle
+from dispatch.casework.account_log import migrate_account_log
+from dispatch.casework.clusters import migrate_duplicate_clusters
+from dispatch.casework.failures import migrate_failed_items
+from dispatch.casework.schema import migrate_audit_changes, migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.clock import iso_utc
-from dispatch.model import MetricSample, StoredEvent
+from dispatch.model import MetricSample, StorageTrouble, StoredEvent
 
 APP_NAME = "tianshu"
 EXPORT_TABLES = ("events", "quarantine")
+# The store holds password hashes and case files: only its owner reads it. SQLite gives the -wal and
+# -shm files it creates the mode of the database file.
+STORE_MODE = 0o600
+_TROUBLES = {
+    sqlite3.SQLITE_FULL: StorageTrouble.FULL,
+    sqlite3.SQLITE_IOERR: StorageTrouble.IO_ERROR,
+    sqlite3.SQLITE_READONLY: StorageTrouble.IO_ERROR,
+    sqlite3.SQLITE_CANTOPEN: StorageTrouble.IO_ERROR,
+    sqlite3.SQLITE_BUSY: StorageTrouble.BUSY,
+    sqlite3.SQLITE_LOCKED: StorageTrouble.BUSY,
+    sqlite3.SQLITE_PROTOCOL: StorageTrouble.BUSY,
+}
 
 
 class StoreError(Exception):
@@ -97,13 +113,25 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_intake,
     migrate_closed_loop,
     migrate_sign_in_throttle,
+    migrate_duplicate_clusters,
+    migrate_failed_items,
+    migrate_audit_changes,
+    migrate_account_log,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def storage_trouble(error: BaseException) -> StorageTrouble | None:
+    """The storage condition behind a SQLite error (waited out, not fatal), or None for any other error."""
+    cause = error.__cause__ if isinstance(error, StoreError) else error
+    code = getattr(cause, "sqlite_errorcode", None)
+    return None if code is None else _TROUBLES.get(code & 0xFF)
+
+
 def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store at `path`, in WAL mode, migrated to the current schema."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _create_private(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10)
         db = sqlite_utils.Database(conn)
@@ -114,6 +142,47 @@ def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Da
     except sqlite3.DatabaseError as error:
         raise StoreError(f"cannot open the store {path}: {error}") from error
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty store file readable by its owner only, before SQLite writes a byte into it."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, STORE_MODE))
+    except FileExistsError:
+        return  # an existing store keeps the mode its owner gave it
+    except OSError as error:
+        raise StoreError(f"cannot create the store {path}: {error.strerror or error}") from error
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the store, also on read-only media (for audits and exports).
+
+    SQLite reads a WAL store through its -shm file, which it cannot create on read-only media: a store
+    without a pending write-ahead log is then opened immutable. One whose -wal holds changes (copied
+    while in use) needs its -shm beside it; refusing is better than a silently older picture.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+            raise
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise sqlite3.OperationalError(
+                f"{error}: its write-ahead log {wal.name} holds changes that cannot be read without "
+                f"{path.name}-shm on read-only media; copy the store with its -wal to writable storage"
+            ) from error
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
@@ -219,7 +288,7 @@ def count_events_since(db_path: Path, since: float) -> int:
     return int(row[0])
 
 
-def export_rows(db: sqlite_utils.Database, table: str) -> Iterator[dict[str, Any]]:
+def export_rows(db: sqlite_utils.Database | sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
     """Rows of an exportable table in arrival order, as plain JSON-ready dicts."""
     if table == "events":
         for payload, seq, revision, received_at in db.execute(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import logging
 import queue
 import sqlite3
 import threading
@@ -14,10 +16,11 @@ from itertools import chain
 from pathlib import Path
 
 import msgspec
+import sqlite_utils
 
-from dispatch.model import Gap, MetricSample, QuarantineEntry, StoredEvent
+from dispatch.model import Gap, MetricSample, QuarantineEntry, StorageTrouble, StoredEvent
 from dispatch.protocol import DecodedEvent, Metric, canonical_event
-from dispatch.store import open_store, read_cursor
+from dispatch.store import StoreError, open_store, read_cursor, storage_trouble
 from dispatch.write_gate import write_gate
 
 MAX_BATCH = 20_000
@@ -31,6 +34,11 @@ ROWS_PER_INSERT = 2_000
 CACHE_KIB = 16_384
 RETRY_FIRST_S = 0.25
 RETRY_CAP_S = 10.0
+# How long close() keeps trying a store that cannot take writes before it gives the batch up (the cursor
+# stays behind it, so the feed resends it after the restart).
+CLOSE_GRACE_S = 5.0
+
+_log = logging.getLogger(__name__)
 
 
 class EventItem(msgspec.Struct, frozen=True, gc=False):
@@ -170,10 +178,17 @@ def stored_events(rows: Iterable[EventRow]) -> tuple[StoredEvent, ...]:
 class StoreWriter:
     """Owns the write connection on its own thread; everything else hands it items through `submit`."""
 
-    def __init__(self, db_path: Path, feed: str, on_commit: Callable[[CommitResult], None]) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        feed: str,
+        on_commit: Callable[[CommitResult], None],
+        on_trouble: Callable[[StorageTrouble | None, str], None] | None = None,
+    ) -> None:
         self._db_path = db_path
         self._feed = feed
         self._on_commit = on_commit
+        self._on_trouble = on_trouble
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         # The newest stored revision of recently seen ids, and the content fingerprint of those that came
         # again (computed only then: most ids are seen once).
@@ -181,7 +196,11 @@ class StoreWriter:
         self._prints: dict[Key, bytes] = {}
         self._failure: BaseException | None = None
         self._gate = write_gate(db_path)
-        self.trouble: str | None = None
+        # Set while the store cannot take writes (disk full, I/O error, held lock); None when it can.
+        self.trouble: StorageTrouble | None = None
+        self.trouble_detail = ""
+        self._give_up_at: float | None = None
+        self._wake = threading.Event()
         db = open_store(db_path)
         try:
             self.initial_cursor = read_cursor(db, feed)
@@ -206,14 +225,16 @@ class StoreWriter:
         return barrier.wait(timeout) and self._failure is None
 
     def close(self, timeout: float = 30.0) -> None:
-        """Commit what is queued, then stop the thread and close the connection."""
+        """Commit what is queued, then stop the thread and close the connection. A store that cannot take
+        writes gets CLOSE_GRACE_S more; what it still refuses then is left for the feed to resend."""
         if self._thread.is_alive():
+            self._give_up_at = time.monotonic() + min(CLOSE_GRACE_S, timeout / 2)
+            self._wake.set()
             self._queue.put(_STOP)
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        db = open_store(self._db_path)
-        db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        db: sqlite_utils.Database | None = None
         take = self._queue.get_nowait
         try:
             stopping = False
@@ -236,7 +257,7 @@ class StoreWriter:
                         break
                 try:
                     if batch:
-                        self._commit_with_retry(db.conn, batch)
+                        db = self._commit_with_retry(db, batch)
                 finally:
                     for barrier in barriers:
                         barrier.set()
@@ -245,21 +266,60 @@ class StoreWriter:
             self._failure = error
             self._release_waiters()
         finally:
-            db.close()
+            if db is not None:
+                db.close()
 
-    def _commit_with_retry(self, conn: sqlite3.Connection, batch: list[WriteItem]) -> None:
-        """A locked or full disk is waited out, keeping the batch; anything else stops the writer."""
+    def _connect(self) -> sqlite_utils.Database:
+        db = open_store(self._db_path)
+        db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        return db
+
+    def _commit_with_retry(
+        self, db: sqlite_utils.Database | None, batch: list[WriteItem]
+    ) -> sqlite_utils.Database:
+        """A full, failing or locked disk is waited out with back-off, keeping the batch and the cursor
+        where they were; any other error stops the writer. Returns the connection to go on with."""
         delay = RETRY_FIRST_S
         while True:
             try:
-                self._commit(conn, batch)
-            except sqlite3.OperationalError as error:
-                self.trouble = str(error)
-                time.sleep(delay)
+                if db is None:
+                    db = self._connect()
+                self._commit(db.conn, batch)
+            except (sqlite3.Error, StoreError) as error:
+                trouble = storage_trouble(error)
+                if trouble is None or self._past_grace():
+                    raise
+                if db is not None:
+                    # After an I/O error the connection's picture of the file is suspect: start afresh.
+                    with contextlib.suppress(sqlite3.Error):
+                        db.close()
+                    db = None
+                self._report(trouble, str(error))
+                self._back_off(delay)
                 delay = min(delay * 2, RETRY_CAP_S)
             else:
-                self.trouble = None
-                return
+                self._report(None, "")
+                return db
+
+    def _past_grace(self) -> bool:
+        return self._give_up_at is not None and time.monotonic() >= self._give_up_at
+
+    def _back_off(self, delay: float) -> None:
+        if self._give_up_at is None:
+            self._wake.wait(delay)  # close() cuts the wait short for a last attempt
+        else:
+            time.sleep(max(0.0, min(delay, self._give_up_at - time.monotonic())))
+
+    def _report(self, trouble: StorageTrouble | None, detail: str) -> None:
+        if trouble is self.trouble and detail == self.trouble_detail:
+            return
+        if trouble is None:
+            _log.warning("the store takes writes again: %s", self._db_path)
+        else:
+            _log.warning("the store cannot take writes, waiting (%s): %s", trouble.value, detail)
+        self.trouble, self.trouble_detail = trouble, detail
+        if self._on_trouble is not None:
+            self._on_trouble(trouble, detail)
 
     def _release_waiters(self) -> None:
         while True:
@@ -301,9 +361,13 @@ class StoreWriter:
                 )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # The revisions this batch cached were never stored. SQLite has already rolled back after a
+            # full disk or an I/O error, so ROLLBACK is for the other errors only.
             self._heads.clear()
             self._prints.clear()
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
         self._cursor = cursor
         self._on_commit(
