@@ -106,11 +106,17 @@ def install_console(app: QApplication, window: MainWindow, cockpit: Cockpit, *, 
     panels = install_shift_panels(
         window, worker, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names
     )
+    # The sign-in form had the keyboard; once it is gone, the panel in front (the queue) takes it.
+    session.lock_changed.connect(lambda locked: None if locked else window.give_keys_to_front())
     if cockpit.duty is not None:
         cockpit.duty.follow(session)
         # The desk reads the store again after each of its commands and whenever the audit moved; the
         # evaluation follows (its control decides whether there is anything new to work out).
         cockpit.duty.case_shown.connect(panels.metrics.store_changed)
+        # F7/F8 act on the case open on the desk when the board has none selected; F1 lists them.
+        cockpit.duty.case_shown.connect(lambda f: panels.board.set_open_case(f.case if f else None))
+        for act in panels.board.key_actions:
+            cockpit.duty.desk.add_key(act.shortcut().toString(), act.text())
     return Console(app, session, panels)
 
 

@@ -61,6 +61,11 @@ def _scrolled(name: str, panel: QWidget) -> QScrollArea:
     return scroll
 
 
+def _bring_forward(dock: QDockWidget) -> None:
+    dock.show()
+    dock.raise_()
+
+
 def _dock(window: QMainWindow, name: str, title: str, panel: QWidget) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
@@ -102,6 +107,9 @@ def install_shift_panels(
     window.tabifyDockWidget(board_dock, handover_dock)
     window.tabifyDockWidget(handover_dock, metrics_dock)
     board_dock.raise_()
+    # F7/F8 from anywhere in the window; the board comes forward to take the note.
+    window.addActions(list(board.key_actions))
+    board.attention_requested.connect(lambda _: _bring_forward(board_dock))
     supervision = SupervisionControl(board, worker, session, words, exercise=exercise)
     handovers = HandoverControl(
         handover,

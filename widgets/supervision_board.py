@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QFont, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch.casework.board import GROUP_ORDER, Board, BoardCase, BoardGroup
+from dispatch.casework.board import GROUP_ORDER, Board, BoardCase, BoardGroup, CaseRef
 from dispatch.casework.model import Card
 from widgets.palette import Palette
 from widgets.shift_words import ShiftWords, local_time
 from widgets.style import fill, set_style_property
-from widgets.tight_fit import FittedLabel
+from widgets.tight_fit import ElidedLabel, FittedLabel
 from widgets.vocabulary import Vocabulary
 
 YELLOW_SHORTCUT = QKeySequence("F7")
@@ -42,13 +42,15 @@ _GROUP_TOKENS = {
 _CODE, _DUE, _TITLE, _UNIT, _CATEGORY, _DISTRICT = range(6)
 # Counts drawn smaller than this share of their size read better in two rows than in one.
 ROW_SCALE = 0.8
+# An outcome message stays this long, or until the target case changes.
+MESSAGE_MS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
 class SuperviseRequest:
     """督办 as the operator asked for it, on the case version the board showed."""
 
-    case: BoardCase
+    case: CaseRef
     card: Card
     note: str
 
@@ -60,6 +62,8 @@ class SupervisionBoard(QWidget):
     """The operator asked to raise a card on a case (carries a SuperviseRequest)."""
     case_opened = Signal(object)
     """The operator double-clicked a case to open it (carries the case id)."""
+    attention_requested = Signal(object)
+    """F7/F8 was pressed while the board is out of sight: bring it forward (carries None)."""
 
     def __init__(
         self,
@@ -78,6 +82,9 @@ class SupervisionBoard(QWidget):
         self._names = dict(names or {})
         self._board: Board | None = None
         self._rows: dict[int, QTreeWidgetItem] = {}
+        # The case open on the duty desk: F7/F8 act on it when no case on the board is selected.
+        self._open_case: CaseRef | None = None
+        self._target_id: int | None = None
         self.counts: dict[BoardGroup, FittedLabel] = {}
         for group in GROUP_ORDER:
             chip = FittedLabel("", self)
@@ -131,6 +138,12 @@ class SupervisionBoard(QWidget):
         self.message.setObjectName("boardMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.message_timer = QTimer(self)
+        self.message_timer.setSingleShot(True)
+        self.message_timer.setInterval(MESSAGE_MS)
+        self.message_timer.timeout.connect(self.message.hide)
+        self.target = ElidedLabel("", self)
+        self.target.setObjectName("boardTarget")
 
         self._chips = QGridLayout()
         self._chips.setSpacing(8)
@@ -148,24 +161,46 @@ class SupervisionBoard(QWidget):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.target)
         layout.addLayout(actions)
         layout.addWidget(self.message)
 
-        for key, card in ((YELLOW_SHORTCUT, Card.YELLOW_CARD), (RED_SHORTCUT, Card.RED_CARD)):
-            shortcut = QShortcut(key, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(lambda c=card: self.request(c))
+        # Window-wide keys: the app adds these actions to the main window too, so F7/F8 work from the
+        # duty desk on the case open there, even while the board's dock is behind another tab.
+        self.key_actions: tuple[QAction, ...] = ()
+        for name, key, card, text in (
+            ("boardYellowKey", YELLOW_SHORTCUT, Card.YELLOW_CARD, self.tr("Supervise with a yellow card")),
+            ("boardRedKey", RED_SHORTCUT, Card.RED_CARD, self.tr("Supervise with a red card")),
+        ):
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcut(key)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(lambda _=False, c=card: self.request(c))
+            self.addAction(act)
+            self.key_actions += (act,)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_target())
         self.yellow.clicked.connect(lambda: self.request(Card.YELLOW_CARD))
         self.red.clicked.connect(lambda: self.request(Card.RED_CARD))
         self.note.returnPressed.connect(lambda: self.request(Card.YELLOW_CARD))
         self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
         self.set_can_supervise(False)
         self._show_counts(dict.fromkeys(GROUP_ORDER, 0))
+        self._show_target()
 
     def selected_case(self) -> BoardCase | None:
         item = self.tree.currentItem()
         case = None if item is None else item.data(_CODE, _CASE_ROLE)
         return case if isinstance(case, BoardCase) else None
+
+    def target_case(self) -> CaseRef | None:
+        """The case F7/F8 act on: the one selected on the board, else the one open on the duty desk."""
+        return self.selected_case() or self._open_case
+
+    def set_open_case(self, case: CaseRef | None) -> None:
+        """The case open on the duty desk (None: none)."""
+        self._open_case = case
+        self._show_target()
 
     def set_can_supervise(self, allowed: bool) -> None:
         """Only roles the state machine lets 督办 get the note and the buttons."""
@@ -211,6 +246,7 @@ class SupervisionBoard(QWidget):
         self.message.setText(text)
         set_style_property(self.message, "tone", "ok" if ok else "error")
         self.message.setVisible(bool(text))
+        self.message_timer.start()
         if ok:
             self.note.clear()
 
@@ -218,9 +254,11 @@ class SupervisionBoard(QWidget):
         """督办 the selected case with the note, or say what is missing."""
         if not self.yellow.isEnabled():
             return
-        case = self.selected_case()
+        if not self.isVisible() or self.visibleRegion().isEmpty():  # closed, or behind another tab
+            self.attention_requested.emit(None)
+        case = self.target_case()
         if case is None:
-            self.show_outcome(self.tr("Select a case on the board first."), ok=False)
+            self.show_outcome(self.tr("Select a case on the board or open one on the desk first."), ok=False)
             self.tree.setFocus()
             return
         note = self.note.text().strip()
@@ -229,6 +267,20 @@ class SupervisionBoard(QWidget):
             self.note.setFocus()
             return
         self.supervise_requested.emit(SuperviseRequest(case, card, note))
+
+    def _show_target(self) -> None:
+        """Name the case the buttons act on; a message about another case goes."""
+        case = self.target_case()
+        key = None if case is None else case.id
+        if key != self._target_id:
+            self._target_id = key
+            self.message.hide()
+        if case is None:
+            self.target.setText(self.tr("Cards go to: select a case on the board or open one on the desk"))
+            self.target.setToolTip("")
+        else:
+            self.target.setText(fill(self.tr("Cards go to: %1 %2"), case.code, case.title))
+            self.target.setToolTip(f"{case.code} {case.title}")
 
     def _row(self, parent: QTreeWidgetItem, case: BoardCase) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Protocol
 
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import Action, Actor, Card, CaseState, Command, Role
@@ -62,7 +63,20 @@ def may_supervise(role: Role) -> bool:
     return role in RULES[Action.SUPERVISE].roles
 
 
-def supervise_command(case: BoardCase, actor: Actor, card: Card, note: str) -> Command:
+class CaseRef(Protocol):
+    """A case as a screen showed it: enough to name it and to act on that version (a BoardCase, a Case)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+def supervise_command(case: CaseRef, actor: Actor, card: Card, note: str) -> Command:
     """The 督办 command for a case as the board showed it (its version guards against stale views)."""
     if card not in MANUAL_CARDS:
         raise ValueError(f"督办 raises a yellow or red card, not {card!r}")

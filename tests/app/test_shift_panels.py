@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from app.desk_worker import DeskContext, DeskWorker
@@ -168,6 +168,26 @@ def test_a_case_changed_elsewhere_is_refused_with_who_changed_it(qtbot: QtBot, r
     qtbot.waitUntil(lambda: "was changed by" in board.message.text(), timeout=10_000)
     assert "wang (Dispatcher)" in board.message.text()
     assert board.note.text() == "催办"
+
+
+def test_f8_from_elsewhere_in_the_window_cards_the_case_open_on_the_desk(qtbot: QtBot, room: Room) -> None:
+    board = room.panels.board
+    room.sign_in(qtbot, SUPERVISION)
+    qtbot.waitUntil(lambda: len(group_codes(room, BoardGroup.YELLOW_CARD)) == 1, timeout=10_000)
+    open_case = next(c for c in board._board.cases if c.id == room.fires[1])  # type: ignore[union-attr]
+    board.set_open_case(open_case)  # as the duty desk does when it opens a case
+    desk = QLineEdit(room.window)
+    room.window.setCentralWidget(desk)
+    desk.setFocus()
+    room.panels.handover_dock.raise_()  # the board is behind another tab
+    qtbot.waitUntil(lambda: board.visibleRegion().isEmpty())
+    qtbot.keyClick(desk, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: not board.visibleRegion().isEmpty())  # F8 brings the board forward
+    assert board.message.text() == "Write a note: the unit reads it with the card."
+    board.note.setText("立即到场")
+    with qtbot.waitSignal(room.panels.supervision.supervised, timeout=10_000) as supervised:
+        qtbot.keyClick(desk, Qt.Key.Key_F8)
+    assert (supervised.args[0].case.id, supervised.args[0].case.manual_card) == (room.fires[1], Card.RED_CARD)
 
 
 def test_a_viewer_cannot_supervise(qtbot: QtBot, room: Room) -> None:

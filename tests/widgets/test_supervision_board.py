@@ -10,9 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from dispatch.casework.board import GROUP_ORDER, Board, BoardCase, BoardGroup
 from dispatch.casework.model import Card, CaseState
+from tests.widgets.duty_values import case as desk_case
 from widgets.palette import Palette
 from widgets.shift_words import ShiftWords
-from widgets.supervision_board import SuperviseRequest, SupervisionBoard
+from widgets.supervision_board import MESSAGE_MS, SuperviseRequest, SupervisionBoard
 from widgets.vocabulary import Vocabulary
 
 NOW = 1_767_603_600.0
@@ -92,7 +93,7 @@ def test_supervise_needs_a_case_and_a_note(qtbot: QtBot, board: SupervisionBoard
     board.set_can_supervise(True)
     with qtbot.assertNotEmitted(board.supervise_requested):
         qtbot.mouseClick(board.yellow, Qt.MouseButton.LeftButton)
-        assert board.message.text() == "Select a case on the board first."
+        assert board.message.text() == "Select a case on the board or open one on the desk first."
         select(board, BoardGroup.YELLOW_CARD)
         qtbot.mouseClick(board.red, Qt.MouseButton.LeftButton)
     assert board.message.text() == "Write a note: the unit reads it with the card."
@@ -136,3 +137,40 @@ def test_a_new_board_keeps_the_selection_and_double_click_opens_the_case(
     with qtbot.waitSignal(board.case_opened) as opened:
         board.tree.itemDoubleClicked.emit(item, 0)
     assert opened.args == [5]
+
+
+def test_with_nothing_selected_the_keys_act_on_the_case_open_on_the_desk(
+    qtbot: QtBot, board: SupervisionBoard
+) -> None:
+    board.set_can_supervise(True)
+    open_case = desk_case(41, version=6, title="解放路积水")
+    board.set_open_case(open_case)
+    assert board.target.text() == "Cards go to: 20260105-41 解放路积水"
+    board.note.setText("请加快处置")
+    with qtbot.waitSignal(board.supervise_requested) as asked:
+        qtbot.keyClick(board.note, Qt.Key.Key_F7)
+    assert asked.args == [SuperviseRequest(open_case, Card.YELLOW_CARD, "请加快处置")]
+    # A case selected on the board wins over the desk's.
+    select(board, BoardGroup.YELLOW_CARD)
+    assert board.target.text().startswith(f"Cards go to: {BOARD.cases[2].code}")
+    with qtbot.waitSignal(board.supervise_requested) as asked:
+        qtbot.keyClick(board.tree, Qt.Key.Key_F8)
+    assert asked.args[0].case == BOARD.cases[2]
+
+
+def test_a_message_goes_when_the_target_changes_or_after_a_while(
+    qtbot: QtBot, board: SupervisionBoard
+) -> None:
+    board.set_can_supervise(True)
+    board.request(Card.YELLOW_CARD)
+    assert board.message.isVisible()
+    board.set_open_case(desk_case(41))
+    assert not board.message.isVisible(), "the message spoke of no case; now there is one"
+    board.show_outcome("Yellow card raised on 20260105-41.", ok=True)
+    assert board.message.isVisible()
+    board.set_open_case(desk_case(41, version=7))
+    assert board.message.isVisible(), "the same case refreshed keeps its message"
+    timer = board.message_timer
+    assert (timer.isActive(), timer.interval()) == (True, MESSAGE_MS)
+    timer.timeout.emit()
+    assert not board.message.isVisible()

@@ -1,0 +1,42 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>IncidentQueue</name>
+    <message>
+        <source>Cases that arrived since the list was last brought up to date (N)</source>
+        <translation>列表上次刷新后新到的案件（N 键显示）</translation>
+    </message>
+    <message>
+        <source>Show the new cases</source>
+        <translation>显示新案件</translation>
+    </message>
+    <message>
+        <source>▲ %1 new cases (N)</source>
+        <translation>▲ %1 条新案件（N）</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisionBoard</name>
+    <message>
+        <source>Select a case on the board or open one on the desk first.</source>
+        <translation>请先在看板上选中案件，或在值班台打开一个案件。</translation>
+    </message>
+    <message>
+        <source>Cards go to: select a case on the board or open one on the desk</source>
+        <translation>督办对象：请在看板上选中案件或在值班台打开案件</translation>
+    </message>
+    <message>
+        <source>Cards go to: %1 %2</source>
+        <translation>督办对象：%1 %2</translation>
+    </message>
+    <message>
+        <source>Supervise with a yellow card</source>
+        <translation>督办：亮黄牌</translation>
+    </message>
+    <message>
+        <source>Supervise with a red card</source>
+        <translation>督办：亮红牌</translation>
+    </message>
+</context>
+</TS>
