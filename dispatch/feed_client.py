@@ -15,7 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
 from dispatch.clock import Clock
-from dispatch.feed_transport import LIBRARY_MAX_BYTES, FeedConnection, SkippedFrame
+from dispatch.feed_transport import LIBRARY_MAX_BYTES, FeedConnection
 from dispatch.model import ConnectionState, FeedStatus
 from dispatch.protocol import Frame, encode_subscribe
 
@@ -85,7 +85,7 @@ class FeedClient:
         self,
         url: str,
         *,
-        on_frame: Callable[[Frame | SkippedFrame], None],
+        on_frame: Callable[[Frame], None],
         resume_after: Callable[[], int | None],
         on_status: Callable[[FeedStatus], None],
         clock: Clock,
