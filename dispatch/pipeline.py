@@ -22,6 +22,7 @@ from dispatch.model import (
     IntakeCounters,
     MetricSample,
     QuarantineEntry,
+    StorageTrouble,
 )
 from dispatch.order_sender import OrderSender
 from dispatch.protocol import Event, Rejected, decode_event, encode_event_object
@@ -64,7 +65,12 @@ class IntakePipeline:
         self._status = FeedStatus(ConnectionState.IDLE, feed_url, since=self._clock.now())
         self._status_changed = True
         self._committed_cursor: int | None = None
-        self.writer = StoreWriter(db_path, feed_url, self._on_commit)
+        # Written by the writer thread; the feed is not read while the store cannot take writes.
+        self._storage: StorageTrouble | None = None
+        self._storage_detail = ""
+        self._storage_moved = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.writer = StoreWriter(db_path, feed_url, self._on_commit, self._on_storage)
         self._committed_cursor = self.writer.initial_cursor
         self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor)
         # Orders dispatched on this console go out on the feed connection (protocol v1.1).
@@ -87,16 +93,55 @@ class IntakePipeline:
 
     @property
     def status(self) -> FeedStatus:
-        return self._status
+        """The connection, and why the feed is paused while the store cannot take writes."""
+        status, storage = self._status, self._storage
+        return status if storage is None else replace(status, storage=storage, detail=self._storage_detail)
 
     async def run(self) -> None:
-        """Keep the feed flowing until `close()`; feed trouble is reported through status, never raised."""
+        """Keep the feed flowing until `close()`; feed trouble is reported through status, never raised.
+
+        While the store cannot take writes (a full disk, an I/O error) the feed is not read: the writer
+        keeps what it was given and retries with back-off, the server keeps the rest, and reading resumes
+        from the last accepted frame once a write succeeds again.
+        """
         self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
         try:
-            await self.client.run()
+            while True:
+                await self._read_feed()
+                while self._storage is not None:
+                    self._storage_moved.clear()
+                    await self._storage_moved.wait()
         except asyncio.CancelledError:
             if not self._closed:
                 raise
+
+    async def _read_feed(self) -> None:
+        """Run the feed client until the store reports trouble."""
+        client = asyncio.ensure_future(self.client.run())
+        moved: asyncio.Task[bool] | None = None
+        try:
+            while not client.done() and self._storage is None:
+                self._storage_moved.clear()
+                moved = asyncio.ensure_future(self._storage_moved.wait())
+                await asyncio.wait({client, moved}, return_when=asyncio.FIRST_COMPLETED)
+                moved.cancel()
+            if client.done():
+                client.result()
+        finally:
+            client.cancel()
+            if moved is not None:
+                moved.cancel()
+            await asyncio.gather(client, *([] if moved is None else [moved]), return_exceptions=True)
+
+    def _on_storage(self, trouble: StorageTrouble | None, detail: str) -> None:
+        """From the writer thread: the store stopped or started taking writes."""
+        self._storage, self._storage_detail = trouble, detail
+        self._status_changed = True
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(self._storage_moved.set)
 
     async def close(self) -> None:
         """Stop reading, commit everything accepted so far, and join the writer thread."""
@@ -204,7 +249,7 @@ class IntakePipeline:
         self._last_frames = counters.frames
         return IntakeChanges(
             counters=replace(counters, events_per_s=self._rate()),
-            feed=self._status,
+            feed=self.status,
             events=stored_events(rows),
             metrics=tuple(metrics),
             gaps=tuple(gaps),
