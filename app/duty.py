@@ -52,6 +52,8 @@ class DutyController(QObject):
     """The open severe cases nobody has acknowledged, newest first (carries a tuple of QueueRow)."""
     order_queued = Signal(str)
     """A command of this console put an order in the outbox (carries its order_id): send it now."""
+    health_changed = Signal(object)
+    """The loop's jobs set items aside, retried them, or could (not) run (carries a duty_jobs.JobHealth)."""
 
     def __init__(
         self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
@@ -77,6 +79,7 @@ class DutyController(QObject):
         self._file_again = False
         self._case_id: int | None = None
         self._announced: set[int] = set()
+        self._health = jobs.JobHealth()
         self.dispatch_dialog = desk.dispatch_dialog
         self.form = desk.form
         self._timer = QTimer(self)
@@ -199,8 +202,16 @@ class DutyController(QObject):
         self.desk.queue.tick(now)
         self.desk.panel.tick(now)
 
+    def retry_failed(self, _: object = None) -> None:
+        """Ask the loop's jobs to try every item they set aside again, on the next beat."""
+        if not self._stopped:
+            self._submit(jobs.retry_failed, lambda _: self.refresh())
+
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._mark = snapshot.mark
+        if snapshot.health != self._health:
+            self._health = snapshot.health
+            self.health_changed.emit(snapshot.health)
         self._move_clocks()
         if snapshot.page is not None:
             self.desk.queue.show_page(snapshot.page)
@@ -283,7 +294,8 @@ class DutyController(QObject):
             shown = self.desk.panel.case_file
             code = shown.case.code if shown is not None else str(request.case_id)
             unit = shown.case.handle_unit if shown is not None else ""
-            self.form.ask(request.action, request.case_id, request.version, code, unit)
+            source = shown.case.source if shown is not None else ""
+            self.form.ask(request.action, request.case_id, request.version, code, unit, source)
         else:
             self._send(Command(request.case_id, request.version, request.action, self.actor))
 

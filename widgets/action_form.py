@@ -28,6 +28,8 @@ from widgets.style import fill
 _AMOUNT = frozenset({Action.REQUEST_EXTENSION})
 _CARD = frozenset({Action.SUPERVISE})
 _RATING = frozenset({Action.EVALUATE})
+# Sources whose cases have a person who reported them and is called back for the evaluation (回访).
+CALLER_SOURCES = frozenset({"hotline"})
 
 
 def needs_form(action: Action) -> bool:
@@ -75,8 +77,7 @@ class ActionForm(QDialog):
         self._cards = QButtonGroup(self)
         self._cards.addButton(self.yellow, int(Card.YELLOW_CARD))
         self._cards.addButton(self.red, int(Card.RED_CARD))
-        self.satisfied = QCheckBox(self.tr("The caller is satisfied"), self)
-        self.satisfied.setChecked(True)
+        self.satisfied = QCheckBox(self)
         self.form = QFormLayout()
         self.form.addRow(self.tr("Extension"), self.amount)
         self.form.addRow(self.tr("Card"), self.yellow)
@@ -93,8 +94,21 @@ class ActionForm(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.buttons)
 
-    def ask(self, action: Action, case_id: int, version: int, case_code: str, clock_unit: str = "") -> None:
-        """Lay the form out for `action` on one case and open it (window-modal, not blocking)."""
+    def ask(
+        self,
+        action: Action,
+        case_id: int,
+        version: int,
+        case_code: str,
+        clock_unit: str = "",
+        source: str = "",
+    ) -> None:
+        """Lay the form out for `action` on one case and open it (window-modal, not blocking).
+
+        An evaluation follows the case's source: a caller (12345) says whether they are satisfied on the
+        call-back, so nothing is ticked for them; a sensor, camera or grid report has no caller, and the
+        centre rates the result itself, satisfied unless the officer says otherwise.
+        """
         self._target = (action, case_id, version)
         self.setWindowTitle(self._words.action(action))
         self.heading.setText(fill(self.tr("%1 · %2"), self._words.action(action), case_code))
@@ -107,6 +121,13 @@ class ActionForm(QDialog):
             (self.satisfied, action in _RATING),
         ):
             self.form.setRowVisible(widget, shown)
+        caller = source in CALLER_SOURCES
+        self.satisfied.setText(
+            self.tr("The caller is satisfied (asked on the call-back)")
+            if caller
+            else self.tr("The result is satisfactory (no caller: rated by the centre)")
+        )
+        self.satisfied.setChecked(not caller)
         self.reason.clear()
         self.reason.setPlaceholderText(self.tr("Required") if required else self.tr("Optional"))
         self._on_reason_text_changed(self.reason.text())

@@ -39,4 +39,15 @@
         <translation>督办：亮红牌</translation>
     </message>
 </context>
+<context>
+    <name>ActionForm</name>
+    <message>
+        <source>The caller is satisfied (asked on the call-back)</source>
+        <translation>来电人满意（回访时询问）</translation>
+    </message>
+    <message>
+        <source>The result is satisfactory (no caller: rated by the centre)</source>
+        <translation>处置结果满意（无来电人，由中心评价）</translation>
+    </message>
+</context>
 </TS>
