@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from app import audit_command
+
 if TYPE_CHECKING:
     # Imported where used: numpy under the metrics would slow every other command's start.
     from dispatch.casework.evaluation import Ratio, Span, Tally
@@ -65,12 +67,12 @@ def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def add_audit_command(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """`audit verify --db PATH`."""
-    audit = subparsers.add_parser("audit", help="check the hash-chained audit table")
+    """`audit verify --db PATH`, `audit keygen`, `audit checkpoint --db PATH` (app/audit_command.py)."""
+    audit = subparsers.add_parser(
+        "audit", help="check the hash-chained audit table and its signed checkpoints"
+    )
     actions = audit.add_subparsers(dest="audit", parser_class=type(audit), metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", help="recompute the chain; exit 1 at the first broken row")
-    verify.add_argument("--db", type=_store_file, required=True, metavar="PATH")
-    verify.set_defaults(handler=_verify_handler)
+    audit_command.add_arguments(actions, _store_file, _verify_handler)
 
 
 def _store_file(text: str) -> Path:
@@ -107,7 +109,7 @@ def _report_handler(args: argparse.Namespace) -> int:
 
 
 def _verify_handler(args: argparse.Namespace) -> int:
-    return run_audit_verify(db_path=args.db)
+    return run_audit_verify(db_path=args.db, signatures=audit_command.signatures_of(args))
 
 
 def _fail(message: str) -> int:
@@ -172,33 +174,21 @@ def run_report(
     return 0
 
 
-def run_audit_verify(*, db_path: Path, out: TextIO | None = None) -> int:
-    """Recompute the audit chain and check every case against it: 0 when intact, 1 at the first fault."""
-    from dispatch.casework.audit import verify
-
-    stream = out or sys.stdout
+def run_audit_verify(
+    *, db_path: Path, out: TextIO | None = None, signatures: audit_command.Signatures | None = None
+) -> int:
+    """Recompute the audit chain, check it against the signed checkpoints (when `signatures` names a key)
+    and replay every case and order against it: 0 when intact, 1 at the first fault."""
     try:
         conn = _open_read_only(db_path)
     except sqlite3.Error as error:
         return _fail(f"cannot read the store {db_path}: {error}")
     try:
-        result = verify(conn)
-        head = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        return audit_command.verify_store(conn, out or sys.stdout, signatures)
     except sqlite3.Error as error:
         return _fail(f"cannot read the store {db_path}: {error}")
     finally:
         conn.close()
-    if result.broken_at is not None:
-        stream.write(f"audit: BROKEN at row {result.broken_at}: {result.problem} "
-                     f"({result.rows} rows before it verified)\n")  # fmt: skip
-        return 1
-    if not result.ok:
-        stream.write(f"audit: BROKEN at case {result.case_id}: {result.problem} "
-                     f"({result.rows} rows verified)\n")  # fmt: skip
-        return 1
-    tail = f", head {head[0]}" if head else ""
-    stream.write(f"audit: OK, {result.rows} rows checked{tail}\n")
-    return 0
 
 
 @dataclass(frozen=True, slots=True)

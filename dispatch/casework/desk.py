@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from dispatch.casework import audit
+from dispatch.casework.audit_changes import changes_of
 from dispatch.casework.cases import CASE_COLUMNS, case_from_row, insert_case, load_case, update_case
 from dispatch.casework.effects import Effect, effect_of
 from dispatch.casework.machine import target_state
@@ -126,8 +127,11 @@ class CaseDesk:
         )
         if not update_case(self.conn, case, after):
             raise Refused(Refusal.STALE, f"case {case.code} changed while it was being saved", current=case)
-        row = self._audit(case, after, command.action, command.actor, now, command.reason, effect.payload)
+        # The order goes into the outbox first, so that the audit row records it.
         order_id = self._queue_order(after, effect, now) if effect.order is not None else None
+        row = self._audit(
+            case, after, command.action, command.actor, now, command.reason, effect.payload, order_id
+        )
         return Applied(after, row, order_id)
 
     def annotate(
@@ -174,8 +178,9 @@ class CaseDesk:
 
     def _audit(
         self, before: Case, after: Case, action: Action, actor: Actor, at: float, reason: str,
-        payload: dict[str, Any],
+        payload: dict[str, Any], order_id: str | None = None,
     ) -> AuditRow:  # fmt: skip
+        opened = action is Action.DISCOVER
         return audit.append(
             self.conn,
             case_id=after.id,
@@ -188,6 +193,7 @@ class CaseDesk:
             reason=reason,
             payload=payload,
             exercise=after.exercise,
+            changes=changes_of(self.conn, None if opened else before, after, order_id),
         )
 
     def _queue_order(self, case: Case, effect: Effect, now: float) -> str:

@@ -190,6 +190,13 @@ def migrate_sign_in_throttle(db: sqlite_utils.Database) -> None:
     )
 
 
+def migrate_audit_changes(db: sqlite_utils.Database) -> None:
+    """Schema migration: each audit row records the case columns and the order it changed (rows from
+    before keep NULL and are hashed without it), and a handover keeps the signed checkpoint made with it."""
+    db.execute("ALTER TABLE audit ADD COLUMN changes TEXT")
+    db.execute("ALTER TABLE handovers ADD COLUMN checkpoint TEXT")
+
+
 def _statements(ddl: str) -> list[str]:
     """Split the DDL into statements (sqlite3 knows where a trigger body ends; executescript would commit)."""
     out: list[str] = []

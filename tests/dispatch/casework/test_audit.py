@@ -68,11 +68,9 @@ def test_the_table_refuses_updates_and_deletes(history: Path, statement: str) ->
 
 def rehash(conn: sqlite3.Connection, row_id: int, prev: str) -> sqlite3.Cursor:
     """Give row `row_id` a hash that matches its (edited) content, linked to `prev`."""
-    columns = audit.AUDIT_COLUMNS
-    fields = conn.execute(f"SELECT {columns} FROM audit WHERE id = ?", (row_id,)).fetchone()
-    return conn.execute(
-        "UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, audit.row_hash(prev, fields), row_id)
-    )
+    row = conn.execute(f"SELECT {audit.CHAINED_COLUMNS} FROM audit WHERE id = ?", (row_id,)).fetchone()
+    digest = audit.row_hash(prev, audit.chained_fields(row))
+    return conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row_id))
 
 
 def hash_of(conn: sqlite3.Connection, row_id: int) -> str:
