@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from dispatch.model import ConnectionState, FeedStatus, QuarantineReason
+from dispatch.model import ConnectionState, FeedStatus, QuarantineReason, StorageTrouble
 from widgets.style import fill
 
 SEVERE_LEVELS = frozenset({1, 2})
@@ -89,6 +89,12 @@ class Vocabulary(QObject):
             ConnectionState.BACKING_OFF: self.tr("Waiting to reconnect"),
             ConnectionState.STOPPED: self.tr("Stopped"),
         }
+        # While the store cannot take writes the feed is paused: that, not the connection, is the news.
+        self._storage = {
+            StorageTrouble.FULL: self.tr("Storage full"),
+            StorageTrouble.IO_ERROR: self.tr("Storage write error"),
+            StorageTrouble.BUSY: self.tr("Store busy"),
+        }
         self._retry_in = self.tr("Reconnecting in %1 s")
         self._revision = self.tr("Update r%1")
         self.exercise = self.tr("Exercise")
@@ -136,6 +142,8 @@ class Vocabulary(QObject):
 
     def connection(self, feed: FeedStatus, retry_in: float | None = None) -> str:
         """The state in words; while backing off, with the whole seconds left until the next attempt."""
+        if feed.storage is not None:
+            return self._storage[feed.storage]
         if feed.state is ConnectionState.BACKING_OFF and retry_in is not None:
             return fill(self._retry_in, max(0, round(retry_in)))
         return self._states[feed.state]
