@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
@@ -164,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_loop_arguments(bench_loop)
     bench_wall = bench_sub.add_parser("wall", help="the video wall on N live streams: CPU, repaints, latency")
     add_bench_wall_arguments(bench_wall)
+    bench_discovery = bench_sub.add_parser(
+        "discovery", help="a burst of co-located reports becoming cases: time, rows, lock holds"
+    )
+    add_bench_discovery_arguments(bench_discovery)
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
@@ -223,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.bench_wall import run_bench_wall
 
         return run_bench_wall(args)
+    if args.bench == "discovery":
+        from app.bench_discovery import run_bench_discovery
+
+        return run_bench_discovery(args)
     if args.bench == "loop":
         from app.bench_loop import run_bench_loop
 

@@ -3,18 +3,23 @@ screens need, and carrying out a command. Each takes immutable inputs and return
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.desk_worker import DeskContext
 from dispatch.casework.case_file import dispatch_options, load_case_file
+from dispatch.casework.failures import describe, failed_items, request_retry
 from dispatch.casework.inbox import apply_inbox
+from dispatch.casework.jobs import FailedItem
 from dispatch.casework.model import Applied, Command
 from dispatch.casework.queue import fetch_request, severe_unacknowledged, watermark
 from dispatch.casework.recommend import RoadNetwork
+from dispatch.casework.supervision import sweep_cards
 from dispatch.casework.views import CaseFile, DispatchOptions, Page, PageRequest, QueueRow, RosterUnit
 
+log = logging.getLogger(__name__)
 SOURCES = ("iot", "video_ai", "hotline", "grid", "cap")
 # New events become cases in short transactions, for at most this long per beat. A flood (a storm, a
 # blast benchmark) then waits a few beats instead of holding the interpreter and the store's write lock
@@ -59,6 +64,15 @@ def demo_directory() -> UnitDirectory:
 
 
 @dataclass(frozen=True, slots=True)
+class JobHealth:
+    """How the periodic jobs fare: the items they set aside (latest first), and the jobs that could not
+    run at all in the last beat, with the store's or the machine's error (a full disk, a lock)."""
+
+    failed: tuple[FailedItem, ...] = ()
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """What one read of the store gave the desk: a page, the waiting severe cases and the open case."""
 
@@ -67,6 +81,7 @@ class Snapshot:
     alerts: tuple[QueueRow, ...] | None
     case_file: CaseFile | None
     case_id: int | None
+    health: JobHealth = JobHealth()
 
 
 def prepare(directory: Callable[[], UnitDirectory] | None, ctx: DeskContext) -> UnitDirectory | None:
@@ -76,17 +91,27 @@ def prepare(directory: Callable[[], UnitDirectory] | None, ctx: DeskContext) -> 
 
 def read(request: PageRequest, case_id: int | None, exercise: bool, mark: int, ctx: DeskContext) -> Snapshot:
     """Read what the desk shows, unless nothing changed since `mark` (then only the new mark)."""
+    return _read(request, case_id, exercise, mark, ctx, ())
+
+
+def _read(
+    request: PageRequest, case_id: int | None, exercise: bool, mark: int, ctx: DeskContext,
+    errors: tuple[str, ...],
+) -> Snapshot:  # fmt: skip
     now = ctx.clock.now()
     conn = ctx.desk.conn
     current = watermark(conn)
+    # Read every time: a handful of rows at most, and setting an item aside moves no audit watermark.
+    health = JobHealth(failed_items(conn), errors)
     if current == mark:
-        return Snapshot(current, None, None, None, case_id)
+        return Snapshot(current, None, None, None, case_id, health)
     return Snapshot(
         current,
         fetch_request(conn, request, now),
         severe_unacknowledged(conn, now, exercise=exercise),
         load_case_file(conn, case_id) if case_id is not None else None,
         case_id,
+        health,
     )
 
 
@@ -95,19 +120,56 @@ def discover(ctx: DeskContext) -> None:
     deadline = time.perf_counter() + DISCOVERY_BUDGET_S
     while time.perf_counter() < deadline:
         done = ctx.discovery.run_once(DISCOVERY_SLICE)
-        if not (done.opened or done.linked or done.skipped_exercise):
+        if not done.read:
             return
         time.sleep(DISCOVERY_YIELD_S)
+
+
+def reports(ctx: DeskContext) -> None:
+    apply_inbox(ctx.desk)
+
+
+def cards(ctx: DeskContext) -> None:
+    sweep_cards(ctx.desk)
+
+
+def fold_wal(ctx: DeskContext) -> None:
+    ctx.desk.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+# The beat's jobs in order. Each sets a failing item aside by itself and goes on; a job that cannot run
+# at all (the store is full or locked) does not keep the others from running.
+BEAT_JOBS: tuple[tuple[str, Callable[[DeskContext], None]], ...] = (
+    ("discovery", discover),
+    ("reports", reports),
+    ("supervision", cards),
+    ("wal", fold_wal),
+)
+
+
+def run_jobs(ctx: DeskContext) -> tuple[str, ...]:
+    """Run every job of the beat; the errors of jobs that failed as a whole, as `job: error`."""
+    errors: list[str] = []
+    for name, job in BEAT_JOBS:
+        try:
+            job(ctx)
+        except Exception as error:
+            log.error("the %s job failed this beat: %s", name, error, exc_info=error)
+            errors.append(f"{name}: {describe(error)}")
+    return tuple(errors)
 
 
 def beat(request: PageRequest, case_id: int | None, exercise: bool, mark: int, ctx: DeskContext) -> Snapshot:
     """Once a second: new events become cases, units' reports move theirs, timers raise cards, the WAL is
     folded back, then a read."""
-    discover(ctx)
-    apply_inbox(ctx.desk)
-    ctx.desk.sweep_cards()
-    ctx.desk.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    return read(request, case_id, exercise, mark, ctx)
+    errors = run_jobs(ctx)
+    return _read(request, case_id, exercise, mark, ctx, errors)
+
+
+def retry_failed(ctx: DeskContext) -> int:
+    """Mark every failed item for another try by its job's next beat; how many were marked."""
+    with ctx.desk.transaction() as conn:
+        return request_retry(conn)
 
 
 def page(request: PageRequest, ctx: DeskContext) -> Page:

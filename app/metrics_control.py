@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -21,7 +22,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.desk_worker import DeskContext, DeskWorker
 from app.gui_call import GuiCall
 from app.session import Session
+from dispatch.casework import failures
 from dispatch.casework.evaluation import Tally
+from dispatch.casework.jobs import Job
 from dispatch.casework.live import Live, live_counts
 from dispatch.casework.metrics import Report, compute
 from dispatch.casework.model import Action, Role
@@ -44,6 +47,9 @@ REFRESH_MS = 30_000
 # The evaluation may take this share of the time at most: one that took 1.4 s (a busy city's month) is
 # not worked out again for another 12.6 s, however often the store changes meanwhile.
 BUSY_SHARE = 0.1
+# An evaluation that failed (a row it cannot read) is set aside as a failed item and not worked out again
+# for this long, unless an operator asks for a retry or another period is chosen.
+FAILED_REST_S = 300.0
 _ACTIONS = frozenset(a.value for a in Action)
 _ROLES = frozenset(r.value for r in Role)
 
@@ -80,6 +86,13 @@ class Glance:
     end: float
     mark: int
     live: Live
+    set_aside: bool = False  # this period's evaluation failed and is set aside
+    retry: bool = False  # an operator asked to retry failed evaluations
+
+
+def metrics_item(period: Period, start: float, end: float) -> str:
+    """How a period's evaluation is named in the failed items list."""
+    return f"{period.value} {start:.0f}-{end:.0f}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +176,7 @@ class MetricsControl(QObject):
         self._gui = GuiCall(self)
         self._evaluation: Evaluation | None = None
         self._rest_until = 0.0
+        self._failed_until = 0.0
         self._busy = False
         self._again: bool | None = None  # a read asked for while one is under way (forced or not)
         self._stopped = False
@@ -203,7 +217,9 @@ class MetricsControl(QObject):
             start, end = period_span(period, now, zone, pattern)
             # The watermark first: rows landing after it make the next look recompute, never miss them.
             mark = watermark(conn)
-            return Glance(now, start, end, mark, live_counts(conn, now, exercise=exercise))
+            set_aside = metrics_item(period, start, end) in failures.set_aside_items(conn, Job.METRICS)
+            retry = bool(failures.retries_due(conn, Job.METRICS))
+            return Glance(now, start, end, mark, live_counts(conn, now, exercise=exercise), set_aside, retry)
 
         self._gui.when_done(
             self._worker.submit(glance),
@@ -224,8 +240,16 @@ class MetricsControl(QObject):
             return
         known = self._evaluation
         key = (seen.start, seen.end, seen.mark)
+        item = metrics_item(period, seen.start, seen.end)
         if known is not None and known.key == key:
             self._show(period, seen, known)
+            return
+        force = force or seen.retry
+        if seen.set_aside and not force and self._monotonic() < self._failed_until:
+            # This period's evaluation failed a moment ago: the live counts go on, the failure is listed.
+            if known is not None and known.key[:2] == key[:2]:
+                self._show(period, seen, known)
+            self._settle()
             return
         resting = self._rest_until - self._monotonic()
         if known is not None and not force and resting > 0:
@@ -239,12 +263,15 @@ class MetricsControl(QObject):
         self._gui.when_done(
             self._reader.submit(lambda conn: _evaluate(conn, seen, exercise)),
             lambda done: self._on_evaluated(period, seen, done),
-            self._on_failed,
+            lambda error: self._on_evaluation_failed(item, seen, error),
         )
 
     def _on_evaluated(self, period: Period, seen: Glance, done: Evaluation) -> None:
         if self._stopped:
             return
+        item = metrics_item(period, seen.start, seen.end)
+        if seen.retry or seen.set_aside:
+            self._worker.submit(partial(_record, item, None))
         self._evaluation = done
         self._rest_until = self._monotonic() + done.seconds * (1 / BUSY_SHARE - 1)
         self._show(period, seen, done)
@@ -276,6 +303,21 @@ class MetricsControl(QObject):
         log.error("reading the evaluation failed: %s", error)
         self._settle()
 
+    def _on_evaluation_failed(self, item: str, seen: Glance, error: BaseException) -> None:
+        """Set the period's evaluation aside (listed on the feed-health panel) and rest from it a while;
+        the live counts keep coming."""
+        if self._stopped:
+            return
+        log.error("the evaluation of %s failed: %s", item, error, exc_info=error)
+        self._failed_until = self._monotonic() + FAILED_REST_S
+        self._gui.when_done(
+            self._worker.submit(partial(_record, item, error)), self._on_recorded, self._on_failed
+        )
+
+    def _on_recorded(self, _: None) -> None:
+        if not self._stopped:
+            self._settle()
+
     def _on_timer_timeout(self) -> None:
         self.refresh()
 
@@ -288,6 +330,17 @@ class MetricsControl(QObject):
     def _on_session_lock_changed(self, locked: bool) -> None:
         if not locked:
             self.refresh()
+
+
+def _record(item: str, error: BaseException | None, ctx: DeskContext) -> None:
+    """On the desk thread: set the evaluation of `item` aside (or clear it, when it went through now)."""
+    with ctx.desk.transaction() as conn:
+        if error is None:
+            # Evaluations asked to be retried for periods gone by went through with this one's rows.
+            failures.clear(conn, Job.METRICS, item)
+            failures.clear_retried(conn, Job.METRICS)
+        else:
+            failures.set_aside(conn, Job.METRICS, item, error, ctx.clock.now())
 
 
 def _evaluate(conn: sqlite3.Connection, seen: Glance, exercise: bool) -> Evaluation:

@@ -1,4 +1,4 @@
-"""Discovery: stored feed events become cases, exactly once, with merge proposals and auto-routing."""
+"""Discovery: stored feed events become cases, exactly once, clustered as duplicates, and auto-routed."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dispatch.casework import clusters, failures
 from dispatch.casework.desk import CaseDesk
+from dispatch.casework.jobs import Job
 from dispatch.casework.model import OPEN_STATES, SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import AreaType, Policy, RoutingRule, Urgency
-from dispatch.geo import degrees_around, distance_m
 
 CURSOR_KEY = "discovery_cursor"
 Route = Callable[[str, str], RoutingRule | None]
@@ -30,12 +31,24 @@ class DiscoveryResult:
     skipped_exercise: int = 0
     proposals: int = 0
     auto: list[Applied] = field(default_factory=list)
+    read: int = 0  # event rows taken past the cursor, whatever became of them
+    failed: list[int] = field(default_factory=list)  # event rows set aside (failures.Job.DISCOVERY)
+    retried: int = 0  # set-aside event rows that went through on an operator's retry
+
+    def add(self, other: DiscoveryResult) -> None:
+        self.opened.extend(other.opened)
+        self.linked += other.linked
+        self.skipped_exercise += other.skipped_exercise
+        self.proposals += other.proposals
+        self.auto.extend(other.auto)
 
 
-_EVENT_SQL = (
-    "SELECT id, source, event_id, revision, occurred_at, category, severity, title, description, lon, lat, "
-    "address, grid, camera_id, exercise, cancelled FROM events WHERE id > ? ORDER BY id LIMIT ?"
+_EVENT_COLUMNS = (
+    "id, source, event_id, revision, occurred_at, category, severity, title, description, lon, lat, "
+    "address, grid, camera_id, exercise, cancelled"
 )
+_EVENT_SQL = f"SELECT {_EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?"
+_ONE_EVENT_SQL = f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?"
 
 
 class Discovery:
@@ -56,14 +69,22 @@ class Discovery:
         self.exercise_store = exercise_store
 
     def run_once(self, limit: int = 2000) -> DiscoveryResult:
-        """Process up to `limit` new event rows in one transaction."""
+        """Process up to `limit` new event rows in one transaction, and any set-aside rows an operator asked
+        to retry. A row that fails is set aside (failures.Job.DISCOVERY) and the cursor moves past it."""
         result = DiscoveryResult()
+        now = self.desk.clock.now()
         with self.desk.transaction() as conn:
+            for item in failures.retries_due(conn, Job.DISCOVERY, limit):
+                event = conn.execute(_ONE_EVENT_SQL, (int(item),)).fetchone() if item.isdigit() else None
+                if event is None or self._attempt(event, result, now):
+                    failures.clear(conn, Job.DISCOVERY, item)
+                    result.retried += event is not None
             row = conn.execute("SELECT value FROM loop_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
             cursor = int(row[0]) if row else 0
             events = conn.execute(_EVENT_SQL, (cursor, limit)).fetchall()
+            result.read = len(events)
             for event in events:
-                self._take(event, result)
+                self._attempt(event, result, now)
             if events:
                 conn.execute(
                     "INSERT INTO loop_state (key, value) VALUES (?, ?) "
@@ -71,6 +92,19 @@ class Discovery:
                     (CURSOR_KEY, str(events[-1][0])),
                 )
         return result
+
+    def _attempt(self, event: tuple[object, ...], result: DiscoveryResult, now: float) -> bool:
+        """Take one event row in a savepoint; what it did counts only when it went through."""
+        mine = DiscoveryResult()
+        row_id = int(event[0])  # type: ignore[call-overload]
+        error = failures.attempt(
+            self.desk.conn, Job.DISCOVERY, str(row_id), lambda: self._take(event, mine), now
+        )
+        if error is not None:
+            result.failed.append(row_id)
+            return False
+        result.add(mine)
+        return True
 
     def _take(self, event: tuple[object, ...], result: DiscoveryResult) -> None:
         (row_id, source, event_id, revision, occurred_at, category, severity, title, description, lon, lat,
@@ -97,8 +131,10 @@ class Discovery:
             return
         if cancelled:
             return
-        assert isinstance(occurred_at, float)
-        assert isinstance(severity, int)
+        if not isinstance(occurred_at, float):
+            raise TypeError(f"occurred_at is {occurred_at!r}, not a time")
+        if not isinstance(severity, int):
+            raise TypeError(f"severity is {severity!r}, not a level")
         district = self.locate(_opt_float(lon), _opt_float(lat), str(grid or ""))
         draft = Case(
             id=0, code="", state=CaseState.DISCOVERED, version=1, exercise=bool(exercise),
@@ -119,7 +155,9 @@ class Discovery:
             (case.id, source, event_id, row_id, self.desk.clock.now()),
         )
         result.opened.append(case)
-        result.proposals += self._propose_merges(case)
+        result.proposals += clusters.place(
+            self.desk.conn, case, self.policy.duplicate_rule(case.category), self.desk.clock.now()
+        )
         self._triage(case, result)
 
     def _tell_case(self, case_id: int, update: dict[str, object]) -> None:
@@ -134,33 +172,6 @@ class Discovery:
             draft.category, Urgency(draft.urgency), AreaType(draft.area), draft.discovered_at
         )
         return dataclasses.replace(draft, register_due=due)
-
-    def _propose_merges(self, case: Case) -> int:
-        """Open cases of the same category near in place and time become merge proposals."""
-        if case.lon is None or case.lat is None:
-            return 0
-        rule = self.policy.duplicate_rule(case.category)
-        conn = self.desk.conn
-        # A lon/lat box around the report lets SQLite drop far-away cases before Python measures any.
-        dlon, dlat = degrees_around(case.lat, rule.radius_m)
-        rows = conn.execute(
-            "SELECT id, lon, lat, discovered_at FROM cases WHERE is_open = 1 AND category = ? "
-            "AND discovered_at BETWEEN ? AND ? AND id != ? AND exercise = ? "
-            "AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ?",
-            (case.category, case.discovered_at - rule.window_s, case.discovered_at + rule.window_s, case.id,
-             int(case.exercise), case.lon - dlon, case.lon + dlon, case.lat - dlat, case.lat + dlat),
-        ).fetchall()  # fmt: skip
-        count = 0
-        for other_id, other_lon, other_lat, other_at in rows:
-            gap_m = distance_m(case.lon, case.lat, other_lon, other_lat)
-            if gap_m <= rule.radius_m:
-                conn.execute(
-                    "INSERT OR IGNORE INTO merge_proposals "
-                    "(case_id, candidate_id, distance_m, gap_s, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (case.id, other_id, gap_m, abs(case.discovered_at - other_at), self.desk.clock.now()),
-                )
-                count += 1
-        return count
 
     def _triage(self, case: Case, result: DiscoveryResult) -> None:
         """Reports that need checking go to Verifying; auto-routed categories are registered, dispatched."""

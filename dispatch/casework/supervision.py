@@ -1,11 +1,16 @@
-"""The supervision board's query (督办): open cases by card level, read from their timer marks."""
+"""Supervision (督办): the beat's card sweep, a case at a time, and the board's query of carded cases."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
 
+from dispatch.casework import failures
 from dispatch.casework.board import GROUP_ORDER, Board, BoardCase, BoardGroup
-from dispatch.casework.model import HANDLING_STATES, Card, CaseState
+from dispatch.casework.cases import CASE_COLUMNS, case_from_row
+from dispatch.casework.desk import CaseDesk
+from dispatch.casework.jobs import Job
+from dispatch.casework.model import HANDLING_STATES, SYSTEM_ACTOR, Action, Applied, Card, CaseState, Command
 
 _HANDLING = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
 # The level the timers give, as Timers.card does: a running handling clock is read at `now`, a parked one
@@ -69,3 +74,60 @@ def supervision_board(
     order = {g: i for i, g in enumerate(GROUP_ORDER)}
     cases.sort(key=lambda c: order[c.group])
     return Board(now, tuple(cases), counts)
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """What one card sweep did: cards raised, cases set aside (failures.Job.SUPERVISION), retries through."""
+
+    raised: list[Applied] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    retried: int = 0
+
+
+# The same bounds as sla.card_level: the light at its mark, a card only past its limit. Naming both
+# exercise values lets the planner range-scan cases_timers instead of every open case. Cases set aside
+# stay out until an operator asks for a retry, so one bad row is not tried again every beat.
+_DUE_SQL = f"""
+SELECT {CASE_COLUMNS} FROM cases WHERE is_open = 1 AND light_at IS NOT NULL
+    AND exercise IN (0, 1) AND light_at <= :at AND parked_since IS NULL AND state IN ({_HANDLING})
+    AND card < (CASE WHEN red_at < :at THEN 3 WHEN yellow_at < :at THEN 2 ELSE 1 END)
+    AND id NOT IN (SELECT CAST(item AS INTEGER) FROM failed_items WHERE job = :job AND retry = 0)
+ORDER BY light_at LIMIT :limit
+"""
+_ONE_SQL = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?"
+
+
+def sweep_cards(desk: CaseDesk, now: float | None = None, *, limit: int = 500) -> SweepResult:
+    """Raise the supervision card of every case whose running handling clock has passed a mark (system
+    actor), in one transaction; a case that fails is set aside and the sweep goes on with the next."""
+    at = desk.clock.now() if now is None else now
+    result = SweepResult()
+    with desk.transaction() as conn:
+        for item in failures.retries_due(conn, Job.SUPERVISION, limit):
+            row = conn.execute(_ONE_SQL, (int(item),)).fetchone() if item.isdigit() else None
+            if row is None or _attempt(desk, row, at, result):
+                failures.clear(conn, Job.SUPERVISION, item)
+                result.retried += row is not None
+        params = {"at": at, "job": Job.SUPERVISION.value, "limit": limit}
+        for row in conn.execute(_DUE_SQL, params).fetchall():
+            _attempt(desk, row, at, result)
+    return result
+
+
+def _attempt(desk: CaseDesk, row: tuple[object, ...], at: float, result: SweepResult) -> bool:
+    raised: list[Applied] = []
+
+    def work() -> None:
+        case = case_from_row(row)
+        level = desk.timers.card(case, at)
+        if level > case.card:
+            command = Command(case.id, case.version, Action.CARD, SYSTEM_ACTOR, payload={"card": int(level)})
+            raised.append(desk.act_in_transaction(command))
+
+    case_id = row[0]
+    if failures.attempt(desk.conn, Job.SUPERVISION, str(case_id), work, desk.clock.now()) is not None:
+        result.failed.append(int(case_id))  # type: ignore[call-overload]
+        return False
+    result.raised.extend(raised)
+    return True

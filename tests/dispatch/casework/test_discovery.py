@@ -262,5 +262,7 @@ def test_the_place_box_keeps_every_neighbour_within_the_radius_even_far_north(lo
     put_event(loop.conn, "a", at=MONDAY_9, lon=LON, lat=north)
     put_event(loop.conn, "b", at=MONDAY_9 + 60, lon=LON + east_140_m, lat=north)
     put_event(loop.conn, "c", at=MONDAY_9 + 120, lon=LON + 2 * east_140_m, lat=north)  # 280 m from "a"
+    put_event(loop.conn, "d", at=MONDAY_9 + 180, lon=LON + 3 * east_140_m, lat=north)
     loop.discovery.run_once()
-    assert proposals(loop) == [(2, 1), (3, 2)]
+    # "b" joins "a"'s cluster; "c" is too far from "a" and starts its own, which "d" joins ("b" is no master).
+    assert proposals(loop) == [(2, 1), (4, 3)]
