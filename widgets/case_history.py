@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from dispatch.casework.model import Action, AuditRow
+from dispatch.casework.model import Action, AuditRow, Role
 from dispatch.casework.views import CaseFile
 from widgets.case_words import CaseWords
 from widgets.style import fill
@@ -81,11 +81,18 @@ class TimelineTable(_HistoryTable):
             action = words.action(audit.action)
             if audit.case_id != case_file.case.id:
                 action = f"{action} [{case_file.code_of(audit.case_id)}]"
-            by = f"{audit.actor} · {words.shift.role(audit.role)}"
+            by = self._by(audit, names)
             note = self._note(audit, case_file, names)
             cells = (local_time(audit.at, "%m-%d %H:%M:%S"), action, change, by, note)
             for column, text in enumerate(cells):
                 self.setItem(index, column, QTableWidgetItem(text))
+
+    def _by(self, audit: AuditRow, names: Mapping[str, str]) -> str:
+        """Who did it, in words: the system is 系统, a unit goes by its name, an officer by login and role."""
+        role = self._words.shift.role(audit.role)
+        if audit.role is Role.SYSTEM:
+            return role
+        return f"{names.get(audit.actor, audit.actor)} · {role}"
 
     def _source_update(self, payload: Mapping[str, object]) -> list[str]:
         """Revision, withdrawal and escalation, as the officer needs to judge the case again."""

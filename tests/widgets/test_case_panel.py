@@ -202,3 +202,19 @@ def test_another_case_opens_at_its_top_and_a_refresh_keeps_the_place(qtbot: QtBo
     panel.show_file(case_file(case(8, title="解放路积水")))
     assert bar.value() == 0, "another case shows its code and title first"
     assert panel.code.text() == "20260105-8"
+
+
+def test_the_timeline_names_the_system_and_units_in_words(panel: CasePanel) -> None:
+    panel.set_names({"U-CITY-SW": "市政排水一队"})
+    full = case_file(case())
+    rows = (
+        audit(20, 7, Action.DISCOVER, S.DISCOVERED, S.DISCOVERED, actor="system", role=Role.SYSTEM),
+        audit(21, 7, Action.SIGN, S.DISPATCHED, S.SIGNED, actor="U-CITY-SW", role=Role.UNIT),
+        audit(22, 7, Action.REGISTER, S.DISCOVERED, S.REGISTERED),
+    )
+    panel.show_file(dataclasses.replace(full, timeline=rows))
+    assert [text_at(panel.timeline, r, 3) for r in range(3)] == [
+        "li · Shift lead",
+        "市政排水一队 · Responsible unit",
+        "System",
+    ]
