@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import csv
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -18,7 +19,7 @@ import msgspec
 from dispatch.feed_client import BackoffPolicy, FeedClient
 from dispatch.model import ConnectionState, IntakeCounters
 from dispatch.pipeline import IntakePipeline
-from dispatch.store import StoreError, export_rows, open_store
+from dispatch.store import StoreError, export_rows, open_read_only
 
 POLL_S = 0.2
 # Exit codes of `ingest` beyond 0 (something stored) and 1 (nothing stored, or the store failed).
@@ -146,12 +147,12 @@ CSV_QUARANTINE_COLUMNS = ("received_at", "seq", "reason", "detail", "raw_size", 
 
 
 def run_export(*, db_path: Path, table: str, fmt: str, out: TextIO | None = None) -> int:
-    """Write every row of `table` to stdout as JSON lines or CSV."""
+    """Write every row of `table` to stdout as JSON lines or CSV (read-only: also from read-only media)."""
     stream = out or sys.stdout
     try:
-        db = open_store(db_path)
-    except StoreError as error:
-        print(f"tianshu: {error}", file=sys.stderr)
+        db = open_read_only(db_path)
+    except sqlite3.Error as error:
+        print(f"tianshu: cannot read the store {db_path}: {error}", file=sys.stderr)
         return 1
     try:
         rows = export_rows(db, table)
@@ -164,6 +165,9 @@ def run_export(*, db_path: Path, table: str, fmt: str, out: TextIO | None = None
             _write_csv(stream, table, rows)
     except BrokenPipeError:
         return 0
+    except sqlite3.Error as error:
+        print(f"tianshu: cannot read the store {db_path}: {error}", file=sys.stderr)
+        return 1
     finally:
         db.close()
     return 0

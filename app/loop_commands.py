@@ -118,8 +118,11 @@ def _fail(message: str) -> int:
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot change the store (reports and checks never write)."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """A connection that cannot change the store (reports and checks never write), also on read-only
+    media such as an archive disc or a write-protected copy."""
+    from dispatch.store import open_read_only
+
+    conn = open_read_only(path)
     try:
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()
         if found is None:
