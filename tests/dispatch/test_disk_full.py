@@ -96,7 +96,7 @@ class Attempts:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
-        self._open = store_writer.open_store
+        self._open = store_writer.open_store  # type: ignore[attr-defined]
         monkeypatch.setattr(store_writer, "open_store", self._counted)
 
     def _counted(self, path: Path, **options: Any) -> sqlite_utils.Database:

@@ -160,7 +160,7 @@ def write_past_a_file_size_limit(path: str, room: int, full_opens: int) -> None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         return open_store(where, **options)
 
-    store_writer.open_store = open_with_room_later  # type: ignore[assignment]
+    store_writer.open_store = open_with_room_later  # type: ignore[attr-defined,assignment]
     store_writer.RETRY_FIRST_S, store_writer.RETRY_CAP_S = 0.001, 0.01
     troubles = Troubles()
     writer = StoreWriter(store, FEED, lambda result: None, troubles)
