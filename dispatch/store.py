@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from dispatch.clock import iso_utc
 from dispatch.model import MetricSample, StorageTrouble, StoredEvent
 
 APP_NAME = "tianshu"
+_log = logging.getLogger(__name__)
 EXPORT_TABLES = ("events", "quarantine")
 # The store holds password hashes and case files: only its owner reads it. SQLite gives the -wal and
 # -shm files it creates the mode of the database file.
@@ -131,7 +134,7 @@ def storage_trouble(error: BaseException) -> StorageTrouble | None:
 def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) the store at `path`, in WAL mode, migrated to the current schema."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _create_private(path)
+    _keep_private(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10)
         db = sqlite_utils.Database(conn)
@@ -144,14 +147,25 @@ def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Da
     return db
 
 
-def _create_private(path: Path) -> None:
-    """Create an empty store file readable by its owner only, before SQLite writes a byte into it."""
+def _keep_private(path: Path) -> None:
+    """Create the store file readable by its owner only, before SQLite writes a byte into it. A store of
+    ours from before this rule that every user of the machine could read loses those rights (a group the
+    owner chose keeps its access)."""
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, STORE_MODE))
+        return
     except FileExistsError:
-        return  # an existing store keeps the mode its owner gave it
+        pass
     except OSError as error:
         raise StoreError(f"cannot create the store {path}: {error.strerror or error}") from error
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            status = file.stat()
+            if status.st_uid == os.geteuid() and status.st_mode & 0o007:
+                file.chmod(stat.S_IMODE(status.st_mode) & ~0o007)
+                _log.warning("%s was readable by every user of this machine; now it is not", file)
+        except OSError:
+            continue  # absent, or on media we cannot change
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
