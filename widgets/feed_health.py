@@ -6,7 +6,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch.casework.jobs import FailedItem, Job
 from dispatch.model import ConnectionState, FeedStatus, Gap, IntakeChanges, IntakeCounters, QuarantineEntry
 from widgets.style import fill, set_style_property
 from widgets.vocabulary import Vocabulary
@@ -56,6 +58,9 @@ def _count(value: int | None) -> str:
 
 class FeedHealthPanel(QWidget):
     """Everything an operator needs to trust (or distrust) the feed, refreshed at the slow cadence."""
+
+    failed_retry_requested = Signal(object)
+    """The operator asked to try the failed items of the loop's jobs again (carries None: all of them)."""
 
     def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +124,7 @@ class FeedHealthPanel(QWidget):
         layout.addWidget(self.latest_gap)
         layout.addWidget(quarantine_title)
         layout.addWidget(self.quarantine, 1)
+        self._build_failed_items(layout)
 
     def apply(self, changes: IntakeChanges, retry_in: float | None = None) -> None:
         """A summary of everything since the last refresh; `retry_in` is the back-off left, in seconds.
@@ -202,3 +208,64 @@ class FeedHealthPanel(QWidget):
                 table.setItem(0, column, item)
         while table.rowCount() > QUARANTINE_ROWS:
             table.removeRow(table.rowCount() - 1)
+
+    # -- failed items of the closed loop's jobs (set aside, listed here until retried) ------------------
+
+    def _build_failed_items(self, layout: QVBoxLayout) -> None:
+        self._failed: tuple[FailedItem, ...] = ()
+        self.failed_title = QLabel(self.tr("Failed items"), self)
+        self.failed_title.setObjectName("sectionTitle")
+        self.failed_retry = QPushButton(self.tr("Retry all"), self)
+        self.failed_retry.setObjectName("failedItemsRetry")
+        self.failed_retry.setToolTip(self.tr("Try every failed item again on the next beat"))
+        self.failed_retry.clicked.connect(lambda: self.failed_retry_requested.emit(None))
+        self.failed_table = QTableWidget(0, 5, self)
+        self.failed_table.setObjectName("failedItemsTable")
+        self.failed_table.setHorizontalHeaderLabels(
+            [self.tr("Time"), self.tr("Job"), self.tr("Item"), self.tr("Tries"), self.tr("Error")]
+        )
+        self.failed_table.verticalHeader().hide()
+        self.failed_table.setShowGrid(False)
+        self.failed_table.setWordWrap(False)
+        self.failed_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.failed_table.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for widget in (self.failed_title, self.failed_retry, self.failed_table):
+            layout.addWidget(widget)
+            widget.hide()
+
+    def job_name(self, job: Job) -> str:
+        names = {
+            Job.DISCOVERY: self.tr("Discovery"),
+            Job.REPORTS: self.tr("Unit reports"),
+            Job.SUPERVISION: self.tr("Supervision"),
+            Job.METRICS: self.tr("Evaluation"),
+        }
+        return names[job]
+
+    def show_failed_items(self, items: Sequence[FailedItem]) -> None:
+        """The items the loop's jobs set aside, latest first; the section hides when there are none."""
+        items = tuple(items)
+        if items == self._failed:
+            return
+        self._failed = items
+        table = self.failed_table
+        table.setRowCount(len(items))
+        for row, entry in enumerate(items):
+            cells = (
+                time.strftime("%m-%d %H:%M:%S", time.localtime(entry.failed_at)),
+                self.job_name(entry.job),
+                entry.item,
+                f"{entry.attempts:,}",
+                entry.error,
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(row, column, item)
+        self.failed_title.setText(fill(self.tr("Failed items (%1)"), f"{len(items):,}") if items else "")
+        for widget in (self.failed_title, self.failed_retry, self.failed_table):
+            widget.setVisible(bool(items))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
@@ -36,8 +37,13 @@ class CockpitStatusBar(QStatusBar):
         self.events_today.setObjectName("statusEventsToday")
         self.clock = QLabel("—", self)
         self.clock.setObjectName("statusClock")
+        self.jobs = QLabel("", self)
+        self.jobs.setObjectName("statusJobs")
+        set_style_property(self.jobs, "alert", "true")
+        self.jobs.hide()
         self.addWidget(self.connection)
         self.addWidget(self.store, 1)
+        self.addPermanentWidget(self.jobs)
         self.addPermanentWidget(self.events_today)
         self.addPermanentWidget(self.clock)
 
@@ -51,6 +57,16 @@ class CockpitStatusBar(QStatusBar):
         where = str(path)
         text = where if size is None else f"{where} · {human_size(size)}"
         self.store.setText(fill(self.tr("Store: %1"), text))
+
+    def show_job_health(self, failed: int, errors: Sequence[str]) -> None:
+        """Items the loop's jobs set aside, and jobs that could not run this beat; hidden when all is well."""
+        parts = [fill(self.tr("%1 failed items (see Feed health)"), f"{failed:,}")] if failed else []
+        parts += [fill(self.tr("Job failed: %1"), error) for error in errors]
+        text = " · ".join(parts)
+        if self.jobs.text() != text:
+            self.jobs.setText(text)
+            self.jobs.setToolTip("\n".join(parts))
+        self.jobs.setVisible(bool(parts))
 
     def show_events_today(self, count: int) -> None:
         self.events_today.setText(fill(self.tr("Events today: %1"), f"{count:,}"))
