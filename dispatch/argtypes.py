@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 
 def positive_number(text: str) -> float:
@@ -15,3 +16,28 @@ def positive_number(text: str) -> float:
     if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"must be a positive number (finite), got {text}")
     return value
+
+
+def fraction_below_one(text: str) -> float:
+    """argparse type: a share, 0 ≤ F < 1 (sim --fuzz)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")
+    return value
+
+
+def add_fuzz_arguments(parser: argparse.ArgumentParser) -> None:
+    """--fuzz and --fuzz-log of the demo feed server, on both command lines that start it."""
+    parser.add_argument(
+        "--fuzz",
+        type=fraction_below_one,
+        default=0.0,
+        metavar="FRACTION",
+        help="make this share of all frames hostile (0.2: a fifth), to test a client's intake",
+    )
+    parser.add_argument(
+        "--fuzz-log", type=Path, metavar="PATH", help="with --fuzz: write one JSON line per frame sent"
+    )

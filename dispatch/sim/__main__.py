@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dispatch.argtypes import positive_number
+from dispatch.argtypes import add_fuzz_arguments, positive_number
 
 
 def _count(text: str) -> int:
@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token (default: $TIANSHU_SIM_TOKEN if set)")
+    add_fuzz_arguments(sim)
     options = sim.parse_args(args)
     from dispatch.sim.runner import TOKEN_ENV, run_sim
 
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options.token or os.environ.get(TOKEN_ENV) or None,
         lambda url: print(f"tianshu-sim listening on {url}", flush=True),
         exit_on_stdin_eof=options.exit_on_stdin_eof,
+        fuzz=options.fuzz,
+        fuzz_log=options.fuzz_log,
     )
 
 

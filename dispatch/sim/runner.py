@@ -11,10 +11,12 @@ import signal
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 
 from dispatch.clock import Clock, SystemClock
 from dispatch.sim.city import demo_city
 from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
+from dispatch.sim.hostile import FuzzingPublisher, open_log
 from dispatch.sim.server import FeedServer
 from dispatch.sim.units import FieldUnits
 
@@ -39,17 +41,19 @@ async def run_demo(
     *,
     tick_s: float = 0.05,
     units: FieldUnits | None = None,
+    publish: Callable[[Iterable[FeedItem]], None] | None = None,
 ) -> None:
     """Publish whatever the generator (and the field units, answering orders) has due, once per tick.
 
     The generator's own rate sets how many events flow; ticking only decides how finely they are
-    spread, so a tick's worth arriving together is expected.
+    spread, so a tick's worth arriving together is expected. `publish` replaces plain publishing (fuzzing).
     """
+    publish = publish or (lambda items: publish_items(server, items))
     if units is not None:
         server.on_order = lambda order: units.take(order, clock.now())
     while True:
         now = clock.now()
-        publish_items(server, generator.next_items(now))
+        publish(generator.next_items(now))
         if units is not None:
             for report in units.due(now):
                 server.publish_report(report)
@@ -102,9 +106,16 @@ def run_sim(
     announce: Callable[[str], None],
     *,
     exit_on_stdin_eof: bool = False,
+    fuzz: float = 0.0,
+    fuzz_log: Path | None = None,
 ) -> int:
-    """Serve the demo city until SIGINT/SIGTERM (or stdin EOF if asked); `announce(url)` once listening."""
-    return asyncio.run(_serve_demo(host, port, rate, seed, token, announce, exit_on_stdin_eof))
+    """Serve the demo city until SIGINT/SIGTERM (or stdin EOF if asked); `announce(url)` once listening.
+
+    With `fuzz` F > 0, a share F of all frames are hostile (dispatch.sim.hostile); what was sent is
+    summed up on stderr at the end and, with `fuzz_log`, listed one frame per line."""
+    return asyncio.run(
+        _serve_demo(host, port, rate, seed, token, announce, exit_on_stdin_eof, fuzz, fuzz_log)
+    )
 
 
 async def _serve_demo(
@@ -115,6 +126,8 @@ async def _serve_demo(
     token: str | None,
     announce: Callable[[str], None],
     exit_on_stdin_eof: bool,
+    fuzz: float,
+    fuzz_log: Path | None,
 ) -> int:
     clock = SystemClock()
     seed = seed if seed is not None else secrets.randbits(32)
@@ -124,11 +137,18 @@ async def _serve_demo(
         stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,
         FeedServer(host, port, token=token, clock=clock) as server,
     ):
+        log = open_log(fuzz_log) if fuzz else None
+        fuzzing = FuzzingPublisher(server, fuzz, random.Random(seed + 2), clock.now, log) if fuzz else None
         announce(server.url)
-        demo = asyncio.create_task(run_demo(server, generator, clock, units=units))
+        publish = fuzzing.publish_items if fuzzing is not None else None
+        demo = asyncio.create_task(run_demo(server, generator, clock, units=units, publish=publish))
         try:
             await stop.wait()
         finally:
             demo.cancel()
             await asyncio.gather(demo, return_exceptions=True)
+            if log is not None:
+                log.close()
+            if fuzzing is not None:
+                print(fuzzing.summary(), file=sys.stderr, flush=True)
     return 0

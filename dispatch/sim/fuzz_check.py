@@ -1,0 +1,103 @@
+"""Checks a fuzzed demo run against the store it fed: `python -m dispatch.sim.fuzz_check --log L --db D`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Valid frames that leave no row by design: an identical re-send is counted as a duplicate, and CAP
+# messages that announce nothing (System, Draft; Ack, Error) are counted as dropped.
+_NO_ROW = ("event:duplicate", ":System:", ":Draft:", ":Ack", ":Error")
+
+
+@dataclass
+class FuzzCheck:
+    """What the server sent (from --fuzz-log) against what the store holds."""
+
+    sent: Counter[str] = field(default_factory=Counter)
+    valid_expected: int = 0
+    valid_stored: int = 0
+    lost: list[tuple[int, str]] = field(default_factory=list)
+    stored_twice: int = 0
+    hostile: int = 0
+    quarantined: Counter[str] = field(default_factory=Counter)
+    valid_quarantined: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.lost
+            and not self.stored_twice
+            and not self.valid_quarantined
+            and self.quarantined.total() == self.hostile
+        )
+
+    def lines(self) -> list[str]:
+        valid = sum(n for kind, n in self.sent.items() if not kind.startswith("hostile:"))
+        out = [
+            f"sent: {valid} valid frames, {self.hostile} hostile frames",
+            f"valid frames that must leave a row: {self.valid_expected}, stored: {self.valid_stored}, "
+            f"lost: {len(self.lost)}, stored twice: {self.stored_twice}",
+            f"quarantine rows: {self.quarantined.total()} for {self.hostile} hostile frames; "
+            f"valid frames quarantined: {len(self.valid_quarantined)}",
+            "quarantine by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(self.quarantined.items())),
+        ]
+        out += [f"lost: seq {seq} ({kind})" for seq, kind in self.lost[:10]]
+        out += [
+            f"quarantined although valid: seq {seq} ({kind})" for seq, kind in self.valid_quarantined[:10]
+        ]
+        out.append("fuzz check: " + ("ok" if self.ok else "FAILED"))
+        return out
+
+
+def check(log: Path, db: Path) -> FuzzCheck:
+    result = FuzzCheck()
+    kinds: dict[int, str] = {}
+    with log.open(encoding="utf-8") as lines:
+        for line in lines:
+            entry = json.loads(line)
+            kinds[entry["seq"]] = entry["kind"]
+            result.sent[entry["kind"]] += 1
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = Counter(seq for (seq,) in conn.execute("SELECT seq FROM events WHERE seq IS NOT NULL"))
+        rows.update(seq for (seq,) in conn.execute("SELECT seq FROM metrics"))
+        quarantine = conn.execute("SELECT seq, reason FROM quarantine").fetchall()
+    finally:
+        conn.close()
+    for seq, kind in sorted(kinds.items()):
+        if kind.startswith("hostile:"):
+            result.hostile += 1
+        elif not any(marker in kind for marker in _NO_ROW):
+            result.valid_expected += 1
+            if rows[seq]:
+                result.valid_stored += 1
+                result.stored_twice += rows[seq] > 1
+            else:
+                result.lost.append((seq, kind))
+    for seq, reason in quarantine:
+        result.quarantined[reason] += 1
+        kind = kinds.get(seq, "hostile:") if seq is not None else "hostile:"
+        if not kind.startswith("hostile:"):
+            result.valid_quarantined.append((seq, kind))
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dispatch.sim.fuzz_check", description=__doc__)
+    parser.add_argument("--log", type=Path, required=True, help="the sim's --fuzz-log")
+    parser.add_argument("--db", type=Path, required=True, help="the store `ingest` wrote")
+    options = parser.parse_args(argv)
+    result = check(options.log, options.db)
+    print("\n".join(result.lines()))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
