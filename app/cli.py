@@ -115,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--cameras", type=_cameras, metavar="FILE",
         help="camera registry (.yaml or .json) for the video wall instead of the demo city's cameras",
     )  # fmt: skip
+    parser.add_argument(
+        "--audit-key", type=_existing_file, metavar="FILE",
+        help="key that signs audit checkpoints (default: the one `audit keygen` made; none: no checkpoints)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--checkpoint-log", type=Path, metavar="FILE", help="checkpoint log (default: beside the store)"
+    )
+    parser.add_argument(
+        "--checkpoint-minutes", type=positive_number, default=10.0, metavar="N",
+        help="sign the audit chain's head every N minutes, and at each handover (default 10)",
+    )  # fmt: skip
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
@@ -189,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate=args.rate,
             seed=args.seed,
             cameras=args.cameras,
+            audit_key=args.audit_key,
+            checkpoint_log=args.checkpoint_log,
+            checkpoint_minutes=args.checkpoint_minutes,
         )
     if command == "sim":
         from dispatch.sim import run_sim

@@ -14,10 +14,11 @@ from PySide6.QtCore import QObject
 
 from app.desk_worker import DeskWorker
 from app.duty import DutyController
-from app.duty_jobs import JobHealth, demo_directory
+from app.duty_jobs import demo_directory
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
+from dispatch.casework.checkpoints import Checkpointer
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import SystemClock
 from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
@@ -74,6 +75,7 @@ class Cockpit(QObject):
         fps: float = DEFAULT_FPS,
         duty: bool = True,
         desk_worker: DeskWorker | None = None,
+        audit_checkpoints: Checkpointer | None = None,
     ) -> None:
         super().__init__(window)
         if feed_url is None and demo_factory is None:
@@ -108,13 +110,14 @@ class Cockpit(QObject):
         if duty:
             self._owns_desk_worker = desk_worker is None
             self.desk_worker = desk_worker or DeskWorker(
-                db_path, load_policy(default_policy_path()), SystemClock()
+                db_path,
+                load_policy(default_policy_path()),
+                SystemClock(),
+                audit_checkpoints=audit_checkpoints,
             )
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
             self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
-            self.duty.health_changed.connect(self._on_duty_health_changed)
-            window.health.failed_retry_requested.connect(self.duty.retry_failed)
         window.status.show_store(db_path, None)
         window.header.show_feed(self.tr("Demo city") if feed_url is None else feed_url)
 
@@ -159,10 +162,6 @@ class Cockpit(QObject):
         # Only now: the pipeline has created and migrated the store the desk works on.
         if self.duty is not None:
             self.duty.start()
-
-    def _on_duty_health_changed(self, health: JobHealth) -> None:
-        self.window.health.show_failed_items(health.failed)
-        self.window.status.show_job_health(len(health.failed), health.errors)
 
     def _on_order_queued(self, order_id: str) -> None:
         if self.pipeline is not None:

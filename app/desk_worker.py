@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from dispatch.casework.checkpoints import Checkpointer
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.discovery import Discovery, Locate, district_from_grid
 from dispatch.casework.policy import Policy
@@ -31,6 +32,8 @@ class DeskContext:
     policy: Policy
     timers: Timers
     clock: Clock
+    # Signs the audit chain's head every few minutes and at each handover; None when there is no key.
+    audit_checkpoints: Checkpointer | None = None
 
 
 class DeskWorker:
@@ -42,13 +45,14 @@ class DeskWorker:
 
     def __init__(
         self, db_path: Path, policy: Policy, clock: Clock, *, locate: Locate = district_from_grid,
-        exercise_store: bool = False,
+        exercise_store: bool = False, audit_checkpoints: Checkpointer | None = None,
     ) -> None:  # fmt: skip
         self.db_path = db_path
         self.policy = policy
         self.clock = clock
         self._locate = locate
         self._exercise_store = exercise_store
+        self._audit_checkpoints = audit_checkpoints
         self._local = threading.local()
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="tianshu-desk", initializer=self._open
@@ -66,7 +70,9 @@ class DeskWorker:
             desk, self.policy, router.route, self._locate, exercise_store=self._exercise_store
         )
         self._local.db = db
-        self._local.context = DeskContext(desk, discovery, router, self.policy, timers, self.clock)
+        self._local.context = DeskContext(
+            desk, discovery, router, self.policy, timers, self.clock, self._audit_checkpoints
+        )
 
     def _run(self, job: Callable[[DeskContext], T]) -> T:
         context: DeskContext = self._local.context

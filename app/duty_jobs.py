@@ -1,5 +1,6 @@
-"""The duty desk's jobs on the desk thread: the beat (discovery, reports, cards, checkpoint), the reads the
-screens need, and carrying out a command. Each takes immutable inputs and returns plain values."""
+"""The duty desk's jobs on the desk thread: the beat (discovery, reports, cards, WAL and audit checkpoints),
+the reads the screens need, and carrying out a command. Each takes immutable inputs and returns plain
+values."""
 
 from __future__ import annotations
 
@@ -137,6 +138,15 @@ def fold_wal(ctx: DeskContext) -> None:
     ctx.desk.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+def audit_checkpoint(ctx: DeskContext) -> None:
+    """Sign the audit chain's head when its period is up (under the write lock: see sign_checkpoint)."""
+    checkpoints = ctx.audit_checkpoints
+    if checkpoints is None or not checkpoints.due(ctx.clock.now()):
+        return
+    with ctx.desk.transaction() as conn:
+        checkpoints.sign(conn, ctx.clock.now(), "periodic")
+
+
 # The beat's jobs in order. Each sets a failing item aside by itself and goes on; a job that cannot run
 # at all (the store is full or locked) does not keep the others from running.
 BEAT_JOBS: tuple[tuple[str, Callable[[DeskContext], None]], ...] = (
@@ -144,6 +154,7 @@ BEAT_JOBS: tuple[tuple[str, Callable[[DeskContext], None]], ...] = (
     ("reports", reports),
     ("supervision", cards),
     ("wal", fold_wal),
+    ("audit checkpoint", audit_checkpoint),
 )
 
 

@@ -35,6 +35,7 @@ from app.wall import WallController
 from app.wall_dock import install_video_wall
 from app.wall_incidents import IncidentVideo, WallSwitch
 from app.wall_intake import MotionIntake, local_intake
+from dispatch.casework.checkpoints import DEFAULT_CHECKPOINT_MINUTES, checkpointer_for
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -152,9 +153,13 @@ def run_gui(
     rate: float,
     seed: int | None,
     cameras: CameraRegistry | None = None,
+    audit_key: Path | None = None,
+    checkpoint_log: Path | None = None,
+    checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES,
 ) -> int:
     """The cockpit window until it closes; the video wall shows `cameras`, or the demo city's when the
-    cockpit runs on the demo city."""
+    cockpit runs on the demo city. The audit's head is signed every `checkpoint_minutes` and at each
+    handover with `audit_key` (default: the one `audit keygen` made; without one, checkpoints are off)."""
     reason = no_display_reason()
     if reason is not None:
         print(f"tianshu: {reason}", file=sys.stderr)
@@ -165,9 +170,13 @@ def run_gui(
     settings = QSettings()
     window = build_window(app, settings)
     store = db_path or default_db_path()
+    checkpoints = checkpointer_for(store, audit_key, checkpoint_log, checkpoint_minutes * 60)
+    if checkpoints is None:
+        log.warning("audit checkpoints are off: no signing key (python main.py audit keygen makes one)")
     cockpit = Cockpit(
         window,
         db_path=store,
+        audit_checkpoints=checkpoints,
         feed_url=feed_url,
         pipeline_factory=make_pipeline_factory(token, ca_file),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,

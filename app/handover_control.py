@@ -144,8 +144,9 @@ class HandoverControl(QObject):
             now = ctx.clock.now()
             shift = shift_to_hand_over(now, tz, pattern)
             return write_handover(
-                ctx.desk.conn, shift=shift, author=actor, note=note, now=now, exercise=exercise
-            )
+                ctx.desk.conn, shift=shift, author=actor, note=note, now=now, exercise=exercise,
+                checkpoints=ctx.audit_checkpoints,
+            )  # fmt: skip
 
         self._gui.when_done(self._worker.submit(write), self._on_written, self._on_failed)
 

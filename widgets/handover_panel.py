@@ -66,6 +66,7 @@ class HandoverReport(QObject):
             for case in handover.open_cases
         )
         body = esc(handover.note).replace("\n", "<br>")
+        stamp = self.tr("Audit checkpoint")
         return (
             f"<html><head><meta charset='utf-8'><title>{esc(title)}</title></head><body>"
             f"<h1>{esc(title)}</h1>"
@@ -73,7 +74,26 @@ class HandoverReport(QObject):
             f"<h2>{esc(note)}</h2><p>{body}</p>"
             f"<h2>{esc(listed)}</h2>"
             "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
-            f"<tr>{head_row}</tr>{rows}</table></body></html>"
+            f"<tr>{head_row}</tr>{rows}</table>"
+            f"<h2>{esc(stamp)}</h2>{self._checkpoint(handover)}</body></html>"
+        )
+
+    def _checkpoint(self, handover: Handover) -> str:
+        """The audit checkpoint signed with the handover: on paper, it vouches for the chain's head even
+        if the checkpoint log is lost (`audit verify` checks the same head and signature)."""
+        checkpoint = handover.checkpoint
+        if checkpoint is None:
+            return f"<p>{html.escape(self.tr('None: the cockpit has no audit signing key.'))}</p>"
+        said = fill(
+            self.tr("%1 audit rows, signed at %2 for store %3."),
+            checkpoint.rows,
+            local_time(checkpoint.at, "%Y-%m-%d %H:%M:%S"),
+            checkpoint.store,
+        )
+        head, signature = self.tr("Head"), self.tr("Signature")
+        return (
+            f"<p>{html.escape(said)}<br>{html.escape(head)}: <tt>{html.escape(checkpoint.head)}</tt><br>"
+            f"{html.escape(signature)}: <tt>{html.escape(checkpoint.sig)}</tt></p>"
         )
 
     def _cells(self, case: HandoverCase) -> tuple[str, ...]:

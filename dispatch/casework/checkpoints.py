@@ -20,9 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from dispatch.casework.audit import GENESIS
 
 KEY_MODE = 0o600
+DEFAULT_CHECKPOINT_MINUTES = 10.0
 # A signature over this prefix can never be mistaken for a signature over anything else the key signs.
 _DOMAIN = b"tianshu audit checkpoint v1\n"
 _STORE_ID_KEY = "audit_store_id"
+_TAIL = 64 * 1024
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
 
@@ -166,6 +168,33 @@ def read_log(path: Path) -> list[LogLine]:
     return lines
 
 
+def latest_of(log: Path, ident: str) -> Checkpoint | None:
+    """The last checkpoint of a store in the log, read from the end: the write lock is held meanwhile, and
+    a log grows by a line every few minutes for years."""
+    try:
+        with log.open("rb") as source:
+            size = source.seek(0, os.SEEK_END)
+            start = max(0, size - _TAIL)
+            source.seek(start)
+            tail = source.read()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise CheckpointError(f"cannot read the checkpoint log {log}: {error.strerror or error}") from error
+    pieces = tail.split(b"\n")[1 if start else 0 :]  # a tail's first piece may be the end of a line
+    for raw in reversed(pieces):
+        try:
+            checkpoint = _DECODER.decode(raw)
+        except msgspec.DecodeError:
+            continue
+        if checkpoint.store == ident:
+            return checkpoint
+    if start == 0:
+        return None
+    mine = [line.checkpoint for line in read_log(log) if line.checkpoint and line.checkpoint.store == ident]
+    return mine[-1] if mine else None
+
+
 def store_id(conn: sqlite3.Connection) -> str | None:
     """The random id the store's checkpoints carry (None until the first checkpoint)."""
     row = conn.execute("SELECT value FROM loop_state WHERE key = ?", (_STORE_ID_KEY,)).fetchone()
@@ -189,11 +218,9 @@ def sign_checkpoint(
     if ident is None:
         ident = uuid.uuid4().hex
         conn.execute("INSERT INTO loop_state (key, value) VALUES (?, ?)", (_STORE_ID_KEY, ident))
-    previous = [
-        line.checkpoint for line in read_log(log) if line.checkpoint and line.checkpoint.store == ident
-    ]
+    previous = latest_of(log, ident)
     rows, digest = head(conn)
-    unsigned = Checkpoint(ident, rows, digest, float(now), reason, previous[-1].digest() if previous else "")
+    unsigned = Checkpoint(ident, rows, digest, float(now), reason, previous.digest() if previous else "")
     signed = msgspec.structs.replace(unsigned, sig=key.sign(unsigned.message()).hex())
     _append(log, _ENCODER.encode(signed) + b"\n")
     return signed
@@ -212,6 +239,15 @@ def _append(log: Path, line: bytes) -> None:
         raise CheckpointError(
             f"cannot append to the checkpoint log {log}: {error.strerror or error}"
         ) from error
+
+
+def checkpointer_for(store: Path, key: Path | None, log: Path | None, every_s: float) -> Checkpointer | None:
+    """The cockpit's checkpointer: the named key or the default one; None when there is no key (checkpoints
+    are then off, and `audit verify` says so)."""
+    path = key or default_key_path()
+    if not path.is_file():
+        return None
+    return Checkpointer(path, log or default_log_path(store), every_s)
 
 
 class Checkpointer:

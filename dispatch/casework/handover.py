@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
+import msgspec
+
+from dispatch.casework.checkpoints import Checkpoint, Checkpointer, CheckpointError
 from dispatch.casework.model import Actor, Card, CaseState
 from dispatch.casework.shifts import (
     HANDOVER_ROLES,
@@ -16,6 +20,8 @@ from dispatch.casework.shifts import (
     Shift,
 )
 from dispatch.casework.supervision import CARD_LEVEL_SQL
+
+log = logging.getLogger(__name__)
 
 # The deadline that matters next in each open state: registration, handling (from dispatch on), check.
 _DEADLINE = """CASE
@@ -43,9 +49,19 @@ def open_cases(conn: sqlite3.Connection, *, now: float, exercise: bool = False) 
 
 
 def write_handover(
-    conn: sqlite3.Connection, *, shift: Shift, author: Actor, note: str, now: float, exercise: bool = False
+    conn: sqlite3.Connection,
+    *,
+    shift: Shift,
+    author: Actor,
+    note: str,
+    now: float,
+    exercise: bool = False,
+    checkpoints: Checkpointer | None = None,
 ) -> Handover:
-    """Store the outgoing lead's note with the open cases as they are now (one per shift)."""
+    """Store the outgoing lead's note with the open cases as they are now (one per shift), and sign an
+    audit checkpoint with it when the cockpit has a key: the printed handover then carries the chain's
+    head, a witness no file edit can reach. A checkpoint that cannot be signed does not hold up the
+    handover (it is logged, and the report says there is none)."""  # fmt: skip
     if author.role not in HANDOVER_ROLES:
         raise HandoverError(HandoverProblem.FORBIDDEN, f"role {author.role.value} may not write a handover")
     text = note.strip()
@@ -65,12 +81,26 @@ def write_handover(
             (shift.start, shift.end, author.login, text, json.dumps([c.to_json() for c in cases]), now),
         )
         handover_id = cursor.lastrowid
+        if checkpoints is not None:
+            _sign(conn, checkpoints, handover_id, now)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
     assert handover_id is not None
     return load_handover(conn, handover_id)
+
+
+def _sign(conn: sqlite3.Connection, checkpoints: Checkpointer, handover_id: int | None, now: float) -> None:
+    try:
+        checkpoint = checkpoints.sign(conn, now, "handover")
+    except CheckpointError as error:
+        log.error("the handover's audit checkpoint could not be signed: %s", error)
+        return
+    conn.execute(
+        "UPDATE handovers SET checkpoint = ? WHERE id = ?",
+        (msgspec.json.encode(checkpoint).decode(), handover_id),
+    )
 
 
 def acknowledge(conn: sqlite3.Connection, handover_id: int, receiver: Actor, now: float) -> Handover:
@@ -96,18 +126,30 @@ def acknowledge(conn: sqlite3.Connection, handover_id: int, receiver: Actor, now
 
 _SELECT = (
     "SELECT h.id, h.shift_start, h.shift_end, h.author, coalesce(a.name, h.author), h.note, h.open_cases, "
-    "h.created_at, h.received_by, r.name, h.received_at FROM handovers h "
+    "h.created_at, h.received_by, r.name, h.received_at, h.checkpoint FROM handovers h "
     "LEFT JOIN operators a ON a.login = h.author LEFT JOIN operators r ON r.login = h.received_by"
 )
 
 
 def _handover(row: tuple[Any, ...]) -> Handover:
-    hid, start, end, author, author_name, note, cases, created, received_by, received_name, received_at = row
+    hid, start, end, author, author_name, note, cases, created, received_by, received_name, received_at = row[
+        :11
+    ]
     return Handover(
         int(hid), float(start), float(end), str(author), str(author_name), str(note),
         tuple(HandoverCase.from_json(item) for item in json.loads(cases)), float(created),
         received_by, received_name if received_by is None else (received_name or received_by), received_at,
+        _checkpoint(row[11]),
     )  # fmt: skip
+
+
+def _checkpoint(text: str | None) -> Checkpoint | None:
+    if text is None:
+        return None
+    try:
+        return msgspec.json.decode(text, type=Checkpoint)
+    except msgspec.DecodeError:
+        return None  # `audit verify` checks the log itself; the report just has no stamp to print
 
 
 def load_handover(conn: sqlite3.Connection, handover_id: int) -> Handover:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dispatch.casework.checkpoints import Checkpoint
 from dispatch.casework.model import Card, CaseState, Role
 
 
@@ -128,6 +129,7 @@ class Handover:
     received_by: str | None = None
     received_by_name: str | None = None
     received_at: float | None = None
+    checkpoint: Checkpoint | None = None  # the audit checkpoint signed with it, for the printed report
 
     @property
     def received(self) -> bool:

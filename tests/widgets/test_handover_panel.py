@@ -117,3 +117,19 @@ def test_the_printable_page_escapes_text_and_lists_every_case() -> None:
     assert page.count("<tr>") == 3
     assert "01-05 10:00 (parked)" in page
     assert "Handed over by 李明 (li)" in page
+
+
+def test_the_printable_page_carries_the_audit_checkpoint_signed_with_the_handover() -> None:
+    from dispatch.casework.checkpoints import Checkpoint
+
+    signed = Checkpoint("f0" * 16, 4711, "ab" * 32, DAY.end, "handover", "", "cd" * 64)
+    page = HandoverReport(ShiftWords()).html(
+        Handover(3, DAY.start, DAY.end, "li", "李明", "交班", CASES, DAY.end, checkpoint=signed)
+    )
+    assert "4711 audit rows" in page
+    assert f"<tt>{'ab' * 32}</tt>" in page
+    assert f"<tt>{'cd' * 64}</tt>" in page
+    unsigned = HandoverReport(ShiftWords()).html(
+        Handover(3, DAY.start, DAY.end, "li", "李明", "交班", (), DAY.end)
+    )
+    assert "None: the cockpit has no audit signing key." in unsigned
