@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
+from widgets.duty_desk import DutyDesk
 from widgets.event_stream import EventStreamPanel
 from widgets.feed_health import FeedHealthPanel
 from widgets.header import CockpitHeader
@@ -122,6 +123,23 @@ class MainWindow(QMainWindow):
         front = self.duty_dock or self.event_dock
         self.tabifyDockWidget(front, dock)
         front.raise_()
+
+    def give_keys_to_front(self) -> None:
+        """Put the keyboard in the panel in front of the desk column: the queue when the duty desk is.
+
+        After sign-in the form that had the keyboard is hidden; left there, every key would go to it and
+        no key of the desk (F1, J/K, Esc, F9) would work until the officer clicked into the window."""
+        column = self.duty_dock or self.event_dock
+        # Qt keeps a dock whose tab is behind "visible", with nothing of it on screen.
+        docks = (column, *self.tabifiedDockWidgets(column))
+        front = next((d for d in docks if d.isVisible() and not d.visibleRegion().isEmpty()), None)
+        if front is None:
+            return
+        panel = front.widget()
+        if isinstance(panel, DutyDesk):
+            panel.queue.focus_table()
+        elif panel is not None:
+            panel.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _side_docks(self) -> list[QDockWidget]:
         """Docks other installers put in the right column (the supervision board and the handover)."""
