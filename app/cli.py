@@ -14,7 +14,7 @@ from app.bench_loop import add_bench_loop_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
-from dispatch.argtypes import positive_number
+from dispatch.argtypes import add_fuzz_arguments, positive_number
 
 if TYPE_CHECKING:
     from video.registry import CameraRegistry
@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token from clients")
+    add_fuzz_arguments(sim)
 
     ingest = sub.add_parser("ingest", help="run the intake pipeline with no window")
     _feed_options(ingest, required=True)
@@ -214,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             token=args.token,
             announce=_announce,
+            fuzz=args.fuzz,
+            fuzz_log=args.fuzz_log,
         )
     if command == "ingest":
         from app.headless import run_ingest
