@@ -263,7 +263,7 @@ class MetricsControl(QObject):
         self._gui.when_done(
             self._reader.submit(lambda conn: _evaluate(conn, seen, exercise)),
             lambda done: self._on_evaluated(period, seen, done),
-            lambda error: self._on_evaluation_failed(item, seen, error),
+            lambda error: self._on_evaluation_failed(period, item, seen, error),
         )
 
     def _on_evaluated(self, period: Period, seen: Glance, done: Evaluation) -> None:
@@ -271,7 +271,7 @@ class MetricsControl(QObject):
             return
         item = metrics_item(period, seen.start, seen.end)
         if seen.retry or seen.set_aside:
-            self._worker.submit(partial(_record, item, None))
+            self._record(item, None)
         self._evaluation = done
         self._rest_until = self._monotonic() + done.seconds * (1 / BUSY_SHARE - 1)
         self._show(period, seen, done)
@@ -303,20 +303,28 @@ class MetricsControl(QObject):
         log.error("reading the evaluation failed: %s", error)
         self._settle()
 
-    def _on_evaluation_failed(self, item: str, seen: Glance, error: BaseException) -> None:
+    def _on_evaluation_failed(self, period: Period, item: str, seen: Glance, error: BaseException) -> None:
         """Set the period's evaluation aside (listed on the feed-health panel) and rest from it a while;
-        the live counts keep coming."""
+        the live counts keep coming, beside the period's last evaluation when there is one."""
         if self._stopped:
             return
         log.error("the evaluation of %s failed: %s", item, error, exc_info=error)
         self._failed_until = self._monotonic() + FAILED_REST_S
+        self._record(item, error)
+        known = self._evaluation
+        if known is not None and known.key[:2] == (seen.start, seen.end):
+            self._show(period, seen, known)
+        else:
+            self._settle()
+
+    def _record(self, item: str, error: BaseException | None) -> None:
+        # On the desk thread, before any later glance there: the next one sees the item set aside.
         self._gui.when_done(
-            self._worker.submit(partial(_record, item, error)), self._on_recorded, self._on_failed
+            self._worker.submit(partial(_record, item, error)), _ignore, self._on_record_failed
         )
 
-    def _on_recorded(self, _: None) -> None:
-        if not self._stopped:
-            self._settle()
+    def _on_record_failed(self, error: BaseException) -> None:
+        log.error("recording the evaluation's failure failed: %s", error, exc_info=error)
 
     def _on_timer_timeout(self) -> None:
         self.refresh()
@@ -330,6 +338,10 @@ class MetricsControl(QObject):
     def _on_session_lock_changed(self, locked: bool) -> None:
         if not locked:
             self.refresh()
+
+
+def _ignore(_: object) -> None:
+    pass
 
 
 def _record(item: str, error: BaseException | None, ctx: DeskContext) -> None:
