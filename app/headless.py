@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import msgspec
 
 from dispatch.feed_client import BackoffPolicy, FeedClient
-from dispatch.model import ConnectionState, IntakeCounters
+from dispatch.model import ConnectionState, IntakeCounters, StorageTrouble
 from dispatch.pipeline import IntakePipeline
 from dispatch.store import StoreError, export_rows, open_read_only
 
@@ -78,6 +78,7 @@ async def ingest(
     progress = _Progress(idle_clock())
     progress.note(pipeline.counters(), progress.since)
     idle = False
+    storage: StorageTrouble | None = None
     try:
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -89,6 +90,9 @@ async def ingest(
             if status.state is ConnectionState.STOPPED and pipeline.writer.failure is not None:
                 print(f"tianshu: {status.detail}", file=sys.stderr)
                 return 1
+            if status.storage is not storage:
+                storage = status.storage
+                _say_storage(status.storage, status.detail)
             if idle_exit is not None and now - progress.since >= idle_exit:
                 idle = True
                 break
@@ -100,7 +104,20 @@ async def ingest(
     changes = pipeline.drain()
     counters = changes.counters if changes else pipeline.counters()
     progress.note(counters, idle_clock())
+    if pipeline.status.storage is not None:
+        detail, cursor = pipeline.status.detail, counters.last_seq
+        print(f"tianshu: stopped while the store could not take writes ({detail}); "
+              f"the feed resends what was not stored after cursor {cursor}", file=sys.stderr)  # fmt: skip
+        return 1
     return _report(pipeline.client, progress, counters, feed_url, idle_exit if idle else None)
+
+
+def _say_storage(trouble: StorageTrouble | None, detail: str) -> None:
+    if trouble is None:
+        print("tianshu: the store takes writes again; reading the feed resumes", file=sys.stderr)
+    else:
+        print(f"tianshu: the store cannot take writes ({detail}); the feed waits and resumes by itself",
+              file=sys.stderr)  # fmt: skip
 
 
 def _report(
