@@ -6,12 +6,14 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+
+from dispatch.bounds import epoch_seconds
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 MAX_CAP_BYTES = 256 * 1024
@@ -187,7 +189,7 @@ def _root_reference(alert: CapAlert) -> CapReference:
     # Producers list the whole chain (original alert, then its updates); the event was stored under the
     # original's identifier, so the earliest-sent entry is the one to revise. Ties keep document order.
     # Only the sender's own alerts can be revised: another sender's entries never pick the event.
-    return min(_own_references(alert), key=lambda ref: ref.sent.astimezone(UTC))
+    return min(_own_references(alert), key=lambda ref: epoch_seconds(ref.sent))
 
 
 def _cap_summary(alert: CapAlert, info: CapInfo) -> dict[str, object]:
@@ -281,12 +283,12 @@ def _datetime(value: str, where: str) -> datetime:
         raise CapError(
             "bad_value", f"{where} {_shown(value)} has no UTC offset; CAP requires one, e.g. +08:00"
         )
+    # A real date at the edge of Python's range (0001-01-01 at +08:00 is in year 0 in UTC) is valid CAP; the
+    # intake's time window sets it aside as bad_time, so nothing here may convert it to UTC.
     try:
-        moment = datetime.fromisoformat(value)
-        moment.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
         raise CapError("bad_value", f"{where} {_shown(value)} is not a valid date-time: {exc}") from None
-    return moment
 
 
 def _optional_datetime(parent: Element, name: str, path: str) -> datetime | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -10,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dispatch.bounds import SQL_INT_MAX
 from dispatch.model import QuarantineReason
 from dispatch.protocol import (
+    MAX_DEPTH,
     MAX_FRAME_BYTES,
     DecodedCap,
     DecodedEvent,
@@ -24,6 +28,8 @@ from dispatch.protocol import (
     canonical_event,
     decode_frame,
     encode_subscribe,
+    frame_size,
+    keep_raw,
 )
 
 
@@ -223,3 +229,131 @@ def test_arbitrary_envelopes_are_classified(kind: str, fields: dict[str, Any]) -
         assert isinstance(decoded, UnknownType)
     else:
         assert not isinstance(decoded, UnknownType)
+
+
+# --- bounds: nesting and positions -------------------------------------------------------------------
+
+
+def nest(depth: int, seed: int) -> str:
+    """A JSON value nested `depth` levels, arrays and objects mixed."""
+    shapes = random.Random(seed).choices(("[", '{"k":'), k=depth)
+    return "".join(shapes) + "0" + "".join("]" if s == "[" else "}" for s in reversed(shapes))
+
+
+# Where a value goes in an event frame, and how many levels already enclose it there.
+PLACES = {"top": 1, "seq": 1, "event": 2, "location": 3}
+
+
+def place(value: str, where: str, seq: str = "5") -> str:
+    body = frame(event())
+    if where == "event":
+        body = body[:-1] + ', "vendor": ' + value + "}"
+    if where == "location":
+        body = body.replace('"lat": 30.27', '"lat": 30.27, "shape": ' + value)
+    junk = ', "junk": ' + value if where == "top" else ""
+    return (
+        '{"type": "event", "seq": ' + (value if where == "seq" else seq) + ', "event": ' + body + junk + "}"
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 3000) | st.integers(MAX_DEPTH - 4, MAX_DEPTH + 4),
+    st.integers(0, 2**32),
+    st.sampled_from(sorted(PLACES)),
+    st.sampled_from(["5", '"5"', "-5", str(2**63), "null"]),
+)
+def test_nesting_anywhere_is_decoded_or_too_deep_never_raised(
+    depth: int, seed: int, where: str, seq: str
+) -> None:
+    decoded = decode_frame(place(nest(depth, seed), where, seq))
+
+    if depth + PLACES[where] > MAX_DEPTH:
+        assert isinstance(decoded, Rejected)
+        assert decoded.reason is QuarantineReason.TOO_DEEP
+        # The seq is still read when it leads the frame, so the cursor moves past it.
+        assert decoded.seq == (5 if seq == "5" and where != "seq" else None)
+    else:
+        assert not (isinstance(decoded, Rejected) and decoded.reason is QuarantineReason.TOO_DEEP)
+        assert isinstance(decoded, DecodedEvent) == (seq == "5" and where != "seq")
+
+
+def test_brackets_inside_strings_are_not_nesting() -> None:
+    decoded = decode_frame(
+        frame({"type": "event", "seq": 1, "event": event(title="[" * 150, description="{" * 999)})
+    )
+    assert isinstance(decoded, DecodedEvent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["event", "metric", "cap", "heartbeat", "reset"]), st.integers())
+def test_positions_outside_sqlite_integers_are_refused(kind: str, position: int) -> None:
+    body = {
+        "event": {"seq": position, "event": event()},
+        "metric": {"seq": position, "metric": {"name": "aqi", "value": 1, "at": "2026-11-21T08:00:00Z"}},
+        "cap": {"seq": position, "xml": "<alert/>"},
+        "heartbeat": {"head": position, "at": "2026-11-21T08:00:00Z"},
+        "reset": {"head": position, "reason": "restart"},
+    }[kind]
+    decoded = decode_frame(frame({"type": kind, **body}))
+
+    if 0 <= position <= SQL_INT_MAX:
+        assert not isinstance(decoded, Rejected)
+    else:
+        assert isinstance(decoded, Rejected)
+        assert decoded.reason is QuarantineReason.INVALID_FIELDS
+        assert decoded.seq is None
+        assert "$.seq" in decoded.detail or "$.head" in decoded.detail
+
+
+VALID_FRAMES = [
+    frame({"type": "event", "seq": 7, "event": event(vendor={"a": [1, {"b": None}]})}),
+    frame(
+        {"type": "metric", "seq": 8, "metric": {"name": "aqi", "value": 4.5, "at": "2026-11-21T08:00:00Z"}}
+    ),
+    frame({"type": "reset", "head": 9, "reason": "restart"}),
+    frame({"type": "order_ack", "seq": 10, "order_id": "o-1"}),
+]
+edits = st.tuples(
+    st.integers(0, 10_000),
+    st.integers(0, 8),
+    st.text(alphabet='[]{}",:0123456789-e.\\ x洪', max_size=6)
+    | st.builds(lambda d: nest(d, d), st.integers(60, 400)),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(VALID_FRAMES), st.lists(edits, min_size=1, max_size=4))
+def test_mutated_frames_are_classified_and_never_raise(
+    original: str, changes: list[tuple[int, int, str]]
+) -> None:
+    text = original
+    for at, cut, insert in changes:
+        at %= len(text) + 1
+        text = text[:at] + insert + text[at + cut :]
+    for mutated in (text, text.encode(), InvalidText(text.encode()[:-1] + b"\xff")):
+        decoded = decode_frame(mutated)
+        position = getattr(decoded, "seq", None) if isinstance(decoded, Rejected | UnknownType) else None
+        assert position is None or 0 <= position <= SQL_INT_MAX
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What the transport hands over for a message it cut off at the size limit."""
+
+    size: int
+    head: bytes
+    text: bool
+
+
+def test_a_message_cut_off_by_the_transport_is_oversized_and_keeps_its_seq() -> None:
+    head = b'{"type":"event","seq":41,"event":{"id":"x","description":"' + "洪".encode() * 1000
+    decoded = decode_frame(Cut(5 << 20, head, True))
+    assert decoded == Rejected(
+        QuarantineReason.OVERSIZED, f"frame of {5 << 20} bytes exceeds the 1048576 byte limit", 41
+    )
+    assert keep_raw(Cut(5 << 20, head, True)).startswith('{"type":"event","seq":41')
+    assert frame_size(Cut(5 << 20, head, True)) == 5 << 20
+    binary = decode_frame(Cut(2 << 20, b"\x00" * 10, False))
+    assert isinstance(binary, Rejected)
+    assert binary.reason is QuarantineReason.BINARY_FRAME
