@@ -10,7 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispatch.cap import MAX_CAP_BYTES, CapAlert, CapError, cap_to_event, parse_cap
+from dispatch.clock import ManualClock
+from dispatch.intake import Intake
 from dispatch.protocol import DecodedEvent, decode_event, encode_event_object
+from dispatch.store_writer import StoreWriter
 from tests.dispatch.cap_samples import (
     ALERT,
     CAP_NS,
@@ -23,6 +26,7 @@ from tests.dispatch.cap_samples import (
     Area,
     cap_xml,
 )
+from tests.dispatch.casework.policies import open_loop
 
 CAP_ERROR_CODES = {"too_large", "forbidden_xml", "malformed_xml", "not_cap", "missing_field", "bad_value"}
 UPDATE_ID = "44030041600000_20250701093000"
@@ -30,6 +34,7 @@ UPDATE_SENT = "2025-07-01T09:30:00+08:00"
 # CAP names an alert by sender and identifier; so does its event.
 ORIGINAL_EVENT_ID = f"{SENDER},{ORIGINAL_ID}"
 OTHER_SENDER = "12379@other-city.example.gov.cn"
+AFTER_SAMPLES = 1_751_338_800.0  # 2025-07-01T11:00:00+08:00, inside every sample's time window
 
 
 def event_of(xml: str) -> dict[str, object]:
@@ -579,3 +584,56 @@ def test_any_field_value_yields_a_cap_error_or_a_json_event(field: str, value: s
         assert result.code in CAP_ERROR_CODES
     elif (event := cap_to_event(result)) is not None:
         assert_fits_feed_schema(event)
+
+
+# --- identity through the intake, the store and discovery -------------------------------------------
+
+
+def ingest(path: Path, frames: list[str]) -> None:
+    """Put CAP frames through the real intake and store writer, on a clock a few hours after the samples."""
+    writer = StoreWriter(path, "ws://127.0.0.1:1/feed", lambda _result: None)
+    intake = Intake(writer.submit, ManualClock(AFTER_SAMPLES), writer.initial_cursor)
+    for frame in frames:
+        intake.handle_frame(frame)
+    assert writer.flush(10)
+    writer.close()
+
+
+def cap_frame(seq: int, xml: str) -> str:
+    return json.dumps({"type": "cap", "seq": seq, "xml": xml})
+
+
+def test_another_sender_reusing_an_identifier_opens_its_own_case_and_revises_only_its_own(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "store.sqlite3"
+    loop = open_loop(path, ManualClock(AFTER_SAMPLES))
+    ingest(path, [cap_frame(1, cap_xml()), cap_frame(2, cap_xml(alert={"sender": OTHER_SENDER}))])
+    opened = loop.discovery.run_once().opened
+    assert len(opened) == 2
+    theirs_id = f"{OTHER_SENDER},{ORIGINAL_ID}"
+    linked = dict(loop.conn.execute("SELECT event_id, case_id FROM case_events").fetchall())
+    assert set(linked) == {ORIGINAL_EVENT_ID, theirs_id}
+    assert linked[ORIGINAL_EVENT_ID] != linked[theirs_id]
+
+    # The other sender upgrades its own warning, then tries to cancel ours.
+    their_update = cap_xml(
+        alert={"identifier": UPDATE_ID, "sender": OTHER_SENDER, "sent": UPDATE_SENT, "msgType": "Update",
+               "references": f"{OTHER_SENDER},{ORIGINAL_ID},{ORIGINAL_SENT}"},
+        info={"severity": "Extreme"},
+    )  # fmt: skip
+    cancel_ours = cap_xml(
+        alert={"identifier": "x-cancel", "sender": OTHER_SENDER, "sent": UPDATE_SENT, "msgType": "Cancel",
+               "references": f"{SENDER},{ORIGINAL_ID},{ORIGINAL_SENT}"},
+    )  # fmt: skip
+    ingest(path, [cap_frame(3, their_update), cap_frame(4, cancel_ours)])
+    loop.discovery.run_once()
+
+    revisions = dict(loop.conn.execute("SELECT event_id, max(revision) FROM events GROUP BY event_id"))
+    assert revisions == {ORIGINAL_EVENT_ID: 1, theirs_id: 2}
+    assert loop.conn.execute("SELECT count(*) FROM events WHERE cancelled").fetchone() == (0,)
+    ((reason, detail),) = loop.conn.execute("SELECT reason, detail FROM quarantine").fetchall()
+    assert reason == "bad_cap"
+    assert "own sender" in detail
+    assert dict(loop.conn.execute("SELECT event_id, case_id FROM case_events").fetchall()) == linked
+    loop.close()
