@@ -213,10 +213,12 @@ def _migrate(db: sqlite_utils.Database) -> None:
                 MIGRATIONS[version](db)
                 version += 1
                 db.execute(f"PRAGMA user_version = {version}")
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # A full disk or an I/O error has already rolled the transaction back: keep its error.
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
 
 def _schema_version(db: sqlite_utils.Database) -> int:

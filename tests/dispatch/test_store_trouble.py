@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import dispatch.store_writer as store_writer
 from dispatch.model import QuarantineEntry, QuarantineReason, StorageTrouble
 from dispatch.protocol import DecodedEvent, decode_frame
-from dispatch.store import open_store, read_cursor
+from dispatch.store import MIGRATIONS, SCHEMA_VERSION, StoreError, open_store, read_cursor, storage_trouble
 from dispatch.store_writer import CommitResult, CursorItem, EventItem, QuarantineItem, StoreWriter, WriteItem
 
 FEED = "ws://127.0.0.1:1/feed"
@@ -304,3 +304,41 @@ def test_any_stream_through_a_disk_that_fills_stores_what_a_roomy_disk_stores(
         patch.setattr(store_writer, "open_store", disk.open)
         run_writer(tight, items)
     assert contents(tight) == contents(roomy)
+
+
+def migrate_past_a_file_size_limit(path: str) -> None:
+    """In a child process: a store of the first schema, then a migration with no room to write it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    MIGRATIONS[0](sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    resource.setrlimit(resource.RLIMIT_FSIZE, (Path(path).stat().st_size, resource.RLIM_INFINITY))
+    try:
+        open_store(Path(path)).close()
+    except StoreError as error:
+        trouble = storage_trouble(error)
+        print(json.dumps({"error": str(error), "trouble": None if trouble is None else trouble.value}))
+
+
+def test_a_migration_on_a_full_disk_is_storage_trouble_and_completes_once_there_is_room(
+    tmp_path: Path,
+) -> None:
+    """The writer opens the store inside its retries: a migration refused by a full disk must be
+    recognised as storage trouble (waited out), and must leave the store whole for the next attempt."""
+    path = tmp_path / "old.sqlite3"
+    code = (
+        "from tests.dispatch.test_store_trouble import migrate_past_a_file_size_limit as run; "
+        f"run({str(path)!r})"
+    )
+    child = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0, child.stderr
+    report = json.loads(child.stdout.splitlines()[-1])
+    assert report["trouble"] in ("full", "io_error"), report
+    assert "rollback" not in report["error"]
+    db = open_store(path)  # with room again, the migration completes
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        db.close()
