@@ -81,6 +81,7 @@ class Vocabulary(QObject):
             QuarantineReason.MISSING_TYPE: self.tr("Missing type"),
             QuarantineReason.INVALID_FIELDS: self.tr("Invalid fields"),
             QuarantineReason.BAD_CAP: self.tr("Malformed CAP alert"),
+            QuarantineReason.BAD_TIME: self.tr("Time out of range"),
         }
         self._states = {
             ConnectionState.IDLE: self.tr("Not started"),
