@@ -11,6 +11,8 @@ from pathlib import Path
 
 import msgspec
 
+from dispatch.casework.policy import TimeWindow
+from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import Clock, SystemClock
 from dispatch.feed_client import BackoffPolicy, FeedClient
 from dispatch.intake import Intake
@@ -44,6 +46,7 @@ class IntakePipeline:
         ca_file: Path | None = None,
         clock: Clock | None = None,
         policy: BackoffPolicy | None = None,
+        time_window: TimeWindow | None = None,
     ) -> None:
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
@@ -72,7 +75,9 @@ class IntakePipeline:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.writer = StoreWriter(db_path, feed_url, self._on_commit, self._on_storage)
         self._committed_cursor = self.writer.initial_cursor
-        self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor)
+        # Received times are judged by the policy the closed loop runs on (the shipped file, as the desk's).
+        window = time_window or load_policy(default_policy_path()).time_window
+        self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor, window)
         # Orders dispatched on this console go out on the feed connection (protocol v1.1).
         self.orders = OrderSender(db_path)
         self.client = FeedClient(

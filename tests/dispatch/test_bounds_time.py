@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +17,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy, pars
 from dispatch.clock import ManualClock
 from dispatch.intake import Intake
 from dispatch.model import QuarantineReason
+from dispatch.pipeline import IntakePipeline
 from dispatch.store_writer import EventItem, MetricItem, QuarantineItem, ReportItem, WriteItem
 from tests.dispatch.cap_samples import ORIGINAL_ID, ORIGINAL_SENT, SENDER, cap_xml
 
@@ -218,3 +222,25 @@ def test_a_bad_window_names_its_line(entry: str, fragment: str) -> None:
         parse_policy(MINIMAL + entry + "\n", "p.yaml")
     assert str(caught.value).startswith("p.yaml:8: ")
     assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(("window", "stored"), [(None, True), (TimeWindow(back_s=2 * 86_400), False)])
+def test_the_feed_pipeline_judges_times_by_the_policy_window(
+    tmp_path: Path, window: TimeWindow | None, stored: bool
+) -> None:
+    # Without a window of its own the pipeline uses the shipped policy's, as the desk does.
+    db = tmp_path / "s.sqlite3"
+    pipeline = IntakePipeline(
+        db_path=db, feed_url="ws://127.0.0.1:9/", clock=ManualClock(NOW.timestamp()), time_window=window
+    )
+    try:
+        pipeline.intake.handle_frame(event_frame(1, (NOW - timedelta(days=3)).isoformat()))
+        assert pipeline.flush(10)
+    finally:
+        asyncio.run(pipeline.close())
+    with sqlite3.connect(db) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM quarantine)"
+        ).fetchone()
+    conn.close()
+    assert counts == ((1, 0) if stored else (0, 1))
