@@ -18,6 +18,8 @@ from dispatch.casework.cases import CASE_COLUMNS, CASE_FIELDS
 from dispatch.casework.model import OPEN_STATES
 
 _ALL_FIELDS = frozenset(CASE_FIELDS)
+_COLUMN = {name: i for i, name in enumerate(CASE_FIELDS)}
+_STATE, _VERSION, _IS_OPEN = _COLUMN["state"], _COLUMN["version"], len(CASE_FIELDS)
 _OPEN = frozenset(state.value for state in OPEN_STATES)
 
 
@@ -103,24 +105,24 @@ def _check_case(
         if rows:
             raise _Mismatch(f"row {rows[0][0]} belongs to case {case_id}, which is gone")
         raise _Mismatch(f"order {orders[0][0]} belongs to case {case_id}, which is gone")
-    stored = dict(zip((*CASE_FIELDS, "is_open"), case, strict=True))
+    state, version, is_open = case[_STATE], case[_VERSION], case[_IS_OPEN]
     if not rows:
         raise _Mismatch(f"case {case_id} has no history")
     last_state = rows[-1][1]
-    if len(rows) != stored["version"] or last_state != stored["state"]:
+    if len(rows) != version or last_state != state:
         raise _Mismatch(
-            f"case {case_id} is {stored['state']} at version {stored['version']} but its history has "
+            f"case {case_id} is {state} at version {version} but its history has "
             f"{len(rows)} rows ending in {last_state}"
         )
-    if stored["is_open"] != int(last_state in _OPEN):
-        raise _Mismatch(f"case {case_id} is {stored['state']} but marked is_open = {stored['is_open']!r}")
+    if is_open != int(last_state in _OPEN):
+        raise _Mismatch(f"case {case_id} is {state} but marked is_open = {is_open!r}")
     full = all(row[2] is not None for row in rows)
     values, since, recorded = _replay_rows(case_id, rows, full=full)
-    for name, value in stored.items():
-        if name in values and cell(name, value) != values[name]:
+    for name, value in values.items():
+        stored = case[_COLUMN[name]]
+        if cell(name, stored) != value:
             raise _Mismatch(
-                f"case {case_id}'s {name} is {value!r} but its history (row {since[name]}) says "
-                f"{values[name]!r}"
+                f"case {case_id}'s {name} is {stored!r} but its history (row {since[name]}) says {value!r}"
             )
     _check_orders(case_id, orders, recorded, full=full)
     return 0 if full else 1
