@@ -168,9 +168,10 @@ def read_log(path: Path) -> list[LogLine]:
     return lines
 
 
-def latest_of(log: Path, ident: str) -> Checkpoint | None:
-    """The last checkpoint of a store in the log, read from the end: the write lock is held meanwhile, and
-    a log grows by a line every few minutes for years."""
+def latest_of(log: Path, ident: str, key: Ed25519PublicKey) -> Checkpoint | None:
+    """The last checkpoint of a store that `key` signed, read from the log's end: the write lock is held
+    meanwhile, and a log grows by a line every few minutes for years. Lines anyone else wrote are passed
+    over (verify reports them), so they cannot stop the cockpit from signing."""
     try:
         with log.open("rb") as source:
             size = source.seek(0, os.SEEK_END)
@@ -187,11 +188,15 @@ def latest_of(log: Path, ident: str) -> Checkpoint | None:
             checkpoint = _DECODER.decode(raw)
         except msgspec.DecodeError:
             continue
-        if checkpoint.store == ident:
+        if checkpoint.store == ident and checkpoint.signed_by(key):
             return checkpoint
     if start == 0:
         return None
-    mine = [line.checkpoint for line in read_log(log) if line.checkpoint and line.checkpoint.store == ident]
+    mine = [
+        line.checkpoint
+        for line in read_log(log)
+        if line.checkpoint and line.checkpoint.store == ident and line.checkpoint.signed_by(key)
+    ]
     return mine[-1] if mine else None
 
 
@@ -218,7 +223,7 @@ def sign_checkpoint(
     if ident is None:
         ident = uuid.uuid4().hex
         conn.execute("INSERT INTO loop_state (key, value) VALUES (?, ?)", (_STORE_ID_KEY, ident))
-    previous = latest_of(log, ident)
+    previous = latest_of(log, ident, key.public_key())
     rows, digest = head(conn)
     unsigned = Checkpoint(ident, rows, digest, float(now), reason, previous.digest() if previous else "")
     signed = msgspec.structs.replace(unsigned, sig=key.sign(unsigned.message()).hex())

@@ -137,6 +137,24 @@ def test_a_checkpoint_that_cannot_be_signed_does_not_hold_up_the_handover(loop: 
     assert load_handover(loop.conn, handover.id).note == "交班"
 
 
+def test_a_forged_line_at_the_end_of_the_log_neither_stops_nor_misleads_the_cockpit(
+    loop: Loop, key: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "store.checkpoints"
+    checkpoints = Checkpointer(key, log, every_s=0)
+    with loop.desk.transaction() as conn:
+        first = checkpoints.sign(conn, loop.clock.now(), "periodic")
+    forged = msgspec.structs.replace(first, rows=99, sig="zz")
+    with log.open("ab") as out:
+        out.write(msgspec.json.encode(forged) + b"\n")
+    with loop.desk.transaction() as conn:
+        second = checkpoints.sign(conn, loop.clock.now(), "periodic")
+    assert second.prev == first.digest()
+    code, out = verify(loop, key, log)
+    assert code == 1
+    assert "log line 2 has a signature this key did not make" in out
+
+
 def test_the_latest_checkpoint_is_found_from_the_end_of_a_long_shared_log(
     loop: Loop, key: Path, tmp_path: Path
 ) -> None:
@@ -152,7 +170,7 @@ def test_the_latest_checkpoint_is_found_from_the_end_of_a_long_shared_log(
     assert log.stat().st_size > 64 * 1024
     ident = store_id(loop.conn)
     assert ident is not None
-    assert latest_of(log, ident) == ours.latest
+    assert latest_of(log, ident, load_private_key(key).public_key()) == ours.latest
     new_case(loop)
     with loop.desk.transaction() as conn:
         ours.sign(conn, loop.clock.now(), "periodic")
