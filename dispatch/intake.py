@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from dispatch.bounds import sql_seq, time_refusal
+from dispatch.bounds import SQL_INT_MAX, sql_seq, time_refusal
 from dispatch.cap import CapAlert, CapError, cap_to_event, parse_cap
 from dispatch.casework.policy import TimeWindow
 from dispatch.clock import Clock
@@ -198,6 +198,11 @@ class Intake:
 
     def _quarantine(self, rejected: Rejected, frame: Frame, now: float) -> None:
         entry = QuarantineEntry(
-            now, rejected.reason, rejected.detail, keep_raw(frame), frame_size(frame), rejected.seq
+            now, rejected.reason, rejected.detail, keep_raw(frame), _stored_size(frame), rejected.seq
         )
         self._submit(QuarantineItem(entry))
+
+
+def _stored_size(frame: Frame) -> int:
+    # A cut message's size is what its frame headers announced: a hostile server may announce up to 2^64.
+    return min(frame_size(frame), SQL_INT_MAX)

@@ -20,11 +20,13 @@ from dispatch.intake import Intake
 from dispatch.model import QuarantineReason
 from dispatch.protocol import MAX_DEPTH
 from dispatch.store_writer import StoreWriter
+from tests.dispatch.cap_samples import cap_xml
 
 R = QuarantineReason
 FEED = "ws://127.0.0.1:1/feed"
 NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 WINDOW = TimeWindow()
+CAP_SAMPLE_TIME = datetime(2025, 7, 1, 3, 0, tzinfo=UTC)  # a few hours after the CAP sample was sent
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,10 @@ class Outcome:
     cursor: int | None = None
 
 
-def run(tmp: Path, frames: list[Sent]) -> Outcome:
+def run(tmp: Path, frames: list[Sent], clock: datetime = NOW) -> Outcome:
     db = tmp / "store.sqlite3"
     writer = StoreWriter(db, FEED, lambda _result: None)
-    intake = Intake(writer.submit, ManualClock(NOW.timestamp()), writer.initial_cursor, WINDOW)
+    intake = Intake(writer.submit, ManualClock(clock.timestamp()), writer.initial_cursor, WINDOW)
     for sent in frames:
         intake.handle_frame(sent.text)
     assert writer.flush(30)
@@ -218,3 +220,44 @@ def test_seq_and_head_beyond_sqlite_are_refused_and_the_feed_moves_on(tmp_path: 
     check(outcome, sent)
     assert "<= 9223372036854775807" in outcome.quarantine[0][2]
     assert "$.seq" in outcome.quarantine[0][2]
+
+
+def test_a_frame_that_trips_a_defect_costs_that_frame_only(tmp_path: Path, monkeypatch: Any) -> None:
+    def broken(_alert: object) -> None:
+        raise KeyError("a defect in the CAP mapping")
+
+    monkeypatch.setattr("dispatch.intake.cap_to_event", broken)
+    cap = json.dumps({"type": "cap", "seq": 5, "xml": cap_xml()})
+    sent = [
+        Sent(cap, reasons=frozenset({R.INVALID_FIELDS}), seq=5),
+        Sent(event_frame("6", event_body(6, stamp(CAP_SAMPLE_TIME))), stored_id="ev-6", seq=6),
+    ]
+    outcome = run(tmp_path, sent, clock=CAP_SAMPLE_TIME)
+    check(outcome, sent)
+    assert "intake failed on this frame: KeyError" in outcome.quarantine[0][2]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A message the transport cut off at the size limit, as it hands it on."""
+
+    size: int
+    head: bytes
+    text: bool
+
+
+def test_a_cut_message_announcing_an_absurd_size_is_stored_with_a_bounded_size(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    writer = StoreWriter(db, FEED, lambda _result: None)
+    intake = Intake(writer.submit, ManualClock(NOW.timestamp()), None, WINDOW)
+    intake.handle_frame(Cut(2**64 - 1, b'{"type":"event","seq":3,"event":{"id":"big"', True))
+    intake.handle_frame(event_frame("4", event_body(4, stamp(NOW))))
+    assert writer.flush(30)
+    writer.close()
+    assert writer.failure is None
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT reason, seq, raw_size FROM quarantine").fetchall()
+        stored = conn.execute("SELECT event_id FROM events").fetchall()
+    conn.close()
+    assert rows == [("oversized", 3, SQL_INT_MAX)]
+    assert stored == [("ev-4",)]
