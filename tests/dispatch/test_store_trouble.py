@@ -172,6 +172,7 @@ def write_past_a_file_size_limit(path: str, room: int, full_opens: int) -> None:
     print(json.dumps({"flushed": flushed, "failure": repr(writer.failure), "troubles": seen, "opens": opens}))
 
 
+@pytest.mark.slow
 def test_a_device_that_fails_at_commit_is_waited_out_and_the_retry_stores_each_revision_once(
     tmp_path: Path,
 ) -> None:
@@ -321,6 +322,7 @@ def migrate_past_a_file_size_limit(path: str) -> None:
         print(json.dumps({"error": str(error), "trouble": None if trouble is None else trouble.value}))
 
 
+@pytest.mark.slow
 def test_a_migration_on_a_full_disk_is_storage_trouble_and_completes_once_there_is_room(
     tmp_path: Path,
 ) -> None:
