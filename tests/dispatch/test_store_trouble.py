@@ -280,7 +280,7 @@ def build(plan: list[tuple[str, int, str]]) -> list[WriteItem]:
     return items
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     plan=st.lists(ITEM, min_size=40, max_size=160),
     pages=st.integers(0, 3),
