@@ -27,6 +27,8 @@ _OP_CONT, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
 CONTROL_ROOM = 125
 LIBRARY_MAX_BYTES = MAX_FRAME_BYTES + CONTROL_ROOM
 _GREETING_MAX = 64 * 1024
+# First header byte of a final, unfragmented text or binary frame (FIN set, no reserved bits).
+_WHOLE_DATA = frozenset({0x80 | _OP_TEXT, 0x80 | _OP_BINARY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +103,23 @@ class FrameGate:
         out: list[bytes | _Dropped] = []
         size = len(data)
         start = i = 0  # data[start:i] is forwarded as one piece
+        if self._pass:
+            i = min(self._pass, size)
+            self._pass -= i
+        limit = self._limit
+        small = min(126, limit + 1)  # lengths that fit the header's first length field and the limit
         while i < size:
-            if self._pass:
-                step = min(self._pass, size - i)
-                self._pass -= step
-                i += step
-                continue
+            # Fast path, nearly every frame: a whole small text or binary message, unmasked.
+            if not self._skip and self._message is None and self._drop is None and i + 1 < size:
+                first, length = data[i], data[i + 1]
+                if first in _WHOLE_DATA and length < small:
+                    i += 2 + length
+                    continue
+                if first in _WHOLE_DATA and length == 126 and i + 3 < size:
+                    length = (data[i + 2] << 8) | data[i + 3]
+                    if length <= limit:
+                        i += 4 + length
+                        continue
             if self._skip:
                 step = min(self._skip, size - i)
                 kept = self._drop
@@ -128,8 +141,7 @@ class FrameGate:
                 i = size
                 break
             if opcode >= 8 or not self._drops(opcode, fin, length):
-                self._pass = length
-                i += header_size
+                i += header_size + length
                 continue
             if i > start:
                 out.append(data[start:i])
@@ -140,6 +152,9 @@ class FrameGate:
             self._drop_size += length
             if not length and fin:
                 out.append(self._end_drop())
+        if i > size:  # the last frame forwarded goes on in the next piece of the stream
+            self._pass = i - size
+            i = size
         if i > start:
             out.append(data[start:i])
         return out

@@ -31,7 +31,7 @@ GREETING = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnectio
 
 # -- the gate alone, against the library's own parser ------------------------------------------------------
 
-LIMIT, KEEP = 64, 16
+LIMIT, KEEP = 200, 16  # above 125, so both header length forms occur on each side of the limit
 
 
 def wire_frame(opcode: int, payload: bytes, fin: bool) -> bytes:
@@ -95,8 +95,8 @@ sent_messages = st.lists(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(sent_messages, st.lists(st.integers(0, 3000), max_size=12))
+@settings(max_examples=200, deadline=None)
+@given(sent_messages, st.lists(st.integers(0, 8000), max_size=12))
 def test_the_gate_passes_every_message_within_the_limit_and_cuts_every_other(
     sent: list[tuple[bool, bytes, list[int], bool]], cuts: list[int]
 ) -> None:

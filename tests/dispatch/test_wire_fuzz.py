@@ -206,7 +206,7 @@ async def run_stream(db: Path, stream: list[Valid | Hostile]) -> tuple[list[str]
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
