@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from dispatch.casework import audit
 from dispatch.casework.checkpoints import generate_key, load_private_key, sign_checkpoint
 from dispatch.casework.model import Action, Actor, Role
+from dispatch.casework.supervision import sweep_cards
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     INTAKE,
@@ -93,7 +94,7 @@ def build_history(directory: Path) -> History:
     act(loop, fire, Action.REGISTER, LEAD)
     act(loop, fire, Action.DISPATCH, DISPATCHER, unit="U-FIRE")
     step(110 * MINUTE)
-    assert loop.desk.sweep_cards()
+    assert sweep_cards(loop.desk).raised
     act(loop, fire, Action.SUPERVISE, SUPERVISION, "超期未处置", card=3)
     spot = new_case(loop, "s1", source="hotline", category="noise", lon=LON + 0.3).id
     act(loop, spot, Action.SELF_HANDLE, SUPERVISOR, "现场已处理")
