@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from dispatch.casework.audit import GENESIS
-from dispatch.casework.checkpoints import Checkpoint, LogLine, head, store_id
+from dispatch.casework.checkpoint_stamp import Checkpoint
+from dispatch.casework.checkpoints import LogLine, head, store_id
 from dispatch.clock import iso_utc
 
 # How far the clocks of two processes writing one store may disagree. A row is never legitimately dated

@@ -13,16 +13,14 @@ from pathlib import Path
 
 import msgspec
 import platformdirs
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from dispatch.casework.audit import GENESIS
+from dispatch.casework.checkpoint_stamp import Checkpoint
 
 KEY_MODE = 0o600
 DEFAULT_CHECKPOINT_MINUTES = 10.0
-# A signature over this prefix can never be mistaken for a signature over anything else the key signs.
-_DOMAIN = b"tianshu audit checkpoint v1\n"
 _STORE_ID_KEY = "audit_store_id"
 _TAIL = 64 * 1024
 _ENCODER = msgspec.json.Encoder(order="sorted")
@@ -30,33 +28,6 @@ _ENCODER = msgspec.json.Encoder(order="sorted")
 
 class CheckpointError(Exception):
     """A key or a checkpoint log that cannot be used (missing, unreadable, wrong kind, too open)."""
-
-
-class Checkpoint(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One line of the log: this store had `rows` audit rows ending in `head` at `at` (epoch seconds)."""
-
-    store: str
-    rows: int
-    head: str
-    at: float
-    reason: str  # why it was made: "periodic", "handover", "manual"
-    prev: str  # digest of the previous checkpoint of this store ("" for its first), so none can be taken out
-    sig: str = ""  # Ed25519 signature over everything above, hex
-
-    def message(self) -> bytes:
-        fields = (self.store, self.rows, self.head, self.at, self.reason, self.prev)
-        return _DOMAIN + _ENCODER.encode(fields)
-
-    def digest(self) -> str:
-        """What the next checkpoint of the store links to."""
-        return hashlib.sha256(self.message() + bytes.fromhex(self.sig)).hexdigest()
-
-    def signed_by(self, key: Ed25519PublicKey) -> bool:
-        try:
-            key.verify(bytes.fromhex(self.sig), self.message())
-        except (InvalidSignature, ValueError):
-            return False
-        return True
 
 
 _DECODER = msgspec.json.Decoder(Checkpoint)

@@ -9,7 +9,8 @@ from typing import Any
 
 import msgspec
 
-from dispatch.casework.checkpoints import Checkpoint, Checkpointer, CheckpointError
+from dispatch.casework.checkpoint_stamp import Checkpoint
+from dispatch.casework.checkpoints import Checkpointer, CheckpointError
 from dispatch.casework.model import Actor, Card, CaseState
 from dispatch.casework.shifts import (
     HANDOVER_ROLES,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dispatch.casework.checkpoints import Checkpoint
+from dispatch.casework.checkpoint_stamp import Checkpoint
 from dispatch.casework.model import Card, CaseState, Role
 
 

@@ -120,7 +120,7 @@ def test_the_printable_page_escapes_text_and_lists_every_case() -> None:
 
 
 def test_the_printable_page_carries_the_audit_checkpoint_signed_with_the_handover() -> None:
-    from dispatch.casework.checkpoints import Checkpoint
+    from dispatch.casework.checkpoint_stamp import Checkpoint
 
     signed = Checkpoint("f0" * 16, 4711, "ab" * 32, DAY.end, "handover", "", "cd" * 64)
     page = HandoverReport(ShiftWords()).html(

@@ -16,8 +16,8 @@ from app.audit_command import Signatures
 from app.desk_worker import DeskContext
 from app.duty_jobs import audit_checkpoint
 from app.loop_commands import add_audit_command, run_audit_verify
+from dispatch.casework.checkpoint_stamp import Checkpoint
 from dispatch.casework.checkpoints import (
-    Checkpoint,
     Checkpointer,
     CheckpointError,
     generate_key,
