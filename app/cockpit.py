@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 
 from app.desk_worker import DeskWorker
 from app.duty import DutyController
-from app.duty_jobs import demo_directory
+from app.duty_jobs import JobHealth, demo_directory
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
@@ -118,6 +118,8 @@ class Cockpit(QObject):
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
             self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
+            self.duty.health_changed.connect(self._on_duty_health_changed)
+            window.health.failed_retry_requested.connect(self.duty.retry_failed)
         window.status.show_store(db_path, None)
         window.header.show_feed(self.tr("Demo city") if feed_url is None else feed_url)
 
@@ -162,6 +164,10 @@ class Cockpit(QObject):
         # Only now: the pipeline has created and migrated the store the desk works on.
         if self.duty is not None:
             self.duty.start()
+
+    def _on_duty_health_changed(self, health: JobHealth) -> None:
+        self.window.health.show_failed_items(health.failed)
+        self.window.status.show_job_health(len(health.failed), health.errors)
 
     def _on_order_queued(self, order_id: str) -> None:
         if self.pipeline is not None:

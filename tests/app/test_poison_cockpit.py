@@ -16,6 +16,8 @@ from tests.app.conftest import wait_for
 from tests.feeds import make_event
 
 YEAR_9999 = 253_402_300_799.0
+# The desk's first beat waits for the demo city's road network to be built: seconds on a busy machine.
+LOADED_S = 60.0
 
 
 def put_poison(path: Path) -> None:
@@ -29,6 +31,11 @@ def put_poison(path: Path) -> None:
         [time.time(), YEAR_9999],
     )
     db.close()
+
+
+def cell(window: MainWindow, row: int, column: int) -> str:
+    item = window.health.failed_table.item(row, column)
+    return "" if item is None else item.text()
 
 
 def cases_of(path: Path, event_id: str) -> int:
@@ -56,24 +63,26 @@ def test_a_poison_row_is_listed_and_named_while_new_events_become_cases(
             await cockpit.start()
             assert cockpit.duty is not None
             try:
-                await wait_for(lambda: health.failed_table.rowCount() == 1, cockpit.duty.health_changed)
+                await wait_for(
+                    lambda: health.failed_table.rowCount() == 1, cockpit.duty.health_changed, LOADED_S
+                )
                 await server.wait_subscribed()
                 server.publish_event(make_event(1))
                 # The loop goes on behind the poison: the new event becomes a case on a later beat.
                 await wait_for(
-                    lambda: cases_of(store, "iot-test-000001") == 1, cockpit.frame_clock.summary_flushed
+                    lambda: cases_of(store, "iot-test-000001") == 1,
+                    cockpit.frame_clock.summary_flushed,
+                    LOADED_S,
                 )
                 assert not status.jobs.isHidden()
                 assert status.jobs.text() == "1 failed items (see Feed health)"
                 health.failed_retry.click()
-                await wait_for(
-                    lambda: health.failed_table.item(0, 3).text() == "2", cockpit.duty.health_changed
-                )
+                await wait_for(lambda: cell(window, 0, 3) == "2", cockpit.duty.health_changed, LOADED_S)
             finally:
                 await cockpit.shutdown()
 
     qloop.run_until_complete(scenario())
 
-    assert [health.failed_table.item(0, c).text() for c in (1, 2)] == ["Discovery", "1"]
-    assert health.failed_table.item(0, 4).text().startswith("OverflowError")
+    assert [cell(window, 0, c) for c in (1, 2)] == ["Discovery", "1"]
+    assert cell(window, 0, 4).startswith("OverflowError")
     assert health.failed_title.text() == "Failed items (1)"
