@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import logging
 import queue
 import sqlite3
@@ -12,15 +10,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import msgspec
 import sqlite_utils
 
 from dispatch.model import Gap, MetricSample, QuarantineEntry, StorageTrouble, StoredEvent
-from dispatch.protocol import DecodedEvent, Metric, canonical_event
+from dispatch.protocol import DecodedEvent, Metric
 from dispatch.store import StoreError, open_store, read_cursor, storage_trouble
+from dispatch.store_rows import (
+    COUNT_DUPLICATE,
+    Key,
+    fingerprint,
+    insert_events,
+    insert_others,
+    store_order_answers,
+    stored_payload,
+)
+from dispatch.store_rows import EventRow as EventRow
 from dispatch.write_gate import write_gate
 
 MAX_BATCH = 20_000
@@ -113,10 +120,6 @@ class GapItem:
 WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem | AckItem | ReportItem
 
 
-# One events row in insert order (see _EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
-EventRow = tuple[object, ...]
-
-
 @dataclass(frozen=True, slots=True)
 class CommitResult:
     """What one committed transaction changed."""
@@ -143,31 +146,6 @@ class CommitResult:
 
 
 _STOP = object()
-
-_EVENT_COLUMNS = (
-    "source, event_id, revision, feed, seq, received_at, occurred_at, category, severity, title, "
-    "description, lon, lat, address, grid, camera_id, exercise, cancelled, payload"
-)
-_EVENT_WIDTH = _EVENT_COLUMNS.count(",") + 1
-_COUNT_DUPLICATE = (
-    "UPDATE events SET duplicates = duplicates + 1 WHERE source = ? AND event_id = ? AND revision = ?"
-)
-
-Key = tuple[str, str]
-
-
-@functools.cache
-def _insert_events_sql(rows: int) -> str:
-    # Many rows per statement: sqlite3 releases the GIL around every step, and while the feed thread is busy
-    # each release costs up to the interpreter's switch interval to get it back. The payload is bound as
-    # the received bytes and becomes TEXT inside SQLite, byte for byte, never decoded and re-encoded here.
-    row = "(" + "?," * (_EVENT_WIDTH - 1) + "CAST(? AS TEXT))"
-    values = ",".join([row] * rows)
-    return f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES {values}"
-
-
-def _fingerprint(raw: bytes) -> bytes:
-    return hashlib.blake2b(canonical_event(raw), digest_size=16).digest()
 
 
 def stored_events(rows: Iterable[EventRow]) -> tuple[StoredEvent, ...]:
@@ -201,6 +179,7 @@ class StoreWriter:
         self.trouble_detail = ""
         self._give_up_at: float | None = None
         self._wake = threading.Event()
+        self._db: sqlite_utils.Database | None = None  # the writer thread's, opened when first needed
         db = open_store(db_path)
         try:
             self.initial_cursor = read_cursor(db, feed)
@@ -234,7 +213,6 @@ class StoreWriter:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        db: sqlite_utils.Database | None = None
         take = self._queue.get_nowait
         try:
             stopping = False
@@ -257,7 +235,7 @@ class StoreWriter:
                         break
                 try:
                     if batch:
-                        db = self._commit_with_retry(db, batch)
+                        self._commit_with_retry(batch)
                 finally:
                     for barrier in barriers:
                         barrier.set()
@@ -266,40 +244,40 @@ class StoreWriter:
             self._failure = error
             self._release_waiters()
         finally:
-            if db is not None:
+            self._disconnect()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            db = open_store(self._db_path)
+            db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._db = db
+        return self._db.conn
+
+    def _disconnect(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
                 db.close()
 
-    def _connect(self) -> sqlite_utils.Database:
-        db = open_store(self._db_path)
-        db.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        return db
-
-    def _commit_with_retry(
-        self, db: sqlite_utils.Database | None, batch: list[WriteItem]
-    ) -> sqlite_utils.Database:
+    def _commit_with_retry(self, batch: list[WriteItem]) -> None:
         """A full, failing or locked disk is waited out with back-off, keeping the batch and the cursor
-        where they were; any other error stops the writer. Returns the connection to go on with."""
+        where they were; any other error stops the writer."""
         delay = RETRY_FIRST_S
         while True:
             try:
-                if db is None:
-                    db = self._connect()
-                self._commit(db.conn, batch)
+                self._commit(self._connection(), batch)
             except (sqlite3.Error, StoreError) as error:
                 trouble = storage_trouble(error)
                 if trouble is None or self._past_grace():
                     raise
-                if db is not None:
-                    # After an I/O error the connection's picture of the file is suspect: start afresh.
-                    with contextlib.suppress(sqlite3.Error):
-                        db.close()
-                    db = None
+                # After an I/O error the connection's picture of the file is suspect: start afresh.
+                self._disconnect()
                 self._report(trouble, str(error))
                 self._back_off(delay)
                 delay = min(delay * 2, RETRY_CAP_S)
             else:
                 self._report(None, "")
-                return db
+                return
 
     def _past_grace(self) -> bool:
         return self._give_up_at is not None and time.monotonic() >= self._give_up_at
@@ -346,12 +324,12 @@ class StoreWriter:
         conn.execute("BEGIN IMMEDIATE")
         try:
             rows, duplicates, revisions = self._event_rows(conn, events)
-            _insert_events(conn, rows)
+            insert_events(conn, rows, ROWS_PER_INSERT)
             if duplicates:
-                conn.executemany(_COUNT_DUPLICATE, duplicates)
-            _insert_others(conn, self._feed, metrics, quarantined, gaps)
+                conn.executemany(COUNT_DUPLICATE, duplicates)
+            insert_others(conn, self._feed, metrics, quarantined, gaps)
             if acks or reports:
-                _store_order_answers(conn, self._feed, acks, reports)
+                store_order_answers(conn, self._feed, acks, reports)
             if cursor is not None:
                 conn.execute(
                     "INSERT INTO feed_state (feed, last_seq, updated_at) VALUES (?, ?, strftime('%s','now')) "
@@ -433,9 +411,9 @@ class StoreWriter:
         known = self._prints.get(key)
         if known is None:
             text = written.get(key)
-            known = _fingerprint(text if text is not None else _stored_payload(conn, key, revision))
+            known = fingerprint(text if text is not None else stored_payload(conn, key, revision))
             self._prints[key] = known
-        return known == _fingerprint(raw)
+        return known == fingerprint(raw)
 
     def _prefetch_heads(self, conn: sqlite3.Connection, keys: list[Key]) -> None:
         """Look up, many at a time, the newest stored revision of every id not in the cache."""
@@ -465,57 +443,6 @@ class StoreWriter:
                     heads[(source, event_id)] = revision
 
 
-def _insert_events(conn: sqlite3.Connection, rows: list[EventRow]) -> None:
-    per_statement = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // _EVENT_WIDTH
-    step = max(1, min(ROWS_PER_INSERT, per_statement))
-    for start in range(0, len(rows), step):
-        part = rows[start : start + step]
-        conn.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
-
-
-def _insert_others(
-    conn: sqlite3.Connection,
-    feed: str,
-    metrics: list[MetricSample],
-    quarantined: list[QuarantineEntry],
-    gaps: list[Gap],
-) -> None:
-    # Every statement hands the GIL back and forth once more: the empty ones are skipped.
-    if metrics:
-        conn.executemany(
-            "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?,?,?,?,?,?,?)",
-            [_metric_row(feed, sample) for sample in metrics],
-        )
-    if quarantined:
-        conn.executemany(
-            "INSERT INTO quarantine (feed, received_at, seq, reason, detail, raw, raw_size) "
-            "VALUES (?,?,?,?,?,?,?)",
-            [(feed, q.received_at, q.seq, q.reason.value, q.detail, q.raw, q.raw_size) for q in quarantined],
-        )
-    if gaps:
-        conn.executemany(
-            "INSERT INTO gaps (feed, after_seq, head, reason, at) VALUES (?,?,?,?,?)",
-            [(feed, g.after_seq, g.head, g.reason, g.at) for g in gaps],
-        )
-
-
-def _store_order_answers(
-    conn: sqlite3.Connection, feed: str, acks: list[AckItem], reports: list[ReportItem]
-) -> None:
-    """Acks mark outbox rows (the first ack's time stays; an ack for an order this store never sent
-    changes nothing); reports wait in the inbox for the desk thread, which owns case changes."""
-    if acks:
-        conn.executemany(
-            "UPDATE outbox SET acked_at = coalesce(acked_at, ?) WHERE order_id = ?",
-            [(ack.received_at, ack.order_id) for ack in acks],
-        )
-    if reports:
-        conn.executemany(
-            "INSERT INTO report_inbox (feed, seq, body, received_at) VALUES (?,?,?,?)",
-            [(feed, report.seq, report.body, report.received_at) for report in reports],
-        )
-
-
 def _last_seq(batch: list[WriteItem], cursor: int | None) -> int | None:
     """The cursor after a batch: seqs only grow, so it is the last one any item carries."""
     for item in reversed(batch):
@@ -524,19 +451,7 @@ def _last_seq(batch: list[WriteItem], cursor: int | None) -> int | None:
     return cursor
 
 
-def _stored_payload(conn: sqlite3.Connection, key: Key, revision: int) -> bytes:
-    row = conn.execute(
-        "SELECT payload FROM events WHERE source = ? AND event_id = ? AND revision = ?", (*key, revision)
-    ).fetchone()
-    return str(row[0]).encode()
-
-
 def _sample(item: MetricItem) -> MetricSample:
     metric = item.metric
     labels = tuple(sorted(metric.labels.items())) if metric.labels else ()
     return MetricSample(item.seq, metric.name, metric.value, metric.at.timestamp(), metric.unit, labels)
-
-
-def _metric_row(feed: str, sample: MetricSample) -> tuple[object, ...]:
-    labels = msgspec.json.encode(dict(sample.labels)).decode() if sample.labels else None
-    return (feed, sample.seq, sample.name, sample.value, sample.unit, sample.at, labels)
