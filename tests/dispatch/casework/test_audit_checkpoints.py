@@ -213,3 +213,19 @@ def test_keygen_checkpoint_and_verify_on_the_command_line(
     log.write_bytes(b"")
     assert args.handler(args) == 1
     assert "holds no checkpoint of this store" in capsys.readouterr().out
+
+
+def test_the_desk_thread_hands_its_checkpointer_to_every_job(key: Path, tmp_path: Path) -> None:
+    from app.desk_worker import DeskWorker
+    from dispatch.clock import ManualClock
+
+    log = tmp_path / "worker.checkpoints"
+    worker = DeskWorker(
+        tmp_path / "worker.sqlite3", POLICY, ManualClock(), audit_checkpoints=Checkpointer(key, log, 600)
+    )
+    try:
+        worker.call_blocking(audit_checkpoint)
+        worker.call_blocking(audit_checkpoint)  # within the period: nothing more
+    finally:
+        worker.close()
+    assert [line.checkpoint.reason for line in read_log(log) if line.checkpoint] == ["periodic"]
