@@ -21,6 +21,9 @@ class FuzzCheck:
     """What the server sent (from --fuzz-log) against what the store holds."""
 
     sent: Counter[str] = field(default_factory=Counter)
+    cursor: int | None = None
+    in_gaps: int = 0  # frames the server announced it could no longer replay (`reset`, stored as gaps)
+    undelivered: int = 0  # frames after the stored cursor: still unsent when the server stopped
     valid_expected: int = 0
     valid_stored: int = 0
     lost: list[tuple[int, str]] = field(default_factory=list)
@@ -38,10 +41,18 @@ class FuzzCheck:
             and self.quarantined.total() == self.hostile
         )
 
+    @property
+    def checked(self) -> int:
+        return sum(self.sent.values()) - self.in_gaps - self.undelivered
+
     def lines(self) -> list[str]:
         valid = sum(n for kind, n in self.sent.items() if not kind.startswith("hostile:"))
         out = [
-            f"sent: {valid} valid frames, {self.hostile} hostile frames",
+            f"sent: {valid} valid frames, {sum(self.sent.values()) - valid} hostile frames; "
+            f"stored cursor {self.cursor}",
+            f"not checked: {self.in_gaps} frames inside gaps the server announced (reset), "
+            f"{self.undelivered} after the cursor (unsent when the server stopped)",
+            f"checked: {self.checked} frames up to the cursor, {self.hostile} of them hostile",
             f"valid frames that must leave a row: {self.valid_expected}, stored: {self.valid_stored}, "
             f"lost: {len(self.lost)}, stored twice: {self.stored_twice}",
             f"quarantine rows: {self.quarantined.total()} for {self.hostile} hostile frames; "
@@ -57,6 +68,8 @@ class FuzzCheck:
 
 
 def check(log: Path, db: Path) -> FuzzCheck:
+    """Every frame up to the store's cursor and outside the gaps the server announced is checked: a valid
+    one must have left its row (once), a hostile one exactly one quarantine row."""
     result = FuzzCheck()
     kinds: dict[int, str] = {}
     with log.open(encoding="utf-8") as lines:
@@ -69,9 +82,18 @@ def check(log: Path, db: Path) -> FuzzCheck:
         rows = Counter(seq for (seq,) in conn.execute("SELECT seq FROM events WHERE seq IS NOT NULL"))
         rows.update(seq for (seq,) in conn.execute("SELECT seq FROM metrics"))
         quarantine = conn.execute("SELECT seq, reason FROM quarantine").fetchall()
+        gaps = conn.execute("SELECT after_seq, head FROM gaps").fetchall()
+        cursor = conn.execute("SELECT max(last_seq) FROM feed_state").fetchone()[0]
     finally:
         conn.close()
+    result.cursor = cursor
     for seq, kind in sorted(kinds.items()):
+        if any((after or 0) < seq <= head for after, head in gaps):
+            result.in_gaps += 1
+            continue
+        if cursor is None or seq > cursor:
+            result.undelivered += 1
+            continue
         if kind.startswith("hostile:"):
             result.hostile += 1
         elif not any(marker in kind for marker in _NO_ROW):
