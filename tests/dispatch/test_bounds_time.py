@@ -244,3 +244,21 @@ def test_the_feed_pipeline_judges_times_by_the_policy_window(
         ).fetchone()
     conn.close()
     assert counts == ((1, 0) if stored else (0, 1))
+
+
+def window_or_error(text: str) -> TimeWindow | PolicyError:
+    try:
+        return parse_policy(text, "p.yaml").time_window
+    except PolicyError as error:
+        return error
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["back", "ahead", "cap_ahead"]), st.text(max_size=24))
+def test_any_window_value_is_read_or_refused_with_its_line(key: str, value: str) -> None:
+    outcome = window_or_error(MINIMAL + f"time_window:\n  {key}: {json.dumps(value)}\n")
+
+    if isinstance(outcome, PolicyError):
+        assert str(outcome).startswith("p.yaml:9: ")
+    else:
+        assert 0 < getattr(outcome, f"{key}_s") <= 100 * 365.25 * 86_400
