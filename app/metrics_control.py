@@ -90,9 +90,9 @@ class Glance:
     retry: bool = False  # an operator asked to retry failed evaluations
 
 
-def metrics_item(period: Period, start: float, end: float) -> str:
-    """How a period's evaluation is named in the failed items list."""
-    return f"{period.value} {start:.0f}-{end:.0f}"
+def metrics_item(period: Period, start: float, zone: ZoneInfo) -> str:
+    """How a period's evaluation is named in the failed items list: the period and its local start."""
+    return f"{period.value} {datetime.fromtimestamp(start, zone).isoformat(timespec='minutes')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +217,7 @@ class MetricsControl(QObject):
             start, end = period_span(period, now, zone, pattern)
             # The watermark first: rows landing after it make the next look recompute, never miss them.
             mark = watermark(conn)
-            set_aside = metrics_item(period, start, end) in failures.set_aside_items(conn, Job.METRICS)
+            set_aside = metrics_item(period, start, zone) in failures.set_aside_items(conn, Job.METRICS)
             retry = bool(failures.retries_due(conn, Job.METRICS))
             return Glance(now, start, end, mark, live_counts(conn, now, exercise=exercise), set_aside, retry)
 
@@ -240,7 +240,7 @@ class MetricsControl(QObject):
             return
         known = self._evaluation
         key = (seen.start, seen.end, seen.mark)
-        item = metrics_item(period, seen.start, seen.end)
+        item = metrics_item(period, seen.start, ZoneInfo(self._tz))
         if known is not None and known.key == key:
             self._show(period, seen, known)
             return
@@ -269,7 +269,7 @@ class MetricsControl(QObject):
     def _on_evaluated(self, period: Period, seen: Glance, done: Evaluation) -> None:
         if self._stopped:
             return
-        item = metrics_item(period, seen.start, seen.end)
+        item = metrics_item(period, seen.start, ZoneInfo(self._tz))
         if seen.retry or seen.set_aside:
             self._record(item, None)
         self._evaluation = done

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -233,8 +234,13 @@ class FeedHealthPanel(QWidget):
         for column in range(4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        heading = QHBoxLayout()
+        heading.addWidget(self.failed_title)
+        heading.addStretch(1)
+        heading.addWidget(self.failed_retry)
+        layout.addLayout(heading)
+        layout.addWidget(self.failed_table)
         for widget in (self.failed_title, self.failed_retry, self.failed_table):
-            layout.addWidget(widget)
             widget.hide()
 
     def job_name(self, job: Job) -> str:
