@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.casework.case_file import load_case_file
+from dispatch.casework.clusters import migrate_duplicate_clusters
 from dispatch.casework.model import Action
 from dispatch.geo import distance_m
 from tests.dispatch.casework.policies import (
@@ -133,3 +135,21 @@ def test_every_report_is_a_master_or_proposed_into_one_master_within_the_rule(
                     assert distance_m(lon, lat, cases[other][1], cases[other][2]) > RADIUS
     finally:
         loop.close()
+
+
+def test_a_store_from_before_clusters_takes_its_open_unproposed_cases_as_masters(loop: Loop) -> None:
+    put_event(loop.conn, "a", at=MONDAY_9)
+    put_event(loop.conn, "b", at=MONDAY_9 + 60)
+    put_event(loop.conn, "far", at=MONDAY_9 + 60, lon=LON + 0.05)
+    put_event(loop.conn, "gone", at=MONDAY_9 + 60, lon=LON + 0.1)
+    loop.discovery.run_once()
+    act(loop, 4, Action.VOID, LEAD, "误报")
+    # As the migration found it: no masters table yet; proposals written the old way.
+    loop.conn.execute("DROP TABLE duplicate_masters")
+    loop.conn.execute("BEGIN")
+    migrate_duplicate_clusters(sqlite_utils.Database(loop.conn))
+    loop.conn.execute("COMMIT")
+    assert masters(loop) == [1, 3]
+    put_event(loop.conn, "c", at=MONDAY_9 + 120)
+    loop.discovery.run_once()
+    assert proposals(loop) == [(2, 1), (5, 1)]
