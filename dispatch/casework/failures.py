@@ -13,16 +13,37 @@ log = logging.getLogger(__name__)
 
 ERROR_CHARS = 500
 # Faults of the store or the machine, not of one row: every other item would fail the same way, so the
-# beat stops (and runs again next time) instead of setting every item aside. A full disk, a lock held too
-# long, a closed connection or no memory left are such faults.
+# job stops for this beat (and runs again next time) instead of setting every item aside. A full disk, a
+# lock held too long, a closed connection or no memory left are such faults.
 ENVIRONMENT_FAULTS: tuple[type[BaseException], ...] = (
-    sqlite3.OperationalError,
     sqlite3.InterfaceError,
     sqlite3.InternalError,
     sqlite3.ProgrammingError,
     MemoryError,
     OSError,
 )
+# SQLite's own words for those (primary result codes). Its generic SQLITE_ERROR is not among them: that is
+# also what one row raises when SQL reads it (malformed JSON in a payload), and such a row must not stop
+# the job at every beat.
+_STORE_FAULT_CODES = frozenset(
+    {
+        sqlite3.SQLITE_ABORT, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_FULL, sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PERM, sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_READONLY,
+    }
+)  # fmt: skip
+
+
+def is_environment_fault(error: BaseException) -> bool:
+    """True for a fault of the store or the machine (see ENVIRONMENT_FAULTS), False for one of an item."""
+    if isinstance(error, ENVIRONMENT_FAULTS) or not isinstance(error, Exception):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        code = getattr(error, "sqlite_errorcode", None)
+        # Without a code (raised by the sqlite3 module itself) it is the connection's, not a row's.
+        return code is None or (code & 0xFF) in _STORE_FAULT_CODES
+    return False
 
 
 class _Database(Protocol):
@@ -84,21 +105,21 @@ def attempt(
     """Run `work` for one item inside the caller's transaction, in a savepoint of its own.
 
     When it raises, what it wrote is rolled back, the item is set aside and the error returned; the
-    caller goes on with the next item. A fault of the store or the machine (ENVIRONMENT_FAULTS) is raised.
+    caller goes on with the next item. A fault of the store or the machine (is_environment_fault) is raised.
     """
     if not conn.in_transaction:
         raise RuntimeError("attempt() runs inside the job's transaction")
     conn.execute("SAVEPOINT job_item")
     try:
         work()
-    except ENVIRONMENT_FAULTS:
+    except BaseException as error:
+        # SQLite may already have rolled the whole transaction back (a full disk): then there is no
+        # savepoint left, and the job's transaction is over anyway.
         if conn.in_transaction:
             conn.execute("ROLLBACK TO job_item")
             conn.execute("RELEASE job_item")
-        raise
-    except Exception as error:
-        conn.execute("ROLLBACK TO job_item")
-        conn.execute("RELEASE job_item")
+        if is_environment_fault(error) or not conn.in_transaction:
+            raise
         set_aside(conn, job, item, error, at)
         return error
     conn.execute("RELEASE job_item")

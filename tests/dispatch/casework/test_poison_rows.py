@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.casework.discovery import CURSOR_KEY as DISCOVERY_CURSOR
-from dispatch.casework.failures import failed_items
+from dispatch.casework.failures import failed_items, is_environment_fault
 from dispatch.casework.inbox import CURSOR_KEY as INBOX_CURSOR
 from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.jobs import Job
@@ -233,3 +234,30 @@ def test_the_card_sweep_raises_every_card_it_can_and_sets_the_rest_aside(
         assert loop.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         loop.close()
+
+
+def _raised(job: Callable[[], object]) -> BaseException:
+    with pytest.raises((sqlite3.Error, OverflowError)) as caught:
+        job()
+    return caught.value
+
+
+def test_a_row_s_fault_is_set_aside_and_a_store_s_fault_stops_the_job(tmp_path: Path) -> None:
+    """Real errors: what one row raises through SQL is the item's; a lock, a closed connection are not."""
+    path = tmp_path / "store.sqlite3"
+    loop = open_loop(path)
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        malformed = _raised(lambda: loop.conn.execute("SELECT json_extract('not json', '$.a')").fetchone())
+        overflow = _raised(lambda: loop.conn.execute("SELECT ?", (2**64,)))
+        other.execute("BEGIN IMMEDIATE")
+        locked = _raised(lambda: sqlite3.connect(path, timeout=0).execute("BEGIN IMMEDIATE"))
+        other.execute("ROLLBACK")
+        closed_conn = sqlite3.connect(path)
+        closed_conn.close()
+        closed = _raised(lambda: closed_conn.execute("SELECT 1"))
+    finally:
+        other.close()
+        loop.close()
+    assert [is_environment_fault(e) for e in (malformed, overflow)] == [False, False]
+    assert [is_environment_fault(e) for e in (locked, closed)] == [True, True]
