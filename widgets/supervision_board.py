@@ -26,7 +26,7 @@ from dispatch.casework.model import Card
 from widgets.palette import Palette
 from widgets.shift_words import ShiftWords, local_time
 from widgets.style import fill, set_style_property
-from widgets.tight_fit import ElidedLabel, FittedLabel
+from widgets.tight_fit import FittedLabel
 from widgets.vocabulary import Vocabulary
 
 YELLOW_SHORTCUT = QKeySequence("F7")
@@ -129,7 +129,6 @@ class SupervisionBoard(QWidget):
             self._groups[group] = item
         self.note = QLineEdit(self)
         self.note.setObjectName("superviseNote")
-        self.note.setPlaceholderText(self.tr("Supervision note to the unit (required)"))
         self.yellow = QPushButton(fill(self.tr("Yellow card (%1)"), YELLOW_SHORTCUT.toString()), self)
         self.yellow.setObjectName("superviseYellow")
         self.red = QPushButton(fill(self.tr("Red card (%1)"), RED_SHORTCUT.toString()), self)
@@ -142,8 +141,6 @@ class SupervisionBoard(QWidget):
         self.message_timer.setSingleShot(True)
         self.message_timer.setInterval(MESSAGE_MS)
         self.message_timer.timeout.connect(self.message.hide)
-        self.target = ElidedLabel("", self)
-        self.target.setObjectName("boardTarget")
 
         self._chips = QGridLayout()
         self._chips.setSpacing(8)
@@ -161,7 +158,6 @@ class SupervisionBoard(QWidget):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addWidget(self.tree, 1)
-        layout.addWidget(self.target)
         layout.addLayout(actions)
         layout.addWidget(self.message)
 
@@ -269,18 +265,19 @@ class SupervisionBoard(QWidget):
         self.supervise_requested.emit(SuperviseRequest(case, card, note))
 
     def _show_target(self) -> None:
-        """Name the case the buttons act on; a message about another case goes."""
+        """Name the case the note and the cards go to (in the note's placeholder, so the board grows no
+        taller); a message about another case goes."""
         case = self.target_case()
         key = None if case is None else case.id
         if key != self._target_id:
             self._target_id = key
             self.message.hide()
         if case is None:
-            self.target.setText(self.tr("Cards go to: select a case on the board or open one on the desk"))
-            self.target.setToolTip("")
+            self.note.setPlaceholderText(self.tr("Supervision note to the unit (required)"))
+            self.note.setToolTip("")
         else:
-            self.target.setText(fill(self.tr("Cards go to: %1 %2"), case.code, case.title))
-            self.target.setToolTip(f"{case.code} {case.title}")
+            self.note.setPlaceholderText(fill(self.tr("Note with the card for %1 (required)"), case.code))
+            self.note.setToolTip(f"{case.code} {case.title}")
 
     def _row(self, parent: QTreeWidgetItem, case: BoardCase) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent)

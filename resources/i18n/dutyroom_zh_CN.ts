@@ -23,12 +23,8 @@
         <translation>请先在看板上选中案件，或在值班台打开一个案件。</translation>
     </message>
     <message>
-        <source>Cards go to: select a case on the board or open one on the desk</source>
-        <translation>督办对象：请在看板上选中案件或在值班台打开案件</translation>
-    </message>
-    <message>
-        <source>Cards go to: %1 %2</source>
-        <translation>督办对象：%1 %2</translation>
+        <source>Note with the card for %1 (required)</source>
+        <translation>对 %1 的督办意见（必填，随督办发给责任单位）</translation>
     </message>
     <message>
         <source>Supervise with a yellow card</source>
