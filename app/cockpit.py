@@ -166,8 +166,8 @@ class Cockpit(QObject):
             self.duty.start()
 
     def _on_duty_health_changed(self, health: JobHealth) -> None:
-        self.window.health.show_failed_items(health.failed)
-        self.window.status.show_job_health(len(health.failed), health.errors)
+        self.window.health.show_failed_items(health.failed, health.total)
+        self.window.status.show_job_health(health.total, health.errors)
 
     def _on_order_queued(self, order_id: str) -> None:
         if self.pipeline is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from app.desk_worker import DeskContext
 from dispatch.casework.case_file import dispatch_options, load_case_file
-from dispatch.casework.failures import describe, failed_items, request_retry
+from dispatch.casework.failures import count_failed, describe, failed_items, request_retry
 from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.jobs import FailedItem
 from dispatch.casework.model import Applied, Command
@@ -71,6 +71,7 @@ class JobHealth:
 
     failed: tuple[FailedItem, ...] = ()
     errors: tuple[str, ...] = ()
+    total: int = 0  # how many items are set aside in all (`failed` lists the latest 50)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,8 @@ def _read(
     conn = ctx.desk.conn
     current = watermark(conn)
     # Read every time: a handful of rows at most, and setting an item aside moves no audit watermark.
-    health = JobHealth(failed_items(conn), errors)
+    failed = failed_items(conn)
+    health = JobHealth(failed, errors, count_failed(conn) if failed else 0)
     if current == mark:
         return Snapshot(current, None, None, None, case_id, health)
     return Snapshot(

@@ -213,7 +213,7 @@ class FeedHealthPanel(QWidget):
     # -- failed items of the closed loop's jobs (set aside, listed here until retried) ------------------
 
     def _build_failed_items(self, layout: QVBoxLayout) -> None:
-        self._failed: tuple[FailedItem, ...] = ()
+        self._failed: tuple[tuple[FailedItem, ...], int] = ((), 0)
         self.failed_title = QLabel(self.tr("Failed items"), self)
         self.failed_title.setObjectName("sectionTitle")
         self.failed_retry = QPushButton(self.tr("Retry all"), self)
@@ -252,12 +252,14 @@ class FeedHealthPanel(QWidget):
         }
         return names[job]
 
-    def show_failed_items(self, items: Sequence[FailedItem]) -> None:
-        """The items the loop's jobs set aside, latest first; the section hides when there are none."""
+    def show_failed_items(self, items: Sequence[FailedItem], total: int | None = None) -> None:
+        """The latest items the loop's jobs set aside, newest first, of `total` (default: as many as given);
+        the section hides when there are none."""
         items = tuple(items)
-        if items == self._failed:
+        total = len(items) if total is None else total
+        if (items, total) == self._failed:
             return
-        self._failed = items
+        self._failed = (items, total)
         table = self.failed_table
         table.setRowCount(len(items))
         for row, entry in enumerate(items):
@@ -272,6 +274,6 @@ class FeedHealthPanel(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 table.setItem(row, column, item)
-        self.failed_title.setText(fill(self.tr("Failed items (%1)"), f"{len(items):,}") if items else "")
+        self.failed_title.setText(fill(self.tr("Failed items (%1)"), f"{total:,}") if items else "")
         for widget in (self.failed_title, self.failed_retry, self.failed_table):
             widget.setVisible(bool(items))

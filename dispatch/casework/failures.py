@@ -169,13 +169,9 @@ def failed_items(conn: sqlite3.Connection, limit: int = 50) -> tuple[FailedItem,
     )
 
 
-def failures_mark(conn: sqlite3.Connection) -> tuple[int, int, int, float]:
-    """Changes whenever an item is set aside, fails again, is asked to be retried or is cleared."""
-    row = conn.execute(
-        "SELECT count(*), coalesce(sum(attempts), 0), coalesce(sum(retry), 0), coalesce(max(failed_at), 0) "
-        "FROM failed_items"
-    ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2]), float(row[3])
+def count_failed(conn: sqlite3.Connection) -> int:
+    """How many items are set aside, in all jobs (the list shows only the latest)."""
+    return int(conn.execute("SELECT count(*) FROM failed_items").fetchone()[0])
 
 
 _JOBS = frozenset(j.value for j in Job)

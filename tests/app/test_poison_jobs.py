@@ -216,3 +216,16 @@ def test_set_aside_rows_are_kept_across_a_restart(world: World) -> None:
     assert entry.attempts == 1
     with sqlite3.connect(world.path) as conn:
         assert conn.execute("SELECT job, item FROM failed_items").fetchall() == [("discovery", item)]
+
+
+def test_a_flood_of_poison_rows_is_counted_in_full_and_the_latest_are_listed(world: World) -> None:
+    for i in range(60):
+        world.sql(
+            "INSERT INTO report_inbox (feed, seq, body, received_at) VALUES ('test', ?, 'garbage', ?)",
+            1000 + i, world.clock.now(),
+        )  # fmt: skip
+    _report_row(world, report_body(world.order, "U-339901-CG", "sign", world.clock.now()))
+    snapshot = world.beat()
+    assert world.sql("SELECT state FROM cases WHERE id = ?", world.reporting) == [(CaseState.SIGNED.value,)]
+    assert (len(snapshot.health.failed), snapshot.health.total) == (50, 60)
+    assert {f.job for f in snapshot.health.failed} == {Job.REPORTS}
