@@ -357,3 +357,41 @@ def test_a_message_cut_off_by_the_transport_is_oversized_and_keeps_its_seq() -> 
     binary = decode_frame(Cut(2 << 20, b"\x00" * 10, False))
     assert isinstance(binary, Rejected)
     assert binary.reason is QuarantineReason.BINARY_FRAME
+
+
+def json_depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(json_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(json_depth, value), default=0)
+    return 0
+
+
+nasty_text = st.text(alphabet='[]{}"\\,:a洪', max_size=8)
+nasty_values = st.recursive(
+    st.none() | st.integers() | nasty_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(nasty_text, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    nasty_values,
+    st.lists(st.booleans(), max_size=8)
+    | st.integers(MAX_DEPTH - 8, MAX_DEPTH + 1).flatmap(
+        lambda n: st.lists(st.booleans(), min_size=n, max_size=n)
+    ),
+    st.booleans(),
+)
+def test_nesting_is_counted_exactly_whatever_the_strings_hold(
+    value: Any, wrappers: list[bool], ascii_only: bool
+) -> None:
+    for as_list in wrappers:
+        value = [value] if as_list else {"[{\\": value}
+    text = json.dumps({"type": "event", "seq": 3, "event": event(), "x": value}, ensure_ascii=ascii_only)
+    decoded = decode_frame(text)
+
+    too_deep = isinstance(decoded, Rejected) and decoded.reason is QuarantineReason.TOO_DEEP
+    assert too_deep == (1 + json_depth(value) > MAX_DEPTH)
+    assert too_deep or isinstance(decoded, DecodedEvent)
