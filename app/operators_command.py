@@ -1,9 +1,10 @@
-"""`python main.py operators add|list|passwd|disable`: the console's local accounts, from a terminal."""
+"""`python main.py operators add|list|passwd|disable|unlock`: the console's local accounts, at a terminal."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from dispatch.casework.accounts import (
     deactivate,
     list_operators,
     set_password,
+    unlock,
+    waiting_logins,
 )
 from dispatch.casework.model import Role
 
@@ -61,6 +64,26 @@ def add_operators_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     disable = actions.add_parser("disable", help="stop an account from signing in (it stays in the audit)")
     disable.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
     disable.add_argument("--login", required=True)
+    unlock_parser = actions.add_parser(
+        "unlock", help="let a login that failed too often sign in again now (recorded in the account log)"
+    )
+    unlock_parser.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
+    unlock_parser.add_argument("--login", required=True, help="the login that waits")
+    unlock_parser.add_argument(
+        "--by", required=True, metavar="LOGIN", help="the shift lead who decides it (an active account)"
+    )
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at))
+
+
+def _os_user() -> str:
+    """Who runs the terminal, for the account log (a container may have no name for the uid)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def read_password(stdin: TextIO, ask: ReadSecret) -> str:
@@ -112,9 +135,20 @@ def run_operators(
         elif action == "disable":
             deactivate(conn, args.login)
             print(f"disabled {args.login.strip().lower()}", file=stdout)
+        elif action == "unlock":
+            at = now()
+            until = unlock(conn, args.login, by=args.by, now=at, note=f"at a terminal as {_os_user()}")
+            login = args.login.strip().lower()
+            if until is None:
+                print(f"{login} was not waiting; recorded", file=stdout)
+            else:
+                print(f"unlocked {login} (it was to wait until {_clock(until)})", file=stdout)
         else:
+            waiting = waiting_logins(conn, now())
             for op in list_operators(conn):
                 flags = ("" if op.active else " disabled") + (" demo" if op.demo else "")
+                if op.login in waiting:
+                    flags += f" waiting until {_clock(waiting[op.login])}"
                 created = time.strftime("%Y-%m-%d %H:%M", time.localtime(op.created_at))
                 print(f"{op.login}\t{op.name}\t{op.role.value}\t{created}{flags}", file=stdout)
     except AccountError as error:

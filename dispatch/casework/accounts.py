@@ -8,12 +8,17 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from dispatch.casework import account_log
+from dispatch.casework.account_log import AccountAction
 from dispatch.casework.model import Actor, Role
+from dispatch.write_gate import gate_for
 
 # People at the console. Units answer through reports and the system acts by itself: neither signs in.
 CONSOLE_ROLES = frozenset(
@@ -48,6 +53,7 @@ class AccountProblem(enum.StrEnum):
     BAD_NAME = "bad_name"
     BAD_ROLE = "bad_role"
     PASSWORD_TOO_SHORT = "password_too_short"
+    NOT_A_SHIFT_LEAD = "not_a_shift_lead"
 
 
 # Guessing passwords at the console: after this many failures in a row a login waits, 30 s at first,
@@ -156,13 +162,30 @@ def create_operator(
 _dummy_hashes: dict[tuple[object, ...], str] = {}
 
 
+def _hasher_key(hasher: PasswordHasher) -> tuple[object, ...]:
+    return (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.type)
+
+
+def prepare_sign_in(hasher: PasswordHasher = HASHER) -> None:
+    """Make the hash an unknown login is checked against, before the first attempt (one Argon2 run).
+
+    Made lazily, the first unknown login of a process would pay for it and take twice as long as a known
+    one, which tells an observer that the login does not exist. The console calls this at start.
+    """
+    key = _hasher_key(hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(16))
+
+
+def sign_in_prepared(hasher: PasswordHasher = HASHER) -> bool:
+    """Whether an unknown login already costs exactly one verification with these parameters."""
+    return _hasher_key(hasher) in _dummy_hashes
+
+
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash with the hasher's parameters, so an unknown login costs as much time as a known one."""
-    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.type)
-    digest = _dummy_hashes.get(key)
-    if digest is None:
-        digest = _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(16))
-    return digest
+    prepare_sign_in(hasher)
+    return _dummy_hashes[_hasher_key(hasher)]
 
 
 def authenticate(
@@ -177,40 +200,76 @@ def authenticate(
     """The actor for these credentials, or None, saying nothing about which part was wrong; raises
     SignInThrottled while the login is waiting out its failures (see THROTTLE_AFTER).
 
-    Every attempt runs one full Argon2 verification, also for unknown and disabled logins, so the
-    time taken does not tell them apart. Demo accounts sign in only when `allow_demo` (the demo city).
+    The attempt is counted as a failure before its password is checked, in one write transaction with the
+    check of the count, so attempts running in parallel (other processes included) never check more
+    passwords than the limit allows; a success clears the count again. Every attempt runs one full
+    Argon2 verification, also for unknown and disabled logins, so the time taken does not tell them
+    apart (call prepare_sign_in at start). Demo accounts sign in only when `allow_demo` (the demo city).
     A hash made with older parameters is replaced after a successful check.
     """
-    value = normalise_login(login)
+    value = _attempt_key(login)
     now = time.time() if now is None else now
-    _check_throttle(conn, value, now)
+    _claim_attempt(conn, value, now)
     actor = _verify(conn, value, password, hasher, allow_demo)
-    if actor is None:
-        _record_failure(conn, value, now)
-    else:
-        conn.execute("DELETE FROM sign_in_failures WHERE login = ?", (value,))
+    if actor is not None:
+        with _write(conn):
+            conn.execute("DELETE FROM sign_in_failures WHERE login = ?", (value,))
     return actor
 
 
-def _check_throttle(conn: sqlite3.Connection, login: str, now: float) -> None:
-    row = conn.execute("SELECT locked_until FROM sign_in_failures WHERE login = ?", (login,)).fetchone()
-    if row is not None and float(row[0]) > now:
-        raise SignInThrottled(login, float(row[0]))
+_MAX_ATTEMPT_KEY = 64
 
 
-def _record_failure(conn: sqlite3.Connection, login: str, now: float) -> None:
-    conn.execute("DELETE FROM sign_in_failures WHERE last_at < ?", (now - THROTTLE_FORGET_S,))
-    row = conn.execute("SELECT failures FROM sign_in_failures WHERE login = ?", (login,)).fetchone()
-    failures = (int(row[0]) if row else 0) + 1
-    locked_until = now
-    if failures >= THROTTLE_AFTER:
-        locked_until = now + min(THROTTLE_CAP_S, THROTTLE_FIRST_S * 2 ** min(failures - THROTTLE_AFTER, 30))
-    conn.execute(
-        "INSERT INTO sign_in_failures (login, failures, last_at, locked_until) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, "
-        "locked_until = excluded.locked_until",
-        (login, failures, now, locked_until),
-    )
+def _attempt_key(login: str) -> str:
+    """The login as the failure count knows it. Made-up logins (too long, not valid Unicode) are still
+    throttled, under a storable stand-in that no real login equals."""
+    value = normalise_login(login)[:_MAX_ATTEMPT_KEY]
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+@contextmanager
+def _write(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT (or join the caller's transaction): the write lock is taken before the
+    read, so another process cannot read the same count in between."""
+    if conn.in_transaction:
+        yield
+        return
+    with gate_for(conn):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _claim_attempt(conn: sqlite3.Connection, login: str, now: float) -> None:
+    """Count one more failure for `login` now, or raise SignInThrottled without counting anything.
+
+    The count reaching THROTTLE_AFTER starts the wait at once, so attempts still being checked in other
+    processes are the only ones that get through: at most THROTTLE_AFTER in a row.
+    """
+    with _write(conn):
+        conn.execute("DELETE FROM sign_in_failures WHERE last_at < ?", (now - THROTTLE_FORGET_S,))
+        row = conn.execute(
+            "SELECT failures, locked_until FROM sign_in_failures WHERE login = ?", (login,)
+        ).fetchone()
+        if row is not None and float(row[1]) > now:
+            raise SignInThrottled(login, float(row[1]))
+        failures = (int(row[0]) if row else 0) + 1
+        locked_until = now
+        if failures >= THROTTLE_AFTER:
+            locked_until = now + min(
+                THROTTLE_CAP_S, THROTTLE_FIRST_S * 2 ** min(failures - THROTTLE_AFTER, 30)
+            )
+        conn.execute(
+            "INSERT INTO sign_in_failures (login, failures, last_at, locked_until) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (login) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, "
+            "locked_until = excluded.locked_until",
+            (login, failures, now, locked_until),
+        )
 
 
 def _verify(
@@ -221,7 +280,8 @@ def _verify(
     ).fetchone()
     stored = str(row[2]) if row is not None else _dummy_hash(hasher)
     try:
-        hasher.verify(stored, password)
+        # As bytes: a password that is not valid UTF-8 (a lone surrogate) is wrong, not an error.
+        hasher.verify(stored, password.encode("utf-8", "surrogatepass"))
     except (VerificationError, InvalidHashError):
         return None
     if row is None or not row[3] or row[1] not in {r.value for r in CONSOLE_ROLES}:
@@ -254,6 +314,44 @@ def deactivate(conn: sqlite3.Connection, login: str) -> None:
     cursor = conn.execute("UPDATE operators SET active = 0 WHERE login = ?", (value,))
     if cursor.rowcount == 0:
         raise AccountError(AccountProblem.UNKNOWN_LOGIN, f"there is no operator {value!r}")
+
+
+def unlock(conn: sqlite3.Connection, login: str, *, by: str, now: float, note: str = "") -> float | None:
+    """Let `login` sign in again at once, for the shift lead `by` (an active shift-lead account); the
+    account log records who did it. Returns until when the login was waiting (None: it was not).
+
+    Five wrong guesses by anyone make a login wait up to 15 minutes, the shift lead's included: another
+    lead, or the lead at a terminal, ends the wait instead of the whole room waiting it out.
+    """
+    value = normalise_login(login)
+    lead = normalise_login(by)
+    with _write(conn):
+        row = conn.execute("SELECT role, active FROM operators WHERE login = ?", (lead,)).fetchone()
+        if row is None or not row[1] or row[0] != Role.SHIFT_LEAD.value:
+            raise AccountError(
+                AccountProblem.NOT_A_SHIFT_LEAD, f"{lead!r} is not an active shift lead account"
+            )
+        if conn.execute("SELECT 1 FROM operators WHERE login = ?", (value,)).fetchone() is None:
+            raise AccountError(AccountProblem.UNKNOWN_LOGIN, f"there is no operator {value!r}")
+        waiting = conn.execute(
+            "SELECT locked_until FROM sign_in_failures WHERE login = ? AND locked_until > ?", (value, now)
+        ).fetchone()
+        conn.execute("DELETE FROM sign_in_failures WHERE login = ?", (value,))
+        until = None if waiting is None else float(waiting[0])
+        state = "was not waiting" if until is None else f"was waiting until {until:.0f}"
+        detail = f"{state}; {note}" if note else state
+        account_log.record(
+            conn, value, AccountAction.UNLOCK, by=lead, by_role=Role.SHIFT_LEAD.value, at=now, detail=detail
+        )
+    return until
+
+
+def waiting_logins(conn: sqlite3.Connection, now: float) -> dict[str, float]:
+    """Logins that may not sign in before the time given (failed sign-ins), by login."""
+    rows = conn.execute(
+        "SELECT login, locked_until FROM sign_in_failures WHERE locked_until > ?", (now,)
+    ).fetchall()
+    return {str(login): float(until) for login, until in rows}
 
 
 def list_operators(conn: sqlite3.Connection) -> list[Operator]:

@@ -1,4 +1,4 @@
-"""`operators add|list|passwd|disable`: accounts from a terminal, one-line refusals, exit codes."""
+"""`operators add|list|passwd|disable|unlock`: accounts from a terminal, one-line refusals, exit codes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 
 from app.cli import _Parser
 from app.operators_command import add_operators_command, run_operators
-from dispatch.casework.accounts import authenticate
+from dispatch.casework import account_log
+from dispatch.casework.account_log import AccountAction
+from dispatch.casework.accounts import THROTTLE_AFTER, authenticate
 from dispatch.casework.model import Role
 from dispatch.store import open_store
 
@@ -129,3 +131,34 @@ def test_bad_command_lines_exit_2_in_one_line(db: Path, capsys: pytest.CaptureFi
     assert len(errors) == 3
     assert "invalid choice: 'unit'" in errors[0]
     assert "no such store" in errors[1]
+
+
+def test_a_shift_lead_unlocks_a_login_that_failed_too_often_and_the_log_keeps_it(db: Path) -> None:
+    add = ("operators", "add", "--db", str(db), "--name", "名", "--role")
+    run(*add, "shift_lead", "--login", "li", stdin=io.StringIO("lead-pass-1\n"))
+    run(*add, "dispatcher", "--login", "wang", stdin=io.StringIO("dispatch-1\n"))
+    store = open_store(db)
+    try:
+        for n in range(THROTTLE_AFTER):
+            assert authenticate(store.conn, "li", f"guess-{n}", now=1_767_225_600.0) is None
+    finally:
+        store.close()
+    code, out, _ = run("operators", "list", "--db", str(db))
+    assert code == 0
+    assert " waiting until " in out.splitlines()[0]
+
+    assert run("operators", "unlock", "--db", str(db), "--login", "li", "--by", "wang") == (
+        1, "", "tianshu: 'wang' is not an active shift lead account\n"
+    )  # fmt: skip
+    code, out, err = run("operators", "unlock", "--db", str(db), "--login", "LI", "--by", "li")
+    assert (code, err) == (0, "")
+    assert out.startswith("unlocked li (it was to wait until ")
+    assert " waiting until " not in run("operators", "list", "--db", str(db))[1]
+    store = open_store(db)
+    try:
+        [entry] = account_log.entries(store.conn, "li")
+        assert (entry.action, entry.by) == (AccountAction.UNLOCK, "li")
+        assert "at a terminal as " in entry.detail
+        assert authenticate(store.conn, "li", "lead-pass-1", now=1_767_225_601.0) is not None
+    finally:
+        store.close()

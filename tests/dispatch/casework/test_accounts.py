@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
+from dispatch.casework import account_log
+from dispatch.casework.account_log import AccountAction
 from dispatch.casework.accounts import (
     DEMO_OPERATORS,
     DEMO_PASSWORD,
@@ -21,8 +23,12 @@ from dispatch.casework.accounts import (
     deactivate,
     demo_logins,
     list_operators,
+    prepare_sign_in,
     seed_demo_operators,
     set_password,
+    sign_in_prepared,
+    unlock,
+    waiting_logins,
 )
 from dispatch.casework.model import Actor, Role
 from dispatch.store import open_store
@@ -198,3 +204,109 @@ def test_unknown_logins_are_throttled_like_real_ones_and_other_logins_are_not(
     with pytest.raises(SignInThrottled):
         authenticate(conn, "ghost", "x" * 8, hasher=FAST, now=NOW + THROTTLE_AFTER)
     assert authenticate(conn, "li", "lead-pass-1", hasher=FAST, now=NOW + THROTTLE_AFTER) is not None
+
+
+def test_the_dummy_hash_is_made_before_the_first_attempt_so_unknown_and_known_logins_cost_the_same(
+    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parameters no other test uses, so nothing has prepared them in this process yet.
+    fresh = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, hash_len=21)
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=fresh)
+    assert not sign_in_prepared(fresh)
+    prepare_sign_in(fresh)
+    assert sign_in_prepared(fresh)
+
+    work: list[str] = []
+    original_hash, original_verify = PasswordHasher.hash, PasswordHasher.verify
+
+    def spy_hash(self: PasswordHasher, password: str | bytes, *, salt: bytes | None = None) -> str:
+        work.append("hash")
+        return original_hash(self, password, salt=salt)
+
+    def spy_verify(self: PasswordHasher, digest: str | bytes, password: str | bytes) -> bool:
+        work.append("verify")
+        return original_verify(self, digest, password)
+
+    monkeypatch.setattr(PasswordHasher, "hash", spy_hash)
+    monkeypatch.setattr(PasswordHasher, "verify", spy_verify)
+    # The first unknown login after start does what a known login does: one verification, no hashing.
+    assert authenticate(conn, "ghost", "lead-pass-1", hasher=fresh, now=NOW) is None
+    assert work == ["verify"]
+    assert authenticate(conn, "li", "not-the-pass", hasher=fresh, now=NOW) is None
+    assert work == ["verify", "verify"]
+
+
+def test_a_password_that_is_not_valid_unicode_is_a_wrong_password(conn: sqlite3.Connection) -> None:
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=FAST)
+    assert authenticate(conn, "li", "lead-pass-1\ud800", hasher=FAST, now=NOW) is None
+    assert authenticate(conn, "ghost\udfff", "\ud800" * 8, hasher=FAST, now=NOW) is None
+    assert authenticate(conn, "li", "lead-pass-1", hasher=FAST, now=NOW) is not None
+
+
+def test_a_long_made_up_login_is_throttled_without_storing_all_of_it(conn: sqlite3.Connection) -> None:
+    login = "x" * 100_000
+    for n in range(THROTTLE_AFTER):
+        assert authenticate(conn, login, "password", hasher=FAST, now=NOW + n) is None
+    with pytest.raises(SignInThrottled):
+        authenticate(conn, login + "y", "password", hasher=FAST, now=NOW + THROTTLE_AFTER)
+    assert conn.execute("SELECT max(length(login)) FROM sign_in_failures").fetchone()[0] <= 64
+
+
+def lock_out(conn: sqlite3.Connection, login: str) -> float:
+    """Five wrong guesses at `login`; returns until when it waits."""
+    for n in range(THROTTLE_AFTER):
+        assert authenticate(conn, login, f"guess-{n}", hasher=FAST, now=NOW + n) is None
+    with pytest.raises(SignInThrottled) as waiting:
+        authenticate(conn, login, "guess", hasher=FAST, now=NOW + THROTTLE_AFTER)
+    return waiting.value.until
+
+
+def test_a_shift_lead_unlocks_a_locked_out_login_and_the_account_log_says_who(
+    conn: sqlite3.Connection,
+) -> None:
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=FAST)
+    create_operator(conn, "zhou", "周强", Role.SHIFT_LEAD, "night-pass", now=NOW, hasher=FAST)
+    until = lock_out(conn, "li")
+    assert waiting_logins(conn, NOW + 10) == {"li": until}
+
+    assert unlock(conn, "LI", by="zhou", now=NOW + 10, note="called from the duty room") == until
+    assert waiting_logins(conn, NOW + 10) == {}
+    assert authenticate(conn, "li", "lead-pass-1", hasher=FAST, now=NOW + 11) is not None
+    [entry] = account_log.entries(conn, "li")
+    assert (entry.action, entry.by, entry.by_role, entry.at) == (
+        AccountAction.UNLOCK,
+        "zhou",
+        "shift_lead",
+        NOW + 10,
+    )
+    assert entry.detail == f"was waiting until {until:.0f}; called from the duty room"
+    # Unlocking a login that was not waiting changes nothing but is on the record too.
+    assert unlock(conn, "li", by="zhou", now=NOW + 20) is None
+    assert [e.detail for e in account_log.entries(conn)][-1] == "was not waiting"
+    # The log is append-only.
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE account_log SET by_login = 'li'")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("DELETE FROM account_log")
+
+
+@pytest.mark.parametrize("by", ["wang", "ghost", "old.lead"])
+def test_only_an_active_shift_lead_unlocks(conn: sqlite3.Connection, by: str) -> None:
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=FAST)
+    create_operator(conn, "wang", "王芳", Role.DISPATCHER, "dispatch-1", now=NOW, hasher=FAST)
+    create_operator(conn, "old.lead", "老周", Role.SHIFT_LEAD, "old-pass-1", now=NOW, hasher=FAST)
+    deactivate(conn, "old.lead")
+    until = lock_out(conn, "li")
+    with pytest.raises(AccountError) as refused:
+        unlock(conn, "li", by=by, now=NOW + 10)
+    assert refused.value.code is AccountProblem.NOT_A_SHIFT_LEAD
+    assert waiting_logins(conn, NOW + 10) == {"li": until}
+    assert account_log.entries(conn) == []
+
+
+def test_unlocking_a_login_nobody_has_is_refused(conn: sqlite3.Connection) -> None:
+    create_operator(conn, "li", "李明", Role.SHIFT_LEAD, "lead-pass-1", now=NOW, hasher=FAST)
+    with pytest.raises(AccountError) as refused:
+        unlock(conn, "ghost", by="li", now=NOW)
+    assert refused.value.code is AccountProblem.UNKNOWN_LOGIN
+    assert account_log.entries(conn) == []
