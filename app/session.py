@@ -20,8 +20,10 @@ from dispatch.casework.accounts import (
     SignInThrottled,
     authenticate,
     list_operators,
+    prepare_sign_in,
     seed_demo_operators,
 )
+from dispatch.casework.attendance import Attendance
 from dispatch.casework.model import Actor, Role
 from widgets.lock_overlay import LockOverlay
 from widgets.login_dialog import Credentials
@@ -274,11 +276,26 @@ class Session(QObject):
         self.lock_changed.emit(False)
 
 
+def _prepare_job(ctx: DeskContext) -> None:
+    """Before the first sign-in (jobs run in order): the desk takes console commands only from whoever
+    signs in here, and an unknown login costs one verification from the very first attempt."""
+    ctx.desk.attendance = Attendance()
+    prepare_sign_in()
+
+
 def _sign_in_job(login: str, password: str, demo: bool, ctx: DeskContext) -> Actor | SignInThrottled | None:
     try:
-        return authenticate(ctx.desk.conn, login, password, allow_demo=demo, now=ctx.clock.now())
+        actor = authenticate(ctx.desk.conn, login, password, allow_demo=demo, now=ctx.clock.now())
     except SignInThrottled as throttled:
         return throttled
+    if actor is not None and ctx.desk.attendance is not None:
+        ctx.desk.attendance.sign_in(actor)
+    return actor
+
+
+def _sign_out_job(ctx: DeskContext) -> None:
+    if ctx.desk.attendance is not None:
+        ctx.desk.attendance.sign_out()
 
 
 def _accounts_job(demo: bool, ctx: DeskContext) -> AccountsOverview:
@@ -286,6 +303,12 @@ def _accounts_job(demo: bool, ctx: DeskContext) -> AccountsOverview:
     demo_accounts = seed_demo_operators(conn, now=ctx.clock.now()) if demo else []
     can_sign_in = any(op.active and (demo or not op.demo) for op in list_operators(conn))
     return AccountsOverview(tuple(op.actor for op in demo_accounts), can_sign_in)
+
+
+def _log_failure(done: concurrent.futures.Future[None]) -> None:
+    error = done.exception()
+    if error is not None:
+        log.error("the desk could not follow the sign-in: %s", error, exc_info=error)
 
 
 def install_session(
@@ -302,6 +325,7 @@ def install_session(
     `demo`: the embedded demo city, whose new store gets the demo accounts (shown on the form).
     """
     words = ShiftWords(window)
+    worker.submit(_prepare_job).add_done_callback(_log_failure)
     session = Session(
         window,
         words,
@@ -316,6 +340,13 @@ def install_session(
     badge.lock_requested.connect(lambda _: session.lock())
     badge.sign_out_requested.connect(lambda _: session.sign_out())
     session.actor_changed.connect(badge.show_actor)
+
+    def on_session_actor_changed(actor: Actor | None) -> None:
+        # Signed out here means signed out at the desk: commands in that name are refused from now on.
+        if actor is None:
+            worker.submit(_sign_out_job).add_done_callback(_log_failure)
+
+    session.actor_changed.connect(on_session_actor_changed)
     session.gui.when_done(
         worker.submit(partial(_accounts_job, demo)),
         lambda overview: session.show_accounts(overview, str(worker.db_path)),

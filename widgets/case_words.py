@@ -98,6 +98,7 @@ class CaseWords(QObject):
             Refusal.BAD_PAYLOAD: self.tr("%1 is missing something it needs."),
             Refusal.EXERCISE_MIX: self.tr("An exercise case and a real case never merge."),
             Refusal.NOTHING_PENDING: self.tr("%1: nothing is waiting for that."),
+            Refusal.SIGNED_OUT: self.tr("You are no longer signed in here, or your account was disabled."),
         }
         self._stale = self.tr(
             "%1 was changed while you were looking at it: %2 (%3) did “%4” at %5. "

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from dispatch.casework import audit
+from dispatch.casework.attendance import Attendance
 from dispatch.casework.audit_changes import changes_of
 from dispatch.casework.cases import CASE_COLUMNS, case_from_row, insert_case, load_case, update_case
 from dispatch.casework.effects import Effect, effect_of
@@ -30,6 +31,7 @@ from dispatch.casework.model import (
     Refusal,
     Refused,
 )
+from dispatch.casework.payloads import check_command, check_payload, is_row_id
 from dispatch.casework.search import index_text
 from dispatch.casework.timers import Timers
 from dispatch.clock import Clock
@@ -49,6 +51,9 @@ class CaseDesk:
         self.timers = timers
         self.clock = clock
         self._gate = gate if gate is not None else gate_for(conn)
+        # A desk behind a console checks every command's actor against who signed in there (the app sets
+        # it up at start); one that serves no console (intake, simulator, benches) acts for whom it is told.
+        self.attendance: Attendance | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -72,6 +77,8 @@ class CaseDesk:
                 raise
 
     def get(self, case_id: int) -> Case:
+        if not is_row_id(case_id):
+            raise Refused(Refusal.UNKNOWN_CASE, f"there is no case {case_id!r}")
         case = load_case(self.conn, case_id)
         if case is None:
             raise Refused(Refusal.UNKNOWN_CASE, f"there is no case {case_id}")
@@ -79,7 +86,8 @@ class CaseDesk:
 
     def act(self, command: Command) -> Applied:
         """Carry out `command` in its own transaction (or the caller's) or raise Refused; nothing is written
-        when it is refused."""
+        when it is refused. Whatever the command holds (ids beyond 64 bits, NaN, True as an id, a reason
+        of zero-width spaces, an actor whose account was disabled), the answer is Applied or Refused."""
         return self.act_in_transaction(command)
 
     def act_in_transaction(self, command: Command) -> Applied:
@@ -102,7 +110,12 @@ class CaseDesk:
         return applied
 
     def _act(self, command: Command) -> Applied:
+        check_command(command)
         case = self.get(command.case_id)
+        if self.attendance is not None:
+            problem = self.attendance.problem(self.conn, command.actor)
+            if problem is not None:
+                raise Refused(Refusal.SIGNED_OUT, problem, current=case)
         if command.version != case.version:
             last = audit.last_change(self.conn, case.id)
             who = (
@@ -116,6 +129,7 @@ class CaseDesk:
                 by=last,
             )
         target = target_state(case, command)
+        check_payload(case, command)
         now = self.clock.now()
         effect = effect_of(command.action)(self, case, command, now)
         after = dataclasses.replace(

@@ -102,6 +102,8 @@ class Refusal(enum.StrEnum):
     BAD_PAYLOAD = "bad_payload"
     EXERCISE_MIX = "exercise_mix"
     NOTHING_PENDING = "nothing_pending"
+    # The actor is not the operator signed in at this console, or their account was disabled meanwhile.
+    SIGNED_OUT = "signed_out"
 
 
 class Card(enum.IntEnum):
