@@ -7,12 +7,28 @@ from typing import Annotated
 
 import msgspec
 
+from dispatch.attachments import MAX_REFERENCE_CHARS
 from dispatch.model import QuarantineReason
 from dispatch.protocol import Rejected
 
 Seq = Annotated[int, msgspec.Meta(ge=1)]
 OrderId = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 ORDER_TYPES = frozenset({"order_ack", "unit_report"})
+
+
+class ReportAttachment(msgspec.Struct, frozen=True):
+    """A reference to evidence the unit took (处置照片); the bytes stay on the platform until shown."""
+
+    uri: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_REFERENCE_CHARS)]
+    content_type: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    size: Annotated[int, msgspec.Meta(ge=1, le=2**53)]
+
+
+class Position(msgspec.Struct, frozen=True):
+    """Where the unit was when it reported (WGS84)."""
+
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
 
 
 class Report(msgspec.Struct, frozen=True):
@@ -22,6 +38,10 @@ class Report(msgspec.Struct, frozen=True):
     at: Annotated[datetime, msgspec.Meta(tz=True)]
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
     photos: Annotated[list[Annotated[str, msgspec.Meta(max_length=2048)]], msgspec.Meta(max_length=32)] = []
+    # Structure is checked here (a frame past these bounds is quarantined whole); each reference is
+    # screened when the report is applied, so one bad photo never costs the unit its report.
+    attachments: Annotated[list[ReportAttachment], msgspec.Meta(max_length=32)] = []
+    position: Position | None = None
 
 
 class OrderAckMsg(msgspec.Struct, frozen=True, tag="order_ack", tag_field="type"):

@@ -6,10 +6,11 @@ import math
 import sqlite3
 from collections.abc import Sequence
 
+from dispatch.attachments import screen_all
 from dispatch.casework import audit
 from dispatch.casework.cases import family, load_case
 from dispatch.casework.machine import RULES
-from dispatch.casework.model import OPEN_STATES, Action, Case, CaseState
+from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Case, CaseState, Role
 from dispatch.casework.queue import busy_units
 from dispatch.casework.recommend import RoadNetwork, UnitPosition, recommend
 from dispatch.casework.routing import Router
@@ -21,11 +22,14 @@ from dispatch.casework.views import (
     OrderDelivery,
     RosterUnit,
     UnitChoice,
+    UnitWord,
 )
 from dispatch.store import EVENT_COLUMNS, event_from_row
 
 _EVENT_COLUMNS = ", ".join(f"e.{name.strip()}" for name in EVENT_COLUMNS.split(","))
 _MERGEABLE = RULES[Action.MERGE].sources
+# What a unit answers to an order; an officer may record the same from a phone call.
+UNIT_ACTIONS = frozenset({Action.SIGN, Action.PROGRESS, Action.HANDLE, Action.REQUEST_RETURN})
 
 
 def _marks(count: int) -> str:
@@ -56,15 +60,74 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
         LinkedEvent(event_from_row(row[1:]), row[0], by_id.get(row[0], "") if row[0] is not None else "")
         for row in rows
     )
+    timeline = tuple(audit.timeline(conn, members))
     return CaseFile(
         case=case,
         events=events,
-        timeline=tuple(audit.timeline(conn, members)),
+        timeline=timeline,
         proposals=_proposals(conn, case),
         codes=codes,
         master_code=by_id.get(case.master_id, "") if case.master_id is not None else "",
         order=_latest_order(conn, case_id),
+        unit_words=unit_words(timeline, case.unit),
     )
+
+
+def unit_words(timeline: Sequence[AuditRow], unit: str) -> tuple[UnitWord, ...]:
+    """The units' reports in a timeline, with what their payloads say; old or odd payloads give less,
+    never an error, and every attachment is screened again on the way out."""
+    words = []
+    sent_to: dict[int, str] = {}  # the unit each case was last dispatched to, as the timeline goes
+    for row in timeline:
+        if row.action is Action.DISPATCH and isinstance(row.payload.get("unit"), str):
+            sent_to[row.case_id] = row.payload["unit"]
+        if row.action not in UNIT_ACTIONS:
+            continue
+        payload = row.payload
+        own = row.role is Role.UNIT
+        reported = payload.get("reported_at")
+        note = payload.get("note")
+        listed: list[tuple[str, str, int | None]] = []
+        for item in _items(payload.get("attachments")):
+            if isinstance(item, dict) and isinstance(item.get("uri"), str):
+                kind, size = item.get("content_type"), item.get("size")
+                size_ok = isinstance(size, int) and not isinstance(size, bool)
+                listed.append((item["uri"], kind if isinstance(kind, str) else "", size if size_ok else None))
+        listed += [(uri, "", None) for uri in _items(payload.get("photos")) if isinstance(uri, str)]
+        kept, refused = screen_all(listed)
+        words.append(
+            UnitWord(
+                case_id=row.case_id,
+                action=row.action,
+                unit=row.actor if own else sent_to.get(row.case_id, unit),
+                at=_moment(reported, row.at),
+                note=note if isinstance(note, str) else (row.reason if not own else ""),
+                position=_position(payload.get("position")),
+                attachments=kept,
+                refused=len(refused) + len(_items(payload.get("refused_attachments"))),
+                recorded_by="" if own else row.actor,
+            )
+        )
+    return tuple(words)
+
+
+def _moment(value: object, fallback: float) -> float:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if number and math.isfinite(value) else fallback  # type: ignore[arg-type]
+
+
+def _items(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _position(value: object) -> tuple[float, float] | None:
+    if not isinstance(value, dict):
+        return None
+    lon, lat = value.get("lon"), value.get("lat")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
+        return None
+    lon_f, lat_f = float(lon), float(lat)  # type: ignore[arg-type]
+    return (lon_f, lat_f) if -180 <= lon_f <= 180 and -90 <= lat_f <= 90 else None
 
 
 def _latest_order(conn: sqlite3.Connection, case_id: int) -> OrderDelivery | None:

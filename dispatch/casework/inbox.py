@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from dispatch.attachments import AttachmentRef
 from dispatch.casework import failures
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.jobs import Job
@@ -66,5 +67,7 @@ def _apply(desk: CaseDesk, feed: object, seq: object, body: object) -> ReportRes
         at=report.at.timestamp(),
         note=report.note,
         photos=tuple(report.photos),
+        attachments=tuple(AttachmentRef(a.uri, a.content_type, a.size) for a in report.attachments),
+        position=None if report.position is None else (report.position.lon, report.position.lat),
     )
     return apply_report(desk, unit_report, feed=str(feed), seq=seq if isinstance(seq, int) else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from dispatch.attachments import AttachmentRef, RefusedAttachment, screen_all
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import Action, Actor, Applied, Command, Refused, Role
 
@@ -41,7 +42,14 @@ class UnitReport:
     action: ReportAction
     at: float
     note: str = ""
-    photos: tuple[str, ...] = ()
+    photos: tuple[str, ...] = ()  # bare photo URLs (protocol v1.1's first form)
+    attachments: tuple[AttachmentRef, ...] = ()
+    position: tuple[float, float] | None = None  # lon, lat where the unit reported from
+
+    def screened(self) -> tuple[tuple[AttachmentRef, ...], tuple[RefusedAttachment, ...]]:
+        """The attachments the case may show, and those refused with their reason."""
+        listed = [(a.uri, a.content_type, a.size) for a in self.attachments]
+        return screen_all(listed + [(uri, "", None) for uri in self.photos])
 
 
 class ReportOutcome(enum.StrEnum):
@@ -102,14 +110,30 @@ def apply_report(desk: CaseDesk, report: UnitReport, *, feed: str, seq: int | No
         if exists:
             return ReportResult(ReportOutcome.DUPLICATE)
         result = _apply(desk, conn, report)
+        kept, refused = report.screened()
         conn.execute(
             "INSERT INTO unit_reports (feed, seq, order_id, unit, action, at, note, photos, received_at, "
             "outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (feed, seq, report.order_id, report.unit, report.action.value, report.at, report.note,
-             msgspec.json.encode(list(report.photos)).decode(), desk.clock.now(), result.outcome.value,
-             result.detail),
+             msgspec.json.encode([attachment_record(a) for a in kept]).decode(), desk.clock.now(),
+             result.outcome.value, _with_refusals(result.detail, refused)),
         )  # fmt: skip
     return result
+
+
+def attachment_record(ref: AttachmentRef) -> dict[str, object]:
+    """An attachment as the audit payload and the report record keep it."""
+    record: dict[str, object] = {"uri": ref.uri, "content_type": ref.content_type}
+    if ref.size is not None:
+        record["size"] = ref.size
+    return record
+
+
+def _with_refusals(detail: str, refused: tuple[RefusedAttachment, ...]) -> str:
+    if not refused:
+        return detail
+    listed = "; ".join(f"{r.problem.value}: {r.reference}" for r in refused)
+    return f"{detail}{' · ' if detail else ''}attachments refused: {listed}"[:2000]
 
 
 def _apply(desk: CaseDesk, conn: sqlite3.Connection, report: UnitReport) -> ReportResult:
@@ -133,8 +157,14 @@ def _apply(desk: CaseDesk, conn: sqlite3.Connection, report: UnitReport) -> Repo
     payload: dict[str, object] = {"order_id": report.order_id, "reported_at": report.at}
     if report.note:
         payload["note"] = report.note
-    if report.photos:
-        payload["photos"] = list(report.photos)
+    kept, refused = report.screened()
+    if kept:
+        payload["attachments"] = [attachment_record(a) for a in kept]
+    if refused:
+        # The report still applies: the unit signed or finished whatever its photo's reference says.
+        payload["refused_attachments"] = [{"ref": r.reference, "problem": r.problem.value} for r in refused]
+    if report.position is not None:
+        payload["position"] = {"lon": report.position[0], "lat": report.position[1]}
     command = Command(
         case.id, case.version, _ACTIONS[report.action], Actor(report.unit, Role.UNIT),
         reason=report.note or _DEFAULT_REASON.get(report.action, ""),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from dispatch.casework.model import OPEN_STATES, AuditRow, Card, Case, CaseState
+from dispatch.attachments import AttachmentRef
+from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Card, Case, CaseState
 from dispatch.model import StoredEvent
 
 # Counting every match of a broad query over a million cases costs more than the page itself; past this
@@ -168,6 +169,26 @@ class OrderDelivery:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitWord:
+    """A unit's report on the case (签收, 进展, 办结, 申请回退): its own over the feed, or recorded by an
+    officer from a phone call (代录, `recorded_by` names the officer)."""
+
+    case_id: int
+    action: Action
+    unit: str
+    at: float  # when the unit did it, as it said; else when it was recorded
+    note: str = ""
+    position: tuple[float, float] | None = None  # lon, lat
+    attachments: tuple[AttachmentRef, ...] = ()
+    refused: int = 0  # attachments the case does not show (bad reference, wrong type, too large)
+    recorded_by: str = ""
+
+    @property
+    def by_phone(self) -> bool:
+        return bool(self.recorded_by)
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFile:
     """Everything the case panel shows: the case, its source events, its history and merge proposals."""
 
@@ -178,6 +199,13 @@ class CaseFile:
     codes: tuple[tuple[int, str], ...] = ()  # case id → code for every case the timeline mentions
     master_code: str = ""  # the case this one was merged into
     order: OrderDelivery | None = None  # the latest order of this case, if it was ever dispatched
+    unit_words: tuple[UnitWord, ...] = ()  # the units' reports, oldest first
+
+    @property
+    def last_unit_word(self) -> UnitWord | None:
+        """The latest report of the case itself, the one a checker judges the handling by."""
+        own = [word for word in self.unit_words if word.case_id == self.case.id]
+        return own[-1] if own else None
 
     def code_of(self, case_id: int) -> str:
         return dict(self.codes).get(case_id, str(case_id))

@@ -18,7 +18,7 @@ from dispatch.sim.city import demo_city
 from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
 from dispatch.sim.hostile import FuzzingPublisher, open_log
 from dispatch.sim.server import FeedServer
-from dispatch.sim.units import FieldUnits
+from dispatch.sim.units import MEDIA_PATH, FieldUnits, demo_photos
 
 # Where a child demo process takes its token from, so it never shows in the process list.
 TOKEN_ENV = "TIANSHU_SIM_TOKEN"
@@ -58,6 +58,12 @@ async def run_demo(
             for report in units.due(now):
                 server.publish_report(report)
         await asyncio.sleep(tick_s)
+
+
+def serve_unit_photos(server: FeedServer, units: FieldUnits) -> None:
+    """Let the server hand out the demo's photos and the units reference them there."""
+    server.media.update({f"{MEDIA_PATH}{name}": data for name, data in demo_photos().items()})
+    units.media_base = server.media_url
 
 
 @contextlib.asynccontextmanager
@@ -139,6 +145,7 @@ async def _serve_demo(
     ):
         log = open_log(fuzz_log) if fuzz else None
         fuzzing = FuzzingPublisher(server, fuzz, random.Random(seed + 2), clock.now, log) if fuzz else None
+        serve_unit_photos(server, units)
         announce(server.url)
         publish = fuzzing.publish_items if fuzzing is not None else None
         demo = asyncio.create_task(run_demo(server, generator, clock, units=units, publish=publish))

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
@@ -89,6 +90,8 @@ class FeedServer:
         self._cut_off = 0
         self._orders: dict[str, dict[str, Any]] = {}
         self._drop_before_ack = 0
+        # Plain GETs of these paths are answered with these bytes (JPEG): the demo's unit photos.
+        self.media: dict[str, bytes] = {}
         # Called once per new order_id (v1.1): the demo's field units listen here.
         self.on_order: Callable[[dict[str, Any]], object] | None = None
 
@@ -99,7 +102,7 @@ class FeedServer:
             self._handle,
             self._host,
             self._port,
-            process_request=self._check_token if self._token is not None else None,
+            process_request=self._process_request,
             ssl=self._tls,
             compression=None,
             max_size=MAX_FRAME_BYTES,
@@ -264,6 +267,18 @@ class FeedServer:
             await self._change.wait()
 
     # -- connections ---------------------------------------------------------------------------------
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.path in self.media:
+            body = self.media[request.path]
+            headers = Headers({"Content-Type": "image/jpeg", "Content-Length": str(len(body))})
+            return Response(HTTPStatus.OK, "OK", headers, body)
+        return self._check_token(connection, request) if self._token is not None else None
+
+    @property
+    def media_url(self) -> str:
+        """The http(s) origin the media paths are served from."""
+        return self.url.replace("ws", "http", 1)
 
     def _check_token(self, connection: ServerConnection, request: Request) -> Response | None:
         supplied = request.headers.get("Authorization", "")

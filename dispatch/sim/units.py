@@ -8,6 +8,8 @@ import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 _LOCAL = timezone(timedelta(hours=8))
@@ -16,6 +18,23 @@ _RETURN_NOTES = ("非本单位职责范围，请改派", "地址不在本辖区"
 _PROGRESS_NOTES = ("已到达现场", "正在处置", "已设置警示围挡，正在处理")
 _DONE_NOTES = ("已处置完毕，现场恢复正常", "已清理完毕", "已修复，附处置后照片")
 _CARELESS_NOTES = ("已初步处理", "已处理（部分完成）")
+# A handful of small JPEGs ship with the demo (a few KB each); the feed server hands them out under
+# MEDIA_PATH, and the reports reference them there, as a real platform's media server would.
+PHOTO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo" / "unit_photos"
+MEDIA_PATH = "/media/unit-photos/"
+_PROGRESS_PHOTOS = ("fence.jpg", "site-before.jpg")
+_DONE_PHOTOS = ("site-after.jpg",)
+# Where the demo's reports point before the server says where it is: a host nobody resolves.
+NO_MEDIA = "https://demo.tianshu.invalid"
+
+
+@cache
+def demo_photos() -> dict[str, bytes]:
+    """The shipped photos by name (empty if the resources were left out of an install)."""
+    try:
+        return {path.name: path.read_bytes() for path in sorted(PHOTO_DIR.glob("*.jpg"))}
+    except OSError:
+        return {}
 
 
 class Temper(enum.Enum):
@@ -46,9 +65,11 @@ class FieldUnits:
     who wants a lively screen runs the demo at pace 0.2.
     """
 
-    def __init__(self, rng: random.Random, *, pace: float = 1.0) -> None:
+    def __init__(self, rng: random.Random, *, pace: float = 1.0, media_base: str = NO_MEDIA) -> None:
         self._rng = rng
         self._pace = pace
+        # The http(s) origin the photos are served from (the feed server's, once it is listening).
+        self.media_base = media_base
         self._queue: list[_Due] = []
         self._count = 0
         self.tempers: dict[str, Temper] = {}
@@ -69,7 +90,7 @@ class FieldUnits:
         if temper is Temper.SILENT:
             return temper
         started = signed + rng.uniform(2, 8) * minutes
-        self._plan(order, started, "progress", rng.choice(_PROGRESS_NOTES))
+        self._plan(order, started, "progress", rng.choice(_PROGRESS_NOTES), photos=_PROGRESS_PHOTOS[:1])
         finish = started + rng.uniform(5, 25) * minutes
         if deadline is not None:
             if temper is Temper.LATE:
@@ -77,7 +98,9 @@ class FieldUnits:
             elif finish >= deadline:
                 finish = started + (deadline - started) * rng.uniform(0.5, 0.9)
         note = rng.choice(_CARELESS_NOTES if temper is Temper.CARELESS else _DONE_NOTES)
-        self._plan(order, max(finish, started + 1), "handled", note, photos=True)
+        self._plan(
+            order, max(finish, started + 1), "handled", note, photos=(*_PROGRESS_PHOTOS[1:], *_DONE_PHOTOS)
+        )
         return temper
 
     def due(self, now: float) -> list[dict[str, Any]]:
@@ -92,7 +115,7 @@ class FieldUnits:
         return len(self._queue)
 
     def _plan(
-        self, order: dict[str, Any], at: float, action: str, note: str, *, photos: bool = False
+        self, order: dict[str, Any], at: float, action: str, note: str, *, photos: tuple[str, ...] = ()
     ) -> None:
         report: dict[str, Any] = {
             "order_id": order["order_id"],
@@ -102,10 +125,34 @@ class FieldUnits:
         }
         if note:
             report["note"] = note
-        if photos:
-            report["photos"] = [f"https://demo.tianshu.invalid/photos/{order['order_id']}-{action}.jpg"]
+        position = self._position(order)
+        if position is not None:
+            report["position"] = position
+        shipped = demo_photos()
+        attachments = [
+            {
+                "uri": f"{self.media_base}{MEDIA_PATH}{name}",
+                "content_type": "image/jpeg",
+                "size": len(shipped[name]),
+            }
+            for name in photos
+            if name in shipped
+        ]
+        if attachments:
+            report["attachments"] = attachments
         self._count += 1
         heapq.heappush(self._queue, _Due(at, self._count, report))
+
+    def _position(self, order: dict[str, Any]) -> dict[str, float] | None:
+        """Somewhere within ~50 m of the scene: the unit reports from its phone on site."""
+        location = order.get("location")
+        if not isinstance(location, dict):
+            return None
+        lon, lat = location.get("lon"), location.get("lat")
+        if not isinstance(lon, int | float) or not isinstance(lat, int | float):
+            return None
+        jitter = self._rng.uniform
+        return {"lon": round(lon + jitter(-5e-4, 5e-4), 6), "lat": round(lat + jitter(-4e-4, 4e-4), 6)}
 
 
 def _parse(text: object) -> float | None:

@@ -90,11 +90,14 @@ def test_a_report_is_applied_once_however_often_it_arrives(loop: Loop) -> None:
     assert audit_rows(loop) == rows
     assert loop.desk.get(case_id).state is S.SIGNED
     assert recorded(loop) == [(order_id, "sign", "applied")]
-    handled = report(order_id, ReportAction.HANDLED, loop.clock.now() + 90, photos=("a.jpg", "b.jpg"))
+    photos = ("https://p.example/a.jpg", "../../etc/passwd")
+    handled = report(order_id, ReportAction.HANDLED, loop.clock.now() + 90, photos=photos)
     applied = apply_report(loop.desk, handled, feed=FEED, seq=13).applied
     assert applied is not None
     assert applied.case.state is S.HANDLED
-    assert applied.audit.payload["photos"] == ["a.jpg", "b.jpg"]
+    # The good reference is kept; the bad one is on the record as refused, and the report still applies.
+    assert applied.audit.payload["attachments"] == [{"uri": "https://p.example/a.jpg", "content_type": ""}]
+    assert applied.audit.payload["refused_attachments"] == [{"ref": "../../etc/passwd", "problem": "bad_reference"}]
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_most_units_sign_and_handle_before_the_deadline_some_do_not() -> None:
             assert actions == ["sign"]
         else:
             assert actions == ["sign", "progress", "handled"]
-            assert answers[-1]["photos"]
+            assert answers[-1]["attachments"]
             late = times[-1] > START + 4 * 3600
             assert late == (temper is Temper.LATE)
 
