@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -20,8 +21,10 @@ ENVIRONMENT_FAULTS: tuple[type[BaseException], ...] = (
     sqlite3.InternalError,
     sqlite3.ProgrammingError,
     MemoryError,
-    OSError,
 )
+# An OSError is the machine's only for these: the C library also answers a row's time beyond what it can
+# convert with one (EOVERFLOW from datetime.fromtimestamp), and that row must not stop the job.
+_MACHINE_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EROFS, errno.EDQUOT, errno.ENOMEM, errno.EMFILE})
 # SQLite's own words for those (primary result codes). Its generic SQLITE_ERROR is not among them: that is
 # also what one row raises when SQL reads it (malformed JSON in a payload), and such a row must not stop
 # the job at every beat.
@@ -39,6 +42,8 @@ def is_environment_fault(error: BaseException) -> bool:
     """True for a fault of the store or the machine (see ENVIRONMENT_FAULTS), False for one of an item."""
     if isinstance(error, ENVIRONMENT_FAULTS) or not isinstance(error, Exception):
         return True
+    if isinstance(error, OSError):
+        return error.errno in _MACHINE_ERRNOS
     if isinstance(error, sqlite3.OperationalError):
         code = getattr(error, "sqlite_errorcode", None)
         # Without a code (raised by the sqlite3 module itself) it is the connection's, not a row's.

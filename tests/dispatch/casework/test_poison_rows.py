@@ -5,6 +5,7 @@ through (hypothesis-generated event columns, report bodies and case columns)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import sqlite3
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispatch.casework.discovery import CURSOR_KEY as DISCOVERY_CURSOR
@@ -81,6 +82,8 @@ def put_row(loop: Loop, event_id: str, values: dict[str, object]) -> int:
 
 
 @SETTINGS
+# Found by this test: the C library answers a time past year 2^31 with OSError (EOVERFLOW), not ValueError.
+@example(rows=[{"occurred_at": 6.77680361916768e16}])
 @given(
     rows=st.lists(
         st.fixed_dictionaries(
@@ -237,7 +240,7 @@ def test_the_card_sweep_raises_every_card_it_can_and_sets_the_rest_aside(
 
 
 def _raised(job: Callable[[], object]) -> BaseException:
-    with pytest.raises((sqlite3.Error, OverflowError)) as caught:
+    with pytest.raises((sqlite3.Error, OverflowError, ValueError, OSError)) as caught:
         job()
     return caught.value
 
@@ -259,5 +262,7 @@ def test_a_row_s_fault_is_set_aside_and_a_store_s_fault_stops_the_job(tmp_path: 
     finally:
         other.close()
         loop.close()
-    assert [is_environment_fault(e) for e in (malformed, overflow)] == [False, False]
+    too_far = _raised(lambda: datetime.fromtimestamp(6.77680361916768e16, UTC))
+    assert [is_environment_fault(e) for e in (malformed, overflow, too_far)] == [False, False, False]
+    assert is_environment_fault(OSError(errno.ENOSPC, "No space left on device"))
     assert [is_environment_fault(e) for e in (locked, closed)] == [True, True]
