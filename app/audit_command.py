@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.store_choice import MISSING_STORE_EXIT, STORE_HELP, chosen_store
 from dispatch.clock import SystemClock, iso_utc
 
 
@@ -32,14 +33,14 @@ def add_arguments(
     verify = actions.add_parser(
         "verify", help="recompute the chain, replay every case, check every checkpoint"
     )
-    verify.add_argument("--db", type=store_file, required=True, metavar="PATH")
+    verify.add_argument("--db", type=store_file, metavar="PATH", help=STORE_HELP)
     _signature_options(verify)
     verify.set_defaults(handler=verify_handler)
     keygen = actions.add_parser("keygen", help="create the Ed25519 key that signs audit checkpoints")
     keygen.add_argument("--key", type=Path, metavar="PATH", help="where (default: the user's config dir)")
     keygen.set_defaults(handler=_keygen_handler)
     checkpoint = actions.add_parser("checkpoint", help="sign the head of the chain now")
-    checkpoint.add_argument("--db", type=store_file, required=True, metavar="PATH")
+    checkpoint.add_argument("--db", type=store_file, metavar="PATH", help=STORE_HELP)
     _signature_options(checkpoint)
     checkpoint.set_defaults(handler=_checkpoint_handler)
 
@@ -103,6 +104,9 @@ def _checkpoint_handler(args: argparse.Namespace) -> int:
     )
     from dispatch.store import StoreError, open_store
 
+    args.db = chosen_store(args.db)
+    if args.db is None:
+        return MISSING_STORE_EXIT
     key_path = args.key or default_key_path()
     log = args.checkpoints or default_log_path(args.db)
     try:

@@ -14,6 +14,7 @@ from app.bench_loop import add_bench_loop_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
+from app.store_choice import STORE_HELP
 from dispatch.argtypes import add_fuzz_arguments, positive_number
 
 if TYPE_CHECKING:
@@ -138,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = sub.add_parser("ingest", help="run the intake pipeline with no window")
     _feed_options(ingest, required=True)
-    ingest.add_argument("--db", type=_db_path, required=True, metavar="PATH")
+    ingest.add_argument("--db", type=_db_path, metavar="PATH", help=STORE_HELP)
     ingest.add_argument(
         "--idle-exit",
         type=positive_number,
@@ -147,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     export = sub.add_parser("export", help="write stored rows to stdout")
-    export.add_argument("--db", type=_existing_file, required=True, metavar="PATH")
+    export.add_argument("--db", type=_existing_file, metavar="PATH", help=STORE_HELP)
     export.add_argument("--table", choices=("events", "quarantine"), required=True)
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
 

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import msgspec
 
+from app.store_choice import MISSING_STORE_EXIT, chosen_store
 from dispatch.feed_client import BackoffPolicy, FeedClient
 from dispatch.model import ConnectionState, IntakeCounters, StorageTrouble
 from dispatch.pipeline import IntakePipeline
@@ -27,10 +28,13 @@ EXIT_FEED_FAULT = 3
 
 
 def run_ingest(
-    *, feed_url: str, token: str | None, ca_file: Path | None, db_path: Path, idle_exit: float | None
+    *, feed_url: str, token: str | None, ca_file: Path | None, db_path: Path | None, idle_exit: float | None
 ) -> int:
     """Ingest until interrupted or idle: 0 when messages were stored, 1 when none were (or the store failed),
-    3 when the feed client hit a defect on the way (it recovered; the log has the traceback)."""
+    3 when the feed client hit a defect on the way (it recovered; the log has the traceback). Without
+    `db_path`, into the cockpit's store (created if need be)."""
+    db_path = chosen_store(db_path, must_exist=False)
+    assert db_path is not None
     try:
         return asyncio.run(ingest(feed_url, token, ca_file, db_path, idle_exit))
     except StoreError as error:
@@ -163,9 +167,13 @@ CSV_EVENT_COLUMNS = (
 CSV_QUARANTINE_COLUMNS = ("received_at", "seq", "reason", "detail", "raw_size", "raw")
 
 
-def run_export(*, db_path: Path, table: str, fmt: str, out: TextIO | None = None) -> int:
-    """Write every row of `table` to stdout as JSON lines or CSV (read-only: also from read-only media)."""
+def run_export(*, db_path: Path | None, table: str, fmt: str, out: TextIO | None = None) -> int:
+    """Write every row of `table` to stdout as JSON lines or CSV (read-only: also from read-only media);
+    without `db_path`, from the cockpit's store."""
     stream = out or sys.stdout
+    db_path = chosen_store(db_path)
+    if db_path is None:
+        return MISSING_STORE_EXIT
     try:
         db = open_read_only(db_path)
     except sqlite3.Error as error:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from app import audit_command
+from app.store_choice import MISSING_STORE_EXIT, STORE_HELP, chosen_store
 
 if TYPE_CHECKING:
     # Imported where used: numpy under the metrics would slow every other command's start.
@@ -50,7 +51,7 @@ def rate_of(tally: Tally, key: str) -> float | None:
 
 
 def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """`report --db PATH --from DATE --to DATE [--format table|csv|json] [--exercise]`."""
+    """`report [--db PATH] --from DATE --to DATE [--format table|csv|json] [--exercise]`."""
     report = subparsers.add_parser(
         "report",
         help="综合评价: closure, on-time, rework and extension rates, stage durations, department grades",
@@ -58,7 +59,7 @@ def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
         "table. A date is a whole local day (--to 2026-11-30 includes that day); a date and time is an "
         "instant, local unless it carries an offset. See docs/metrics.md.",
     )
-    report.add_argument("--db", type=_store_file, required=True, metavar="PATH")
+    report.add_argument("--db", type=_store_file, metavar="PATH", help=STORE_HELP)
     report.add_argument("--from", dest="start", type=_when, required=True, metavar="DATE")
     report.add_argument("--to", dest="end", type=_when, required=True, metavar="DATE")
     report.add_argument("--format", choices=FORMATS, default="table")
@@ -67,7 +68,7 @@ def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def add_audit_command(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """`audit verify --db PATH`, `audit keygen`, `audit checkpoint --db PATH` (app/audit_command.py)."""
+    """`audit verify [--db PATH]`, `audit keygen`, `audit checkpoint [--db PATH]` (app/audit_command.py)."""
     audit = subparsers.add_parser(
         "audit", help="check the hash-chained audit table and its signed checkpoints"
     )
@@ -103,12 +104,18 @@ def instant(value: date | datetime, zone: ZoneInfo, *, end: bool = False) -> flo
 
 
 def _report_handler(args: argparse.Namespace) -> int:
+    db_path = chosen_store(args.db)
+    if db_path is None:
+        return MISSING_STORE_EXIT
     return run_report(
-        db_path=args.db, start=args.start, end=args.end, fmt=args.format, exercise=args.exercise
+        db_path=db_path, start=args.start, end=args.end, fmt=args.format, exercise=args.exercise
     )
 
 
 def _verify_handler(args: argparse.Namespace) -> int:
+    args.db = chosen_store(args.db)
+    if args.db is None:
+        return MISSING_STORE_EXIT
     return run_audit_verify(db_path=args.db, signatures=audit_command.signatures_of(args))
 
 

@@ -140,7 +140,6 @@ def test_datetimes_with_an_offset_are_taken_as_given() -> None:
         (["report", "--db", "{store}", "--from", "2026-11-01", "--to", "2026-11-02", "--format", "xml"],
          "invalid choice"),
         (["audit"], "ACTION"),
-        (["audit", "verify"], "--db"),
     ],
 )  # fmt: skip
 def test_bad_arguments_are_one_line_and_exit_2(
