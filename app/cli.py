@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
+from app.bench_signin import add_bench_signin_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
@@ -182,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
         "discovery", help="a burst of co-located reports becoming cases: time, rows, lock holds"
     )
     add_bench_discovery_arguments(bench_discovery)
+    bench_signin = bench_sub.add_parser(
+        "signin", help="the first sign-in after start: a known against an unknown login"
+    )
+    add_bench_signin_arguments(bench_signin)
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
@@ -250,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.bench_discovery import run_bench_discovery
 
         return run_bench_discovery(args)
+    if args.bench == "signin":
+        from app.bench_signin import run_bench_signin
+
+        return run_bench_signin(args)
     if args.bench == "loop":
         from app.bench_loop import run_bench_loop
 
