@@ -15,9 +15,11 @@ from PySide6.QtCore import QObject
 from app.desk_worker import DeskWorker
 from app.duty import DutyController
 from app.duty_jobs import JobHealth, demo_directory
+from app.feed_watch import install_feed_watch
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
+from app.unit_photos import UnitPhotos
 from dispatch.casework.checkpoints import Checkpointer
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import SystemClock
@@ -103,10 +105,13 @@ class Cockpit(QObject):
         self.frame_clock.changes_flushed.connect(self._on_frame_clock_changes_flushed)
         self.frame_clock.summary_flushed.connect(self._on_frame_clock_summary_flushed)
         window.window_closed.connect(self._on_window_closed)
+        # A lost feed: a banner over the main view, and the vital signs say since when.
+        self.feed_watch = install_feed_watch(window, window.vocabulary, window.vitals)
         # The closed loop's one database thread; shared with whoever else works cases (session, boards).
         self.desk_worker: DeskWorker | None = None
         self._owns_desk_worker = False
         self.duty: DutyController | None = None
+        self.photos: UnitPhotos | None = None
         if duty:
             self._owns_desk_worker = desk_worker is None
             self.desk_worker = desk_worker or DeskWorker(
@@ -119,6 +124,12 @@ class Cockpit(QObject):
             window.add_duty_dock(desk)
             self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
             self.duty.health_changed.connect(self._on_duty_health_changed)
+            # Units' photos are fetched from the feed's own origin only, into a cache beside the store.
+            trusted = [feed_url] if feed_url else []
+            self.photos = UnitPhotos(db_path.with_name(db_path.name + ".photos"), trusted, self)
+            self.duty.case_shown.connect(self.photos.want)
+            self.photos.photo_fetched.connect(desk.panel.show_photo)
+            self.photos.photo_fetched.connect(desk.form.show_photo)
             window.health.failed_retry_requested.connect(self.duty.retry_failed)
         window.status.show_store(db_path, None)
         window.header.show_feed(self.tr("Demo city") if feed_url is None else feed_url)
@@ -152,6 +163,8 @@ class Cockpit(QObject):
         self._today_base = today
         self._show_events_today()
         self.feed_url = url
+        if self.photos is not None:
+            self.photos.trust([url])
         self.pipeline = await loop.run_in_executor(self._store_io, self._pipeline_factory, self.db_path, url)
         if self._shut_down:
             await self.pipeline.close()
@@ -199,6 +212,8 @@ class Cockpit(QObject):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         loop = asyncio.get_running_loop()
+        if self.photos is not None:
+            self.photos.close()
         if self.duty is not None:
             self.duty.stop()
         if self._owns_desk_worker and self.desk_worker is not None:
@@ -249,6 +264,7 @@ class Cockpit(QObject):
         self.window.status.show_connection(
             changes.feed.state, self.window.vocabulary.connection(changes.feed, retry_in)
         )
+        self.feed_watch.observe(changes.feed, retry_in)
 
     def _show_events_today(self) -> None:
         self.window.status.show_events_today(self._today_base + self._committed - self._committed_at_count)
@@ -266,6 +282,7 @@ class Cockpit(QObject):
                 retry_in = _retry_in(feed)
                 window.health.show_connection(feed, retry_in)
                 window.status.show_connection(feed.state, window.vocabulary.connection(feed, retry_in))
+                self.feed_watch.observe(feed, retry_in)
             size = await loop.run_in_executor(self._store_io, file_size, self.db_path)
             window.status.show_store(self.db_path, size)
             midnight = local_midnight(now)

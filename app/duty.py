@@ -295,7 +295,9 @@ class DutyController(QObject):
             code = shown.case.code if shown is not None else str(request.case_id)
             unit = shown.case.handle_unit if shown is not None else ""
             source = shown.case.source if shown is not None else ""
-            self.form.ask(request.action, request.case_id, request.version, code, unit, source)
+            word = shown.last_unit_word if shown is not None else None
+            names = self.directory.names if self.directory is not None else {}
+            self.form.ask(request.action, request.case_id, request.version, code, unit, source, word, names)
         else:
             self._send(Command(request.case_id, request.version, request.action, self.actor))
 

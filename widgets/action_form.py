@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -12,6 +13,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -19,22 +22,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch.attachments import Photo
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import Action, Card
+from dispatch.casework.views import UnitWord
 from widgets.case_words import CaseWords
 from widgets.style import fill
+from widgets.unit_reports import PhotoButton, PhotoViewer, UnitWords
 
 # Actions whose payload the officer fills in, beyond a reason.
 _AMOUNT = frozenset({Action.REQUEST_EXTENSION})
 _CARD = frozenset({Action.SUPERVISE})
 _RATING = frozenset({Action.EVALUATE})
+# The check decisions: the checker sees the unit's last report (note, time, photo) beside them.
+CHECK_ACTIONS = frozenset({Action.START_CHECK, Action.FAIL_CHECK, Action.CLOSE})
 # Sources whose cases have a person who reported them and is called back for the evaluation (回访).
 CALLER_SOURCES = frozenset({"hotline"})
 
 
 def needs_form(action: Action) -> bool:
     """Whether `action` asks the officer for anything before it is sent."""
-    return RULES[action].reason_required or action in _AMOUNT | _CARD | _RATING
+    return RULES[action].reason_required or action in _AMOUNT | _CARD | _RATING | CHECK_ACTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +97,70 @@ class ActionForm(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self._build_unit_word()
+        decision = QVBoxLayout()
+        decision.addLayout(self.form)
+        decision.addStretch(1)
+        beside = QHBoxLayout()
+        beside.addLayout(decision, 1)
+        beside.addWidget(self.unit_word)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addLayout(self.form)
+        layout.addLayout(beside)
         layout.addWidget(self.buttons)
+
+    def _build_unit_word(self) -> None:
+        self.unit_word = QGroupBox(self.tr("The unit's last report"), self)
+        self.unit_word.setObjectName("actionFormUnitWord")
+        self.unit_heading = QLabel(self.unit_word)
+        self.unit_heading.setObjectName("actionFormUnitHeading")
+        self.unit_heading.setWordWrap(True)
+        self.unit_note = QLabel(self.unit_word)
+        self.unit_note.setObjectName("actionFormUnitNote")
+        self.unit_note.setWordWrap(True)
+        self.unit_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._unit_words = UnitWords(self)
+        self.unit_photos: list[PhotoButton] = []
+        self._photo_row = QHBoxLayout()
+        inner = QVBoxLayout(self.unit_word)
+        inner.addWidget(self.unit_heading)
+        inner.addWidget(self.unit_note)
+        inner.addLayout(self._photo_row)
+        inner.addStretch(1)
+        self.unit_word.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 18)
+        self.viewer: PhotoViewer | None = None
+        self.unit_word.hide()
+
+    def show_unit_word(self, word: UnitWord | None, names: Mapping[str, str]) -> None:
+        """What the unit last said about its handling; shown beside a check decision only."""
+        for button in self.unit_photos:
+            self._photo_row.removeWidget(button)
+            button.deleteLater()
+        self.unit_photos = []
+        if word is None:
+            self.unit_heading.setText(self.tr("No report from the unit on this case."))
+            self.unit_note.hide()
+            return
+        self.unit_heading.setText(self._unit_words.heading(word, names))
+        self.unit_note.setText(word.note or self.tr("(no note)"))
+        self.unit_note.show()
+        for ref in word.attachments:
+            button = PhotoButton(ref.uri, self._unit_words, self.unit_word)
+            button.photo_opened.connect(self._on_photo_opened)
+            self._photo_row.addWidget(button)
+            self.unit_photos.append(button)
+
+    def show_photo(self, photo: Photo) -> None:
+        """A unit photo arrived; the form shows it if it is the last report's."""
+        for button in self.unit_photos:
+            if button.uri == photo.uri:
+                button.show_photo(photo)
+
+    def _on_photo_opened(self, photo: Photo) -> None:
+        if self.viewer is not None:
+            self.viewer.close()
+        self.viewer = PhotoViewer(photo, self)
+        self.viewer.open()
 
     def ask(
         self,
@@ -102,12 +170,15 @@ class ActionForm(QDialog):
         case_code: str,
         clock_unit: str = "",
         source: str = "",
+        unit_word: UnitWord | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         """Lay the form out for `action` on one case and open it (window-modal, not blocking).
 
         An evaluation follows the case's source: a caller (12345) says whether they are satisfied on the
         call-back, so nothing is ticked for them; a sensor, camera or grid report has no caller, and the
-        centre rates the result itself, satisfied unless the officer says otherwise.
+        centre rates the result itself, satisfied unless the officer says otherwise. A check decision
+        shows `unit_word`, the unit's last report, beside it.
         """
         self._target = (action, case_id, version)
         self.setWindowTitle(self._words.action(action))
@@ -128,6 +199,11 @@ class ActionForm(QDialog):
             else self.tr("The result is satisfactory (no caller: rated by the centre)")
         )
         self.satisfied.setChecked(not caller)
+        checking = action in CHECK_ACTIONS
+        if checking:
+            self.show_unit_word(unit_word, names or {})
+        self.unit_word.setVisible(checking)
+        self.adjustSize()
         self.reason.clear()
         self.reason.setPlaceholderText(self.tr("Required") if required else self.tr("Optional"))
         self._on_reason_text_changed(self.reason.text())

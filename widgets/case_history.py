@@ -11,6 +11,7 @@ from dispatch.casework.model import Action, AuditRow, Role
 from dispatch.casework.views import CaseFile
 from widgets.case_words import CaseWords
 from widgets.style import fill
+from widgets.unit_reports import UnitWords
 from widgets.vocabulary import Vocabulary
 
 
@@ -69,6 +70,7 @@ class TimelineTable(_HistoryTable):
         headers = (self.tr("Time"), self.tr("Action"), self.tr("State"), self.tr("By"), self.tr("Note"))
         super().__init__("caseTimeline", headers, parent)
         self._words = words
+        self._unit_words = UnitWords(self)
 
     def show_file(self, case_file: CaseFile, names: Mapping[str, str]) -> None:
         words = self._words
@@ -78,7 +80,9 @@ class TimelineTable(_HistoryTable):
             change = words.shift.state(audit.to_state)
             if audit.from_state != audit.to_state:
                 change = f"{words.shift.state(audit.from_state)} → {change}"
-            action = words.action(audit.action)
+            # A unit's own report reads as the unit's (签收 by its name); 代录 only for an officer's entry.
+            own = self._unit_words.own(audit.action) if audit.role is Role.UNIT else None
+            action = own or words.action(audit.action)
             if audit.case_id != case_file.case.id:
                 action = f"{action} [{case_file.code_of(audit.case_id)}]"
             by = self._by(audit, names)

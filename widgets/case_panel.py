@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dispatch.attachments import Photo
 from dispatch.casework.machine import allowed_actions
 from dispatch.casework.model import Action, Case, CaseState, Role
 from dispatch.casework.views import (
@@ -36,10 +37,13 @@ from widgets.case_proposals import ProposalList
 from widgets.case_video import CaseVideo
 from widgets.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
 from widgets.style import fill, set_style_property
-from widgets.tight_fit import BreakingRow
+from widgets.tight_fit import BreakingRow, ElidedLabel
+from widgets.unit_reports import UnitReportList
 from widgets.vocabulary import Vocabulary
 
 BUTTON_COLUMNS = 3
+# Wide enough for a timeline row (time, action, state, who) and three buttons a row, in ideographs.
+ROOMY_CHARS = 34
 _EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
 
@@ -179,6 +183,8 @@ class CasePanel(QWidget):
         self.tabs.setMinimumHeight(self.fontMetrics().height() * 14)
         overview = QWidget()
         self.details = QFormLayout()
+        # On a narrow panel a field too wide beside its label goes below it, never off the right edge.
+        self.details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fields: dict[str, QLabel] = {}
         for key, label in (
             ("category", self.tr("Category")), ("address", self.tr("Address")),
@@ -187,10 +193,12 @@ class CasePanel(QWidget):
             ("counts", self.tr("Returned · reworked · reopened")), ("merged", self.tr("Merged into")),
             ("description", self.tr("Description")),
         ):  # fmt: skip
-            value = QLabel(overview)
+            # Only long texts wrap: a wrapped label in a form squeezes its row when space is short. The
+            # others end in "…" with the whole text as tooltip, so the case never scrolls across.
+            wraps = key in ("address", "description")
+            value = QLabel(overview) if wraps else ElidedLabel("", overview, tip=True)
             value.setObjectName("caseField")
-            # Only long texts wrap: a wrapped label in a form squeezes its row when space is short.
-            value.setWordWrap(key in ("address", "description"))
+            value.setWordWrap(wraps)
             self.fields[key] = value
             self.details.addRow(label, value)
         self.video = CaseVideo(overview)
@@ -215,7 +223,7 @@ class CasePanel(QWidget):
         heading.setObjectName("caseSection")
         details_heading = QLabel(self.tr("Details"), overview)
         details_heading.setObjectName("caseSection")
-        inner = QVBoxLayout(overview)
+        self._overview = inner = QVBoxLayout(overview)
         inner.addWidget(heading)
         inner.addLayout(self.deadlines)
         inner.addWidget(self.proposals)
@@ -227,11 +235,14 @@ class CasePanel(QWidget):
         scroll.setWidget(overview)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reports = ReportsTable(self._vocabulary, self)
         self.timeline = TimelineTable(self._words, self)
+        self.unit_reports = UnitReportList(self)
         self.tabs.addTab(scroll, self.tr("Overview"))
         self.tabs.addTab(self.reports, "")
         self.tabs.addTab(self.timeline, "")
+        self.tabs.addTab(self.unit_reports, "")
 
     # -- what the app calls --------------------------------------------------------------------------
 
@@ -289,6 +300,8 @@ class CasePanel(QWidget):
         self.tabs.setTabText(1, fill(self.tr("Reports (%1)"), len(case_file.events)))
         self.timeline.show_file(case_file, names)
         self.tabs.setTabText(2, fill(self.tr("Timeline (%1)"), len(case_file.timeline)))
+        self.unit_reports.show_words(case_file.unit_words, names)
+        self.tabs.setTabText(3, fill(self.tr("Unit reports (%1)"), len(case_file.unit_words)))
         self._show_actions()
         self.tick(self._now)
         self.header.fit()
@@ -299,6 +312,10 @@ class CasePanel(QWidget):
                 page = self.tabs.widget(index)
                 if isinstance(page, QScrollArea):
                     page.verticalScrollBar().setValue(0)
+
+    def show_photo(self, photo: Photo) -> None:
+        """A unit's photo the app fetched (or why it could not) for the case shown."""
+        self.unit_reports.show_photo(photo)
 
     def _show_order(self, order: OrderDelivery | None) -> None:
         """Whether the platform has the latest order: an unacknowledged one means the unit may not know."""
@@ -388,9 +405,17 @@ class CasePanel(QWidget):
         # button, so the splitter cannot cut it.
         hint = super().minimumSizeHint()
         margins = self._body.contentsMargins()
-        content = max(self.header.minimumSizeHint().width(), self._widest_action())
         bar = self.case_scroll.verticalScrollBar().sizeHint().width()
+        # The overview tab scrolls down on its own, inside the tab's frame: its deadlines and details stay
+        # whole (a detail too wide beside its label goes below it).
+        overview = self._overview.minimumSize().width() + bar + 4
+        content = max(self.header.minimumSizeHint().width(), self._widest_action(), overview)
         return QSize(max(hint.width(), content + margins.left() + margins.right() + bar), hint.height())
+
+    def roomy_width(self) -> int:
+        """The width the panel is comfortable at: timeline rows and deadlines whole, buttons three a row."""
+        self.ensurePolished()
+        return max(self.minimumSizeHint().width(), ROOMY_CHARS * self.fontMetrics().horizontalAdvance("中"))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

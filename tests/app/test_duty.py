@@ -125,9 +125,16 @@ def test_an_officer_registers_dispatches_and_closes_a_case_from_the_keyboard(
     duty.press(Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: duty.state() is S.HANDLED)
 
+    # The check decisions open the form with the unit's last report beside them.
+    form = duty.desk.form
     duty.press(Qt.Key.Key_T)
+    qtbot.waitUntil(form.isVisible)
+    assert "Handling done" in form.unit_heading.text()
+    QTest.keyClick(form.reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: duty.state() is S.CHECKING)
     duty.press(Qt.Key.Key_C)
+    qtbot.waitUntil(form.isVisible)
+    QTest.keyClick(form.reason, Qt.Key.Key_Return)
     # A closed case leaves the queue of open cases.
     qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 0)
     assert "closed" in duty.desk.notice.text()
