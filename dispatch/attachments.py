@@ -51,6 +51,18 @@ class RefusedAttachment:
     problem: AttachmentProblem
 
 
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A photo ready to show (`data` set), or why it is not (`problem` set)."""
+
+    uri: str
+    data: bytes = b""
+    content_type: str = ""
+    width: int = 0
+    height: int = 0
+    problem: AttachmentProblem | None = None
+
+
 def screen(uri: str, content_type: str = "", size: int | None = None) -> AttachmentProblem | None:
     """Why `uri` may not be kept as a photo reference, or None when it may (fetching has its own checks)."""
     if len(uri) > MAX_REFERENCE_CHARS or _UNSAFE.search(uri):

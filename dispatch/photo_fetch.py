@@ -8,7 +8,6 @@ import os
 import struct
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,22 +17,11 @@ from dispatch.attachments import (
     PHOTO_TYPES,
     AttachmentProblem,
     AttachmentRef,
+    Photo,
     screen,
 )
 
 _CHUNK = 64 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Photo:
-    """A photo ready to show (`data` set), or why it is not (`problem` set)."""
-
-    uri: str
-    data: bytes = b""
-    content_type: str = ""
-    width: int = 0
-    height: int = 0
-    problem: AttachmentProblem | None = None
 
 
 def origin_of(url: str) -> str:
