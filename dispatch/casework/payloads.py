@@ -15,7 +15,8 @@ from dispatch.casework.policy import TimeUnit
 # SQLite stores signed 64-bit integers; a larger Python int fails the write (OverflowError).
 INT_MAX = 2**63 - 1
 INT_MIN = -(2**63)
-MAX_TEXT = 4096  # characters in a reason, a note or any text of a payload
+MAX_TEXT = 4096  # characters in a reason
+MAX_PAYLOAD_TEXT = 65_536  # characters in one text of a payload (a source's title, a unit's note)
 MAX_NAME = 128  # characters in a unit id or a login
 MAX_DEPTH = 8  # lists and objects nested in a payload
 MAX_ITEMS = 1000  # values in a whole payload
@@ -40,8 +41,10 @@ def visible(text: str) -> bool:
     return any(ch not in _BLANK and unicodedata.category(ch) not in _INVISIBLE for ch in text)
 
 
-def text_problem(value: object, limit: int = MAX_TEXT) -> str | None:
-    """Why `value` cannot be stored as text (not a string, too long, not encodable, control characters)."""
+def text_problem(value: object, limit: int = MAX_TEXT, *, controls: bool = False) -> str | None:
+    """Why `value` cannot be stored as text: not a string, too long, not encodable (a lone surrogate), or
+    with control characters other than tab and line breaks (unless `controls`: text a source sent, kept
+    as it came, escaped in the audit's JSON)."""
     if not isinstance(value, str):
         return f"expected text, got {type(value).__name__}"
     if len(value) > limit:
@@ -50,7 +53,7 @@ def text_problem(value: object, limit: int = MAX_TEXT) -> str | None:
         category = unicodedata.category(ch)
         if category == "Cs":
             return "text with a lone surrogate (not valid Unicode)"
-        if category == "Cc" and ch not in _LINE_BREAKS:
+        if category == "Cc" and not controls and ch not in _LINE_BREAKS:
             return f"text with the control character U+{ord(ch):04X}"
     return None
 
@@ -154,7 +157,7 @@ def check_command(command: Command) -> None:
 
 def payload_problem(payload: object) -> str | None:
     """Why `payload` cannot go into the audit exactly as given (JSON with 64-bit integers, finite
-    numbers, text keys and storable text, bounded in depth and size), or None."""
+    numbers, text keys and valid Unicode text, bounded in depth and size), or None."""
     if not isinstance(payload, dict):
         return f"expected an object, got {type(payload).__name__}"
     budget = [MAX_ITEMS]
@@ -172,7 +175,8 @@ def _value_problem(value: object, depth: int, budget: list[int]) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else f"the number {value} (only finite numbers are kept)"
     if isinstance(value, str):
-        return text_problem(value)
+        # A revised event's title reaches the audit through the payload as the source wrote it.
+        return text_problem(value, MAX_PAYLOAD_TEXT, controls=True)
     if depth == 0 and isinstance(value, list | tuple | dict):
         return f"nested more than {MAX_DEPTH} levels deep"
     if isinstance(value, list | tuple):

@@ -300,3 +300,22 @@ def test_each_hostile_value_of_the_issue_is_refused_with_its_code(
         assert_sound(loop)
     finally:
         loop.close()
+
+
+def test_a_sources_text_is_kept_as_it_came_control_characters_and_all(template: Path, workdir: Path) -> None:
+    loop = fresh_loop(template, workdir, next(_examples))
+    try:
+        (case_id,) = [
+            r[0] for r in loop.conn.execute("SELECT case_id FROM case_events WHERE event_id = 'new'")
+        ]
+        title = "解放路积水\x07\x1b[2J"
+        current = loop.desk.get(case_id)
+        update = {"severity": 2, "title": title, "revision": 2}
+        applied = loop.desk.act(
+            Command(case_id, current.version, Action.SOURCE_UPDATE, SYSTEM_ACTOR, "", update)
+        )
+        assert applied.audit.payload["title"] == title
+        assert audit.timeline(loop.conn, [case_id])[-1].payload["title"] == title
+        assert_sound(loop)
+    finally:
+        loop.close()
