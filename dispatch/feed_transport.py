@@ -17,15 +17,14 @@ from dispatch.protocol import MAX_FRAME_BYTES, RAW_KEEP_BYTES, Frame, InvalidTex
 
 # The websockets library answers a text frame that is not UTF-8 (close 1007) or a frame over `max_size`
 # (close 1009) by closing the connection. The server then resends the same frame on the next connection,
-# forever. So this connection never lets the library see either: it decodes text itself (invalid UTF-8 is
-# handed on as InvalidText) and a gate in front of the library's parser drops the payload of any message
-# over the limit while it streams past, keeping only its first bytes and its size.
+# forever (and it refuses a message of more than 4,096 fragments the same way). So this connection never
+# lets the library see any of these: it decodes text itself (invalid UTF-8 is handed on as InvalidText),
+# and a gate in front of the library's parser puts fragmented messages together itself and drops the
+# payload of any message over the limit while it streams past, keeping only its first bytes and its size.
 
 _OP_CONT, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
-# The library applies its limit to the control frames inside a fragmented message too (a ping between two
-# fragments of a message near the limit would close the connection): it gets room for one such frame.
-CONTROL_ROOM = 125
-LIBRARY_MAX_BYTES = MAX_FRAME_BYTES + CONTROL_ROOM
+# The gate hands the library whole messages within the limit only, so the library's limit never bites.
+LIBRARY_MAX_BYTES = MAX_FRAME_BYTES
 _GREETING_MAX = 64 * 1024
 # First header byte of a final, unfragmented text or binary frame (FIN set, no reserved bits).
 _WHOLE_DATA = frozenset({0x80 | _OP_TEXT, 0x80 | _OP_BINARY})
@@ -42,20 +41,22 @@ class SkippedFrame:
 
 @dataclass(frozen=True, slots=True)
 class _Dropped:
-    """The gate finished dropping a message: `forged` closes it for the library's parser."""
+    """The gate finished dropping a message: `forged` stands in for it before the library's parser."""
 
     size: int
     forged: bytes
 
 
 class FrameGate:
-    """Watches the server's byte stream (after TLS, before websockets parses it) and cuts oversized messages.
+    """Watches the server's byte stream (after TLS, before websockets parses it) and hands the parser only
+    whole messages within the size limit.
 
-    A data message whose size passes `limit` — one big frame, or fragments adding up — is not forwarded;
-    in its place the parser receives a short forged frame with the message's first `keep` bytes (or, if
-    fragments under the limit were already forwarded, an empty final fragment), and the caller learns the
-    real size. Control frames inside a dropped message still pass. Anything the gate does not understand
-    (a masked or malformed frame, a failed handshake) is passed through untouched for websockets to judge.
+    A fragmented message is put together here (never more than `limit` bytes held) and passed on as one
+    frame, so the library's own limits on fragments never apply. A message whose size passes `limit` — one
+    big frame, or fragments adding up — is dropped as it streams past: the parser receives a short forged
+    frame with its first `keep` bytes instead, and the caller learns the real size. Control frames pass at
+    once, also between fragments. Anything the gate does not understand (a masked or malformed frame, a
+    failed handshake) is passed through untouched for websockets to judge.
     """
 
     def __init__(self, limit: int = MAX_FRAME_BYTES, keep: int = RAW_KEEP_BYTES) -> None:
@@ -65,13 +66,12 @@ class FrameGate:
         self._through = False
         self._stash = b""
         self._pass = 0  # payload bytes of the current frame still to forward
-        self._skip = 0  # payload bytes of the current frame still to drop
-        self._message: int | None = None  # bytes forwarded of a fragmented message in progress
-        self._drop: bytearray | None = None  # kept start of a message being dropped
-        self._drop_size = 0
-        self._drop_fin = False
-        self._drop_opcode = _OP_TEXT
-        self._drop_started = False  # fragments of the dropped message already reached the parser
+        self._take = 0  # payload bytes of the current frame still to collect (or drop)
+        self._fin = False  # the frame being collected or dropped ends its message
+        self._opcode = _OP_TEXT  # of the message being collected or dropped
+        self._collected: bytearray | None = None  # a fragmented message in progress
+        self._dropping = False  # ... which is over the limit: only its start is kept
+        self._size = 0  # payload bytes of the message in progress so far
 
     def feed(self, data: bytes) -> list[bytes | _Dropped]:
         """What to hand to the parser (and which dropped messages end there), in stream order."""
@@ -109,8 +109,16 @@ class FrameGate:
         limit = self._limit
         small = min(126, limit + 1)  # lengths that fit the header's first length field and the limit
         while i < size:
+            if self._take:
+                step = min(self._take, size - i)
+                self._collect(data, i, step)
+                self._take -= step
+                i = start = i + step
+                if not self._take and self._fin:
+                    out.append(self._end_message())
+                continue
             # Fast path, nearly every frame: a whole small text or binary message, unmasked.
-            if not self._skip and self._message is None and self._drop is None and i + 1 < size:
+            if self._collected is None and i + 1 < size:
                 first, length = data[i], data[i + 1]
                 if first in _WHOLE_DATA and length < small:
                     i += 2 + length
@@ -120,17 +128,6 @@ class FrameGate:
                     if length <= limit:
                         i += 4 + length
                         continue
-            if self._skip:
-                step = min(self._skip, size - i)
-                kept = self._drop
-                if kept is not None and len(kept) < self._keep:
-                    kept += data[i : i + min(step, self._keep - len(kept))]
-                self._skip -= step
-                i += step
-                start = i
-                if not self._skip and self._drop_fin:
-                    out.append(self._end_drop())
-                continue
             header = _header(data, i)
             if header is None:
                 self._stash = data[i:]
@@ -140,18 +137,21 @@ class FrameGate:
                 self._through = True  # a protocol error websockets will name
                 i = size
                 break
-            if opcode >= 8 or not self._drops(opcode, fin, length):
+            if opcode in (_OP_TEXT, _OP_BINARY) and self._collected is not None:
+                # A new message before the last one ended: hand the parser what came, to name the error.
+                out += [data[start:i], self._unfinished()]
+                start, self._through = i, True
+                i = size
+                break
+            if opcode >= 8 or not self._takes(opcode, fin, length):
                 i += header_size + length
                 continue
             if i > start:
                 out.append(data[start:i])
-            i += header_size
-            start = i
-            self._skip = length
-            self._drop_fin = fin
-            self._drop_size += length
+            i = start = i + header_size
+            self._take, self._fin = length, fin
             if not length and fin:
-                out.append(self._end_drop())
+                out.append(self._end_message())
         if i > size:  # the last frame forwarded goes on in the next piece of the stream
             self._pass = i - size
             i = size
@@ -159,32 +159,39 @@ class FrameGate:
             out.append(data[start:i])
         return out
 
-    def _drops(self, opcode: int, fin: bool, length: int) -> bool:
-        """Decide for one data frame; True when its payload is to be dropped."""
+    def _takes(self, opcode: int, fin: bool, length: int) -> bool:
+        """Decide for one data frame: False to forward it, True to collect or drop its payload here."""
         if opcode != _OP_CONT:  # a new message
-            if length <= self._limit:
-                self._message = None if fin else length
+            if fin and length <= self._limit:
                 return False
-            self._drop, self._drop_size, self._drop_started = bytearray(), 0, False
-            self._drop_opcode = opcode
-            return True
-        if self._drop is not None:
-            return True
-        if self._message is None:
+            self._opcode, self._size = opcode, 0
+            self._collected, self._dropping = bytearray(), False
+        elif self._collected is None:
             return False  # a stray continuation: the parser reports it
-        if self._message + length <= self._limit:
-            self._message = None if fin else self._message + length
-            return False
-        self._drop, self._drop_size, self._drop_started = bytearray(), self._message, True
+        self._size += length
+        if self._size > self._limit and not self._dropping:
+            self._dropping = True
+            del self._collected[self._keep :]
         return True
 
-    def _end_drop(self) -> _Dropped:
-        kept = bytes(self._drop or b"")
-        # An empty final continuation ends a message whose first fragments the parser already has.
-        forged = b"\x80\x00" if self._drop_started else _frame_header(self._drop_opcode, len(kept)) + kept
-        dropped = _Dropped(self._drop_size, forged)
-        self._drop, self._drop_size, self._message = None, 0, None
-        return dropped
+    def _collect(self, data: bytes, i: int, step: int) -> None:
+        collected = self._collected
+        assert collected is not None
+        if not self._dropping:
+            collected += data[i : i + step]
+        elif len(collected) < self._keep:
+            collected += data[i : i + min(step, self._keep - len(collected))]
+
+    def _unfinished(self) -> bytes:
+        collected = self._collected or b""
+        return _frame_header(self._opcode, len(collected), fin=False) + collected
+
+    def _end_message(self) -> bytes | _Dropped:
+        collected = self._collected
+        assert collected is not None
+        whole = _frame_header(self._opcode, len(collected)) + collected
+        self._collected = None
+        return _Dropped(self._size, whole) if self._dropping else whole
 
 
 def _header(data: bytes, i: int) -> tuple[int, bool, bool, int, int] | None:
@@ -209,12 +216,13 @@ def _header(data: bytes, i: int) -> tuple[int, bool, bool, int, int] | None:
     return first & 0x0F, bool(first & 0x80), masked, length, size + (4 if masked else 0)
 
 
-def _frame_header(opcode: int, length: int) -> bytes:
+def _frame_header(opcode: int, length: int, *, fin: bool = True) -> bytes:
+    first = (0x80 if fin else 0) | opcode
     if length < 126:
-        return struct.pack("!BB", 0x80 | opcode, length)
+        return struct.pack("!BB", first, length)
     if length < 1 << 16:
-        return struct.pack("!BBH", 0x80 | opcode, 126, length)
-    return struct.pack("!BBQ", 0x80 | opcode, 127, length)
+        return struct.pack("!BBH", first, 126, length)
+    return struct.pack("!BBQ", first, 127, length)
 
 
 class _Kind:

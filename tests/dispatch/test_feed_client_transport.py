@@ -19,7 +19,7 @@ from websockets.frames import BINARY, CONT, TEXT, Opcode
 from websockets.protocol import Protocol, Side
 
 from dispatch.feed_client import BackoffPolicy
-from dispatch.feed_transport import CONTROL_ROOM, FrameGate, _Dropped
+from dispatch.feed_transport import FrameGate, _Dropped
 from dispatch.model import ConnectionState
 from dispatch.pipeline import IntakePipeline
 from dispatch.protocol import MAX_FRAME_BYTES
@@ -55,7 +55,7 @@ class Message:
 def parse_through_gate(stream: bytes, cuts: Iterable[int]) -> tuple[list[Message], int]:
     """Feed `stream` to a gate in pieces, the gate's output to websockets' parser; messages and pings seen."""
     gate = FrameGate(limit=LIMIT, keep=KEEP)
-    parser = Protocol(Side.CLIENT, max_size=LIMIT + CONTROL_ROOM)
+    parser = Protocol(Side.CLIENT, max_size=LIMIT)
     messages: list[Message] = []
     pings = 0
 
@@ -196,10 +196,13 @@ def stored(db: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int | None,
 def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_connection(
     tmp_path: Path,
 ) -> None:
-    """Each of these made websockets close the connection (1007, 1009); the server then resent it forever."""
+    """Each of these made websockets close the connection (1007, 1009, or 1009 "too many fragments" for
+    the last, valid event); the server then resent it forever."""
     broken = b'{"type":"event","seq":2,"event":{"title":"\xff\xfe broken"}}'
     big_text = event_text(4, 99, description="洪" * 1_200_000)  # 3.6 MB
     fragments = [event_text(6, 98)[:-1], ' , "pad": "', "x" * (MAX_FRAME_BYTES - 1000), "y" * 5000, '"}']
+    many = event_text(8, 8)
+    crumbs = [many[n : n + 1] for n in range(len(many))] + [""] * 3000  # past websockets' 4,096 fragments
     script: Script = [
         (event_text(1, 1), True),
         (broken, True),
@@ -209,6 +212,7 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
         (fragments, True),  # each fragment under the limit, the message over it
         (b"\x00" * (2 * MAX_FRAME_BYTES), False),
         (event_text(7, 7), True),
+        (crumbs, True),
     ]
     db = tmp_path / "s.sqlite3"
     states: list[ConnectionState] = []
@@ -218,7 +222,7 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
             pipeline = IntakePipeline(db_path=db, feed_url=feed.url, policy=FAST)
             task = asyncio.create_task(pipeline.run())
             try:
-                await until(lambda: pipeline.counters().last_seq == 7, pipeline)
+                await until(lambda: pipeline.counters().last_seq == 8, pipeline)
                 states.append(pipeline.status.state)
             finally:
                 await pipeline.close()
@@ -227,7 +231,7 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
 
     feed = asyncio.run(scenario())
     events, quarantine = stored(db)
-    assert [seq for _, seq in events] == [1, 3, 5, 7]
+    assert [seq for _, seq in events] == [1, 3, 5, 7, 8]
     assert [(reason, seq, size) for reason, seq, size, _ in quarantine] == [
         ("not_utf8", None, len(broken)),
         ("oversized", 4, len(big_text.encode())),
