@@ -58,6 +58,8 @@ class Event(msgspec.Struct, frozen=True, gc=False):
     attachments: Annotated[list[Attachment], msgspec.Meta(max_length=64)] | None = None
     exercise: bool = False
     cancelled: bool = False
+    device: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    cleared: bool = False
 
 
 class Metric(msgspec.Struct, frozen=True, gc=False):

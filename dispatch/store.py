@@ -16,6 +16,7 @@ import sqlite_utils
 
 from dispatch.casework.account_log import migrate_account_log
 from dispatch.casework.clusters import migrate_duplicate_clusters
+from dispatch.casework.episodes import migrate_episodes
 from dispatch.casework.failures import migrate_failed_items
 from dispatch.casework.schema import migrate_audit_changes, migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.clock import iso_utc
@@ -120,6 +121,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_failed_items,
     migrate_audit_changes,
     migrate_account_log,
+    migrate_episodes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

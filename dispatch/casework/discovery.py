@@ -1,4 +1,4 @@
-"""Discovery: stored feed events become cases, exactly once, clustered as duplicates, and auto-routed."""
+"""Discovery: stored feed events become cases exactly once; repeated alarms fold, duplicates cluster."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dispatch.casework import clusters, failures
+from dispatch.casework import clusters, episodes, failures
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.jobs import Job
 from dispatch.casework.model import OPEN_STATES, SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
@@ -30,6 +30,9 @@ class DiscoveryResult:
     linked: int = 0
     skipped_exercise: int = 0
     proposals: int = 0
+    folded: int = 0  # repeated alarms that updated the open case of their episode
+    clearing: int = 0  # cases newly proposed for 自动消警 because their alarms cleared
+    cleared_alone: int = 0  # cleared reports of no open episode: nothing to clear, no case
     auto: list[Applied] = field(default_factory=list)
     read: int = 0  # event rows taken past the cursor, whatever became of them
     failed: list[int] = field(default_factory=list)  # event rows set aside (failures.Job.DISCOVERY)
@@ -40,6 +43,9 @@ class DiscoveryResult:
         self.linked += other.linked
         self.skipped_exercise += other.skipped_exercise
         self.proposals += other.proposals
+        self.folded += other.folded
+        self.clearing += other.clearing
+        self.cleared_alone += other.cleared_alone
         self.auto.extend(other.auto)
 
 
@@ -113,20 +119,34 @@ class Discovery:
             result.skipped_exercise += 1
             return
         conn = self.desk.conn
+        rule = self.policy.episodes
+        # Only machine sources have episodes: their payload says which device spoke and whether it cleared.
+        alarm = (
+            episodes.read_signal(
+                conn.execute("SELECT payload FROM events WHERE id = ?", (row_id,)).fetchone()[0]
+            )
+            if source in rule.sources
+            else episodes.Alarm()
+        )
+        key = episodes.episode_key(
+            rule, str(source), str(category), alarm.device, str(camera_id or ""), str(address or "")
+        )
+        update = {"source": source, "event_id": event_id, "revision": revision, "severity": severity,
+                  "title": title, "cancelled": bool(cancelled)}  # fmt: skip
+        if alarm.cleared:
+            update["cleared"] = True
         linked = conn.execute(
             "SELECT case_id FROM case_events WHERE source = ? AND event_id = ?", (source, event_id)
         ).fetchall()
         if linked:
             # A new revision of an event we already have: point its cases at the newest row, and tell
-            # the open ones (timeline entry; escalation when it got more severe).
+            # the open ones (timeline entry; escalation when it got more severe; a clearing proposal).
             conn.execute(
                 "UPDATE case_events SET event_row = ? WHERE source = ? AND event_id = ?",
                 (row_id, source, event_id),
             )
-            update = {"source": source, "event_id": event_id, "revision": revision, "severity": severity,
-                      "title": title, "cancelled": bool(cancelled)}  # fmt: skip
             for (case_id,) in linked:
-                self._tell_case(case_id, update)
+                self._tell_case(case_id, update, key, occurred_at, int(row_id), alarm, result)  # type: ignore[call-overload]
             result.linked += 1
             return
         if cancelled:
@@ -135,6 +155,31 @@ class Discovery:
             raise TypeError(f"occurred_at is {occurred_at!r}, not a time")
         if not isinstance(severity, int):
             raise TypeError(f"severity is {severity!r}, not a level")
+        if key is not None:
+            folded_into = episodes.find_open(
+                conn,
+                rule,
+                key,
+                exercise=bool(exercise),
+                at=occurred_at,
+                lon=_opt_float(lon),
+                lat=_opt_float(lat),
+            )
+            if folded_into is not None:
+                conn.execute(
+                    "INSERT INTO case_events (case_id, source, event_id, event_row, linked_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (folded_into, source, event_id, row_id, self.desk.clock.now()),
+                )
+                update["repeat"] = True
+                if alarm.device is not None:
+                    update["device"] = alarm.device
+                self._tell_case(folded_into, update, key, occurred_at, int(row_id), alarm, result)  # type: ignore[call-overload]
+                result.folded += 1
+                return
+        if alarm.cleared:
+            result.cleared_alone += 1
+            return
         district = self.locate(_opt_float(lon), _opt_float(lat), str(grid or ""))
         draft = Case(
             id=0, code="", state=CaseState.DISCOVERED, version=1, exercise=bool(exercise),
@@ -154,18 +199,28 @@ class Discovery:
             "VALUES (?, ?, ?, ?, ?)",
             (case.id, source, event_id, row_id, self.desk.clock.now()),
         )
+        if key is not None:
+            episodes.begin(conn, key, case, occurred_at)
         result.opened.append(case)
         result.proposals += clusters.place(
             self.desk.conn, case, self.policy.duplicate_rule(case.category), self.desk.clock.now()
         )
         self._triage(case, result)
 
-    def _tell_case(self, case_id: int, update: dict[str, object]) -> None:
+    def _tell_case(
+        self, case_id: int, update: dict[str, object], key: str | None, at: object, row_id: int,
+        alarm: episodes.Alarm, result: DiscoveryResult,
+    ) -> None:  # fmt: skip
+        """An open case hears its source again: a timeline entry by system, and its episode moves on."""
         case = self.desk.get(case_id)
         if case.state not in OPEN_STATES:
             return
         command = Command(case.id, case.version, Action.SOURCE_UPDATE, SYSTEM_ACTOR, payload=dict(update))
-        self.desk.act_in_transaction(command)
+        told = self.desk.act_in_transaction(command).case
+        if isinstance(at, float):
+            episodes.extend(self.desk.conn, key, case_id, at, cleared=alarm.cleared)
+        if alarm.cleared:
+            result.clearing += episodes.propose_clearing(self.desk.conn, told, row_id, self.desk.clock.now())
 
     def _with_register_due(self, draft: Case) -> Case:
         due = self.desk.timers.register_due(

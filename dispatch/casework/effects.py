@@ -237,15 +237,19 @@ def _attach(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
 
 
 def _source_update(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
-    """A source's new revision escalates the case when it is more severe (and rings the severe alert
-    again); it never lowers severity or cancels the case by itself: a withdrawn warning is an officer's
-    call to void, with the withdrawal on the timeline."""
+    """A source's new revision, or a repeated alarm of the case's episode (`repeat`), escalates the case
+    when it is more severe (and rings the severe alert again); it never lowers severity or cancels the case
+    by itself: a withdrawn warning or a cleared alarm is an officer's call to void, on the timeline."""
     severity = command.payload.get("severity")
     if not isinstance(severity, int) or isinstance(severity, bool) or not 1 <= severity <= 4:
         raise _bad(case, "a source update carries the event's severity, 1 to 4")
     after = case
     if severity < case.severity:
         after = dataclasses.replace(case, severity=severity, acknowledged=False)
+    if command.payload.get("repeat") is True:
+        # A repeated alarm folded into the case (an episode, docs/closed-loop.md): its event is linked.
+        count = desk.conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (case.id,)).fetchone()
+        after = dataclasses.replace(after, events_count=int(count[0]))
     return Effect(after, {**command.payload, "from_severity": case.severity})
 
 

@@ -86,6 +86,19 @@ class DuplicateRule:
 
 
 @dataclass(frozen=True, slots=True)
+class EpisodeRule:
+    """Repeated machine alarms of one thing fold into one open case (docs/closed-loop.md, *Episodes*).
+
+    A report from one of `sources` continues an episode when it names the same device (or, without one,
+    the same camera, or else the same address within `radius_m`) and category, and comes no more than
+    `gap_s` after the episode's latest report while its case is open."""
+
+    gap_s: float = 1800.0
+    radius_m: float = 50.0
+    sources: frozenset[str] = frozenset({"iot", "video_ai"})
+
+
+@dataclass(frozen=True, slots=True)
 class WorkingHours:
     """One working period of a day, as local wall-clock minutes since midnight, e.g. 08:30–12:00."""
 
@@ -135,6 +148,7 @@ class Policy:
     rural_districts: frozenset[str]
     verify_sources: frozenset[str]  # feed sources whose reports go to Verifying before registration
     time_window: TimeWindow = TimeWindow()  # received times outside it are quarantined (bad_time)
+    episodes: EpisodeRule = EpisodeRule()  # repeated machine alarms that fold into one case
     _budget_index: dict[tuple[Stage, str, Urgency, AreaType], Budget] = field(
         init=False, repr=False, compare=False
     )

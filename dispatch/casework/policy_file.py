@@ -24,6 +24,7 @@ from dispatch.casework.policy import (
     BudgetRule,
     CalendarSpec,
     DuplicateRule,
+    EpisodeRule,
     Policy,
     PolicyError,
     RoutingRule,
@@ -209,7 +210,10 @@ class _Reader:
             root,
             "the policy",
             ("calendar", "urgent_max_severity", "budgets"),
-            ("supervision", "duplicates", "routing", "rural_districts", "verify_sources", "time_window"),
+            (
+                "supervision", "duplicates", "routing", "rural_districts", "verify_sources", "time_window",
+                "episodes",
+            ),
         )
         severity_node = top["urgent_max_severity"]
         severity = self.number(severity_node, "urgent_max_severity", positive=False)
@@ -231,7 +235,18 @@ class _Reader:
             rural_districts=self.names(top.get("rural_districts"), "rural_districts"),
             verify_sources=self.names(top.get("verify_sources"), "verify_sources"),
             time_window=self.time_window(top["time_window"]) if "time_window" in top else TimeWindow(),
+            episodes=self.episodes(top["episodes"]) if "episodes" in top else EpisodeRule(),
         )
+
+    def episodes(self, node: yaml.Node) -> EpisodeRule:
+        defaults = EpisodeRule()
+        spec = self.fields(node, "episodes", (), ("gap_s", "radius_m", "sources"))
+        gap = self.number(spec["gap_s"], "episodes.gap_s") if "gap_s" in spec else defaults.gap_s
+        radius = (
+            self.number(spec["radius_m"], "episodes.radius_m") if "radius_m" in spec else defaults.radius_m
+        )
+        sources = self.names(spec["sources"], "episodes.sources") if "sources" in spec else defaults.sources
+        return EpisodeRule(gap, radius, sources)
 
     def time_window(self, node: yaml.Node) -> TimeWindow:
         defaults = TimeWindow()
