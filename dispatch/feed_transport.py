@@ -22,7 +22,7 @@ from dispatch.protocol import MAX_FRAME_BYTES, RAW_KEEP_BYTES, Frame, InvalidTex
 # and a gate in front of the library's parser puts fragmented messages together itself and drops the
 # payload of any message over the limit while it streams past, keeping only its first bytes and its size.
 
-_OP_CONT, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
+_OP_CONT, _OP_TEXT, _OP_BINARY, _OP_PONG = 0x0, 0x1, 0x2, 0xA
 # The gate hands the library whole messages within the limit only, so the library's limit never bites.
 LIBRARY_MAX_BYTES = MAX_FRAME_BYTES
 _GREETING_MAX = 64 * 1024
@@ -66,6 +66,7 @@ class FrameGate:
         self._through = False
         self._stash = b""
         self._pass = 0  # payload bytes of the current frame still to forward
+        self._discard = 0  # payload bytes of a dropped control frame still to come
         self._take = 0  # payload bytes of the current frame still to collect (or drop)
         self._fin = False  # the frame being collected or dropped ends its message
         self._opcode = _OP_TEXT  # of the message being collected or dropped
@@ -109,6 +110,11 @@ class FrameGate:
         limit = self._limit
         small = min(126, limit + 1)  # lengths that fit the header's first length field and the limit
         while i < size:
+            if self._discard:
+                step = min(self._discard, size - i)
+                self._discard -= step
+                i = start = i + step
+                continue
             if self._take:
                 step = min(self._take, size - i)
                 self._collect(data, i, step)
@@ -132,11 +138,23 @@ class FrameGate:
             if header is None:
                 self._stash = data[i:]
                 break
-            opcode, fin, masked, length, header_size = header
-            if masked or (opcode < 8 and opcode not in (_OP_CONT, _OP_TEXT, _OP_BINARY)):
-                self._through = True  # a protocol error websockets will name
+            opcode, fin, reserved, masked, length, header_size = header
+            if masked:
+                self._through = True  # every frame of such a server is masked: websockets names the error
                 i = size
                 break
+            if opcode >= 8 and (opcode > _OP_PONG or reserved or not fin or length > 125):
+                # A control frame websockets would close the connection over carries no content: dropped.
+                if i > start:
+                    out.append(data[start:i])
+                i = start = i + header_size
+                self._discard = length
+                continue
+            # Reserved bits (say, compression nobody agreed on) or a reserved data opcode would close the
+            # connection too: the bits are cleared and an unknown opcode becomes binary, so the message is
+            # quarantined like any other instead of replayed forever.
+            odd = opcode < 8 and (reserved or opcode > _OP_BINARY)
+            opcode = min(opcode, _OP_BINARY) if opcode < 8 else opcode
             if opcode in (_OP_TEXT, _OP_BINARY) and self._collected is not None:
                 # A new message before the last one ended: hand the parser what came, to name the error.
                 out += [data[start:i], self._unfinished()]
@@ -144,6 +162,11 @@ class FrameGate:
                 i = size
                 break
             if opcode >= 8 or not self._takes(opcode, fin, length):
+                if odd:
+                    if i > start:
+                        out.append(data[start:i])
+                    out.append(bytes([(0x80 if fin else 0) | opcode]) + data[i + 1 : i + header_size])
+                    start = i + header_size
                 i += header_size + length
                 continue
             if i > start:
@@ -194,8 +217,9 @@ class FrameGate:
         return _Dropped(self._size, whole) if self._dropping else whole
 
 
-def _header(data: bytes, i: int) -> tuple[int, bool, bool, int, int] | None:
-    """(opcode, fin, masked, payload length, header size) of the frame at i, or None if incomplete."""
+def _header(data: bytes, i: int) -> tuple[int, bool, int, bool, int, int] | None:
+    """(opcode, fin, reserved bits, masked, payload length, header size) of the frame at i, or None if
+    incomplete."""
     available = len(data) - i
     if available < 2:
         return None
@@ -213,7 +237,7 @@ def _header(data: bytes, i: int) -> tuple[int, bool, bool, int, int] | None:
             return None
         (length,) = struct.unpack_from("!Q", data, i + 2)
     masked = bool(second & 0x80)
-    return first & 0x0F, bool(first & 0x80), masked, length, size + (4 if masked else 0)
+    return first & 0x0F, bool(first & 0x80), first & 0x70, masked, length, size + (4 if masked else 0)
 
 
 def _frame_header(opcode: int, length: int, *, fin: bool = True) -> bytes:

@@ -34,9 +34,9 @@ GREETING = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnectio
 LIMIT, KEEP = 200, 16  # above 125, so both header length forms occur on each side of the limit
 
 
-def wire_frame(opcode: int, payload: bytes, fin: bool) -> bytes:
+def wire_frame(opcode: int, payload: bytes, fin: bool, reserved: int = 0) -> bytes:
     """A server frame (unmasked) as RFC 6455 §5.2 lays it out."""
-    first = (0x80 if fin else 0) | opcode
+    first = (0x80 if fin else 0) | reserved | opcode
     size = len(payload)
     if size < 126:
         return struct.pack("!BB", first, size) + payload
@@ -90,33 +90,49 @@ sent_messages = st.lists(
         payloads,
         st.lists(st.integers(0, 4 * LIMIT), max_size=4),  # fragment boundaries
         st.booleans(),  # a ping between the fragments
+        st.sampled_from(["", "reserved_bits", "reserved_opcode"]),  # what websockets would close over
+        st.sampled_from(["", "reserved_control", "long_ping", "split_ping", "flagged_pong"]),  # likewise
     ),
     max_size=8,
 )
+JUNK_CONTROL = {
+    "reserved_control": wire_frame(0xB, b"?", fin=True),
+    "long_ping": wire_frame(0x9, b"p" * 126, fin=True),
+    "split_ping": wire_frame(0x9, b"p", fin=False),
+    "flagged_pong": wire_frame(0xA, b"p", fin=True, reserved=0x20),
+}
 
 
 @settings(max_examples=200, deadline=None)
 @given(sent_messages, st.lists(st.integers(0, 8000), max_size=12))
 def test_the_gate_passes_every_message_within_the_limit_and_cuts_every_other(
-    sent: list[tuple[bool, bytes, list[int], bool]], cuts: list[int]
+    sent: list[tuple[bool, bytes, list[int], bool, str, str]], cuts: list[int]
 ) -> None:
+    """Also: reserved bits and opcodes on data frames and malformed control frames, on which websockets
+    closes the connection, cost nothing but the control frame (data arrives with the bits cleared, an
+    unknown data opcode as binary)."""
     stream = bytearray()
     pings_sent = 0
-    for text, payload, bounds, ping in sent:
+    for text, payload, bounds, ping, odd, junk in sent:
         edges = sorted({0, len(payload), *(b for b in bounds if 0 < b < len(payload))})
         parts = [payload[a:b] for a, b in pairwise(edges)] or [b""]
         for n, part in enumerate(parts):
             opcode = (0x1 if text else 0x2) if n == 0 else 0x0
-            stream += wire_frame(opcode, part, fin=n == len(parts) - 1)
+            if odd == "reserved_opcode" and n == 0:
+                opcode = 0x3 + len(payload) % 5
+            reserved = 0x40 if odd == "reserved_bits" else 0
+            stream += wire_frame(opcode, part, fin=n == len(parts) - 1, reserved=reserved)
             if ping and n == 0:
                 stream += wire_frame(0x9, b"alive", fin=True)
                 pings_sent += 1
+            if junk and n == 0:
+                stream += JUNK_CONTROL[junk]
 
     messages, pings = parse_through_gate(bytes(stream), cuts)
     assert pings == pings_sent
     assert len(messages) == len(sent)
-    for got, (text, payload, _, _) in zip(messages, sent, strict=True):
-        assert got.opcode is (TEXT if text else BINARY)
+    for got, (text, payload, _, _, odd, _) in zip(messages, sent, strict=True):
+        assert got.opcode is (TEXT if text and odd != "reserved_opcode" else BINARY)
         if len(payload) <= LIMIT:
             assert (bytes(got.data), got.oversized) == (payload, None)
         else:
@@ -139,7 +155,15 @@ def test_the_gate_never_holds_a_huge_frame_in_memory() -> None:
 
 # -- the client against a real server ------------------------------------------------------------------------
 
-Script = list[tuple[str | bytes | list[str], bool]]  # (message or its fragments, text)
+
+@dataclass(frozen=True)
+class Raw:
+    """Bytes written to the connection as they are: frames the websockets server would not build."""
+
+    wire: bytes
+
+
+Script = list[tuple[str | bytes | list[str] | Raw, bool]]  # (message or its fragments, text)
 
 
 @dataclass
@@ -155,7 +179,10 @@ class ScriptedFeed:
         try:
             await ws.recv()
             for message, text in self.script:
-                await ws.send(message, text=text)
+                if isinstance(message, Raw):
+                    ws.transport.write(message.wire)
+                else:
+                    await ws.send(message, text=text)
             while True:
                 beat = {"type": "heartbeat", "head": 0, "at": "2026-12-01T00:00:00Z"}
                 await ws.send(json.dumps(beat))
@@ -196,8 +223,9 @@ def stored(db: Path) -> tuple[list[tuple[str, int]], list[tuple[str, int | None,
 def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_connection(
     tmp_path: Path,
 ) -> None:
-    """Each of these made websockets close the connection (1007, 1009, or 1009 "too many fragments" for
-    the last, valid event); the server then resent it forever."""
+    """Each of these made websockets close the connection (1007, 1009, 1009 "too many fragments" for a valid
+    event in 5,000 pieces, 1002 for a ping over 125 bytes, a reserved opcode or reserved bits on a valid
+    event); the server then resent it forever."""
     broken = b'{"type":"event","seq":2,"event":{"title":"\xff\xfe broken"}}'
     big_text = event_text(4, 99, description="洪" * 1_200_000)  # 3.6 MB
     fragments = [event_text(6, 98)[:-1], ' , "pad": "', "x" * (MAX_FRAME_BYTES - 1000), "y" * 5000, '"}']
@@ -213,6 +241,8 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
         (b"\x00" * (2 * MAX_FRAME_BYTES), False),
         (event_text(7, 7), True),
         (crumbs, True),
+        (Raw(JUNK_CONTROL["long_ping"] + wire_frame(0x5, b"x" * 300, fin=True)), False),
+        (Raw(wire_frame(0x1, event_text(10, 10).encode(), fin=True, reserved=0x40)), True),
     ]
     db = tmp_path / "s.sqlite3"
     states: list[ConnectionState] = []
@@ -222,7 +252,7 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
             pipeline = IntakePipeline(db_path=db, feed_url=feed.url, policy=FAST)
             task = asyncio.create_task(pipeline.run())
             try:
-                await until(lambda: pipeline.counters().last_seq == 8, pipeline)
+                await until(lambda: pipeline.counters().last_seq == 10, pipeline)
                 states.append(pipeline.status.state)
             finally:
                 await pipeline.close()
@@ -231,12 +261,13 @@ def test_text_that_is_not_utf8_and_oversized_messages_are_quarantined_on_one_con
 
     feed = asyncio.run(scenario())
     events, quarantine = stored(db)
-    assert [seq for _, seq in events] == [1, 3, 5, 7, 8]
+    assert [seq for _, seq in events] == [1, 3, 5, 7, 8, 10]
     assert [(reason, seq, size) for reason, seq, size, _ in quarantine] == [
         ("not_utf8", None, len(broken)),
         ("oversized", 4, len(big_text.encode())),
         ("oversized", 6, sum(len(f.encode()) for f in fragments)),
         ("binary_frame", None, 2 * MAX_FRAME_BYTES),
+        ("binary_frame", None, 300),  # opcode 5 is reserved: taken as binary
     ]
     assert feed.connections == 1, "a transport reject made the client reconnect"
     assert states == [ConnectionState.CONNECTED]
