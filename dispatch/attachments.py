@@ -115,15 +115,15 @@ def screen_all(
     refused: list[RefusedAttachment] = []
     seen: set[str] = set()
     for uri, content_type, size in candidates:
-        if uri in seen:  # the same photo twice is one photo
+        if uri in seen:  # the same reference twice is one photo (or one refusal)
             continue
+        seen.add(uri)
         problem = screen(uri, content_type, size)
         if problem is None and len(kept) >= MAX_ATTACHMENTS:
             problem = AttachmentProblem.TOO_MANY
         if problem is not None:
             refused.append(RefusedAttachment(shorten(uri), problem))
         else:
-            seen.add(uri)
             kept.append(AttachmentRef(uri, content_type.lower(), size))
     return tuple(kept), tuple(refused)
 
