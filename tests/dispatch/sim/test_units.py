@@ -11,10 +11,12 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
+from dispatch.attachments import AttachmentRef, Photo
 from dispatch.clock import ManualClock
+from dispatch.photo_fetch import PhotoFetcher
 from dispatch.sim.city import demo_city
 from dispatch.sim.generator import DemoGenerator
-from dispatch.sim.runner import run_demo
+from dispatch.sim.runner import run_demo, serve_unit_photos
 from dispatch.sim.server import FeedServer
 from dispatch.sim.units import FieldUnits, Temper
 
@@ -130,3 +132,28 @@ def test_a_dropped_order_is_not_passed_on_and_its_resend_is() -> None:
     seen, seq = asyncio.run(asyncio.wait_for(scenario(), 30))
     assert seen == ["20260921-9-1"]
     assert seq == 1
+
+
+def test_the_demo_units_report_from_the_scene_with_photos_their_server_hands_out() -> None:
+    units = FieldUnits(random.Random(5))
+    located = {**order(1), "location": {"lon": 116.4, "lat": 39.9, "address": "人民路 88 号"}}
+
+    async def scenario() -> list[Photo]:
+        async with FeedServer(heartbeat_s=None) as server:
+            serve_unit_photos(server, units)
+            units.take(located, START)
+            reports = units.due(START + 10 * 24 * 3600)
+            refs = [
+                AttachmentRef(a["uri"], a["content_type"], a["size"])
+                for r in reports
+                for a in r.get("attachments", [])
+            ]
+            assert refs, "progress and completion come with photos"
+            for report in reports:
+                assert abs(report["position"]["lon"] - 116.4) < 0.001
+                assert abs(report["position"]["lat"] - 39.9) < 0.001
+            fetcher = PhotoFetcher([server.url], None, timeout_s=5)
+            return [await asyncio.to_thread(fetcher.fetch, ref) for ref in refs]
+
+    photos = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert all(p.problem is None and p.content_type == "image/jpeg" for p in photos)
