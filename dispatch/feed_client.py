@@ -127,6 +127,7 @@ class FeedClient:
         try:
             while True:
                 self._status(ConnectionState.CONNECTING, attempts=attempt)
+                faulted = False
                 try:
                     await self._session()
                     detail = "the feed closed the connection"
@@ -137,9 +138,10 @@ class FeedClient:
                     _log.exception("feed client failed; reconnecting")
                     self.faults += 1
                     self.fault = f"feed client fault: {type(error).__name__}: {error}"[:500]
-                    detail = self.fault
+                    detail, faulted = self.fault, True
                 self.last_failure = detail
-                if self._subscribed:
+                # A defect that strikes again on every connection backs off up to the cap, not in a loop.
+                if self._subscribed and not faulted:
                     attempt = 0
                 delay = self.policy.delay(attempt, self._rng)
                 attempt += 1

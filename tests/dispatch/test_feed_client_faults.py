@@ -12,7 +12,7 @@ import pytest
 
 from dispatch.clock import SystemClock
 from dispatch.feed_client import BackoffPolicy, FeedClient
-from dispatch.feed_transport import SkippedFrame
+from dispatch.feed_transport import FeedConnection, SkippedFrame
 from dispatch.model import ConnectionState, FeedStatus
 from dispatch.protocol import Frame
 from dispatch.sim.server import FeedServer
@@ -124,3 +124,37 @@ def test_a_defect_in_a_connection_is_shown_and_followed_by_a_reconnect(
     assert backing_off.retry_at is not None
     assert statuses[3].fault == backing_off.detail, "the fault stays visible after the reconnect"
     assert any(r.exc_info and isinstance(r.exc_info[1], KeyError) for r in caplog.records)
+
+
+def test_a_defect_on_every_connection_backs_off_instead_of_looping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean session resets the back-off; one that ended in a defect does not, so a defect that strikes
+    again after every subscribe waits longer each time instead of reconnecting twice a second forever."""
+
+    async def broken(self: FeedConnection) -> Frame:
+        raise RuntimeError("reader defect")
+
+    monkeypatch.setattr(FeedConnection, "next_frame", broken)
+    statuses: list[FeedStatus] = []
+
+    async def scenario() -> None:
+        async with FeedServer(heartbeat_s=None) as server:
+            client = FeedClient(
+                server.url,
+                on_frame=lambda frame: None,
+                resume_after=lambda: None,
+                on_status=statuses.append,
+                clock=SystemClock(),
+                policy=BackoffPolicy(base_s=0.001, cap_s=0.01, idle_timeout_s=15.0),
+            )
+            task = asyncio.create_task(client.run())
+            try:
+                await until(lambda: sum(s.state is ConnectionState.BACKING_OFF for s in statuses) >= 4)
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(scenario())
+    backing_off = [s for s in statuses if s.state is ConnectionState.BACKING_OFF]
+    assert [s.attempts for s in backing_off[:4]] == [1, 2, 3, 4]
+    assert all(s.detail == "feed client fault: RuntimeError: reader defect" for s in backing_off)
+    assert ConnectionState.CONNECTED in [s.state for s in statuses], "each attempt did subscribe"
