@@ -11,6 +11,7 @@ import msgspec
 from dispatch.attachments import AttachmentRef, RefusedAttachment, screen_all
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import Action, Actor, Applied, Command, Refused, Role
+from dispatch.casework.views import NO_REASON_GIVEN
 
 
 class ReportAction(enum.StrEnum):
@@ -30,7 +31,7 @@ _ACTIONS = {
 }
 
 # A return request must carry a reason; a unit that sends none still gets one on the record.
-_DEFAULT_REASON = {ReportAction.RETURN_REQUEST: "unit asked to return (no reason given)"}
+_DEFAULT_REASON = {ReportAction.RETURN_REQUEST: NO_REASON_GIVEN}
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,6 +168,10 @@ class OrderDelivery:
     acked_at: float | None
 
 
+# The reason recorded for a unit's return request that gave none; the screens put it in the officer's words.
+NO_REASON_GIVEN = "unit asked to return (no reason given)"
+
+
 @dataclass(frozen=True, slots=True)
 class UnitWord:
     """A unit's report on the case (签收, 进展, 办结, 申请回退): its own over the feed, or recorded by an

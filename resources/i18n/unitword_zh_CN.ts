@@ -143,4 +143,15 @@
         <translation>引用地址不可用</translation>
     </message>
 </context>
+<context>
+    <name>TimelineTable</name>
+    <message>
+        <source>no reason given</source>
+        <translation>未说明原因</translation>
+    </message>
+    <message>
+        <source>%1 photo(s)</source>
+        <translation>照片 %1 张</translation>
+    </message>
+</context>
 </TS>

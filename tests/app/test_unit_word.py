@@ -141,6 +141,29 @@ def test_a_units_note_position_and_photo_arrive_over_the_feed_and_show_as_its_ow
     assert "Signed for (by phone)" not in timeline_actions
     by = [panel.timeline.item(row, 3).text() for row in range(panel.timeline.rowCount())]
     assert any(text.startswith("钟楼区城管一队") for text in by)
+    sign_row = timeline_actions.index("Signed for")
+    assert panel.timeline.item(sign_row, 4).text() == "已到场 · 1 photo(s)"
+
+
+def test_a_return_request_without_a_reason_reads_as_the_units_and_says_so(
+    tmp_path: Path, panel: CasePanel
+) -> None:
+    db = tmp_path / "s.sqlite3"
+    case_id, order_id = dispatched_store(db)
+    loop = open_loop(db)
+    try:
+        back = UnitReport(order_id, "U-1", ReportAction.RETURN_REQUEST, loop.clock.now() + 60)
+        assert apply_report(loop.desk, back, feed="f", seq=1).outcome is ReportOutcome.APPLIED
+        case_file = load_case_file(loop.conn, case_id)
+    finally:
+        loop.close()
+    assert case_file is not None
+    panel.show_file(case_file)
+    (card,) = panel.unit_reports.cards
+    assert card.heading.text().startswith("钟楼区城管一队 · Asks to return · ")
+    assert not card.note.isVisibleTo(panel)
+    assert panel.timeline.item(0, 1).text() == "Asks to return"
+    assert panel.timeline.item(0, 4).text() == "no reason given"
 
 
 def test_the_app_fetches_the_photo_off_the_gui_thread_and_the_thumbnail_opens_full_size(
