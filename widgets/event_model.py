@@ -24,6 +24,15 @@ from widgets.vocabulary import SEVERE_LEVELS, Vocabulary
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+def _clock(pattern: str, at: object) -> str:
+    """A stored time as local time, or "—" for a value no clock can show (a row an older version wrote
+    as text or beyond year 9999): one odd row must not break the whole list's painting."""
+    try:
+        return time.strftime(pattern, time.localtime(at))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError, OSError):
+        return "—"
+
+
 class EventColumn(enum.IntEnum):
     TIME = 0
     SEVERITY = 1
@@ -186,7 +195,7 @@ class EventTableModel(QAbstractTableModel):
             tags.append((words.cancelled, "cancelled", "cancelled_text"))
         severity = words.severity(event.severity)
         cells = (
-            time.strftime("%H:%M:%S", time.localtime(event.occurred_at)),
+            _clock("%H:%M:%S", event.occurred_at),
             severity,
             words.source(event.source),
             words.category(event.category),
@@ -198,8 +207,8 @@ class EventTableModel(QAbstractTableModel):
         parts = (
             event.title,
             event.description,
-            fill(self._occurred, time.strftime(stamp, time.localtime(event.occurred_at))),
-            fill(self._received, time.strftime(stamp, time.localtime(event.received_at))),
+            fill(self._occurred, _clock(stamp, event.occurred_at)),
+            fill(self._received, _clock(stamp, event.received_at)),
             f"{event.source}/{event.event_id}",
         )
         tooltip = "\n".join(part for part in parts if part)

@@ -143,3 +143,20 @@ def test_no_children_under_rows(vocabulary: Vocabulary, palette: Palette) -> Non
     model.prepend([stored(1)])
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def test_a_time_no_clock_can_show_is_a_dash_and_the_rest_of_the_list_shows(
+    vocabulary: Vocabulary, palette: Palette
+) -> None:
+    # Regression: an older version stored a time as text; every repaint of the list raised TypeError.
+    model = EventTableModel(vocabulary, palette)
+    model.prepend(
+        [
+            stored(1, title="正常"),
+            stored(2, occurred_at="2026-12-07 10:00"),  # type: ignore[arg-type]
+            stored(3, occurred_at=1e300, received_at=float("nan")),
+        ]
+    )
+    assert [text(model, r, EventColumn.TIME) for r in (0, 1)] == ["—", "—"]
+    assert text(model, 2, EventColumn.TITLE) == "正常"
+    assert "—" in str(model.data(model.index(0, EventColumn.TITLE), Qt.ItemDataRole.ToolTipRole))
