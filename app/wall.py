@@ -9,9 +9,10 @@ from PySide6.QtCore import QObject, QSettings
 
 from app.wall_feeds import TileFeeds
 from app.wall_linkage import CameraLink, LinkedCase
-from app.wall_memory import WallMemory
+from app.wall_memory import WallMemory, seconds_setting
 from app.wall_motion import MotionMarks
-from app.wall_snapshots import SnapshotWriter
+from app.wall_snapshots import SnapshotToasts, SnapshotWriter
+from app.wall_timing import Deadline
 from app.wall_tour import Tour, TourPage
 from video.health import SystemClock, VideoClock
 from video.motion import Box, MotionCallback
@@ -25,13 +26,20 @@ from widgets.video_wall import MAX_TILES, TourRequest, VideoWall, WallLayout, la
 STATUS_INTERVAL_S = 0.5
 # A tour opens the next page's streams this long before it shows them, so no tile waits blank.
 TOUR_PREROLL_S = 1.5
+# A wall hidden for less than this (F9 to the desk and back) keeps its streams, so it comes back with
+# pictures at once instead of reconnecting every camera (QSettings video_wall/warm_seconds).
+WARM_S = 60.0
+# Unrequested pop-ups (a new severe case) change the wall at most this often; the rest wait in the list
+# beside the tree (QSettings video_wall/popup_interval_seconds).
+POPUP_INTERVAL_S = 60.0
 # Builds the stream manager around the wall's motion callback (tests inject fake sources here).
 ManagerFactory = Callable[[MotionCallback], StreamManager]
 
 
 class WallController(QObject):
     """Decodes exactly what the wall shows: a TileFeed per visible tile with a camera, main stream for a
-    maximised or pop-up tile, nothing while the wall is hidden. Paints on the FrameClock tick."""
+    maximised or pop-up tile. A hidden wall keeps its streams `warm_s` seconds (painting nothing), then
+    decodes nothing. Paints on the FrameClock tick."""
 
     def __init__(
         self,
@@ -46,14 +54,26 @@ class WallController(QObject):
         clock: VideoClock | None = None,
         on_motion: MotionCallback | None = None,
         snapshot_dir: Path | None = None,
+        warm_s: float | None = None,
+        popup_interval_s: float | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.wall, self.tree, self.registry = wall, tree, registry
         self.role = role
         self._memory = WallMemory(settings, screen_key)
-        self._clock: VideoClock = clock or SystemClock()
+        self.clock: VideoClock = clock or SystemClock()
+        self._clock = self.clock  # the name the tour and status code use
+        self.warm_s = seconds_setting(settings, "warm_seconds", WARM_S) if warm_s is None else warm_s
+        self.popup_interval_s = (
+            seconds_setting(settings, "popup_interval_seconds", POPUP_INTERVAL_S)
+            if popup_interval_s is None
+            else popup_interval_s
+        )
+        self.grace = Deadline(self.clock, self)
+        self.grace.due.connect(self._on_grace_due)
         self.snapshots = SnapshotWriter(snapshot_dir, self)
+        self.shots = SnapshotToasts(self.snapshots, wall.toast, registry, self)
         self._motion = MotionMarks(self._tiles_on_screen, self._clock, on_motion, self)
         self.manager = manager_factory(self._motion.from_worker)
         self.link = CameraLink(wall.popup, wall.words, registry, self.manager, self)
@@ -63,6 +83,7 @@ class WallController(QObject):
         self._tour: Tour | None = None
         self._before_tour: list[str | None] | None = None
         self._active = False
+        self._streaming = False
         self._closed = False
         self._next_status = 0.0
         self._pending_tour: tuple[str, float] | None = None
@@ -84,20 +105,30 @@ class WallController(QObject):
     # -- entry points for app/ ----------------------------------------------------------------------
 
     def set_active(self, active: bool) -> None:
-        """Decode only while the wall is on screen: hiding it releases every stream."""
+        """Paint only while the wall is on screen. Hidden, it keeps its streams (and its pictures) for
+        `warm_s` seconds, so coming back shows pictures at once; after that it releases every stream."""
         if active == self._active or self._closed:
             return
         self._active = active
-        if not active:
-            self._feeds.close_all()
-            for tile in self.wall.tiles:
-                tile.show_camera(None)
-        self._sync()
-        self.link.set_active(active)
+        if active:
+            self.grace.stop()
+            self._streaming = True
+            self._sync()
+            self.link.set_active(True)
+        elif self.warm_s > 0:
+            self.link.set_active(False, keep=True)
+            self.grace.start(self.warm_s)
+        else:
+            self._release()
 
     @property
     def active(self) -> bool:
         return self._active
+
+    @property
+    def warm(self) -> bool:
+        """Hidden, but still holding its streams until the grace time runs out."""
+        return self._streaming and not self._active
 
     @property
     def closed(self) -> bool:
@@ -213,7 +244,8 @@ class WallController(QObject):
         if self._closed:
             return
         self._closed = True
-        self._active = False
+        self._active = self._streaming = False
+        self.grace.stop()
         self._feeds.close_all()
         self.link.close()
         self.manager.close()
@@ -228,7 +260,7 @@ class WallController(QObject):
         """Make the feeds match the visible tiles."""
         wall = self.wall
         wanted: dict[int, str] = {}
-        if self._active:
+        if self._streaming:
             for tile in wall.visible_tiles():
                 camera = self._cameras[tile.index]
                 if camera is not None and self._viewable(camera):
@@ -239,7 +271,20 @@ class WallController(QObject):
             name = self.registry.get(camera).name if camera is not None else ""
             tile.show_camera(camera, name)
         self._mark_tiles()
+        self.wall.cameras_shown()
         self.tree.mark_on_wall(frozenset(wanted.values()))
+
+    def _release(self) -> None:
+        self._streaming = False
+        self._feeds.close_all()
+        for tile in self.wall.tiles:
+            tile.show_camera(None)
+        self._sync()
+        self.link.set_active(False)
+
+    def _on_grace_due(self, _: object) -> None:
+        if not self._active and not self._closed:
+            self._release()
 
     def _tiles_on_screen(self) -> list[VideoTile]:
         return [*self.wall.visible_tiles(), *self.wall.popup.visible_tiles()]
@@ -348,14 +393,11 @@ class WallController(QObject):
 
     def _on_wall_snapshot_requested(self, index: int) -> None:
         feed = self._feeds.get(index)
-        frame = feed.latest() if feed is not None else None
-        if frame is not None:
-            self.snapshots.save(frame)
+        self.shots.take_tile(feed.latest() if feed is not None else None)
 
     def _on_popup_snapshot_requested(self, _: object) -> None:
         case = self.link.case
-        for frame in self.link.frames():
-            self.snapshots.save(frame, for_case=case.case_id if case is not None else None)
+        self.shots.take_popup(self.link.frames(), case.case_id if case is not None else None)
 
     def _on_wall_tour_requested(self, request: TourRequest) -> None:
         if not self.start_tour(request.group, request.interval_s):

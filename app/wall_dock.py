@@ -61,11 +61,14 @@ def install_video_wall(
     on_motion: MotionCallback | None = None,
     clock: VideoClock | None = None,
     snapshot_dir: Path | None = None,
+    warm_s: float | None = None,
+    popup_interval_s: float | None = None,
     beside: QDockWidget | None = None,
     area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
 ) -> WallController:
-    """Add the wall as the dock "videoWallDock" (camera tree beside the tiles), as a tab of `beside` if
-    given, else in `area`; paint it on the FrameClock tick; decode only while it is on screen.
+    """Add the wall as the dock "videoWallDock" (camera tree beside the tiles, the list of severe cases
+    without a pop-up under the tree), as a tab of `beside` if given, else in `area`; paint it on the
+    FrameClock tick; decode only while it is on screen and `warm_s` seconds after (None: the setting).
 
     Call before the window restores its saved layout, and `close()` the controller before stopping the
     stream server: it joins the capture threads.
@@ -75,7 +78,13 @@ def install_video_wall(
     tree = CameraTree()
     splitter = QSplitter(Qt.Orientation.Horizontal)
     splitter.setObjectName("videoWallSplitter")
-    splitter.addWidget(tree)
+    column = QSplitter(Qt.Orientation.Vertical)
+    column.setObjectName("videoWallColumn")
+    column.addWidget(tree)
+    column.addWidget(wall.waiting)
+    column.setStretchFactor(0, 1)
+    column.setCollapsible(1, False)
+    splitter.addWidget(column)
     splitter.addWidget(wall)
     splitter.setStretchFactor(1, 1)
     splitter.setSizes([300, 1600])
@@ -103,6 +112,8 @@ def install_video_wall(
         clock=clock,
         on_motion=on_motion,
         snapshot_dir=snapshot_dir,
+        warm_s=warm_s,
+        popup_interval_s=popup_interval_s,
         parent=window,
     )
     frame_clock.ticked.connect(controller.tick)

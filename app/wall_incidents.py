@@ -1,6 +1,7 @@
 """Incident linkage between the duty desk and the video wall (视频联动): the selected case's cameras in the
-wall's pop-up, severe cases' cameras in alarm until acknowledged, snapshots attached as evidence, and the
-keys that bring the wall forward and back."""
+wall's pop-up, severe cases' cameras in alarm until acknowledged (popping up only when a camera sees them,
+at most once per interval, the rest listed beside the tree), snapshots attached as evidence, and the keys
+that bring the wall forward and back."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from app.gui_call import GuiCall
 from app.wall import WallController
 from app.wall_linkage import LinkedCase
 from app.wall_snapshots import Evidence
+from app.wall_timing import Deadline
 from dispatch.casework.model import Action, Actor, Applied, Case, Command
 from dispatch.casework.views import CaseFile, QueueRow
 from widgets.duty_desk import DutyDesk
 from widgets.style import fill
+from widgets.video_waiting import WaitingCase
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +96,20 @@ class _Alarm:
     """An unacknowledged severe case and the cameras it holds in alarm (known once its file is read)."""
 
     cameras: frozenset[str] = frozenset()
+    case: Case | None = None
+    seen: bool = False
+    """A camera the role may view sees the scene: the case may take the pop-up by itself."""
 
 
 class IncidentVideo(QObject):
     """Keeps the wall's pop-up on the case the officer looks at, without taking the keyboard or the screen
     from the desk: a selection shows after LINK_SETTLE_MS; Shift+V / Shift+W show at once and bring the
     wall forward. A new severe case takes the pop-up and holds it (selections do not replace it) until it
-    is acknowledged or closed; its cameras keep the alarm border as long."""
+    is acknowledged or closed; its cameras keep the alarm border as long.
+
+    The wall pops up by itself only for a case a camera can see, and a severe case takes the pop-up at
+    most once per `min_interval_s`: a case no camera sees, and the severe cases of a burst, wait in the
+    wall's list beside the tree (the newest held back takes the pop-up when the interval is over)."""
 
     def __init__(
         self,
@@ -108,10 +118,16 @@ class IncidentVideo(QObject):
         switch: WallSwitch | None = None,
         *,
         settle_ms: int = LINK_SETTLE_MS,
+        min_interval_s: float | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent or duty)
         self._duty, self._wall, self._switch = duty, wall, switch
+        self.min_interval_s = wall.popup_interval_s if min_interval_s is None else min_interval_s
+        self._last_auto: float | None = None
+        self._held: int | None = None
+        self.gate = Deadline(wall.clock, self)
+        self.gate.due.connect(self._on_gate_due)
         self._gui = GuiCall(self)
         self._selected: Case | None = None
         self._following: _Follow | None = None
@@ -129,6 +145,8 @@ class IncidentVideo(QObject):
         panel.camera_requested.connect(self._on_panel_camera_requested)
         panel.scene_requested.connect(self._on_panel_scene_requested)
         wall.snapshots.evidence_saved.connect(self._on_snapshots_evidence_saved)
+        wall.wall.waiting.case_activated.connect(self._on_waiting_case_activated)
+        wall.wall.popup.closed.connect(self._on_popup_closed)
 
     @property
     def pinned(self) -> int | None:
@@ -166,22 +184,29 @@ class IncidentVideo(QObject):
         case = self._selected
         linked = LinkedCase(case.id, case.code) if case is not None and case.camera_id == camera_id else None
         self._wall.link_case(camera_id, case=linked)
+        self._show_waiting()
         self._bring_wall()
 
     def _on_panel_scene_requested(self, case: Case) -> None:
         self._settle.stop()
         self._pinned = None
-        self._show_case(case)
+        self._show_case(case, asked=True)
         self._bring_wall()
 
-    def _show_case(self, case: Case) -> None:
+    def _show_case(self, case: Case, *, asked: bool = False) -> None:
+        """The case's cameras in the pop-up. Unless the officer `asked`, a case no camera sees closes the
+        pop-up instead of covering the wall with "no camera near the scene"."""
         linked = LinkedCase(case.id, case.code)
-        if case.lon is not None and case.lat is not None:
+        link = self._wall.link
+        if not asked and not link.can_see(case.lon, case.lat, case.camera_id, self._wall.role):
+            self._wall.wall.popup.dismiss()
+        elif case.lon is not None and case.lat is not None:
             self._wall.show_cameras_for(case.lon, case.lat, case.id in self._alarms, case=linked)
         elif case.camera_id:
             self._wall.link_case(case.camera_id, case=linked)
         else:
             self._wall.wall.popup.dismiss()
+        self._show_waiting()
 
     def _bring_wall(self) -> None:
         if self._switch is not None:
@@ -193,6 +218,8 @@ class IncidentVideo(QObject):
         waiting = {row.id for row in alerts}
         for case_id in [c for c in self._alarms if c not in waiting]:
             del self._alarms[case_id]
+        if self._held is not None and self._held not in waiting:
+            self._held = None
         newest = alerts[0].id if alerts else None
         for row in alerts:
             if row.id not in self._alarms:
@@ -202,6 +229,7 @@ class IncidentVideo(QObject):
         if self._pinned is not None and self._pinned not in waiting:
             self._release_pin(self._pinned)
         self._mark_alarms()
+        self._show_waiting()
 
     def _on_alarm_read(self, newest: bool, case_file: CaseFile | None) -> None:
         if case_file is None or case_file.case.id not in self._alarms:
@@ -212,13 +240,60 @@ class IncidentVideo(QObject):
             cameras.update(self._wall.link.cameras_near(case.lon, case.lat))
         if case.camera_id:
             cameras.add(case.camera_id)
-        self._alarms[case.id].cameras = frozenset(cameras)
+        alarm = self._alarms[case.id]
+        alarm.cameras, alarm.case = frozenset(cameras), case
+        alarm.seen = self._wall.link.can_see(case.lon, case.lat, case.camera_id, self._wall.role)
         self._mark_alarms()
-        if newest:
-            # The newest severe case takes the pop-up now, whatever the officer is looking at.
-            self._settle.stop()
-            self._pinned = case.id
-            self._show_case(case)
+        if newest and alarm.seen:
+            self._take_popup(case)
+        self._show_waiting()
+
+    def _take_popup(self, case: Case) -> None:
+        """The newest severe case takes the pop-up, whatever the officer is looking at — unless the wall
+        changed by itself less than min_interval_s ago: then it is held back (a newer one replaces it)
+        and takes the pop-up when the interval is over, so a burst never flashes the wall."""
+        now = self._wall.clock.monotonic()
+        if self._last_auto is not None and now - self._last_auto < self.min_interval_s:
+            self._held = case.id
+            self.gate.start(self._last_auto + self.min_interval_s - now)
+            return
+        self._last_auto = now
+        self._held = None
+        self._settle.stop()
+        self._pinned = case.id
+        self._show_case(case)
+
+    def _on_gate_due(self, _: object) -> None:
+        alarm = self._alarms.get(self._held) if self._held is not None else None
+        self._held = None
+        if alarm is not None and alarm.case is not None:
+            self._take_popup(alarm.case)
+        self._show_waiting()
+
+    def _on_waiting_case_activated(self, case_id: int) -> None:
+        alarm = self._alarms.get(case_id)
+        if alarm is None or alarm.case is None:
+            return
+        self._settle.stop()
+        self._pinned = case_id
+        if self._held == case_id:
+            self._held = None
+        self._show_case(alarm.case, asked=True)
+
+    def _on_popup_closed(self, _: object) -> None:
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        """Every severe case not on the pop-up now, newest first: why the wall is not showing it."""
+        link = self._wall.link
+        popup = self._wall.wall.popup
+        on_popup = link.case.case_id if link.case is not None and popup.open else None
+        rows = [
+            WaitingCase(case_id, alarm.case.code, alarm.case.title, not alarm.seen)
+            for case_id, alarm in sorted(self._alarms.items(), reverse=True)
+            if alarm.case is not None and case_id != on_popup
+        ]
+        self._wall.wall.waiting.show_cases(rows)
 
     def _release_pin(self, case_id: int) -> None:
         self._pinned = None
@@ -246,13 +321,27 @@ class IncidentVideo(QObject):
         desk, actor = self._duty.desk, self._duty.actor
         if actor is None:
             desk.show_notice(self.tr("Snapshot saved; sign in to attach it to the case."), "error")
+            self._wall.wall.toast.show_message(
+                fill(self.tr("Snapshot saved as %1; sign in to attach it to the case"),
+                     evidence.snapshot.path.name), error=True,
+            )  # fmt: skip
             return
         future = self._duty.worker.submit(partial(attach_snapshot, evidence, actor))
         self._gui.when_done(future, partial(self._on_attached, evidence), self._on_failed)
 
     def _on_attached(self, evidence: Evidence, applied: Applied) -> None:
         desk = self._duty.desk
-        desk.show_notice(desk.words.done(Action.ATTACH, applied.case.code, evidence.snapshot.path.name))
+        snapshot = evidence.snapshot
+        desk.show_notice(desk.words.done(Action.ATTACH, applied.case.code, snapshot.path.name))
+        camera = self._wall.shots.camera_name(snapshot.camera_id)
+        self._wall.wall.toast.show_message(
+            fill(
+                self.tr("Snapshot of %1 attached to case %2 (%3)"),
+                camera,
+                applied.case.code,
+                snapshot.path.name,
+            )
+        )
         self._duty.refresh()
 
     def _on_failed(self, error: BaseException) -> None:

@@ -30,7 +30,8 @@ class LinkedCase:
 class CameraLink(QObject):
     """Owns the pop-up's streams: leased (main quality) for the tiles on screen while the pop-up is open
     and the wall is shown. A hidden wall keeps what its pop-up shows and opens the streams when it is
-    shown again, so the desk can prepare the pop-up without bringing the wall forward."""
+    shown again, so the desk can prepare the pop-up without bringing the wall forward; while the wall is
+    warm (hidden, within its grace time) the streams already open stay open, and no new one opens."""
 
     def __init__(
         self,
@@ -45,6 +46,7 @@ class CameraLink(QObject):
         self._feeds: dict[int, TileFeed] = {}
         self._cameras: list[PopupCamera] = []
         self._active = False
+        self._keep = False
         self.case: LinkedCase | None = None
         popup.closed.connect(self._on_popup_closed)
         popup.maximised_changed.connect(self._on_popup_maximised_changed)
@@ -105,9 +107,23 @@ class CameraLink(QObject):
         views = self._registry.cameras_seeing(lon, lat, max_distance_m=LINK_RADIUS_M)
         return [v.camera.id for v in views]
 
-    def set_active(self, active: bool) -> None:
-        """Lease while the wall is on screen, release (and forget the pictures) while it is hidden."""
+    def can_see(self, lon: float | None, lat: float | None, camera_id: str, role: str) -> bool:
+        """Whether a camera `role` may view can see the place (within LINK_RADIUS_M) or is the case's own:
+        only then does the wall pop up by itself."""
+        registry = self._registry
+        if camera_id in registry and registry.get(camera_id).visible_to(role):
+            return True
+        if lon is None or lat is None:
+            return False
+        return bool(registry.cameras_seeing(lon, lat, role=role, max_distance_m=LINK_RADIUS_M, limit=1))
+
+    def set_active(self, active: bool, *, keep: bool = False) -> None:
+        """Lease while the wall is on screen; hidden, keep the open streams (`keep`, the warm wall) or
+        release them and forget the pictures."""
         self._active = active
+        self._keep = keep and not active
+        if keep and not active:
+            return
         if not active:
             self._close_feeds()
             for tile in self.popup.tiles:
@@ -133,7 +149,7 @@ class CameraLink(QObject):
         return [frame for feed in self._feeds.values() if (frame := feed.latest()) is not None]
 
     def close(self) -> None:
-        self._active = False
+        self._active = self._keep = False
         self._close_feeds()
 
     def _show(
@@ -150,7 +166,7 @@ class CameraLink(QObject):
         """Streams for the pop-up tiles on screen; new ones open before replaced ones close, so a camera
         shown again is not reconnected."""
         wanted: dict[int, str] = {}
-        if self._active and self.popup.open:
+        if (self._active or self._keep) and self.popup.open:
             for tile in self.popup.visible_tiles():
                 if tile.camera_id is not None:
                     wanted[-1 - tile.index] = tile.camera_id
@@ -159,6 +175,8 @@ class CameraLink(QObject):
             feed = old.get(position)
             if feed is not None and feed.camera_id == camera:
                 del old[position]
+            elif not self._active:
+                continue  # warm: keep what is open, open nothing for a wall nobody sees
             else:
                 feed = TileFeed(self._manager, camera, focused=True)
                 feed.set_target_size(*self.popup.tiles[position].frame_size())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +67,20 @@ class WallMemory:
         except ValueError:
             return []
         return loaded if isinstance(loaded, list) else []
+
+
+def seconds_setting(settings: QSettings, name: str, default: float, *, upper: float = 3600.0) -> float:
+    """A wall-wide duration from QSettings `video_wall/<name>` (any screen); a missing, unreadable or
+    out-of-range value falls back to `default` with a warning, so a typo never stops the wall."""
+    value = settings.value(f"video_wall/{name}")
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0.0 <= seconds <= upper:
+        log.warning("video_wall/%s = %r is not a number of seconds in 0..%g; using %g", name, value,
+                    upper, default)  # fmt: skip
+        return default
+    return seconds

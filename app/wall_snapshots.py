@@ -1,4 +1,5 @@
-"""Snapshots of wall tiles, written on their own thread and announced on the GUI thread."""
+"""Snapshots of wall tiles, written on their own thread, announced on the GUI thread and confirmed on the
+wall with a toast."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from video.frames import Frame
+from video.registry import CameraRegistry
 from video.snapshot import Snapshot, save_snapshot
+from widgets.style import fill
+from widgets.video_toast import WallToast
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,10 @@ class SnapshotWriter(QObject):
     """A snapshot was written (carries the video.snapshot.Snapshot)."""
     evidence_saved = Signal(object)
     """A snapshot taken for a case was written, after `saved` (carries an Evidence to attach)."""
+    saved_alone = Signal(object)
+    """A snapshot taken for no case was written, after `saved` (carries the Snapshot)."""
+    failed = Signal(str)
+    """A snapshot could not be written (carries the reason, as the system said it)."""
 
     def __init__(self, directory: Path | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,8 +63,56 @@ class SnapshotWriter(QObject):
         error = future.exception()
         if error is not None:
             log.error("could not save a snapshot: %s", error)
+            self.failed.emit(str(error) or type(error).__name__)
             return
         snapshot = future.result()
         self.saved.emit(snapshot)
         if for_case is not None:
             self.evidence_saved.emit(Evidence(for_case, snapshot))
+        else:
+            self.saved_alone.emit(snapshot)
+
+
+class SnapshotToasts(QObject):
+    """Takes the officer's snapshot requests and says on the wall what came of each: saved (camera and
+    file), nothing to save, snapshots off, or why writing failed. A case's snapshot is confirmed by whoever
+    attaches it (app/wall_incidents.py), naming the case."""
+
+    def __init__(
+        self,
+        writer: SnapshotWriter,
+        toast: WallToast,
+        registry: CameraRegistry,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._writer, self._toast, self._registry = writer, toast, registry
+        writer.saved_alone.connect(self._on_writer_saved_alone)
+        writer.failed.connect(self._on_writer_failed)
+
+    def camera_name(self, camera_id: str) -> str:
+        return self._registry.get(camera_id).name if camera_id in self._registry else camera_id
+
+    def take_tile(self, frame: Frame | None) -> None:
+        if frame is None:
+            self._toast.show_message(self.tr("No picture on this tile to save"), error=True)
+        elif not self._writer.save(frame):
+            self._say_off()
+
+    def take_popup(self, frames: list[Frame], case_id: int | None) -> None:
+        if not frames:
+            self._toast.show_message(self.tr("No picture in the pop-up to save yet"), error=True)
+        for frame in frames:
+            if not self._writer.save(frame, for_case=case_id):
+                self._say_off()
+                return
+
+    def _say_off(self) -> None:
+        self._toast.show_message(self.tr("Snapshots are off: no folder to save them in"), error=True)
+
+    def _on_writer_saved_alone(self, snapshot: Snapshot) -> None:
+        name = self.camera_name(snapshot.camera_id)
+        self._toast.show_message(fill(self.tr("Snapshot saved: %1 · %2"), name, snapshot.path.name))
+
+    def _on_writer_failed(self, reason: str) -> None:
+        self._toast.show_message(fill(self.tr("Could not save the snapshot: %1"), reason), error=True)

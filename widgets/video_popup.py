@@ -116,7 +116,8 @@ class LinkagePopup(QFrame):
             tile.show_camera(None)
             tile.set_alarm(False)
             tile.hide()
-        self.snapshot_button.setEnabled(self._shown > 0)
+        # No camera, nothing to take: the action goes rather than sitting there greyed.
+        self.snapshot_button.setVisible(self._shown > 0)
         self.empty.setText(empty_text)
         self.empty.setVisible(self._shown == 0)
         self.show()

@@ -24,6 +24,8 @@ from widgets.style import fill
 from widgets.tight_fit import BreakingRow
 from widgets.video_popup import LinkagePopup
 from widgets.video_tile import VideoTile
+from widgets.video_toast import WallToast
+from widgets.video_waiting import WaitingCases
 from widgets.video_words import VideoWords
 
 # row, column, rows spanned, columns spanned
@@ -176,6 +178,10 @@ class VideoWall(QWidget):
         self.popup = LinkagePopup(palette, words, self.grid)
         self.popup.maximised_changed.connect(self._on_popup_maximised_changed)
         self.popup.cameras_changed.connect(self._on_popup_cameras_changed)
+        self.popup.closed.connect(self._on_popup_cameras_changed)
+        self.toast = WallToast(self.grid)
+        # Laid out beside the camera tree by the dock (app/wall_dock.py), so it never covers a tile.
+        self.waiting = WaitingCases(self)
         bar = self._toolbar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -184,6 +190,7 @@ class VideoWall(QWidget):
         layout.addWidget(self.grid, 1)
         self._check_layout_button()
         self.tiles[0].set_current(True)
+        self.cameras_shown()
 
     def _toolbar(self) -> QWidget:
         # Layouts and snapshot on the left, the tour on the right; on a narrow screen (a 1280 laptop
@@ -280,7 +287,14 @@ class VideoWall(QWidget):
         self.tiles[self.current].set_current(False)
         self.current = index
         self.tiles[index].set_current(True)
+        self.cameras_shown()
         self.current_changed.emit(index)
+
+    def cameras_shown(self) -> None:
+        """The tiles' cameras changed: 抓图 is offered only when there is a camera to take it from."""
+        popup = self.popup
+        has_camera = self.tiles[self.current].camera_id is not None
+        self.snapshot_button.setVisible(has_camera and not (popup.open and popup.shown))
 
     def show_tour_groups(self, groups: Sequence[tuple[str, str]]) -> None:
         """The groups a tour may cycle, as (key, display name); keeps the chosen one if still offered."""
@@ -327,8 +341,10 @@ class VideoWall(QWidget):
             popup.moveCenter(area.center())
         self.popup.setGeometry(popup)
         self.popup.raise_()
+        self.toast.raise_()
+        self.cameras_shown()
 
-    def _on_popup_cameras_changed(self, count: int) -> None:
+    def _on_popup_cameras_changed(self, _: object) -> None:
         self.place_tiles()
 
     def _check_layout_button(self) -> None:
@@ -352,9 +368,9 @@ class VideoWall(QWidget):
             self.clear_requested.emit(self.current)
         elif key == Qt.Key.Key_S and not modifiers & Qt.KeyboardModifier.ControlModifier:
             # The pop-up covers most of the grid: while it is up, S keeps what it shows.
-            if self.popup.isVisible():
+            if self.popup.isVisible() and self.popup.shown:
                 self.popup.snapshot_requested.emit(None)
-            else:
+            elif self.tiles[self.current].camera_id is not None:
                 self.snapshot_requested.emit(self.current)
         else:
             super().keyPressEvent(event)

@@ -72,7 +72,7 @@ class Rig:
 
 def make_rig(
     qtbot: QtBot, settings: QSettings, tmp_path: Path, role: str = "dispatcher",
-    on_motion: MotionCallback | None = None,
+    on_motion: MotionCallback | None = None, warm_s: float = 0.0,
 ) -> Iterator[Rig]:  # fmt: skip
     registry = city_registry()
     factory, clock = FakeFactory(), ManualClock()
@@ -89,7 +89,8 @@ def make_rig(
     wall.resize(1600, 900)
     wall.show()
     controller = WallController(wall, tree, registry, manager, role=role, settings=settings, clock=clock,
-                                snapshot_dir=tmp_path / "snapshots", on_motion=on_motion)  # fmt: skip
+                                snapshot_dir=tmp_path / "snapshots", on_motion=on_motion,
+                                warm_s=warm_s)  # fmt: skip
     frame_clock = FrameClock(lambda: None)
     frame_clock.ticked.connect(controller.tick)
     controller.set_active(True)
@@ -127,7 +128,7 @@ def test_layouts_open_and_close_streams(rig: Rig) -> None:
     assert {(c, SUB) for c in rig.cameras(8)} | {(rig.controller.camera_on(0), MAIN)} == rig.streams()
 
 
-def test_a_hidden_wall_decodes_nothing(rig: Rig) -> None:
+def test_a_hidden_wall_without_grace_decodes_nothing(rig: Rig) -> None:
     rig.controller.set_active(False)
     assert rig.streams() == frozenset()
     rig.controller.set_active(True)
@@ -345,11 +346,11 @@ def test_a_frozen_demo_camera_shows_signal_lost_and_recovers(
             controller.close()
 
 
-def test_install_adds_a_dock_that_decodes_only_while_shown(
+def test_install_adds_a_dock_that_decodes_only_while_shown_and_its_grace(
     qtbot: QtBot, qapp: QApplication, settings: QSettings
 ) -> None:
     registry = city_registry()
-    factory = FakeFactory()
+    factory, clock = FakeFactory(), ManualClock()
     window = QMainWindow()
     qtbot.addWidget(window)
     frame_clock = FrameClock(lambda: None)
@@ -357,6 +358,7 @@ def test_install_adds_a_dock_that_decodes_only_while_shown(
         window, frame_clock, registry=registry, role="dispatcher", settings=settings, palette=load_palette(),
         manager_factory=lambda motion: StreamManager(registry, options=FAST, factory=factory,
                                                      monitor_interval=None, on_motion=motion),
+        clock=clock,
     )  # fmt: skip
     try:
         dock = window.findChild(QDockWidget, "videoWallDock")
@@ -366,7 +368,12 @@ def test_install_adds_a_dock_that_decodes_only_while_shown(
         window.show()
         qtbot.waitUntil(lambda: controller.open_streams() == 16)
         dock.hide()
-        qtbot.waitUntil(lambda: controller.open_streams() == 0)
+        qtbot.waitUntil(lambda: controller.warm)
+        assert controller.warm_s == 60.0, "the default grace"
+        assert controller.open_streams() == 16, "kept for a quick return"
+        clock.advance(60.0)
+        controller.grace.check()
+        assert controller.open_streams() == 0, "released once the grace has passed"
         dock.show()
         qtbot.waitUntil(lambda: controller.open_streams() == 16)
     finally:

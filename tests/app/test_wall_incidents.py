@@ -4,7 +4,7 @@ wall forward and back, snapshots attached to the case as evidence."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +51,13 @@ class Console:
     factory: FakeFactory
     db: sqlite_utils.Database
     registry: CameraRegistry
+    clock: ManualClock
+    """The wall's clock: the warm grace and the pop-up interval run on it."""
+
+    def let_wall_cool(self) -> None:
+        """The officer stays on the desk past the wall's grace: its streams are released."""
+        self.clock.advance(self.wall.warm_s)
+        self.wall.grace.check()
 
     def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         QTest.keyClick(self.desk.queue.table, key, modifier)
@@ -65,6 +72,20 @@ class Console:
 
 @pytest.fixture
 def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, settings: QSettings) -> Iterator[Console]:
+    yield from make_console(qtbot, qapp, tmp_path, settings, DEAD_BASE)
+
+
+def make_console(
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    settings: QSettings,
+    base_url: str,
+    *,
+    real: bool = False,
+) -> Iterator[Console]:
+    """The desk and the wall in one window; the cameras stream from `base_url`, through scripted fakes
+    unless `real` (FFmpeg on a demo stream server there)."""
     db = open_store(tmp_path / "store.sqlite3")
     worker = DeskWorker(tmp_path / "store.sqlite3", POLICY, ManualClock(MONDAY_9))
     window = QMainWindow()
@@ -75,13 +96,14 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, settings: QSetting
     desk_dock.setWidget(desk)
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, desk_dock)
     duty = DutyController(desk, worker, actor=LEAD, clock=ManualClock(MONDAY_9), interval_ms=HOUR_MS)
-    registry = demo_registry(CITY.cameras, DEAD_BASE, group_names={d.code: d.name for d in CITY.districts})
-    factory = FakeFactory()
+    registry = demo_registry(CITY.cameras, base_url, group_names={d.code: d.name for d in CITY.districts})
+    factory, video_clock = FakeFactory(), ManualClock()
+    fakes = {} if real else {"factory": factory, "options": FAST}
     wall = install_video_wall(
         window, FrameClock(lambda: None), registry=registry, role="shift_lead", settings=settings,
-        palette=apply_theme(qapp), beside=desk_dock, snapshot_dir=tmp_path / "snapshots",
+        palette=apply_theme(qapp), beside=desk_dock, snapshot_dir=tmp_path / "snapshots", clock=video_clock,
         manager_factory=lambda motion: StreamManager(
-            registry, options=FAST, factory=factory, monitor_interval=None, main_linger=0.0, on_motion=motion
+            registry, monitor_interval=None, main_linger=0.0, on_motion=motion, **fakes  # type: ignore[arg-type]
         ),
     )  # fmt: skip
     wall_dock = window.findChild(QDockWidget, "videoWallDock")
@@ -93,7 +115,11 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, settings: QSetting
     qtbot.waitExposed(window)
     desk_dock.raise_()
     qtbot.waitUntil(lambda: on_screen(desk) and not on_screen(wall.wall))
-    yield Console(window, desk, duty, wall, incidents, switch, wall_dock, desk_dock, factory, db, registry)
+    console = Console(
+        window, desk, duty, wall, incidents, switch, wall_dock, desk_dock, factory, db, registry, video_clock
+    )
+    console.let_wall_cool()
+    yield console
     factory.abandon()
     wall.close()
     duty.stop()
@@ -105,6 +131,18 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, settings: QSetting
 def put_case_at(console: Console, event_id: str, camera_index: int, **event: object) -> None:
     camera = CITY.cameras[camera_index]
     put_event(console.db.conn, event_id, at=MONDAY_9, lon=camera.lon, lat=camera.lat, **event)  # type: ignore[arg-type]
+
+
+def poll_until(qtbot: QtBot, console: Console, seen: Callable[[], bool]) -> None:
+    """Beat the desk until `seen()`: a beat asked for while another runs (a refresh) is dropped."""
+
+    def beat() -> bool:
+        if seen():
+            return True
+        console.duty.poll()
+        return False
+
+    qtbot.waitUntil(beat)
 
 
 def start(qtbot: QtBot, console: Console, cases: int) -> None:
@@ -135,8 +173,10 @@ def test_selecting_a_case_puts_its_cameras_on_the_pop_up_without_leaving_the_des
     assert console.popup_cameras()[0] == target
     QTest.keyClick(console.wall.wall, Qt.Key.Key_F9)
     assert on_screen(console.desk)
-    assert console.wall.open_streams() == 0, "behind the desk again: released"
     assert QApplication.focusWidget() is console.desk.queue.table
+    assert (target, Quality.MAIN) in console.wall.manager.open_streams(), "warm for a quick return"
+    console.let_wall_cool()
+    assert console.wall.open_streams() == 0, "behind the desk past the grace: released"
 
 
 def test_arrowing_through_the_queue_links_only_the_case_it_stops_on(qtbot: QtBot, console: Console) -> None:
@@ -201,9 +241,8 @@ def test_a_severe_case_holds_the_pop_up_and_its_cameras_alarm_until_acknowledged
     qtbot.waitUntil(lambda: console.popup_cameras()[:1] == [CITY.cameras[3].id])
 
     put_case_at(console, "fire", 20, severity=1, category="fire_alarm", title="居民楼起火")
-    console.duty.poll()
     fire_camera = CITY.cameras[20].id
-    qtbot.waitUntil(lambda: console.popup_cameras()[:1] == [fire_camera])
+    poll_until(qtbot, console, lambda: console.popup_cameras()[:1] == [fire_camera])
     popup = console.wall.wall.popup
     assert "Severe incident" in popup.title.text()
     assert all(tile.alarm for tile in popup.shown)

@@ -158,8 +158,32 @@ def test_s_on_the_wall_snapshots_the_pop_up_while_it_is_up(qtbot: QtBot, wall: V
     with qtbot.waitSignal(wall.popup.snapshot_requested), qtbot.assertNotEmitted(wall.snapshot_requested):
         qtbot.keyClick(wall, Qt.Key.Key_S)
     wall.popup.dismiss()
+    wall.tiles[wall.current].show_camera("c1", "人民路")
+    wall.cameras_shown()
     with qtbot.waitSignal(wall.snapshot_requested):
         qtbot.keyClick(wall, Qt.Key.Key_S)
+
+
+def test_the_snapshot_actions_show_only_where_there_is_a_camera(qtbot: QtBot, wall: VideoWall) -> None:
+    assert wall.tiles[wall.current].camera_id is None
+    assert wall.snapshot_button.isHidden(), "an empty tile offers no 抓图"
+    with qtbot.assertNotEmitted(wall.snapshot_requested):
+        qtbot.keyClick(wall, Qt.Key.Key_S)
+    wall.tiles[1].show_camera("c1", "人民路")
+    wall.cameras_shown()
+    assert wall.snapshot_button.isHidden(), "still the empty tile"
+    wall.set_current(1)
+    assert wall.snapshot_button.isVisible()
+
+    wall.popup.show_cameras("no camera near the scene", [], severe=True, empty_text="none within 1500 m")
+    assert wall.popup.snapshot_button.isHidden(), "a pop-up without a camera has nothing to take"
+    with qtbot.assertNotEmitted(wall.popup.snapshot_requested):
+        qtbot.keyClick(wall, Qt.Key.Key_S)
+    wall.popup.show_cameras("near", FOUR[:2], severe=False)
+    assert wall.popup.snapshot_button.isVisible()
+    assert wall.snapshot_button.isHidden(), "the pop-up's own 抓图存证 takes over while it is up"
+    wall.popup.dismiss()
+    assert wall.snapshot_button.isVisible()
 
 
 def test_pop_up_tiles_stay_close_to_the_picture_shape() -> None:
