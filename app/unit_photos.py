@@ -37,7 +37,7 @@ class UnitPhotos(QObject):
         self._gui = GuiCall(self)
         self._memory: OrderedDict[str, Photo] = OrderedDict()
         self._pending: set[str] = set()
-        self._wanted: set[str] = set()
+        self._wanted: frozenset[str] = frozenset()
         self._closed = False
 
     def trust(self, origins: Iterable[str]) -> None:
@@ -47,7 +47,7 @@ class UnitPhotos(QObject):
     def want(self, case_file: CaseFile | None) -> None:
         """Fetch what the case shown references (cached ones answer at once)."""
         refs = [] if case_file is None else [ref for word in case_file.unit_words for ref in word.attachments]
-        self._wanted = {ref.uri for ref in refs}
+        self._wanted = frozenset(ref.uri for ref in refs)
         for ref in refs:
             self._fetch(ref)
 
@@ -59,15 +59,21 @@ class UnitPhotos(QObject):
         if ref.uri in self._pending or self._closed:
             return
         self._pending.add(ref.uri)
-        fetcher = self._fetcher
         self._gui.when_done(
-            self._pool.submit(fetcher.fetch, ref),
-            self._on_fetched,
+            self._pool.submit(self._fetch_if_wanted, self._fetcher, ref),
+            partial(self._on_fetched, ref.uri),
             partial(self._on_failed, ref.uri),
         )
 
-    def _on_fetched(self, photo: Photo) -> None:
-        self._pending.discard(photo.uri)
+    def _fetch_if_wanted(self, fetcher: PhotoFetcher, ref: AttachmentRef) -> Photo | None:
+        # On the worker: the officer may have moved on to another case while this waited behind a slow
+        # host; skip it then (reading the set's reference is atomic; the GUI thread replaces, never edits).
+        return fetcher.fetch(ref) if ref.uri in self._wanted else None
+
+    def _on_fetched(self, uri: str, photo: Photo | None) -> None:
+        self._pending.discard(uri)
+        if photo is None:
+            return
         # A host that did not answer may answer next time; a refused photo stays refused.
         if photo.problem is not AttachmentProblem.UNREACHABLE:
             self._memory[photo.uri] = photo
@@ -77,9 +83,8 @@ class UnitPhotos(QObject):
             self.photo_fetched.emit(photo)
 
     def _on_failed(self, uri: str, error: BaseException) -> None:
-        self._pending.discard(uri)
         log.warning("fetching a unit photo failed: %s", error)
-        self._on_fetched(Photo(uri, problem=AttachmentProblem.UNREACHABLE))
+        self._on_fetched(uri, Photo(uri, problem=AttachmentProblem.UNREACHABLE))
 
     def close(self) -> None:
         """Stop fetching; a download under way finishes on its own (bounded by the fetch timeout)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -104,10 +104,12 @@ class PhotoButton(QToolButton):
         self.clicked.connect(self._on_clicked)
 
     def show_photo(self, photo: Photo) -> None:
-        pixmap = QPixmap()
-        if photo.problem is None and pixmap.loadFromData(photo.data):
+        if photo is self.photo:
+            return
+        image = _thumbnail(photo) if photo.problem is None else QImage()
+        if not image.isNull():
             self.photo = photo
-            self.setIcon(QIcon(pixmap.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)))
+            self.setIcon(QIcon(QPixmap.fromImage(image)))
             self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             self.setToolTip(fill(self.tr("%1 × %2 — click to open"), photo.width, photo.height))
             self.setEnabled(True)
@@ -122,6 +124,19 @@ class PhotoButton(QToolButton):
     def _on_clicked(self) -> None:
         if self.photo is not None:
             self.photo_opened.emit(self.photo)
+
+
+def _thumbnail(photo: Photo) -> QImage:
+    """The photo decoded straight to thumbnail size (JPEG scales while decoding: a big photo stays cheap)."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(photo.data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    if photo.width > 0 and photo.height > 0:
+        reader.setScaledSize(
+            QSize(photo.width, photo.height).scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+        )
+    return reader.read()
 
 
 class PhotoViewer(QDialog):
@@ -203,6 +218,7 @@ class UnitReportList(QScrollArea):
         self.words = UnitWords(self)
         self.cards: list[UnitWordCard] = []
         self._photos: dict[str, Photo] = {}
+        self._shown: tuple[tuple[UnitWord, ...], dict[str, str]] | None = None
         self.viewer: PhotoViewer | None = None
         self.empty = QLabel(self.tr("No report from a unit yet."))
         self.empty.setObjectName("unitReportsEmpty")
@@ -213,6 +229,10 @@ class UnitReportList(QScrollArea):
         self.setWidget(self._body)
 
     def show_words(self, words: tuple[UnitWord, ...], names: Mapping[str, str]) -> None:
+        # The same case refreshed (once a second while anything changes) keeps its cards and thumbnails.
+        if (words, dict(names)) == self._shown:
+            return
+        self._shown = (words, dict(names))
         for card in self.cards:
             self._layout.removeWidget(card)
             card.deleteLater()
