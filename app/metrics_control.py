@@ -25,7 +25,7 @@ from app.session import Session
 from dispatch.casework import failures
 from dispatch.casework.evaluation import Tally
 from dispatch.casework.jobs import Job
-from dispatch.casework.live import Live, live_counts
+from dispatch.casework.live import Live, closed_since, live_counts
 from dispatch.casework.metrics import Report, compute
 from dispatch.casework.model import Action, Role
 from dispatch.casework.queue import watermark
@@ -86,6 +86,7 @@ class Glance:
     end: float
     mark: int
     live: Live
+    closed_today: int = 0
     set_aside: bool = False  # this period's evaluation failed and is set aside
     retry: bool = False  # an operator asked to retry failed evaluations
 
@@ -219,7 +220,10 @@ class MetricsControl(QObject):
             mark = watermark(conn)
             set_aside = metrics_item(period, start, zone) in failures.set_aside_items(conn, Job.METRICS)
             retry = bool(failures.retries_due(conn, Job.METRICS))
-            return Glance(now, start, end, mark, live_counts(conn, now, exercise=exercise), set_aside, retry)
+            today, _ = period_span(Period.TODAY, now, zone, pattern)
+            closed = closed_since(conn, today, exercise=exercise)
+            live = live_counts(conn, now, exercise=exercise)
+            return Glance(now, start, end, mark, live, closed, set_aside, retry)
 
         self._gui.when_done(
             self._worker.submit(glance),
@@ -285,7 +289,7 @@ class MetricsControl(QObject):
             period=period, start=seen.start, end=seen.end, zone=self._tz, exercise=self._exercise,
             as_of=seen.now, computed_at=done.computed_at, counts=done.counts, stages=done.stages,
             departments=done.departments, operators=done.operators,
-            live=LiveFigures(live.open, live.overdue, live.carded, live.parked),
+            live=LiveFigures(live.open, live.overdue, live.carded, live.parked, seen.closed_today),
         )  # fmt: skip
         self.panel.show_metrics(view)
         self.metrics_shown.emit(view)

@@ -149,7 +149,10 @@ class MetricsPanel(QWidget):
         self.as_of = QLabel(self)
         self.as_of.setObjectName("metricsAsOf")
 
-        due = self.tr("Cases due: their handling deadline falls in the period; parked cases are not counted.")
+        due = self.tr(
+            "Cases due: their handling deadline falls in the period; parked cases are not counted. A case "
+            "closed today that is due tomorrow counts tomorrow (see Closed today)."
+        )
         self.closure = self._tile(self.tr("Closure rate"), self.tr("Closed ÷ cases due"), due)
         self.on_time_closure = self._tile(
             self.tr("On-time closure"), self.tr("Closed, and handled on time ÷ cases due"), due
@@ -166,10 +169,17 @@ class MetricsPanel(QWidget):
         )
         self.carded = self._tile(self.tr("Carded"), self.tr("Open cases with a yellow or red card"))
         self.parked = self._tile(self.tr("Parked"), self.tr("Open cases whose clock is paused"))
+        self.closed_today = self._tile(
+            self.tr("Closed today"),
+            self.tr(
+                "Cases closed since midnight, whenever they are due. The rates above count cases by their "
+                "handling deadline, so closing a case due tomorrow moves tomorrow's rates, not today's."
+            ),
+        )
         rates = [self.closure, self.on_time_closure, self.on_time_handling, self.rework, self.extension]
         self.rates = TileGrid(rates, (5, 3, 2))
-        live = [self.open, self.overdue, self.carded, self.parked]
-        self.live = TileGrid(live, (4, 2), min_width=LIVE_WIDTH)
+        live = [self.open, self.overdue, self.carded, self.parked, self.closed_today]
+        self.live = TileGrid(live, (5, 3, 2), min_width=LIVE_WIDTH)
 
         self._stage_names = {
             Span.REGISTRATION: self.tr("Discovery → registration"),
@@ -283,6 +293,7 @@ class MetricsPanel(QWidget):
         self.overdue.show_figure(str(live.overdue), tone=Tone.BAD if live.overdue else Tone.NORMAL)
         self.carded.show_figure(str(live.carded), tone=Tone.WARN if live.carded else Tone.NORMAL)
         self.parked.show_figure(str(live.parked))
+        self.closed_today.show_figure(str(live.closed_today))
         self._show_stages(view.stages)
         self._show_departments(view.departments)
         self._show_operators(view.operators)

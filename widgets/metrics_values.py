@@ -60,6 +60,7 @@ class LiveFigures:
     overdue: int
     carded: int
     parked: int
+    closed_today: int = 0  # closed since local midnight, whenever they were due
 
 
 @dataclass(frozen=True, slots=True)

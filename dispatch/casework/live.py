@@ -68,8 +68,18 @@ _RESETS = frozenset({Action.DISPATCH, Action.APPROVE_RETURN, Action.REOPEN})
 # Rows whose payload says the card the case has after them. An extension, a resume from parking and a
 # merge into the case refresh the card too (up or down): their payloads must carry it for the counters.
 _CARD_ACTIONS = frozenset(
-    {Action.CARD, Action.SUPERVISE, Action.APPROVE_EXTENSION, Action.UNPARK, Action.MERGE}
+    {Action.CARD, Action.SUPERVISE, Action.APPROVE_EXTENSION, Action.UNPARK, Action.MERGE, Action.SPLIT}
 )
+
+
+def closed_since(conn: sqlite3.Connection, since: float, *, exercise: bool = False) -> int:
+    """How many cases were closed (结案) at or after `since`, whenever they were due: what the officers
+    finished, beside the rates that count cases by their deadline."""
+    row = conn.execute(
+        "SELECT count(DISTINCT case_id) FROM audit WHERE exercise = ? AND at >= ? AND action = ?",
+        (int(exercise), since, Action.CLOSE.value),
+    ).fetchone()
+    return int(row[0])
 
 
 class LiveCounters:

@@ -4,6 +4,18 @@
 <context>
     <name>MetricsPanel</name>
     <message>
+        <source>Closed today</source>
+        <translation>今日结案</translation>
+    </message>
+    <message>
+        <source>Cases closed since midnight, whenever they are due. The rates above count cases by their handling deadline, so closing a case due tomorrow moves tomorrow's rates, not today's.</source>
+        <translation>今日零时以来结案的案件数，不论其期限在哪天。上方各项比率按处置期限统计：期限在明天的案件今天结案，计入明天的比率，而不是今天的。</translation>
+    </message>
+    <message>
+        <source>Cases due: their handling deadline falls in the period; parked cases are not counted. A case closed today that is due tomorrow counts tomorrow (see Closed today).</source>
+        <translation>应结案数：处置期限落在本期内的案件，挂账案件不计。期限在明天、今天已结案的案件计入明天（见“今日结案”）。</translation>
+    </message>
+    <message>
         <source>Evaluation</source>
         <translation>综合评价</translation>
     </message>

@@ -160,7 +160,7 @@ def test_closing_a_case_on_time_moves_the_closure_and_on_time_tiles(
     # Today: the fire (due 07:40, overdue) and the manhole (due 13:00); never the drill case.
     assert (view.counts.due, view.counts.closed) == (2, 0)
     assert (console.panel.closure.value_text, console.panel.closure.detail_text) == ("0%", "0 / 2")
-    assert [t.value_text for t in console.panel.live.tiles] == ["2", "1", "0", "0"]
+    assert [t.value_text for t in console.panel.live.tiles] == ["2", "1", "0", "0", "0"]
 
     desk.clock.advance(30 * MINUTE)  # 10:00, well before 13:00
     for action, actor in CLOSE_ON_TIME:
@@ -172,7 +172,8 @@ def test_closing_a_case_on_time_moves_the_closure_and_on_time_tiles(
     assert (panel.closure.value_text, panel.closure.detail_text) == ("50%", "1 / 2")
     assert (panel.on_time_closure.value_text, panel.on_time_closure.detail_text) == ("50%", "1 / 2")
     assert (panel.on_time_handling.value_text, panel.on_time_handling.detail_text) == ("50%", "1 / 2")
-    assert [t.value_text for t in panel.live.tiles] == ["1", "1", "0", "0"]
+    # Closed today counts the closing whenever the case is due; the manhole was due today anyway.
+    assert [t.value_text for t in panel.live.tiles] == ["1", "1", "0", "0", "1"]
     assert [panel.departments.item(r, 1).text() for r in range(2)] == ["U-CITY", "U-FIRE-1"]
 
 
@@ -189,7 +190,7 @@ def test_exercise_cases_count_only_in_an_exercise_console(
         view = sign_in(qtbot, drill)
         assert (view.counts.due, view.counts.closed, view.counts.closed_on_time) == (1, 1, 1)
         assert drill.panel.closure.value_text == "100%"
-        assert [t.value_text for t in drill.panel.live.tiles] == ["0", "0", "0", "0"]
+        assert [t.value_text for t in drill.panel.live.tiles] == ["0", "0", "0", "0", "1"]
         assert not drill.panel.exercise.isHidden()
     finally:
         drill.control.stop()

@@ -49,7 +49,7 @@ def view(period: Period = Period.TODAY, **changes: Any) -> MetricsView:
             OperatorRow("lead", "李明", (Role.SHIFT_LEAD,), ((Action.REGISTER, 12), (Action.CLOSE, 8))),
             OperatorRow("disp2", "", (Role.DISPATCHER,), ((Action.DISPATCH, 5),)),
         ),
-        live=LiveFigures(open=120, overdue=4, carded=2, parked=1),
+        live=LiveFigures(open=120, overdue=4, carded=2, parked=1, closed_today=7),
     )  # fmt: skip
     return replace(base, **changes)
 
@@ -75,7 +75,7 @@ def test_every_rate_shows_the_counts_behind_it(panel: MetricsPanel) -> None:
     assert shown(panel.on_time_handling) == ("83%", "50 / 60")
     assert shown(panel.rework) == ("5%", "3 / 60")
     assert shown(panel.extension) == ("10%", "6 / 60")
-    assert [t.value_text for t in panel.live.tiles] == ["120", "4", "2", "1"]
+    assert [t.value_text for t in panel.live.tiles] == ["120", "4", "2", "1", "7"]
     assert panel.span.text() == "2026-01-05 · 60 cases due"
     assert panel.as_of.text() == "As of 09:00:00"
 
@@ -86,7 +86,7 @@ def test_nothing_to_rate_is_a_dash_never_a_zero_percent(panel: MetricsPanel) -> 
     for tile in panel.rates.tiles:
         assert shown(tile) == ("—", "Nothing due in this period")
     # Live counters are counts: nobody overdue is a real 0.
-    assert [t.value_text for t in panel.live.tiles] == ["3", "0", "0", "0"]
+    assert [t.value_text for t in panel.live.tiles] == ["3", "0", "0", "0", "0"]
     assert panel.departments.rowCount() == 0
     stage_cells = [panel.stages.item(row, 2).text() for row in range(panel.stages.rowCount())]
     assert stage_cells == ["—"] * 5
@@ -167,9 +167,10 @@ def test_exercise_readings_say_so(panel: MetricsPanel) -> None:
 def test_tiles_reflow_from_a_laptop_column_to_a_wide_console(qtbot: QtBot, panel: MetricsPanel) -> None:
     panel.show_metrics(view())
     qtbot.waitUntil(lambda: panel.rates.columns == 3)
-    assert panel.live.columns == 4
+    assert panel.live.columns == 3
     panel.resize(800, 900)
     qtbot.waitUntil(lambda: panel.rates.columns == 5)
+    assert panel.live.columns == 5
     assert panel.rates.height() < panel.closure.height() * 2
 
 
@@ -192,6 +193,6 @@ def test_the_panel_speaks_chinese(
     assert [panel.periods.tabText(n) for n in range(4)] == ["本班", "今日", "本周", "本月"]
     rates = ["结案率", "按期结案率", "按期处置率", "返工率", "延期率"]
     assert [t.caption for t in panel.rates.tiles] == rates
-    assert [t.caption for t in panel.live.tiles] == ["在办", "处置超期", "亮牌", "挂账"]
+    assert [t.caption for t in panel.live.tiles] == ["在办", "处置超期", "亮牌", "挂账", "今日结案"]
     assert panel.span.text() == "2026-01-05 · 应结案 60 件"
     assert "仅演练数据" in panel.exercise.text()
