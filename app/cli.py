@@ -13,6 +13,7 @@ from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
 from app.bench_signin import add_bench_signin_arguments
 from app.bench_wall import add_bench_wall_arguments
+from app.bench_wall_return import add_bench_wall_return_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
 from app.store_choice import STORE_HELP
@@ -179,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_loop_arguments(bench_loop)
     bench_wall = bench_sub.add_parser("wall", help="the video wall on N live streams: CPU, repaints, latency")
     add_bench_wall_arguments(bench_wall)
+    bench_return = bench_sub.add_parser(
+        "wall-return", help="switching back to the video wall: time to live pictures, cold and warm"
+    )
+    add_bench_wall_return_arguments(bench_return)
     bench_discovery = bench_sub.add_parser(
         "discovery", help="a burst of co-located reports becoming cases: time, rows, lock holds"
     )
@@ -251,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.bench_wall import run_bench_wall
 
         return run_bench_wall(args)
+    if args.bench == "wall-return":
+        from app.bench_wall_return import run_bench_wall_return
+
+        return run_bench_wall_return(args)
     if args.bench == "discovery":
         from app.bench_discovery import run_bench_discovery
 

@@ -59,7 +59,8 @@ class WaitingCases(QFrame):
         self.rows.clear()
         for case in cases:
             why = self.tr("no camera near") if case.no_camera else self.tr("waiting for the pop-up")
-            text = fill(self.tr("%1 · %2 · %3"), case.code, case.title, why)
+            # Why first: the column beside the tree is narrow, the title is elided (whole in the tooltip).
+            text = fill(self.tr("%1 · %2 · %3"), why, case.code, case.title)
             item = QListWidgetItem(text, self.rows)
             item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, case.case_id)

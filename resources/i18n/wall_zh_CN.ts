@@ -47,11 +47,11 @@
     </message>
     <message>
         <source>no camera near</source>
-        <translation>现场附近无摄像机</translation>
+        <translation>无摄像机</translation>
     </message>
     <message>
         <source>waiting for the pop-up</source>
-        <translation>等待弹窗</translation>
+        <translation>待弹窗</translation>
     </message>
 </context>
 </TS>
