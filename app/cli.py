@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from app.bench_demo import add_bench_demo_arguments
 from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
 from app.bench_signin import add_bench_signin_arguments
@@ -17,7 +18,7 @@ from app.bench_wall_return import add_bench_wall_return_arguments
 from app.loop_commands import add_audit_command, add_report_command
 from app.operators_command import add_operators_command
 from app.store_choice import STORE_HELP
-from dispatch.argtypes import add_fuzz_arguments, positive_number
+from dispatch.argtypes import add_fuzz_arguments, add_warm_up_argument, positive_number
 
 if TYPE_CHECKING:
     from video.registry import CameraRegistry
@@ -111,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     _feed_options(parser, required=False)
     parser.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: per-user data dir)")
     parser.add_argument(
-        "--rate", type=positive_number, default=8.0, help="demo city events per second (default 8)"
-    )
+        "--rate", type=positive_number, default=0.02,
+        help="demo city's new incidents a second, averaged over the day (default 0.02: ~2 a minute at peak)",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, help="demo city random seed")
     parser.add_argument(
         "--cameras", type=_cameras, metavar="FILE",
@@ -134,7 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_port, default=8765, help="0 picks a free port")
-    sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
+    sim.add_argument(
+        "--rate", type=positive_number, default=0.02,
+        help="new incidents per second, averaged over the day (default 0.02: about 2 a minute at peak)",
+    )  # fmt: skip
+    add_warm_up_argument(sim)
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token from clients")
     add_fuzz_arguments(sim)
@@ -188,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
         "discovery", help="a burst of co-located reports becoming cases: time, rows, lock holds"
     )
     add_bench_discovery_arguments(bench_discovery)
+    bench_demo = bench_sub.add_parser(
+        "demo", help="the demo city's open cases after simulated minutes (real intake, store, discovery)"
+    )
+    add_bench_demo_arguments(bench_demo)
     bench_signin = bench_sub.add_parser(
         "signin", help="the first sign-in after start: a known against an unknown login"
     )
@@ -228,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             announce=_announce,
             fuzz=args.fuzz,
             fuzz_log=args.fuzz_log,
+            warm_up_s=args.warm_up,
         )
     if command == "ingest":
         from app.headless import run_ingest
@@ -264,6 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.bench_discovery import run_bench_discovery
 
         return run_bench_discovery(args)
+    if args.bench == "demo":
+        from app.bench_demo import run_bench_demo
+
+        return run_bench_demo(args)
     if args.bench == "signin":
         from app.bench_signin import run_bench_signin
 

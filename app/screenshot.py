@@ -8,6 +8,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import QSettings
@@ -17,7 +18,6 @@ from app.cockpit import Cockpit, make_pipeline_factory
 from app.gui import (
     Console,
     build_window,
-    demo_factory,
     dispose,
     install_console,
     install_wall,
@@ -26,10 +26,15 @@ from app.gui import (
 from dispatch.casework.accounts import DEMO_PASSWORD
 from video.registry import CameraRegistry
 
+if TYPE_CHECKING:
+    from dispatch.sim.process import DemoFeedProcess
+
 log = logging.getLogger(__name__)
 
-# Busy enough that every panel has something to show within a few seconds.
-DEMO_RATE = 20.0
+# The demo city at its ordinary pace, already twenty minutes into its life: every panel has something to
+# show at once, and the queue is what an officer would face (dispatch/sim/generator.py).
+DEMO_RATE = 0.02
+DEMO_WARM_UP_S = 1200.0
 DEMO_SEED = 2
 FRAME_S = 1 / 30
 # The docks `--tab` brings to the front; the duty desk is in front anyway.
@@ -53,6 +58,13 @@ async def _shoot(
     finally:
         console.stop()
         await cockpit.shutdown()
+
+
+def _lived_in_demo() -> DemoFeedProcess:
+    # Imported here, as the cockpit does: a screenshot of a real feed never loads the simulator.
+    from dispatch.sim.process import DemoFeedProcess
+
+    return DemoFeedProcess(rate=DEMO_RATE, seed=DEMO_SEED, warm_up_s=DEMO_WARM_UP_S)
 
 
 def run_screenshot(
@@ -79,7 +91,7 @@ def run_screenshot(
             db_path=db_path or Path(scratch) / "tianshu.sqlite3",
             feed_url=feed_url,
             pipeline_factory=make_pipeline_factory(None, None),
-            demo_factory=demo_factory(DEMO_RATE, DEMO_SEED) if feed_url is None else None,
+            demo_factory=_lived_in_demo if feed_url is None else None,
         )
         demo = feed_url is None
         console = install_console(app, window, cockpit, demo=demo)

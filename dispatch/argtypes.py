@@ -29,6 +29,28 @@ def fraction_below_one(text: str) -> float:
     return value
 
 
+_WEEK_S = 7 * 86_400.0
+
+
+def warm_up_seconds(text: str) -> float:
+    """argparse type: 0 ≤ seconds ≤ a week of the demo city's past life (sim --warm-up)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value <= _WEEK_S:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {_WEEK_S:.0f} seconds, got {text}")
+    return value
+
+
+def add_warm_up_argument(parser: argparse.ArgumentParser) -> None:
+    """--warm-up of the demo feed server, on both command lines that start it."""
+    parser.add_argument(
+        "--warm-up", type=warm_up_seconds, default=0.0, metavar="SECONDS",
+        help="start with this much of the city's past life, sent at once (default 0)",
+    )  # fmt: skip
+
+
 def add_fuzz_arguments(parser: argparse.ArgumentParser) -> None:
     """--fuzz and --fuzz-log of the demo feed server, on both command lines that start it."""
     parser.add_argument(

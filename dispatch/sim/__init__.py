@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dispatch.sim.city import City, demo_city
-from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, EventRole, FeedItem, MetricItem
+from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem, MetricItem
+from dispatch.sim.machines import EventRole
 from dispatch.sim.runner import run_demo, run_sim
 from dispatch.sim.server import FeedServer
 

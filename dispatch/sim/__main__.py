@@ -7,7 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from dispatch.argtypes import add_fuzz_arguments, positive_number
+from dispatch.argtypes import add_fuzz_arguments, add_warm_up_argument, positive_number
+from dispatch.sim.rhythm import DEMO_RATE
 
 
 def _count(text: str) -> int:
@@ -54,7 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="`python -m dispatch.sim blast --help`: the ingest benchmark server.",
     )
     _common(sim, 8765)
-    sim.add_argument("--rate", type=positive_number, default=8.0, help="events per second on average")
+    sim.add_argument(
+        "--rate", type=positive_number, default=DEMO_RATE,
+        help=f"new incidents a second, averaged over the day (default {DEMO_RATE}: ~2 a minute at peak)",
+    )  # fmt: skip
+    add_warm_up_argument(sim)
     sim.add_argument("--seed", type=int, help="random seed (same seed and start time → same city life)")
     sim.add_argument("--token", help="require this bearer token (default: $TIANSHU_SIM_TOKEN if set)")
     add_fuzz_arguments(sim)
@@ -71,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_on_stdin_eof=options.exit_on_stdin_eof,
         fuzz=options.fuzz,
         fuzz_log=options.fuzz_log,
+        warm_up_s=options.warm_up,
     )
 
 

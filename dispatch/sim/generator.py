@@ -1,9 +1,17 @@
-"""The demo city's life as a deterministic stream of events, metrics and CAP warnings at given times."""
+"""The demo city's life as a deterministic stream of events, metrics and CAP warnings at given times.
+
+How busy the demo city is (the assumption behind `DEMO_RATE`): a city district of about a million people
+whose digital city management centre (数字城管) takes about 1,700 new cases a day from sensors, cameras,
+grid officers and the 12345 hotline — on average 1.2 a minute, about 2 a minute at the morning and evening
+peaks (the daily rhythm's peak is 1.74 times its mean), about 0.2 a minute at 3 a.m., and up to about 3 a
+minute while a rainstorm lasts. Machines say more than that: a sensor or camera repeats its alarm every few
+minutes while the condition lasts (an episode, one case) and many sensors report when it clears, so the
+feed carries several events per case. See docs/closed-loop.md (*Episodes*) and docs/benchmarks.md.
+"""
 
 from __future__ import annotations
 
 import copy
-import enum
 import functools
 import heapq
 import math
@@ -17,17 +25,10 @@ from typing import Any
 from dispatch.sim import catalog
 from dispatch.sim.cap_xml import HAZARDS, Colour, Message, WeatherWarning, render
 from dispatch.sim.city import CITY_TZ, City, LandmarkKind, LonLat, local_time_text
+from dispatch.sim.machines import EventRole, Machines, device_at, media_of
 from dispatch.sim.places import Places, Spot
-from dispatch.sim.rhythm import PEAK_ACTIVITY, activity
+from dispatch.sim.rhythm import DEMO_RATE, PEAK_ACTIVITY, activity
 from dispatch.sim.vitals import VitalSigns
-
-
-class EventRole(enum.Enum):
-    """Why an event item was sent: a new event, a changed re-send (revision), or an identical copy."""
-
-    NEW = "new"
-    UPDATE = "update"
-    DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,6 @@ _STORM_SEVERITY = {
 }
 # How long after a report its source delivers it: sensors at once, people after a while.
 _REPORT_LAG_S = {"iot": (0.0, 3.0), "video_ai": (1.0, 8.0), "hotline": (120.0, 900.0), "grid": (60.0, 600.0)}
-_MEDIA = "https://media.tianshu.invalid"
 
 
 @dataclass(slots=True)
@@ -105,6 +105,9 @@ class _Chain:
 class DemoGenerator:
     """Produces what the demo city reports, as a pure function of (city, seed, start) and the times asked.
 
+    `rate` is new incidents a second averaged over the day (`DEMO_RATE` by default); the daily rhythm
+    thins it at night and the storms add to it.
+
     `next_items(now)` returns everything due in (previous now, now] in time order. Internally a timeline
     of scheduled actions runs in time order whatever the call pattern, so any sequence of calls that
     reaches the same `now` yields the same items.
@@ -116,7 +119,7 @@ class DemoGenerator:
         seed: int,
         start: float,
         *,
-        rate: float = 1.0,
+        rate: float = DEMO_RATE,
         metric_interval_s: float = 5.0,
         storm_gap_s: float = 2700.0,
         warning_gap_s: float = 5400.0,
@@ -144,6 +147,7 @@ class DemoGenerator:
         self._recent: deque[str] = deque(maxlen=300)
         self._pinned: Counter[str] = Counter()
         self._storms: list[_Storm] = []
+        self._machines = Machines(self._rng, self._schedule, self._emit)
         self._schedule(start + self._rng.expovariate(rate * PEAK_ACTIVITY), self._background)
         self._schedule(start, self._metrics)
         self._schedule(start + self._rng.uniform(60.0, 180.0), self._storm_begins)
@@ -203,12 +207,27 @@ class DemoGenerator:
         spot: Spot,
         severity: int,
         overrides: dict[str, object] | None = None,
+        *,
+        episode: bool = True,
     ) -> dict[str, Any]:
-        self._numbers += 1
-        low, high = _REPORT_LAG_S.get(source, (0.0, 0.0))
+        """A new incident; from a machine, the start of an episode of repeats (unless `episode` is off)."""
+        device = device_at(category.code, spot) if source == "iot" else None
+        if device is not None:
+            overrides = {"device": device, **(overrides or {})}
         title, description = catalog.wording(
             category.code, source, severity, spot.place, spot.address, self._rng, overrides
         )
+        event = self._emit(at, category, source, spot, severity, title, description, device)
+        if episode:
+            self._machines.plan(at, category, source, spot, severity, overrides)
+        return event
+
+    def _emit(
+        self, at: float, category: catalog.Category, source: str, spot: Spot, severity: int, title: str,
+        description: str, device: str | None, role: EventRole = EventRole.NEW,
+    ) -> dict[str, Any]:  # fmt: skip
+        self._numbers += 1
+        low, high = _REPORT_LAG_S.get(source, (0.0, 0.0))
         event: dict[str, Any] = {
             "id": f"{source}-{self._stamp}-{self._numbers:06d}",
             "source": source,
@@ -226,7 +245,11 @@ class DemoGenerator:
         }
         if spot.camera_id is not None:
             event["camera_id"] = spot.camera_id
-        attachments = self._attachments(event["id"], source)
+        if device is not None:
+            event["device"] = device
+        if role is EventRole.CLEARED:
+            event["cleared"] = True
+        attachments = media_of(self._rng, event["id"], source)
         if attachments:
             event["attachments"] = attachments
         event["exercise"] = False
@@ -234,21 +257,8 @@ class DemoGenerator:
             self._forget_unless_pinned(self._recent.popleft())
         self._recent.append(event["id"])
         self._latest[event["id"]] = event
-        self._out.append(EventItem(at, copy.deepcopy(event)))
+        self._out.append(EventItem(at, copy.deepcopy(event), role))
         return event
-
-    def _attachments(self, event_id: str, source: str) -> list[dict[str, str]]:
-        roll = self._rng.random()
-        if source == "video_ai":
-            shots = [{"uri": f"{_MEDIA}/snapshots/{event_id}.jpg", "content_type": "image/jpeg"}]
-            if roll < 0.2:
-                shots.append({"uri": f"{_MEDIA}/clips/{event_id}.mp4", "content_type": "video/mp4"})
-            return shots if roll < 0.8 else []
-        if source == "grid" and roll < 0.7:
-            return [{"uri": f"{_MEDIA}/photos/{event_id}-1.jpg", "content_type": "image/jpeg"}]
-        if source == "hotline" and roll < 0.3:
-            return [{"uri": f"{_MEDIA}/calls/{event_id}.mp3", "content_type": "audio/mpeg"}]
-        return []
 
     # -- rainstorms ----------------------------------------------------------------------------------
 
@@ -258,7 +268,7 @@ class DemoGenerator:
         warned = self._rng.random() < 0.7
         rain_from = at + (self._rng.uniform(60.0, 300.0) if warned else 0.0)
         rain_until = rain_from + self._rng.uniform(480.0, 900.0)
-        rate = max(0.4 * self._rate, 0.02) * self._rng.uniform(0.8, 1.2)
+        rate = max(0.4 * self._rate, 0.012) * self._rng.uniform(0.8, 1.2)
         storm = _Storm(district.code, rain_from, rain_until, rate, colour)
         self._storms.append(storm)
         if warned:
@@ -300,14 +310,21 @@ class DemoGenerator:
         spot = self._places.landmark_spot(LandmarkKind.GAUGE)
         severity = self._rng.choices((1, 2, 3, 4), _STORM_SEVERITY[storm.colour])[0]
         over = catalog.water_level_over(severity, self._rng)
-        device = f"SW-{self._rng.randint(1, 99_999):05d}"
-        event = self._emit_new(at, category, "iot", spot, severity, _level_fields(over, device, "持续上涨"))
+        device = device_at(category.code, spot)
+        event = self._emit_new(
+            at, category, "iot", spot, severity, _level_fields(over, device, "持续上涨"), episode=False
+        )
         when = at
         for _ in range(self._rng.randint(1, 2)):
             when += self._rng.uniform(90.0, 240.0)
             over += self._rng.uniform(0.05, 0.25)
             self._pinned[event["id"]] += 1
             self._schedule(when, functools.partial(self._level_rises, event["id"], spot, over, device))
+        if self._rng.random() < 0.6:
+            # The river falls back below its warning level: the gauge's last revision says so.
+            self._pinned[event["id"]] += 1
+            when += self._rng.uniform(600.0, 1800.0)
+            self._schedule(when, functools.partial(self._level_falls, event["id"]))
 
     def _forget_unless_pinned(self, event_id: str) -> None:
         if not self._pinned[event_id]:
@@ -329,6 +346,19 @@ class DemoGenerator:
         )
         clock = datetime.fromtimestamp(at, CITY_TZ)
         event.update(title=title, description=f"{description}（{clock:%H:%M}更新）", severity=severity)
+        self._latest[event_id] = event
+        if event_id not in self._recent:
+            self._forget_unless_pinned(event_id)
+        self._out.append(EventItem(at, copy.deepcopy(event), EventRole.UPDATE))
+
+    def _level_falls(self, event_id: str, at: float) -> None:
+        self._pinned[event_id] -= 1
+        event = copy.deepcopy(self._latest[event_id])
+        clock = datetime.fromtimestamp(at, CITY_TZ)
+        event.update(
+            cleared=True,
+            description=f"{event['description']}（{clock:%H:%M}水位回落至警戒水位以下，报警解除）",
+        )
         self._latest[event_id] = event
         if event_id not in self._recent:
             self._forget_unless_pinned(event_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 import dispatch
+from dispatch.sim.rhythm import DEMO_RATE
 from dispatch.sim.runner import TOKEN_ENV
 
 _ANNOUNCE = re.compile(rb"listening on (wss?://\S+)")
@@ -123,15 +124,16 @@ class DemoFeedProcess(FeedProcess):
 
     def __init__(
         self,
-        rate: float = 8.0,
+        rate: float = DEMO_RATE,
         seed: int | None = None,
         token: str | None = None,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         startup_timeout_s: float = 15.0,
+        warm_up_s: float = 0.0,
     ) -> None:
-        args = ["--host", host, "--port", str(port), "--rate", str(rate)]
+        args = ["--host", host, "--port", str(port), "--rate", str(rate), "--warm-up", str(warm_up_s)]
         if seed is not None:
             args += ["--seed", str(seed)]
         # The token travels in the environment, not argv, so `ps` does not show it.

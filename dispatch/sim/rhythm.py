@@ -12,6 +12,9 @@ _HOURLY = (
 _MEAN = sum(_HOURLY) / len(_HOURLY)
 PEAK_ACTIVITY = max(_HOURLY) / _MEAN
 _UTC_OFFSET_S = 8 * 3600
+# The demo city's new incidents a second, averaged over the day: about 1.2 a minute, 2 at the peaks, 0.2
+# at 3 a.m. (the assumption is spelled out in dispatch/sim/generator.py).
+DEMO_RATE = 0.02
 
 
 def local_hour(t: float) -> float:

@@ -114,13 +114,15 @@ def run_sim(
     exit_on_stdin_eof: bool = False,
     fuzz: float = 0.0,
     fuzz_log: Path | None = None,
+    warm_up_s: float = 0.0,
 ) -> int:
     """Serve the demo city until SIGINT/SIGTERM (or stdin EOF if asked); `announce(url)` once listening.
 
     With `fuzz` F > 0, a share F of all frames are hostile (dispatch.sim.hostile); what was sent is
-    summed up on stderr at the end and, with `fuzz_log`, listed one frame per line."""
+    summed up on stderr at the end and, with `fuzz_log`, listed one frame per line. With `warm_up_s`, the
+    city has already lived that long when it starts: that much past life is sent at once, first."""
     return asyncio.run(
-        _serve_demo(host, port, rate, seed, token, announce, exit_on_stdin_eof, fuzz, fuzz_log)
+        _serve_demo(host, port, rate, seed, token, announce, exit_on_stdin_eof, fuzz, fuzz_log, warm_up_s)
     )
 
 
@@ -134,10 +136,11 @@ async def _serve_demo(
     exit_on_stdin_eof: bool,
     fuzz: float,
     fuzz_log: Path | None,
+    warm_up_s: float = 0.0,
 ) -> int:
     clock = SystemClock()
     seed = seed if seed is not None else secrets.randbits(32)
-    generator = DemoGenerator(demo_city(), seed, clock.now(), rate=rate)
+    generator = DemoGenerator(demo_city(), seed, clock.now() - warm_up_s, rate=rate)
     units = FieldUnits(random.Random(seed + 1), pace=DEMO_UNIT_PACE)
     async with (
         stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,

@@ -59,13 +59,13 @@ class VitalSigns:
         metro = 8_000 + 95_000 * bump(t, 8.1, 0.8) + 85_000 * bump(t, 18.0, 1.0) + 20_000 * busy
         power = 3_600 + 1_500 * bump(t, 10.5, 3.0) + 1_700 * bump(t, 20.0, 2.5) + 400 * busy
         calls = max(round(150 + 750 * busy + 500 * storm + self._wiggle("calls", 15.0)), 0)
-        open_now = max(round(90 + 180 * busy + 200 * storm + self._wiggle("open", 3.0, 0.97)), 0)
         power *= 1 + self._wiggle("power", 0.004, 0.98)
         metro *= (1 + self._wiggle("metro", 0.01)) if metro_open else 0
+        # No open_incidents (在办事件): the cockpit's own store counts open cases, so every panel shows
+        # one figure (docs/closed-loop.md, "One count of open cases").
         readings += [
             _metric("congestion_index", round(max(sum(jams) / len(jams), 1.0), 2), at, None, None),
             _metric("hotline_calls_per_hour", calls, at, "calls/h", None),
-            _metric("open_incidents", open_now, at, None, None),
             _metric("power_load", round(power, 1), at, "MW", None),
             _metric("metro_passenger_flow", round(metro), at, "passengers/h", None),
         ]

@@ -16,7 +16,8 @@ import pytest
 from dispatch.clock import ManualClock
 from dispatch.sim.catalog import CATEGORIES
 from dispatch.sim.city import demo_city
-from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, EventRole, FeedItem, MetricItem
+from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem, MetricItem
+from dispatch.sim.machines import EventRole
 from dispatch.sim.rhythm import local_hour
 
 START = 1_767_225_600.0  # 2026-01-01 08:00 in the city (+08:00)
@@ -50,6 +51,8 @@ class Event(msgspec.Struct, forbid_unknown_fields=True):
     camera_id: str | None = None
     attachments: list[Attachment] | None = None
     exercise: bool = False
+    device: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    cleared: bool = False
 
 
 class Metric(msgspec.Struct, forbid_unknown_fields=True):
@@ -131,7 +134,8 @@ def test_every_event_passes_the_wire_schema() -> None:
 
 
 def test_a_day_has_every_category_and_source_with_severity_skewed_to_minor() -> None:
-    items = events(one_day())
+    # New incidents: machines' repeats of one incident are counted once, as they become one case.
+    items = [i for i in events(one_day()) if i.role is EventRole.NEW]
     assert {i.event["category"] for i in items} == {c.code for c in CATEGORIES}
     sources = Counter(i.event["source"] for i in items)
     assert set(sources) == {"iot", "video_ai", "hotline", "grid"}
@@ -156,7 +160,7 @@ def test_ids_are_unique_except_deliberate_revisions_and_copies() -> None:
     roles: Counter[EventRole] = Counter()
     for item in events(one_day()):
         event, roles[item.role] = item.event, roles[item.role] + 1
-        if item.role is EventRole.NEW:
+        if item.role in (EventRole.NEW, EventRole.REPEAT, EventRole.CLEARED):
             assert event["id"] not in latest
         elif item.role is EventRole.UPDATE:
             assert event["id"] in latest
@@ -260,10 +264,11 @@ def test_metrics_follow_the_day_and_pass_the_wire_schema() -> None:
         "aqi",
         "water_level_max",
         "hotline_calls_per_hour",
-        "open_incidents",
         "power_load",
         "metro_passenger_flow",
     }
+    # Open cases are the cockpit's own count, never the feed's.
+    assert "open_incidents" not in names
     for item in items:
         msgspec.json.decode(msgspec.json.encode(item.metric), type=Metric)
 

@@ -1,0 +1,120 @@
+"""`bench demo`: the demo city's queue over simulated time, through the real intake, store and discovery."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dispatch.argtypes import positive_number
+from dispatch.casework.desk import CaseDesk
+from dispatch.casework.discovery import Discovery
+from dispatch.casework.episodes import pending_clearing
+from dispatch.casework.live import live_counts
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.casework.routing import Router
+from dispatch.casework.timers import Timers
+from dispatch.clock import ManualClock
+from dispatch.intake import Intake
+from dispatch.sim.city import CITY_TZ, demo_city
+from dispatch.sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
+from dispatch.sim.rhythm import DEMO_RATE
+from dispatch.store import open_store
+from dispatch.store_writer import CommitResult, StoreWriter
+
+# The cockpit's duty beat runs discovery once a second; a coarser step changes nothing it counts.
+STEP_S = 5.0
+
+
+def _marks(text: str) -> list[float]:
+    try:
+        marks = sorted({float(part) for part in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected minutes like 2,8,20, got {text!r}") from None
+    if not marks or marks[0] <= 0 or marks[-1] > 7 * 24 * 60:
+        raise argparse.ArgumentTypeError(f"minutes must lie in (0, 10080], got {text!r}")
+    return marks
+
+
+def _local_time(text: str) -> tuple[int, int]:
+    try:
+        moment = datetime.strptime(text, "%H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a local time HH:MM, got {text!r}") from None
+    return moment.hour, moment.minute
+
+
+def add_bench_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `bench demo`."""
+    parser.add_argument("--minutes", type=_marks, default=[2.0, 8.0, 20.0], metavar="M,M,…",
+                        help="simulated minutes at which to count (default 2,8,20)")  # fmt: skip
+    parser.add_argument(
+        "--at", type=_local_time, default=(8, 0), metavar="HH:MM",
+        help="the city's local time at the start (default 08:00: the morning peak)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=2, help="demo city random seed (default 2)")
+    parser.add_argument(
+        "--rate", type=positive_number, default=DEMO_RATE, help=f"incidents a second (default {DEMO_RATE})"
+    )
+
+
+def run_bench_demo(args: argparse.Namespace) -> int:
+    hour, minute = args.at
+    start = datetime.now(CITY_TZ).replace(hour=hour, minute=minute, second=0, microsecond=0) - timedelta(
+        days=1
+    )
+    with tempfile.TemporaryDirectory(prefix="tianshu-bench-demo-") as scratch:
+        return _run(Path(scratch) / "demo.sqlite3", start.timestamp(), args.minutes, args.seed, args.rate)
+
+
+def _frame(seq: int, item: FeedItem) -> str:
+    if isinstance(item, EventItem):
+        return json.dumps({"type": "event", "seq": seq, "event": item.event}, ensure_ascii=False)
+    if isinstance(item, CapItem):
+        return json.dumps({"type": "cap", "seq": seq, "xml": item.xml}, ensure_ascii=False)
+    return json.dumps({"type": "metric", "seq": seq, "metric": item.metric}, ensure_ascii=False)
+
+
+def _run(path: Path, start: float, marks: list[float], seed: int, rate: float) -> int:
+    clock = ManualClock(start)
+    generator = DemoGenerator(demo_city(), seed, start, rate=rate)
+    results: list[CommitResult] = []
+    writer = StoreWriter(path, "ws://127.0.0.1:1/demo", results.append)
+    intake = Intake(writer.submit, clock, None)
+    writer.flush(30)
+    db = open_store(path)
+    policy = load_policy(default_policy_path())
+    desk = CaseDesk(db.conn, Timers(policy), clock)
+    discovery = Discovery(desk, policy, Router(policy.routing).route)
+    seq = events = opened = folded = 0
+    began = time.perf_counter()
+    local = datetime.fromtimestamp(start, CITY_TZ)
+    print(f"demo city: seed {seed}, {rate} incidents/s on average, from {local:%H:%M} local, simulated")
+    heads = ("minutes", 8), ("events", 8), ("cases", 6), ("open", 5), ("folded", 7), ("消警 proposed", 13)
+    print(" ".join(f"{name:>{width}}" for name, width in heads), f"{'cases/min':>10}")
+    try:
+        previous_mark, previous_opened = 0.0, 0
+        for mark in marks:
+            while clock.now() < start + mark * 60:
+                clock.advance(min(STEP_S, start + mark * 60 - clock.now()))
+                for item in generator.next_items(clock.now()):
+                    seq += 1
+                    events += isinstance(item, EventItem)
+                    intake.handle_frame(_frame(seq, item))
+                writer.flush(30)
+                result = discovery.run_once()
+                opened += len(result.opened)
+                folded += result.folded
+            open_now = live_counts(db.conn, clock.now()).open
+            per_minute = (opened - previous_opened) / (mark - previous_mark)
+            print(f"{mark:>8g} {events:>8,} {opened:>6,} {open_now:>5,} {folded:>7,} "
+                  f"{len(pending_clearing(db.conn)):>13,} {per_minute:>10.2f}")  # fmt: skip
+            previous_mark, previous_opened = mark, opened
+    finally:
+        db.close()
+        writer.close()
+    print(f"({time.perf_counter() - began:.1f} s of wall time; nobody works the queue here)")
+    return 0
