@@ -16,7 +16,7 @@ from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
 
 from dispatch.clock import Clock
 from dispatch.feed_transport import LIBRARY_MAX_BYTES, FeedConnection
-from dispatch.model import ConnectionState, FeedStatus
+from dispatch.model import ConnectionState, FeedFailure, FeedStatus
 from dispatch.protocol import Frame, encode_subscribe
 
 CLIENT_NAME = "tianshu/0.1.0"
@@ -48,28 +48,54 @@ def tls_context(url: str, ca_file: Path | None) -> ssl.SSLContext | None:
     return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
 
-def describe_failure(error: BaseException) -> str:
-    """One line an operator can act on."""
+def classify_failure(error: BaseException) -> tuple[FeedFailure, str]:
+    """Why a connection ended, as a code and its argument (the screens say it in the UI language)."""
     if isinstance(error, InvalidStatus):
         code = error.response.status_code
-        if code in (401, 403):
-            return f"the feed refused the token (HTTP {code})"
-        return f"the feed answered HTTP {code} instead of a websocket"
+        return (FeedFailure.TOKEN_REFUSED if code in (401, 403) else FeedFailure.HTTP_STATUS), str(code)
     if isinstance(error, InvalidURI):
-        return f"not a websocket URL: {error.uri}"
+        return FeedFailure.BAD_URL, error.uri
     if isinstance(error, ssl.SSLCertVerificationError):
-        return f"TLS certificate not trusted: {error.verify_message}"
+        return FeedFailure.TLS_UNTRUSTED, str(error.verify_message)
     if isinstance(error, FeedSilentError):
-        return "no frame from the feed within the idle timeout"
+        return FeedFailure.SILENT, ""
     if isinstance(error, TimeoutError):
-        return "the feed did not answer the connection in time"
+        return FeedFailure.OPEN_TIMEOUT, ""
     if isinstance(error, ConnectionRefusedError):
-        return "connection refused"
+        return FeedFailure.REFUSED, ""
     if isinstance(error, websockets.ConnectionClosed):
-        return f"connection closed ({error.rcvd.code if error.rcvd else 'no close frame'})"
+        return FeedFailure.CLOSED, str(error.rcvd.code) if error.rcvd else ""
     if isinstance(error, OSError):
-        return f"network error: {error.strerror or error}"
-    return f"{type(error).__name__}: {error}"
+        return FeedFailure.NETWORK, str(error.strerror or error)
+    return FeedFailure.OTHER, f"{type(error).__name__}: {error}"
+
+
+_ENGLISH = {
+    FeedFailure.TOKEN_REFUSED: "the feed refused the token (HTTP {})",
+    FeedFailure.HTTP_STATUS: "the feed answered HTTP {} instead of a websocket",
+    FeedFailure.BAD_URL: "not a websocket URL: {}",
+    FeedFailure.TLS_UNTRUSTED: "TLS certificate not trusted: {}",
+    FeedFailure.SILENT: "no frame from the feed within the idle timeout",
+    FeedFailure.OPEN_TIMEOUT: "the feed did not answer the connection in time",
+    FeedFailure.REFUSED: "connection refused",
+    FeedFailure.CLOSED: "connection closed ({})",
+    FeedFailure.SERVER_CLOSED: "the feed closed the connection",
+    FeedFailure.NETWORK: "network error: {}",
+    FeedFailure.FAULT: "feed client fault: {}",
+    FeedFailure.OTHER: "{}",
+}
+
+
+def failure_text(failure: FeedFailure, argument: str = "") -> str:
+    """The failure in English, for logs and the command line."""
+    if failure is FeedFailure.CLOSED and not argument:
+        argument = "no close frame"
+    return _ENGLISH[failure].format(argument)
+
+
+def describe_failure(error: BaseException) -> str:
+    """One line an operator can act on (English; the cockpit's screens translate the code)."""
+    return failure_text(*classify_failure(error))
 
 
 class FeedClient:
@@ -110,6 +136,7 @@ class FeedClient:
         self.faults = 0
         self.last_failure = ""  # why the latest connection ended
         self.fault = ""
+        self._failure: tuple[FeedFailure | None, str] = (None, "")
         self.frame_faults = 0
         # Runs beside the reader for the life of each subscribed connection (the order sender).
         self._companion = companion
@@ -117,8 +144,19 @@ class FeedClient:
     def _status(
         self, state: ConnectionState, detail: str = "", *, retry_at: float | None = None, attempts: int = 0
     ) -> None:
+        failure, argument = self._failure if detail else (None, "")
         self._on_status(
-            FeedStatus(state, self.url, detail, self._clock.now(), retry_at, attempts, fault=self.fault)
+            FeedStatus(
+                state,
+                self.url,
+                detail,
+                self._clock.now(),
+                retry_at,
+                attempts,
+                fault=self.fault,
+                failure=failure,
+                failure_arg=argument,
+            )
         )
 
     async def run(self) -> None:
@@ -130,16 +168,19 @@ class FeedClient:
                 faulted = False
                 try:
                     await self._session()
-                    detail = "the feed closed the connection"
+                    failure, argument = FeedFailure.SERVER_CLOSED, ""
                 except (OSError, TimeoutError, WebSocketException) as error:
-                    detail = describe_failure(error)
+                    failure, argument = classify_failure(error)
                 except Exception as error:
                     # A defect, not the network: say so loudly, then carry on as after a dropped line.
                     _log.exception("feed client failed; reconnecting")
                     self.faults += 1
-                    self.fault = f"feed client fault: {type(error).__name__}: {error}"[:500]
-                    detail, faulted = self.fault, True
+                    failure, argument = FeedFailure.FAULT, f"{type(error).__name__}: {error}"[:480]
+                    self.fault = failure_text(failure, argument)
+                    faulted = True
+                detail = failure_text(failure, argument)
                 self.last_failure = detail
+                self._failure = (failure, argument)
                 # A defect that strikes again on every connection backs off up to the cap, not in a loop.
                 if self._subscribed and not faulted:
                     attempt = 0

@@ -16,6 +16,23 @@ class ConnectionState(enum.Enum):
     STOPPED = "stopped"
 
 
+class FeedFailure(enum.Enum):
+    """Why the latest connection ended, as a code the screens put in the operator's language."""
+
+    TOKEN_REFUSED = "token_refused"  # argument: the HTTP status
+    HTTP_STATUS = "http_status"  # argument: the HTTP status
+    BAD_URL = "bad_url"  # argument: the URL
+    TLS_UNTRUSTED = "tls_untrusted"  # argument: the verifier's message
+    SILENT = "silent"
+    OPEN_TIMEOUT = "open_timeout"
+    REFUSED = "refused"
+    CLOSED = "closed"  # argument: the close code, or ""
+    SERVER_CLOSED = "server_closed"
+    NETWORK = "network"  # argument: the system's message
+    FAULT = "fault"  # argument: the exception
+    OTHER = "other"  # argument: the exception
+
+
 class StorageTrouble(enum.Enum):
     """Why the store cannot take writes right now; the feed waits and resumes when it can."""
 
@@ -52,6 +69,9 @@ class FeedStatus:
     # The last unexpected failure of the feed client this run (it reconnected after it); "" if none.
     fault: str = ""
     storage: StorageTrouble | None = None
+    # `detail` as a code and its argument, for the screens (the detail stays English for logs and CLI).
+    failure: FeedFailure | None = None
+    failure_arg: str = ""
 
 
 @dataclass(frozen=True, slots=True)

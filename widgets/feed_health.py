@@ -166,7 +166,7 @@ class FeedHealthPanel(QWidget):
         if self.url.text() != url:
             self.url.setText(url)
         # Once reconnected, a defect the client recovered from stays in view until the next start.
-        detail = feed.fault if feed.state is ConnectionState.CONNECTED else feed.detail
+        detail = feed.fault if feed.state is ConnectionState.CONNECTED else self._words.feed_detail(feed)
         if self.detail.text() != detail:
             self.detail.setText(detail)
             self.detail.setToolTip(detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from dispatch.model import ConnectionState, FeedStatus, QuarantineReason, StorageTrouble
+from dispatch.model import ConnectionState, FeedFailure, FeedStatus, QuarantineReason, StorageTrouble
 from widgets.style import fill
 
 SEVERE_LEVELS = frozenset({1, 2})
@@ -137,6 +137,33 @@ class Vocabulary(QObject):
 
     def revision(self, revision: int) -> str:
         return fill(self._revision, revision)
+
+    def failure(self, failure: FeedFailure, argument: str = "") -> str:
+        """Why the feed's latest connection ended, in the operator's language."""
+        words = {
+            FeedFailure.TOKEN_REFUSED: self.tr("The feed refused the token (HTTP %1)"),
+            FeedFailure.HTTP_STATUS: self.tr("The feed answered HTTP %1 instead of a websocket"),
+            FeedFailure.BAD_URL: self.tr("Not a websocket address: %1"),
+            FeedFailure.TLS_UNTRUSTED: self.tr("The feed's TLS certificate is not trusted: %1"),
+            FeedFailure.SILENT: self.tr("The feed sent nothing, not even a heartbeat, for too long"),
+            FeedFailure.OPEN_TIMEOUT: self.tr("The feed did not answer the connection in time"),
+            FeedFailure.REFUSED: self.tr("Connection refused: the feed server is not listening"),
+            FeedFailure.CLOSED: self.tr("The connection was closed (%1)"),
+            FeedFailure.SERVER_CLOSED: self.tr("The feed closed the connection"),
+            FeedFailure.NETWORK: self.tr("Network error: %1"),
+            FeedFailure.FAULT: self.tr("Feed client fault (recovered): %1"),
+            FeedFailure.OTHER: self.tr("Connection failed: %1"),
+        }
+        text = words[failure]
+        if failure is FeedFailure.CLOSED and not argument:
+            argument = self.tr("no close frame")
+        return fill(text, argument) if "%1" in text else text
+
+    def feed_detail(self, feed: FeedStatus) -> str:
+        """The feed status's detail line in words (its English detail only where no code says why)."""
+        if feed.failure is not None:
+            return self.failure(feed.failure, feed.failure_arg)
+        return feed.detail
 
     def state_name(self, state: ConnectionState) -> str:
         return self._states[state]

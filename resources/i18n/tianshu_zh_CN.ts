@@ -180,6 +180,58 @@
 <context>
     <name>Vocabulary</name>
     <message>
+        <source>The feed refused the token (HTTP %1)</source>
+        <translation>数据源拒绝了令牌（HTTP %1）</translation>
+    </message>
+    <message>
+        <source>The feed answered HTTP %1 instead of a websocket</source>
+        <translation>数据源返回 HTTP %1，而不是 WebSocket</translation>
+    </message>
+    <message>
+        <source>Not a websocket address: %1</source>
+        <translation>不是 WebSocket 地址：%1</translation>
+    </message>
+    <message>
+        <source>The feed&apos;s TLS certificate is not trusted: %1</source>
+        <translation>数据源的 TLS 证书不受信任：%1</translation>
+    </message>
+    <message>
+        <source>The feed sent nothing, not even a heartbeat, for too long</source>
+        <translation>数据源长时间无任何消息（心跳也没有）</translation>
+    </message>
+    <message>
+        <source>The feed did not answer the connection in time</source>
+        <translation>数据源未及时响应连接</translation>
+    </message>
+    <message>
+        <source>Connection refused: the feed server is not listening</source>
+        <translation>连接被拒绝：数据源服务器未在监听</translation>
+    </message>
+    <message>
+        <source>The connection was closed (%1)</source>
+        <translation>连接已关闭（%1）</translation>
+    </message>
+    <message>
+        <source>The feed closed the connection</source>
+        <translation>数据源关闭了连接</translation>
+    </message>
+    <message>
+        <source>Network error: %1</source>
+        <translation>网络错误：%1</translation>
+    </message>
+    <message>
+        <source>Feed client fault (recovered): %1</source>
+        <translation>接入程序故障（已恢复）：%1</translation>
+    </message>
+    <message>
+        <source>Connection failed: %1</source>
+        <translation>连接失败：%1</translation>
+    </message>
+    <message>
+        <source>no close frame</source>
+        <translation>无关闭帧</translation>
+    </message>
+    <message>
         <source>Level I</source>
         <translation>I级</translation>
     </message>

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from dispatch.feed_client import BackoffPolicy
-from dispatch.model import ConnectionState, IntakeChanges, QuarantineReason
+from dispatch.model import ConnectionState, FeedFailure, IntakeChanges, QuarantineReason
 from dispatch.pipeline import IntakePipeline
 from dispatch.sim.server import FeedServer
 from dispatch.store import open_store
@@ -280,6 +280,7 @@ def test_a_feed_that_accepts_but_never_answers_is_named_as_such(tmp_path: Path) 
                     lambda: watch.latest.feed.state is ConnectionState.BACKING_OFF if watch.changes else False
                 )
                 assert watch.latest.feed.detail == "the feed did not answer the connection in time"
+                assert watch.latest.feed.failure is FeedFailure.OPEN_TIMEOUT, "a code the screens translate"
             finally:
                 await pipeline.close()
                 await asyncio.gather(task, return_exceptions=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QTranslator
 from pytestqt.qtbot import QtBot
 
 from dispatch.model import (
     ConnectionState,
+    FeedFailure,
     FeedStatus,
     Gap,
     IntakeChanges,
@@ -130,3 +132,25 @@ def test_a_hidden_panel_catches_up_when_shown(qtbot: QtBot, vocabulary: Vocabula
     assert panel.cells["events"].value.text() == "100"
     assert "#1 → #2" in panel.latest_gap.text()
     assert panel.quarantine.item(0, 1).text() == "Nested too deep"
+
+
+@pytest.mark.parametrize(
+    ("failure", "argument", "words"),
+    [
+        (FeedFailure.REFUSED, "", "连接被拒绝：数据源服务器未在监听"),
+        (FeedFailure.TOKEN_REFUSED, "401", "数据源拒绝了令牌（HTTP 401）"),
+        (FeedFailure.CLOSED, "", "连接已关闭（无关闭帧）"),
+    ],
+)
+def test_why_the_feed_dropped_is_said_in_the_ui_language(
+    qtbot: QtBot, chinese: QTranslator, failure: FeedFailure, argument: str, words: str
+) -> None:
+    # Regression: the Chinese console said "connection refused" in English.
+    panel = FeedHealthPanel(Vocabulary())
+    qtbot.addWidget(panel)
+    panel.show()
+    feed = FeedStatus(
+        ConnectionState.BACKING_OFF, URL, "connection refused", failure=failure, failure_arg=argument
+    )
+    panel.show_connection(feed, retry_in=3)
+    assert panel.detail.text() == words
