@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from app.desk_worker import DeskWorker
 from app.duty import DutyController
 from app.duty_jobs import JobHealth, demo_directory
+from app.feed_watch import install_feed_watch
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
 from app.store_stats import file_size, local_midnight
@@ -104,6 +105,8 @@ class Cockpit(QObject):
         self.frame_clock.changes_flushed.connect(self._on_frame_clock_changes_flushed)
         self.frame_clock.summary_flushed.connect(self._on_frame_clock_summary_flushed)
         window.window_closed.connect(self._on_window_closed)
+        # A lost feed: a banner over the main view, and the vital signs say since when.
+        self.feed_watch = install_feed_watch(window, window.vocabulary, window.vitals)
         # The closed loop's one database thread; shared with whoever else works cases (session, boards).
         self.desk_worker: DeskWorker | None = None
         self._owns_desk_worker = False
@@ -261,6 +264,7 @@ class Cockpit(QObject):
         self.window.status.show_connection(
             changes.feed.state, self.window.vocabulary.connection(changes.feed, retry_in)
         )
+        self.feed_watch.observe(changes.feed, retry_in)
 
     def _show_events_today(self) -> None:
         self.window.status.show_events_today(self._today_base + self._committed - self._committed_at_count)
@@ -278,6 +282,7 @@ class Cockpit(QObject):
                 retry_in = _retry_in(feed)
                 window.health.show_connection(feed, retry_in)
                 window.status.show_connection(feed.state, window.vocabulary.connection(feed, retry_in))
+                self.feed_watch.observe(feed, retry_in)
             size = await loop.run_in_executor(self._store_io, file_size, self.db_path)
             window.status.show_store(self.db_path, size)
             midnight = local_midnight(now)

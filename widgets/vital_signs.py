@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Sequence
 from itertools import islice
 
 import numpy as np
 from PySide6.QtGui import QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from dispatch.model import MetricSample
 from widgets.kpi_tile import KpiTile, Trend
-from widgets.style import fill
+from widgets.style import fill, set_style_property
 from widgets.trend_chart import TrendChart
 from widgets.vocabulary import Vocabulary
 
@@ -78,10 +79,16 @@ class VitalSignsPanel(QWidget):
         self._units: dict[str, str | None] = {}
         self._dirty: set[str] = set()
         self.tiles: dict[str, KpiTile] = {}
+        # When the feed was lost, while it is: no tile may show its last value as if it were live.
+        self._no_data_since: float | None = None
         # One row, however narrow: a second row would take the height the duty desk needs.
         self._row = QHBoxLayout(self)
         self._row.setContentsMargins(10, 10, 10, 10)
         self._row.setSpacing(10)
+        # Until the first reading the strip says why it is empty instead of being a blank band.
+        self.placeholder = QLabel(self.tr("Waiting for the first readings"), self)
+        self.placeholder.setObjectName("vitalsPlaceholder")
+        self._row.addWidget(self.placeholder, 1)
         for name in self._charted[:max_charts]:
             chart.add_series(name, vocabulary.metric(name))
 
@@ -109,6 +116,20 @@ class VitalSignsPanel(QWidget):
             self.chart.show_series(name, points[:, 0], points[:, 1])
         if self.isVisible():
             self._repaint_tiles()
+
+    def show_no_data(self, since: float | None) -> None:
+        """The feed has been lost since `since` (every tile says so, none shows a value), or None: it is
+        back, and the tiles show their readings again."""
+        if since == self._no_data_since:
+            return
+        self._no_data_since = since
+        self._dirty.update(self.tiles)
+        self._show_placeholder()
+        self._repaint_tiles()
+
+    @property
+    def no_data_since(self) -> float | None:
+        return self._no_data_since
 
     @property
     def history_s(self) -> float:
@@ -149,9 +170,20 @@ class VitalSignsPanel(QWidget):
         super().resizeEvent(event)
         self._fit_values()
 
+    def _no_data_words(self, since: float) -> str:
+        return fill(self.tr("No data · since %1"), time.strftime("%H:%M", time.localtime(since)))
+
+    def _show_placeholder(self) -> None:
+        since = self._no_data_since
+        text = self.tr("Waiting for the first readings") if since is None else self._no_data_words(since)
+        if self.placeholder.text() != text:
+            self.placeholder.setText(text)
+        self.placeholder.setVisible(not self.tiles)
+
     def _add_tile(self, name: str) -> None:
         tile = KpiTile(self._words.metric(name), self)
         self.tiles[name] = tile
+        self.placeholder.hide()
         # Known names keep their planned place; newcomers follow in order of appearance.
         names = sorted(self.tiles, key=lambda n: self._order.get(n, len(self._order)))
         self._row.insertWidget(names.index(name), tile, 1)
@@ -171,11 +203,17 @@ class VitalSignsPanel(QWidget):
             tile.set_value_scale(scale)
 
     def _repaint_tiles(self) -> None:
+        since = self._no_data_since
+        stale = None if since is None else self._no_data_words(since)
         for name in self._dirty:
             history = self._history[name]
             tile = self.tiles[name]
             tile.show_value(history[-1][1], self._words.unit(self._units.get(name)), trend_of(history))
             tile.show_scope(self._scope(name))
+            if stale is not None:
+                tile.value.setText(stale)
+                tile.arrow.setText("")
+            set_style_property(tile.value, "stale", "true" if stale is not None else "false")
         if self._dirty:
             self._fit_values()
         self._dirty.clear()
