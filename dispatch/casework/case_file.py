@@ -14,6 +14,7 @@ from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Case, CaseSta
 from dispatch.casework.queue import busy_units
 from dispatch.casework.recommend import RoadNetwork, UnitPosition, recommend
 from dispatch.casework.routing import Router
+from dispatch.casework.split import split_offers
 from dispatch.casework.views import (
     CaseFile,
     DispatchOptions,
@@ -70,6 +71,7 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
         master_code=by_id.get(case.master_id, "") if case.master_id is not None else "",
         order=_latest_order(conn, case_id),
         unit_words=unit_words(timeline, case.unit),
+        splits=split_offers(conn, case),
     )
 
 

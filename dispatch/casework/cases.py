@@ -79,7 +79,10 @@ def family(conn: sqlite3.Connection, case_id: int) -> list[int]:
     # A master's own merge rows name what it absorbed; reading them by case keeps to the audit_case index.
     rows = conn.execute(
         "WITH RECURSIVE f(id) AS (SELECT ? UNION SELECT json_extract(a.payload, '$.absorbed') "
-        "FROM audit AS a JOIN f ON a.case_id = f.id WHERE a.action = 'merge' AND a.to_state != 'merged') "
+        "FROM audit AS a JOIN f ON a.case_id = f.id WHERE a.action = 'merge' AND a.to_state != 'merged' "
+        # A case split off again is no longer part of the story (unless merged back after the split).
+        "AND NOT EXISTS (SELECT 1 FROM audit AS s WHERE s.case_id = a.case_id AND s.action = 'split' "
+        "AND s.id > a.id AND json_extract(s.payload, '$.released') = json_extract(a.payload, '$.absorbed'))) "
         "SELECT id FROM f ORDER BY id",
         (case_id,),
     )

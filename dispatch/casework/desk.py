@@ -134,7 +134,7 @@ class CaseDesk:
         effect = effect_of(command.action)(self, case, command, now)
         after = dataclasses.replace(
             effect.case,
-            state=target,
+            state=effect.state or target,
             version=case.version + 1,
             updated_at=now,
             updated_by=command.actor.login,

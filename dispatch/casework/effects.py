@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dispatch.casework import audit
 from dispatch.casework.cases import load_case
-from dispatch.casework.model import OPEN_STATES, Action, Card, Case, Command, Refusal, Refused
+from dispatch.casework.model import OPEN_STATES, Action, Card, Case, CaseState, Command, Refusal, Refused
 from dispatch.casework.policy import AreaType, Urgency
+from dispatch.casework.split import plan_split
 from dispatch.casework.timers import HandleClock
 from dispatch.clock import iso_utc
 
@@ -19,11 +21,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Effect:
-    """The case after an action (state and version are set by the desk), the audit payload, any order."""
+    """The case after an action (version is set by the desk, and the state the rule leads to unless the
+    effect found it: a split's), the audit payload, any order."""
 
     case: Case
     payload: dict[str, Any] = field(default_factory=dict)
     order: dict[str, Any] | None = None
+    state: CaseState | None = None
 
 
 EffectFn = Callable[["CaseDesk", Case, Command, float], Effect]
@@ -274,13 +278,39 @@ def _merge(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
         (case.id, master.id, case.id),
     )
     grown = dataclasses.replace(master, events_count=count, severity=min(master.severity, case.severity))
-    desk.annotate(master, grown, command, {"absorbed": case.id, "events": count}, now)
+    # The master's severity before is kept on its row, for a split to give back.
+    merged = {"absorbed": case.id, "events": count, "from_severity": master.severity}
+    desk.annotate(master, grown, command, merged, now)
     return Effect(dataclasses.replace(case, master_id=master.id), {"master_id": master.id})
+
+
+def _split(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """Undo the merge of `case`: it goes back to the state the merge found it in, its master gives back
+    the events the merge brought and the severity it had (both cases get an audit row). The merge
+    proposals stay dismissed: the officers have looked at this pair."""
+    plan = plan_split(desk.conn, case)
+    master = plan.master
+    if command.payload.get("master_id") != master.id:
+        raise _bad(
+            case, f"case {case.code} was merged into {master.code}, not {command.payload.get('master_id')}"
+        )
+    seen = command.payload.get("master_version")
+    if seen is not None and seen != master.version:
+        last = audit.last_change(desk.conn, master.id)
+        detail = f"case {master.code} changed since you saw it (version {seen}, now {master.version})"
+        raise Refused(Refusal.STALE, detail, current=case, by=last)
+    conn = desk.conn
+    conn.execute("DELETE FROM case_events WHERE case_id = ? AND via_case = ?", (master.id, case.id))
+    count = conn.execute("SELECT count(*) FROM case_events WHERE case_id = ?", (master.id,)).fetchone()[0]
+    restored = dataclasses.replace(master, events_count=count, severity=plan.severity)
+    desk.annotate(master, restored, command, {"released": case.id, "events": count}, now)
+    return Effect(dataclasses.replace(case, master_id=None), {"master_id": master.id}, state=plan.state)
 
 
 _EFFECTS: dict[Action, EffectFn] = {
     Action.CONFIRM: _confirm,
     Action.MERGE: _merge,
+    Action.SPLIT: _split,
     Action.DISPATCH: _dispatch,
     Action.REQUEST_RETURN: _request_return,
     Action.APPROVE_RETURN: _approve_return,

@@ -43,6 +43,8 @@ RULES: dict[Action, Rule] = {
     Action.REGISTER: Rule(_EARLY, S.REGISTERED, frozenset({R.SHIFT_LEAD, R.SYSTEM})),
     Action.VOID: Rule(_TRIAGE, S.VOID, frozenset({R.SHIFT_LEAD}), reason_required=True),
     Action.MERGE: Rule(_TRIAGE, S.MERGED, frozenset({R.SHIFT_LEAD, R.DISPATCHER})),
+    # The state a split leads to is the one the merge found the case in: its effect reads it from the audit.
+    Action.SPLIT: Rule(frozenset({S.MERGED}), None, frozenset({R.SHIFT_LEAD, R.DISPATCHER})),
     Action.DISPATCH: Rule(
         frozenset({S.REGISTERED}), S.DISPATCHED, frozenset({R.DISPATCHER, R.SHIFT_LEAD, R.SYSTEM})
     ),

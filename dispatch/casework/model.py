@@ -65,6 +65,8 @@ class Action(enum.StrEnum):
     REGISTER = "register"
     VOID = "void"
     MERGE = "merge"
+    # Undoes a merge while neither case has moved on since (docs/closed-loop.md).
+    SPLIT = "split"
     DISPATCH = "dispatch"
     SIGN = "sign"
     REQUEST_RETURN = "request_return"
@@ -104,6 +106,8 @@ class Refusal(enum.StrEnum):
     NOTHING_PENDING = "nothing_pending"
     # The actor is not the operator signed in at this console, or their account was disabled meanwhile.
     SIGNED_OUT = "signed_out"
+    # A split asked for after the merged cases moved on (the master worked further, the merge undone).
+    MOVED_ON = "moved_on"
 
 
 class Card(enum.IntEnum):

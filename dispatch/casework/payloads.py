@@ -114,6 +114,10 @@ _FIELDS: dict[Action, dict[str, Field]] = {
         "auto": Field(_flag, False, "auto is true or false"),
     },
     Action.MERGE: {"master_id": Field(is_row_id, True, "a merge names another case as the master")},
+    Action.SPLIT: {
+        "master_id": Field(is_row_id, True, "a split names the master the case was merged into"),
+        "master_version": Field(_integer, False, "the master's version is a whole number"),
+    },
     Action.REQUEST_EXTENSION: {"amount": Field(_positive, True, "an extension needs a positive amount")},
     Action.APPROVE_EXTENSION: {"amount": Field(_positive, False, "an extension needs a positive amount")},
     Action.EVALUATE: {"satisfied": Field(_flag, True, "an evaluation says whether the caller was satisfied")},

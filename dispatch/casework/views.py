@@ -159,6 +159,20 @@ class MergeProposal:
 
 
 @dataclass(frozen=True, slots=True)
+class SplitOffer:
+    """A merge that can still be undone: the absorbed case goes back to `state`, the master gives its
+    events back (both as the panel read them, so the split is refused if either changed since)."""
+
+    absorbed_id: int
+    absorbed_version: int
+    absorbed_code: str
+    master_id: int
+    master_version: int
+    master_code: str
+    state: CaseState
+
+
+@dataclass(frozen=True, slots=True)
 class OrderDelivery:
     """Where the case's latest order is: written to the outbox, acknowledged by the platform or not yet."""
 
@@ -204,6 +218,7 @@ class CaseFile:
     master_code: str = ""  # the case this one was merged into
     order: OrderDelivery | None = None  # the latest order of this case, if it was ever dispatched
     unit_words: tuple[UnitWord, ...] = ()  # the units' reports, oldest first
+    splits: tuple[SplitOffer, ...] = ()  # merges of this case that can still be undone
 
     @property
     def last_unit_word(self) -> UnitWord | None:

@@ -57,7 +57,7 @@ def test_a_merge_keeps_every_event_and_both_histories(loop: Loop) -> None:
         (master.id, "merge", "registered"),
         (duplicate.id, "merge", "merged"),
     ]
-    assert story[-2].payload == {"absorbed": duplicate.id, "events": 2, "card": 0}
+    assert story[-2].payload == {"absorbed": duplicate.id, "events": 2, "from_severity": 3, "card": 0}
     assert audit.verify(loop.conn).ok
 
 

@@ -161,6 +161,8 @@ class DeskMachine(RuleBasedStateMachine):
         version = case.version + data.draw(st.sampled_from([0] * 18 + [-1, 1]), label="version offset")
         reason = data.draw(st.sampled_from(["理由", "理由", "理由", "", "  "]), label="reason")
         payload = data.draw(payloads(action, ids), label="payload")
+        if action is Action.SPLIT and data.draw(st.integers(0, 3), label="split's master") > 0:
+            payload = {"master_id": case.master_id}
         command = Command(case.id, version, action, Actor(login, role), reason, payload)
         self.carry_out(case, command)
 
@@ -194,13 +196,17 @@ class DeskMachine(RuleBasedStateMachine):
         assert case.state in rule_.sources
         if command.action is Action.REJECT_RETURN:
             assert applied.case.state is case.resume_state
+        elif command.action is Action.SPLIT:
+            # Back to where the merge found it: a state a merge may start from, with no master.
+            assert applied.case.state in RULES[Action.MERGE].sources
+            assert applied.case.master_id is None
         else:
             assert applied.case.state is (rule_.target or case.state)
         assert not rule_.reason_required or command.reason.strip()
         assert applied.case == self.loop.desk.get(case.id)
         assert applied.case.version == case.version + 1
         grew = self.counts()[0] - counts[0]
-        assert grew == (2 if command.action is Action.MERGE else 1)
+        assert grew == (2 if command.action in (Action.MERGE, Action.SPLIT) else 1)
         assert (applied.order_id is not None) == (command.action in (Action.DISPATCH, Action.FAIL_CHECK))
 
     def check_refusal(

@@ -158,6 +158,8 @@ def _some_legal_action(loop: Loop, pick: int) -> None:
     payload = dict(PAYLOADS.get(action, {}))
     if action is Action.MERGE:
         payload["master_id"] = ids[(pick + 1) % len(ids)]
+    if action is Action.SPLIT:
+        payload["master_id"] = case.master_id
     # A payload or clock condition the rules check may still refuse it (a merge into a closed case, …).
     with contextlib.suppress(Refused):
         loop.desk.act(Command(case.id, case.version, action, actor, "理由", payload))
