@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,13 +23,15 @@ from app.unit_photos import UnitPhotos
 from dispatch.casework.checkpoints import Checkpointer
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.clock import SystemClock
-from dispatch.model import ConnectionState, FeedStatus, IntakeChanges
+from dispatch.model import ConnectionState, FeedStatus, IntakeChanges, MetricSample
 from dispatch.pipeline import IntakePipeline, PipelineThread
 from dispatch.protocol import Event
 from dispatch.store import count_events_since, load_recent_events, load_recent_metrics
 from widgets.duty_desk import DutyDesk
 
 log = logging.getLogger(__name__)
+# The vital sign 在办事件: with a desk, the store's count of open cases (docs/closed-loop.md).
+OPEN_CASES_METRIC = "open_incidents"
 
 STATUS_INTERVAL_S = 1.0
 
@@ -124,6 +126,7 @@ class Cockpit(QObject):
             window.add_duty_dock(desk)
             self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
             self.duty.health_changed.connect(self._on_duty_health_changed)
+            self.duty.open_counted.connect(self._on_duty_open_counted)
             # Units' photos are fetched from the feed's own origin only, into a cache beside the store.
             trusted = [feed_url] if feed_url else []
             self.photos = UnitPhotos(db_path.with_name(db_path.name + ".photos"), trusted, self)
@@ -159,7 +162,7 @@ class Cockpit(QObject):
             return
         self.window.events.prefill(history)
         # A restart during a storm must not blank the trends the room was watching.
-        self.window.vitals.apply(readings)
+        self.window.vitals.apply(self._vital_signs(readings))
         self._today_base = today
         self._show_events_today()
         self.feed_url = url
@@ -177,6 +180,16 @@ class Cockpit(QObject):
         # Only now: the pipeline has created and migrated the store the desk works on.
         if self.duty is not None:
             self.duty.start()
+
+    def _on_duty_open_counted(self, count: int) -> None:
+        self.window.vitals.apply([MetricSample(0, OPEN_CASES_METRIC, float(count), time.time())])
+
+    def _vital_signs(self, metrics: Sequence[MetricSample]) -> list[MetricSample]:
+        """The feed's readings for the vital-sign band. With a desk, 在办事件 is the store's own count of
+        open cases (the queue's and 综合评价's), never a figure a feed sends under that name."""
+        if self.duty is None:
+            return list(metrics)
+        return [m for m in metrics if m.name != OPEN_CASES_METRIC]
 
     def _on_duty_health_changed(self, health: JobHealth) -> None:
         self.window.health.show_failed_items(health.failed, health.total)
@@ -258,7 +271,7 @@ class Cockpit(QObject):
         retry_in = _retry_in(changes.feed)
         self.window.health.apply(changes, retry_in)
         if changes.metrics:
-            self.window.vitals.apply(changes.metrics)
+            self.window.vitals.apply(self._vital_signs(changes.metrics))
         self._committed = changes.counters.events
         self._show_events_today()
         self.window.status.show_connection(

@@ -54,6 +54,8 @@ class DutyController(QObject):
     """A command of this console put an order in the outbox (carries its order_id): send it now."""
     health_changed = Signal(object)
     """The loop's jobs set items aside, retried them, or could (not) run (carries a duty_jobs.JobHealth)."""
+    open_counted = Signal(int)
+    """The store's open cases (在办) were counted again, as the queue and 综合评价 count them (carries it)."""
 
     def __init__(
         self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
@@ -209,6 +211,8 @@ class DutyController(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._mark = snapshot.mark
+        if snapshot.open_cases is not None:
+            self.open_counted.emit(snapshot.open_cases)
         if snapshot.health != self._health:
             self._health = snapshot.health
             self.health_changed.emit(snapshot.health)

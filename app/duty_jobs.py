@@ -14,6 +14,7 @@ from dispatch.casework.case_file import dispatch_options, load_case_file
 from dispatch.casework.failures import count_failed, describe, failed_items, request_retry
 from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.jobs import FailedItem
+from dispatch.casework.live import live_counts
 from dispatch.casework.model import Applied, Command
 from dispatch.casework.queue import fetch_request, severe_unacknowledged, watermark
 from dispatch.casework.recommend import RoadNetwork
@@ -84,6 +85,7 @@ class Snapshot:
     case_file: CaseFile | None
     case_id: int | None
     health: JobHealth = JobHealth()
+    open_cases: int | None = None  # 在办: the store's open cases, as the queue and 综合评价 count them
 
 
 def prepare(directory: Callable[[], UnitDirectory] | None, ctx: DeskContext) -> UnitDirectory | None:
@@ -115,6 +117,7 @@ def _read(
         load_case_file(conn, case_id) if case_id is not None else None,
         case_id,
         health,
+        live_counts(conn, now, exercise=exercise).open,
     )
 
 

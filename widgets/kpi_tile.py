@@ -22,8 +22,10 @@ class Trend(enum.StrEnum):
 _ARROWS = {Trend.UP: "▲", Trend.DOWN: "▼", Trend.FLAT: "▬"}
 
 
-def format_value(value: float) -> str:
-    """Few significant digits: a wall shows levels, not noise."""
+def format_value(value: float, *, whole: bool = False) -> str:
+    """Few significant digits: a wall shows levels, not noise. `whole`: a count, never "6.00"."""
+    if whole:
+        return f"{value:,.0f}"
     magnitude = abs(value)
     if magnitude >= 1000:
         return f"{value:,.0f}"
@@ -111,8 +113,8 @@ class KpiTile(QFrame):
             self.scope.setText(text)
             self.scope.setToolTip(text)
 
-    def show_value(self, value: float, unit: str | None, trend: Trend) -> None:
-        text = format_value(value)
+    def show_value(self, value: float, unit: str | None, trend: Trend, *, whole: bool = False) -> None:
+        text = format_value(value, whole=whole)
         if self.value.text() != text:
             self.value.setText(text)
         unit_text = unit or ""

@@ -18,6 +18,8 @@ from widgets.trend_chart import TrendChart
 from widgets.vocabulary import Vocabulary
 
 HISTORY_POINTS = 4000
+# Readings that count things: shown as whole numbers (在办事件 is the store's count of open cases).
+WHOLE_NUMBERS = frozenset({"open_incidents"})
 TREND_WINDOW_S = 60.0
 TREND_DEAD_BAND = 0.01
 
@@ -208,7 +210,8 @@ class VitalSignsPanel(QWidget):
         for name in self._dirty:
             history = self._history[name]
             tile = self.tiles[name]
-            tile.show_value(history[-1][1], self._words.unit(self._units.get(name)), trend_of(history))
+            unit = self._words.unit(self._units.get(name))
+            tile.show_value(history[-1][1], unit, trend_of(history), whole=name in WHOLE_NUMBERS)
             tile.show_scope(self._scope(name))
             if stale is not None:
                 tile.value.setText(stale)

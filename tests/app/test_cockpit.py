@@ -53,11 +53,10 @@ def test_events_from_the_feed_appear_newest_on_top(
                 server.publish_event(make_event(3, source="hotline", category="illegal_parking"))
                 await wait_for(lambda: model.rowCount() == 3, model.rowsInserted)
                 server.publish_metric(
-                    {"name": "open_incidents", "value": 240, "at": "2026-11-21T08:00:00+08:00"}
+                    {"name": "hotline_calls_per_hour", "value": 240, "at": "2026-11-21T08:00:00+08:00"}
                 )
-                await wait_for(
-                    lambda: "open_incidents" in window.vitals.tiles, cockpit.frame_clock.summary_flushed
-                )
+                tiles = window.vitals.tiles
+                await wait_for(lambda: "hotline_calls_per_hour" in tiles, cockpit.frame_clock.summary_flushed)
                 await wait_for(
                     lambda: window.health.cells["events"].value.text() == "3",
                     cockpit.frame_clock.summary_flushed,
@@ -77,7 +76,7 @@ def test_events_from_the_feed_appear_newest_on_top(
     assert model.event_at(0).source == "hotline"
     assert window.health.url.text().startswith("ws://127.0.0.1:")
     assert window.health.cells["position"].value.text() == "4 / 4"
-    assert window.vitals.tiles["open_incidents"].value.text() == "240"
+    assert window.vitals.tiles["hotline_calls_per_hour"].value.text() == "240"
     assert window.status.connection.property("state") == "connected"
     assert our_threads() == []
 
