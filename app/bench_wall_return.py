@@ -17,6 +17,7 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 from app.bench_wall import GRIDS, stream_servers
+from app.wall import WallController
 from video.frames import Frame
 from video.registry import ACCESS_LEVELS, CameraInfo, CameraRegistry
 from widgets.video_tile import VideoTile
@@ -34,6 +35,10 @@ def add_bench_wall_return_arguments(parser: argparse.ArgumentParser) -> None:
         "--grace", type=float, default=6.0, help="the wall's warm grace here (the cockpit's default is 60 s)"
     )
     parser.add_argument("--fps", type=int, default=25, help="stream frame rate")
+    parser.add_argument(
+        "--cockpit", action="store_true",
+        help="the whole cockpit on the demo city (its 40 demo cameras, 16 tiles) instead of a bare wall",
+    )  # fmt: skip
 
 
 @dataclass
@@ -128,45 +133,106 @@ def run_returns(urls: list[str], args: argparse.Namespace) -> dict[str, list[Ret
         remove = _install(probe)
         window.show()
         clock.start()
-        tiles = args.tiles
-
-        async def back_to_wall() -> Return | None:
-            probe.reset()
-            wall_dock.raise_()
-            deadline = time.perf_counter() + GIVE_UP_S
-            while len(probe.live) < tiles and time.perf_counter() < deadline:
-                await asyncio.sleep(0.005)
-            if len(probe.live) < tiles:
-                return None
-            return Return(min(probe.live.values()), max(probe.live.values()), max(probe.any_picture.values()))
-
-        async def measure() -> None:
-            await asyncio.sleep(0.5)
-            first = await back_to_wall()  # the wall's first start: every stream opens
-            if first is None:
-                raise RuntimeError("the wall never showed every camera")
-            await asyncio.sleep(2.0)
-            for _ in range(args.returns):
-                for mode, away in (("cold", args.grace + 1.5), ("warm", args.away)):
-                    desk.raise_()
-                    await asyncio.sleep(away)
-                    if controller.warm != (mode == "warm"):
-                        raise RuntimeError(f"{mode} return: the wall's grace did not behave as set")
-                    result = await back_to_wall()
-                    print(f"{mode}: " + ("no live picture on every tile within "
-                                         f"{GIVE_UP_S:.0f} s" if result is None else _line(result)),
-                          flush=True)  # fmt: skip
-                    if result is not None:
-                        results[mode].append(result)
-                    await asyncio.sleep(1.0)
-
         try:
-            qasync.run(measure())
+            qasync.run(_returns(args, probe, controller, desk, wall_dock, args.tiles, results))
         finally:
             remove()
             clock.stop()
             controller.close()
             shiboken6.delete(window)
+    return results
+
+
+async def _returns(
+    args: argparse.Namespace,
+    probe: _Probe,
+    controller: WallController,
+    desk: QDockWidget,
+    wall: QDockWidget,
+    tiles: int,
+    results: dict[str, list[Return]],
+) -> None:
+    """Bring the wall forward once (every stream opens), then `args.returns` times: back to the desk past
+    the grace and return (cold), back to the desk for `args.away` seconds and return (warm)."""
+
+    async def back_to_wall() -> Return | None:
+        probe.reset()
+        wall.raise_()
+        deadline = time.perf_counter() + GIVE_UP_S
+        while len(probe.live) < tiles and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
+        if len(probe.live) < tiles:
+            return None
+        return Return(min(probe.live.values()), max(probe.live.values()), max(probe.any_picture.values()))
+
+    await asyncio.sleep(0.5)
+    if await back_to_wall() is None:
+        raise RuntimeError("the wall never showed every camera")
+    await asyncio.sleep(2.0)
+    for _ in range(args.returns):
+        for mode, away in (("cold", args.grace + 1.5), ("warm", args.away)):
+            desk.raise_()
+            await asyncio.sleep(away)
+            if controller.warm != (mode == "warm"):
+                raise RuntimeError(f"{mode} return: the wall's grace did not behave as set")
+            result = await back_to_wall()
+            print(f"{mode}: " + ("no live picture on every tile within "
+                                 f"{GIVE_UP_S:.0f} s" if result is None else _line(result)),
+                  flush=True)  # fmt: skip
+            if result is not None:
+                results[mode].append(result)
+            await asyncio.sleep(1.0)
+
+
+def run_cockpit_returns(args: argparse.Namespace) -> dict[str, list[Return]]:
+    """The whole cockpit on the demo city, as `screenshot` runs it (demo feed and demo cameras in their
+    own processes, signed in as the shift lead), switching between its duty desk and its wall tab."""
+    import qasync
+
+    from app.cockpit import Cockpit, make_pipeline_factory
+    from app.gui import build_window, dispose, install_console, install_wall, prepare_application
+    from app.screenshot import _lived_in_demo
+    from dispatch.casework.accounts import DEMO_PASSWORD
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = prepare_application()
+    probe = _Probe()
+    results: dict[str, list[Return]] = {"cold": [], "warm": []}
+    with tempfile.TemporaryDirectory(prefix="tianshu-bench-return-") as scratch:
+        settings = QSettings(str(Path(scratch) / "layout.ini"), QSettings.Format.IniFormat)
+        settings.setValue("video_wall/warm_seconds", args.grace)
+        window = build_window(app, settings)
+        window.resize(1920, 1080)
+        cockpit = Cockpit(
+            window, db_path=Path(scratch) / "tianshu.sqlite3", feed_url=None,
+            pipeline_factory=make_pipeline_factory(None, None), demo_factory=_lived_in_demo,
+        )  # fmt: skip
+        console = install_console(app, window, cockpit, demo=True)
+        wall = install_wall(window, cockpit, console, settings, Path(scratch))
+        desk = window.duty_dock
+        wall_dock = window.findChild(QDockWidget, "videoWallDock")
+        assert desk is not None
+        assert wall_dock is not None
+        remove = _install(probe)
+        window.show()
+        tiles = wall.controller.wall.wall_layout.count
+
+        async def run() -> None:
+            try:
+                await cockpit.start()
+                console.session.sign_in("lead", DEMO_PASSWORD)
+                desk.raise_()
+                await _returns(args, probe, wall.controller, desk, wall_dock, tiles, results)
+            finally:
+                console.stop()
+                await cockpit.shutdown()
+
+        try:
+            qasync.run(run())
+        finally:
+            remove()
+            wall.close()
+            dispose(window)
     return results
 
 
@@ -176,12 +242,15 @@ def _line(r: Return) -> str:
 
 
 def run_bench_wall_return(args: argparse.Namespace) -> int:
-    tiles = args.tiles
-    print(f"mjpeg 640x360@{args.fps}, {tiles} tiles, {os.cpu_count()} cores, grace {args.grace:g} s, "
+    what = "the cockpit on the demo city" if args.cockpit else f"mjpeg 640x360@{args.fps}, {args.tiles} tiles"
+    print(f"{what}, {os.cpu_count()} cores, grace {args.grace:g} s, "
           f"warm returns after {args.away:g} s away, cold after {args.grace + 1.5:g} s",
           flush=True)  # fmt: skip
-    with stream_servers("mjpeg", tiles, (640, 360), args.fps) as (_pids, urls):
-        results = run_returns(urls, args)
+    if args.cockpit:
+        results = run_cockpit_returns(args)
+    else:
+        with stream_servers("mjpeg", args.tiles, (640, 360), args.fps) as (_pids, urls):
+            results = run_returns(urls, args)
     for mode in ("cold", "warm"):
         runs = results[mode]
         if not runs:

@@ -265,6 +265,10 @@ class WallController(QObject):
                 camera = self._cameras[tile.index]
                 if camera is not None and self._viewable(camera):
                     wanted[tile.index] = camera
+        if not self._active:
+            # Warm: keep what is open, open nothing for a wall nobody sees (a sign-in, a new role).
+            feeds = self._feeds
+            wanted = {i: c for i, c in wanted.items() if (f := feeds.get(i)) is not None and f.camera_id == c}
         self._feeds.sync(wanted, self._size_of, self._wants_main)
         for tile in wall.tiles:
             camera = wanted.get(tile.index)

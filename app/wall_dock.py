@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
 from app.frame_clock import FrameClock
 from app.wall import ManagerFactory, WallController
@@ -49,6 +49,22 @@ class _WindowWatch(QObject):
         self._controller.set_active(shown)
 
 
+class _ColumnWatch(QObject):
+    """The column beside the tiles goes when neither the camera tree nor the list is in it (a bench hides
+    the tree to give the tiles the whole window), and comes back with either."""
+
+    def __init__(self, column: QWidget, parts: tuple[QWidget, ...]) -> None:
+        super().__init__(column)
+        self._column, self._parts = column, parts
+        for part in parts:
+            part.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self._column.setVisible(any(not part.isHidden() for part in self._parts))
+        return False
+
+
 def install_video_wall(
     window: QMainWindow,
     frame_clock: FrameClock,
@@ -84,6 +100,7 @@ def install_video_wall(
     column.addWidget(wall.waiting)
     column.setStretchFactor(0, 1)
     column.setCollapsible(1, False)
+    _ColumnWatch(column, (tree, wall.waiting))
     splitter.addWidget(column)
     splitter.addWidget(wall)
     splitter.setStretchFactor(1, 1)

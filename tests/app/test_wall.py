@@ -491,3 +491,29 @@ def test_a_place_with_no_camera_at_all_says_so_without_covering_the_wall(rig: Ri
     assert popup.title.text() == "No camera near the scene"
     assert "1500" in popup.empty.text()
     assert popup.height() < rig.wall.grid.height() // 3
+
+
+def test_a_warm_wall_keeps_its_streams_but_opens_none_until_it_is_back(
+    qtbot: QtBot, settings: QSettings, tmp_path: Path
+) -> None:
+    rig = next(make_rig(qtbot, settings, tmp_path, warm_s=60.0))
+    try:
+        before = rig.streams()
+        rig.controller.set_active(False)
+        assert rig.controller.warm
+        assert rig.streams() == before
+        newcomer = CITY.cameras[30].id
+        rig.controller.put_camera(0, newcomer)  # e.g. a drop remembered, or a new role's cameras
+        assert (newcomer, SUB) not in rig.streams(), "nothing new opens for a wall nobody sees"
+        assert rig.streams() < before, "the replaced camera's stream is let go"
+        rig.controller.set_active(True)
+        assert (newcomer, SUB) in rig.streams()
+        rig.controller.set_active(False)
+        rig.clock.advance(59.9)
+        assert not rig.controller.grace.check()
+        rig.clock.advance(0.1)
+        assert rig.controller.grace.check()
+        assert rig.streams() == frozenset()
+    finally:
+        rig.factory.abandon()
+        rig.controller.close()
