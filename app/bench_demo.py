@@ -93,7 +93,14 @@ def _run(path: Path, start: float, marks: list[float], seed: int, rate: float) -
     began = time.perf_counter()
     local = datetime.fromtimestamp(start, CITY_TZ)
     print(f"demo city: seed {seed}, {rate} incidents/s on average, from {local:%H:%M} local, simulated")
-    heads = ("minutes", 8), ("events", 8), ("cases", 6), ("open", 5), ("folded", 7), ("消警 proposed", 13)
+    heads = (
+        ("minutes", 8),
+        ("stored events", 13),
+        ("cases", 6),
+        ("open", 5),
+        ("folded", 7),
+        ("消警 proposed", 13),
+    )
     print(" ".join(f"{name:>{width}}" for name, width in heads), f"{'cases/min':>10}")
     try:
         previous_mark, previous_opened = 0.0, 0
@@ -102,15 +109,15 @@ def _run(path: Path, start: float, marks: list[float], seed: int, rate: float) -
                 clock.advance(min(STEP_S, start + mark * 60 - clock.now()))
                 for item in generator.next_items(clock.now()):
                     seq += 1
-                    events += isinstance(item, EventItem)
                     intake.handle_frame(_frame(seq, item))
                 writer.flush(30)
                 result = discovery.run_once()
                 opened += len(result.opened)
                 folded += result.folded
             open_now = live_counts(db.conn, clock.now()).open
+            events = int(db.conn.execute("SELECT count(*) FROM events").fetchone()[0])
             per_minute = (opened - previous_opened) / (mark - previous_mark)
-            print(f"{mark:>8g} {events:>8,} {opened:>6,} {open_now:>5,} {folded:>7,} "
+            print(f"{mark:>8g} {events:>13,} {opened:>6,} {open_now:>5,} {folded:>7,} "
                   f"{len(pending_clearing(db.conn)):>13,} {per_minute:>10.2f}")  # fmt: skip
             previous_mark, previous_opened = mark, opened
     finally:
