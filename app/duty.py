@@ -8,7 +8,6 @@ from functools import partial
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInstance
-from PySide6.QtWidgets import QApplication
 
 from app import duty_jobs as jobs
 from app.desk_worker import DeskContext, DeskWorker
@@ -80,7 +79,6 @@ class DutyController(QObject):
         self._file_busy = False
         self._file_again = False
         self._case_id: int | None = None
-        self._announced: set[int] = set()
         self._health = jobs.JobHealth()
         self.dispatch_dialog = desk.dispatch_dialog
         self.form = desk.form
@@ -228,10 +226,7 @@ class DutyController(QObject):
             self.refresh()
 
     def _show_alerts(self, alerts: tuple[QueueRow, ...]) -> None:
-        fresh = {row.id for row in alerts} - self._announced
-        if fresh:
-            QApplication.beep()
-        self._announced = {row.id for row in alerts}
+        # The audible alarm (app/alarm.py) follows alerts_changed: it rings until they are acknowledged.
         self.desk.banner.show_alerts(alerts)
         self.alerts_changed.emit(alerts)
 

@@ -16,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget
 
+from app.alarm import install_alarm
 from app.application import (
     choose_ui_font,
     create_application,
@@ -182,6 +183,7 @@ def run_gui(
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
     )
     console = install_console(app, window, cockpit, demo=feed_url is None)
+    alarm = install_alarm(window, cockpit.duty, settings) if cockpit.duty is not None else None
     wall = None
     if feed_url is None or cameras is not None:
         wall = install_wall(window, cockpit, console, settings, store.parent, cameras)
@@ -195,6 +197,8 @@ def run_gui(
     finally:
         if wall is not None:
             wall.close()
+        if alarm is not None:
+            alarm.close()
         dispose(window)
     return 0
 
