@@ -76,6 +76,8 @@ class SoundPlayer(QObject):
         self._scratch = Path(tempfile.mkdtemp(prefix="tianshu-alarm-"))
         self._busy = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._closing = False
         self._told: set[str] = set()
         # Emitted on the worker thread, delivered on the GUI thread (the receiver's), where beeping is safe.
         self._failed.connect(self._on_failed)
@@ -86,7 +88,7 @@ class SoundPlayer(QObject):
         if self.command is None:
             self._beep("no sound player on PATH (pw-play, paplay or aplay)")
             return
-        if not self._busy.acquire(blocking=False):
+        if self._closing or not self._busy.acquire(blocking=False):
             return
         self._thread = threading.Thread(
             target=self._run, args=(self.command, volume), name="tianshu-alarm-sound", daemon=True
@@ -94,7 +96,11 @@ class SoundPlayer(QObject):
         self._thread.start()
 
     def close(self) -> None:
-        """Wait for a play in progress (bounded by its timeout) and remove the scaled copies."""
+        """Cut a play in progress short (the cockpit closes), join its thread, remove the scaled copies."""
+        self._closing = True
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
         thread = self._thread
         if thread is not None:
             thread.join(PLAY_TIMEOUT_S + 1)
@@ -105,16 +111,27 @@ class SoundPlayer(QObject):
             target = self._scratch / f"alarm-{volume}.wav"
             if not target.exists():
                 scaled(self.sound, target, volume)
-            done = subprocess.run(
-                [*command, str(target)], capture_output=True, text=True, timeout=PLAY_TIMEOUT_S, check=False
+            if self._closing:
+                return
+            self._process = process = subprocess.Popen(
+                [*command, str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
             )
-            if done.returncode != 0:
-                last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            try:
+                _, errors = process.communicate(timeout=PLAY_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                raise
+            if self._closing:
+                return
+            if process.returncode != 0:
+                last = (errors.strip().splitlines() or [f"exit code {process.returncode}"])[-1]
                 self._failed.emit(f"{Path(command[0]).name}: {last}")
             else:
                 self._sounded.emit()
         except (OSError, ValueError, wave.Error, subprocess.SubprocessError) as error:
-            self._failed.emit(f"{Path(command[0]).name}: {error}")
+            if not self._closing:
+                self._failed.emit(f"{Path(command[0]).name}: {error}")
         finally:
             self._busy.release()
 

@@ -8,6 +8,7 @@ real aplay failing for want of a device, which must fall back to the system beep
 from __future__ import annotations
 
 import shutil
+import signal
 import stat
 import wave
 from collections.abc import Iterator
@@ -239,6 +240,25 @@ def test_the_bundled_sound_plays_through_a_player_program_at_the_chosen_volume(
     assert np.abs(heard - np.round(original * 0.25)).max() <= 1
     # Its scaled copies go with it.
     assert not player._scratch.exists()
+
+
+def test_closing_cuts_a_hanging_player_short_without_a_beep(qtbot: QtBot, tmp_path: Path) -> None:
+    script = tmp_path / "stuck"
+    script.write_text("#!/bin/sh\nexec sleep 600\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    player = SoundPlayer(command=[str(script)])
+    player.play(50)
+    qtbot.waitUntil(lambda: player._process is not None)
+    process = player._process
+    assert process is not None
+    with qtbot.assertNotEmitted(player.played):
+        player.close()
+        # The worker has been joined: whatever it queued for the GUI thread is delivered now.
+        QApplication.processEvents()
+    assert process.returncode == -signal.SIGTERM
+    # A ring asked for while closing plays nothing.
+    with qtbot.assertNotEmitted(player.played):
+        player.play(50)
 
 
 @pytest.mark.skipif(
