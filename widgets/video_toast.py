@@ -56,7 +56,10 @@ class WallToast(QLabel):
         if parent is None:
             return
         area = parent.rect()
-        width = min(area.width() - 2 * MARGIN, max(360, area.width() // 2))
+        # As wide as the longest line (a snapshot's file name has no space to wrap at), within the wall.
+        self.ensurePolished()
+        longest = max((self.fontMetrics().horizontalAdvance(line) for line in self.lines), default=0)
+        width = min(area.width() - 2 * MARGIN, max(360, longest + 48))
         height = self.heightForWidth(width) if self.hasHeightForWidth() else self.sizeHint().height()
         height = min(height + 16, area.height())
         left = area.center().x() - width // 2

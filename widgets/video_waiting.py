@@ -39,6 +39,8 @@ class WaitingCases(QFrame):
         self.rows = QListWidget(self)
         self.rows.setObjectName("videoWaitingList")
         self.rows.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Long titles are elided (whole in the tooltip): a scroll bar would cover the one row shown.
+        self.rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows.itemActivated.connect(self._on_rows_item_activated)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
