@@ -8,17 +8,21 @@ from functools import partial
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QAction
 
 from app import duty_jobs as jobs
 from app.desk_worker import DeskContext, DeskWorker
 from app.duty_jobs import Snapshot, UnitDirectory
 from app.gui_call import GuiCall
-from dispatch.casework.model import Action, Actor, Applied, Command, Refused, Role
+from dispatch.casework.cases import load_case
+from dispatch.casework.machine import RULES
+from dispatch.casework.model import Action, Actor, Applied, Case, CaseState, Command, Refusal, Refused, Role
 from dispatch.casework.views import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
 from dispatch.clock import Clock, SystemClock
 from widgets.action_form import ActionInput, needs_form
 from widgets.case_panel import ActionRequest
 from widgets.duty_desk import DutyDesk
+from widgets.merge_dialog import MergeDialog, MergeQuestion
 from widgets.style import fill
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,14 @@ class ActorSource(Protocol):
 
     @property
     def actor_changed(self) -> SignalInstance: ...
+
+    def sign_out(self, reason: str = "") -> None: ...
+
+
+def merge_pair(absorbed_id: int, master_id: int, ctx: DeskContext) -> tuple[Case, Case] | None:
+    """Both cases of a merge (or split) as they are now, for the confirmation; None when either is gone."""
+    absorbed, master = load_case(ctx.desk.conn, absorbed_id), load_case(ctx.desk.conn, master_id)
+    return None if absorbed is None or master is None else (absorbed, master)
 
 
 class DutyController(QObject):
@@ -82,6 +94,8 @@ class DutyController(QObject):
         self._health = jobs.JobHealth()
         self.dispatch_dialog = desk.dispatch_dialog
         self.form = desk.form
+        self.merge_dialog = MergeDialog(desk.words, desk.vocabulary, desk)
+        self._session: ActorSource | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
@@ -92,6 +106,8 @@ class DutyController(QObject):
         desk.refresh_requested.connect(lambda _: self.refresh())
         self.dispatch_dialog.dispatch_confirmed.connect(self._on_dispatch_dialog_dispatch_confirmed)
         self.form.form_confirmed.connect(self._on_form_form_confirmed)
+        self.merge_dialog.merge_confirmed.connect(self._on_merge_dialog_merge_confirmed)
+        self.merge_dialog.finished.connect(self._on_merge_dialog_finished)
         self.set_actor(actor if actor is not None else demo_actor())
 
     # -- life ----------------------------------------------------------------------------------------
@@ -105,14 +121,23 @@ class DutyController(QObject):
         """Stop ticking; answers still on their way are dropped. The worker's owner closes the worker."""
         self._stopped = True
         self._timer.stop()
-        for dialog in (self.dispatch_dialog, self.form):
+        for dialog in (self.dispatch_dialog, self.form, self.merge_dialog):
             if dialog.isVisible():
                 dialog.reject()
 
     def set_actor(self, actor: Actor | None) -> None:
-        """The signed-in operator (None after signing out: the desk shows, but offers no actions)."""
-        self.actor = actor
-        self.desk.panel.set_role(actor.role if actor is not None else None)
+        """The signed-in operator (None after signing out: the desk shows, but offers no actions). Another
+        officer starts clean: no open case, selection, search or filter of the one before."""
+        previous, self.actor = self.actor, actor
+        role = actor.role if actor is not None else None
+        self.desk.panel.set_role(role)
+        may_acknowledge = role in RULES[Action.ACKNOWLEDGE].roles
+        self.desk.banner.set_can_acknowledge(may_acknowledge)
+        key = self.desk.findChild(QAction, "dutyAcknowledge")
+        if key is not None:
+            key.setEnabled(may_acknowledge)
+        if actor is None or (previous is not None and previous.login != actor.login):
+            self._start_over()
         if actor is None:
             self.desk.show_role(self.tr("Nobody signed in"))
         else:
@@ -121,9 +146,21 @@ class DutyController(QObject):
             )
 
     def follow(self, session: ActorSource) -> None:
-        """Act as whoever the session has signed in, now and after every change."""
+        """Act as whoever the session has signed in, now and after every change; a command refused as
+        signed out signs the session out."""
+        self._session = session
         self.set_actor(session.actor)
         session.actor_changed.connect(self.set_actor)
+
+    def _start_over(self) -> None:
+        for dialog in (self.dispatch_dialog, self.form, self.merge_dialog):
+            if dialog.isVisible():
+                dialog.reject()
+        self._case_id = None
+        self.desk.notice.hide()
+        self.desk.panel.tabs.setCurrentIndex(0)
+        self._show_file(None)
+        self.desk.queue.start_over()
 
     def refresh(self) -> None:
         """Read the page, the severe cases and the open case again now (or right after a read under way,
@@ -286,9 +323,10 @@ class DutyController(QObject):
                 self.dispatch_dialog.ask,
             )
         elif request.action is Action.MERGE and request.proposal is not None:
-            master = {"master_id": request.proposal.master_id}
-            command = Command(request.case_id, request.version, Action.MERGE, self.actor, payload=master)
-            self._send(command, request.proposal.master_code)
+            self._ask_merge(Action.MERGE, request.case_id, request.proposal.master_id)
+        elif request.action is Action.SPLIT and request.split is not None:
+            offer = request.split
+            self._ask_merge(Action.SPLIT, offer.absorbed_id, offer.master_id, offer.state)
         elif needs_form(request.action):
             shown = self.desk.panel.case_file
             code = shown.case.code if shown is not None else str(request.case_id)
@@ -300,8 +338,38 @@ class DutyController(QObject):
         else:
             self._send(Command(request.case_id, request.version, request.action, self.actor))
 
+    def _ask_merge(
+        self, action: Action, absorbed_id: int, master_id: int, back_to: CaseState | None = None
+    ) -> None:
+        """Read both cases as they are now and show them side by side; nothing changes until confirmed."""
+
+        def ask(pair: tuple[Case, Case] | None) -> None:
+            if pair is None:
+                gone = self.desk.words.refusal(Refusal.UNKNOWN_CASE, action, "", None, "")
+                self.desk.show_notice(gone, "error")
+                return
+            self.merge_dialog.ask(MergeQuestion(action, pair[0], pair[1], back_to))
+
+        self._submit(partial(merge_pair, absorbed_id, master_id), ask)
+
+    def _on_merge_dialog_finished(self, _: int) -> None:
+        # As after the desk's other dialogs: the keys go back to the queue.
+        self.desk.activateWindow()
+        self.desk.queue.focus_table()
+
+    def _on_merge_dialog_merge_confirmed(self, question: MergeQuestion) -> None:
+        if self.actor is None:
+            return
+        absorbed, master = question.absorbed, question.master
+        payload: dict[str, object] = {"master_id": master.id}
+        if question.action is Action.SPLIT:
+            # The master as the officer saw it: a change since refuses the split (stale) rather than undo it.
+            payload["master_version"] = master.version
+        command = Command(absorbed.id, absorbed.version, question.action, self.actor, payload=payload)
+        self._send(command, master.code)
+
     def _on_banner_acknowledge_requested(self, row: QueueRow) -> None:
-        if self.actor is not None:
+        if self.actor is not None and self.actor.role in RULES[Action.ACKNOWLEDGE].roles:
             self._send(Command(row.id, row.version, Action.ACKNOWLEDGE, self.actor))
 
     def _on_dispatch_dialog_dispatch_confirmed(self, choice: DispatchChoice) -> None:
@@ -351,6 +419,9 @@ class DutyController(QObject):
             self._on_job_failed(error)
             return
         words = self.desk.words
+        if error.code is Refusal.SIGNED_OUT:
+            self._lock_out(words.refusal(error.code, command.action, "", None, ""))
+            return
         current = error.current
         code = current.code if current is not None else str(command.case_id)
         text = words.refusal(
@@ -359,3 +430,12 @@ class DutyController(QObject):
         )  # fmt: skip
         self.desk.show_notice(text, "error")
         self.refresh()
+
+    def _lock_out(self, why: str) -> None:
+        """The desk no longer takes this officer's commands (signed out or disabled elsewhere): the
+        console signs them out and says why, instead of refusing every key from now on."""
+        if self._session is not None:
+            self._session.sign_out(why)
+        else:
+            self.set_actor(None)
+        self.desk.show_notice(why, "error")

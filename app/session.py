@@ -150,7 +150,9 @@ class Session(QObject):
         self.overlay.form.show_locked(self._actor)
         self.lock_changed.emit(True)
 
-    def sign_out(self) -> None:
+    def sign_out(self, reason: str = "") -> None:
+        """Sign the officer out and cover the window; `reason` says why on the sign-in form (the desk
+        refused a command: signed out or disabled elsewhere)."""
         if self._actor is None:
             return
         self._actor = None
@@ -158,6 +160,8 @@ class Session(QObject):
         self._locked = True
         self._cover()
         self.overlay.form.show_sign_in()
+        if reason:
+            self.overlay.form.show_refused(reason)
         self.actor_changed.emit(None)
         if not was_locked:
             self.lock_changed.emit(True)

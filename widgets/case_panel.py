@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from dispatch.attachments import Photo
-from dispatch.casework.machine import allowed_actions
+from dispatch.casework.machine import RULES, allowed_actions
 from dispatch.casework.model import Action, Case, CaseState, Role
 from dispatch.casework.views import (
     CHECK_CLOCK_STATES,
@@ -31,6 +31,7 @@ from dispatch.casework.views import (
     CaseFile,
     MergeProposal,
     OrderDelivery,
+    SplitOffer,
 )
 from widgets.case_history import ReportsTable, TimelineTable, local_time
 from widgets.case_proposals import ProposalList
@@ -53,17 +54,22 @@ class ActionRequest:
     case_id: int
     version: int
     proposal: MergeProposal | None = None
+    split: SplitOffer | None = None
 
 
 def desk_actions(
-    case: Case, role: Role | None, proposals: tuple[MergeProposal, ...] = ()
+    case: Case,
+    role: Role | None,
+    proposals: tuple[MergeProposal, ...] = (),
+    splits: tuple[SplitOffer, ...] = (),
 ) -> tuple[Action, ...]:
-    """The actions the panel offers: what the role may do in the case's state, less what cannot apply now."""
+    """The actions the panel offers: what the role may do in the case's state, less what cannot apply now;
+    a split on the merged case and on its master alike, while the desk would carry it out."""
     if role is None:
         return ()
-    offered = []
+    offered: list[Action] = []
     for action in allowed_actions(case, role):
-        if action not in DESK_ACTIONS:
+        if action not in DESK_ACTIONS or action is Action.SPLIT:
             continue
         if action is Action.PARK and (case.parked_since is not None or case.handle_due is None):
             continue
@@ -78,6 +84,8 @@ def desk_actions(
         if action is Action.MERGE and not any(p.possible for p in proposals):
             continue
         offered.append(action)
+    if splits and role in RULES[Action.SPLIT].roles:
+        offered.append(Action.SPLIT)
     return tuple(offered)
 
 
@@ -287,7 +295,7 @@ class CasePanel(QWidget):
             self.fields[key].setText(text)
         self._show_order(case_file.order)
         self.video.show_file(case_file)
-        merge_allowed = Action.MERGE in desk_actions(case, self._role, case_file.proposals)
+        merge_allowed = Action.MERGE in self._offered()
         self.proposals.show_proposals(case_file, merge_allowed)
         self.reports.show_file(case_file)
         self.tabs.setTabText(1, fill(self.tr("Reports (%1)"), len(case_file.events)))
@@ -351,10 +359,16 @@ class CasePanel(QWidget):
     def request_action(self, action: Action) -> None:
         """Ask for `action` on the case shown, if the role may take it now (keys and buttons land here)."""
         case_file = self._file
-        if case_file is None or action not in desk_actions(case_file.case, self._role, case_file.proposals):
+        if case_file is None or action not in self._offered():
             return
         proposal = next((p for p in case_file.proposals if p.possible), None)
         case = case_file.case
+        if action is Action.SPLIT:
+            offer = case_file.splits[0]
+            self.action_requested.emit(
+                ActionRequest(action, offer.absorbed_id, offer.absorbed_version, split=offer)
+            )
+            return
         if action is Action.MERGE and proposal is not None:
             self.action_requested.emit(
                 ActionRequest(action, proposal.absorbed_id, proposal.absorbed_version, proposal)
@@ -366,7 +380,9 @@ class CasePanel(QWidget):
 
     def _offered(self) -> tuple[Action, ...]:
         case_file = self._file
-        return () if case_file is None else desk_actions(case_file.case, self._role, case_file.proposals)
+        if case_file is None:
+            return ()
+        return desk_actions(case_file.case, self._role, case_file.proposals, case_file.splits)
 
     def _show_actions(self) -> None:
         case_file = self._file
@@ -379,6 +395,8 @@ class CasePanel(QWidget):
         self._columns = columns = self._action_columns()
         for index, action in enumerate(offered):
             self._grid.addWidget(self.buttons[action], index // columns, index % columns)
+        # The wall's viewer (and nobody signed in) acts on nothing: no bar at all, not a bar of refusals.
+        self.action_bar.setVisible(self._role not in (None, Role.VIEWER))
         self.no_actions.setVisible(case_file is not None and not offered)
         if not offered:
             self._grid.addWidget(self.no_actions, 0, 0, 1, BUTTON_COLUMNS)

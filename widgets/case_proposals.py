@@ -46,7 +46,8 @@ class ProposalList(QWidget):
             label.setObjectName("caseProposal")
             label.setWordWrap(True)
             self._rows.addWidget(label)
-            if not proposal.possible:
+            # A role that may not merge sees the duplicates, not a button it cannot use.
+            if not proposal.possible or not merge_allowed:
                 continue
             absorbed = case_file.code_of(proposal.absorbed_id)
             if proposal.absorbed_id == proposal.other_id:
@@ -55,6 +56,5 @@ class ProposalList(QWidget):
             button.setObjectName("caseMergeButton")
             if proposal is first:
                 button.setText(button.text() + f" ({ACTION_KEYS[Action.MERGE]})")
-            button.setEnabled(merge_allowed)
             button.clicked.connect(lambda _=False, p=proposal: self.merge_requested.emit(p))
             self._rows.addWidget(button)

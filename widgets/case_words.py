@@ -19,6 +19,7 @@ ACTION_KEYS: dict[Action, str] = {
     A.REGISTER: "R",
     A.VOID: "V",
     A.MERGE: "M",
+    A.SPLIT: "Shift+M",
     A.DISPATCH: "D",
     A.SIGN: "G",
     A.PROGRESS: "W",
@@ -57,6 +58,7 @@ class CaseWords(QObject):
             A.REGISTER: self.tr("Register"),
             A.VOID: self.tr("Void"),
             A.MERGE: self.tr("Merge duplicate"),
+            A.SPLIT: self.tr("Split merged case"),
             A.DISPATCH: self.tr("Dispatch"),
             A.SIGN: self.tr("Signed for (by phone)"),
             A.PROGRESS: self.tr("Work started"),
@@ -86,6 +88,7 @@ class CaseWords(QObject):
             A.REGISTER: self.tr("%1 registered."),
             A.DISPATCH: self.tr("%1 dispatched to %2."),
             A.MERGE: self.tr("%1 merged into %2."),
+            A.SPLIT: self.tr("%1 split off %2 again."),
             A.CLOSE: self.tr("%1 closed."),
             A.VOID: self.tr("%1 voided."),
         }
@@ -99,6 +102,9 @@ class CaseWords(QObject):
             Refusal.EXERCISE_MIX: self.tr("An exercise case and a real case never merge."),
             Refusal.NOTHING_PENDING: self.tr("%1: nothing is waiting for that."),
             Refusal.SIGNED_OUT: self.tr("You are no longer signed in here, or your account was disabled."),
+            Refusal.MOVED_ON: self.tr(
+                "%1: the cases have been worked on since the merge; it can no longer be undone."
+            ),
         }
         self._stale = self.tr(
             "%1 was changed while you were looking at it: %2 (%3) did “%4” at %5. "

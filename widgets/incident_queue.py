@@ -279,6 +279,20 @@ class IncidentQueue(QWidget):
         self.table.selectRow(row)
         return True
 
+    def start_over(self) -> None:
+        """As the queue starts, for the next officer: no search, no filter, the default sort, the first
+        page, no case selected; then asks for that page."""
+        self.filters.reset()
+        if self._sort_before_text is not None:
+            self._sort, self._descending = self._sort_before_text
+            self._sort_before_text = None
+            self._show_sort_indicator()
+        self._offset = 0
+        self._hold = False
+        self.table.clearSelection()
+        self._select_case(None)
+        self._emit()
+
     def focus_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 

@@ -142,6 +142,22 @@ class QueueFilters(QWidget):
             text=self.search.text().strip(),
         )
 
+    def reset(self) -> None:
+        """Back to how the bar starts (no search, no toggle, every filter on its first choice), without a
+        signal: the queue asks for its page once afterwards."""
+        self._debounce.stop()
+        for widget in (self.search, self.overdue, self.carded, self.exercise, self.scope, self.category,
+                       self.level, self.district, self.source):  # fmt: skip
+            widget.blockSignals(True)
+        self.search.clear()
+        for toggle in (self.overdue, self.carded, self.exercise):
+            toggle.setChecked(False)
+        for combo in (self.scope, self.category, self.level, self.district, self.source):
+            combo.setCurrentIndex(0)
+        for widget in (self.search, self.overdue, self.carded, self.exercise, self.scope, self.category,
+                       self.level, self.district, self.source):  # fmt: skip
+            widget.blockSignals(False)
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()

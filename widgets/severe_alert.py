@@ -31,6 +31,7 @@ class SevereAlertBanner(QFrame):
         self._words = words
         self._vocabulary = vocabulary
         self._alerts: tuple[QueueRow, ...] = ()
+        self._may_acknowledge = True
         self.text = QLabel(self)
         self.text.setObjectName("severeAlertText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
@@ -56,6 +57,12 @@ class SevereAlertBanner(QFrame):
     @property
     def alerts(self) -> tuple[QueueRow, ...]:
         return self._alerts
+
+    def set_can_acknowledge(self, may: bool) -> None:
+        """Whether the role signed in may acknowledge: a wall viewer sees the alert, not the button; the
+        banner clears when a console that may acknowledges (the alerts come from the shared store)."""
+        self._may_acknowledge = may
+        self.acknowledge.setVisible(may)
 
     def show_alerts(self, alerts: tuple[QueueRow, ...]) -> None:
         """The unacknowledged severe cases, newest first; an empty tuple hides the banner."""
@@ -85,7 +92,7 @@ class SevereAlertBanner(QFrame):
 
     def acknowledge_first(self) -> None:
         """Acknowledge the case the banner names (the A key does this from anywhere on the desk)."""
-        if self._alerts:
+        if self._alerts and self._may_acknowledge:
             self.acknowledge_requested.emit(self._alerts[0])
 
     def _on_show_clicked(self) -> None:

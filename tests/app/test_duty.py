@@ -204,6 +204,10 @@ def test_m_merges_a_duplicate_and_new_events_arrive_with_the_next_beat(qtbot: Qt
     duty.desk.queue.select_case(1)
     qtbot.waitUntil(lambda: bool(duty.desk.panel.case_file and duty.desk.panel.case_file.proposals))
     duty.press(Qt.Key.Key_M)
+    # Both cases side by side first (tests/app/test_merge_confirm.py); Enter merges.
+    dialog = duty.controller.merge_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 1)
     qtbot.waitUntil(lambda: len(duty.desk.panel.case_file.events) == 2)  # type: ignore[union-attr]
     assert "merged into" in duty.desk.notice.text()

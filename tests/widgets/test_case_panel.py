@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from dispatch.casework.model import Action, AuditRow, Card, CaseState, Role
-from dispatch.casework.views import OrderDelivery
+from dispatch.casework.views import OrderDelivery, SplitOffer
 from tests.widgets.duty_values import NOW, audit, case, case_file, proposal, text_at
 from widgets.case_panel import ActionRequest, CasePanel, desk_actions
 from widgets.case_words import CaseWords
@@ -84,9 +84,12 @@ def test_a_shift_lead_sees_the_triage_actions_and_each_has_its_key(qtbot: QtBot,
 
 def test_a_wall_viewer_sees_no_action_and_no_key_acts(qtbot: QtBot, panel: CasePanel) -> None:
     panel.set_role(Role.VIEWER)
-    panel.show_file(case_file())
+    panel.show_file(case_file(case(severity=1), proposals=(proposal(),)))
     assert shown_buttons(panel) == []
-    assert panel.no_actions.isVisible()
+    # No bar at all (not a bar saying no), and the duplicates are listed without a merge button.
+    assert not panel.action_bar.isVisible()
+    assert panel.proposals.isVisible()
+    assert panel.findChild(QPushButton, "caseMergeButton") is None
     panel.tabs.setFocus()
     with qtbot.assertNotEmitted(panel.action_requested):
         for key in (Qt.Key.Key_R, Qt.Key.Key_V, Qt.Key.Key_D, Qt.Key.Key_S):
@@ -124,6 +127,36 @@ def test_m_merges_the_proposed_duplicate_into_its_master(qtbot: QtBot, panel: Ca
     assert asked.args == [ActionRequest(Action.MERGE, 12, 2, duplicate)]
     panel.show_file(case_file(case(), proposals=(proposal(possible=False),)))
     assert Action.MERGE not in shown_buttons(panel)
+
+
+def test_a_role_that_may_not_merge_sees_no_merge_button(panel: CasePanel) -> None:
+    panel.set_role(Role.INTAKE)
+    panel.show_file(case_file(case(), proposals=(proposal(),)))
+    assert Action.MERGE not in shown_buttons(panel)
+    assert panel.findChild(QPushButton, "caseMergeButton") is None
+    assert panel.no_actions.isVisible() == (not shown_buttons(panel))
+
+
+def test_shift_m_splits_on_the_master_and_on_the_merged_case(qtbot: QtBot, panel: CasePanel) -> None:
+    offer = SplitOffer(12, 4, "20260105-12", 7, 5, "20260105-7", S.REGISTERED)
+    master = dataclasses.replace(case_file(case(state=S.REGISTERED)), splits=(offer,))
+    panel.set_role(Role.DISPATCHER)
+    panel.show_file(master)
+    assert Action.SPLIT in shown_buttons(panel)
+    assert panel.buttons[Action.SPLIT].text() == "Split merged case (Shift+M)"
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.action_requested) as asked:
+        QTest.keyClick(panel.tabs, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    assert asked.args == [ActionRequest(Action.SPLIT, 12, 4, split=offer)]
+    merged = dataclasses.replace(case_file(case(12, state=S.MERGED, master_id=7)), splits=(offer,))
+    panel.show_file(merged)
+    assert shown_buttons(panel) == [Action.SPLIT]
+    # Moved on (no offer) or a role that may not split: no button.
+    panel.show_file(case_file(case(12, state=S.MERGED, master_id=7)))
+    assert Action.SPLIT not in shown_buttons(panel)
+    panel.set_role(Role.SUPERVISOR)
+    panel.show_file(master)
+    assert Action.SPLIT not in shown_buttons(panel)
 
 
 def test_the_camera_goes_to_the_video_wall_by_button_or_key(qtbot: QtBot, panel: CasePanel) -> None:

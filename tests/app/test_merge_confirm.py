@@ -1,0 +1,142 @@
+"""Merge on the desk asks first, with both cases side by side (Esc cancels, Enter merges), and Shift+M splits
+the merge again from the master's panel while neither case has moved on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.desk_worker import DeskWorker
+from app.duty import DutyController
+from app.theme import apply_theme
+from dispatch.casework import audit
+from dispatch.casework.desk import CaseDesk
+from dispatch.casework.model import Action, CaseState, Command
+from dispatch.casework.timers import Timers
+from dispatch.clock import ManualClock
+from dispatch.store import open_store
+from tests.app.test_duty import HOUR_MS, Duty, directory
+from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, POLICY, put_event
+from widgets.duty_desk import DutyDesk
+from widgets.vocabulary import Vocabulary
+
+S = CaseState
+
+
+@pytest.fixture
+def duty(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Duty]:
+    path = tmp_path / "store.sqlite3"
+    db = open_store(path)
+    clock = ManualClock(MONDAY_9)
+    worker = DeskWorker(path, POLICY, clock)
+    desk = DutyDesk(Vocabulary(), apply_theme(qapp))
+    qtbot.addWidget(desk)
+    desk.resize(1500, 850)
+    controller = DutyController(
+        desk, worker, directory=directory, actor=LEAD, clock=clock, interval_ms=HOUR_MS
+    )
+    desk.show()
+    qtbot.waitExposed(desk)
+    yield Duty(desk, controller, worker, db, clock)
+    controller.stop()
+    worker.close()
+    db.close()
+    qapp.setStyleSheet("")
+
+
+def two_reports_of_one_thing(qtbot: QtBot, duty: Duty) -> None:
+    """Case 1 (a grid report) and, two minutes later 30 m away, case 2 (a sensor), proposed as its duplicate;
+    case 2 is open on the desk."""
+    put_event(duty.db.conn, "e1", at=MONDAY_9, title="人民路井盖缺失", address="人民路18号")
+    duty.controller.start()
+    qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 1)
+    duty.clock.advance(120)
+    put_event(duty.db.conn, "e2", at=duty.clock.now(), source="iot", title="井盖倾斜告警",
+              address="人民路20号", lon=LON + 0.0003, lat=LAT)  # fmt: skip
+    duty.controller.poll()
+    qtbot.waitUntil(lambda: duty.desk.queue.newer_count() == 1)
+    duty.desk.queue.show_newer()
+    qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 2)
+    duty.desk.queue.select_case(2)
+    qtbot.waitUntil(lambda: bool(duty.desk.panel.case_file and duty.desk.panel.case_file.proposals))
+    duty.desk.queue.focus_table()
+
+
+def test_m_shows_both_cases_and_escape_merges_nothing(qtbot: QtBot, duty: Duty) -> None:
+    two_reports_of_one_thing(qtbot, duty)
+    rows = duty.actions()
+    duty.press(Qt.Key.Key_M)
+    dialog = duty.controller.merge_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    shown = {key: (pair[0].text(), pair[1].text()) for key, pair in dialog.cells.items()}
+    assert shown["code"][0].startswith("20260105-2")
+    assert shown["code"][1].startswith("20260105-1")
+    assert shown["title"] == ("井盖倾斜告警", "人民路井盖缺失")
+    assert shown["place"][0].startswith("人民路20号")
+    assert shown["place"][1].startswith("人民路18号")
+    assert shown["source"] == ("IoT sensing", "Grid report")
+    assert shown["state"] == ("Discovered", "Discovered")
+    assert shown["time"][0] != shown["time"][1]
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    duty.controller.refresh()
+    qtbot.waitUntil(lambda: duty.desk.panel.case_file is not None)
+    assert duty.actions() == rows
+    assert duty.state() is S.DISCOVERED
+
+
+def test_enter_merges_and_shift_m_on_the_master_splits_them_again(qtbot: QtBot, duty: Duty) -> None:
+    two_reports_of_one_thing(qtbot, duty)
+    duty.press(Qt.Key.Key_M)
+    dialog = duty.controller.merge_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 1)
+    assert duty.actions()[-2:] == [("merge", "li"), ("merge", "li")]
+
+    # The master's panel offers the split; the same dialog, worded for a split, asks first.
+    duty.desk.queue.select_case(1)
+    panel = duty.desk.panel
+    qtbot.waitUntil(lambda: bool(panel.case_file and panel.case_file.case.id == 1 and panel.case_file.splits))
+    assert panel.buttons[Action.SPLIT].isVisible()
+    assert len(panel.case_file.events) == 2  # type: ignore[union-attr]
+    duty.press(Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.confirm.text() == "Split (Enter)"
+    assert dialog.cells["state"][0].text() == "Merged"
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 2)
+    qtbot.waitUntil(lambda: len(panel.case_file.events) == 1)  # type: ignore[union-attr]
+    assert "split off" in duty.desk.notice.text()
+    assert duty.actions()[-2:] == [("split", "li"), ("split", "li")]
+    assert not panel.buttons[Action.SPLIT].isVisible()
+    states = dict(duty.db.execute("SELECT id, state FROM cases").fetchall())
+    assert states == {1: "discovered", 2: "discovered"}
+    assert audit.verify(duty.db.conn).ok
+
+
+def test_a_split_after_the_master_moved_on_says_why(qtbot: QtBot, duty: Duty) -> None:
+    two_reports_of_one_thing(qtbot, duty)
+    duty.press(Qt.Key.Key_M)
+    dialog = duty.controller.merge_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: duty.desk.queue.model.rowCount() == 1)
+    duty.desk.queue.select_case(1)
+    panel = duty.desk.panel
+    qtbot.waitUntil(lambda: bool(panel.case_file and panel.case_file.splits))
+    duty.press(Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(dialog.isVisible)
+    # Meanwhile another console registers the master: the split the officer saw is no longer possible.
+    version = duty.db.execute("SELECT version FROM cases WHERE id = 1").fetchone()[0]
+    CaseDesk(duty.db.conn, Timers(POLICY), duty.clock).act(Command(1, version, Action.REGISTER, LEAD))
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: duty.desk.notice.property("tone") == "error")
+    assert "worked on since the merge" in duty.desk.notice.text()
+    assert duty.actions()[-1] == ("register", "li")
