@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -32,10 +33,12 @@ def read_volume(settings: QSettings) -> int:
     """The saved volume, 0–100; anything unreadable is the default."""
     value = settings.value(VOLUME_KEY, DEFAULT_VOLUME)
     try:
-        volume = int(str(value))
+        volume = float(str(value))
     except ValueError:
         return DEFAULT_VOLUME
-    return max(0, min(100, volume))
+    if not math.isfinite(volume):
+        return DEFAULT_VOLUME
+    return round(max(0.0, min(100.0, volume)))
 
 
 def read_muted(settings: QSettings) -> bool:

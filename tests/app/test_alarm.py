@@ -7,6 +7,7 @@ real aplay failing for want of a device, which must fall back to the system beep
 
 from __future__ import annotations
 
+import math
 import shutil
 import signal
 import stat
@@ -204,13 +205,41 @@ def test_mute_and_volume_are_kept_in_the_settings_and_set_from_the_status_bar(
     assert player.plays == [35, 35]
 
 
-def test_unreadable_settings_fall_back_to_the_defaults(store_settings: QSettings) -> None:
-    store_settings.setValue("alarm/volume", "loud")
-    store_settings.setValue("alarm/muted", "perhaps")
-    alarm = AlarmController(RecordingPlayer(), store_settings)
-    assert (alarm.muted, alarm.volume) == (False, DEFAULT_VOLUME)
-    store_settings.setValue("alarm/volume", 400)
-    assert AlarmController(RecordingPlayer(), store_settings).volume == 100
+SAVED = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+    st.integers(-(2**40), 2**40),
+    st.booleans(),
+    st.floats(allow_nan=True),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(volume=SAVED, muted=SAVED)
+def test_whatever_the_settings_file_holds_the_alarm_starts_with_a_volume_it_can_play(
+    qapp: QApplication, tmp_path_factory: pytest.TempPathFactory, volume: object, muted: object
+) -> None:
+    path = tmp_path_factory.mktemp("edited") / "s.ini"
+    written = QSettings(str(path), QSettings.Format.IniFormat)
+    written.setValue("alarm/volume", volume)
+    written.setValue("alarm/muted", muted)
+    written.sync()
+    player = RecordingPlayer()
+    alarm = AlarmController(player, QSettings(str(path), QSettings.Format.IniFormat), interval_ms=HOUR_MS)
+    assert 0 <= alarm.volume <= 100
+    if isinstance(volume, int) and not isinstance(volume, bool):
+        assert alarm.volume == max(0, min(100, volume))
+    elif not _number(str(volume)):
+        assert alarm.volume == DEFAULT_VOLUME
+    assert alarm.muted is (muted is True or str(muted).lower() in ("true", "1"))
+    alarm.play_once()
+    assert player.plays == [alarm.volume]
+
+
+def _number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def stand_in_player(folder: Path) -> Path:
