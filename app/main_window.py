@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QScreen, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
 from widgets.duty_desk import DutyDesk
@@ -20,12 +20,16 @@ from widgets.vocabulary import Vocabulary
 
 # Bump whenever docks are added, removed, renamed or arranged differently by default: an old saved layout
 # is then ignored, not misapplied.
-LAYOUT_VERSION = 4
+LAYOUT_VERSION = 5
 # From this height (a 1080p duty console) the right column shows trends, feed health and the supervision
 # board one above the other; below it (a 720p laptop) they are tabs of one group.
 ROOMY_HEIGHT = 900
-# Percent of the width for the duty desk; the right column gets the rest.
-DESK_SHARE = 64
+# The duty desk's column takes what its queue and case panel can use (DutyDesk.roomy_width), at least this
+# percent of the width, and leaves the right column (board chips, F7/F8 buttons, charts) RIGHT_SHARE percent, at
+# least RIGHT_LEAST pixels.
+DESK_SHARE = 58
+RIGHT_LEAST = 440
+RIGHT_SHARE = 33
 # The demo city's vital signs (dispatch/sim/vitals.py) in the order a duty officer reads them, and the
 # ones worth a trend line; a real feed's other names follow in order of appearance.
 METRIC_ORDER = (
@@ -38,8 +42,18 @@ METRIC_ORDER = (
     "metro_passenger_flow",
 )
 CHARTED_METRICS = ("congestion_index", "hotline_calls_per_hour", "water_level_max", "aqi")
-_GEOMETRY_KEY = "main_window/geometry"
-_STATE_KEY = "main_window/state"
+
+
+def layout_keys(screen: QSize) -> tuple[str, str, str]:
+    """Where the geometry, the dock state and the desk's split are saved for a screen of this size: a
+    laptop and a console screen each keep their own layout."""
+    group = f"main_window/{screen.width()}x{screen.height()}"
+    return f"{group}/geometry", f"{group}/state", f"{group}/desk_split"
+
+
+def start_screen() -> QScreen | None:
+    """The screen a new window opens on: the one under the pointer, else the primary one."""
+    return QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
 
 
 class MainWindow(QMainWindow):
@@ -170,27 +184,52 @@ class MainWindow(QMainWindow):
             )
         else:
             self.resizeDocks([self.trends_dock, self.health_dock], [height * 2 // 5, height * 3 // 5], down)
-        left = DESK_SHARE if self.duty_dock is not None else 58
-        self.resizeDocks(
-            [self.event_dock, right],
-            [width * left // 100, width * (100 - left) // 100],
-            Qt.Orientation.Horizontal,
-        )
+        left = self._desk_column_width(width)
+        self.resizeDocks([self.event_dock, right], [left, width - left], Qt.Orientation.Horizontal)
 
-    def restore_layout(self) -> bool:
-        """Apply the saved geometry and dock layout; a layout saved by another version is ignored."""
-        geometry = self._settings.value(_GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = self._settings.value(_STATE_KEY)
+    def _desk_column_width(self, width: int) -> int:
+        least = width * DESK_SHARE // 100
+        desk = self.duty_dock.widget() if self.duty_dock is not None else None
+        if not isinstance(desk, DutyDesk):
+            return least
+        # The dock's frame and the separator come on top of what the desk itself can use.
+        want = (
+            desk.roomy_width()
+            + 2 * self.style().pixelMetric(self.style().PixelMetric.PM_DockWidgetFrameWidth)
+            + 8
+        )
+        return max(least, min(want, width - max(RIGHT_LEAST, width * RIGHT_SHARE // 100)))
+
+    def restore_layout(self, screen: QScreen | None = None) -> bool:
+        """Apply the geometry and dock layout saved for the size of `screen` (default: the one the window
+        opens on); a layout saved by another version is ignored. Nothing saved for this size: the window
+        fills the screen, maximised, with the default layout."""
+        screen = screen or start_screen()
+        if screen is None:
+            return False
+        geometry_key, state_key, split_key = layout_keys(screen.geometry().size())
+        geometry = self._settings.value(geometry_key)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.setGeometry(screen.availableGeometry())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        state = self._settings.value(state_key)
         restored = isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
         if restored:
             self._needs_default_sizes = False
+            split = self._settings.value(split_key)
+            desk = self.duty_dock.widget() if self.duty_dock is not None else None
+            if isinstance(split, QByteArray) and isinstance(desk, DutyDesk):
+                desk.restore_split(split)
         return restored
 
     def save_layout(self) -> None:
-        self._settings.setValue(_GEOMETRY_KEY, self.saveGeometry())
-        self._settings.setValue(_STATE_KEY, self.saveState(LAYOUT_VERSION))
+        """Save the layout under the size of the screen the window is on."""
+        geometry_key, state_key, split_key = layout_keys(self.screen().geometry().size())
+        self._settings.setValue(geometry_key, self.saveGeometry())
+        self._settings.setValue(state_key, self.saveState(LAYOUT_VERSION))
+        desk = self.duty_dock.widget() if self.duty_dock is not None else None
+        if isinstance(desk, DutyDesk):
+            self._settings.setValue(split_key, desk.split_state())
         self._settings.sync()
 
     def showEvent(self, event: QShowEvent) -> None:

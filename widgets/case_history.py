@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from dispatch.casework.model import Action, AuditRow, Role
@@ -24,8 +26,14 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 class _HistoryTable(QTableWidget):
-    def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget | None) -> None:
+    """Times, states and names whole; the free-text columns (`elastic`, and the last) share what is left,
+    elided with the whole text in the cell's tooltip, so the table never scrolls across."""
+
+    def __init__(
+        self, name: str, headers: tuple[str, ...], parent: QWidget | None, elastic: tuple[int, ...] = ()
+    ) -> None:
         super().__init__(0, len(headers), parent)
+        self._elastic = elastic
         self.setObjectName(name)
         self.setHorizontalHeaderLabels(list(headers))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -34,7 +42,34 @@ class _HistoryTable(QTableWidget):
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in elastic:
+            self.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
+        if elastic:
+            self.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # The stretched last column never gets narrower than this (Qt's default is 100 px).
+        self.horizontalHeader().setDefaultSectionSize(4 * self.fontMetrics().horizontalAdvance("中"))
+
+    def fit_columns(self) -> None:
+        """Call after the rows changed; the table does it on resize."""
+        if not self._elastic:
+            return
+        header = self.horizontalHeader()
+        last = self.columnCount() - 1
+        least = header.minimumSectionSize()
+        others = sum(header.sectionSize(c) for c in range(last) if c not in self._elastic)
+        # The stretched last column keeps at least its heading.
+        tail = max(header.defaultSectionSize(), header.sectionSizeHint(last)) + 2 * self.frameWidth()
+        room = max(0, self.viewport().width() - others - tail) // len(self._elastic)
+        for column in self._elastic:
+            want = max(self.sizeHintForColumn(column), header.sectionSizeHint(column))
+            header.resizeSection(column, max(least, min(want, room)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
 
 class ReportsTable(_HistoryTable):
@@ -42,7 +77,10 @@ class ReportsTable(_HistoryTable):
 
     def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(
-            "caseReports", (self.tr("Time"), self.tr("Source"), self.tr("Report"), self.tr("Via")), parent
+            "caseReports",
+            (self.tr("Time"), self.tr("Source"), self.tr("Report"), self.tr("Via")),
+            parent,
+            (2,),
         )
         self._vocabulary = vocabulary
 
@@ -61,6 +99,7 @@ class ReportsTable(_HistoryTable):
                 item = QTableWidgetItem(text)
                 item.setToolTip(event.description or event.title)
                 self.setItem(row, column, item)
+        self.fit_columns()
 
 
 class TimelineTable(_HistoryTable):
@@ -68,7 +107,7 @@ class TimelineTable(_HistoryTable):
 
     def __init__(self, words: CaseWords, parent: QWidget | None = None) -> None:
         headers = (self.tr("Time"), self.tr("Action"), self.tr("State"), self.tr("By"), self.tr("Note"))
-        super().__init__("caseTimeline", headers, parent)
+        super().__init__("caseTimeline", headers, parent, (1, 2))
         self._words = words
         self._unit_words = UnitWords(self)
 
@@ -89,7 +128,10 @@ class TimelineTable(_HistoryTable):
             note = self._note(audit, case_file, names)
             cells = (local_time(audit.at, "%m-%d %H:%M:%S"), action, change, by, note)
             for column, text in enumerate(cells):
-                self.setItem(index, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.setItem(index, column, item)
+        self.fit_columns()
 
     def _by(self, audit: AuditRow, names: Mapping[str, str]) -> str:
         """Who did it, in words: the system is 系统, a unit goes by its name, an officer by login and role."""

@@ -38,11 +38,13 @@ from widgets.case_proposals import ProposalList
 from widgets.case_video import CaseVideo
 from widgets.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
 from widgets.style import fill, set_style_property
-from widgets.tight_fit import BreakingRow
+from widgets.tight_fit import BreakingRow, ElidedLabel
 from widgets.unit_reports import UnitReportList
 from widgets.vocabulary import Vocabulary
 
 BUTTON_COLUMNS = 3
+# Wide enough for a timeline row (time, action, state, who) and three buttons a row, in ideographs.
+ROOMY_CHARS = 36
 _EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
 
@@ -186,9 +188,13 @@ class CasePanel(QWidget):
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("caseTabs")
+        # Tabs that do not fit scroll with arrows instead of holding the panel wide.
+        self.tabs.setUsesScrollButtons(True)
         self.tabs.setMinimumHeight(self.fontMetrics().height() * 14)
         overview = QWidget()
         self.details = QFormLayout()
+        # On a narrow panel a field too wide beside its label goes below it, never off the right edge.
+        self.details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.fields: dict[str, QLabel] = {}
         for key, label in (
             ("category", self.tr("Category")), ("address", self.tr("Address")),
@@ -197,10 +203,12 @@ class CasePanel(QWidget):
             ("counts", self.tr("Returned · reworked · reopened")), ("merged", self.tr("Merged into")),
             ("description", self.tr("Description")),
         ):  # fmt: skip
-            value = QLabel(overview)
+            # Only long texts wrap: a wrapped label in a form squeezes its row when space is short. The
+            # others end in "…" with the whole text as tooltip, so the case never scrolls across.
+            wraps = key in ("address", "description")
+            value = QLabel(overview) if wraps else ElidedLabel("", overview, tip=True)
             value.setObjectName("caseField")
-            # Only long texts wrap: a wrapped label in a form squeezes its row when space is short.
-            value.setWordWrap(key in ("address", "description"))
+            value.setWordWrap(wraps)
             self.fields[key] = value
             self.details.addRow(label, value)
         self.video = CaseVideo(overview)
@@ -225,7 +233,7 @@ class CasePanel(QWidget):
         heading.setObjectName("caseSection")
         details_heading = QLabel(self.tr("Details"), overview)
         details_heading.setObjectName("caseSection")
-        inner = QVBoxLayout(overview)
+        self._overview = inner = QVBoxLayout(overview)
         inner.addWidget(heading)
         inner.addLayout(self.deadlines)
         inner.addWidget(self.proposals)
@@ -237,6 +245,7 @@ class CasePanel(QWidget):
         scroll.setWidget(overview)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.reports = ReportsTable(self._vocabulary, self)
         self.timeline = TimelineTable(self._words, self)
         self.unit_reports = UnitReportList(self)
@@ -416,9 +425,18 @@ class CasePanel(QWidget):
         # button, so the splitter cannot cut it.
         hint = super().minimumSizeHint()
         margins = self._body.contentsMargins()
-        content = max(self.header.minimumSizeHint().width(), self._widest_action())
         bar = self.case_scroll.verticalScrollBar().sizeHint().width()
+        # The overview tab scrolls down on its own, inside the tab's frame: its deadlines and details stay
+        # whole (a detail too wide beside its label goes below it).
+        overview = self._overview.minimumSize().width() + bar + 4
+        tabs = self.tabs.minimumSizeHint().width()
+        content = max(self.header.minimumSizeHint().width(), self._widest_action(), overview, tabs)
         return QSize(max(hint.width(), content + margins.left() + margins.right() + bar), hint.height())
+
+    def roomy_width(self) -> int:
+        """The width the panel is comfortable at: timeline rows and deadlines whole, buttons three a row."""
+        self.ensurePolished()
+        return max(self.minimumSizeHint().width(), ROOMY_CHARS * self.fontMetrics().horizontalAdvance("中"))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -72,9 +72,7 @@ class DutyDesk(QWidget):
         self.words = CaseWords(self)
         self.vocabulary = vocabulary
         self.setWindowTitle(self.tr("Duty desk"))
-        self.banner = SevereAlertBanner(self.words, vocabulary, self)
-        # A long title wraps to a second line rather than widening the desk (and with it the window).
-        self.banner.text.setWordWrap(True)
+        self._build_severe_slot(vocabulary)
         self.queue = IncidentQueue(self.words, vocabulary, palette, self)
         self.panel = CasePanel(self.words, vocabulary, self)
         self.notice = QLabel(self)
@@ -93,8 +91,11 @@ class DutyDesk(QWidget):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self._sized = False
         self.splitter.setChildrenCollapsible(False)
+        # The default split follows the desk's width (a window maximised after its first show, another
+        # screen) until the officer drags the handle or a saved split is restored.
+        self._split_chosen = False
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
         top = QHBoxLayout()
         top.addWidget(self.notice, 1)
         top.addStretch(0)
@@ -103,7 +104,7 @@ class DutyDesk(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
+        layout.addWidget(self.severe_slot)
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         self._notice_timer = QTimer(self)
@@ -120,6 +121,26 @@ class DutyDesk(QWidget):
         self._build_actions()
         self.queue.case_activated.connect(self._on_queue_case_activated)
         self.banner.case_requested.connect(self._on_banner_case_requested)
+
+    def _build_severe_slot(self, vocabulary: Vocabulary) -> None:
+        """The banner's place, always as tall as the banner: a calm line while no severe case waits, so
+        nothing below moves when alerts come and go."""
+        self.banner = SevereAlertBanner(self.words, vocabulary, self)
+        self.calm = QLabel(self.tr("No severe case waiting"), self)
+        self.calm.setObjectName("severeCalm")
+        self.severe_slot = QWidget(self)
+        self.severe_slot.setObjectName("severeSlot")
+        slot = QVBoxLayout(self.severe_slot)
+        slot.setContentsMargins(0, 0, 0, 0)
+        slot.setSpacing(0)
+        slot.addWidget(self.banner)
+        slot.addWidget(self.calm)
+        self.severe_slot.setFixedHeight(self.banner.line_height())
+        self.calm.setFixedHeight(self.banner.line_height())
+        self.banner.alerts_shown.connect(self._on_banner_alerts_shown)
+
+    def _on_banner_alerts_shown(self, alerts: tuple[object, ...]) -> None:
+        self.calm.setVisible(not alerts)
 
     def _on_refresh_triggered(self) -> None:
         self.queue.let_newer_in()
@@ -195,12 +216,48 @@ class DutyDesk(QWidget):
     def show_role(self, text: str) -> None:
         self.role.setText(text)
 
+    def roomy_width(self) -> int:
+        """The width at which the queue shows whole 20-character titles beside a comfortable case panel."""
+        return self.queue.roomy_width() + self.splitter.handleWidth() + self.panel.roomy_width()
+
+    def default_split(self, width: int) -> tuple[int, int]:
+        """Queue and case panel widths for a desk `width` wide: the queue gets what shows whole titles,
+        the panel its comfortable width, and any width left to the queue (its card column); a narrow desk
+        never gives the panel less than it needs (its case scrolls down)."""
+        room = max(0, width - self.splitter.handleWidth())
+        queue_want, panel_want = self.queue.roomy_width(), self.panel.roomy_width()
+        # Short of both wants, each gives up half the shortage (the queue's card and category columns
+        # step aside first, keeping whole titles).
+        short = max(0, queue_want + panel_want - room)
+        panel = max(self.panel.minimumSizeHint().width(), panel_want - (short + 1) // 2)
+        return room - panel, panel
+
+    def apply_default_split(self) -> None:
+        if self.splitter.width() > 0:
+            self.splitter.setSizes(list(self.default_split(self.splitter.width())))
+
+    def split_state(self) -> QByteArray:
+        return self.splitter.saveState()
+
+    def restore_split(self, state: QByteArray) -> bool:
+        """A split saved with split_state; it then stays as the officer left it."""
+        restored = self.splitter.restoreState(state)
+        self._split_chosen = self._split_chosen or restored
+        return restored
+
+    def _on_splitter_moved(self, _: int, __: int) -> None:
+        self._split_chosen = True
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # The queue's table would claim nearly all the width by its size hint; start at 62 : 38.
-        if not self._sized and self.width() > 0:
-            self._sized = True
-            self.splitter.setSizes([self.width() * 62 // 100, self.width() * 38 // 100])
+        # The queue's table would claim nearly all the width by its size hint.
+        if not self._split_chosen:
+            self.apply_default_split()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._split_chosen and self.isVisible():
+            self.apply_default_split()
 
     def _on_dialog_finished(self, _: int) -> None:
         self.activateWindow()

@@ -47,6 +47,10 @@ HIDDEN_COLUMNS = (
     QueueColumn.UNIT,
     QueueColumn.EVENTS,
 )
+# A 1920×1080 console shows titles this long whole (in ideographs, the widest characters they have).
+TITLE_CHARS = 20
+# The widest case code a busy city makes: its day and a six-digit number.
+WIDEST_CODE = "20261121-000000"
 
 
 class IncidentQueue(QWidget):
@@ -86,7 +90,7 @@ class IncidentQueue(QWidget):
         self.filters.search_submitted.connect(lambda _: self.focus_table())
         self._build_table(palette)
         self._build_pager()
-        layout = QVBoxLayout(self)
+        self._column = layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(6)
         layout.addWidget(self.filters)
@@ -128,10 +132,10 @@ class IncidentQueue(QWidget):
         events_header = str(self.model.headerData(QueueColumn.EVENTS, Qt.Orientation.Horizontal, 0))
         widths = {
             QueueColumn.LEVEL: text.horizontalAdvance(self._vocabulary.severity(3)) + chip,
-            QueueColumn.CODE: text.horizontalAdvance("20261121-00000") + pad,
+            QueueColumn.CODE: text.horizontalAdvance(WIDEST_CODE) + pad,
             QueueColumn.STATE: max(text.horizontalAdvance(words.shift.state(s)) for s in CaseState) + pad,
             QueueColumn.CATEGORY: min(
-                max(text.horizontalAdvance(w) for w in self._vocabulary.category_words()), 5 * ideograph
+                max(text.horizontalAdvance(w) for w in self._vocabulary.category_words()), 6 * ideograph
             )
             + pad,
             QueueColumn.PLACE: 11 * ideograph + pad,
@@ -149,7 +153,8 @@ class IncidentQueue(QWidget):
         header.setMinimumSectionSize(text.horizontalAdvance("MMM"))
         for column in HIDDEN_COLUMNS:
             self.table.setColumnHidden(column, True)
-        self._title_min = 12 * ideograph
+        # The title cell paints inside CELL_PAD on either side (widgets/queue_delegate.py).
+        self._title_roomy = TITLE_CHARS * ideograph + 2 * CELL_PAD + 4
         self._chosen: set[QueueColumn] = set()
         self._show_sort_indicator()
         # Selection, not the current index: on focus, Qt makes the first row current (without selecting it)
@@ -219,6 +224,18 @@ class IncidentQueue(QWidget):
 
     def set_names(self, names: Mapping[str, str]) -> None:
         self.model.set_names(names)
+
+    def roomy_width(self) -> int:
+        """The width at which the columns a case is read by (all shown by default but the card, which
+        comes with more room) show whole beside a TITLE_CHARS-character title."""
+        columns = sum(
+            width
+            for column, width in self._widths.items()
+            if column not in HIDDEN_COLUMNS and column is not QueueColumn.CARD
+        )
+        frame = 2 * self.table.frameWidth() + self.table.verticalScrollBar().sizeHint().width()
+        margins = self._column.contentsMargins()
+        return columns + self._title_roomy + frame + margins.left() + margins.right()
 
     def request(self) -> PageRequest:
         """The page the queue wants now: while a page is on screen, only cases up to its newest one."""
@@ -382,15 +399,15 @@ class IncidentQueue(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """On a narrow desk the title keeps its room: the card, then the category, step aside (unless the
-        officer chose them in the header menu)."""
+        """On a narrow desk the title keeps its room (TITLE_CHARS characters): the card, then the category,
+        step aside (unless the officer chose them in the header menu)."""
         flexible = [c for c in (QueueColumn.CATEGORY, QueueColumn.CARD) if c not in self._chosen]
         fixed = sum(
             width
             for column, width in self._widths.items()
             if column not in flexible and not self.table.isColumnHidden(column)
         )
-        room = self.table.viewport().width() - fixed - self._title_min
+        room = self.table.viewport().width() - fixed - self._title_roomy
         for column in flexible:
             fits = self._widths[column] <= room
             self.table.setColumnHidden(column, not fits)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 from dispatch.casework.model import Action
 from dispatch.casework.views import QueueRow
 from widgets.case_words import ACTION_KEYS, CaseWords
 from widgets.style import fill, set_style_property
+from widgets.tight_fit import ElidedLabel
 from widgets.vocabulary import Vocabulary
 
 FLASH_MS = 600
@@ -17,13 +18,17 @@ FLASH_MS = 600
 class SevereAlertBanner(QFrame):
     """Hidden while nothing is waiting; otherwise names the newest unacknowledged severe case and flashes.
 
-    The flash is a paint effect of this widget; which cases are waiting is decided by the app.
+    The flash is a paint effect of this widget; which cases are waiting is decided by the app. One line of
+    fixed height whatever the title: a long one ends in "…" (the whole text is the tooltip), so the banner
+    never grows a second line and moves the desk under the officer's pointer.
     """
 
     acknowledge_requested = Signal(object)
     """The officer acknowledges the case shown (carries its QueueRow)."""
     case_requested = Signal(int)
     """The officer wants to look at the case shown (carries its id)."""
+    alerts_shown = Signal(object)
+    """The cases waiting changed (carries the tuple of QueueRows; empty when the banner hides)."""
 
     def __init__(self, words: CaseWords, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,9 +37,10 @@ class SevereAlertBanner(QFrame):
         self._vocabulary = vocabulary
         self._alerts: tuple[QueueRow, ...] = ()
         self._may_acknowledge = True
-        self.text = QLabel(self)
+        self.text = ElidedLabel("", self, tip=True)
         self.text.setObjectName("severeAlertText")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.show_button = QPushButton(self.tr("Show"), self)
         self.show_button.setObjectName("severeAlertShow")
         self.show_button.setToolTip(self.tr("Select the case in the queue"))
@@ -43,7 +49,7 @@ class SevereAlertBanner(QFrame):
         self.acknowledge = QPushButton(fill(self.tr("Acknowledge (%1)"), key), self)
         self.acknowledge.setObjectName("severeAlertAcknowledge")
         self.acknowledge.clicked.connect(self.acknowledge_first)
-        layout = QHBoxLayout(self)
+        self._row = layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.show_button)
@@ -52,7 +58,19 @@ class SevereAlertBanner(QFrame):
         self._flash.setInterval(FLASH_MS)
         self._flash.timeout.connect(self._on_flash_timeout)
         set_style_property(self, "flash", "off")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.line_height())
         self.hide()
+
+    def line_height(self) -> int:
+        """The banner's one height: its text line or its buttons, whichever is taller, and its margins."""
+        for widget in (self, self.text, self.show_button, self.acknowledge):
+            widget.ensurePolished()
+        margins = self._row.contentsMargins()
+        inner = max(self.text.fontMetrics().height(), self.show_button.sizeHint().height(),
+                    self.acknowledge.sizeHint().height())  # fmt: skip
+        frame = 2 * self.frameWidth() + 2  # the 2 px bottom border the theme draws
+        return inner + margins.top() + margins.bottom() + frame
 
     @property
     def alerts(self) -> tuple[QueueRow, ...]:
@@ -70,6 +88,7 @@ class SevereAlertBanner(QFrame):
         if not alerts:
             self._flash.stop()
             self.hide()
+            self.alerts_shown.emit(alerts)
             return
         first = alerts[0]
         words = self._vocabulary
@@ -84,6 +103,7 @@ class SevereAlertBanner(QFrame):
             text += "  " + fill(self.tr("(+%1 more waiting)"), len(alerts) - 1)
         self.text.setText(text)
         self.show()
+        self.alerts_shown.emit(alerts)
         if not self._flash.isActive():
             self._flash.start()
 

@@ -14,11 +14,32 @@ MIN_SCALE = 0.5
 
 class ElidedLabel(QLabel):
     """A one-line label that gives up width before its neighbours do: it ends in "…" when squeezed, or,
-    with `whole=True`, shows nothing rather than a fragment."""
+    with `whole=True`, shows nothing rather than a fragment. With `tip=True` the whole text is its tooltip
+    while it is cut, so nothing is ever out of the officer's reach."""
 
-    def __init__(self, text: str, parent: QWidget | None = None, *, whole: bool = False) -> None:
+    def __init__(
+        self, text: str, parent: QWidget | None = None, *, whole: bool = False, tip: bool = False
+    ) -> None:
         super().__init__(text, parent)
         self._whole = whole
+        self._tip = tip
+        self._sync_tip()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._sync_tip()
+
+    def is_cut(self) -> bool:
+        """Whether the text is wider than the label, so it shows elided (or not at all)."""
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def _sync_tip(self) -> None:
+        if self._tip:
+            self.setToolTip(self.text() if self.is_cut() else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._sync_tip()
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
@@ -30,7 +51,7 @@ class ElidedLabel(QLabel):
         rect = self.contentsRect()
         metrics = self.fontMetrics()
         text = self.text()
-        if metrics.horizontalAdvance(text) > rect.width():
+        if self.is_cut():
             text = "" if self._whole else metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter = QPainter(self)
         self.style().drawItemText(

@@ -14,6 +14,10 @@ _SERIES_TOKENS = ("chart1", "chart2", "chart3", "chart4")
 MIN_SPAN_S = 300.0
 
 
+# The narrowest a plot in a row of four may be (value axis, title, a few minutes of line).
+ROW_PLOT_LEAST = 160
+
+
 class TrendChart(QWidget):
     """One plot per series, laid out in rows of `columns`, sharing the theme's chart palette."""
 
@@ -36,8 +40,9 @@ class TrendChart(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # A short, wide chart reads better as one row of plots than as squashed rows.
-        columns = 4 if self.width() > 3 * self.height() else 2
+        # A short, wide chart reads better as one row of plots than as squashed rows, while each plot
+        # keeps room for its axis and title.
+        columns = 4 if self.width() > 3 * self.height() and self.width() >= 4 * ROW_PLOT_LEAST else 2
         if columns != self._columns:
             self._columns = columns
             for plot in self._plots.values():

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.cockpit import Cockpit, make_pipeline_factory
 from app.gui import serve
-from app.main_window import MainWindow
+from app.main_window import MainWindow, layout_keys
 from app.theme import apply_theme
 from dispatch.model import ConnectionState
 from dispatch.sim.server import FeedServer
@@ -149,7 +149,7 @@ def test_closing_the_window_shuts_everything_down(
     finally:
         qapp.setQuitOnLastWindowClosed(True)
     assert our_threads() == []
-    assert isinstance(settings.value("main_window/state"), QByteArray)
+    assert isinstance(settings.value(layout_keys(window.screen().geometry().size())[1]), QByteArray)
 
 
 def test_sigint_shuts_down_cleanly(qloop: qasync.QEventLoop, window: MainWindow, tmp_path: Path) -> None:

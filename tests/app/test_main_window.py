@@ -16,7 +16,7 @@ from app.application import install_translations
 from app.cockpit import Cockpit, make_pipeline_factory
 from app.desk_worker import DeskWorker
 from app.gui import install_console
-from app.main_window import LAYOUT_VERSION, MainWindow
+from app.main_window import LAYOUT_VERSION, MainWindow, layout_keys
 from app.theme import apply_theme
 from dispatch.casework.board import GROUP_ORDER, Board
 from dispatch.casework.model import Card, CaseState, Role
@@ -65,7 +65,8 @@ def test_a_layout_from_another_version_is_ignored(
 ) -> None:
     settings = QSettings(str(tmp_path / "old.ini"), QSettings.Format.IniFormat)
     window.vitals_dock.hide()
-    settings.setValue("main_window/state", window.saveState(LAYOUT_VERSION + 1))
+    here = layout_keys(window.screen().geometry().size())
+    settings.setValue(here[1], window.saveState(LAYOUT_VERSION + 1))
 
     again = open_window(qtbot, qapp, settings)
     assert not again.restore_layout()
