@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.store_choice import MISSING_STORE_EXIT, STORE_HELP, chosen_store
 from dispatch.casework.accounts import (
     CONSOLE_ROLES,
     AccountError,
@@ -52,22 +53,22 @@ def add_operators_command(subparsers: argparse._SubParsersAction[Any]) -> None:
         dest="operators_action", parser_class=type(operators), metavar="ACTION", required=True
     )
     add = actions.add_parser("add", help="create an account; the password is read from stdin or asked twice")
-    add.add_argument("--db", type=_store_path, required=True, metavar="PATH", help="created if missing")
+    add.add_argument("--db", type=_store_path, metavar="PATH", help=f"{STORE_HELP}; created if missing")
     add.add_argument("--login", required=True, help="2–32 of a–z, 0–9, '.', '-', '_'")
     add.add_argument("--name", required=True, help="the name shown in the cockpit and the audit")
     add.add_argument("--role", required=True, choices=sorted(r.value for r in CONSOLE_ROLES))
     listing = actions.add_parser("list", help="list the accounts")
-    listing.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
+    listing.add_argument("--db", type=_existing_store, metavar="PATH", help=STORE_HELP)
     passwd = actions.add_parser("passwd", help="set a new password (stdin or asked twice)")
-    passwd.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
+    passwd.add_argument("--db", type=_existing_store, metavar="PATH", help=STORE_HELP)
     passwd.add_argument("--login", required=True)
     disable = actions.add_parser("disable", help="stop an account from signing in (it stays in the audit)")
-    disable.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
+    disable.add_argument("--db", type=_existing_store, metavar="PATH", help=STORE_HELP)
     disable.add_argument("--login", required=True)
     unlock_parser = actions.add_parser(
         "unlock", help="let a login that failed too often sign in again now (recorded in the account log)"
     )
-    unlock_parser.add_argument("--db", type=_existing_store, required=True, metavar="PATH")
+    unlock_parser.add_argument("--db", type=_existing_store, metavar="PATH", help=STORE_HELP)
     unlock_parser.add_argument("--login", required=True, help="the login that waits")
     unlock_parser.add_argument(
         "--by", required=True, metavar="LOGIN", help="the shift lead who decides it (an active account)"
@@ -109,7 +110,8 @@ def run_operators(
     ask: ReadSecret = getpass.getpass,
     now: Callable[[], float] = time.time,
 ) -> int:
-    """Carry out one `operators` action; 0 on success, 1 with one line on stderr when refused."""
+    """Carry out one `operators` action; 0 on success, 1 with one line on stderr when refused (2 when no
+    --db is given and the cockpit's store does not exist)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
@@ -118,9 +120,13 @@ def run_operators(
     from dispatch.store import StoreError, open_store
 
     action: str = args.operators_action
+    # Without --db, the cockpit's own store (an `add` creates it: the first account of a new console).
+    store = chosen_store(args.db, must_exist=action != "add", err=stderr)
+    if store is None:
+        return MISSING_STORE_EXIT
     try:
         password = read_password(stdin, ask) if action in ("add", "passwd") else ""
-        db = open_store(args.db)
+        db = open_store(store)
     except (AccountError, PasswordProblem, StoreError) as error:
         print(f"tianshu: {error}", file=stderr)
         return 1

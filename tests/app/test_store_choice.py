@@ -4,6 +4,7 @@ line and exit code 2."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -105,3 +106,18 @@ def test_main_py_reports_on_the_cockpit_store(cockpit_store: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == f"tianshu: using the cockpit's store {cockpit_store}\n"
     assert json.loads(done.stdout)["total"]["due"] == 7
+
+
+def test_operators_work_on_the_cockpit_store(
+    data_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first account of a new console goes into the store the cockpit will open; the others need it."""
+    assert main(["operators", "list"]) == 2
+    assert capsys.readouterr().err.startswith("tianshu: no --db given and the cockpit's store ")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    assert main(["operators", "add", "--login", "li", "--name", "李明", "--role", "shift_lead"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"tianshu: using the cockpit's store {default_db_path()}\n"
+    assert out == "added li (李明, shift_lead)\n"
+    assert main(["operators", "list"]) == 0
+    assert "li" in capsys.readouterr().out
