@@ -21,7 +21,7 @@ from app.gui_call import GuiCall
 from app.wall import WallController
 from app.wall_linkage import LinkedCase
 from app.wall_snapshots import Evidence
-from app.wall_timing import Deadline
+from app.wall_timing import Deadline, PopupGate
 from dispatch.casework.model import Action, Actor, Applied, Case, Command
 from dispatch.casework.views import CaseFile, QueueRow
 from widgets.duty_desk import DutyDesk
@@ -124,8 +124,7 @@ class IncidentVideo(QObject):
         super().__init__(parent or duty)
         self._duty, self._wall, self._switch = duty, wall, switch
         self.min_interval_s = wall.popup_interval_s if min_interval_s is None else min_interval_s
-        self._last_auto: float | None = None
-        self._held: int | None = None
+        self.popup_gate = PopupGate(self.min_interval_s)
         self.gate = Deadline(wall.clock, self)
         self.gate.due.connect(self._on_gate_due)
         self._gui = GuiCall(self)
@@ -218,8 +217,8 @@ class IncidentVideo(QObject):
         waiting = {row.id for row in alerts}
         for case_id in [c for c in self._alarms if c not in waiting]:
             del self._alarms[case_id]
-        if self._held is not None and self._held not in waiting:
-            self._held = None
+        if (held := self.popup_gate.held) is not None and held not in waiting:
+            self.popup_gate.drop(held)
         newest = alerts[0].id if alerts else None
         for row in alerts:
             if row.id not in self._alarms:
@@ -253,19 +252,16 @@ class IncidentVideo(QObject):
         changed by itself less than min_interval_s ago: then it is held back (a newer one replaces it)
         and takes the pop-up when the interval is over, so a burst never flashes the wall."""
         now = self._wall.clock.monotonic()
-        if self._last_auto is not None and now - self._last_auto < self.min_interval_s:
-            self._held = case.id
-            self.gate.start(self._last_auto + self.min_interval_s - now)
+        if not self.popup_gate.offer(case.id, now):
+            self.gate.start(self.popup_gate.wait(now))
             return
-        self._last_auto = now
-        self._held = None
         self._settle.stop()
         self._pinned = case.id
         self._show_case(case)
 
     def _on_gate_due(self, _: object) -> None:
-        alarm = self._alarms.get(self._held) if self._held is not None else None
-        self._held = None
+        held = self.popup_gate.take_held()
+        alarm = self._alarms.get(held) if held is not None else None
         if alarm is not None and alarm.case is not None:
             self._take_popup(alarm.case)
         self._show_waiting()
@@ -276,8 +272,7 @@ class IncidentVideo(QObject):
             return
         self._settle.stop()
         self._pinned = case_id
-        if self._held == case_id:
-            self._held = None
+        self.popup_gate.drop(case_id)
         self._show_case(alarm.case, asked=True)
 
     def _on_popup_closed(self, _: object) -> None:
