@@ -14,15 +14,14 @@ from app import duty_jobs as jobs
 from app.desk_worker import DeskContext, DeskWorker
 from app.duty_jobs import Snapshot, UnitDirectory
 from app.gui_call import GuiCall
-from dispatch.casework.cases import load_case
+from app.merge_control import MergeControl
 from dispatch.casework.machine import RULES
-from dispatch.casework.model import Action, Actor, Applied, Case, CaseState, Command, Refusal, Refused, Role
+from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused, Role
 from dispatch.casework.views import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
 from dispatch.clock import Clock, SystemClock
 from widgets.action_form import ActionInput, needs_form
 from widgets.case_panel import ActionRequest
 from widgets.duty_desk import DutyDesk
-from widgets.merge_dialog import MergeDialog, MergeQuestion
 from widgets.style import fill
 
 log = logging.getLogger(__name__)
@@ -45,12 +44,6 @@ class ActorSource(Protocol):
     def actor_changed(self) -> SignalInstance: ...
 
     def sign_out(self, reason: str = "") -> None: ...
-
-
-def merge_pair(absorbed_id: int, master_id: int, ctx: DeskContext) -> tuple[Case, Case] | None:
-    """Both cases of a merge (or split) as they are now, for the confirmation; None when either is gone."""
-    absorbed, master = load_case(ctx.desk.conn, absorbed_id), load_case(ctx.desk.conn, master_id)
-    return None if absorbed is None or master is None else (absorbed, master)
 
 
 class DutyController(QObject):
@@ -94,7 +87,8 @@ class DutyController(QObject):
         self._health = jobs.JobHealth()
         self.dispatch_dialog = desk.dispatch_dialog
         self.form = desk.form
-        self.merge_dialog = MergeDialog(desk.words, desk.vocabulary, desk)
+        self.merges = MergeControl(desk, self._submit, self._send, lambda: self.actor)
+        self.merge_dialog = self.merges.dialog
         self._session: ActorSource | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -106,8 +100,6 @@ class DutyController(QObject):
         desk.refresh_requested.connect(lambda _: self.refresh())
         self.dispatch_dialog.dispatch_confirmed.connect(self._on_dispatch_dialog_dispatch_confirmed)
         self.form.form_confirmed.connect(self._on_form_form_confirmed)
-        self.merge_dialog.merge_confirmed.connect(self._on_merge_dialog_merge_confirmed)
-        self.merge_dialog.finished.connect(self._on_merge_dialog_finished)
         self.set_actor(actor if actor is not None else demo_actor())
 
     # -- life ----------------------------------------------------------------------------------------
@@ -323,10 +315,10 @@ class DutyController(QObject):
                 self.dispatch_dialog.ask,
             )
         elif request.action is Action.MERGE and request.proposal is not None:
-            self._ask_merge(Action.MERGE, request.case_id, request.proposal.master_id)
+            self.merges.ask(Action.MERGE, request.case_id, request.proposal.master_id)
         elif request.action is Action.SPLIT and request.split is not None:
             offer = request.split
-            self._ask_merge(Action.SPLIT, offer.absorbed_id, offer.master_id, offer.state)
+            self.merges.ask(Action.SPLIT, offer.absorbed_id, offer.master_id, offer.state)
         elif needs_form(request.action):
             shown = self.desk.panel.case_file
             code = shown.case.code if shown is not None else str(request.case_id)
@@ -337,36 +329,6 @@ class DutyController(QObject):
             self.form.ask(request.action, request.case_id, request.version, code, unit, source, word, names)
         else:
             self._send(Command(request.case_id, request.version, request.action, self.actor))
-
-    def _ask_merge(
-        self, action: Action, absorbed_id: int, master_id: int, back_to: CaseState | None = None
-    ) -> None:
-        """Read both cases as they are now and show them side by side; nothing changes until confirmed."""
-
-        def ask(pair: tuple[Case, Case] | None) -> None:
-            if pair is None:
-                gone = self.desk.words.refusal(Refusal.UNKNOWN_CASE, action, "", None, "")
-                self.desk.show_notice(gone, "error")
-                return
-            self.merge_dialog.ask(MergeQuestion(action, pair[0], pair[1], back_to))
-
-        self._submit(partial(merge_pair, absorbed_id, master_id), ask)
-
-    def _on_merge_dialog_finished(self, _: int) -> None:
-        # As after the desk's other dialogs: the keys go back to the queue.
-        self.desk.activateWindow()
-        self.desk.queue.focus_table()
-
-    def _on_merge_dialog_merge_confirmed(self, question: MergeQuestion) -> None:
-        if self.actor is None:
-            return
-        absorbed, master = question.absorbed, question.master
-        payload: dict[str, object] = {"master_id": master.id}
-        if question.action is Action.SPLIT:
-            # The master as the officer saw it: a change since refuses the split (stale) rather than undo it.
-            payload["master_version"] = master.version
-        command = Command(absorbed.id, absorbed.version, question.action, self.actor, payload=payload)
-        self._send(command, master.code)
 
     def _on_banner_acknowledge_requested(self, row: QueueRow) -> None:
         if self.actor is not None and self.actor.role in RULES[Action.ACKNOWLEDGE].roles:
