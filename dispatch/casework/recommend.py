@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import networkx as nx
 import numpy as np
 
+from dispatch.atlas.model import Atlas
 from dispatch.geo import distance_m
-from dispatch.sim.city import City, RoadNode
 
 # Between a point and its nearest junction a crew moves off the modelled roads: side streets, yards,
 # walking the last stretch. 20 km/h along the straight line is a deliberately slow guess so that
@@ -24,6 +25,56 @@ _WEIGHT = "travel_s"
 _M_PER_DEG_LON = distance_m(0.0, 0.0, 1.0, 0.0)
 _M_PER_DEG_LAT = distance_m(0.0, 0.0, 0.0, 1.0)
 _SHORTLIST_SLACK = 1.01
+
+
+class RoadNode(Protocol):
+    """A junction: an atlas's Junction, or any value with these fields."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lat(self) -> float: ...
+
+
+class _RoadLink(Protocol):
+    @property
+    def a(self) -> int: ...
+    @property
+    def b(self) -> int: ...
+    @property
+    def travel_s(self) -> float: ...
+
+
+class RoadMap(Protocol):
+    """Junctions and the links between them, the shape of the demo city's road graph."""
+
+    @property
+    def nodes(self) -> Sequence[RoadNode]: ...
+    @property
+    def edges(self) -> Sequence[_RoadLink]: ...
+
+
+class _Base(Protocol):
+    @property
+    def lon(self) -> float: ...
+    @property
+    def lat(self) -> float: ...
+
+
+class _Crew(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def base(self) -> _Base | None: ...
+
+
+class Roster(Protocol):
+    """A city's units, each with the base a mobile crew starts from."""
+
+    @property
+    def units(self) -> Sequence[_Crew]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +124,13 @@ class RoadNetwork:
         self._y = np.array([node.lat for node in nodes])
 
     @classmethod
-    def from_city(cls, city: City) -> RoadNetwork:
+    def from_city(cls, city: RoadMap) -> RoadNetwork:
         return cls(city.nodes, ((edge.a, edge.b, edge.travel_s) for edge in city.edges))
+
+    @classmethod
+    def from_atlas(cls, atlas: Atlas) -> RoadNetwork:
+        """The atlas's roads, travel times at each segment's free-flow speed."""
+        return cls(atlas.junctions, ((s.a, s.b, s.travel_s) for s in atlas.segments))
 
     def nearest_node(self, lon: float, lat: float) -> RoadNode:
         """The junction closest by `distance_m`; on a tie the one listed first, as City.nearest_node."""
@@ -156,7 +212,7 @@ def recommend(
     return ranked[:limit]
 
 
-def base_positions(city: City) -> tuple[UnitPosition, ...]:
+def base_positions(city: Roster) -> tuple[UnitPosition, ...]:
     """Every mobile unit at its base and available: the start of a shift before any unit reports."""
     return tuple(
         UnitPosition(unit.id, unit.base.lon, unit.base.lat, True)
