@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 
 from app.desk_worker import DeskWorker
 from app.duty import DutyController
-from app.duty_jobs import JobHealth, demo_directory
+from app.duty_jobs import JobHealth, UnitDirectory, demo_directory
 from app.feed_watch import install_feed_watch
 from app.frame_clock import DEFAULT_FPS, FrameClock
 from app.main_window import MainWindow
@@ -80,7 +80,10 @@ class Cockpit(QObject):
         duty: bool = True,
         desk_worker: DeskWorker | None = None,
         audit_checkpoints: Checkpointer | None = None,
+        directory: Callable[[], UnitDirectory] = demo_directory,
     ) -> None:
+        """`directory` builds, on the desk thread, the units and roads the dispatch dialog offers: a city's
+        atlas (`--atlas`), else the demo city's."""
         super().__init__(window)
         if feed_url is None and demo_factory is None:
             raise ValueError("without a feed URL the cockpit needs the demo city")
@@ -124,7 +127,7 @@ class Cockpit(QObject):
             )
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
-            self.duty = DutyController(desk, self.desk_worker, directory=demo_directory)
+            self.duty = DutyController(desk, self.desk_worker, directory=directory)
             self.duty.health_changed.connect(self._on_duty_health_changed)
             self.duty.open_counted.connect(self._on_duty_open_counted)
             # Units' photos are fetched from the feed's own origin only, into a cache beside the store.
@@ -218,6 +221,12 @@ class Cockpit(QObject):
         self._shut_down = True
         self.frame_clock.stop()
         self.window.save_layout()
+        # The status loop paints too, and must end before the pipeline closes: the feed reads "stopped"
+        # while the store flushes, and a tick in that time would show it on a window that is only closing.
+        painters = [task for task in self._tasks if task is not self._pipeline_task]
+        for task in painters:
+            task.cancel()
+        await asyncio.gather(*painters, return_exceptions=True)
         if self.pipeline is not None:
             await self.pipeline.close()
         for task in self._tasks:

@@ -19,6 +19,7 @@ from app.gui import serve
 from app.main_window import MainWindow, layout_keys
 from app.theme import apply_theme
 from dispatch.model import ConnectionState
+from dispatch.pipeline import IntakePipeline, PipelineThread
 from dispatch.sim.server import FeedServer
 from tests.app.conftest import wait_for
 from tests.feeds import make_event
@@ -79,6 +80,41 @@ def test_events_from_the_feed_appear_newest_on_top(
     assert window.vitals.tiles["hotline_calls_per_hour"].value.text() == "240"
     assert window.status.connection.property("state") == "connected"
     assert our_threads() == []
+
+
+def test_closing_leaves_the_status_bar_as_it_was_while_the_store_flushes(
+    qloop: qasync.QEventLoop, window: MainWindow, tmp_path: Path
+) -> None:
+    # While the pipeline closes, its feed reads "stopped" until the store has flushed, which under load
+    # can outlast a status-bar tick: by then only the pipeline itself may still run, so nothing paints it.
+    running_at_close: list[str] = []
+    cockpit: Cockpit | None = None
+
+    class Watched(PipelineThread):
+        async def close(self) -> None:
+            assert cockpit is not None
+            running_at_close.extend(sorted(t.get_name() for t in cockpit.tasks if not t.done()))
+            await super().close()
+
+    async def scenario() -> None:
+        nonlocal cockpit
+        async with FeedServer(heartbeat_s=0.2) as server:
+            cockpit = Cockpit(
+                window,
+                db_path=tmp_path / "store.sqlite3",
+                feed_url=server.url,
+                pipeline_factory=lambda db, url: Watched(IntakePipeline(db_path=db, feed_url=url)),
+            )
+            await cockpit.start()
+            try:
+                await wait_for(lambda: connected(window), cockpit.frame_clock.summary_flushed)
+            finally:
+                await cockpit.shutdown()
+
+    qloop.run_until_complete(scenario())
+
+    assert running_at_close == ["cockpit-pipeline"]
+    assert window.status.connection.property("state") == "connected"
 
 
 def test_a_restart_shows_stored_history_before_anything_new(
