@@ -89,6 +89,7 @@ SANE: dict[str, st.SearchStrategy[Any]] = {
     "recommended": st.booleans(),
     "auto": st.booleans(),
     "master_id": st.integers(1, 6),
+    "master_version": st.integers(1, 9),
     "amount": st.one_of(st.integers(1, 999), st.floats(0.5, 999)),
     "satisfied": st.booleans(),
     "card": st.integers(0, 3),
@@ -100,6 +101,7 @@ SANE: dict[str, st.SearchStrategy[Any]] = {
 READS: dict[Action, tuple[str, ...]] = {
     Action.DISPATCH: ("unit", "instructions", "travel_s", "recommended"),
     Action.MERGE: ("master_id",),
+    Action.SPLIT: ("master_id", "master_version"),
     Action.REQUEST_EXTENSION: ("amount",),
     Action.APPROVE_EXTENSION: ("amount",),
     Action.EVALUATE: ("satisfied",),
@@ -126,7 +128,7 @@ EXTRA = ("note", "order_id", "unit", "amount", "master_id")
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with operators and cases in many states: new, registered, handled on a running clock with
-    an extension waiting, closed."""
+    an extension waiting, closed, merged."""
     path = tmp_path_factory.mktemp("fuzz") / "store.sqlite3"
     loop = open_loop(path)
     for actor in OPERATORS:
@@ -145,6 +147,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             act(loop, case.id, Action.HANDLE, UNIT)
             act(loop, case.id, Action.START_CHECK, SUPERVISOR)
             act(loop, case.id, Action.CLOSE, LEAD)
+    # A duplicate merged into the registered case, for splits (and further merges) to try.
+    duplicate = new_case(loop, "duplicate", lon=114.70)
+    act(loop, duplicate.id, Action.MERGE, LEAD, master_id=registered.id)
     loop.close()
     return path
 
