@@ -45,7 +45,6 @@ class FeedLostBanner(QFrame):
         text = f"{fill(title, clock)} · {self._words.connection(feed, retry_in)}"
         if self.text.text() != text:
             self.text.setText(text)
-            self.setToolTip(feed.detail)
             self._place()
         if self.isHidden():
             self.show()
