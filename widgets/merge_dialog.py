@@ -74,7 +74,7 @@ class MergeDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addLayout(self.grid)
         layout.addWidget(self.buttons)
-        self.resize(720, 320)
+        self.resize(800, 320)
 
     @property
     def question(self) -> MergeQuestion | None:
