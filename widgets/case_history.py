@@ -160,8 +160,12 @@ class TimelineTable(_HistoryTable):
         parts = [reason] if reason else []
         if isinstance(payload.get("unit"), str) and audit.action is Action.DISPATCH:
             parts.append(names.get(payload["unit"], payload["unit"]))
-        if isinstance(payload.get("master_id"), int):
+        if isinstance(payload.get("master_id"), int) and audit.action is Action.SPLIT:
+            parts.append(fill(self.tr("split off %1"), case_file.code_of(payload["master_id"])))
+        elif isinstance(payload.get("master_id"), int):
             parts.append(fill(self.tr("into %1"), case_file.code_of(payload["master_id"])))
+        if isinstance(payload.get("released"), int):
+            parts.append(fill(self.tr("gave back %1"), case_file.code_of(payload["released"])))
         if isinstance(payload.get("absorbed"), int):
             parts.append(fill(self.tr("absorbed %1"), case_file.code_of(payload["absorbed"])))
         if isinstance(payload.get("card"), int) and audit.action in (Action.CARD, Action.SUPERVISE):

@@ -11,6 +11,7 @@ from dispatch.casework import audit
 from dispatch.casework.cases import family, load_case
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Case, CaseState, Role
+from dispatch.casework.payloads import is_row_id
 from dispatch.casework.queue import busy_units
 from dispatch.casework.recommend import RoadNetwork, UnitPosition, recommend
 from dispatch.casework.routing import Router
@@ -44,7 +45,15 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
     if case is None:
         return None
     members = family(conn, case_id)
-    mentioned = [*members, *([case.master_id] if case.master_id is not None else [])]
+    timeline = tuple(audit.timeline(conn, members))
+    # Cases the history names (a master, one split off again) are shown by code too.
+    named = {*members, *([case.master_id] if case.master_id is not None else [])}
+    for row in timeline:
+        for key in ("master_id", "absorbed", "released"):
+            value = row.payload.get(key)
+            if isinstance(value, int) and is_row_id(value):
+                named.add(value)
+    mentioned = sorted(named)
     codes = tuple(
         (row[0], row[1])
         for row in conn.execute(
@@ -61,7 +70,6 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
         LinkedEvent(event_from_row(row[1:]), row[0], by_id.get(row[0], "") if row[0] is not None else "")
         for row in rows
     )
-    timeline = tuple(audit.timeline(conn, members))
     return CaseFile(
         case=case,
         events=events,

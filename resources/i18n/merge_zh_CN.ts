@@ -83,4 +83,15 @@
         <translation>并案 (Enter)</translation>
     </message>
 </context>
+<context>
+    <name>TimelineTable</name>
+    <message>
+        <source>split off %1</source>
+        <translation>从 %1 拆出</translation>
+    </message>
+    <message>
+        <source>gave back %1</source>
+        <translation>拆出了 %1</translation>
+    </message>
+</context>
 </TS>

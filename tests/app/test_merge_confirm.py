@@ -23,6 +23,7 @@ from dispatch.clock import ManualClock
 from dispatch.store import open_store
 from tests.app.test_duty import HOUR_MS, Duty, directory
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, POLICY, put_event
+from tests.widgets.duty_values import text_at
 from widgets.duty_desk import DutyDesk
 from widgets.vocabulary import Vocabulary
 
@@ -116,6 +117,10 @@ def test_enter_merges_and_shift_m_on_the_master_splits_them_again(qtbot: QtBot, 
     assert "split off" in duty.desk.notice.text()
     assert duty.actions()[-2:] == [("split", "li"), ("split", "li")]
     assert not panel.buttons[Action.SPLIT].isVisible()
+    assert (text_at(panel.timeline, 0, 1), text_at(panel.timeline, 0, 4)) == (
+        "Split merged case",
+        "gave back 20260105-2",
+    )
     states = dict(duty.db.execute("SELECT id, state FROM cases").fetchall())
     assert states == {1: "discovered", 2: "discovered"}
     assert audit.verify(duty.db.conn).ok

@@ -97,7 +97,16 @@ def test_a_split_gives_both_cases_back_what_they_were(loop: Loop) -> None:
     assert story[-2].payload == {"released": duplicate.id, "events": 1, "card": 0}
     assert story[-1].payload == {"master_id": master.id}
     assert audit.verify(loop.conn).ok
-    assert load_case_file(loop.conn, master.id).splits == ()  # type: ignore[union-attr]
+    master_file, duplicate_file = (
+        load_case_file(loop.conn, master.id),
+        load_case_file(loop.conn, duplicate.id),
+    )
+    assert master_file is not None
+    assert duplicate_file is not None
+    assert master_file.splits == ()
+    # Each history names the other case by its code, though they are no longer one family.
+    assert master_file.code_of(duplicate.id) == duplicate.code
+    assert duplicate_file.code_of(master.id) == master.code
 
 
 def test_a_split_is_refused_once_the_master_moved_on(loop: Loop) -> None:
