@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -16,7 +17,6 @@ from dispatch.geo import distance_m
 CLEARED_REASON = "自动消警"
 # A clearing proposal is a void the shift lead confirms: only states a void starts from can take one.
 CLEARABLE_STATES = frozenset({CaseState.DISCOVERED, CaseState.VERIFYING, CaseState.REGISTERED})
-_SEP = "\x1f"  # keys join text fields the feed chose; a control character no field may hold keeps them apart
 
 # One row per (episode, case): the episode's key, its span of report times and whether the device last
 # said the condition is over. A report continues the newest open episode of its key whose span, widened by
@@ -87,12 +87,13 @@ def episode_key(
     address; None for people's reports (each one is a case) and machine reports with no place at all."""
     if source not in rule.sources:
         return None
+    # JSON keeps the feed's texts apart whatever characters they hold.
     if device:
-        return _SEP.join(("device", source, device, category))
+        return json.dumps(["device", source, device, category], ensure_ascii=False)
     if camera_id:
-        return _SEP.join(("camera", camera_id, category))
+        return json.dumps(["camera", camera_id, category], ensure_ascii=False)
     place = " ".join(address.split())
-    return _SEP.join(("place", place, category)) if place else None
+    return json.dumps(["place", place, category], ensure_ascii=False) if place else None
 
 
 def find_open(
@@ -108,7 +109,7 @@ def find_open(
     ).fetchall()
     for case_id, elon, elat in rows:
         # One address can name a long street: a place episode also needs the report near where it began.
-        if not key.startswith("place") or None in (lon, lat, elon, elat):
+        if not key.startswith('["place"') or None in (lon, lat, elon, elat):
             return int(case_id)
         if distance_m(lon, lat, elon, elat) <= rule.radius_m:  # type: ignore[arg-type]
             return int(case_id)

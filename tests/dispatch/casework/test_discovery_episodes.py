@@ -291,3 +291,29 @@ def test_the_policy_file_sets_the_episode_gap() -> None:
     assert policy.episodes.sources == frozenset({"iot", "video_ai"})
     with pytest.raises(PolicyError, match=r"p\.yaml:\d+: episodes\.gap_s"):
         parse_policy(text.replace("gap_s: 1800", "gap_s: soon"), "p.yaml")
+
+
+_reports = st.tuples(
+    st.sampled_from(["iot", "video_ai"]),
+    st.text(max_size=6),  # category
+    st.one_of(st.none(), st.text(min_size=1, max_size=6)),  # device
+    st.text(max_size=6),  # camera
+    st.text(max_size=6),  # address
+)
+
+
+@given(first=_reports, second=_reports)
+def test_episode_keys_never_mix_two_devices_cameras_or_places(
+    first: tuple[str, str, str | None, str, str], second: tuple[str, str, str | None, str, str]
+) -> None:
+    def what(source: str, category: str, device: str | None, camera: str, address: str) -> tuple[str, ...]:
+        if device:
+            return ("device", source, device, category)
+        if camera:
+            return ("camera", camera, category)
+        return ("place", " ".join(address.split()), category)
+
+    rule = POLICY.episodes
+    a, b = episodes.episode_key(rule, *first), episodes.episode_key(rule, *second)
+    if a is not None and a == b:
+        assert what(*first) == what(*second)
