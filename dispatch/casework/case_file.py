@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dispatch.attachments import screen_all
 from dispatch.casework import audit
 from dispatch.casework.cases import family, load_case
+from dispatch.casework.episodes import clearing_proposed
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Case, CaseState, Role
 from dispatch.casework.payloads import is_row_id
@@ -80,6 +81,7 @@ def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
         order=_latest_order(conn, case_id),
         unit_words=unit_words(timeline, case.unit),
         splits=split_offers(conn, case),
+        clearing_proposed=clearing_proposed(conn, case),
     )
 
 

@@ -169,6 +169,14 @@ def pending_clearing(conn: sqlite3.Connection, *, exercise: bool = False) -> lis
     return [int(case_id) for (case_id,) in rows]
 
 
+def clearing_proposed(conn: sqlite3.Connection, case: Case) -> bool:
+    """Whether the case waits for the shift lead's 自动消警 (proposed, not dismissed, still clearable)."""
+    if case.state not in CLEARABLE_STATES:
+        return False
+    row = conn.execute("SELECT 1 FROM clear_proposals WHERE case_id = ? AND dismissed = 0", (case.id,))
+    return row.fetchone() is not None
+
+
 def dismiss_clearing(conn: sqlite3.Connection, case_id: int) -> None:
     """The shift lead keeps the case open: the proposal leaves the list until the device alarms again."""
     conn.execute("UPDATE clear_proposals SET dismissed = 1 WHERE case_id = ?", (case_id,))

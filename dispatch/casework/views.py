@@ -219,6 +219,7 @@ class CaseFile:
     order: OrderDelivery | None = None  # the latest order of this case, if it was ever dispatched
     unit_words: tuple[UnitWord, ...] = ()  # the units' reports, oldest first
     splits: tuple[SplitOffer, ...] = ()  # merges of this case that can still be undone
+    clearing_proposed: bool = False  # its alarms cleared: the lead may void it 自动消警 (episodes.py)
 
     @property
     def last_unit_word(self) -> UnitWord | None:

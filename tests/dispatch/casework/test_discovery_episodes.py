@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.casework import audit, episodes
+from dispatch.casework.case_file import load_case_file
 from dispatch.casework.model import Action, CaseState, Refused
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, parse_policy
@@ -198,6 +199,9 @@ def test_a_self_clearing_alarm_proposes_closure_and_the_lead_confirms_with_one_c
     assert (result.opened, result.folded, result.clearing) == ([], 1, 1)
     assert episodes.pending_clearing(loop.conn) == [case.id]
     assert updates(loop, case.id)[-1]["cleared"] is True
+    case_file = load_case_file(loop.conn, case.id)
+    assert case_file is not None
+    assert case_file.clearing_proposed
     # The system proposes; it never closes a case by itself.
     assert loop.desk.get(case.id).state is S.DISCOVERED
     with pytest.raises(Refused):
@@ -210,6 +214,7 @@ def test_a_self_clearing_alarm_proposes_closure_and_the_lead_confirms_with_one_c
         {"auto_clear": True},
     )
     assert episodes.pending_clearing(loop.conn) == []
+    assert not episodes.clearing_proposed(loop.conn, voided.case)
     assert audit.verify(loop.conn).ok
 
 
