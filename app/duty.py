@@ -15,6 +15,7 @@ from app.desk_worker import DeskContext, DeskWorker
 from app.duty_jobs import Snapshot, UnitDirectory
 from app.gui_call import GuiCall
 from app.merge_control import MergeControl
+from dispatch.casework.episodes import CLEARED_REASON
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused, Role
 from dispatch.casework.views import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
@@ -327,6 +328,9 @@ class DutyController(QObject):
             word = shown.last_unit_word if shown is not None else None
             names = self.directory.names if self.directory is not None else {}
             self.form.ask(request.action, request.case_id, request.version, code, unit, source, word, names)
+            if request.action is Action.VOID and shown is not None and shown.clearing_proposed:
+                # The case's alarms cleared by themselves: V, then Enter, confirms the proposal.
+                self.form.suggest_reason(CLEARED_REASON)
         else:
             self._send(Command(request.case_id, request.version, request.action, self.actor))
 

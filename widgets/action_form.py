@@ -210,6 +210,12 @@ class ActionForm(QDialog):
         self.open()
         self.reason.setFocus()
 
+    def suggest_reason(self, reason: str) -> None:
+        """Fill in the reason the loop proposes (a case whose alarms cleared: 自动消警), selected, so Enter
+        confirms it and typing replaces it."""
+        self.reason.setText(reason)
+        self.reason.selectAll()
+
     def _unit(self, unit: str) -> str:
         return {
             "minutes": self.tr("minutes"),
