@@ -13,7 +13,6 @@ from pathlib import Path
 
 import platformdirs
 
-from app.bench_store import build, expected_size_gb, report_pool
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import SYSTEM_ACTOR, Action, Actor, Case, CaseState, Command, Role
 from dispatch.casework.policy import Policy
@@ -81,6 +80,9 @@ def _timed(job: Callable[[], object], repeat: int) -> list[float]:
 
 
 def run_bench_loop(args: argparse.Namespace) -> int:
+    # The store is built from the demo city: the simulator loads when the bench runs, not with the CLI.
+    from app.bench_store import build, expected_size_gb
+
     policy = load_policy(default_policy_path())
     path: Path = args.store or default_store(args.history, args.open_cases)
     if args.rebuild or not path.exists():
@@ -147,6 +149,8 @@ def _transitions(
     desk = CaseDesk(conn, timers, SystemClock())
     router = Router(policy.routing)
     rng = random.Random(time.time_ns())
+    from app.bench_store import report_pool
+
     pool = report_pool(SEED, 500)
     cases: list[Case] = []
     with desk.transaction():

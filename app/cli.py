@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from app.atlas_choice import ATLAS_HELP, atlas_argument
 from app.bench_demo import add_bench_demo_arguments
 from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cameras", type=_cameras, metavar="FILE",
         help="camera registry (.yaml or .json) for the video wall instead of the demo city's cameras",
     )  # fmt: skip
+    parser.add_argument("--atlas", type=atlas_argument, metavar="DIR", help=ATLAS_HELP)
     parser.add_argument(
         "--audit-key", type=_existing_file, metavar="FILE",
         help="key that signs audit checkpoints (default: the one `audit keygen` made; none: no checkpoints)",
@@ -225,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             audit_key=args.audit_key,
             checkpoint_log=args.checkpoint_log,
             checkpoint_minutes=args.checkpoint_minutes,
+            atlas=args.atlas,
         )
     if command == "sim":
         from dispatch.sim import run_sim

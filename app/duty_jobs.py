@@ -8,8 +8,11 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 from app.desk_worker import DeskContext
+from dispatch.atlas import Atlas, load_atlas
 from dispatch.casework.case_file import dispatch_options, load_case_file
 from dispatch.casework.failures import count_failed, describe, failed_items, request_retry
 from dispatch.casework.inbox import apply_inbox
@@ -48,21 +51,31 @@ class UnitDirectory:
     sources: tuple[str, ...] = SOURCES
 
 
-def demo_directory() -> UnitDirectory:
-    """The demo city's units, districts and road network (built on the desk thread: it takes a while)."""
-    from dispatch.sim.catalog import CATEGORIES
-    from dispatch.sim.city import demo_city
+def demo_atlas_path() -> Path:
+    """The demo city as an atlas, shipped in resources/atlas/demo (scripts/make_demo_atlas.py)."""
+    return Path(str(resources.files("resources") / "atlas" / "demo"))
 
-    city = demo_city()
+
+def atlas_names(atlas: Atlas) -> dict[str, str]:
+    """District codes and unit ids → names, for the desk, the board and the handover."""
+    return {**{d.code: d.name for d in atlas.districts}, **{u.id: u.name for u in atlas.units}}
+
+
+def atlas_directory(atlas: Atlas) -> UnitDirectory:
+    """A city's units, districts, categories and road network from its atlas (the road graph takes a
+    moment: build it on the desk thread)."""
     roster = tuple(
-        RosterUnit(u.id, u.name, u.kind.value, u.base.lon if u.base else None, u.base.lat if u.base else None)
-        for u in city.units
+        RosterUnit(u.id, u.name, u.kind, u.base.lon if u.base else None, u.base.lat if u.base else None)
+        for u in atlas.units
     )
-    districts = {d.code: d.name for d in city.districts}
-    names = {**districts, **{u.id: u.name for u in city.units}}
-    return UnitDirectory(
-        roster, RoadNetwork.from_city(city), names, districts, tuple(c.code for c in CATEGORIES)
-    )
+    districts = {d.code: d.name for d in atlas.districts}
+    categories = tuple(c.code for c in atlas.categories)
+    return UnitDirectory(roster, RoadNetwork.from_atlas(atlas), atlas_names(atlas), districts, categories)
+
+
+def demo_directory() -> UnitDirectory:
+    """The demo city's units, districts and road network, read from its atlas."""
+    return atlas_directory(load_atlas(demo_atlas_path()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -28,6 +29,7 @@ from app.application import (
 from app.city_time import use_city_time
 from app.cockpit import Cockpit, DemoFeed, make_pipeline_factory
 from app.demo_cameras import DemoCameras
+from app.duty_jobs import atlas_directory, atlas_names, demo_directory
 from app.main_window import MainWindow
 from app.session import Session, install_session
 from app.shift_panels import ShiftPanels, city_names, install_shift_panels
@@ -36,6 +38,7 @@ from app.wall import WallController
 from app.wall_dock import install_video_wall
 from app.wall_incidents import IncidentVideo, WallSwitch
 from app.wall_intake import MotionIntake, local_intake
+from dispatch.atlas import Atlas
 from dispatch.casework.checkpoints import DEFAULT_CHECKPOINT_MINUTES, checkpointer_for
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
@@ -93,14 +96,19 @@ class Console:
         self.session.stop(self.app)
 
 
-def install_console(app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool) -> Console:
+def install_console(
+    app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool, atlas: Atlas | None = None
+) -> Console:
     """Sign-in and idle lock over the window, the supervision, handover and evaluation docks, and the duty
-    desk acting as whoever signs in. Call before restoring the saved layout (it adds docks)."""
+    desk acting as whoever signs in; names come from `atlas` when given. Call before restoring the saved
+    layout (it adds docks)."""
     worker = cockpit.desk_worker
     assert worker is not None, "the console needs the cockpit's desk thread"
     session = install_session(app, window, worker, demo=demo)
     names = None
-    if demo:
+    if atlas is not None:
+        names = atlas_names(atlas)
+    elif demo:
         # Imported here: a cockpit on a real feed never loads the simulator.
         from dispatch.sim.city import demo_city
 
@@ -157,10 +165,12 @@ def run_gui(
     audit_key: Path | None = None,
     checkpoint_log: Path | None = None,
     checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES,
+    atlas: Atlas | None = None,
 ) -> int:
     """The cockpit window until it closes; the video wall shows `cameras`, or the demo city's when the
     cockpit runs on the demo city. The audit's head is signed every `checkpoint_minutes` and at each
-    handover with `audit_key` (default: the one `audit keygen` made; without one, checkpoints are off)."""
+    handover with `audit_key` (default: the one `audit keygen` made; without one, checkpoints are off).
+    The dispatch dialog offers the units and roads of `atlas`, else the demo city's."""
     reason = no_display_reason()
     if reason is not None:
         print(f"tianshu: {reason}", file=sys.stderr)
@@ -181,8 +191,9 @@ def run_gui(
         feed_url=feed_url,
         pipeline_factory=make_pipeline_factory(token, ca_file),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
+        directory=demo_directory if atlas is None else functools.partial(atlas_directory, atlas),
     )
-    console = install_console(app, window, cockpit, demo=feed_url is None)
+    console = install_console(app, window, cockpit, demo=feed_url is None, atlas=atlas)
     alarm = install_alarm(window, cockpit.duty, settings) if cockpit.duty is not None else None
     wall = None
     if feed_url is None or cameras is not None:

@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from app import audit_command
+from app.atlas_choice import ATLAS_HELP, atlas_argument
 from app.store_choice import MISSING_STORE_EXIT, STORE_HELP, chosen_store
+from dispatch.atlas import Atlas, load_atlas
 
 if TYPE_CHECKING:
     # Imported where used: numpy under the metrics would slow every other command's start.
@@ -64,6 +66,7 @@ def add_report_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     report.add_argument("--to", dest="end", type=_when, required=True, metavar="DATE")
     report.add_argument("--format", choices=FORMATS, default="table")
     report.add_argument("--exercise", action="store_true", help="evaluate exercise (drill) cases instead")
+    report.add_argument("--atlas", type=atlas_argument, metavar="DIR", help=ATLAS_HELP)
     report.set_defaults(handler=_report_handler)
 
 
@@ -108,8 +111,9 @@ def _report_handler(args: argparse.Namespace) -> int:
     if db_path is None:
         return MISSING_STORE_EXIT
     return run_report(
-        db_path=db_path, start=args.start, end=args.end, fmt=args.format, exercise=args.exercise
-    )
+        db_path=db_path, start=args.start, end=args.end, fmt=args.format, exercise=args.exercise,
+        atlas=args.atlas,
+    )  # fmt: skip
 
 
 def _verify_handler(args: argparse.Namespace) -> int:
@@ -148,7 +152,7 @@ def _default_zone() -> ZoneInfo:
 
 def run_report(
     *, db_path: Path, start: date | datetime, end: date | datetime, fmt: str, exercise: bool,
-    zone: ZoneInfo | None = None, out: TextIO | None = None,
+    zone: ZoneInfo | None = None, out: TextIO | None = None, atlas: Atlas | None = None,
 ) -> int:  # fmt: skip
     """Evaluate [start, end) and write it to stdout; 2 for a period that ends before it starts."""
     from dispatch.casework.metrics import compute
@@ -173,7 +177,7 @@ def run_report(
         return _fail(f"cannot read the store {db_path}: {error}")
     finally:
         conn.close()
-    names = Names(_unit_names(), operators)
+    names = Names(_unit_names(atlas), operators)
     writers: dict[str, Callable[[TextIO, Report, Names, ZoneInfo], None]] = {
         "table": write_table, "csv": write_csv, "json": write_json,
     }  # fmt: skip
@@ -203,16 +207,16 @@ def run_audit_verify(
 
 @dataclass(frozen=True, slots=True)
 class Names:
-    """Display names: responsible units (the demo city's, for now) and operator accounts from the store."""
+    """Display names: responsible units (the atlas's, else the demo city's) and operator accounts."""
 
     units: dict[str, str]
     operators: dict[str, str]
 
 
-def _unit_names() -> dict[str, str]:
-    from dispatch.sim.city import demo_city
+def _unit_names(atlas: Atlas | None) -> dict[str, str]:
+    from app.duty_jobs import demo_atlas_path
 
-    return {unit.id: unit.name for unit in demo_city().units}
+    return {unit.id: unit.name for unit in (atlas or load_atlas(demo_atlas_path())).units}
 
 
 def _operator_names(conn: sqlite3.Connection) -> dict[str, str]:

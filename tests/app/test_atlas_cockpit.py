@@ -1,0 +1,111 @@
+"""`python main.py --feed URL --atlas DIR`: the cockpit on a city's own files never loads the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import build_parser
+from dispatch.geo import distance_m
+from dispatch.sim.server import FeedServer
+from tests.dispatch.atlas import small_city
+
+ROOT = Path(__file__).resolve().parents[2]
+# Runs the real command line in a fresh interpreter; once the feed is connected and the duty desk has
+# built its unit directory from the atlas, it reports what it loaded and closes the window.
+CHILD = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import app.gui as gui
+from app.cli import main
+from app.cockpit import Cockpit
+from dispatch.casework.recommend import recommend, base_positions
+from dispatch.model import ConnectionState
+
+def watch(window):
+    cockpit = window.findChild(Cockpit)
+    directory = cockpit.duty.directory if cockpit.duty is not None else None
+    live = window.health.state.property("state") == ConnectionState.CONNECTED.value
+    if directory is None or not live:
+        QTimer.singleShot(20, lambda: watch(window))
+        return
+    ranked = recommend(directory.network, 120.05, 30.04, [u for u in base_positions_of(directory)])
+    print(json.dumps({
+        "sim": sorted(m for m in sys.modules if m.startswith("dispatch.sim")),
+        "roster": [u.unit_id for u in directory.roster],
+        "districts": directory.districts,
+        "categories": list(directory.categories),
+        "ranked": [[r.unit_id, r.travel_s] for r in ranked],
+    }, ensure_ascii=False), flush=True)
+    window.close()
+
+def base_positions_of(directory):
+    from dispatch.casework.recommend import UnitPosition
+    return [UnitPosition(u.unit_id, u.lon, u.lat, True) for u in directory.roster if u.lon is not None]
+
+built = gui.build_window
+def build_window(app, settings):
+    window = built(app, settings)
+    QTimer.singleShot(0, lambda: watch(window))
+    return window
+gui.build_window = build_window
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_cockpit_on_a_real_feed_and_an_atlas_offers_its_units_and_never_loads_the_simulator(
+    tmp_path: Path,
+) -> None:
+    atlas = small_city.write(tmp_path / "city", small_city.files())
+    home = tmp_path / "home"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
+           "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
+           "XDG_CACHE_HOME": str(home / "cache")}  # fmt: skip
+
+    async def scenario() -> tuple[int, bytes, bytes]:
+        async with FeedServer(heartbeat_s=0.2) as server:
+            subscribed = asyncio.ensure_future(server.wait_subscribed())
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", CHILD, "--feed", server.url, "--atlas", str(atlas),
+                "--db", str(tmp_path / "store.sqlite3"),
+                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            out, err = await asyncio.wait_for(child.communicate(), timeout=90)
+            # The cockpit subscribed to the real feed before it closed.
+            assert subscribed.done()
+            return child.returncode or 0, out, err
+
+    code, out, err = asyncio.run(scenario())
+
+    assert code == 0, err.decode(errors="replace")[-2000:]
+    seen = json.loads(out.decode().strip().splitlines()[-1])
+    assert seen["sim"] == []
+    assert seen["roster"] == ["U1", "U2", "U0"]
+    assert seen["districts"] == {"330101": "西区", "330102": "东区"}
+    assert seen["categories"] == ["manhole_cover"]
+    # Travel over the atlas's roads: both crews 5 km along 长街 at 50 km/h, then 北路 at 20 km/h.
+    assert [unit for unit, _ in seen["ranked"]] == ["U1", "U2"]
+    along = distance_m(120.00, 30.02, 120.05, 30.02) / (50 / 3.6)
+    up = distance_m(120.05, 30.02, 120.05, 30.04) / (20 / 3.6)
+    assert seen["ranked"][0][1] == pytest.approx(along + up)
+
+
+def test_a_bad_atlas_stops_the_command_line_with_the_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    texts = small_city.files()
+    texts["units.csv"] = "id,name,kind,district\nU1,城管,urban_management,999999\n"
+    atlas = small_city.write(tmp_path, texts)
+
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["--atlas", str(atlas)])
+
+    assert stopped.value.code == 2
+    assert "units.csv: line 2: district: unknown district '999999'" in capsys.readouterr().err
