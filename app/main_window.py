@@ -24,9 +24,9 @@ LAYOUT_VERSION = 5
 # From this height (a 1080p duty console) the right column shows trends, feed health and the supervision
 # board one above the other; below it (a 720p laptop) they are tabs of one group.
 ROOMY_HEIGHT = 900
-# The duty desk's column takes what its queue and case panel can use (DutyDesk.roomy_width), at least this
-# percent of the width, and leaves the right column (board chips, F7/F8 buttons, charts) RIGHT_SHARE percent, at
-# least RIGHT_LEAST pixels.
+# The duty desk's column takes what its queue and case panel can use (DutyDesk.roomy_width), at least
+# DESK_SHARE percent of the width; the right column (board chips, F7/F8 buttons, charts) keeps RIGHT_SHARE
+# percent, at least RIGHT_LEAST pixels.
 DESK_SHARE = 58
 RIGHT_LEAST = 440
 RIGHT_SHARE = 33

@@ -44,7 +44,8 @@ from widgets.vocabulary import Vocabulary
 
 BUTTON_COLUMNS = 3
 # Wide enough for a timeline row (time, action, state, who) and three buttons a row, in ideographs.
-ROOMY_CHARS = 36
+ROOMY_CHARS = 32
+FLOOR_CHARS = 28
 _EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
 
@@ -432,6 +433,11 @@ class CasePanel(QWidget):
         tabs = self.tabs.minimumSizeHint().width()
         content = max(self.header.minimumSizeHint().width(), self._widest_action(), overview, tabs)
         return QSize(max(hint.width(), content + margins.left() + margins.right() + bar), hint.height())
+
+    def floor_width(self) -> int:
+        """The least a roomy desk gives the panel: a timeline row's time, who and a word of the rest."""
+        self.ensurePolished()
+        return FLOOR_CHARS * self.fontMetrics().horizontalAdvance("中")
 
     def roomy_width(self) -> int:
         """The width the panel is comfortable at: timeline rows and deadlines whole, buttons three a row."""

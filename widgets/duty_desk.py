@@ -226,10 +226,12 @@ class DutyDesk(QWidget):
         never gives the panel less than it needs (its case scrolls down)."""
         room = max(0, width - self.splitter.handleWidth())
         queue_want, panel_want = self.queue.roomy_width(), self.panel.roomy_width()
-        # Short of both wants, each gives up half the shortage (the queue's card and category columns
-        # step aside first, keeping whole titles).
+        # Short of both wants, the panel gives way down to its floor (a timeline row's time and who
+        # whole), then the queue's category column steps aside (titles stay whole); a laptop's desk gives
+        # the panel only what it needs (its case scrolls down).
         short = max(0, queue_want + panel_want - room)
-        panel = max(self.panel.minimumSizeHint().width(), panel_want - (short + 1) // 2)
+        floor = min(self.panel.floor_width(), room // 3)
+        panel = max(self.panel.minimumSizeHint().width(), panel_want - short, floor)
         return room - panel, panel
 
     def apply_default_split(self) -> None:

@@ -135,7 +135,7 @@ class IncidentQueue(QWidget):
             QueueColumn.CODE: text.horizontalAdvance(WIDEST_CODE) + pad,
             QueueColumn.STATE: max(text.horizontalAdvance(words.shift.state(s)) for s in CaseState) + pad,
             QueueColumn.CATEGORY: min(
-                max(text.horizontalAdvance(w) for w in self._vocabulary.category_words()), 6 * ideograph
+                max(text.horizontalAdvance(w) for w in self._vocabulary.category_words()), 5 * ideograph
             )
             + pad,
             QueueColumn.PLACE: 11 * ideograph + pad,
@@ -408,8 +408,10 @@ class IncidentQueue(QWidget):
             if column not in flexible and not self.table.isColumnHidden(column)
         )
         room = self.table.viewport().width() - fixed - self._title_roomy
+        fits = True
         for column in flexible:
-            fits = self._widths[column] <= room
+            # Once one steps aside, the less important ones after it do too.
+            fits = fits and self._widths[column] <= room
             self.table.setColumnHidden(column, not fits)
             if fits:
                 room -= self._widths[column]

@@ -15,7 +15,7 @@ MIN_SPAN_S = 300.0
 
 
 # The narrowest a plot in a row of four may be (value axis, title, a few minutes of line).
-ROW_PLOT_LEAST = 160
+ROW_PLOT_LEAST = 130
 
 
 class TrendChart(QWidget):

@@ -50,6 +50,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--after", type=float, default=40.0, help="seconds of the demo city after sign-in")
     parser.add_argument("--lang", default="", help="TIANSHU_LANG (en for English; Chinese by default)")
+    # Faster than the demo's realistic pace, so a fresh store has a page of cases to show within a minute.
+    parser.add_argument("--rate", default="0.5", help="the demo city's new incidents a second")
     args = parser.parse_args()
     server, display = start_xvfb(args.size)
     with tempfile.TemporaryDirectory(prefix="tianshu-capture-") as scratch:
@@ -63,7 +65,16 @@ def main() -> int:
             cockpit_env[var] = str(home / var.lower())
         with open(home / "cockpit.log", "wb") as log:
             cockpit = subprocess.Popen(
-                [sys.executable, str(ROOT / "main.py"), "--db", str(home / "store.sqlite3"), "--seed", "1"],
+                [
+                    sys.executable,
+                    str(ROOT / "main.py"),
+                    "--db",
+                    str(home / "store.sqlite3"),
+                    "--seed",
+                    "1",
+                    "--rate",
+                    args.rate,
+                ],
                 cwd=ROOT,
                 env=cockpit_env,
                 stdout=log,
