@@ -38,6 +38,8 @@ def read_text(directory: Path, name: str) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise AtlasError(name, "", "", f"cannot read: {error.strerror or error}") from None
+    except ValueError as error:  # a name the system cannot hold, such as one with a NUL character
+        raise AtlasError(repr(name), "", "", f"cannot read: {error}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

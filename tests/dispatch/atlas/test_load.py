@@ -200,6 +200,13 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
         load_atlas(small_city.write(tmp_path, texts))
 
 
+def test_a_layer_file_name_no_system_can_open_is_named(tmp_path: Path) -> None:
+    texts = _manifest_with("places", {"file": "places\x00.geojson", "datum": "wgs84"})
+
+    with pytest.raises(AtlasError, match=r"^'places\\x00\.geojson': cannot read"):
+        load_atlas(small_city.write(tmp_path, texts))
+
+
 def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     small_city.write(tmp_path, small_city.files())
     (tmp_path / "streets.csv").write_bytes(
