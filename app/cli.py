@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from app.atlas_choice import ATLAS_HELP, atlas_argument
+from app.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
 from app.bench_demo import add_bench_demo_arguments
 from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
@@ -211,10 +211,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     command = args.command
     if command is None:
         from app.gui import run_gui
+        from video.registry import RegistryError
+
+        cameras = args.cameras
+        if cameras is None and args.atlas is not None and args.feed is not None:
+            # On a real feed the atlas's cameras are the wall's; the demo city serves its own.
+            try:
+                cameras = atlas_cameras(args.atlas)
+            except RegistryError as error:
+                parser.error(f"argument --atlas: {error}")
 
         return run_gui(
             feed_url=args.feed,
@@ -223,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_path=args.db,
             rate=args.rate,
             seed=args.seed,
-            cameras=args.cameras,
+            cameras=cameras,
             audit_key=args.audit_key,
             checkpoint_log=args.checkpoint_log,
             checkpoint_minutes=args.checkpoint_minutes,

@@ -72,6 +72,7 @@ def load_atlas(directory: Path, working: Datum = Datum.WGS84) -> Atlas:
         if "places" in found
         else (),
         categories=layers.categories(directory, found["categories"].file) if "categories" in found else (),
+        files={layer: directory / entry.file for layer, entry in found.items()},
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dispatch.atlas.datum import Datum
 
@@ -155,6 +157,7 @@ class Atlas:
     cameras: tuple[Camera, ...] = ()
     places: tuple[Place, ...] = ()
     categories: tuple[Category, ...] = ()
+    files: Mapping[str, Path] = field(default_factory=dict)  # layer → the file it was read from
     _units: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.cli import build_parser
+from dispatch.atlas import gcj02_to_wgs84
 from dispatch.geo import distance_m
 from dispatch.sim.server import FeedServer
 from tests.dispatch.atlas import small_city
+from video.registry import CameraRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 # Runs the real command line in a fresh interpreter; once the feed is connected and the duty desk has
@@ -109,3 +111,55 @@ def test_a_bad_atlas_stops_the_command_line_with_the_file_line_and_field(
 
     assert stopped.value.code == 2
     assert "units.csv: line 2: district: unknown district '999999'" in capsys.readouterr().err
+
+
+def _wall_cameras(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> object:
+    """What the command line hands the cockpit as the wall's cameras (the window itself is not built)."""
+    import app.gui
+    from app import cli
+
+    handed: dict[str, object] = {}
+
+    def run_gui(**kwargs: object) -> int:
+        handed.update(kwargs)
+        return 0
+
+    monkeypatch.setattr(app.gui, "run_gui", run_gui)
+    assert cli.main(argv) == 0
+    return handed["cameras"]
+
+
+def test_on_a_real_feed_the_wall_shows_the_atlas_cameras_where_the_atlas_puts_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = small_city.files()
+    texts["atlas.yaml"] = texts["atlas.yaml"].replace(
+        "cameras:\n    datum: wgs84", "cameras:\n    datum: gcj02"
+    )
+    atlas = small_city.write(tmp_path, texts)
+
+    registry = _wall_cameras(monkeypatch, ["--feed", "ws://127.0.0.1:9/feed", "--atlas", str(atlas)])
+
+    assert isinstance(registry, CameraRegistry)
+    east = registry.get("C1")
+    # Declared GCJ-02, shown in the working WGS-84: some hundreds of metres from the figures in the file.
+    assert (east.lon, east.lat) == pytest.approx(gcj02_to_wgs84(120.10, 30.02))
+    assert 100 < distance_m(east.lon, east.lat, 120.10, 30.02) < 1000
+    assert east.visible_to("viewer")  # access: public
+    assert not registry.get("C2").visible_to("viewer")  # no access level: restricted
+    assert registry.group_names["330102"] == "东区"
+
+
+def test_the_demo_city_and_a_camera_file_keep_their_own_walls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    atlas = small_city.write(tmp_path / "city", small_city.files())
+    other = tmp_path / "cameras.yaml"
+    other.write_text("cameras:\n- {id: X, name: 别处, lon: 120.0, lat: 30.0, sub: rtsp://cam.example/x}\n")
+
+    assert _wall_cameras(monkeypatch, ["--atlas", str(atlas)]) is None
+    chosen = _wall_cameras(
+        monkeypatch, ["--feed", "ws://127.0.0.1:9/f", "--atlas", str(atlas), "--cameras", str(other)]
+    )
+    assert isinstance(chosen, CameraRegistry)
+    assert [c.id for c in chosen] == ["X"]
