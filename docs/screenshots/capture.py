@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import select
 import signal
 import subprocess
 import sys
@@ -29,19 +28,19 @@ GRAB = (
 
 
 def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
-        pass_fds=(write_end,),
-    )
-    os.close(write_end)
-    ready, _, _ = select.select([read_end], [], [], 60)
-    number = os.read(read_end, 64).decode().strip() if ready else ""
-    os.close(read_end)
-    if not number.isdigit():
+    """Xvfb on the first free display from :50, once its socket is there."""
+    for number in range(50, 100):
+        if Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
+            continue
+        server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            if Path(f"/tmp/.X11-unix/X{number}").exists():
+                return server, f":{number}"
+            time.sleep(0.2)
         server.kill()
-        raise SystemExit("Xvfb did not start")
-    return server, f":{number}"
+        server.wait()
+    raise SystemExit("Xvfb did not start")
 
 
 def main() -> int:
