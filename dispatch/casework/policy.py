@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from dispatch.vitals.rules import AlertRule
+
 ANY = "*"
 
 
@@ -149,6 +151,7 @@ class Policy:
     verify_sources: frozenset[str]  # feed sources whose reports go to Verifying before registration
     time_window: TimeWindow = TimeWindow()  # received times outside it are quarantined (bad_time)
     episodes: EpisodeRule = EpisodeRule()  # repeated machine alarms that fold into one case
+    alert_rules: tuple[AlertRule, ...] = ()  # vital-sign alert rules (dispatch/vitals)
     _budget_index: dict[tuple[Stage, str, Urgency, AreaType], Budget] = field(
         init=False, repr=False, compare=False
     )

@@ -35,6 +35,7 @@ from dispatch.casework.policy import (
     Urgency,
     WorkingHours,
 )
+from dispatch.vitals.rules_file import read_alert_rules
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.StrEnum)
@@ -212,7 +213,7 @@ class _Reader:
             ("calendar", "urgent_max_severity", "budgets"),
             (
                 "supervision", "duplicates", "routing", "rural_districts", "verify_sources", "time_window",
-                "episodes",
+                "episodes", "alert_rules",
             ),
         )
         severity_node = top["urgent_max_severity"]
@@ -236,6 +237,7 @@ class _Reader:
             verify_sources=self.names(top.get("verify_sources"), "verify_sources"),
             time_window=self.time_window(top["time_window"]) if "time_window" in top else TimeWindow(),
             episodes=self.episodes(top["episodes"]) if "episodes" in top else EpisodeRule(),
+            alert_rules=read_alert_rules(self, top["alert_rules"]) if "alert_rules" in top else (),
         )
 
     def episodes(self, node: yaml.Node) -> EpisodeRule:

@@ -1,0 +1,151 @@
+"""Evaluates one alert rule over many series at once: measures, state steps and the transitions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dispatch.vitals.history import Window
+from dispatch.vitals.rules import AlertRule, AlertState, RuleKind, Transition
+
+Floats = npt.NDArray[np.float64]
+States = npt.NDArray[np.int8]
+
+_INACTIVE, _PENDING, _FIRING = AlertState.INACTIVE, AlertState.PENDING, AlertState.FIRING
+_RESOLVED, _NODATA = AlertState.RESOLVED, AlertState.NODATA
+
+
+@dataclass(frozen=True, slots=True)
+class RuleStates:
+    """One rule's standing for each of its series (arrays in the order of the window's keys)."""
+
+    state: States
+    since: Floats  # when the series entered its state (for PENDING: when the condition began to hold)
+    cleared: Floats  # FIRING only: when the measure went back past recovery (nan while it has not)
+
+    @staticmethod
+    def fresh(count: int) -> RuleStates:
+        return RuleStates(np.zeros(count, np.int8), np.full(count, np.nan), np.full(count, np.nan))
+
+    def extended(self, count: int) -> RuleStates:
+        """The same standing with new, inactive series appended up to `count`."""
+        more = count - self.state.size
+        if more <= 0:
+            return self
+        extra = RuleStates.fresh(more)
+        return RuleStates(
+            np.concatenate([self.state, extra.state]),
+            np.concatenate([self.since, extra.since]),
+            np.concatenate([self.cleared, extra.cleared]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The outcome of one evaluation: the new standing, what the rule measured, and what changed."""
+
+    states: RuleStates
+    measure: Floats  # per series; see Transition.measure
+    trend_per_s: Floats
+    transitions: tuple[Transition, ...]
+
+
+def fit(window: Window, now: float, span_s: float) -> tuple[Floats, Floats]:
+    """Least-squares line through each series' samples in (now - span_s, now]: (slope per s, value at now).
+
+    Times are taken relative to `now`, so epoch seconds never get squared; nan without two distinct times.
+    """
+    rel = window.times - now
+    inside = (rel > -span_s) & (rel <= 0) & np.isfinite(window.values)
+    count = inside.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_t = np.where(inside, rel, 0.0).sum(axis=1) / count
+        mean_v = np.where(inside, window.values, 0.0).sum(axis=1) / count
+        dt = np.where(inside, rel - mean_t[:, None], 0.0)
+        dv = np.where(inside, window.values - mean_v[:, None], 0.0)
+        spread = (dt * dt).sum(axis=1)
+        slope = np.where(spread > 0, (dt * dv).sum(axis=1) / spread, np.nan)
+    return slope, mean_v - slope * mean_t
+
+
+def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats]:
+    """What the rule judges in each series, and the fitted trend (units per second)."""
+    slope, at_now = fit(window, now, rule.window_s)
+    if rule.kind is RuleKind.THRESHOLD:
+        return window.latest_v.copy(), slope
+    if rule.kind is RuleKind.RATE:
+        return slope * rule.per_s, slope
+    assert rule.limit is not None  # AlertRule refuses a time-to-breach rule without one
+    gap = (rule.limit - at_now) if rule.above else (at_now - rule.limit)
+    speed = slope if rule.above else -slope
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ahead = np.where(speed > 0, gap / speed, np.inf)
+    past = (gap <= 0) | ((window.latest_v >= rule.limit) if rule.above else (window.latest_v <= rule.limit))
+    return np.where(np.isnan(slope), np.nan, np.where(past, 0.0, ahead)), slope
+
+
+def evaluate(rule: AlertRule, before: RuleStates, window: Window, now: float) -> Evaluation:
+    """One step of the rule's state machine for every series in the window, at `now`."""
+    value, trend = measure(rule, window, now)
+    with np.errstate(invalid="ignore"):
+        if rule.high_is_bad:
+            hot, warm = value >= rule.threshold, value >= rule.clear_at
+        else:
+            hot, warm = value <= rule.threshold, value <= rule.clear_at
+    state, since, cleared = before.state.copy(), before.since.copy(), before.cleared.copy()
+    old = before.state
+
+    idle = (old == _INACTIVE) | (old == _RESOLVED) | (old == _NODATA)
+    start = idle & hot
+    state[start] = _PENDING if rule.for_s > 0 else _FIRING
+    since[start] = now
+    back = idle & ~hot & (old == _NODATA)
+    state[back] = _INACTIVE
+    since[back] = now
+
+    pending = old == _PENDING
+    dropped = pending & ~hot
+    state[dropped] = _INACTIVE
+    since[dropped] = now
+    due = pending & hot & (now - before.since >= rule.for_s)
+    state[due] = _FIRING
+    since[due] = now
+
+    firing = old == _FIRING
+    cleared[firing & warm] = np.nan
+    calm = firing & ~warm
+    cleared[calm] = np.where(np.isnan(cleared[calm]), now, cleared[calm])
+    done = calm & (now - cleared >= rule.keep_firing_s)
+    state[done] = _RESOLVED
+    since[done] = now
+    cleared[done] = np.nan
+
+    if rule.nodata_s is not None:
+        silent = ~(now - window.latest_t < rule.nodata_s)  # never reported (nan) counts as silent
+        gone = silent & (old != _NODATA)
+        state[silent] = _NODATA
+        since[gone] = now
+        cleared[silent] = np.nan
+        value = np.where(silent, now - window.latest_t, value)
+
+    after = RuleStates(state, since, cleared)
+    changed = np.flatnonzero(state != old)
+    transitions = tuple(
+        Transition(
+            rule=rule.name,
+            series=window.keys[i],
+            old=AlertState(int(old[i])),
+            new=AlertState(int(state[i])),
+            at=now,
+            value=float(window.latest_v[i]),
+            measure=float(value[i]),
+            threshold=rule.limit
+            if rule.kind is RuleKind.TIME_TO_BREACH and rule.limit is not None
+            else rule.threshold,
+            trend_per_s=float(trend[i]),
+        )
+        for i in changed
+    )
+    return Evaluation(after, value, trend, transitions)
