@@ -231,7 +231,7 @@ class DutyDesk(QWidget):
         # the panel only what it needs (its case scrolls down).
         short = max(0, queue_want + panel_want - room)
         floor = min(self.panel.floor_width(), room // 3)
-        panel = max(self.panel.minimumSizeHint().width(), panel_want - short, floor)
+        panel = min(room, max(self.panel.minimumSizeHint().width(), panel_want - short, floor))
         return room - panel, panel
 
     def apply_default_split(self) -> None:

@@ -4,6 +4,8 @@ whole text as tooltip, and nothing below it moves."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -11,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.theme import apply_theme
 from tests.widgets.duty_values import row
 from widgets.duty_desk import DutyDesk
+from widgets.tight_fit import ElidedLabel
 from widgets.vocabulary import Vocabulary
 
 LONG = "解放路与人民路交叉口东北角地下通道积水严重，车辆无法通行，行人被困，请立即派员处置" * 3
@@ -65,3 +68,33 @@ def test_a_long_alert_is_one_elided_line_with_the_whole_text_as_tooltip(
     qapp.processEvents()
     assert not text.is_cut()
     assert text.toolTip() == ""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(width=st.integers(min_value=0, max_value=4000))
+def test_the_default_split_fills_the_desk_and_never_cuts_the_panel_when_it_fits(
+    desk: DutyDesk, width: int
+) -> None:
+    queue, panel = desk.default_split(width)
+    room = max(0, width - desk.splitter.handleWidth())
+    assert queue >= 0
+    assert panel >= 0
+    assert queue + panel == room
+    if room >= desk.panel.minimumSizeHint().width():
+        assert panel >= desk.panel.minimumSizeHint().width()
+    if room >= desk.roomy_width() - desk.splitter.handleWidth():
+        assert queue >= desk.queue.roomy_width()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=0, max_size=80), width=st.integers(min_value=1, max_value=900))
+def test_an_elided_label_shows_its_whole_text_as_tooltip_exactly_when_cut(
+    qtbot: QtBot, text: str, width: int
+) -> None:
+    label = ElidedLabel(text, tip=True)
+    qtbot.addWidget(label)
+    label.show()
+    label.resize(width, 30)
+    cut = label.fontMetrics().horizontalAdvance(text) > label.contentsRect().width()
+    assert label.is_cut() is cut
+    assert label.toolTip() == (text if cut else "")
