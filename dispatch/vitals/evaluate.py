@@ -60,14 +60,15 @@ def fit(window: Window, now: float, span_s: float) -> tuple[Floats, Floats]:
     rel = window.times - now
     inside = (rel > -span_s) & (rel <= 0) & np.isfinite(window.values)
     count = inside.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # Values near the float limit overflow to inf or nan: such a series has no usable trend, nothing worse.
+    with np.errstate(all="ignore"):
         mean_t = np.where(inside, rel, 0.0).sum(axis=1) / count
         mean_v = np.where(inside, window.values, 0.0).sum(axis=1) / count
         dt = np.where(inside, rel - mean_t[:, None], 0.0)
         dv = np.where(inside, window.values - mean_v[:, None], 0.0)
         spread = (dt * dt).sum(axis=1)
         slope = np.where(spread > 0, (dt * dv).sum(axis=1) / spread, np.nan)
-    return slope, mean_v - slope * mean_t
+        return slope, mean_v - slope * mean_t
 
 
 def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats]:
@@ -76,11 +77,12 @@ def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats
     if rule.kind is RuleKind.THRESHOLD:
         return window.latest_v.copy(), slope
     if rule.kind is RuleKind.RATE:
-        return slope * rule.per_s, slope
+        with np.errstate(all="ignore"):
+            return slope * rule.per_s, slope
     assert rule.limit is not None  # AlertRule refuses a time-to-breach rule without one
-    gap = (rule.limit - at_now) if rule.above else (at_now - rule.limit)
     speed = slope if rule.above else -slope
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
+        gap = (rule.limit - at_now) if rule.above else (at_now - rule.limit)
         ahead = np.where(speed > 0, gap / speed, np.inf)
     past = (gap <= 0) | ((window.latest_v >= rule.limit) if rule.above else (window.latest_v <= rule.limit))
     return np.where(np.isnan(slope), np.nan, np.where(past, 0.0, ahead)), slope
@@ -89,7 +91,7 @@ def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats
 def evaluate(rule: AlertRule, before: RuleStates, window: Window, now: float) -> Evaluation:
     """One step of the rule's state machine for every series in the window, at `now`."""
     value, trend = measure(rule, window, now)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(all="ignore"):
         if rule.high_is_bad:
             hot, warm = value >= rule.threshold, value >= rule.clear_at
         else:

@@ -49,11 +49,12 @@ class PolicyReader(Protocol):
 def read_alert_rules(reader: PolicyReader, node: yaml.Node) -> tuple[AlertRule, ...]:
     """alert_rules: a mapping of rule name to its spec (docs/vitals.md describes every key)."""
     return tuple(
-        _rule(reader, name, value) for name, (_, value) in reader.mapping(node, "alert_rules").items()
+        _rule(reader, name, key, value) for name, (key, value) in reader.mapping(node, "alert_rules").items()
     )
 
 
-def _rule(reader: PolicyReader, name: str, node: yaml.Node) -> AlertRule:
+def _rule(reader: PolicyReader, name: str, key: yaml.Node, node: yaml.Node) -> AlertRule:
+    """One rule; a missing part is reported at the rule's name."""
     what = f"alert_rules.{name}"
     kind_node = reader.mapping(node, what).get("kind")
     kind = RuleKind.THRESHOLD
@@ -86,10 +87,10 @@ def _rule(reader: PolicyReader, name: str, node: yaml.Node) -> AlertRule:
         "level": int(level),
     }
     if kind is RuleKind.TIME_TO_BREACH:
-        return _breach_rule(reader, node, spec, what, common)
+        return _breach_rule(reader, key, spec, what, common)
     sides = [key for key in ("above", "below") if key in spec]
     if len(sides) != 1:
-        reader.fail(node, f"{what} needs exactly one of 'above' or 'below' (the side that is bad)")
+        reader.fail(key, f"{what} needs exactly one of 'above' or 'below' (the side that is bad)")
     side = sides[0]
     threshold = reader.number(spec[side], f"{what}.{side}", positive=False)
     recovery = None
