@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -29,6 +30,7 @@ from widgets.incident_queue import IncidentQueue
 from widgets.palette import Palette
 from widgets.severe_alert import SevereAlertBanner
 from widgets.style import set_style_property
+from widgets.tight_fit import ElidedLabel
 from widgets.vocabulary import Vocabulary
 
 NOTICE_MS = 8000
@@ -75,9 +77,11 @@ class DutyDesk(QWidget):
         self._build_severe_slot(vocabulary)
         self.queue = IncidentQueue(self.words, vocabulary, palette, self)
         self.panel = CasePanel(self.words, vocabulary, self)
-        self.notice = QLabel(self)
+        # One line, whatever it says (the whole text is its tooltip when cut): a notice that wrapped to two
+        # lines would push the queue down under the pointer.
+        self.notice = ElidedLabel("", self, tip=True)
         self.notice.setObjectName("dutyNotice")
-        self.notice.setWordWrap(True)
+        self.notice.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice.hide()
         self.role = QLabel(self)
         self.role.setObjectName("dutyRole")
@@ -96,7 +100,10 @@ class DutyDesk(QWidget):
         # screen) until the officer drags the handle or a saved split is restored.
         self._split_chosen = False
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
-        top = QHBoxLayout()
+        self.top_row = QWidget(self)
+        self.top_row.setObjectName("dutyTopRow")
+        top = QHBoxLayout(self.top_row)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.notice, 1)
         top.addStretch(0)
         top.addWidget(self.role)
@@ -105,7 +112,15 @@ class DutyDesk(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.severe_slot)
-        layout.addLayout(top)
+        layout.addWidget(self.top_row)
+        # As tall as its tallest part with or without a notice, so a notice coming or going moves nothing.
+        for part in (self.notice, self.role, self.help_button):
+            part.ensurePolished()
+        self.notice.setText("Ag")
+        self.top_row.setFixedHeight(
+            max(part.sizeHint().height() for part in (self.notice, self.role, self.help_button))
+        )
+        self.notice.setText("")
         layout.addWidget(self.splitter, 1)
         self._notice_timer = QTimer(self)
         self._notice_timer.setSingleShot(True)

@@ -98,3 +98,13 @@ def test_an_elided_label_shows_its_whole_text_as_tooltip_exactly_when_cut(
     cut = label.fontMetrics().horizontalAdvance(text) > label.contentsRect().width()
     assert label.is_cut() is cut
     assert label.toolTip() == (text if cut else "")
+
+
+def test_a_long_notice_stays_one_line_and_moves_nothing(qapp: QApplication, desk: DutyDesk) -> None:
+    before = queue_top(desk)
+    desk.show_notice(LONG, "error")
+    qapp.processEvents()
+    assert desk.notice.isVisible()
+    assert desk.notice.is_cut()
+    assert desk.notice.toolTip() == LONG
+    assert queue_top(desk) == before
