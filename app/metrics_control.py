@@ -30,6 +30,7 @@ from dispatch.casework.metrics import Report, compute
 from dispatch.casework.model import Action, Role
 from dispatch.casework.queue import watermark
 from dispatch.casework.shifts import DEFAULT_SHIFTS, ShiftPattern, current_shift
+from dispatch.store_read import open_read_only
 from widgets.metrics_panel import MetricsPanel
 from widgets.metrics_values import (
     DepartmentRow,
@@ -124,7 +125,7 @@ class MetricsReader:
     def _connection(self) -> sqlite3.Connection:
         # Opened on first use, on this thread: by then the desk thread has created the store.
         if self._conn is None:
-            conn = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True)
+            conn = open_read_only(self.db_path, live=True)
             with self._lock:
                 self._conn = conn
         return self._conn

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dispatch.casework.orders import PendingOrder, pending_orders
+from dispatch.store_read import open_read_only
 
 RESEND_AFTER_S = 30.0
 
@@ -67,14 +68,15 @@ class OrderSender:
                 self._conn = None
 
     def _pending(self) -> list[PendingOrder]:
-        if self._conn is None:
-            if not self.db_path.exists():
-                return []
-            self._conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        if self._conn is None and not self.db_path.exists():
+            return []
         try:
+            if self._conn is None:
+                self._conn = open_read_only(self.db_path, live=True)
             return pending_orders(self._conn)
         except sqlite3.OperationalError:
-            # A store not yet migrated to the closed-loop schema has no outbox: nothing to send yet.
+            # A store not yet readable, or not yet migrated to the closed-loop schema, has no outbox:
+            # nothing to send yet; the next look tries again.
             return []
 
 

@@ -21,6 +21,7 @@ from dispatch.casework.failures import migrate_failed_items
 from dispatch.casework.schema import migrate_audit_changes, migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.clock import iso_utc
 from dispatch.model import MetricSample, StorageTrouble, StoredEvent
+from dispatch.store_read import open_read_only as open_read_only  # audits and exports open it from here
 
 APP_NAME = "tianshu"
 _log = logging.getLogger(__name__)
@@ -138,7 +139,10 @@ def open_store(path: Path, *, check_same_thread: bool = True) -> sqlite_utils.Da
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _keep_private(path)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10)
+        # Absolute, because this SQLite reads a file name that starts with "file:" as a URI.
+        conn = sqlite3.connect(
+            path.absolute(), isolation_level=None, check_same_thread=check_same_thread, timeout=10
+        )
         db = sqlite_utils.Database(conn)
         db.enable_wal()
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -168,37 +172,6 @@ def _keep_private(path: Path) -> None:
                 _log.warning("%s was readable by every user of this machine; now it is not", file)
         except OSError:
             continue  # absent, or on media we cannot change
-
-
-def open_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot change the store, also on read-only media (for audits and exports).
-
-    SQLite reads a WAL store through its -shm file, which it cannot create on read-only media: a store
-    without a pending write-ahead log is then opened immutable. One whose -wal holds changes (copied
-    while in use) needs its -shm beside it; refusing is better than a silently older picture.
-    """
-    uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError as error:
-        conn.close()
-        if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
-            raise
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise sqlite3.OperationalError(
-                f"{error}: its write-ahead log {wal.name} holds changes that cannot be read without "
-                f"{path.name}-shm on read-only media; copy the store with its -wal to writable storage"
-            ) from error
-    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
-        conn.close()
-        raise
-    return conn
 
 
 def _migrate(db: sqlite_utils.Database) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from dispatch.store_read import open_read_only
 
 # Valid frames that leave no row by design: an identical re-send is counted as a duplicate, and CAP
 # messages that announce nothing (System, Draft; Ack, Error) are counted as dropped.
@@ -77,7 +78,7 @@ def check(log: Path, db: Path) -> FuzzCheck:
             entry = json.loads(line)
             kinds[entry["seq"]] = entry["kind"]
             result.sent[entry["kind"]] += 1
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = open_read_only(db)
     try:
         rows = Counter(seq for (seq,) in conn.execute("SELECT seq FROM events WHERE seq IS NOT NULL"))
         rows.update(seq for (seq,) in conn.execute("SELECT seq FROM metrics"))
