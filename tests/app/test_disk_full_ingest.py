@@ -4,7 +4,6 @@ the disk is still full, it exits 1 with the cursor the feed will resend from."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from dispatch.clock import ManualClock
 from dispatch.feed_client import BackoffPolicy
 from dispatch.sim.server import FeedServer
 from dispatch.store import open_store
+from dispatch.store_read import open_read_only
 from tests.dispatch.test_disk_full import PageBudget
 from tests.feeds import make_event
 
@@ -34,7 +34,7 @@ def budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PageBudget:
 
 
 def stored(path: Path) -> int:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = open_read_only(path, live=True)
     try:
         return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
     finally:

@@ -3,7 +3,6 @@ use, never a figure a feed sends under that name."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import qasync
@@ -12,12 +11,13 @@ from app.cockpit import Cockpit, make_pipeline_factory
 from app.main_window import MainWindow
 from dispatch.casework.live import live_counts
 from dispatch.sim.server import FeedServer
+from dispatch.store_read import open_read_only
 from tests.app.conftest import wait_for
 from tests.feeds import make_event
 
 
 def open_cases(db: Path) -> int:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = open_read_only(db, live=True)
     try:
         return live_counts(conn, 0.0).open
     finally:
@@ -75,7 +75,7 @@ def test_the_open_cases_tile_is_the_stores_count(
 
 
 def _folded(db: Path) -> bool:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = open_read_only(db, live=True)
     try:
         return conn.execute("SELECT events_count FROM cases WHERE source = 'iot'").fetchone() == (2,)
     finally:

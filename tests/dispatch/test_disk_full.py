@@ -21,6 +21,7 @@ from dispatch.model import ConnectionState, IntakeChanges, StorageTrouble
 from dispatch.pipeline import IntakePipeline
 from dispatch.sim.server import FeedServer
 from dispatch.store import open_store
+from dispatch.store_read import open_read_only
 from tests.feeds import make_event
 
 FAST = BackoffPolicy(base_s=0.02, cap_s=0.1, idle_timeout_s=15.0)
@@ -143,7 +144,7 @@ class Watch:
 
 
 def read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    return open_read_only(path, live=True)
 
 
 def stored_cursor(path: Path) -> int | None:

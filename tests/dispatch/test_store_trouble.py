@@ -21,6 +21,7 @@ import dispatch.store_writer as store_writer
 from dispatch.model import QuarantineEntry, QuarantineReason, StorageTrouble
 from dispatch.protocol import DecodedEvent, decode_frame
 from dispatch.store import MIGRATIONS, SCHEMA_VERSION, StoreError, open_store, read_cursor, storage_trouble
+from dispatch.store_read import open_read_only
 from dispatch.store_writer import CommitResult, CursorItem, EventItem, QuarantineItem, StoreWriter, WriteItem
 
 FEED = "ws://127.0.0.1:1/feed"
@@ -208,7 +209,7 @@ def test_the_cursor_stays_behind_what_a_full_disk_refused(
 
     def report(trouble: StorageTrouble | None, detail: str) -> None:
         if trouble is StorageTrouble.FULL and not held.is_set():
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db = open_read_only(path, live=True)
             try:
                 row = db.execute("SELECT last_seq FROM feed_state").fetchone()
             finally:
