@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.store import open_read_only, open_store
+from dispatch.store_read import read_only_uri
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def assert_read_only(folder: Path) -> None:
     there (it would need to create the -shm file): the situation the store must cope with."""
     with pytest.raises(OSError):  # noqa: PT011 - EROFS or EACCES, whichever the media give
         (folder / "probe").touch()
-    plain = sqlite3.connect(f"{(folder / 'store.sqlite3').as_uri()}?mode=ro", uri=True)
+    plain = sqlite3.connect(read_only_uri(folder / "store.sqlite3"), uri=True)
     try:
         with pytest.raises(sqlite3.OperationalError, match="unable to open"):
             plain.execute("SELECT count(*) FROM sqlite_master").fetchone()
