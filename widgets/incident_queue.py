@@ -265,7 +265,8 @@ class IncidentQueue(QWidget):
         bar = self.table.verticalScrollBar()
         scrolled = bar.value()
         self._total, self._exact = page.total, page.exact
-        self._latest, self._hold = page.latest, True
+        # An empty list has no row to move under the pointer: it keeps taking cases in as they come.
+        self._latest, self._hold = page.latest, bool(page.rows)
         self._show_newer(page.newer)
         self.model.show_page(page)
         self._show_position()

@@ -256,5 +256,14 @@ def test_new_cases_wait_behind_a_bar_until_the_officer_lets_them_in(
     assert asked.args[0].up_to is None
 
 
+def test_an_empty_list_takes_new_cases_in_as_they_come(queue: IncidentQueue) -> None:
+    # Regression: a console signed in on an empty store held at "no cases", and every case that came
+    # waited behind the bar.
+    queue.show_page(page([], latest=0))
+    assert queue.request().up_to is None
+    queue.show_page(page([row(1)], latest=1))
+    assert queue.request().up_to == 1
+
+
 def test_open_cases_are_the_default_scope(queue: IncidentQueue) -> None:
     assert queue.query() == QueueQuery(states=OPEN_STATES)
