@@ -25,6 +25,33 @@ def local_time(t: float | None, pattern: str = "%m-%d %H:%M") -> str:
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
+def _device_word(audit: AuditRow) -> str:
+    """How a machine source's update reads: "cleared", "repeat" (a plain repeated alarm, which folds
+    with its neighbours) or "" (a revision, or a repeat that escalated: each worth its own row)."""
+    if audit.action is not Action.SOURCE_UPDATE:
+        return ""
+    payload = audit.payload
+    if payload.get("cleared") is True:
+        return "cleared"
+    severity, before = payload.get("severity"), payload.get("from_severity")
+    raised = isinstance(severity, int) and isinstance(before, int) and severity < before
+    return "repeat" if payload.get("repeat") is True and not raised else ""
+
+
+def timeline_runs(rows: tuple[AuditRow, ...]) -> list[tuple[AuditRow, int, float]]:
+    """Newest first, a run of plain repeated alarms of one case as one entry: (newest row of the run,
+    how many, when the run began). A sensor repeating for an hour is one line, not sixty."""
+    runs: list[tuple[AuditRow, int, float]] = []
+    for audit in reversed(rows):
+        if runs and _device_word(audit) == "repeat":
+            newest, count, _ = runs[-1]
+            if _device_word(newest) == "repeat" and newest.case_id == audit.case_id:
+                runs[-1] = (newest, count + 1, audit.at)
+                continue
+        runs.append((audit, 1, audit.at))
+    return runs
+
+
 class _HistoryTable(QTableWidget):
     """Times, states and names whole; the free-text columns (`elastic`, and the last) share what is left,
     elided with the whole text in the cell's tooltip, so the table never scrolls across."""
@@ -113,25 +140,38 @@ class TimelineTable(_HistoryTable):
 
     def show_file(self, case_file: CaseFile, names: Mapping[str, str]) -> None:
         words = self._words
-        rows = case_file.timeline
-        self.setRowCount(len(rows))
-        for index, audit in enumerate(reversed(rows)):
+        runs = timeline_runs(case_file.timeline)
+        self.setRowCount(len(runs))
+        for index, (audit, count, began) in enumerate(runs):
             change = words.shift.state(audit.to_state)
             if audit.from_state != audit.to_state:
                 change = f"{words.shift.state(audit.from_state)} → {change}"
             # A unit's own report reads as the unit's (签收 by its name); 代录 only for an officer's entry.
             own = self._unit_words.own(audit.action) if audit.role is Role.UNIT else None
-            action = own or words.action(audit.action)
+            action = own or self._device_action(audit, count) or words.action(audit.action)
             if audit.case_id != case_file.case.id:
                 action = f"{action} [{case_file.code_of(audit.case_id)}]"
             by = self._by(audit, names)
             note = self._note(audit, case_file, names)
+            if count > 1:
+                note = " · ".join(
+                    p for p in (fill(self.tr("since %1"), local_time(began, "%H:%M:%S")), note) if p
+                )
             cells = (local_time(audit.at, "%m-%d %H:%M:%S"), action, change, by, note)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.setItem(index, column, item)
         self.fit_columns()
+
+    def _device_action(self, audit: AuditRow, count: int) -> str:
+        """A device's own word: its alarm again (how many times in a row) or its report that it cleared."""
+        word = _device_word(audit)
+        if word == "cleared":
+            return self.tr("Sensor reports the alarm cleared")
+        if audit.action is Action.SOURCE_UPDATE and audit.payload.get("repeat") is True:
+            return fill(self.tr("Repeated alarm ×%1"), count)
+        return ""
 
     def _by(self, audit: AuditRow, names: Mapping[str, str]) -> str:
         """Who did it, in words: the system is 系统, a unit goes by its name, an officer by login and role."""
@@ -142,7 +182,9 @@ class TimelineTable(_HistoryTable):
 
     def _source_update(self, payload: Mapping[str, object]) -> list[str]:
         """Revision, withdrawal and escalation, as the officer needs to judge the case again."""
-        parts = [fill(self.tr("revision %1"), payload.get("revision", "?"))]
+        # A repeat is another event of the device: its revision number says nothing.
+        repeat = payload.get("repeat") is True
+        parts = [] if repeat else [fill(self.tr("revision %1"), payload.get("revision", "?"))]
         if payload.get("cancelled") is True:
             parts.append(self.tr("withdrawn by the source"))
         severity, before = payload.get("severity"), payload.get("from_severity")

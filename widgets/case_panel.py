@@ -65,9 +65,11 @@ def desk_actions(
     role: Role | None,
     proposals: tuple[MergeProposal, ...] = (),
     splits: tuple[SplitOffer, ...] = (),
+    clearing: bool = False,
 ) -> tuple[Action, ...]:
     """The actions the panel offers: what the role may do in the case's state, less what cannot apply now;
-    a split on the merged case and on its master alike, while the desk would carry it out."""
+    a split on the merged case and on its master alike, while the desk would carry it out; keeping a case
+    open against 自动消警 only while it is proposed (`clearing`)."""
     if role is None:
         return ()
     offered: list[Action] = []
@@ -85,6 +87,8 @@ def desk_actions(
         if action is Action.ACKNOWLEDGE and (case.acknowledged or case.severity > SEVERE_MAX):
             continue
         if action is Action.MERGE and not any(p.possible for p in proposals):
+            continue
+        if action is Action.DISMISS_CLEARING and not clearing:
             continue
         offered.append(action)
     if splits and role in RULES[Action.SPLIT].roles:
@@ -392,7 +396,9 @@ class CasePanel(QWidget):
         case_file = self._file
         if case_file is None:
             return ()
-        return desk_actions(case_file.case, self._role, case_file.proposals, case_file.splits)
+        return desk_actions(
+            case_file.case, self._role, case_file.proposals, case_file.splits, case_file.clearing_proposed
+        )
 
     def _show_actions(self) -> None:
         case_file = self._file

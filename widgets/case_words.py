@@ -18,6 +18,8 @@ ACTION_KEYS: dict[Action, str] = {
     A.CONFIRM: "Y",
     A.REGISTER: "R",
     A.VOID: "V",
+    # Beside V, which confirms a 自动消警 proposal: Z keeps the case open instead.
+    A.DISMISS_CLEARING: "Z",
     A.MERGE: "M",
     A.SPLIT: "Shift+M",
     A.DISPATCH: "D",
@@ -83,6 +85,7 @@ class CaseWords(QObject):
             A.ACKNOWLEDGE: self.tr("Acknowledge alert"),
             A.ATTACH: self.tr("Evidence attached"),
             A.SOURCE_UPDATE: self.tr("Source updated the report"),
+            A.DISMISS_CLEARING: self.tr("Keep open (no 自动消警)"),
         }
         self._done = {
             A.REGISTER: self.tr("%1 registered."),

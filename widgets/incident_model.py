@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
-from dispatch.casework.model import Card
+from dispatch.casework.model import Action, Card
 from dispatch.casework.views import Page, QueueRow, SortKey
-from widgets.case_words import CaseWords
+from widgets.case_words import ACTION_KEYS, CaseWords
 from widgets.palette import Palette
 from widgets.style import fill
 from widgets.vocabulary import Vocabulary
@@ -61,6 +61,7 @@ class QueueRole(enum.IntEnum):
     ALERT = Qt.ItemDataRole.UserRole + 2  # "alarm", "warning", "exercise" or ""
     CHIP = Qt.ItemDataRole.UserRole + 3  # (text, fill token, ink token) for the level and card cells
     SUBTITLE = Qt.ItemDataRole.UserRole + 4  # the title cell's second line: place and discovery time
+    TAG = Qt.ItemDataRole.UserRole + 5  # (text, fill token, ink token) beside the state: 自动消警 waits
 
 
 Chip = tuple[str, str, str]
@@ -86,6 +87,7 @@ class _Row:
     level_chip: Chip
     card_chip: Chip | None
     subtitle: str
+    tag: Chip | None
 
 
 class IncidentTableModel(QAbstractTableModel):
@@ -119,6 +121,10 @@ class IncidentTableModel(QAbstractTableModel):
             self.tr("Reports"),
         )
         self._merged_tip = self.tr("Reports merged into this case: %1")
+        # The lead finds the cases whose alarms cleared by themselves at a glance, and the keys in the tip.
+        self._clearing = (self.tr("Auto-clear"), "accent", "accent_text")
+        tip = self.tr("Its alarm cleared: proposed for 自动消警. %1 confirms, %2 keeps it open (shift lead).")
+        self._clearing_tip = fill(tip, ACTION_KEYS[Action.VOID], ACTION_KEYS[Action.DISMISS_CLEARING])
 
     def set_names(self, names: Mapping[str, str]) -> None:
         """District and unit names by code; rows show names where known."""
@@ -171,7 +177,9 @@ class IncidentTableModel(QAbstractTableModel):
             None if card_token is None else (cells[QueueColumn.CARD], card_token, f"{card_token}_text")
         )
         subtitle = " · ".join(part for part in (place, discovered) if part)
-        return _Row(row, cells, tooltip, (cells[0], f"sev{level}", f"sev{level}_text"), card_chip, subtitle)
+        tag = self._clearing if row.clearing else None
+        level_chip = (cells[0], f"sev{level}", f"sev{level}_text")
+        return _Row(row, cells, tooltip, level_chip, card_chip, subtitle, tag)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -201,6 +209,8 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == QueueColumn.EVENTS and row.events_count > 1:
                 return fill(self._merged_tip, row.events_count)
+            if column == QueueColumn.STATE and formatted.tag is not None:
+                return f"{formatted.cells[column]}\n{self._clearing_tip}"
             return formatted.tooltip
         if role == QueueRole.CASE_ID:
             return row.id
@@ -208,6 +218,8 @@ class IncidentTableModel(QAbstractTableModel):
             return alert_of(row, self._now)
         if role == QueueRole.SUBTITLE:
             return formatted.subtitle if column == QueueColumn.TITLE else None
+        if role == QueueRole.TAG:
+            return formatted.tag if column == QueueColumn.STATE else None
         if role == QueueRole.CHIP:
             if column == QueueColumn.LEVEL:
                 return formatted.level_chip

@@ -1,4 +1,4 @@
-"""Paints the incident queue's cells: row tints, level and card chips, and the two-line title cell."""
+"""Paints the incident queue's cells: row tints, level and card chips, tags, the two-line title cell."""
 
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ class QueueDelegate(QStyledItemDelegate):
         if subtitle is not None:
             self._paint_two_lines(painter, option, index, subtitle)
             return
+        tag = index.data(QueueRole.TAG)
+        if tag:
+            self._paint_tagged(painter, option, index, tag)
+            return
         chip = index.data(QueueRole.CHIP)
         if not chip:
             super().paint(painter, option, index)
@@ -53,6 +57,41 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(pill, height / 2, height / 2)
         painter.setPen(self._palette.color(ink_token))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def _paint_tagged(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+        tag: tuple[str, str, str],
+    ) -> None:  # fmt: skip
+        """The cell's text, then a small pill at its right end: the text gives way (elided), the tag never."""
+        text, fill_token, ink_token = tag
+        base = self._bare(option, index, painter)
+        rect = base.rect.adjusted(CELL_PAD, 0, -CELL_PAD // 2, 0)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        small = QFont(base.font)
+        if small.pixelSize() > 0:
+            small.setPixelSize(max(9, round(small.pixelSize() * 0.85)))
+        else:
+            small.setPointSizeF(small.pointSizeF() * 0.85)
+        small.setBold(True)
+        painter.setFont(small)
+        metrics = painter.fontMetrics()
+        width = min(float(metrics.horizontalAdvance(text) + CHIP_PAD), float(rect.width()))
+        height = float(metrics.height() + 2)
+        pill = QRectF(rect.right() - width, rect.center().y() - height / 2, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._palette.color(fill_token))
+        painter.drawRoundedRect(pill, height / 2, height / 2)
+        painter.setPen(self._palette.color(ink_token))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setFont(base.font)
+        room = rect.adjusted(0, 0, -int(width) - CHIP_PAD // 2, 0)
+        label = painter.fontMetrics().elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight, max(0, room.width())
+        )
+        painter.setPen(base.palette.color(base.palette.ColorRole.Text))
+        painter.drawText(room, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         painter.restore()
 
     def _bare(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dispatch.casework import audit
+from dispatch.casework import audit, episodes
 from dispatch.casework.cases import load_case
 from dispatch.casework.model import OPEN_STATES, Action, Card, Case, CaseState, Command, Refusal, Refused
 from dispatch.casework.policy import AreaType, Urgency
@@ -257,6 +257,14 @@ def _source_update(desk: CaseDesk, case: Case, command: Command, now: float) -> 
     return Effect(after, {**command.payload, "from_severity": case.severity})
 
 
+def _dismiss_clearing(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """The shift lead keeps the case open: its 自动消警 proposal leaves the list (a new alarm asks again)."""
+    if not episodes.clearing_proposed(desk.conn, case):
+        raise Refused(Refusal.NOTHING_PENDING, f"case {case.code} is not proposed for 自动消警", current=case)
+    episodes.dismiss_clearing(desk.conn, case.id)
+    return Effect(case)
+
+
 def _merge(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     master_id = command.payload.get("master_id")
     if not isinstance(master_id, int) or master_id == case.id:
@@ -330,6 +338,7 @@ _EFFECTS: dict[Action, EffectFn] = {
     Action.ACKNOWLEDGE: _acknowledge,
     Action.ATTACH: _attach,
     Action.SOURCE_UPDATE: _source_update,
+    Action.DISMISS_CLEARING: _dismiss_clearing,
 }
 
 

@@ -77,6 +77,8 @@ RULES: dict[Action, Rule] = {
     Action.SOURCE_UPDATE: Rule(OPEN_STATES, None, frozenset({R.SYSTEM})),
     Action.ACKNOWLEDGE: Rule(frozenset(CaseState), None, _OPERATORS),
     Action.ATTACH: Rule(OPEN_STATES | _FINISHED, None, _OPERATORS | {R.UNIT}),
+    # The states a clearing proposal can stand in: those a void (its confirmation) starts from.
+    Action.DISMISS_CLEARING: Rule(_TRIAGE, None, frozenset({R.SHIFT_LEAD})),
 }
 
 

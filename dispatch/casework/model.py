@@ -91,6 +91,8 @@ class Action(enum.StrEnum):
     ACKNOWLEDGE = "acknowledge"
     ATTACH = "attach"
     SOURCE_UPDATE = "source_update"
+    # The shift lead keeps open a case proposed for 自动消警 (episodes.py): the proposal leaves the list.
+    DISMISS_CLEARING = "dismiss_clearing"
 
 
 class Refusal(enum.StrEnum):

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from dispatch.casework.episodes import CLEARABLE_STATES
 from dispatch.casework.model import OPEN_STATES, Card, CaseState
 from dispatch.casework.search import match_expression
 from dispatch.casework.views import (
@@ -63,7 +64,10 @@ _STATE_ORDER = (
 _ROW_COLUMNS = (
     "c.id, c.code, c.state, c.version, c.severity, c.category, c.title, c.address, c.district, c.source, "
     "c.discovered_at, c.handle_due, c.register_due, c.check_due, c.card, c.parked_since, c.unit, "
-    "c.events_count, c.acknowledged, c.exercise"
+    "c.events_count, c.acknowledged, c.exercise, "
+    # Only for the rows a page returns: a primary-key look-up each, no plan changes.
+    f"c.state IN ({_in(CLEARABLE_STATES)}) AND EXISTS (SELECT 1 FROM clear_proposals AS p "
+    "WHERE p.case_id = c.id AND p.dismissed = 0)"
 )
 
 # (expression, ascending in the natural order, flips with `descending`). Terms that only push rows
@@ -216,7 +220,7 @@ def _count_newer(conn: sqlite3.Connection, query: QueueQuery, now: float, after:
 def _row(values: tuple[Any, ...], now: float) -> QueueRow:
     (case_id, code, state_text, version, severity, category, title, address, district, source, discovered_at,
      handle_due, register_due, check_due, card, parked_since, unit, events_count, acknowledged,
-     exercise) = values  # fmt: skip
+     exercise, clearing) = values  # fmt: skip
     state = CaseState(state_text)
     due = current_due(state, register_due, handle_due, check_due)
     parked = parked_since is not None
@@ -225,7 +229,7 @@ def _row(values: tuple[Any, ...], now: float) -> QueueRow:
         title=title, address=address, district=district, source=source, discovered_at=discovered_at,
         handle_due=handle_due, register_due=register_due, card=Card(card), parked=parked,
         overdue=due is not None and due < now and not parked, unit=unit, events_count=events_count,
-        acknowledged=bool(acknowledged), due=due, exercise=bool(exercise),
+        acknowledged=bool(acknowledged), due=due, exercise=bool(exercise), clearing=bool(clearing),
     )  # fmt: skip
 
 

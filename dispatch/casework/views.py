@@ -111,6 +111,7 @@ class QueueRow:
     acknowledged: bool
     due: float | None = None  # the running stage's deadline (register, handle or check)
     exercise: bool = False
+    clearing: bool = False  # waits for the shift lead's 自动消警 (episodes.py)
 
     @property
     def severe(self) -> bool:
