@@ -61,7 +61,7 @@ class QueueRole(enum.IntEnum):
     ALERT = Qt.ItemDataRole.UserRole + 2  # "alarm", "warning", "exercise" or ""
     CHIP = Qt.ItemDataRole.UserRole + 3  # (text, fill token, ink token) for the level and card cells
     SUBTITLE = Qt.ItemDataRole.UserRole + 4  # the title cell's second line: place and discovery time
-    TAG = Qt.ItemDataRole.UserRole + 5  # (text, fill token, ink token) beside the state: 自动消警 waits
+    TAG = Qt.ItemDataRole.UserRole + 5  # (text, fill token, ink token) after the title: 自动消警 waits
 
 
 Chip = tuple[str, str, str]
@@ -209,8 +209,8 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == QueueColumn.EVENTS and row.events_count > 1:
                 return fill(self._merged_tip, row.events_count)
-            if column == QueueColumn.STATE and formatted.tag is not None:
-                return f"{formatted.cells[column]}\n{self._clearing_tip}"
+            if column == QueueColumn.TITLE and formatted.tag is not None:
+                return f"{formatted.tooltip}\n{self._clearing_tip}"
             return formatted.tooltip
         if role == QueueRole.CASE_ID:
             return row.id
@@ -219,7 +219,7 @@ class IncidentTableModel(QAbstractTableModel):
         if role == QueueRole.SUBTITLE:
             return formatted.subtitle if column == QueueColumn.TITLE else None
         if role == QueueRole.TAG:
-            return formatted.tag if column == QueueColumn.STATE else None
+            return formatted.tag if column == QueueColumn.TITLE else None
         if role == QueueRole.CHIP:
             if column == QueueColumn.LEVEL:
                 return formatted.level_chip

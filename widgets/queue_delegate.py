@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QFont, QPainter
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -31,11 +31,7 @@ class QueueDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, background)
         subtitle = index.data(QueueRole.SUBTITLE)
         if subtitle is not None:
-            self._paint_two_lines(painter, option, index, subtitle)
-            return
-        tag = index.data(QueueRole.TAG)
-        if tag:
-            self._paint_tagged(painter, option, index, tag)
+            self._paint_two_lines(painter, option, index, subtitle, index.data(QueueRole.TAG))
             return
         chip = index.data(QueueRole.CHIP)
         if not chip:
@@ -59,40 +55,25 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()
 
-    def _paint_tagged(
-        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-        tag: tuple[str, str, str],
-    ) -> None:  # fmt: skip
-        """The cell's text, then a small pill at its right end: the text gives way (elided), the tag never."""
+    def _paint_tag(self, painter: QPainter, line: QRect, font: QFont, tag: tuple[str, str, str]) -> int:
+        """A small pill at the right end of `line`, in the theme's colours; the width it took."""
         text, fill_token, ink_token = tag
-        base = self._bare(option, index, painter)
-        rect = base.rect.adjusted(CELL_PAD, 0, -CELL_PAD // 2, 0)
+        small = QFont(font)
+        small.setBold(True)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        small = QFont(base.font)
-        if small.pixelSize() > 0:
-            small.setPixelSize(max(9, round(small.pixelSize() * 0.85)))
-        else:
-            small.setPointSizeF(small.pointSizeF() * 0.85)
-        small.setBold(True)
         painter.setFont(small)
         metrics = painter.fontMetrics()
-        width = min(float(metrics.horizontalAdvance(text) + CHIP_PAD), float(rect.width()))
-        height = float(metrics.height() + 2)
-        pill = QRectF(rect.right() - width, rect.center().y() - height / 2, width, height)
+        width = min(metrics.horizontalAdvance(text) + CHIP_PAD, line.width())
+        height = min(metrics.height() + 2, line.height())
+        pill = QRectF(line.right() - width, line.bottom() - height, width, height)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._palette.color(fill_token))
         painter.drawRoundedRect(pill, height / 2, height / 2)
         painter.setPen(self._palette.color(ink_token))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-        painter.setFont(base.font)
-        room = rect.adjusted(0, 0, -int(width) - CHIP_PAD // 2, 0)
-        label = painter.fontMetrics().elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight, max(0, room.width())
-        )
-        painter.setPen(base.palette.color(base.palette.ColorRole.Text))
-        painter.drawText(room, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         painter.restore()
+        return width + CHIP_PAD // 2
 
     def _bare(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex, painter: QPainter
@@ -108,25 +89,29 @@ class QueueDelegate(QStyledItemDelegate):
 
     def _paint_two_lines(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-        subtitle: str,
+        subtitle: str, tag: tuple[str, str, str] | None = None,
     ) -> None:  # fmt: skip
+        """What happened (with its tag at the right, if any: the title gives way, never the tag), then
+        where and when."""
         base = self._bare(option, index, painter)
         rect = base.rect.adjusted(CELL_PAD, 2, -CELL_PAD, -2)
         half = rect.height() // 2
-        painter.save()
         font = base.font
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        title = metrics.elidedText(str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight,
-                                   rect.width())  # fmt: skip
-        painter.setPen(base.palette.color(base.palette.ColorRole.Text))
-        top = rect.adjusted(0, 0, 0, -half)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
         small = QFont(font)
         if font.pixelSize() > 0:
             small.setPixelSize(max(9, round(font.pixelSize() * 0.85)))
         else:
             small.setPointSizeF(font.pointSizeF() * 0.85)
+        top = rect.adjusted(0, 0, 0, -half)
+        if tag:
+            top.setRight(top.right() - self._paint_tag(painter, top, small, tag))
+        painter.save()
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        title = metrics.elidedText(str(index.data(Qt.ItemDataRole.DisplayRole)), Qt.TextElideMode.ElideRight,
+                                   max(0, top.width()))  # fmt: skip
+        painter.setPen(base.palette.color(base.palette.ColorRole.Text))
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, title)
         painter.setFont(small)
         line = painter.fontMetrics().elidedText(subtitle, Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self._muted)

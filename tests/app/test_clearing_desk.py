@@ -53,7 +53,7 @@ def test_z_keeps_the_case_open_on_the_record_and_its_mark_leaves_the_queue(
     duty.controller.start()
     model = duty.desk.queue.model
     qtbot.waitUntil(lambda: model.rowCount() == 1 and model.rows[0].clearing)
-    assert model.data(model.index(0, QueueColumn.STATE), QueueRole.TAG) is not None
+    assert model.data(model.index(0, QueueColumn.TITLE), QueueRole.TAG) is not None
     qtbot.waitUntil(lambda: bool(duty.desk.panel.case_file and duty.desk.panel.case_file.clearing_proposed))
     assert ("Z", CaseWords().action(Action.DISMISS_CLEARING)) in duty.desk.key_rows()
     duty.desk.queue.focus_table()
@@ -61,7 +61,7 @@ def test_z_keeps_the_case_open_on_the_record_and_its_mark_leaves_the_queue(
     duty.press(Qt.Key.Key_Z)
     qtbot.waitUntil(lambda: ("dismiss_clearing", "li") in duty.actions())
     qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.rows[0].clearing)
-    assert model.data(model.index(0, QueueColumn.STATE), QueueRole.TAG) is None
+    assert model.data(model.index(0, QueueColumn.TITLE), QueueRole.TAG) is None
     assert duty.state() is CaseState.DISCOVERED
     assert pending_clearing(duty.db.conn) == []
     qtbot.waitUntil(lambda: not duty.desk.panel.buttons[Action.DISMISS_CLEARING].isVisibleTo(duty.desk.panel))

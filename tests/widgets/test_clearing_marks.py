@@ -55,9 +55,9 @@ def make_queue(qtbot: QtBot, vocabulary: Vocabulary, palette: Palette) -> Incide
 
 
 def accent_pixels(queue: IncidentQueue, palette: Palette, r: int) -> int:
-    """How many pixels of the state cell of row `r` are painted in the tag's theme colour."""
+    """How many pixels of the title cell of row `r` are painted in the tag's theme colour."""
     table = queue.table
-    rect = table.visualRect(queue.model.index(r, QueueColumn.STATE))
+    rect = table.visualRect(queue.model.index(r, QueueColumn.TITLE))
     image = table.viewport().grab(rect).toImage()
     accent = palette.color("accent").rgb()
     return sum(image.pixel(x, y) == accent for x in range(image.width()) for y in range(image.height()))
@@ -72,17 +72,18 @@ def test_the_queue_marks_the_cases_waiting_for_auto_clearing(
         page([row(1, source="iot", clearing=True), row(2, source="iot"), row(3, state=S.REGISTERED)])
     )
     model = queue.model
-    tags = [model.data(model.index(r, QueueColumn.STATE), QueueRole.TAG) for r in range(3)]
+    tags = [model.data(model.index(r, QueueColumn.TITLE), QueueRole.TAG) for r in range(3)]
     assert tags == [("Auto-clear", "accent", "accent_text"), None, None]
-    tip = str(model.data(model.index(0, QueueColumn.STATE), Qt.ItemDataRole.ToolTipRole))
+    tip = str(model.data(model.index(0, QueueColumn.TITLE), Qt.ItemDataRole.ToolTipRole))
     assert "自动消警" in tip
     assert "V confirms" in tip
     assert "Z keeps it open" in tip
-    assert "自动消警" not in str(model.data(model.index(1, QueueColumn.STATE), Qt.ItemDataRole.ToolTipRole))
-    # Painted as a pill in the theme's colour, in the marked row only; the state word is still there.
+    assert "自动消警" not in str(model.data(model.index(1, QueueColumn.TITLE), Qt.ItemDataRole.ToolTipRole))
+    # Painted as a pill in the theme's colour, in the marked row only; the row keeps its words.
     assert accent_pixels(queue, themed, 0) > 20
     assert accent_pixels(queue, themed, 1) == 0
     assert model.data(model.index(0, QueueColumn.STATE)) == "Discovered"
+    assert tip.startswith("人民路井盖缺失1")
 
 
 def test_the_queue_mark_reads_in_chinese(
@@ -91,8 +92,8 @@ def test_the_queue_mark_reads_in_chinese(
     queue = make_queue(qtbot, vocabulary, themed)
     queue.show_page(page([row(1, source="iot", clearing=True)]))
     model = queue.model
-    assert model.data(model.index(0, QueueColumn.STATE), QueueRole.TAG)[0] == "待消警"
-    tip = str(model.data(model.index(0, QueueColumn.STATE), Qt.ItemDataRole.ToolTipRole))
+    assert model.data(model.index(0, QueueColumn.TITLE), QueueRole.TAG)[0] == "待消警"
+    tip = str(model.data(model.index(0, QueueColumn.TITLE), Qt.ItemDataRole.ToolTipRole))
     assert "值班长按 V 确认" in tip
     assert "按 Z 驳回" in tip
 
