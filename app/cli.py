@@ -13,6 +13,7 @@ from app.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
 from app.bench_demo import add_bench_demo_arguments
 from app.bench_discovery import add_bench_discovery_arguments
 from app.bench_loop import add_bench_loop_arguments
+from app.bench_rules import add_bench_rules_arguments
 from app.bench_signin import add_bench_signin_arguments
 from app.bench_wall import add_bench_wall_arguments
 from app.bench_wall_return import add_bench_wall_return_arguments
@@ -204,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
         "signin", help="the first sign-in after start: a known against an unknown login"
     )
     add_bench_signin_arguments(bench_signin)
+    bench_rules = bench_sub.add_parser(
+        "rules", help="vital-sign alert rules over N series: ms per second of data"
+    )
+    add_bench_rules_arguments(bench_rules)
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
@@ -296,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.bench_signin import run_bench_signin
 
         return run_bench_signin(args)
+    if args.bench == "rules":
+        from app.bench_rules import run_bench_rules
+
+        return run_bench_rules(args)
     if args.bench == "loop":
         from app.bench_loop import run_bench_loop
 

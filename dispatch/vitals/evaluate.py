@@ -55,27 +55,35 @@ class Evaluation:
 def fit(window: Window, now: float, span_s: float) -> tuple[Floats, Floats]:
     """Least-squares line through each series' samples in (now - span_s, now]: (slope per s, value at now).
 
-    Times are taken relative to `now`, so epoch seconds never get squared; nan without two distinct times.
+    Times are taken relative to `now` and values relative to the latest one, so the sums stay small and
+    exact enough; nan without two distinct times. Sums rather than deviations: four passes over the
+    window instead of eight, which is most of the cost of judging ten thousand series.
     """
-    rel = window.times - now
-    inside = (rel > -span_s) & (rel <= 0) & np.isfinite(window.values)
-    count = inside.sum(axis=1)
     # Values near the float limit overflow to inf or nan: such a series has no usable trend, nothing worse.
     with np.errstate(all="ignore"):
-        mean_t = np.where(inside, rel, 0.0).sum(axis=1) / count
-        mean_v = np.where(inside, window.values, 0.0).sum(axis=1) / count
-        dt = np.where(inside, rel - mean_t[:, None], 0.0)
-        dv = np.where(inside, window.values - mean_v[:, None], 0.0)
-        spread = (dt * dt).sum(axis=1)
-        slope = np.where(spread > 0, (dt * dv).sum(axis=1) / spread, np.nan)
-        return slope, mean_v - slope * mean_t
+        rel = window.times - now
+        # Empty slots have nan times and fall outside; the history keeps no non-finite value.
+        inside = (rel > -span_s) & (rel <= 0)
+        t = np.where(inside, rel, 0.0)
+        v = np.where(inside, window.values - window.latest_v[:, None], 0.0)
+        count = np.count_nonzero(inside, axis=1).astype(np.float64)
+        sum_t, sum_v = t.sum(axis=1), v.sum(axis=1)
+        sum_tt, sum_tv = np.einsum("ij,ij->i", t, t), np.einsum("ij,ij->i", t, v)
+        spread = count * sum_tt - sum_t * sum_t
+        slope = np.where(spread > 1e-9 * count * sum_tt, (count * sum_tv - sum_t * sum_v) / spread, np.nan)
+        at_now = (sum_v - slope * sum_t) / count + window.latest_v
+        return slope, at_now
 
 
 def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats]:
-    """What the rule judges in each series, and the fitted trend (units per second)."""
-    slope, at_now = fit(window, now, rule.window_s)
+    """What the rule judges in each series, and the fitted trend (units per second).
+
+    A threshold rule judges the latest value alone: its trend is left nan here and fitted only for the
+    series whose state changes (evaluate), where a transition reports it.
+    """
     if rule.kind is RuleKind.THRESHOLD:
-        return window.latest_v.copy(), slope
+        return window.latest_v.copy(), np.full(window.latest_v.size, np.nan)
+    slope, at_now = fit(window, now, rule.window_s)
     if rule.kind is RuleKind.RATE:
         with np.errstate(all="ignore"):
             return slope * rule.per_s, slope
@@ -84,7 +92,9 @@ def measure(rule: AlertRule, window: Window, now: float) -> tuple[Floats, Floats
     with np.errstate(all="ignore"):
         gap = (rule.limit - at_now) if rule.above else (at_now - rule.limit)
         ahead = np.where(speed > 0, gap / speed, np.inf)
-    past = (gap <= 0) | ((window.latest_v >= rule.limit) if rule.above else (window.latest_v <= rule.limit))
+        past = (gap <= 0) | (
+            (window.latest_v >= rule.limit) if rule.above else (window.latest_v <= rule.limit)
+        )
     return np.where(np.isnan(slope), np.nan, np.where(past, 0.0, ahead)), slope
 
 
@@ -134,6 +144,9 @@ def evaluate(rule: AlertRule, before: RuleStates, window: Window, now: float) ->
 
     after = RuleStates(state, since, cleared)
     changed = np.flatnonzero(state != old)
+    if rule.kind is RuleKind.THRESHOLD and changed.size:
+        trend = trend.copy()
+        trend[changed], _ = fit(window.subset(changed), now, rule.window_s)
     transitions = tuple(
         Transition(
             rule=rule.name,

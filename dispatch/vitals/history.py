@@ -23,6 +23,16 @@ class Window:
     latest_t: Floats  # (series,), nan for a series that never reported
     latest_v: Floats
 
+    def subset(self, picks: Ints) -> Window:
+        """Some of the series, by position."""
+        return Window(
+            tuple(self.keys[i] for i in picks),
+            self.times[picks],
+            self.values[picks],
+            self.latest_t[picks],
+            self.latest_v[picks],
+        )
+
 
 class SeriesHistory:
     """A ring of `slots` samples per series; samples closer than `resolution_s` share a slot, latest wins.
@@ -95,10 +105,22 @@ class SeriesHistory:
         self._values[rows, head] = values
 
     def window(self, rows: Ints) -> Window:
-        """Copies of the given rows' samples, safe to hand to a pure evaluation."""
+        """The given rows' samples, read-only, for a pure evaluation; valid until the next `record`.
+
+        Consecutive rows (a rule over all series of a metric that arrived together) are views, not copies.
+        """
         head = self._head[rows]
-        times, values = self._times[rows], self._values[rows]
+        if rows.size and rows[-1] - rows[0] == rows.size - 1 and np.all(np.diff(rows) == 1):
+            first, stop = int(rows[0]), int(rows[-1]) + 1
+            times, values, keys = (
+                self._times[first:stop],
+                self._values[first:stop],
+                tuple(self._keys[first:stop]),
+            )
+        else:
+            times, values = self._times[rows], self._values[rows]
+            keys = tuple(self._keys[r] for r in rows)
         latest_t, latest_v = self._times[rows, head], self._values[rows, head]
         for array in (times, values, latest_t, latest_v):
             array.flags.writeable = False
-        return Window(tuple(self._keys[r] for r in rows), times, values, latest_t, latest_v)
+        return Window(keys, times, values, latest_t, latest_v)
