@@ -27,6 +27,7 @@ from dispatch.model import ConnectionState, FeedStatus, IntakeChanges, MetricSam
 from dispatch.pipeline import IntakePipeline, PipelineThread
 from dispatch.protocol import Event
 from dispatch.store import count_events_since, load_recent_events, load_recent_metrics
+from dispatch.vitals.watch import VitalsWatch
 from widgets.duty_desk import DutyDesk
 
 log = logging.getLogger(__name__)
@@ -117,14 +118,18 @@ class Cockpit(QObject):
         self._owns_desk_worker = False
         self.duty: DutyController | None = None
         self.photos: UnitPhotos | None = None
+        self.vitals_watch: VitalsWatch | None = None
         if duty:
+            policy = load_policy(default_policy_path())
             self._owns_desk_worker = desk_worker is None
             self.desk_worker = desk_worker or DeskWorker(
                 db_path,
-                load_policy(default_policy_path()),
+                policy,
                 SystemClock(),
                 audit_checkpoints=audit_checkpoints,
             )
+            # The policy's vital-sign alert rules raise alarms into the intake, to become cases.
+            self.vitals_watch = VitalsWatch(policy.alert_rules, SystemClock(), self._submit_vital_alarm)
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
             self.duty = DutyController(desk, self.desk_worker, directory=directory)
@@ -193,6 +198,19 @@ class Cockpit(QObject):
         if self.duty is None:
             return list(metrics)
         return [m for m in metrics if m.name != OPEN_CASES_METRIC]
+
+    def _submit_vital_alarm(self, event: Event) -> None:
+        if self.pipeline is not None:
+            self.pipeline.submit_local(event)
+
+    def _vitals_beat(self) -> None:
+        """Once a second: every alert rule; a fault in it is logged and never stops the status loop."""
+        if self.vitals_watch is None or self.pipeline is None:
+            return
+        try:
+            self.vitals_watch.beat()
+        except Exception:
+            log.exception("the vital-sign rules could not be evaluated")
 
     def _on_duty_health_changed(self, health: JobHealth) -> None:
         self.window.health.show_failed_items(health.failed, health.total)
@@ -281,6 +299,8 @@ class Cockpit(QObject):
         self.window.health.apply(changes, retry_in)
         if changes.metrics:
             self.window.vitals.apply(self._vital_signs(changes.metrics))
+            if self.vitals_watch is not None:
+                self.vitals_watch.take(changes.metrics)
         self._committed = changes.counters.events
         self._show_events_today()
         self.window.status.show_connection(
@@ -299,6 +319,7 @@ class Cockpit(QObject):
             window = self.window
             window.header.show_time(now)
             window.status.show_time(now)
+            self._vitals_beat()
             if self.pipeline is not None:
                 feed = self.pipeline.status
                 retry_in = _retry_in(feed)

@@ -293,7 +293,7 @@ def test_the_policy_file_sets_the_episode_gap() -> None:
     text = default_policy_path().read_text(encoding="utf-8")
     policy = parse_policy(text.replace("gap_s: 1800", "gap_s: 600"), "p.yaml")
     assert policy.episodes.gap_s == 600
-    assert policy.episodes.sources == frozenset({"iot", "video_ai"})
+    assert policy.episodes.sources == frozenset({"iot", "video_ai", "vitals"})
     with pytest.raises(PolicyError, match=r"p\.yaml:\d+: episodes\.gap_s"):
         parse_policy(text.replace("gap_s: 1800", "gap_s: soon"), "p.yaml")
 
