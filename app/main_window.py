@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QCursor, QGuiApplication, QScreen, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
@@ -179,13 +179,22 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.trends_dock, self.health_dock)
             right.raise_()
         elif side:
-            self.resizeDocks(
-                [self.trends_dock, self.health_dock, side[0]], [height * s // 100 for s in (24, 30, 46)], down
-            )
+            self._share_right_column()
         else:
             self.resizeDocks([self.trends_dock, self.health_dock], [height * 2 // 5, height * 3 // 5], down)
         left = self._desk_column_width(width)
         self.resizeDocks([self.event_dock, right], [left, width - left], Qt.Orientation.Horizontal)
+
+    def _share_right_column(self) -> None:
+        """Trends, feed health and the panel in front of the side tabs share the right column 26/30/44 of
+        its own height (the vital-sign band and the status bar take the rest of the window's)."""
+        side = self._side_docks()
+        if not side or self.height() < ROOMY_HEIGHT:
+            return
+        front = next((dock for dock in side if not dock.visibleRegion().isEmpty()), side[0])
+        docks = [self.trends_dock, self.health_dock, front]
+        column = sum(dock.height() for dock in docks) or self.height()
+        self.resizeDocks(docks, [column * s // 100 for s in (26, 30, 44)], Qt.Orientation.Vertical)
 
     def _desk_column_width(self, width: int) -> int:
         least = width * DESK_SHARE // 100
@@ -237,6 +246,9 @@ class MainWindow(QMainWindow):
         if self._needs_default_sizes:
             self._needs_default_sizes = False
             self._apply_default_sizes()
+            # The right column's shares only take once the layout has placed its docks (resizeDocks is
+            # silently ignored before): set them again on the next turn of the event loop.
+            QTimer.singleShot(0, self, self._share_right_column)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
