@@ -212,8 +212,14 @@ class _Reader:
             "the policy",
             ("calendar", "urgent_max_severity", "budgets"),
             (
-                "supervision", "duplicates", "routing", "rural_districts", "verify_sources", "time_window",
-                "episodes", "alert_rules",
+                "supervision",
+                "duplicates",
+                "routing",
+                "rural_districts",
+                "verify_sources",
+                "time_window",
+                "episodes",
+                "alert_rules",
             ),
         )
         severity_node = top["urgent_max_severity"]
