@@ -41,11 +41,17 @@ def cell(name: str, value: Any) -> Any:
 
 def case_changes(before: Case | None, after: Case) -> dict[str, list[Any]]:
     """{column: [before, after]} for every column that differs; every column of a new case (before None)."""
+    if before is None:
+        return {name: [None, cell(name, getattr(after, name))] for name in CASE_FIELDS}
     changes: dict[str, list[Any]] = {}
     for name in CASE_FIELDS:
-        new = cell(name, getattr(after, name))
-        old = None if before is None else cell(name, getattr(before, name))
-        if before is None or old != new:
+        raw_new, raw_old = getattr(after, name), getattr(before, name)
+        # Most columns are untouched: equal values of one type record the same cell (a burst of 4,000
+        # reports spent a quarter of its time converting columns that had not changed).
+        if raw_new is raw_old or (type(raw_new) is type(raw_old) and raw_new == raw_old):
+            continue
+        new, old = cell(name, raw_new), cell(name, raw_old)
+        if old != new:
             changes[name] = [old, new]
     return changes
 
