@@ -10,21 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDockWidget, QTableView
 from pytestqt.qtbot import QtBot
 
-from app.application import install_translations
-from app.cockpit import Cockpit, make_pipeline_factory
-from app.desk_worker import DeskWorker
-from app.gui import install_console
 from app.main_window import LAYOUT_VERSION, MainWindow, layout_keys
 from app.theme import apply_theme
 from dispatch.casework.model import Action, Card, CaseState, Role
-from dispatch.casework.policy_file import default_policy_path, load_policy
-from dispatch.clock import ManualClock
-from dispatch.store import open_store
+from tests.app.consoles import bare_console
 from tests.widgets.duty_values import NOW as T0
 from tests.widgets.duty_values import audit, case, case_file, page, row
 from widgets.duty_desk import DutyDesk
@@ -52,32 +46,8 @@ class Console:
 def console(
     request: pytest.FixtureRequest, qtbot: QtBot, qapp: QApplication, tmp_path: Path
 ) -> Iterator[Console]:
-    translators = install_translations(qapp, request.param)
-    store = tmp_path / "store.sqlite3"
-    open_store(store).close()
-    worker = DeskWorker(store, load_policy(default_policy_path()), ManualClock(T0))
-    window = MainWindow(
-        palette=apply_theme(qapp),
-        settings=QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat),
-    )
-    qtbot.addWidget(window)
-    cockpit = Cockpit(
-        window,
-        db_path=store,
-        feed_url="ws://127.0.0.1:9",
-        pipeline_factory=make_pipeline_factory(None, None),
-        desk_worker=worker,
-    )
-    parts = install_console(qapp, window, cockpit, demo=False)
-    assert window.duty_dock is not None
-    desk = window.duty_dock.widget()
-    assert isinstance(desk, DutyDesk)
-    yield Console(window, desk, request.param)
-    parts.stop()
-    worker.close()
-    for translator in translators:
-        QCoreApplication.removeTranslator(translator)
-    qapp.setStyleSheet("")
+    with bare_console(qtbot, qapp, tmp_path, request.param) as bare:
+        yield Console(bare.window, bare.desk, request.param)
 
 
 def busy_desk(desk: DutyDesk) -> None:
