@@ -3,52 +3,23 @@ the merge again from the master's panel while neither case has moved on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.desk_worker import DeskWorker
-from app.duty import DutyController
-from app.theme import apply_theme
 from dispatch.casework import audit
 from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import Action, CaseState, Command
 from dispatch.casework.timers import Timers
-from dispatch.clock import ManualClock
-from dispatch.store import open_store
-from tests.app.test_duty import HOUR_MS, Duty, directory
+from tests.app import test_duty
+from tests.app.test_duty import Duty
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, POLICY, put_event
 from tests.widgets.duty_values import text_at
-from widgets.duty_desk import DutyDesk
-from widgets.vocabulary import Vocabulary
+
+# The desk fixture is test_duty's: a duty desk on a fresh store, beaten by hand.
+duty = test_duty.duty
 
 S = CaseState
-
-
-@pytest.fixture
-def duty(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Duty]:
-    path = tmp_path / "store.sqlite3"
-    db = open_store(path)
-    clock = ManualClock(MONDAY_9)
-    worker = DeskWorker(path, POLICY, clock)
-    desk = DutyDesk(Vocabulary(), apply_theme(qapp))
-    qtbot.addWidget(desk)
-    desk.resize(1500, 850)
-    controller = DutyController(
-        desk, worker, directory=directory, actor=LEAD, clock=clock, interval_ms=HOUR_MS
-    )
-    desk.show()
-    qtbot.waitExposed(desk)
-    yield Duty(desk, controller, worker, db, clock)
-    controller.stop()
-    worker.close()
-    db.close()
-    qapp.setStyleSheet("")
 
 
 def two_reports_of_one_thing(qtbot: QtBot, duty: Duty) -> None:
