@@ -183,32 +183,32 @@ def build_parser() -> argparse.ArgumentParser:
     bench_ingest.add_argument("--latency-rate", type=positive_number, default=5000.0, metavar="EVENTS_PER_S")
     bench_ingest.add_argument("--latency-seconds", type=positive_number, default=10.0)
     bench_ingest.add_argument("--no-gui", action="store_true", help="skip the offscreen GUI latency run")
-    bench_loop = bench_sub.add_parser(
-        "loop", help="queue page, full-text search and one transition, 1M cases"
-    )
-    add_bench_loop_arguments(bench_loop)
-    bench_wall = bench_sub.add_parser("wall", help="the video wall on N live streams: CPU, repaints, latency")
-    add_bench_wall_arguments(bench_wall)
-    bench_return = bench_sub.add_parser(
-        "wall-return", help="switching back to the video wall: time to live pictures, cold and warm"
-    )
-    add_bench_wall_return_arguments(bench_return)
-    bench_discovery = bench_sub.add_parser(
-        "discovery", help="a burst of co-located reports becoming cases: time, rows, lock holds"
-    )
-    add_bench_discovery_arguments(bench_discovery)
-    bench_demo = bench_sub.add_parser(
-        "demo", help="the demo city's open cases after simulated minutes (real intake, store, discovery)"
-    )
-    add_bench_demo_arguments(bench_demo)
-    bench_signin = bench_sub.add_parser(
-        "signin", help="the first sign-in after start: a known against an unknown login"
-    )
-    add_bench_signin_arguments(bench_signin)
-    bench_rules = bench_sub.add_parser(
-        "rules", help="vital-sign alert rules over N series: ms per second of data"
-    )
-    add_bench_rules_arguments(bench_rules)
+    for name, summary, add_arguments in (
+        ("loop", "queue page, full-text search and one transition, 1M cases", add_bench_loop_arguments),
+        ("wall", "the video wall on N live streams: CPU, repaints, latency", add_bench_wall_arguments),
+        (
+            "wall-return",
+            "switching back to the video wall: time to live pictures, cold and warm",
+            add_bench_wall_return_arguments,
+        ),
+        (
+            "discovery",
+            "a burst of co-located reports becoming cases: time, rows, lock holds",
+            add_bench_discovery_arguments,
+        ),
+        (
+            "demo",
+            "the demo city's open cases after simulated minutes (real intake, store, discovery)",
+            add_bench_demo_arguments,
+        ),
+        (
+            "signin",
+            "the first sign-in after start: a known against an unknown login",
+            add_bench_signin_arguments,
+        ),
+        ("rules", "vital-sign alert rules over N series: ms per second of data", add_bench_rules_arguments),
+    ):
+        add_arguments(bench_sub.add_parser(name, help=summary))
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
