@@ -1,8 +1,8 @@
-"""Tianshu (天枢) entry point: hands over to the command line in app/."""
+"""Tianshu (天枢) entry point: hands over to the command line in cli/."""
 
 from __future__ import annotations
 
-from app.cli import main
+from cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

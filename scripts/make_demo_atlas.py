@@ -1,4 +1,4 @@
-"""Writes resources/atlas/demo/: the demo city (dispatch/sim) as an atlas, the way a city ships its own."""
+"""Writes resources/atlas/demo/: the demo city (sim) as an atlas, the way a city ships its own."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 
 from dispatch.atlas.datum import wgs84_to_gcj02
-from dispatch.sim.catalog import CATEGORIES
-from dispatch.sim.city import City, LandmarkKind, demo_city
+from sim.catalog import CATEGORIES
+from sim.city import City, LandmarkKind, demo_city
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "atlas" / "demo"
 # The demo city has no shelters or chemical works of its own: its parks and squares are where people

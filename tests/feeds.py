@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from dispatch.sim.server import FeedServer
+from sim.server import FeedServer
 
 T = TypeVar("T")
 

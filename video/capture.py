@@ -16,8 +16,9 @@ import numpy as np
 from cv2.typing import MatLike
 from numpy.typing import NDArray
 
+from core.clock import Clock
 from video.frames import Frame, Mailbox
-from video.health import Backoff, Failure, HealthTiming, HealthTracker, Reason, StreamStatus, VideoClock
+from video.health import Backoff, Failure, HealthTiming, HealthTracker, Reason, StreamStatus
 from video.jpeg_scale import decode_packet, is_mjpeg, reduction_for, stream_size, use_packets
 from video.probe import diagnose
 from video.registry import Quality, SourceKind, source_kind
@@ -170,7 +171,7 @@ class StreamWorker:
         *,
         options: CaptureOptions,
         factory: CaptureFactory,
-        clock: VideoClock,
+        clock: Clock,
         gate: OpenGate,
         rng: random.Random | None = None,
         tap: FrameTap | None = None,

@@ -5,31 +5,9 @@ from __future__ import annotations
 import enum
 import random
 import threading
-import time
 from dataclasses import dataclass
-from typing import Protocol
 
 from video.registry import Quality
-
-
-class VideoClock(Protocol):
-    """Same shape as dispatch.clock.Clock, so app/ passes its clock and tests a ManualClock."""
-
-    def now(self) -> float:
-        """Seconds since the Unix epoch, UTC."""
-        ...
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never jumps backwards."""
-        ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 class Health(enum.StrEnum):

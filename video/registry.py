@@ -160,7 +160,7 @@ class RegistryError(ValueError):
 
 
 class CameraSite(Protocol):
-    """The shape of the demo city's cameras (dispatch.sim.city.Camera), without importing dispatch."""
+    """The shape of the demo city's cameras (sim.city.Camera), without importing dispatch."""
 
     @property
     def id(self) -> str: ...

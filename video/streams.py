@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from core.clock import Clock, SystemClock
 from video.capture import CaptureFactory, CaptureOptions, OpenGate, StreamWorker, open_ffmpeg
 from video.frames import Frame
-from video.health import Health, StreamStatus, SystemClock, VideoClock
+from video.health import Health, StreamStatus
 from video.motion import MotionCallback, MotionDetector, MotionSettings
 from video.registry import CameraRegistry, Point, Quality
 
@@ -73,7 +74,7 @@ class StreamManager:
         *,
         options: CaptureOptions | None = None,
         factory: CaptureFactory = open_ffmpeg,
-        clock: VideoClock | None = None,
+        clock: Clock | None = None,
         rng: random.Random | None = None,
         main_linger: float = 10.0,
         sub_linger: float = 0.0,
@@ -85,7 +86,7 @@ class StreamManager:
         self.registry = registry
         self.options = options or CaptureOptions()
         self._factory = factory
-        self._clock: VideoClock = clock or SystemClock()
+        self._clock: Clock = clock or SystemClock()
         self._rng = rng or random.Random()
         self._lingers = {Quality.MAIN: main_linger, Quality.SUB: sub_linger}
         self._on_health, self._on_motion = on_health, on_motion

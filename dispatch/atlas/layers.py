@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from core.geo import distance_m
 from dispatch.atlas.fields import At
 from dispatch.atlas.files import Convert, lines, outer_rings, point, read_csv, read_features, read_yaml
 from dispatch.atlas.model import (
@@ -22,7 +23,6 @@ from dispatch.atlas.model import (
     Street,
     Unit,
 )
-from dispatch.geo import distance_m
 
 DISTRICT_DIGITS = (6,)
 STREET_DIGITS = (9,)

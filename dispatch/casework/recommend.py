@@ -10,8 +10,8 @@ from typing import Protocol
 import networkx as nx
 import numpy as np
 
+from core.geo import distance_m
 from dispatch.atlas.model import Atlas
-from dispatch.geo import distance_m
 
 # Between a point and its nearest junction a crew moves off the modelled roads: side streets, yards,
 # walking the last stretch. 20 km/h along the straight line is a deliberately slow guess so that

@@ -6,7 +6,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from dispatch.protocol import Event
+from dispatch.feed.protocol import Event
 from dispatch.vitals.rules import AlertRule, AlertState, Transition
 
 SOURCE = "vitals"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from dispatch.clock import Clock
+from core.clock import Clock
 from dispatch.vitals.evaluate import Evaluation, RuleStates, evaluate
 from dispatch.vitals.history import Ints, SeriesHistory
 from dispatch.vitals.rules import AlertRule, SeriesKey, Transition

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from dispatch.clock import Clock
-from dispatch.model import MetricSample
-from dispatch.protocol import Event
+from core.clock import Clock
+from dispatch.feed.protocol import Event
+from dispatch.feed.values import MetricSample
 from dispatch.vitals.alerts import alarm_event
 from dispatch.vitals.monitor import VitalsMonitor
 from dispatch.vitals.rules import AlertRule, SeriesKey, Transition
@@ -19,7 +19,7 @@ AREA_LABEL = "district"
 class VitalsWatch:
     """Feeds committed readings to a VitalsMonitor; `beat()` (once a second) submits one event per alarm.
 
-    `submit` is the intake's local-event entry (dispatch.pipeline.IntakePipeline.submit_local). An event
+    `submit` is the intake's local-event entry (dispatch.feed.pipeline.IntakePipeline.submit_local). An event
     it refuses is logged and counted; the other transitions of the beat still go in.
     """
 

@@ -13,8 +13,8 @@ from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.main_window import MainWindow
-from app.theme import apply_theme
+from app.shell.main_window import MainWindow
+from app.shell.theme import apply_theme
 
 
 @pytest.fixture

@@ -11,17 +11,17 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.application import install_translations
-from app.cockpit import Cockpit, make_pipeline_factory
-from app.desk_worker import DeskWorker
-from app.gui import Console, install_console
-from app.main_window import MainWindow
-from app.theme import apply_theme
+from app.desk.worker import DeskWorker
+from app.shell.application import install_translations
+from app.shell.cockpit import Cockpit, make_pipeline_factory
+from app.shell.gui import Console, install_console
+from app.shell.main_window import MainWindow
+from app.shell.theme import apply_theme
+from core.clock import ManualClock
 from dispatch.casework.policy_file import default_policy_path, load_policy
-from dispatch.clock import ManualClock
-from dispatch.store import open_store
+from dispatch.store.database import open_store
 from tests.widgets.duty_values import NOW as T0
-from widgets.duty_desk import DutyDesk
+from widgets.desk.duty_desk import DutyDesk
 
 
 @dataclass

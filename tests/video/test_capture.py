@@ -12,13 +12,13 @@ import cv2
 import numpy as np
 import pytest
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
+from sim.stamp import decode_stamp, draw_stamp
 from tests.video.fakes import DEAD_BASE, FAST, FakeCamera, FakeFactory, picture, registry, wait_until
 from video.capture import CaptureOptions, OpenGate, StreamWorker, fit_size, to_display
 from video.frames import Frame, Mailbox
 from video.health import Health, HealthTiming, Reason, StreamStatus
 from video.registry import Quality
-from video.stamp import decode_stamp, draw_stamp
 from video.streams import StreamManager
 
 

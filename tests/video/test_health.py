@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
 from video.health import Backoff, Failure, Health, HealthTiming, HealthTracker, Reason
 from video.registry import Quality
 

@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
+from sim.demo_streams import DemoStreamServer
+from sim.stamp import decode_stamp, draw_stamp
 from tests.video.fakes import FAST, FakeCamera, FakeFactory, wait_until
 from video.capture import TORN_LIMIT, CaptureOptions, OpenGate, Source, StreamWorker, open_ffmpeg
-from video.demo_streams import DemoStreamServer
 from video.frames import Frame
 from video.health import Health
 from video.jpeg_scale import MJPEG_FOURCC, decode_packet, reduction_for
 from video.registry import Quality
 from video.snapshot import save_snapshot
-from video.stamp import decode_stamp, draw_stamp
 
 
 @pytest.mark.parametrize(

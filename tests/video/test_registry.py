@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.sim.city import demo_city
+from sim.city import demo_city
 from video.registry import (
     ACCESS_LEVELS,
     DEMO_MOTION_ZONE,

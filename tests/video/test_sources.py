@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 import pytest
 
+from sim.demo_streams import DemoStreamServer
+from sim.stamp import decode_stamp
 from tests.video.fakes import wait_until
 from video.capture import CaptureOptions
-from video.demo_streams import DemoStreamServer
 from video.health import Health, Reason
 from video.registry import ACCESS_LEVELS, CameraInfo, CameraRegistry, Quality
-from video.stamp import decode_stamp
 from video.streams import StreamLease, StreamManager
 
 OPTIONS = CaptureOptions(open_timeout=3.0, read_timeout=4.0, backoff_base=0.2, backoff_cap=1.0)

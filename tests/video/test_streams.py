@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
 from tests.video.fakes import DEAD_BASE, FAST, FakeFactory, picture, registry, wait_until
 from video.motion import Box, MotionSettings
 from video.registry import CameraInfo, CameraRegistry, Quality

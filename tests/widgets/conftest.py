@@ -10,10 +10,10 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from app.theme import load_palette
-from dispatch.model import StoredEvent
-from widgets.palette import Palette
-from widgets.vocabulary import Vocabulary
+from app.shell.theme import load_palette
+from dispatch.feed.values import StoredEvent
+from widgets.common.palette import Palette
+from widgets.common.vocabulary import Vocabulary
 
 
 @pytest.fixture

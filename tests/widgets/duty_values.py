@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtWidgets import QTableWidget
 
 from dispatch.casework.model import Action, AuditRow, Card, Case, CaseState, Role
-from dispatch.casework.views import CaseFile, LinkedEvent, MergeProposal, Page, QueueQuery, QueueRow
-from dispatch.model import StoredEvent
+from dispatch.casework.readouts import CaseFile, LinkedEvent, MergeProposal, Page, QueueQuery, QueueRow
+from dispatch.feed.values import StoredEvent
 
 NOW = 1_767_603_600.0
 S = CaseState

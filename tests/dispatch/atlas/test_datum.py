@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from core.geo import distance_m
 from dispatch.atlas.datum import (
     CHINA_EAST,
     CHINA_NORTH,
@@ -16,7 +17,6 @@ from dispatch.atlas.datum import (
     in_china,
     wgs84_to_gcj02,
 )
-from dispatch.geo import distance_m
 
 # The offset is under 0.01°, so points this far inside the rectangle stay inside it once shifted.
 _MARGIN = 0.02

@@ -9,7 +9,7 @@ import pytest
 
 from dispatch.atlas import load_atlas
 from dispatch.casework.recommend import RoadNetwork, base_positions, recommend
-from dispatch.sim.city import demo_city
+from sim.city import demo_city
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "resources" / "atlas" / "demo"

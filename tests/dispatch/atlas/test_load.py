@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.geo import distance_m
 from dispatch.atlas import AtlasError, Datum, PlaceKind, load_atlas
 from dispatch.casework.recommend import RoadNetwork, UnitPosition, base_positions, recommend
-from dispatch.geo import distance_m
 from tests.dispatch.atlas import small_city
 from tests.dispatch.atlas.small_city import EAST, WEST
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from dispatch.casework import audit
-from dispatch.casework.checkpoints import generate_key, load_private_key, sign_checkpoint
 from dispatch.casework.model import Action, Actor, Role
-from dispatch.casework.supervision import sweep_cards
+from dispatch.casework.records import audit
+from dispatch.casework.records.checkpoints import generate_key, load_private_key, sign_checkpoint
+from dispatch.casework.records.supervision import sweep_cards
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     INTAKE,

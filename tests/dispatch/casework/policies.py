@@ -10,8 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from dispatch.casework.desk import CaseDesk
-from dispatch.casework.discovery import Discovery
+from core.clock import ManualClock
 from dispatch.casework.model import Action, Actor, Case, Command, Role
 from dispatch.casework.policy import (
     AreaType,
@@ -27,10 +26,11 @@ from dispatch.casework.policy import (
     Urgency,
     WorkingHours,
 )
+from dispatch.casework.records.commands import CaseDesk
+from dispatch.casework.records.discovery import Discovery
 from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
-from dispatch.clock import ManualClock
-from dispatch.store import open_store
+from dispatch.store.database import open_store
 
 # Monday 2026-01-05 09:00 UTC: the start of a working day on the test calendar.
 MONDAY_9 = 1_767_603_600.0

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from dispatch.casework import account_log
-from dispatch.casework.account_log import AccountAction
-from dispatch.casework.accounts import (
+from dispatch.casework.model import Actor, Role
+from dispatch.casework.records import account_log
+from dispatch.casework.records.account_log import AccountAction
+from dispatch.casework.records.accounts import (
     DEMO_OPERATORS,
     DEMO_PASSWORD,
     THROTTLE_AFTER,
@@ -30,8 +31,7 @@ from dispatch.casework.accounts import (
     unlock,
     waiting_logins,
 )
-from dispatch.casework.model import Actor, Role
-from dispatch.store import open_store
+from dispatch.store.database import open_store
 
 # Cheap parameters keep the file fast; the production hasher is checked once below.
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit
+from core.clock import ManualClock
 from dispatch.casework.model import Action, Actor, Command, Role
-from dispatch.clock import ManualClock
+from dispatch.casework.records import audit
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, Loop, act, new_case, open_loop
 
 UNIT = Actor("U-CITY", Role.UNIT)

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dispatch.casework.audit_changes import case_changes, cell
-from dispatch.casework.cases import CASE_FIELDS
 from dispatch.casework.model import Card, CaseState
+from dispatch.casework.records.audit_changes import case_changes, cell
+from dispatch.casework.records.cases import CASE_FIELDS
 from tests.widgets.duty_values import case
 
 # Values that are equal but of different types, or unequal to themselves, are where a shortcut could slip.

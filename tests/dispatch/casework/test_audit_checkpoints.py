@@ -12,12 +12,13 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from app.audit_command import Signatures
-from app.desk_worker import DeskContext
-from app.duty_jobs import audit_checkpoint
-from app.loop_commands import add_audit_command, run_audit_verify
+from app.desk.beat import audit_checkpoint
+from app.desk.worker import DeskContext
+from cli.audit import Signatures
+from cli.report import add_audit_command, run_audit_verify
 from dispatch.casework.checkpoint_stamp import Checkpoint
-from dispatch.casework.checkpoints import (
+from dispatch.casework.model import Action
+from dispatch.casework.records.checkpoints import (
     Checkpointer,
     CheckpointError,
     generate_key,
@@ -27,8 +28,7 @@ from dispatch.casework.checkpoints import (
     read_log,
     store_id,
 )
-from dispatch.casework.handover import load_handover, write_handover
-from dispatch.casework.model import Action
+from dispatch.casework.records.handover import load_handover, write_handover
 from dispatch.casework.routing import Router
 from dispatch.casework.shifts import current_shift
 from tests.dispatch.casework.policies import LEAD, POLICY, Loop, act, new_case, open_loop
@@ -216,8 +216,8 @@ def test_keygen_checkpoint_and_verify_on_the_command_line(
 
 
 def test_the_desk_thread_hands_its_checkpointer_to_every_job(key: Path, tmp_path: Path) -> None:
-    from app.desk_worker import DeskWorker
-    from dispatch.clock import ManualClock
+    from app.desk.worker import DeskWorker
+    from core.clock import ManualClock
 
     log = tmp_path / "worker.checkpoints"
     worker = DeskWorker(

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit
 from dispatch.casework.model import (
     SYSTEM_ACTOR,
     Action,
@@ -19,6 +18,7 @@ from dispatch.casework.model import (
     Refused,
     Role,
 )
+from dispatch.casework.records import audit
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     INTAKE,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit, episodes
 from dispatch.casework.model import Action, CaseState, Command, Refusal, Refused
-from dispatch.casework.queue import fetch_page
-from dispatch.casework.views import QueueQuery
+from dispatch.casework.readouts import QueueQuery
+from dispatch.casework.records import audit, episodes
+from dispatch.casework.records.queue import fetch_page
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, MONDAY_9, SUPERVISOR, Loop, open_loop
 from tests.dispatch.casework.test_discovery_episodes import sensor
 

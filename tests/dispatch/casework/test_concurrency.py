@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit
-from dispatch.casework.desk import CaseDesk
 from dispatch.casework.model import Action, Actor, Applied, CaseState, Command, Refusal, Refused
+from dispatch.casework.records import audit
+from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.timers import Timers
-from dispatch.store import open_store
+from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, POLICY, Loop, act, new_case, open_loop
 
 S = CaseState

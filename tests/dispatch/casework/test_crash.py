@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit, orders
 from dispatch.casework.model import Action, CaseState, Command
+from dispatch.casework.records import audit, orders
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, open_loop
 
 pytestmark = pytest.mark.slow

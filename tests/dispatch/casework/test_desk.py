@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from dispatch.casework import audit, orders
+from core.clock import ManualClock
 from dispatch.casework.calendar import WorkingCalendar
 from dispatch.casework.model import Action, Actor, CaseState, Command, Refusal, Refused, Role
 from dispatch.casework.policy import Stage, Urgency
 from dispatch.casework.policy_file import default_policy_path, load_policy
-from dispatch.clock import ManualClock
+from dispatch.casework.records import audit, orders
 from tests.dispatch.casework.policies import (
     CALENDAR,
     DISPATCHER,

@@ -16,9 +16,7 @@ from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.casework import audit
-from dispatch.casework.accounts import create_operator
-from dispatch.casework.attendance import Attendance
+from core.clock import ManualClock
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import (
     SYSTEM_ACTOR,
@@ -31,7 +29,9 @@ from dispatch.casework.model import (
     Refused,
     Role,
 )
-from dispatch.clock import ManualClock
+from dispatch.casework.records import audit
+from dispatch.casework.records.accounts import create_operator
+from dispatch.casework.records.attendance import Attendance
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     INTAKE,

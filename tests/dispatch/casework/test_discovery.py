@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit, orders
+from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Role
-from dispatch.clock import ManualClock
-from dispatch.intake import Intake
-from dispatch.store_writer import CommitResult, StoreWriter
+from dispatch.casework.records import audit, orders
+from dispatch.feed.intake import Intake
+from dispatch.store.writer import CommitResult, StoreWriter
 from tests.dispatch.cap_samples import SENDER, cap_xml
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, Loop, act, open_loop, put_event
 

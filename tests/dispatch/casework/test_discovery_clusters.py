@@ -10,10 +10,10 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.casework.case_file import load_case_file
-from dispatch.casework.clusters import migrate_duplicate_clusters
+from core.geo import distance_m
 from dispatch.casework.model import Action
-from dispatch.geo import distance_m
+from dispatch.casework.records.case_file import load_case_file
+from dispatch.casework.records.clusters import migrate_duplicate_clusters
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     LAT,

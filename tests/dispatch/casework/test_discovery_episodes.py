@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.casework import audit, episodes
-from dispatch.casework.case_file import load_case_file
 from dispatch.casework.model import Action, CaseState, Refused
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, parse_policy
-from dispatch.model import QuarantineReason
-from dispatch.protocol import DecodedEvent, Rejected, decode_event
+from dispatch.casework.records import audit, episodes
+from dispatch.casework.records.case_file import load_case_file
+from dispatch.feed.protocol import DecodedEvent, Rejected, decode_event
+from dispatch.feed.values import QuarantineReason
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     LAT,

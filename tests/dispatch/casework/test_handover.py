@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dispatch.casework.handover import (
+from dispatch.casework.model import Action, Actor, Card, CaseState, Role
+from dispatch.casework.records.handover import (
     acknowledge,
     count_open_cases,
     load_handover,
@@ -18,7 +19,6 @@ from dispatch.casework.handover import (
     recent_handovers,
     write_handover,
 )
-from dispatch.casework.model import Action, Actor, Card, CaseState, Role
 from dispatch.casework.shifts import (
     DEFAULT_SHIFTS,
     HandoverError,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.model import Action, CaseState
-from dispatch.casework.orders import ReportOutcome
-from dispatch.orders_wire import UnitReportMsg, decode_order_frame, report_body
+from dispatch.casework.records.inbox import apply_inbox
+from dispatch.casework.records.orders import ReportOutcome
+from dispatch.feed.orders_wire import UnitReportMsg, decode_order_frame, report_body
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, act, new_case, open_loop
 
 

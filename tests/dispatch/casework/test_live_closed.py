@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dispatch.casework.live import closed_since
-from dispatch.casework.metrics import compute
 from dispatch.casework.model import Action
+from dispatch.casework.records.live import closed_since
+from dispatch.casework.records.metrics import compute
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, MONDAY_9, SUPERVISOR, act, new_case, open_loop
 
 DAY = 86_400.0

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit
-from dispatch.casework.cases import family
 from dispatch.casework.model import Action, CaseState, Command, Refusal, Refused
+from dispatch.casework.records import audit
+from dispatch.casework.records.cases import family
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, LON, Loop, act, new_case, open_loop
 
 S = CaseState

@@ -14,10 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
-from dispatch.casework.desk import CaseDesk
+from core.clock import ManualClock
 from dispatch.casework.evaluation import Grade, Span, Tally, grade_of
-from dispatch.casework.live import Live, LiveCounters, live_counts, mismatches
-from dispatch.casework.metrics import Durations, compute, department_score
 from dispatch.casework.model import Action, Actor, Case, CaseState, Command, Role
 from dispatch.casework.policy import (
     AreaType,
@@ -32,9 +30,11 @@ from dispatch.casework.policy import (
     Urgency,
     WorkingHours,
 )
+from dispatch.casework.records.commands import CaseDesk
+from dispatch.casework.records.live import Live, LiveCounters, live_counts, mismatches
+from dispatch.casework.records.metrics import Durations, compute, department_score
 from dispatch.casework.timers import Timers
-from dispatch.clock import ManualClock
-from dispatch.store import open_store
+from dispatch.store.database import open_store
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=TZ).timestamp()  # a Monday, 09:00 local

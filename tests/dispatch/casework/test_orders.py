@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.casework import audit
-from dispatch.casework.case_file import load_case_file
 from dispatch.casework.model import Action, CaseState
-from dispatch.casework.orders import (
+from dispatch.casework.records import audit
+from dispatch.casework.records.case_file import load_case_file
+from dispatch.casework.records.orders import (
     ReportAction,
     ReportOutcome,
     UnitReport,

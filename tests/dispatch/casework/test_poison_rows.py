@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dispatch.casework.discovery import CURSOR_KEY as DISCOVERY_CURSOR
-from dispatch.casework.failures import failed_items, is_environment_fault
-from dispatch.casework.inbox import CURSOR_KEY as INBOX_CURSOR
-from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.jobs import Job
 from dispatch.casework.model import Action, Card
-from dispatch.casework.supervision import sweep_cards
-from dispatch.orders_wire import Report
+from dispatch.casework.records.discovery import CURSOR_KEY as DISCOVERY_CURSOR
+from dispatch.casework.records.failures import failed_items, is_environment_fault
+from dispatch.casework.records.inbox import CURSOR_KEY as INBOX_CURSOR
+from dispatch.casework.records.inbox import apply_inbox
+from dispatch.casework.records.supervision import sweep_cards
+from dispatch.feed.orders_wire import Report
 from tests.dispatch.casework.policies import DISPATCHER, HOUR, LEAD, MONDAY_9, Loop, act, new_case, open_loop
 
 SETTINGS = settings(

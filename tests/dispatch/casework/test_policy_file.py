@@ -21,8 +21,8 @@ from dispatch.casework.policy import (
 )
 from dispatch.casework.policy_file import default_policy_path, load_policy, parse_policy
 from dispatch.casework.routing import Router
-from dispatch.sim.catalog import CATEGORIES
-from dispatch.sim.city import demo_city
+from sim.catalog import CATEGORIES
+from sim.city import demo_city
 
 MINIMAL = """\
 calendar:

@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 
-from dispatch.casework import queue
-from dispatch.casework.case_file import dispatch_options, load_case_file
-from dispatch.casework.cases import insert_case
 from dispatch.casework.model import OPEN_STATES, Action, Actor, Card, Case, CaseState, Role
 from dispatch.casework.policy_file import default_policy_path, load_policy
-from dispatch.casework.queue import busy_units, fetch_page, severe_unacknowledged, watermark
+from dispatch.casework.readouts import QueueQuery, RosterUnit, SortKey, current_due
 from dispatch.casework.recommend import RoadNetwork
+from dispatch.casework.records import queue
+from dispatch.casework.records.case_file import dispatch_options, load_case_file
+from dispatch.casework.records.cases import insert_case
+from dispatch.casework.records.queue import busy_units, fetch_page, severe_unacknowledged, watermark
 from dispatch.casework.routing import Router
 from dispatch.casework.search import index_text
-from dispatch.casework.views import QueueQuery, RosterUnit, SortKey, current_due
-from dispatch.sim.city import demo_city
-from dispatch.store import open_store
+from dispatch.store.database import open_store
+from sim.city import demo_city
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, LON, Loop, act, new_case, open_loop
 
 S = CaseState

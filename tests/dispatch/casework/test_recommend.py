@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.geo import distance_m
 from dispatch.casework.recommend import (
     LOCAL_SPEED_KMH,
     RoadNetwork,
@@ -17,8 +18,7 @@ from dispatch.casework.recommend import (
     base_positions,
     recommend,
 )
-from dispatch.geo import distance_m
-from dispatch.sim.city import City, RoadNode, demo_city
+from sim.city import City, RoadNode, demo_city
 
 _LON0, _LAT0 = 120.0, 30.0
 _KMH50_S_PER_KM = 3600.0 / 50.0

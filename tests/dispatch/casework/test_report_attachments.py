@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch.attachments import MAX_ATTACHMENTS, screen
-from dispatch.casework.case_file import load_case_file
-from dispatch.casework.inbox import apply_inbox
 from dispatch.casework.model import CaseState
-from dispatch.casework.orders import ReportOutcome
-from dispatch.orders_wire import UnitReportMsg, decode_order_frame, report_body
-from dispatch.protocol import Rejected
+from dispatch.casework.records.case_file import load_case_file
+from dispatch.casework.records.inbox import apply_inbox
+from dispatch.casework.records.orders import ReportOutcome
+from dispatch.feed.attachments import MAX_ATTACHMENTS, screen
+from dispatch.feed.orders_wire import UnitReportMsg, decode_order_frame, report_body
+from dispatch.feed.protocol import Rejected
 from tests.dispatch.casework.policies import MONDAY_9, dispatched_store, open_loop
 
 SETTINGS = settings(

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from dispatch.casework import audit
-from dispatch.casework.accounts import create_operator, deactivate
-from dispatch.casework.attendance import Attendance
 from dispatch.casework.model import SYSTEM_ACTOR, Action, Actor, CaseState, Command, Refusal, Refused, Role
-from dispatch.casework.orders import ReportAction, ReportOutcome, UnitReport, apply_report
-from dispatch.store import open_store
+from dispatch.casework.records import audit
+from dispatch.casework.records.accounts import create_operator, deactivate
+from dispatch.casework.records.attendance import Attendance
+from dispatch.casework.records.orders import ReportAction, ReportOutcome, UnitReport, apply_report
+from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, MONDAY_9, Loop, act, new_case, open_loop
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)

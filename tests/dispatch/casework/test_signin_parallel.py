@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from dispatch.casework.accounts import THROTTLE_AFTER, SignInThrottled, authenticate, create_operator
 from dispatch.casework.model import Role
-from dispatch.store import open_store
+from dispatch.casework.records.accounts import THROTTLE_AFTER, SignInThrottled, authenticate, create_operator
+from dispatch.store.database import open_store
 
 pytestmark = pytest.mark.slow
 

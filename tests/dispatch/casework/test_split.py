@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from dispatch.casework import audit
-from dispatch.casework.case_file import load_case_file
-from dispatch.casework.cases import family
-from dispatch.casework.live import LiveCounters, mismatches
 from dispatch.casework.model import Action, Case, CaseState, Command, Refusal, Refused
+from dispatch.casework.records import audit
+from dispatch.casework.records.case_file import load_case_file
+from dispatch.casework.records.cases import family
+from dispatch.casework.records.live import LiveCounters, mismatches
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     INTAKE,

@@ -12,9 +12,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from dispatch.casework import audit
-from dispatch.casework.cases import family
-from dispatch.casework.live import LiveCounters, mismatches
 from dispatch.casework.machine import RULES, allowed_actions
 from dispatch.casework.model import (
     OPEN_STATES,
@@ -27,7 +24,10 @@ from dispatch.casework.model import (
     Refused,
     Role,
 )
-from dispatch.casework.orders import ReportAction, ReportOutcome, UnitReport, apply_report
+from dispatch.casework.records import audit
+from dispatch.casework.records.cases import family
+from dispatch.casework.records.live import LiveCounters, mismatches
+from dispatch.casework.records.orders import ReportAction, ReportOutcome, UnitReport, apply_report
 from tests.dispatch.casework.policies import LON, Loop, open_loop, put_event
 
 UNITS = ("U-X", "U-Y")

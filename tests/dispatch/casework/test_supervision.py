@@ -9,7 +9,7 @@ import pytest
 
 from dispatch.casework.board import BoardGroup, may_supervise, supervise_command
 from dispatch.casework.model import Action, Card, Case, CaseState, Refused, Role
-from dispatch.casework.supervision import supervision_board
+from dispatch.casework.records.supervision import supervision_board
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, SUPERVISION, Loop, act, new_case, open_loop
 
 MINUTE = 60.0

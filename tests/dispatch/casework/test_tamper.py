@@ -13,11 +13,11 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from app.audit_command import Signatures
-from app.loop_commands import run_audit_verify
-from dispatch.casework import audit
-from dispatch.casework.audit_changes import ORDER_FIELDS
-from dispatch.casework.cases import CASE_FIELDS
+from cli.audit import Signatures
+from cli.report import run_audit_verify
+from dispatch.casework.records import audit
+from dispatch.casework.records.audit_changes import ORDER_FIELDS
+from dispatch.casework.records.cases import CASE_FIELDS
 from tests.dispatch.casework.audit_history import History, attacker_copy, build_history, rehash_from
 
 # Tables and columns the audit vouches for; the outbox's delivery bookkeeping (sent_at, attempts, acked_at)
@@ -283,7 +283,7 @@ def test_an_edited_checkpoint_log_is_found(history: History, tmp_path: Path, edi
 
 
 def test_another_key_cannot_vouch_for_the_store(history: History, tmp_path: Path) -> None:
-    from dispatch.casework.checkpoints import generate_key
+    from dispatch.casework.records.checkpoints import generate_key
 
     other = tmp_path / "other.key"
     generate_key(other)

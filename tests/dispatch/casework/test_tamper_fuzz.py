@@ -13,14 +13,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.audit_command import Signatures
-from app.loop_commands import run_audit_verify
-from dispatch.casework import audit
-from dispatch.casework.audit_changes import ORDER_FIELDS
-from dispatch.casework.cases import CASE_FIELDS
-from dispatch.casework.checkpoints import Checkpointer, generate_key
+from cli.audit import Signatures
+from cli.report import run_audit_verify
 from dispatch.casework.machine import allowed_actions
 from dispatch.casework.model import Action, Actor, Command, Refused, Role
+from dispatch.casework.records import audit
+from dispatch.casework.records.audit_changes import ORDER_FIELDS
+from dispatch.casework.records.cases import CASE_FIELDS
+from dispatch.casework.records.checkpoints import Checkpointer, generate_key
 from tests.dispatch.casework.audit_history import History, build_history
 from tests.dispatch.casework.policies import LON, Loop, open_loop, put_event
 

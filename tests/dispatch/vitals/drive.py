@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
 from dispatch.vitals.history import SeriesHistory
 from dispatch.vitals.monitor import VitalsMonitor
 from dispatch.vitals.rules import AlertRule, AlertState, SeriesKey, Transition

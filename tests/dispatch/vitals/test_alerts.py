@@ -10,9 +10,9 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch.casework import episodes
 from dispatch.casework.policy import EpisodeRule
-from dispatch.protocol import Rejected, decode_event, encode_event_object
+from dispatch.casework.records import episodes
+from dispatch.feed.protocol import Rejected, decode_event, encode_event_object
 from dispatch.vitals.alerts import SOURCE, alarm_event, device
 from dispatch.vitals.rules import AlertRule, AlertState, RuleKind, SeriesKey, Transition
 from tests.dispatch.casework.policies import POLICY, open_loop, put_event

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch.clock import ManualClock
+from core.clock import ManualClock
 from dispatch.vitals.history import SeriesHistory
 from dispatch.vitals.monitor import VitalsMonitor
 from dispatch.vitals.rules import AlertRule, AlertState, RuleKind, SeriesKey

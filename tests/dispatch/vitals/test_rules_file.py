@@ -8,9 +8,9 @@ import pytest
 
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy, parse_policy
-from dispatch.sim.city import demo_city
-from dispatch.sim.vitals import VitalSigns
 from dispatch.vitals.rules import AlertRule, RuleKind
+from sim.city import demo_city
+from sim.vitals import VitalSigns
 from tests.dispatch.casework.test_policy_file import MINIMAL
 
 RULES = """\

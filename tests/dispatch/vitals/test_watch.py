@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dispatch.clock import ManualClock
-from dispatch.model import MetricSample
-from dispatch.protocol import Event
+from core.clock import ManualClock
+from dispatch.feed.protocol import Event
+from dispatch.feed.values import MetricSample
 from dispatch.vitals.alerts import SOURCE
 from dispatch.vitals.rules import AlertRule, RuleKind
 from dispatch.vitals.watch import VitalsWatch

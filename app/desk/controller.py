@@ -1,0 +1,407 @@
+"""The duty controller: drives the duty desk from the store on the desk thread, and carries out commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QAction
+
+from app.desk import beat as jobs
+from app.desk.beat import Snapshot, UnitDirectory
+from app.desk.merge import MergeControl
+from app.desk.worker import DeskContext, DeskWorker
+from app.shell.gui_call import GuiCall
+from core.clock import Clock, SystemClock
+from dispatch.casework.machine import RULES
+from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused, Role
+from dispatch.casework.readouts import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
+from dispatch.casework.records.episodes import CLEARED_REASON
+from widgets.common.style import fill
+from widgets.desk.action_form import ActionInput, needs_form
+from widgets.desk.case_panel import ActionRequest
+from widgets.desk.duty_desk import DutyDesk
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+TICK_MS = 1000
+
+
+def demo_actor() -> Actor:
+    """Who acts before the session helper signs anyone in: a shift lead, who may do nearly everything."""
+    return Actor("duty", Role.SHIFT_LEAD, QCoreApplication.translate("DutyController", "Duty lead (demo)"))
+
+
+class ActorSource(Protocol):
+    """What the desk needs from app.shift.session.Session: who is signed in, and word when that changes."""
+
+    @property
+    def actor(self) -> Actor | None: ...
+
+    @property
+    def actor_changed(self) -> SignalInstance: ...
+
+    def sign_out(self, reason: str = "") -> None: ...
+
+
+class DutyController(QObject):
+    """Feeds the desk from the store once a second (only when something changed) and on request; turns
+    the officer's keys into commands for the current actor, and refusals into words."""
+
+    case_shown = Signal(object)
+    """The case panel shows a case file, another one or the same read again (carries it, or None)."""
+    alerts_changed = Signal(object)
+    """The open severe cases nobody has acknowledged, newest first (carries a tuple of QueueRow)."""
+    order_queued = Signal(str)
+    """A command of this console put an order in the outbox (carries its order_id): send it now."""
+    health_changed = Signal(object)
+    """The loop's jobs set items aside, retried them, or could (not) run (carries a duty_jobs.JobHealth)."""
+    open_counted = Signal(int)
+    """The store's open cases (在办) were counted again, as the queue and 综合评价 count them (carries it)."""
+
+    def __init__(
+        self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
+        actor: Actor | None = None, exercise: bool = False, clock: Clock | None = None,
+        interval_ms: int = TICK_MS,
+    ) -> None:  # fmt: skip
+        super().__init__(desk)
+        self.desk = desk
+        self.worker = worker
+        self.clock = clock or SystemClock()
+        self.exercise = exercise
+        self.directory: UnitDirectory | None = None
+        self._directory_factory = directory
+        self.actor: Actor | None = None
+        self.gui = GuiCall(self)
+        self._mark = -1
+        self._stopped = True
+        self._ticking = False
+        self._reread = False
+        self._page_busy = False
+        self._page_again = False
+        self._file_busy = False
+        self._file_again = False
+        self._case_id: int | None = None
+        self._health = jobs.JobHealth()
+        self.dispatch_dialog = desk.dispatch_dialog
+        self.form = desk.form
+        self.merges = MergeControl(desk, self._submit, self._send, lambda: self.actor)
+        self.merge_dialog = self.merges.dialog
+        self._session: ActorSource | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.poll)
+        desk.queue.page_requested.connect(self._on_queue_page_requested)
+        desk.queue.case_selected.connect(self._on_queue_case_selected)
+        desk.panel.action_requested.connect(self._on_panel_action_requested)
+        desk.banner.acknowledge_requested.connect(self._on_banner_acknowledge_requested)
+        desk.refresh_requested.connect(lambda _: self.refresh())
+        self.dispatch_dialog.dispatch_confirmed.connect(self._on_dispatch_dialog_dispatch_confirmed)
+        self.form.form_confirmed.connect(self._on_form_form_confirmed)
+        self.set_actor(actor if actor is not None else demo_actor())
+
+    # -- life ----------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Prepare the desk connection and the unit directory, then tick once a second."""
+        self._stopped = False
+        self._submit(partial(jobs.prepare, self._directory_factory), self._on_prepared)
+
+    def stop(self) -> None:
+        """Stop ticking; answers still on their way are dropped. The worker's owner closes the worker."""
+        self._stopped = True
+        self._timer.stop()
+        for dialog in (self.dispatch_dialog, self.form, self.merge_dialog):
+            if dialog.isVisible():
+                dialog.reject()
+
+    def set_actor(self, actor: Actor | None) -> None:
+        """The signed-in operator (None after signing out: the desk shows, but offers no actions). Another
+        officer starts clean: no open case, selection, search or filter of the one before."""
+        previous, self.actor = self.actor, actor
+        role = actor.role if actor is not None else None
+        self.desk.panel.set_role(role)
+        may_acknowledge = role in RULES[Action.ACKNOWLEDGE].roles
+        self.desk.banner.set_can_acknowledge(may_acknowledge)
+        key = self.desk.findChild(QAction, "dutyAcknowledge")
+        if key is not None:
+            key.setEnabled(may_acknowledge)
+        if actor is None or (previous is not None and previous.login != actor.login):
+            self._start_over()
+        if actor is None:
+            self.desk.show_role(self.tr("Nobody signed in"))
+        else:
+            self.desk.show_role(
+                fill(self.tr("%1 · %2"), actor.name or actor.login, self.desk.words.shift.role(actor.role))
+            )
+
+    def follow(self, session: ActorSource) -> None:
+        """Act as whoever the session has signed in, now and after every change; a command refused as
+        signed out signs the session out."""
+        self._session = session
+        self.set_actor(session.actor)
+        session.actor_changed.connect(self.set_actor)
+
+    def _start_over(self) -> None:
+        for dialog in (self.dispatch_dialog, self.form, self.merge_dialog):
+            if dialog.isVisible():
+                dialog.reject()
+        self._case_id = None
+        self.desk.notice.hide()
+        self.desk.panel.tabs.setCurrentIndex(0)
+        self._show_file(None)
+        self.desk.queue.start_over()
+
+    def refresh(self) -> None:
+        """Read the page, the severe cases and the open case again now (or right after a read under way,
+        which may have started before the change that asks for this one)."""
+        if self._ticking:
+            self._reread = True
+            return
+        self._mark = -1
+        self._tick(discover=False)
+
+    # -- the desk thread -----------------------------------------------------------------------------
+
+    def _submit(
+        self, job: Callable[[DeskContext], T], on_result: Callable[[T], None],
+        settle: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
+        """Run `job` on the desk thread; `settle` runs first on the GUI thread whatever the outcome."""
+
+        def deliver(result: T) -> None:
+            if settle is not None:
+                settle()
+            if not self._stopped:
+                on_result(result)
+
+        def fail(error: BaseException) -> None:
+            if settle is not None:
+                settle()
+            self._on_job_failed(error)
+
+        self.gui.when_done(self.worker.submit(job), deliver, fail)
+
+    def _on_job_failed(self, error: BaseException) -> None:
+        if self._stopped:
+            return
+        log.error("a duty desk job failed: %s", error, exc_info=error)
+        self.desk.show_notice(self.desk.words.failed(str(error) or type(error).__name__), "error")
+
+    def _settle_tick(self) -> None:
+        self._ticking = False
+
+    def _settle_page(self) -> None:
+        self._page_busy = False
+
+    def _settle_file(self) -> None:
+        self._file_busy = False
+
+    def _on_prepared(self, directory: UnitDirectory | None) -> None:
+        self.directory = directory
+        if directory is not None:
+            self.desk.queue.set_choices(directory.categories, directory.districts, directory.sources)
+            self.desk.queue.set_names(directory.names)
+            self.desk.panel.set_names(directory.names)
+        self._timer.start()
+        self._tick(discover=True)
+
+    def _tick(self, *, discover: bool) -> None:
+        if self._ticking:
+            return
+        self._ticking = True
+        job = jobs.beat if discover else jobs.read
+        request = self.desk.queue.request()
+        self._submit(
+            partial(job, request, self._case_id, self.exercise, self._mark),
+            self._on_snapshot,
+            self._settle_tick,
+        )
+
+    def poll(self) -> None:
+        """One beat of the desk (the timer's, once a second): countdowns move, new events become cases,
+        cards rise, and the screens refresh if anything changed."""
+        self._move_clocks()
+        self._tick(discover=True)
+
+    def _move_clocks(self) -> None:
+        now = self.clock.now()
+        self.desk.queue.tick(now)
+        self.desk.panel.tick(now)
+
+    def retry_failed(self, _: object = None) -> None:
+        """Ask the loop's jobs to try every item they set aside again, on the next beat."""
+        if not self._stopped:
+            self._submit(jobs.retry_failed, lambda _: self.refresh())
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._mark = snapshot.mark
+        if snapshot.open_cases is not None:
+            self.open_counted.emit(snapshot.open_cases)
+        if snapshot.health != self._health:
+            self._health = snapshot.health
+            self.health_changed.emit(snapshot.health)
+        self._move_clocks()
+        if snapshot.page is not None:
+            self.desk.queue.show_page(snapshot.page)
+        if snapshot.alerts is not None:
+            self._show_alerts(snapshot.alerts)
+        if snapshot.page is not None and snapshot.case_id == self._case_id:
+            self._show_file(snapshot.case_file)
+        if self._reread:
+            self._reread = False
+            self.refresh()
+
+    def _show_alerts(self, alerts: tuple[QueueRow, ...]) -> None:
+        # The audible alarm (app/desk/alarm.py) follows alerts_changed: it rings until they are acknowledged.
+        self.desk.banner.show_alerts(alerts)
+        self.alerts_changed.emit(alerts)
+
+    def _on_queue_page_requested(self, request: PageRequest) -> None:
+        # Before start() the store may not exist yet: the first beat reads the page anyway.
+        if self._stopped:
+            return
+        if self._page_busy:
+            self._page_again = True
+            return
+        self._page_busy = True
+        self._submit(partial(jobs.page, request), self._on_page_read, self._settle_page)
+
+    def _on_page_read(self, page: Page) -> None:
+        self._move_clocks()
+        self.desk.queue.show_page(page)
+        if self._page_again:
+            self._page_again = False
+            self._on_queue_page_requested(self.desk.queue.request())
+
+    def _on_queue_case_selected(self, case_id: int | None) -> None:
+        self._case_id = case_id
+        if self._stopped:
+            return
+        if case_id is None:
+            self._show_file(None)
+            return
+        if self._file_busy:
+            self._file_again = True
+            return
+        self._file_busy = True
+        self._submit(
+            partial(jobs.case_file, case_id), partial(self._on_file_read, case_id), self._settle_file
+        )
+
+    def _on_file_read(self, case_id: int, case_file: CaseFile | None) -> None:
+        if self._file_again:
+            self._file_again = False
+            self._on_queue_case_selected(self._case_id)
+            return
+        if case_id == self._case_id:
+            self._move_clocks()
+            self._show_file(case_file)
+
+    def _show_file(self, case_file: CaseFile | None) -> None:
+        self.desk.panel.show_file(case_file)
+        self.case_shown.emit(case_file)
+
+    # -- commands -------------------------------------------------------------------------------------
+
+    def _on_panel_action_requested(self, request: ActionRequest) -> None:
+        if self.actor is None or self._stopped:
+            return
+        if request.action is Action.DISPATCH:
+            self._submit(
+                partial(jobs.options, request.case_id, request.version, self.directory),
+                self.dispatch_dialog.ask,
+            )
+        elif request.action is Action.MERGE and request.proposal is not None:
+            self.merges.ask(Action.MERGE, request.case_id, request.proposal.master_id)
+        elif request.action is Action.SPLIT and request.split is not None:
+            offer = request.split
+            self.merges.ask(Action.SPLIT, offer.absorbed_id, offer.master_id, offer.state)
+        elif needs_form(request.action):
+            shown = self.desk.panel.case_file
+            code = shown.case.code if shown is not None else str(request.case_id)
+            unit = shown.case.handle_unit if shown is not None else ""
+            source = shown.case.source if shown is not None else ""
+            word = shown.last_unit_word if shown is not None else None
+            names = self.directory.names if self.directory is not None else {}
+            self.form.ask(request.action, request.case_id, request.version, code, unit, source, word, names)
+            if request.action is Action.VOID and shown is not None and shown.clearing_proposed:
+                # The case's alarms cleared by themselves: V, then Enter, confirms the proposal.
+                self.form.suggest_reason(CLEARED_REASON)
+        else:
+            self._send(Command(request.case_id, request.version, request.action, self.actor))
+
+    def _on_banner_acknowledge_requested(self, row: QueueRow) -> None:
+        if self.actor is not None and self.actor.role in RULES[Action.ACKNOWLEDGE].roles:
+            self._send(Command(row.id, row.version, Action.ACKNOWLEDGE, self.actor))
+
+    def _on_dispatch_dialog_dispatch_confirmed(self, choice: DispatchChoice) -> None:
+        options = self.dispatch_dialog.options
+        if options is None or self.actor is None:
+            return
+        payload: dict[str, object] = {"unit": choice.unit, "instructions": choice.instructions,
+                                      "recommended": choice.recommended}  # fmt: skip
+        if choice.travel_s is not None:
+            payload["travel_s"] = round(choice.travel_s, 1)
+        command = Command(options.case_id, options.version, Action.DISPATCH, self.actor, payload=payload)
+        names = self.directory.names if self.directory is not None else {}
+        self._send(command, names.get(choice.unit, choice.unit))
+
+    def _on_form_form_confirmed(self, form: ActionInput) -> None:
+        if self.actor is None:
+            return
+        payload: dict[str, object] = {}
+        if form.amount is not None:
+            payload["amount"] = form.amount
+        if form.card is not None:
+            payload["card"] = int(form.card)
+        if form.satisfied is not None:
+            payload["satisfied"] = form.satisfied
+        self._send(Command(form.case_id, form.version, form.action, self.actor, form.reason, payload))
+
+    def _send(self, command: Command, detail: str = "") -> None:
+        """Carry out a command; `detail` completes the message that says it was done."""
+        self.gui.when_done(
+            self.worker.submit(partial(jobs.act, command)),
+            partial(self._on_applied, detail),
+            partial(self._on_refused, command),
+        )
+
+    def _on_applied(self, detail: str, applied: Applied) -> None:
+        if self._stopped:
+            return
+        if applied.order_id is not None:
+            self.order_queued.emit(applied.order_id)
+        self.desk.show_notice(self.desk.words.done(applied.audit.action, applied.case.code, detail))
+        self.refresh()
+
+    def _on_refused(self, command: Command, error: BaseException) -> None:
+        if self._stopped:
+            return
+        if not isinstance(error, Refused):
+            self._on_job_failed(error)
+            return
+        words = self.desk.words
+        if error.code is Refusal.SIGNED_OUT:
+            self._lock_out(words.refusal(error.code, command.action, "", None, ""))
+            return
+        current = error.current
+        code = current.code if current is not None else str(command.case_id)
+        text = words.refusal(
+            error.code, command.action, code, current.state if current is not None else None,
+            words.shift.role(command.actor.role), error.by,
+        )  # fmt: skip
+        self.desk.show_notice(text, "error")
+        self.refresh()
+
+    def _lock_out(self, why: str) -> None:
+        """The desk no longer takes this officer's commands (signed out or disabled elsewhere): the
+        console signs them out and says why, instead of refusing every key from now on."""
+        if self._session is not None:
+            self._session.sign_out(why)
+        else:
+            self.set_actor(None)
+        self.desk.show_notice(why, "error")

@@ -1,0 +1,1 @@
+"""Situational panels: vital signs, the map."""

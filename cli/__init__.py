@@ -1,0 +1,1 @@
+"""The command line: `python main.py [sub-command] …`, one module per command."""

@@ -1,0 +1,1 @@
+"""The feed: wire protocol, CAP, the websocket client, intake, orders on the wire, the pipeline."""

@@ -1,0 +1,1 @@
+"""Widget helpers shared by every room: the palette, style properties, tight rows, operator words."""

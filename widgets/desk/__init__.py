@@ -1,0 +1,1 @@
+"""The duty desk's widgets: the incident queue, the case panel, dispatch and merge dialogs."""

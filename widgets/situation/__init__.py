@@ -1,0 +1,1 @@
+"""Situational widgets: vital-sign tiles, trend charts, the map."""

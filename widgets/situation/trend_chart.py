@@ -1,0 +1,112 @@
+"""Small-multiple trend plots for a few metrics: plot items made once, then only `setData`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from numpy.typing import NDArray
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from widgets.common.palette import Palette
+
+_SERIES_TOKENS = ("chart1", "chart2", "chart3", "chart4")
+MIN_SPAN_S = 300.0
+
+
+# The narrowest a plot in a row of four may be (value axis, title, a few minutes of line).
+ROW_PLOT_LEAST = 130
+
+
+class TrendChart(QWidget):
+    """One plot per series, laid out in rows of `columns`, sharing the theme's chart palette."""
+
+    def __init__(self, palette: Palette, columns: int = 2, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trendChart")
+        self._palette = palette
+        self._columns = columns
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._plots: dict[str, pg.PlotItem] = {}
+        self._heads: dict[str, pg.PlotDataItem] = {}
+        self._pending: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        self.view = pg.GraphicsLayoutWidget(self)
+        self.view.setBackground(palette.hex("chart_bg"))
+        self.view.ci.setContentsMargins(4, 4, 4, 4)
+        self.view.ci.setSpacing(10)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A short, wide chart reads better as one row of plots than as squashed rows, while each plot
+        # keeps room for its axis and title.
+        columns = 4 if self.width() > 3 * self.height() and self.width() >= 4 * ROW_PLOT_LEAST else 2
+        if columns != self._columns:
+            self._columns = columns
+            for plot in self._plots.values():
+                self.view.ci.removeItem(plot)
+            for index, plot in enumerate(self._plots.values()):
+                self.view.ci.addItem(plot, row=index // columns, col=index % columns)
+
+    def series_names(self) -> tuple[str, ...]:
+        return tuple(self._curves)
+
+    def add_series(self, name: str, title: str) -> None:
+        """Create the plot and curve for `name` once; later calls for the same name do nothing."""
+        if name in self._curves:
+            return
+        index = len(self._curves)
+        palette = self._palette
+        plot = self.view.addPlot(
+            row=index // self._columns,
+            col=index % self._columns,
+            axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
+        )
+        plot.setTitle(title, color=palette.hex("fg_muted"), size="12pt")
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        for axis_name in ("left", "bottom"):
+            axis = plot.getAxis(axis_name)
+            axis.setPen(pg.mkPen(palette.hex("chart_grid")))
+            axis.setTextPen(pg.mkPen(palette.hex("chart_axis")))
+        color = palette.hex(_SERIES_TOKENS[index % len(_SERIES_TOKENS)])
+        fill = pg.mkColor(color)
+        fill.setAlpha(40)
+        curve = plot.plot(pen=pg.mkPen(color, width=2), fillLevel=None, brush=fill)
+        # The newest reading as a dot: visible from the first sample, before there is a line to draw.
+        head = plot.plot(pen=None, symbol="o", symbolSize=8, symbolPen=None, symbolBrush=color)
+        self._plots[name] = plot
+        self._curves[name] = curve
+        self._heads[name] = head
+
+    def show_series(self, name: str, t: NDArray[np.float64], y: NDArray[np.float64]) -> None:
+        """Latest points of a series; painted now if shown, else when the chart is next shown."""
+        if name not in self._curves:
+            return
+        self._pending[name] = (t, y)
+        if self.isVisible():
+            self._paint_pending()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._paint_pending()
+
+    def _paint_pending(self) -> None:
+        for name, (t, y) in self._pending.items():
+            curve = self._curves[name]
+            curve.setData(t, y)
+            if not len(y):
+                continue
+            # Shade down to the lowest value shown, so the fill reads as "level" without a fake zero.
+            curve.setFillLevel(float(np.min(y)))
+            self._heads[name].setData(t[-1:], y[-1:])
+            # A young series still gets a readable time axis (minutes, not fractions of a second).
+            end = float(t[-1])
+            self._plots[name].setXRange(min(float(t[0]), end - MIN_SPAN_S), end, padding=0.02)
+        self._pending.clear()

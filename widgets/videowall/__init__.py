@@ -1,0 +1,1 @@
+"""The video wall's widgets: tiles, the grid, the camera tree, pop-ups and toasts."""
