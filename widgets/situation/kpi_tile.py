@@ -67,6 +67,11 @@ class KpiTile(QFrame):
         # The number sets the row's height; the arrow sits at its foot however small the number is drawn.
         self.arrow.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.trend = Trend.FLAT
+        # What the alert rules say of this vital sign ("预计 35 分钟后超警"); hidden while they say nothing.
+        self.note = ElidedLabel("", self, tip=True)
+        self.note.setObjectName("kpiNote")
+        self.note.hide()
+        set_style_property(self, "alert", "ok")
         titles = QHBoxLayout()
         titles.setSpacing(6)
         titles.addWidget(self.caption)
@@ -82,6 +87,7 @@ class KpiTile(QFrame):
         layout.setSpacing(0)
         layout.addLayout(titles)
         layout.addLayout(self._numbers)
+        layout.addWidget(self.note)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def fit_scale(self, width: int) -> float:
@@ -123,3 +129,12 @@ class KpiTile(QFrame):
         self.trend = trend
         self.arrow.setText(_ARROWS[trend])
         set_style_property(self.arrow, "trend", trend.value)
+
+    def show_alert(self, state: str, note: str) -> None:
+        """The rules' standing: `state` (ok, pending, firing, nodata) colours the tile through the theme,
+        `note` says it in words, so colour is never the only cue."""
+        set_style_property(self, "alert", state)
+        set_style_property(self.note, "alert", state)
+        if self.note.text() != note:
+            self.note.setText(note)
+        self.note.setVisible(bool(note))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from widgets.common.palette import Palette
 
 _SERIES_TOKENS = ("chart1", "chart2", "chart3", "chart4")
+_LEVEL_TOKENS = {"ok": "fg_muted", "pending": "warn", "predicted": "warn", "firing": "bad", "nodata": "idle"}
 MIN_SPAN_S = 300.0
 
 
@@ -30,6 +34,11 @@ class TrendChart(QWidget):
         self._plots: dict[str, pg.PlotItem] = {}
         self._heads: dict[str, pg.PlotDataItem] = {}
         self._pending: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
+        self._titles: dict[str, str] = {}
+        self._title_size = "12pt"
+        # Alert-rule levels across a plot, made once per (series, n) and then only moved.
+        self._levels: dict[tuple[str, int], pg.InfiniteLine] = {}
+        self._level_states: dict[tuple[str, int], tuple[float, str]] = {}
         self.view = pg.GraphicsLayoutWidget(self)
         self.view.setBackground(palette.hex("chart_bg"))
         self.view.ci.setContentsMargins(4, 4, 4, 4)
@@ -64,7 +73,8 @@ class TrendChart(QWidget):
             col=index % self._columns,
             axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
         )
-        plot.setTitle(title, color=palette.hex("fg_muted"), size="12pt")
+        plot.setTitle(title, color=palette.hex("fg_muted"), size=self._title_size)
+        self._titles[name] = title
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
@@ -84,6 +94,51 @@ class TrendChart(QWidget):
         self._plots[name] = plot
         self._curves[name] = curve
         self._heads[name] = head
+
+    def set_text_px(self, title_px: int, tick_px: int) -> None:
+        """Titles and axis figures at these pixel sizes (a wall read across the room), for every plot."""
+        self._title_size = f"{title_px}px"
+        font = QFont(self.font())
+        font.setPixelSize(tick_px)
+        for name, plot in self._plots.items():
+            plot.setTitle(self._titles[name], color=self._palette.hex("fg_muted"), size=self._title_size)
+            for axis_name in ("left", "bottom"):
+                axis = plot.getAxis(axis_name)
+                # Only the major ticks: figures this large would otherwise overlap.
+                axis.setStyle(tickFont=font, tickTextOffset=tick_px // 4, maxTickLevel=0)
+            # Room for the figures: a few digits wide on the left, one line tall below.
+            plot.getAxis("left").setWidth(int(tick_px * 3))
+            plot.getAxis("bottom").setHeight(int(tick_px * 1.6))
+            # The title's row grows with its text, so it never covers the top of the plot.
+            plot.layout.setRowFixedHeight(0, int(title_px * 1.5))
+
+    def show_levels(self, name: str, levels: Sequence[tuple[float, str]]) -> None:
+        """Horizontal lines at `levels` across the plot of `name`, each (value, state) with state ok,
+        pending, firing or nodata: firing is drawn solid and thick, the others dashed, so the line's
+        look says its state as well as its colour."""
+        plot = self._plots.get(name)
+        if plot is None:
+            return
+        for n, (value, state) in enumerate(levels):
+            line = self._levels.get((name, n))
+            if line is None:
+                line = self._levels[(name, n)] = pg.InfiniteLine(angle=0, movable=False)
+                plot.addItem(line, ignoreBounds=False)
+            if self._level_states.get((name, n)) != (value, state) or not line.isVisible():
+                self._level_states[(name, n)] = (value, state)
+                colour = self._palette.hex(_LEVEL_TOKENS.get(state, "fg_muted"))
+                style = Qt.PenStyle.SolidLine if state == "firing" else Qt.PenStyle.DashLine
+                line.setPen(pg.mkPen(colour, width=4 if state == "firing" else 2, style=style))
+                line.setPos(value)
+                line.show()
+        for (series, n), line in self._levels.items():
+            if series == name and n >= len(levels):
+                line.hide()
+                self._level_states.pop((series, n), None)
+
+    def levels(self, name: str) -> tuple[tuple[float, str], ...]:
+        """The levels drawn across the plot of `name`, as (value, state)."""
+        return tuple(shown for (series, _), shown in sorted(self._level_states.items()) if series == name)
 
     def show_series(self, name: str, t: NDArray[np.float64], y: NDArray[np.float64]) -> None:
         """Latest points of a series; painted now if shown, else when the chart is next shown."""

@@ -1,0 +1,100 @@
+"""`python main.py --wall`: one wall window per chosen screen, fed from the store, until closed."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QApplication
+
+from app.shell.application import choose_ui_font
+from app.shell.theme import apply_theme
+from app.wall.build import WallParts, build_page
+from app.wall.controller import WallController
+from app.wall.pages import WallPages
+from app.wall.source import StoreReader
+from app.wall.theme import wall_stylesheet, wall_type
+from app.wall.window import WallWindow
+from core.clock import Clock, SystemClock
+from dispatch.casework.policy import PolicyError
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.vitals.rules import AlertRule
+from widgets.common.palette import Palette
+from widgets.common.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+
+
+class ScreenChoiceError(ValueError):
+    """--screens names a screen this machine does not have; the message lists the ones it has."""
+
+
+def choose_screens(screens: Sequence[QScreen], wanted: tuple[int, ...]) -> list[QScreen]:
+    """The screens numbered in `wanted` (from 0), or every screen when it is empty."""
+    if not wanted:
+        return list(screens)
+    missing = [n for n in wanted if n >= len(screens)]
+    if missing:
+        have = ", ".join(f"{n} ({s.name()})" for n, s in enumerate(screens))
+        raise ScreenChoiceError(f"no screen {missing[0]}: this machine has {have}")
+    return [screens[n] for n in wanted]
+
+
+def build_windows(
+    pages: WallPages, screens: Sequence[QScreen], palette: Palette, words: Vocabulary
+) -> list[tuple[WallWindow, WallParts]]:
+    """A themed window per screen with every page built (shown by the controller)."""
+    family = QApplication.font().family()
+    sizes = wall_type(pages.viewing, family)
+    sheet = wall_stylesheet(palette, sizes)
+    built = []
+    for screen in screens:
+        window = WallWindow(screen.name())
+        window.setStyleSheet(sheet)
+        parts = WallParts()
+        for page in pages.pages:
+            window.add_page(build_page(page, parts, words, palette, sizes))
+        built.append((window, parts))
+    return built
+
+
+def wall_rules() -> tuple[AlertRule, ...]:
+    """The shipped policy's alert rules (the ones the duty console judges); none if it cannot be read."""
+    try:
+        return load_policy(default_policy_path()).alert_rules
+    except PolicyError as error:
+        log.error("the wall shows no rule states: %s", error)
+        return ()
+
+
+def run_wall(
+    app: QApplication,
+    pages: WallPages,
+    db_path: Path,
+    wanted: tuple[int, ...] = (),
+    clock: Clock | None = None,
+) -> int:
+    """Show the wall until every window is closed or the process is told to stop; the exit code."""
+    choose_ui_font(app)
+    palette = apply_theme(app)
+    words = Vocabulary(app)
+    screens = choose_screens(QGuiApplication.screens(), wanted)
+    windows = build_windows(pages, screens, palette, words)
+    history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
+    reader = StoreReader(db_path, history_s)
+    controller = WallController(
+        pages, windows, clock or SystemClock(), words, wall_rules(), reader, history_s=history_s
+    )
+    for (window, _), screen in zip(windows, screens, strict=True):
+        window.place_on(screen, pages.canvas.size)
+    controller.start()
+    # Ctrl+C in the terminal (or SIGTERM from a service manager) closes the wall like its last window.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    try:
+        return app.exec()
+    finally:
+        controller.stop()

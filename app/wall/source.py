@@ -1,0 +1,182 @@
+"""What the wall reads from the store, read-only: new readings, open cases, severe ones, warnings, crew."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from dispatch.casework.readouts import (
+    CHECK_CLOCK_STATES,
+    HANDLE_CLOCK_STATES,
+    REGISTER_CLOCK_STATES,
+    SEVERE_MAX,
+    QueueRow,
+)
+from dispatch.casework.records.queue import severe_unacknowledged
+from dispatch.feed.values import MetricSample
+from dispatch.store.read_only import open_read_only
+from widgets.wall.case_board import CaseFigures
+from widgets.wall.warnings_panel import WarningInForce
+
+# At most this many readings per beat: a wall that was off for a day catches up over a few beats
+# instead of freezing for one.
+READINGS_PER_BEAT = 20_000
+WARNINGS_MAX = 20
+# A CAP warning without an expiry stays in force this long after it was sent.
+WARNING_DEFAULT_S = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class WallReading:
+    """One beat's look at the store."""
+
+    metrics: tuple[MetricSample, ...]
+    cases: CaseFigures
+    severe: tuple[QueueRow, ...]
+    warnings: tuple[WarningInForce, ...]
+    on_duty: tuple[str, ...]
+    newest_reading_at: float | None
+
+
+def _states(states: frozenset[object]) -> str:
+    return ", ".join(f"'{state}'" for state in sorted(str(s) for s in states))
+
+
+# The running stage's deadline, as dispatch.casework.readouts.current_due chooses it.
+_DUE = (
+    f"CASE WHEN state IN ({_states(REGISTER_CLOCK_STATES)}) THEN register_due "
+    f"WHEN state IN ({_states(HANDLE_CLOCK_STATES)}) THEN handle_due "
+    f"WHEN state IN ({_states(CHECK_CLOCK_STATES)}) THEN check_due END"
+)
+_FIGURES = (
+    f"SELECT severity, district, card >= 2, coalesce({_DUE} < ?, 0), count(*) FROM cases "
+    "WHERE is_open = 1 AND exercise = 0 GROUP BY 1, 2, 3, 4"
+)
+
+
+class StoreReader:
+    """Reads on one thread (the wall's store executor) through a connection that cannot write."""
+
+    def __init__(self, db_path: Path, history_s: float) -> None:
+        self._path = db_path
+        self._history_s = history_s
+        self._conn: sqlite3.Connection | None = None
+        self._last_metric_id: int | None = None
+
+    def read(self, now: float) -> WallReading:
+        """Everything the wall shows at `now` (blocking); a store not created yet reads as empty."""
+        conn = self._connect()
+        if conn is None or not _has_tables(conn):
+            return WallReading((), CaseFigures((0, 0, 0, 0), (), 0, 0), (), (), (), None)
+        metrics = self._new_metrics(conn, now)
+        newest = conn.execute("SELECT max(at) FROM metrics").fetchone()[0]
+        return WallReading(
+            metrics,
+            _figures(conn, now),
+            severe_unacknowledged(conn, now),
+            _warnings(conn, now),
+            _on_duty(conn),
+            float(newest) if newest is not None else None,
+        )
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._conn is None:
+            if not self._path.exists():
+                return None
+            self._conn = open_read_only(self._path, live=True)
+        return self._conn
+
+    def _new_metrics(self, conn: sqlite3.Connection, now: float) -> tuple[MetricSample, ...]:
+        if self._last_metric_id is None:
+            # First look: the history the trends show, newest rows first so a long store costs nothing.
+            rows = conn.execute(
+                "SELECT id, seq, name, value, at, unit, labels FROM metrics ORDER BY id DESC LIMIT ?",
+                (READINGS_PER_BEAT,),
+            ).fetchall()
+            rows.reverse()
+            rows = [row for row in rows if row[4] >= now - self._history_s]
+            last = conn.execute("SELECT max(id) FROM metrics").fetchone()[0]
+            self._last_metric_id = int(last or 0)
+        else:
+            rows = conn.execute(
+                "SELECT id, seq, name, value, at, unit, labels FROM metrics WHERE id > ? ORDER BY id LIMIT ?",
+                (self._last_metric_id, READINGS_PER_BEAT),
+            ).fetchall()
+            if rows:
+                self._last_metric_id = int(rows[-1][0])
+        samples = []
+        for _, seq, name, value, at, unit, labels in rows:
+            try:
+                pairs = (
+                    tuple(sorted((str(k), str(v)) for k, v in json.loads(labels).items())) if labels else ()
+                )
+            except (ValueError, AttributeError):
+                pairs = ()  # a row the wall cannot read loses its labels, not the beat
+            samples.append(MetricSample(seq or 0, name, float(value), float(at), unit, pairs))
+        return tuple(samples)
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {"metrics", "cases", "events", "handovers"} <= names
+
+
+def _figures(conn: sqlite3.Connection, now: float) -> CaseFigures:
+    levels = [0, 0, 0, 0]
+    districts: dict[str, int] = {}
+    overdue = supervised = 0
+    for severity, district, carded, late, count in conn.execute(_FIGURES, (now,)):
+        levels[min(max(int(severity), 1), 4) - 1] += count
+        districts[district] = districts.get(district, 0) + count
+        supervised += count if carded else 0
+        overdue += count if late else 0
+    busiest = tuple(sorted(districts.items(), key=lambda item: (-item[1], item[0])))
+    return CaseFigures((levels[0], levels[1], levels[2], levels[3]), busiest, overdue, supervised)
+
+
+def _warnings(conn: sqlite3.Connection, now: float) -> tuple[WarningInForce, ...]:
+    """CAP warnings whose newest revision is neither cancelled nor expired."""
+    rows = conn.execute(
+        "SELECT e.title, e.severity, e.cancelled, e.received_at, e.payload FROM events AS e "
+        "WHERE e.source = 'cap' AND e.exercise = 0 AND e.received_at >= ? AND e.revision = "
+        "(SELECT max(x.revision) FROM events AS x WHERE x.source = 'cap' AND x.event_id = e.event_id) "
+        "ORDER BY e.severity, e.received_at DESC LIMIT ?",
+        (now - 7 * WARNING_DEFAULT_S, WARNINGS_MAX),
+    ).fetchall()
+    found = []
+    for title, severity, cancelled, received_at, payload in rows:
+        if cancelled:
+            continue
+        area, expires = "", None
+        try:
+            cap = json.loads(payload).get("cap", {})
+            area = str(cap.get("area_desc", ""))
+            if cap.get("expires"):
+                expires = datetime.fromisoformat(str(cap["expires"])).timestamp()
+        except (ValueError, AttributeError, TypeError):
+            pass  # shown without its area and expiry rather than not at all
+        ends = expires if expires is not None else received_at + WARNING_DEFAULT_S
+        if ends > now:
+            found.append(WarningInForce(title or "", area, int(severity or 4), expires))
+    return tuple(found)
+
+
+def _on_duty(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """Who took over the shift at the newest received handover (their name, else their login)."""
+    row = conn.execute(
+        "SELECT coalesce(o.name, h.received_by) FROM handovers AS h LEFT JOIN operators AS o "
+        "ON o.login = h.received_by WHERE h.received_by IS NOT NULL ORDER BY h.received_at DESC LIMIT 1"
+    ).fetchone()
+    return (str(row[0]),) if row else ()
+
+
+def is_severe(row: QueueRow) -> bool:
+    return row.severity <= SEVERE_MAX

@@ -1,0 +1,93 @@
+"""Severe-event takeover: a level I/II case nobody acknowledged covers the wall, the most severe first, until
+a duty console in another process acknowledges it on the same store; meanwhile the pages hold."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.wall.source import StoreReader
+from tests.app.wall.walls import wall_on
+from tests.dispatch.casework.policies import Loop, new_case, open_loop
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def acknowledge_elsewhere(store: Path, case_id: int) -> None:
+    """A duty console in another process acknowledges the case on the same store file."""
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from dispatch.casework.model import Action\n"
+        "from tests.dispatch.casework.policies import LEAD, act, open_loop\n"
+        "loop = open_loop(Path(sys.argv[1]))\n"
+        "act(loop, int(sys.argv[2]), Action.ACKNOWLEDGE, LEAD)\n"
+        "loop.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(store), str(case_id)], cwd=ROOT, check=True, timeout=60)
+
+
+@pytest.fixture
+def loop(tmp_path: Path) -> Loop:
+    opened = open_loop(tmp_path / "store.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.mark.slow
+def test_severe_cases_take_the_wall_in_turn_until_acknowledged_at_a_console(
+    qtbot: QtBot, qapp: QApplication, loop: Loop
+) -> None:
+    new_case(loop, "mild", severity=3, lon=121.0)
+    second = new_case(loop, "level2", severity=2, title="主干道塌陷", lon=121.2)
+    loop.clock.advance(60)
+    first = new_case(loop, "level1", severity=1, title="地铁站大客流", lon=121.4)
+    reader = StoreReader(loop.path, history_s=3600)
+    shown: list[dict[str, str | None]] = []
+    try:
+        with wall_on(qtbot, qapp) as wall:
+            wall.controller.takeover_shown.connect(shown.append)
+            takeover = wall.window.takeover
+            wall.controller.apply(reader.read(loop.clock.now()))
+            wall.advance(1)
+            assert takeover.isVisible()
+            assert "地铁站大客流" in takeover.title.text()
+            assert takeover.queue.text() == "1 more waiting"
+            assert shown[-1] == {wall.window.screen_name: first.code}
+            # The room is looking at a takeover: the pages underneath do not rotate.
+            wall.advance(120)
+            assert wall.window.pages.currentIndex() == 0
+
+            acknowledge_elsewhere(loop.path, first.id)
+            wall.controller.apply(reader.read(loop.clock.now()))
+            assert "主干道塌陷" in takeover.title.text()
+            assert takeover.queue.isHidden()
+            assert shown[-1] == {wall.window.screen_name: second.code}
+
+            acknowledge_elsewhere(loop.path, second.id)
+            wall.controller.apply(reader.read(loop.clock.now()))
+            assert takeover.isHidden()
+            assert shown[-1] == {wall.window.screen_name: None}
+            wall.advance(1)
+            assert not wall.controller.alarm_up
+            wall.advance(30)
+            assert wall.window.pages.currentIndex() == 1
+    finally:
+        reader.close()
+
+
+def test_the_running_wall_reads_the_store_off_the_gui_thread(
+    qtbot: QtBot, qapp: QApplication, loop: Loop
+) -> None:
+    new_case(loop, "level1", severity=1, title="地铁站大客流")
+    with wall_on(qtbot, qapp, source=StoreReader(loop.path, history_s=3600)) as wall:
+        wall.controller.start()
+        try:
+            qtbot.waitUntil(wall.window.takeover.isVisible, timeout=10_000)
+            assert wall.parts.boards[0].levels[0].text().endswith(" 1")
+        finally:
+            wall.controller.stop()

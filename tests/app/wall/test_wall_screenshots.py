@@ -1,0 +1,73 @@
+"""Every demo page rendered at 1920x1080 and at a 5760x2160 processor canvas, in Chinese, with a rising
+river and a few cases: saved for a person to look at (WALL_SHOTS=<dir> keeps them) and checked not blank."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.wall.pages_file import demo_pages_path
+from app.wall.source import WallReading
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.feed.values import MetricSample
+from tests.app.wall.walls import T0, wall_on
+from widgets.wall.case_board import CaseFigures
+from widgets.wall.warnings_panel import WarningInForce
+
+DEMO = demo_pages_path().read_text(encoding="utf-8")
+CITY = (
+    ("congestion_index", 1.84, None),
+    ("aqi", 63.0, None),
+    ("power_load", 5480.0, "MW"),
+    ("hotline_calls_per_hour", 420.0, "calls/h"),
+)
+
+
+def city_at(minute: int) -> tuple[MetricSample, ...]:
+    at = T0 + 60 * minute
+    river = MetricSample(0, "water_level_max", 3.6 + 0.008 * minute, at, "m", (("district", "339901"),))
+    return (
+        river,
+        *(MetricSample(0, name, value + minute * 0.01, at, unit, ()) for name, value, unit in CITY),
+    )
+
+
+def is_blank(image: QImage) -> bool:
+    corner = image.pixel(0, 0)
+    xs = range(0, image.width(), max(1, image.width() // 64))
+    ys = range(0, image.height(), max(1, image.height() // 32))
+    return all(image.pixel(x, y) == corner for x in xs for y in ys)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (5760, 2160)])
+def test_every_demo_page_renders(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    out = Path(os.environ.get("WALL_SHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    rules = load_policy(default_policy_path()).alert_rules
+    with wall_on(qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN") as wall:
+        for minute in range(12):
+            wall.controller.apply(
+                WallReading(
+                    city_at(minute),
+                    CaseFigures((0, 2, 17, 41), (("江汉区", 23), ("江岸区", 19), ("硚口区", 12)), 6, 3),
+                    (),
+                    (WarningInForce("暴雨橙色预警", "江汉区、江岸区", 2, T0 + 6 * 3600),),
+                    ("王敏",),
+                    T0 + 60 * minute,
+                )
+            )
+            wall.advance(60)
+        for index, page in enumerate(wall.pages.pages):
+            wall.window.show_page(index)
+            qapp.processEvents()
+            image = wall.window.grab().toImage()
+            assert (image.width(), image.height()) == size
+            assert not is_blank(image)
+            image.save(str(out / f"wall-{page.name}-{size[0]}x{size[1]}.png"))

@@ -1,0 +1,109 @@
+"""The wall window on a hand-driven clock: pages rotate, hold while an alarm is up, the picture shifts,
+nothing on it can be pressed, and a silent feed says how old the values are."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from dispatch.vitals.rules import AlertRule, RuleKind
+from tests.app.wall.walls import T0, level, wall_on
+
+HIGH = AlertRule("high", "water_level_max", RuleKind.THRESHOLD, 4.0, recovery=3.8, level=2)
+
+
+def test_pages_rotate_after_their_dwell_and_start_again(qtbot: QtBot, qapp: QApplication) -> None:
+    with wall_on(qtbot, qapp) as wall:
+        pages = wall.window.pages
+        assert pages.currentIndex() == 0
+        wall.advance(29)
+        assert pages.currentIndex() == 0
+        wall.advance(1)
+        assert wall.window.current_page().name == "duty"
+        wall.advance(44)
+        assert pages.currentIndex() == 1
+        wall.advance(1)
+        assert wall.window.current_page().name == "vitals"
+
+
+def test_the_carousel_holds_while_an_alarm_is_up_and_then_finishes_the_dwell(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    with wall_on(qtbot, qapp, rules=[HIGH]) as wall:
+        wall.advance(20)
+        wall.readings(level(4.2, wall.clock.now()))
+        wall.advance(1)
+        assert wall.controller.alarm_up
+        # Far past the page's 30 s: the page the room is looking at stays.
+        for _ in range(5):
+            wall.advance(60)
+        assert wall.window.current_page().name == "vitals"
+        wall.readings(level(3.5, wall.clock.now()))
+        wall.advance(1)
+        assert not wall.controller.alarm_up
+        # 21 s were shown before the alarm: the page keeps the 9 s it had left, then moves on.
+        wall.advance(8)
+        assert wall.window.current_page().name == "vitals"
+        wall.advance(1)
+        assert wall.window.current_page().name == "duty"
+
+
+def test_the_picture_shifts_every_few_minutes_and_stays_on_the_glass(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    with wall_on(qtbot, qapp) as wall:
+        stage = wall.window.stage
+        first = stage.geometry()
+        seen = {first.topLeft().toTuple()}
+        for _ in range(9):
+            wall.advance(240)
+            seen.add(stage.geometry().topLeft().toTuple())
+            assert stage.geometry().size() == first.size()
+            assert wall.window.rect().contains(stage.geometry())
+        # A closed walk: all nine positions, each at most the configured 4 px from the centre.
+        assert len(seen) == 9
+        xs = [x for x, _ in seen]
+        assert max(xs) - min(xs) == 8
+
+
+def test_the_wall_has_nothing_to_press_or_type_into(qtbot: QtBot, qapp: QApplication) -> None:
+    with wall_on(qtbot, qapp) as wall:
+        window = wall.window
+        for kind in (QAbstractButton, QLineEdit, QTextEdit, QComboBox, QAbstractSpinBox):
+            assert window.findChildren(kind) == [], kind.__name__
+        # The charts' views own scroll bars, switched off: none may be seen.
+        assert [s for s in window.findChildren(QAbstractSlider) if s.isVisibleTo(window)] == []
+        for view in window.findChildren(QAbstractItemView):
+            assert view.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+        assert window.actions() == []
+        assert all(not child.actions() for child in window.findChildren(QWidget))
+
+
+def test_a_silent_feed_puts_up_a_banner_and_the_values_keep_their_age(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    with wall_on(qtbot, qapp) as wall:
+        wall.readings(level(3.1, T0))
+        wall.advance(60)
+        assert wall.window.banner.isHidden()
+        tile = wall.parts.vitals[0].tiles["water_level_max"]
+        assert tile.value.text() == "3.10"
+        wall.advance(12 * 60)
+        assert wall.window.banner.isVisible()
+        assert "13 min old" in wall.window.banner.text()
+        assert tile.value.text() == "3.10"
+        assert tile.value.property("stale") == "true"
+        wall.readings(level(3.2, wall.clock.now()))
+        wall.advance(1)
+        assert wall.window.banner.isHidden()
+        assert tile.value.property("stale") == "false"

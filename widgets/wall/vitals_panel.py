@@ -1,0 +1,115 @@
+"""Vital-sign tiles for the wall: the desk's KpiTile, one per metric, in a grid sized to the panel."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from widgets.common.style import fill
+from widgets.common.vocabulary import Vocabulary
+from widgets.situation.kpi_tile import KpiTile, Trend
+
+# A panel without a list of metrics shows the first ones that report, at most this many.
+FIRST_SEEN_LIMIT = 4
+
+
+@dataclass(frozen=True, slots=True)
+class VitalAlert:
+    """Where a metric's alert rules stand, in plain values: `state` is ok, pending, predicted (a breach
+    predicted within a rule's horizon), firing or nodata (also the tile's style property); the predicted
+    breach and the silence in seconds; a firing rule's level."""
+
+    state: str = "ok"
+    breach_in_s: float | None = None
+    silent_s: float | None = None
+    level: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VitalLine:
+    """A level a trend chart draws across a metric's plot (a rule's threshold), in the rule's state."""
+
+    value: float
+    state: str
+
+
+class WallVitals(QWidget):
+    """Named metrics get their tile at once (a dash until read); without names, the first few seen."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        names: Sequence[str],
+        columns: int,
+        least_scale: float = 0.5,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`least_scale`: the smallest share of its styled size a number may shrink to (still legible)."""
+        super().__init__(parent)
+        self.setObjectName("wallVitals")
+        self._words = vocabulary
+        self._fixed = bool(names)
+        self._columns = max(1, columns)
+        self._least_scale = least_scale
+        self.tiles: dict[str, KpiTile] = {}
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(12)
+        self.placeholder = QLabel(self.tr("Waiting for the first readings"), self)
+        self.placeholder.setObjectName("wallPlaceholder")
+        self._grid.addWidget(self.placeholder, 0, 0)
+        for name in names:
+            self._add(name)
+
+    def wants(self, name: str) -> bool:
+        return name in self.tiles or (not self._fixed and len(self.tiles) < FIRST_SEEN_LIMIT)
+
+    def show_reading(self, name: str, value: float, unit: str | None, trend: Trend, scope: str) -> None:
+        """The latest value of `name` (ignored if this panel does not show it)."""
+        if not self.wants(name):
+            return
+        tile = self.tiles.get(name) or self._add(name)
+        tile.show_value(value, self._words.unit(unit), trend)
+        tile.show_scope(scope)
+        self._fit(tile)
+
+    def show_alert(self, name: str, alert: VitalAlert, now: float) -> None:
+        """The rules' standing on the tile: its colour and a line in words (colour is never the only cue)."""
+        tile = self.tiles.get(name)
+        if tile is not None:
+            tile.show_alert(alert.state, self._alert_words(alert))
+
+    def _alert_words(self, alert: VitalAlert) -> str:
+        if alert.state == "nodata" and alert.silent_s is not None:
+            return fill(self.tr("No data · %1 min"), max(1, int(alert.silent_s // 60)))
+        # A prediction first: the line is not crossed yet (once it is, no breach is predicted any more).
+        if alert.breach_in_s is not None and math.isfinite(alert.breach_in_s):
+            return fill(self.tr("Breach expected in %1 min"), max(1, math.ceil(alert.breach_in_s / 60)))
+        if alert.state == "firing":
+            words = self._words.severity(alert.level) if alert.level is not None else ""
+            return fill(self.tr("Alarm %1"), words).strip()
+        if alert.state == "pending":
+            return self.tr("Watch: over the line")
+        return ""
+
+    def _add(self, name: str) -> KpiTile:
+        tile = KpiTile(self._words.metric(name), self)
+        index = len(self.tiles)
+        self.tiles[name] = tile
+        self.placeholder.hide()
+        self._grid.addWidget(tile, index // self._columns, index % self._columns)
+        return tile
+
+    def _fit(self, tile: KpiTile) -> None:
+        width = self.width() // self._columns if self.width() > 0 else 0
+        if width > 0:
+            tile.set_value_scale(max(self._least_scale, tile.fit_scale(width)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for tile in self.tiles.values():
+            self._fit(tile)
