@@ -20,6 +20,7 @@ from cli.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
 from cli.operators import add_operators_command
 from cli.report import add_audit_command, add_report_command
 from cli.store_choice import STORE_HELP
+from cli.wall import add_wall_options, check_wall_options, run_wall_command
 from core.argtypes import add_fuzz_arguments, add_warm_up_argument, picture_size, positive_number
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--checkpoint-minutes", type=positive_number, default=10.0, metavar="N",
         help="sign the audit chain's head every N minutes, and at each handover (default 10)",
     )  # fmt: skip
+    add_wall_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the demo city as a standalone feed server")
@@ -212,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command
+    check_wall_options(parser, args)
+    if command is None and args.wall:
+        return run_wall_command(args)
     if command is None:
         from app.shell.gui import run_gui
         from video.registry import RegistryError

@@ -1,0 +1,107 @@
+"""`python main.py --wall`: a bad pages file or screen is refused with the reason, and a good one shows a
+full-screen window per screen on the store, read through a connection that cannot write."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.wall.launch import run_wall
+from app.wall.pages_file import demo_pages_path, load_pages
+from app.wall.window import WallWindow
+from cli.main import main
+from tests.dispatch.casework.policies import new_case, open_loop
+
+
+@pytest.fixture
+def keep_signals() -> Iterator[None]:
+    """run_wall sets Ctrl+C and SIGTERM to close the wall; the test run gets its own handlers back."""
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for sig, handler in saved.items():
+        signal.signal(sig, handler)
+
+
+def test_a_broken_pages_file_is_named_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = tmp_path / "pages.yaml"
+    pages.write_text("pages:\n  - name: a\n    grid: 2x1\n    panels:\n      - {kind: mapp, at: [0, 0]}\n")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--wall", "--pages", str(pages)])
+    assert exit_info.value.code == 2
+    assert f"{pages}:5: unknown panel kind 'mapp'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--wall", "--screens", "first"], "'all' or screen numbers"),
+        (["--wall", "--screens", "0,0"], "distinct screen numbers"),
+        (["--screens", "all"], "--screens and --pages go with --wall"),
+        (["--wall", "--feed", "ws://127.0.0.1:9"], "give --feed to that console"),
+    ],
+)
+def test_wall_options_that_make_no_sense_are_refused(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_screen_this_machine_lacks_is_refused(
+    qapp: QApplication,
+    tmp_path: Path,
+    keep_signals: None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # In English the command installs no catalogue, so none outlives this test in the shared QApplication.
+    monkeypatch.setenv("TIANSHU_LANG", "en")
+    assert main(["--wall", "--screens", "7", "--db", str(tmp_path / "store.sqlite3")]) == 2
+    assert "no screen 7: this machine has 0 (" in capsys.readouterr().err
+
+
+def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(
+    qapp: QApplication, tmp_path: Path, keep_signals: None
+) -> None:
+    loop = open_loop(tmp_path / "store.sqlite3")
+    new_case(loop, "e1", severity=1, title="地铁站大客流")
+    loop.close()
+    store = tmp_path / "store.sqlite3"
+    before = store.read_bytes()
+    seen: list[tuple[str, bool, int, object]] = []
+    deadline = time.monotonic() + 30
+
+    def look_then_quit() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, WallWindow) and w.isVisible()]
+        # Once the store has been read (the severe case has taken the wall), or given up after a while.
+        if not all(w.takeover.isVisible() for w in windows) and time.monotonic() < deadline:
+            QTimer.singleShot(50, look_then_quit)
+            return
+        seen.extend(
+            (w.current_page().name, w.isFullScreen(), w.pages.count(), w.takeover.shown) for w in windows
+        )
+        for window in windows:
+            window.close()
+        qapp.quit()
+
+    QTimer.singleShot(0, look_then_quit)
+    assert run_wall(qapp, load_pages(demo_pages_path()), store) == 0
+    assert len(seen) == len(qapp.screens())
+    for page, full_screen, pages, takeover in seen:
+        assert (page, full_screen, pages) == ("overview", True, 4)
+        assert takeover is not None
+        assert takeover.what == "地铁站大客流"
+    # Reading a WAL store opens its -wal and -shm beside it; nothing is written into either file.
+    assert store.read_bytes() == before
+    wal = tmp_path / "store.sqlite3-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
