@@ -17,6 +17,7 @@ from bench.signin import add_bench_signin_arguments
 from bench.videowall import add_bench_wall_arguments
 from bench.videowall_return import add_bench_wall_return_arguments
 from cli.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
+from cli.drill import add_drill_command
 from cli.operators import add_operators_command
 from cli.report import add_audit_command, add_report_command
 from cli.store_choice import STORE_HELP
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_operators_command(sub)
     add_report_command(sub)
     add_audit_command(sub)
+    add_drill_command(sub)
     return parser
 
 
@@ -266,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli.headless import run_export
 
         return run_export(db_path=args.db, table=args.table, fmt=args.format)
-    if command in ("report", "audit"):
+    if command in ("report", "audit", "drill"):
         return int(args.handler(args))
     if command == "operators":
         from cli.operators import run_operators

@@ -1,0 +1,89 @@
+"""The drill's own record in the drill store: the run, every inject sent (and by whom), the verdicts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+
+from dispatch.drill.expectations import Verdict
+from dispatch.drill.scenario import Scenario
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS drill_runs (
+    id INTEGER PRIMARY KEY,
+    tag TEXT NOT NULL UNIQUE,
+    scenario_file TEXT NOT NULL,
+    title TEXT NOT NULL,
+    form TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    speed REAL NOT NULL,
+    origin REAL NOT NULL,
+    headless INTEGER NOT NULL,
+    ended_at REAL,
+    objectives TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drill_log (
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL REFERENCES drill_runs(id),
+    scenario_s REAL NOT NULL,
+    at REAL NOT NULL,
+    inject TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    how TEXT NOT NULL,
+    by TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS drill_verdicts (
+    run INTEGER NOT NULL REFERENCES drill_runs(id),
+    expected TEXT NOT NULL,
+    inject TEXT NOT NULL,
+    action TEXT NOT NULL,
+    objective TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    deadline_s REAL,
+    done_at_s REAL,
+    PRIMARY KEY (run, expected)
+);
+"""
+# Who sends an inject when nobody directs by hand: the runner, on the exercise clock.
+CONTROLLER = "导调程序"
+
+
+class DrillRecord:
+    """Writes to the drill store's drill tables on the desk's connection; each write is its own commit."""
+
+    def __init__(self, conn: sqlite3.Connection, scenario: Scenario, tag: str, speed: float, origin: float,
+                 *, headless: bool) -> None:  # fmt: skip
+        self.conn = conn
+        conn.executescript(_DDL)
+        objectives = json.dumps([[o.id, o.text] for o in scenario.objectives], ensure_ascii=False)
+        with conn:
+            cursor = conn.execute(
+                "INSERT INTO drill_runs (tag, scenario_file, title, form, scope, speed, origin, headless, "
+                "objectives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (tag, scenario.file, scenario.title, scenario.form.value, scenario.scope.value, speed, origin,
+                 int(headless), objectives),
+            )  # fmt: skip
+        self.run = int(cursor.lastrowid or 0)
+
+    def log(self, scenario_s: float, at: float, inject: str, kind: str, how: str, detail: str = "",
+            by: str = CONTROLLER) -> None:  # fmt: skip
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO drill_log (run, scenario_s, at, inject, kind, how, by, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.run, scenario_s, at, inject, kind, how, by, detail),
+            )
+
+    def finish(self, ended_at: float, verdicts: Iterable[Verdict]) -> None:
+        with self.conn:
+            self.conn.execute("UPDATE drill_runs SET ended_at = ? WHERE id = ?", (ended_at, self.run))
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO drill_verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (self.run, v.expected.id, v.expected.inject, v.expected.action.value,
+                     v.expected.objective, v.outcome.value, v.deadline_s, v.done_at_s)
+                    for v in verdicts
+                ],
+            )  # fmt: skip
