@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 import itertools
-import math
-import re
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from dispatch.casework.policy import (
     ANY,
-    DAY_S,
-    YEAR_S,
     AreaType,
     Budget,
     BudgetRule,
-    CalendarSpec,
     DuplicateRule,
     EpisodeRule,
     Policy,
@@ -30,36 +21,12 @@ from dispatch.casework.policy import (
     RoutingRule,
     Stage,
     SupervisionLimits,
-    TimeUnit,
     TimeWindow,
     Urgency,
-    WorkingHours,
 )
+from dispatch.casework.policy_calendar import read_calendar
+from dispatch.casework.policy_nodes import PolicyNodes, line
 from dispatch.vitals.rules_file import read_alert_rules
-
-T = TypeVar("T")
-E = TypeVar("E", bound=enum.StrEnum)
-_TAG = "tag:yaml.org,2002:"
-_TEXT_TAGS = frozenset({_TAG + "str", _TAG + "int"})
-_NUMBER_TAGS = frozenset({_TAG + "int", _TAG + "float"})
-_UNITS = {
-    **{u.value: u for u in TimeUnit},
-    "minute": TimeUnit.MINUTES,
-    "working_hour": TimeUnit.WORKING_HOURS,
-    "working_day": TimeUnit.WORKING_DAYS,
-}
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAYS = {
-    **{name: n for n, name in enumerate(_DAY_NAMES, start=1)},
-    **{name[:3]: n for n, name in enumerate(_DAY_NAMES, start=1)},
-    **{str(n): n for n in range(1, 8)},
-}
-_PERIOD = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MAX_RANGE_DAYS = 366
-_SPAN_UNITS = {"minute": 60.0, "hour": 3600.0, "day": DAY_S, "year": YEAR_S}
-# Far enough for any real feed, near enough that the clock plus or minus a window stays a valid date.
-_MAX_SPAN_S = 100 * YEAR_S
 
 
 def default_policy_path() -> Path:
@@ -98,113 +65,8 @@ def parse_policy(text: str, name: str) -> Policy:
     return _Reader(name).policy(root)
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-class _Reader:
-    """Walks the composed YAML nodes; each method reads one part of the file and knows its rules."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def fail(self, node: yaml.Node, what: str) -> NoReturn:
-        raise PolicyError(f"{self.name}:{_line(node)}: {what}")
-
-    # -- structure ---------------------------------------------------------------------------------
-
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """A mapping's entries by key text, with the key node kept for its line; duplicates refused."""
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of keys to values")
-        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, value in node.value:
-            text = self.text(key, f"a key in {what}")
-            if text in entries:
-                self.fail(key, f"{text!r} appears twice in {what} (first on line {_line(entries[text][0])})")
-            entries[text] = (key, value)
-        return entries
-
-    def fields(
-        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, yaml.Node]:
-        """A mapping with a fixed set of keys: unknown keys are typos and refused, missing ones too."""
-        entries = self.mapping(node, what)
-        for key, (key_node, _) in entries.items():
-            if key not in required and key not in optional:
-                expected = ", ".join(required + optional)
-                self.fail(key_node, f"unknown key {key!r} in {what} (expected: {expected})")
-        for key in required:
-            if key not in entries:
-                self.fail(node, f"{what} is missing {key!r}")
-        return {key: value for key, (_, value) in entries.items()}
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, f"{what} must be a list")
-        return list(node.value)
-
-    def unique(self, node: yaml.Node, what: str, read: Callable[[yaml.Node], T]) -> frozenset[T]:
-        """The items of a list, refusing an item listed twice."""
-        seen: dict[T, int] = {}
-        for item in self.sequence(node, what):
-            value = read(item)
-            if value in seen:
-                self.fail(item, f"{item.value!r} is listed twice in {what} (first on line {seen[value]})")
-            seen[value] = _line(item)
-        return frozenset(seen)
-
-    # -- scalars -----------------------------------------------------------------------------------
-
-    def scalar(self, node: yaml.Node, what: str) -> str:
-        if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, f"{what} must be a single value, not a list or mapping")
-        return str(node.value)
-
-    def text(self, node: yaml.Node, what: str) -> str:
-        value = self.scalar(node, what).strip()
-        if node.tag not in _TEXT_TAGS or not value:
-            self.fail(node, f"{what} must be a name or code, not {node.value!r}")
-        return value
-
-    def number(self, node: yaml.Node, what: str, *, positive: bool = True) -> float:
-        value = self.scalar(node, what)
-        try:
-            number = float(value.replace("_", "")) if node.tag in _NUMBER_TAGS else math.nan
-        except ValueError:
-            number = math.nan
-        if not math.isfinite(number):
-            self.fail(node, f"{what} must be a plain number, not {value!r}")
-        if positive and number <= 0:
-            self.fail(node, f"{what} must be greater than 0, not {value}")
-        return number
-
-    def flag(self, node: yaml.Node, what: str) -> bool:
-        value = self.scalar(node, what)
-        if node.tag != _TAG + "bool":
-            self.fail(node, f"{what} must be true or false, not {value!r}")
-        return value.lower() in ("true", "yes", "on")
-
-    def budget(self, node: yaml.Node, what: str) -> Budget:
-        value = self.scalar(node, what)
-        parts = value.split()
-        if len(parts) != 2:
-            self.fail(node, f"{what} must be '<amount> <unit>', e.g. '30 minutes', not {value!r}")
-        amount_text, unit_text = parts
-        try:
-            amount = float(amount_text)
-        except ValueError:
-            amount = math.nan
-        if not (math.isfinite(amount) and amount > 0):
-            self.fail(node, f"{what}: the amount must be a number greater than 0, not {amount_text!r}")
-        unit = _UNITS.get(unit_text)
-        if unit is None:
-            self.fail(
-                node, f"{what}: unknown unit {unit_text!r} (expected minutes, working_hours or working_days)"
-            )
-        return Budget(amount, unit)
-
-    # -- sections ----------------------------------------------------------------------------------
+class _Reader(PolicyNodes):
+    """Walks the composed YAML nodes; each method reads one section of the file and knows its rules."""
 
     def policy(self, root: yaml.Node) -> Policy:
         top = self.fields(
@@ -232,7 +94,7 @@ class _Reader:
             self.duplicates(top["duplicates"]) if "duplicates" in top else (DuplicateRule(), ())
         )
         return Policy(
-            calendar=self.calendar(top["calendar"]),
+            calendar=read_calendar(self, top["calendar"]),
             budgets=self.budgets(top["budgets"]),
             supervision=self.supervision(top["supervision"]) if "supervision" in top else SupervisionLimits(),
             routing=self.routing(top["routing"]) if "routing" in top else (),
@@ -266,108 +128,6 @@ class _Reader:
         if cap_ahead < ahead:
             self.fail(spec.get("cap_ahead", node), "time_window.cap_ahead must not be shorter than ahead")
         return TimeWindow(back, ahead, cap_ahead)
-
-    def span(self, node: yaml.Node, what: str) -> float:
-        """'<amount> <unit>' in minutes, hours, days or years (365.25 days), e.g. '10 years'."""
-        value = self.scalar(node, what)
-        amount_text, _, unit_text = value.strip().partition(" ")
-        try:
-            amount = float(amount_text)
-        except ValueError:
-            amount = math.nan
-        unit = _SPAN_UNITS.get(unit_text.strip().removesuffix("s"))
-        if unit is None or not (math.isfinite(amount) and 0 < amount * unit <= _MAX_SPAN_S):
-            self.fail(
-                node,
-                f"{what} must be '<amount> <unit>' (minutes, hours, days or years)"
-                f" greater than 0 and at most 100 years, e.g. '10 years', not {value!r}",
-            )
-        return amount * unit
-
-    def names(self, node: yaml.Node | None, what: str) -> frozenset[str]:
-        if node is None:
-            return frozenset()
-        return self.unique(node, what, lambda n: self.text(n, f"an entry of {what}"))
-
-    def calendar(self, node: yaml.Node) -> CalendarSpec:
-        spec = self.fields(
-            node, "calendar", ("timezone", "workdays", "hours"), ("holidays", "makeup_workdays")
-        )
-        zone = self.text(spec["timezone"], "calendar.timezone")
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            self.fail(
-                spec["timezone"], f"unknown time zone {zone!r} (expected an IANA name such as Asia/Shanghai)"
-            )
-        workdays = self.unique(spec["workdays"], "calendar.workdays", self.weekday)
-        if not workdays:
-            self.fail(spec["workdays"], "the calendar has no working time at all: workdays is empty")
-        holidays = self.dates(spec.get("holidays"), "calendar.holidays")
-        makeup = self.dates(spec.get("makeup_workdays"), "calendar.makeup_workdays")
-        for day, day_node in makeup.items():
-            if day in holidays:
-                self.fail(
-                    day_node, f"{day} is both a holiday (line {_line(holidays[day])}) and a make-up workday"
-                )
-            if date.fromisoformat(day).isoweekday() in workdays:
-                self.fail(day_node, f"make-up workday {day} is a normal workday anyway")
-        return CalendarSpec(zone, workdays, self.hours(spec["hours"]), frozenset(holidays), frozenset(makeup))
-
-    def weekday(self, node: yaml.Node) -> int:
-        day = _WEEKDAYS.get(self.scalar(node, "a workday").strip().lower())
-        if day is None or node.tag not in _TEXT_TAGS:
-            self.fail(node, f"unknown workday {node.value!r} (expected mon … sun or 1 … 7)")
-        return day
-
-    def hours(self, node: yaml.Node) -> tuple[WorkingHours, ...]:
-        periods: list[tuple[WorkingHours, yaml.Node]] = []
-        for item in self.sequence(node, "calendar.hours"):
-            value = self.scalar(item, "a working period").strip()
-            found = _PERIOD.fullmatch(value)
-            if found is None:
-                self.fail(item, f"a working period must look like '08:30-12:00', not {value!r}")
-            h1, m1, h2, m2 = (int(g) for g in found.groups())
-            if m1 > 59 or m2 > 59 or h1 * 60 + m1 > 1440 or h2 * 60 + m2 > 1440:
-                self.fail(item, f"{value!r} is not a time of day (00:00 … 24:00)")
-            start, end = h1 * 60 + m1, h2 * 60 + m2
-            if end <= start:
-                self.fail(item, f"working period {value!r} ends before it starts")
-            periods.append((WorkingHours(start, end), item))
-        if not periods:
-            self.fail(node, "the calendar has no working time at all: hours is empty")
-        periods.sort(key=lambda p: p[0].start_min)
-        for (before, _), (after, after_node) in itertools.pairwise(periods):
-            if after.start_min < before.end_min:
-                self.fail(after_node, f"working period {after_node.value!r} overlaps another period")
-        return tuple(period for period, _ in periods)
-
-    def dates(self, node: yaml.Node | None, what: str) -> dict[str, yaml.Node]:
-        """ISO dates or inclusive 'from/to' ranges, each day once: the node of every day by its ISO text."""
-        days: dict[str, yaml.Node] = {}
-        for item in self.sequence(node, what) if node is not None else ():
-            for day in self.date_range(item, what):
-                if day in days:
-                    self.fail(item, f"{day} is listed twice in {what} (first on line {_line(days[day])})")
-                days[day] = item
-        return days
-
-    def date_range(self, node: yaml.Node, what: str) -> list[str]:
-        value = self.scalar(node, f"an entry of {what}").strip()
-        first_text, _, last_text = value.partition("/")
-        first = self.iso_date(node, first_text)
-        last = self.iso_date(node, last_text) if last_text else first
-        if not first <= last <= first + timedelta(days=_MAX_RANGE_DAYS):
-            self.fail(node, f"date range {value!r} must run forwards and span at most {_MAX_RANGE_DAYS} days")
-        return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-
-    def iso_date(self, node: yaml.Node, text: str) -> date:
-        try:
-            if _DATE.fullmatch(text) is None:
-                raise ValueError(text)
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(node, f"{text!r} is not a date (expected YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD)")
 
     def supervision(self, node: yaml.Node) -> SupervisionLimits:
         defaults = SupervisionLimits()
@@ -431,7 +191,7 @@ class _Reader:
                         self.fail(
                             cell,
                             f"budgets.{stage}.{category} gives {urgency}/{area} cases a second budget"
-                            f" (first on line {_line(rows[key][1])})",
+                            f" (first on line {line(rows[key][1])})",
                         )
                     rows[key] = (budget, cell)
         for stage in Stage:
@@ -465,11 +225,3 @@ class _Reader:
                 yield from self.budget_cells(value, f"{what}.{key}", urgencies, (AreaType(key),))
             else:
                 self.fail(key_node, f"unknown key {key!r} in {what} (expected: urgent, normal, urban, rural)")
-
-    def member(self, kind: type[E], node: yaml.Node, what: str) -> E:
-        value = self.text(node, what)
-        try:
-            return kind(value)
-        except ValueError:
-            expected = ", ".join(m.value for m in kind)
-            self.fail(node, f"unknown {what} {value!r} (expected: {expected})")

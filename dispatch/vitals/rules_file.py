@@ -29,7 +29,7 @@ class _Common(TypedDict):
 
 
 class PolicyReader(Protocol):
-    """The policy file's node reader (dispatch/casework/policy_file.py): its checks and line numbers."""
+    """The policy file's node reader (dispatch/casework/policy_nodes.py): its checks and line numbers."""
 
     def fail(self, node: yaml.Node, what: str) -> NoReturn: ...
 
