@@ -21,7 +21,8 @@ from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
 from dispatch.feed.intake import Intake
 from dispatch.store.database import open_store
-from dispatch.store.writer import CommitResult, StoreWriter
+from dispatch.store.write_items import CommitResult
+from dispatch.store.writer import StoreWriter
 
 if TYPE_CHECKING:
     # The simulator is imported when the bench runs: the command line (and with it the cockpit on a

@@ -29,7 +29,7 @@ from dispatch.feed.protocol import (
     keep_raw,
 )
 from dispatch.feed.values import Gap, QuarantineEntry, QuarantineReason
-from dispatch.store.writer import (
+from dispatch.store.write_items import (
     AckItem,
     CursorItem,
     EventItem,

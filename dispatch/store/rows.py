@@ -14,7 +14,7 @@ from dispatch.feed.protocol import canonical_event
 from dispatch.feed.values import Gap, MetricSample, QuarantineEntry
 
 if TYPE_CHECKING:
-    from dispatch.store.writer import AckItem, ReportItem
+    from dispatch.store.write_items import AckItem, ReportItem
 
 # One events row in insert order (see EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
 EventRow = tuple[object, ...]

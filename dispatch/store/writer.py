@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import queue
 import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
-import msgspec
 import sqlite_utils
 
-from dispatch.feed.protocol import DecodedEvent, Metric
-from dispatch.feed.values import Gap, MetricSample, QuarantineEntry, StorageTrouble, StoredEvent
-from dispatch.store.database import StoreError, open_store, read_cursor, storage_trouble
+from dispatch.feed.values import MetricSample, StorageTrouble
+from dispatch.store.database import open_store, read_cursor
 from dispatch.store.rows import (
     COUNT_DUPLICATE,
+    EventRow,
     Key,
     fingerprint,
     insert_events,
@@ -27,130 +23,28 @@ from dispatch.store.rows import (
     store_order_answers,
     stored_payload,
 )
-from dispatch.store.rows import EventRow as EventRow
 from dispatch.store.write_gate import write_gate
+from dispatch.store.write_items import (
+    AckItem,
+    CommitResult,
+    EventItem,
+    GapItem,
+    MetricItem,
+    QuarantineItem,
+    ReportItem,
+    WriteItem,
+)
+from dispatch.store.write_retry import WriteRetry
 
 MAX_BATCH = 20_000
-# The views show a few thousand rows at most; building display values for more would be wasted work.
-NEWEST_KEPT = 5_000
 HEAD_CACHE_LIMIT = 100_000
 LOOKUP_CHUNK = 5_000
 ROWS_PER_INSERT = 2_000
 # A big batch touches more pages than SQLite's default 2 MiB cache holds; spilling them mid-transaction
 # costs about a sixth of the insert time.
 CACHE_KIB = 16_384
-RETRY_FIRST_S = 0.25
-RETRY_CAP_S = 10.0
-# How long close() keeps trying a store that cannot take writes before it gives the batch up (the cursor
-# stays behind it, so the feed resends it after the restart).
-CLOSE_GRACE_S = 5.0
-
-_log = logging.getLogger(__name__)
-
-
-class EventItem(msgspec.Struct, frozen=True, gc=False):
-    """A valid event and when it arrived (untracked by the collector, like the event it carries).
-
-    `local_feed` names a source on this console (the wall's motion analytics) whose events are stored
-    under that feed name and never move the server feed's cursor.
-    """
-
-    decoded: DecodedEvent
-    received_at: float
-    local_feed: str | None = None
-
-    @property
-    def seq(self) -> int | None:
-        return self.decoded.seq if self.local_feed is None else None
-
-
-# Every item has `seq`: the feed position committing it moves the cursor to (None: it does not move).
-
-
-@dataclass(frozen=True, slots=True)
-class MetricItem:
-    seq: int
-    metric: Metric
-
-
-@dataclass(frozen=True, slots=True)
-class QuarantineItem:
-    entry: QuarantineEntry
-
-    @property
-    def seq(self) -> int | None:
-        return self.entry.seq
-
-
-@dataclass(frozen=True, slots=True)
-class CursorItem:
-    """A frame that was handled without producing a row (unknown type, dropped CAP): move past it."""
-
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class AckItem:
-    """The server accepted an order (protocol v1.1): the outbox stops sending it."""
-
-    seq: int
-    order_id: str
-    received_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class ReportItem:
-    """A field unit's report, kept for the desk thread to apply (report_inbox, in arrival order)."""
-
-    seq: int
-    body: str
-    received_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class GapItem:
-    gap: Gap
-
-    @property
-    def seq(self) -> int:
-        """A reset moves the cursor to the server's head, past what can no longer be replayed."""
-        return self.gap.head
-
-
-WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem | AckItem | ReportItem
-
-
-@dataclass(frozen=True, slots=True)
-class CommitResult:
-    """What one committed transaction changed."""
-
-    rows: tuple[EventRow, ...]
-    revisions: int
-    duplicates: int
-    metrics: tuple[MetricSample, ...]
-    quarantined: tuple[QuarantineEntry, ...]
-    gaps: tuple[Gap, ...]
-    cursor: int | None
-    acks: int = 0
-    reports: int = 0
-
-    @property
-    def stored(self) -> int:
-        """Event revisions committed."""
-        return len(self.rows)
-
-    @property
-    def events(self) -> tuple[StoredEvent, ...]:
-        """The newest NEWEST_KEPT committed revisions, flattened for display."""
-        return stored_events(self.rows[-NEWEST_KEPT:])
-
 
 _STOP = object()
-
-
-def stored_events(rows: Iterable[EventRow]) -> tuple[StoredEvent, ...]:
-    """Display values for committed rows: built only for the few the views can show."""
-    return tuple(StoredEvent(*row[:3], *row[4:18]) for row in rows)  # type: ignore[arg-type]
 
 
 class StoreWriter:
@@ -166,7 +60,6 @@ class StoreWriter:
         self._db_path = db_path
         self._feed = feed
         self._on_commit = on_commit
-        self._on_trouble = on_trouble
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         # The newest stored revision of recently seen ids, and the content fingerprint of those that came
         # again (computed only then: most ids are seen once).
@@ -174,11 +67,7 @@ class StoreWriter:
         self._prints: dict[Key, bytes] = {}
         self._failure: BaseException | None = None
         self._gate = write_gate(db_path)
-        # Set while the store cannot take writes (disk full, I/O error, held lock); None when it can.
-        self.trouble: StorageTrouble | None = None
-        self.trouble_detail = ""
-        self._give_up_at: float | None = None
-        self._wake = threading.Event()
+        self._retry = WriteRetry(db_path, on_trouble)
         self._db: sqlite_utils.Database | None = None  # the writer thread's, opened when first needed
         db = open_store(db_path)
         try:
@@ -194,6 +83,16 @@ class StoreWriter:
         """The error that stopped the writer, if it stopped on one."""
         return self._failure
 
+    @property
+    def trouble(self) -> StorageTrouble | None:
+        """Set while the store cannot take writes (disk full, I/O error, held lock); None when it can."""
+        return self._retry.trouble
+
+    @property
+    def trouble_detail(self) -> str:
+        """The store's own words for the trouble, empty when there is none."""
+        return self._retry.trouble_detail
+
     def submit(self, item: WriteItem) -> None:
         self._queue.put(item)
 
@@ -207,8 +106,7 @@ class StoreWriter:
         """Commit what is queued, then stop the thread and close the connection. A store that cannot take
         writes gets CLOSE_GRACE_S more; what it still refuses then is left for the feed to resend."""
         if self._thread.is_alive():
-            self._give_up_at = time.monotonic() + min(CLOSE_GRACE_S, timeout / 2)
-            self._wake.set()
+            self._retry.give_up_soon(timeout)
             self._queue.put(_STOP)
             self._thread.join(timeout)
 
@@ -253,51 +151,14 @@ class StoreWriter:
             self._db = db
         return self._db.conn
 
+    def _commit_with_retry(self, batch: list[WriteItem]) -> None:
+        self._retry.commit(lambda: self._commit(self._connection(), batch), self._disconnect)
+
     def _disconnect(self) -> None:
         db, self._db = self._db, None
         if db is not None:
             with contextlib.suppress(sqlite3.Error):
                 db.close()
-
-    def _commit_with_retry(self, batch: list[WriteItem]) -> None:
-        """A full, failing or locked disk is waited out with back-off, keeping the batch and the cursor
-        where they were; any other error stops the writer."""
-        delay = RETRY_FIRST_S
-        while True:
-            try:
-                self._commit(self._connection(), batch)
-            except (sqlite3.Error, StoreError) as error:
-                trouble = storage_trouble(error)
-                if trouble is None or self._past_grace():
-                    raise
-                # After an I/O error the connection's picture of the file is suspect: start afresh.
-                self._disconnect()
-                self._report(trouble, str(error))
-                self._back_off(delay)
-                delay = min(delay * 2, RETRY_CAP_S)
-            else:
-                self._report(None, "")
-                return
-
-    def _past_grace(self) -> bool:
-        return self._give_up_at is not None and time.monotonic() >= self._give_up_at
-
-    def _back_off(self, delay: float) -> None:
-        if self._give_up_at is None:
-            self._wake.wait(delay)  # close() cuts the wait short for a last attempt
-        else:
-            time.sleep(max(0.0, min(delay, self._give_up_at - time.monotonic())))
-
-    def _report(self, trouble: StorageTrouble | None, detail: str) -> None:
-        if trouble is self.trouble and detail == self.trouble_detail:
-            return
-        if trouble is None:
-            _log.warning("the store takes writes again: %s", self._db_path)
-        else:
-            _log.warning("the store cannot take writes, waiting (%s): %s", trouble.value, detail)
-        self.trouble, self.trouble_detail = trouble, detail
-        if self._on_trouble is not None:
-            self._on_trouble(trouble, detail)
 
     def _release_waiters(self) -> None:
         while True:

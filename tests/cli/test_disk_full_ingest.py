@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import dispatch.store.writer as store_writer
+import dispatch.store.write_retry as write_retry
 from cli.headless import ingest
 from core.clock import ManualClock
 from dispatch.feed.client import BackoffPolicy
@@ -25,9 +25,9 @@ IDLE = 600.0
 
 @pytest.fixture
 def budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PageBudget:
-    monkeypatch.setattr(store_writer, "RETRY_FIRST_S", 0.005)
-    monkeypatch.setattr(store_writer, "RETRY_CAP_S", 0.05)
-    monkeypatch.setattr(store_writer, "CLOSE_GRACE_S", 0.2)
+    monkeypatch.setattr(write_retry, "RETRY_FIRST_S", 0.005)
+    monkeypatch.setattr(write_retry, "RETRY_CAP_S", 0.05)
+    monkeypatch.setattr(write_retry, "CLOSE_GRACE_S", 0.2)
     disk = PageBudget(monkeypatch, tmp_path, pages=20)  # room for ~150 of the 600 events
     open_store(disk.path).close()
     return disk

@@ -18,7 +18,8 @@ from app.shift.metrics import MetricsReader
 from cli.headless import run_export
 from cli.report import run_audit_verify, run_report
 from dispatch.feed.values import QuarantineEntry, QuarantineReason
-from dispatch.store.writer import EventItem, QuarantineItem, StoreWriter
+from dispatch.store.write_items import EventItem, QuarantineItem
+from dispatch.store.writer import StoreWriter
 from tests.cli.test_store_read_only_media import event
 from tests.dispatch.casework.test_metrics import build_history
 from tests.dispatch.store.test_store_hostile_paths import HOSTILE, hostile_path, strays

@@ -19,7 +19,8 @@ from cli.headless import run_export
 from cli.report import run_audit_verify, run_report
 from dispatch.feed.protocol import DecodedEvent, decode_frame
 from dispatch.feed.values import QuarantineEntry, QuarantineReason
-from dispatch.store.writer import EventItem, QuarantineItem, StoreWriter
+from dispatch.store.write_items import EventItem, QuarantineItem
+from dispatch.store.writer import StoreWriter
 from tests.dispatch.casework.test_metrics import build_history
 from tests.dispatch.store.test_store_read_only import assert_read_only, read_only_view
 from tests.feeds import make_event

@@ -19,7 +19,8 @@ from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
 from dispatch.feed.intake import Intake
 from dispatch.store.database import open_store
-from dispatch.store.writer import CommitResult, StoreWriter
+from dispatch.store.write_items import CommitResult
+from dispatch.store.writer import StoreWriter
 from sim.city import demo_city
 from sim.generator import DemoGenerator, EventItem, FeedItem, MetricItem
 from sim.rhythm import local_hour

@@ -14,7 +14,7 @@ from dispatch.feed.client import BackoffPolicy
 from dispatch.feed.intake import Intake
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.feed.protocol import InvalidText
-from dispatch.store.writer import QuarantineItem, WriteItem
+from dispatch.store.write_items import QuarantineItem, WriteItem
 from sim.city import demo_city
 from sim.fuzz_check import check
 from sim.generator import DemoGenerator

@@ -12,7 +12,8 @@ from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Role
 from dispatch.casework.records import audit, orders
 from dispatch.feed.intake import Intake
-from dispatch.store.writer import CommitResult, StoreWriter
+from dispatch.store.write_items import CommitResult
+from dispatch.store.writer import StoreWriter
 from tests.dispatch.cap_samples import SENDER, cap_xml
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, Loop, act, open_loop, put_event
 

@@ -18,7 +18,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy, pars
 from dispatch.feed.intake import Intake
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.feed.values import QuarantineReason
-from dispatch.store.writer import EventItem, MetricItem, QuarantineItem, ReportItem, WriteItem
+from dispatch.store.write_items import EventItem, MetricItem, QuarantineItem, ReportItem, WriteItem
 from tests.dispatch.cap_samples import ORIGINAL_ID, ORIGINAL_SENT, SENDER, cap_xml
 
 R = QuarantineReason

@@ -14,9 +14,10 @@ import pytest
 from dispatch.feed import pipeline as pipeline_module
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.feed.protocol import DecodedEvent, decode_frame
-from dispatch.store.database import load_recent_events, open_store, read_cursor
 from dispatch.store import writer as store_writer
-from dispatch.store.writer import CommitResult, CursorItem, EventItem, StoreWriter
+from dispatch.store.database import load_recent_events, open_store, read_cursor
+from dispatch.store.write_items import CommitResult, CursorItem, EventItem
+from dispatch.store.writer import StoreWriter
 from sim.server import FeedServer
 from tests.feeds import make_event
 

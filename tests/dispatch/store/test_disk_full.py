@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 import pytest
 import sqlite_utils
 
+import dispatch.store.write_retry as write_retry
 import dispatch.store.writer as store_writer
 from dispatch.feed.client import BackoffPolicy
 from dispatch.feed.pipeline import IntakePipeline
@@ -107,8 +108,8 @@ class Attempts:
 
 @pytest.fixture(params=["page_budget", "tmpfs"])
 def disk(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setattr(store_writer, "RETRY_FIRST_S", 0.005)
-    monkeypatch.setattr(store_writer, "RETRY_CAP_S", 0.05)
+    monkeypatch.setattr(write_retry, "RETRY_FIRST_S", 0.005)
+    monkeypatch.setattr(write_retry, "RETRY_CAP_S", 0.05)
     if request.param == "page_budget":
         yield PageBudget(monkeypatch, tmp_path, pages=60)  # 300 events take ~37 pages
         return

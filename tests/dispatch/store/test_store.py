@@ -20,7 +20,8 @@ from dispatch.store.database import (
     open_store,
     read_cursor,
 )
-from dispatch.store.writer import CommitResult, CursorItem, EventItem, GapItem, QuarantineItem, StoreWriter
+from dispatch.store.write_items import CommitResult, CursorItem, EventItem, GapItem, QuarantineItem
+from dispatch.store.writer import StoreWriter
 
 FEED = "ws://127.0.0.1:1/feed"
 

@@ -14,7 +14,8 @@ import pytest
 
 from dispatch.feed.values import QuarantineEntry, QuarantineReason
 from dispatch.store.database import open_store
-from dispatch.store.writer import QuarantineItem, StoreWriter
+from dispatch.store.write_items import QuarantineItem
+from dispatch.store.writer import StoreWriter
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"
 

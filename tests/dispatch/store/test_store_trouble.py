@@ -17,6 +17,7 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import dispatch.store.write_retry as write_retry
 import dispatch.store.writer as store_writer
 from dispatch.feed.protocol import DecodedEvent, decode_frame
 from dispatch.feed.values import QuarantineEntry, QuarantineReason, StorageTrouble
@@ -29,7 +30,8 @@ from dispatch.store.database import (
     storage_trouble,
 )
 from dispatch.store.read_only import open_read_only
-from dispatch.store.writer import CommitResult, CursorItem, EventItem, QuarantineItem, StoreWriter, WriteItem
+from dispatch.store.write_items import CommitResult, CursorItem, EventItem, QuarantineItem, WriteItem
+from dispatch.store.writer import StoreWriter
 
 FEED = "ws://127.0.0.1:1/feed"
 ROOT = Path(__file__).resolve().parents[3]
@@ -82,8 +84,8 @@ class Troubles:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_writer, "RETRY_FIRST_S", 0.001)
-    monkeypatch.setattr(store_writer, "RETRY_CAP_S", 0.01)
+    monkeypatch.setattr(write_retry, "RETRY_FIRST_S", 0.001)
+    monkeypatch.setattr(write_retry, "RETRY_CAP_S", 0.01)
 
 
 def run_writer(path: Path, items: list[WriteItem], troubles: Troubles | None = None) -> list[CommitResult]:
@@ -169,7 +171,7 @@ def write_past_a_file_size_limit(path: str, room: int, full_opens: int) -> None:
         return open_store(where, **options)
 
     store_writer.open_store = open_with_room_later  # type: ignore[attr-defined,assignment]
-    store_writer.RETRY_FIRST_S, store_writer.RETRY_CAP_S = 0.001, 0.01
+    write_retry.RETRY_FIRST_S, write_retry.RETRY_CAP_S = 0.001, 0.01
     troubles = Troubles()
     writer = StoreWriter(store, FEED, lambda result: None, troubles)
     for item in three_rounds():
@@ -249,7 +251,7 @@ def test_close_on_a_disk_that_stays_full_gives_up_without_moving_the_cursor(
 ) -> None:
     path = tmp_path / "store.sqlite3"
     open_store(path).close()
-    monkeypatch.setattr(store_writer, "CLOSE_GRACE_S", 0.05)
+    monkeypatch.setattr(write_retry, "CLOSE_GRACE_S", 0.05)
     monkeypatch.setattr(store_writer, "open_store", SmallDisk(pages=0, full_opens=10**9).open)
     troubles = Troubles()
     writer = StoreWriter(path, FEED, lambda result: None, troubles)

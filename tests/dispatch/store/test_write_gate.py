@@ -10,7 +10,8 @@ from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.timers import Timers
 from dispatch.store.database import open_store
 from dispatch.store.write_gate import gate_for, write_gate
-from dispatch.store.writer import EventItem, StoreWriter
+from dispatch.store.write_items import EventItem
+from dispatch.store.writer import StoreWriter
 from tests.dispatch.casework.policies import POLICY
 from tests.dispatch.feed.test_pipeline_batches import FEED, decoded
 
