@@ -1,29 +1,31 @@
-"""CAP 1.2 alerts: hardened XML parsing into frozen values, and their mapping onto feed events."""
+"""CAP 1.2 alerts: hardened XML parsing and validation into frozen values (dispatch/feed/cap_values.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from dispatch.feed.bounds import epoch_seconds
+from dispatch.feed.cap_values import (
+    EVENT_MSG_TYPES,
+    EXERCISE_FLAG,
+    CapAlert,
+    CapArea,
+    CapInfo,
+    CapReference,
+    Point,
+    own_references,
+)
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 MAX_CAP_BYTES = 256 * 1024
-# Limits of the feed EVENT schema (dispatch/feed/protocol.py): long CAP text is cut to fit rather than the
-# whole warning being quarantined; an identifier cannot be cut, so a longer one is rejected.
-TITLE_MAX_CHARS = 200
-DESCRIPTION_MAX_CHARS = 20_000
-ADDRESS_MAX_CHARS = 500
+# The feed EVENT schema's limit (dispatch/feed/protocol.py): an identifier cannot be cut to fit as text is,
+# so a longer one is rejected.
 IDENTIFIER_MAX_CHARS = 128
-EVENT_ID_MAX_CHARS = 128
 
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
 MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
@@ -46,11 +48,6 @@ URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
 
-# China's warning levels I–IV (red, orange, yellow, blue); CAP has no level below Minor for Unknown.
-SEVERITY_LEVEL = {"Extreme": 1, "Severe": 2, "Moderate": 3, "Minor": 4, "Unknown": 4}
-_EXERCISE_FLAG = {"Actual": False, "Exercise": True, "Test": True}
-_EVENT_MSG_TYPES = ("Alert", "Update", "Cancel")
-
 # CAP 1.2 writes UTC as -00:00 and forbids "Z", but "Z" is unambiguous and common, so it is accepted.
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?", re.ASCII
@@ -59,8 +56,6 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 # CAP forbids these in identifier and sender because references are "sender,identifier,sent" lists.
 _BAD_ID_CHARS = re.compile(r"[\s,<&]")
 
-Point = tuple[float, float]
-
 
 class CapError(ValueError):
     """A CAP document that cannot be accepted; `code` is stable, the message names the field and value."""
@@ -68,58 +63,6 @@ class CapError(ValueError):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
-
-
-class CapReference(NamedTuple):
-    """One "sender,identifier,sent" entry of alert/references."""
-
-    sender: str
-    identifier: str
-    sent: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CapArea:
-    """An affected area; points are (lat, lon) in WGS84 as CAP writes them, radii in km."""
-
-    area_desc: str
-    polygons: tuple[tuple[Point, ...], ...] = ()
-    circles: tuple[tuple[Point, float], ...] = ()
-    geocodes: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CapInfo:
-    """One info block: the warning itself, usually one per language."""
-
-    language: str
-    categories: tuple[str, ...]
-    event: str
-    urgency: str
-    severity: str
-    certainty: str
-    effective: datetime | None = None
-    onset: datetime | None = None
-    expires: datetime | None = None
-    headline: str | None = None
-    description: str | None = None
-    instruction: str | None = None
-    areas: tuple[CapArea, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CapAlert:
-    """A validated CAP 1.2 alert; build it with parse_cap."""
-
-    identifier: str
-    sender: str
-    sent: datetime
-    status: str
-    msg_type: str
-    scope: str
-    references: tuple[CapReference, ...] = ()
-    note: str | None = None
-    infos: tuple[CapInfo, ...] = ()
 
 
 def parse_cap(xml_text: str) -> CapAlert:
@@ -141,94 +84,6 @@ def parse_cap(xml_text: str) -> CapAlert:
             "not_cap", f"root element is {root.tag!r}, expected 'alert' in namespace {CAP_NAMESPACE}"
         )
     return _alert(root)
-
-
-def cap_to_event(alert: CapAlert) -> dict[str, object] | None:
-    """The feed EVENT for an alert, or None for what never becomes an event (System, Draft, Ack, Error)."""
-    exercise = _EXERCISE_FLAG.get(alert.status)
-    if exercise is None or alert.msg_type not in _EVENT_MSG_TYPES or not alert.infos:
-        return None
-    info = alert.infos[0]
-    identifier = alert.identifier if alert.msg_type == "Alert" else _root_reference(alert).identifier
-    event: dict[str, object] = {
-        "id": event_id(alert.sender, identifier),
-        "source": "cap",
-        "category": "cap_" + info.categories[0].lower(),
-        "title": (info.headline or info.event)[:TITLE_MAX_CHARS],
-    }
-    text = "\n".join(part for part in (info.description, info.instruction) if part)
-    if text:
-        event["description"] = text[:DESCRIPTION_MAX_CHARS]
-    event["severity"] = min(SEVERITY_LEVEL[each.severity] for each in alert.infos)
-    event["occurred_at"] = (info.onset or info.effective or alert.sent).isoformat()
-    location = _location(alert.infos)
-    if location is not None:
-        event["location"] = location
-    event["exercise"] = exercise
-    event["cap"] = _cap_summary(alert, info)
-    if alert.msg_type == "Cancel":
-        event["cancelled"] = True
-    return event
-
-
-def event_id(sender: str, identifier: str) -> str:
-    """The event id of a sender's alert: CAP names an alert by sender and identifier, so two senders
-    using one identifier are two events. "sender,identifier" as in CAP references; a pair too long for an
-    event id becomes a digest of it (the full pair stays in the event's `cap` summary)."""
-    pair = f"{sender},{identifier}"
-    if len(pair) <= EVENT_ID_MAX_CHARS:
-        return pair
-    return "#" + hashlib.blake2b(pair.encode(), digest_size=16).hexdigest()
-
-
-def _own_references(alert: CapAlert) -> list[CapReference]:
-    return [ref for ref in alert.references if ref.sender == alert.sender]
-
-
-def _root_reference(alert: CapAlert) -> CapReference:
-    # Producers list the whole chain (original alert, then its updates); the event was stored under the
-    # original's identifier, so the earliest-sent entry is the one to revise. Ties keep document order.
-    # Only the sender's own alerts can be revised: another sender's entries never pick the event.
-    return min(_own_references(alert), key=lambda ref: epoch_seconds(ref.sent))
-
-
-def _cap_summary(alert: CapAlert, info: CapInfo) -> dict[str, object]:
-    summary: dict[str, object] = {
-        "identifier": alert.identifier,
-        "sender": alert.sender,
-        "sent": alert.sent.isoformat(),
-        "status": alert.status,
-        "msg_type": alert.msg_type,
-        "references": [
-            {"sender": ref.sender, "identifier": ref.identifier, "sent": ref.sent.isoformat()}
-            for ref in alert.references
-        ],
-        "event": info.event,
-        "urgency": info.urgency,
-        "severity": info.severity,
-        "certainty": info.certainty,
-        "area_desc": "; ".join(area.area_desc for area in info.areas),
-    }
-    if info.expires is not None:
-        summary["expires"] = info.expires.isoformat()
-    if info.instruction is not None:
-        summary["instruction"] = info.instruction
-    return summary
-
-
-def _location(infos: tuple[CapInfo, ...]) -> dict[str, object] | None:
-    areas = [area for info in infos for area in info.areas]
-    for area in areas:
-        if area.polygons:
-            distinct = list(dict.fromkeys(area.polygons[0]))
-            lat = sum(point[0] for point in distinct) / len(distinct)
-            lon = sum(point[1] for point in distinct) / len(distinct)
-            return {"lon": round(lon, 6), "lat": round(lat, 6), "address": area.area_desc[:ADDRESS_MAX_CHARS]}
-    for area in areas:
-        if area.circles:
-            (lat, lon), _radius = area.circles[0]
-            return {"lon": lon, "lat": lat, "address": area.area_desc[:ADDRESS_MAX_CHARS]}
-    return None
 
 
 def _parse_xml(xml_text: str) -> Element:
@@ -340,13 +195,13 @@ def _alert(root: Element) -> CapAlert:
     )
     if msg_type in ("Update", "Cancel") and not alert.references:
         raise CapError("bad_value", f"alert/references is required when alert/msgType is {msg_type}")
-    if msg_type in ("Update", "Cancel") and not _own_references(alert):
+    if msg_type in ("Update", "Cancel") and not own_references(alert):
         raise CapError(
             "bad_value",
             f"alert/references names no alert of sender {_shown(alert.sender)}; an {msg_type} may only"
             " revise its own sender's alerts",
         )
-    if status in _EXERCISE_FLAG and msg_type in _EVENT_MSG_TYPES and not alert.infos:
+    if status in EXERCISE_FLAG and msg_type in EVENT_MSG_TYPES and not alert.infos:
         raise CapError("missing_field", f"alert/info is missing; a {status} {msg_type} needs at least one")
     return alert
 

@@ -10,7 +10,9 @@ from datetime import datetime
 from core.clock import Clock
 from dispatch.casework.policy import TimeWindow
 from dispatch.feed.bounds import SQL_INT_MAX, sql_seq, time_refusal
-from dispatch.feed.cap import CapAlert, CapError, cap_to_event, parse_cap
+from dispatch.feed.cap import CapError, parse_cap
+from dispatch.feed.cap_events import cap_to_event
+from dispatch.feed.cap_values import CapAlert
 from dispatch.feed.orders_wire import ORDER_TYPES, OrderAckMsg, UnitReportMsg, decode_order_frame, report_body
 from dispatch.feed.protocol import (
     DecodedCap,

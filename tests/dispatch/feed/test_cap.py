@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.clock import ManualClock
-from dispatch.feed.cap import MAX_CAP_BYTES, CapAlert, CapError, cap_to_event, parse_cap
+from dispatch.feed.cap import MAX_CAP_BYTES, CapError, parse_cap
+from dispatch.feed.cap_events import cap_to_event
+from dispatch.feed.cap_values import CapAlert
 from dispatch.feed.intake import Intake
 from dispatch.feed.protocol import DecodedEvent, decode_event, encode_event_object
 from dispatch.store.writer import StoreWriter
