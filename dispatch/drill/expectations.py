@@ -27,6 +27,7 @@ class Observed:
     at_s: float
     unit: str = ""
     unit_kind: str = ""
+    role: str = ""  # who did it (the audit row's role), for the review's per-role results
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from dispatch.atlas.model import Atlas, LonLat, Ring
+from dispatch.drill.observed import EventKey
 from dispatch.drill.scenario import (
     CameraScene,
     CapMsgType,
@@ -27,14 +27,6 @@ _CITY_TZ = timezone(timedelta(hours=8))
 
 def wire_time(t: float, *, millis: bool = True) -> str:
     return datetime.fromtimestamp(t, _CITY_TZ).isoformat(timespec="milliseconds" if millis else "seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class EventKey:
-    """How the intake names the event an inject became: (source, id)."""
-
-    source: str
-    event_id: str
 
 
 class FrameMaker:

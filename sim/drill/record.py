@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from dispatch.drill.expectations import Verdict
-from dispatch.drill.scenario import Scenario
+from dispatch.drill.observed import EventKey
+from dispatch.drill.scenario import ExpectedAction, Scenario
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS drill_runs (
@@ -21,7 +22,17 @@ CREATE TABLE IF NOT EXISTS drill_runs (
     origin REAL NOT NULL,
     headless INTEGER NOT NULL,
     ended_at REAL,
-    objectives TEXT NOT NULL
+    duration_s REAL NOT NULL,
+    objectives TEXT NOT NULL,
+    expected TEXT NOT NULL,
+    unit_kinds TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drill_events (
+    run INTEGER NOT NULL REFERENCES drill_runs(id),
+    source TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    inject TEXT NOT NULL,
+    PRIMARY KEY (run, source, event_id)
 );
 CREATE TABLE IF NOT EXISTS drill_log (
     id INTEGER PRIMARY KEY,
@@ -54,16 +65,18 @@ class DrillRecord:
     """Writes to the drill store's drill tables on the desk's connection; each write is its own commit."""
 
     def __init__(self, conn: sqlite3.Connection, scenario: Scenario, tag: str, speed: float, origin: float,
-                 *, headless: bool) -> None:  # fmt: skip
+                 *, headless: bool, unit_kinds: Mapping[str, str]) -> None:  # fmt: skip
         self.conn = conn
         conn.executescript(_DDL)
         objectives = json.dumps([[o.id, o.text] for o in scenario.objectives], ensure_ascii=False)
+        # The expectations travel with the run, so the review judges them again from the audit alone.
+        expected = json.dumps([expected_row(e) for e in scenario.expected], ensure_ascii=False)
         with conn:
             cursor = conn.execute(
                 "INSERT INTO drill_runs (tag, scenario_file, title, form, scope, speed, origin, headless, "
-                "objectives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "duration_s, objectives, expected, unit_kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (tag, scenario.file, scenario.title, scenario.form.value, scenario.scope.value, speed, origin,
-                 int(headless), objectives),
+                 int(headless), scenario.duration_s, objectives, expected, json.dumps(dict(unit_kinds))),
             )  # fmt: skip
         self.run = int(cursor.lastrowid or 0)
 
@@ -74,6 +87,14 @@ class DrillRecord:
                 "INSERT INTO drill_log (run, scenario_s, at, inject, kind, how, by, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (self.run, scenario_s, at, inject, kind, how, by, detail),
+            )
+
+    def event(self, key: EventKey, inject: str) -> None:
+        """The drill sent (or will send) this event for this inject: the review finds its case by it."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO drill_events VALUES (?, ?, ?, ?)",
+                (self.run, key.source, key.event_id, inject),
             )
 
     def finish(self, ended_at: float, verdicts: Iterable[Verdict]) -> None:
@@ -87,3 +108,11 @@ class DrillRecord:
                     for v in verdicts
                 ],
             )  # fmt: skip
+
+
+def expected_row(expected: ExpectedAction) -> dict[str, object]:
+    return {
+        "id": expected.id, "inject": expected.inject, "action": expected.action.value,
+        "within_s": expected.within_s, "objective": expected.objective, "unit": expected.unit,
+        "unit_kind": expected.unit_kind, "text": expected.text,
+    }  # fmt: skip

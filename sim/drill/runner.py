@@ -23,11 +23,11 @@ from dispatch.casework.timers import Timers
 from dispatch.drill.exercise_clock import ExerciseClock
 from dispatch.drill.expectations import Observed, Outcome, Verdict, judge_all
 from dispatch.drill.master_list import Firing, How, MasterList
+from dispatch.drill.observed import EventKey, inject_of_case, observed_actions
 from dispatch.drill.scenario import CameraScene, CapWarning, MetricCurve, PhoneCall, Scenario, UnitReport
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.store.database import open_store
-from sim.drill.frames import EventKey, FrameMaker
-from sim.drill.observe import inject_of_case, observed_actions
+from sim.drill.frames import FrameMaker
 from sim.drill.operators import Pace, ScriptedOperators
 from sim.drill.record import DrillRecord
 from sim.drill.units import DrillUnits
@@ -85,11 +85,13 @@ async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOp
     desk = CaseDesk(db.conn, Timers(policy), clock)
     discovery = Discovery(desk, policy, router.route, exercise_store=True)
     operators = ScriptedOperators(desk, router, atlas, options.pace) if options.headless else None
-    record = DrillRecord(db.conn, scenario, tag, options.speed, clock.origin, headless=options.headless)
     frames = FrameMaker(atlas, tag)
     master = MasterList(scenario)
     units = DrillUnits(scenario, clock.origin)
     unit_kinds = {unit.id: unit.kind for unit in atlas.units}
+    record = DrillRecord(
+        db.conn, scenario, tag, options.speed, clock.origin, headless=options.headless, unit_kinds=unit_kinds
+    )
     keys: dict[EventKey, str] = {}
     calls: list[tuple[float, str]] = []  # (scenario time to log it, inject id): the intake officer's desk
     result = DrillResult(tag)
@@ -189,13 +191,13 @@ def _deliver(
             record.log(firing.due_s, now, inject.id, "metric", how, body.name)
         return
     key = frames.key(inject)
-    if key is not None:
-        keys.setdefault(key, inject.id)
+    if key is not None and key not in keys:
+        keys[key] = inject.id
+        record.event(key, inject.id)
     if isinstance(body, UnitReport):
+        # The scripted answer is ready; it goes out `after_order` after the order for its case arrives.
         units.armed.add(inject.id)
-        record.log(
-            firing.due_s, now, inject.id, "unit_report", how, f"armed: {body.action.value} → {body.to}"
-        )
+        record.log(firing.due_s, now, inject.id, "unit_report", "armed", f"→ {body.to}")
     elif isinstance(body, PhoneCall):
         # The phone rings now; the (simulated) intake officer logs it a little later.
         calls.append((firing.due_s + body.log_delay_s, inject.id))

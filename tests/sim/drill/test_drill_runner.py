@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from core.clock import ManualClock
-from dispatch.atlas import load_atlas
-from dispatch.drill import Scenario, load_scenario
+from dispatch.drill import load_scenario
 from dispatch.drill.expectations import Outcome
-from dispatch.drill.scenario_atlas import atlas_directory
-from sim.drill.operators import Pace
-from sim.drill.runner import DrillOptions, DrillResult, play
+from tests.sim.drill.played import BUNDLED, SLOW, play_bundled, play_scenario
 
-BUNDLED = Path(str(resources.files("resources") / "scenarios"))
 NAMES = ["typhoon_waterlogging", "hazchem_tanker_leak", "forest_fire_villages", "crowd_surge_event"]
-
-
-def _play(scenario: Scenario, db: Path, *, step_s: float = 2.0, pace: Pace | None = None) -> DrillResult:
-    """At 10x on a wall moved by hand: each beat is `step_s` wall seconds, `10 * step_s` of the drill."""
-    wall = ManualClock()
-    options = DrillOptions(
-        speed=10, wall=wall, beat_s=0.005, on_beat=lambda: wall.advance(step_s), announce=lambda _: None,
-        pace=pace, settle=True,
-    )  # fmt: skip
-    return asyncio.run(play(scenario, load_atlas(atlas_directory(scenario)), db, options))
 
 
 @pytest.mark.slow
@@ -38,7 +21,7 @@ def test_a_bundled_scenario_runs_to_its_end_with_everything_flagged_exercise(
 ) -> None:
     scenario = load_scenario(BUNDLED / f"{name}.yaml")
     db = tmp_path / "drill.sqlite3"
-    result = _play(scenario, db)
+    result = play_scenario(scenario, db)
     assert {inject.id for inject in scenario.scheduled} <= set(result.fired)
     assert len(result.verdicts) == len(scenario.expected)
     assert result.orders >= 3
@@ -63,8 +46,7 @@ def test_a_bundled_scenario_runs_to_its_end_with_everything_flagged_exercise(
 
 
 def test_a_contingency_fires_at_its_time_when_the_action_is_missing_and_not_otherwise(tmp_path: Path) -> None:
-    scenario = load_scenario(BUNDLED / "crowd_surge_event.yaml")
-    slow = _play(scenario, tmp_path / "slow.sqlite3", step_s=3.0, pace=Pace(dispatch_s=15 * 60))
+    slow = play_bundled("crowd_surge_event", tmp_path / "slow.sqlite3", step_s=3.0, pace=SLOW)
     # E02 (dispatch the traffic police within 6 min of I02 at 8 min) is missed: C01 falls due at 14 min.
     assert "C01" in slow.contingencies
     assert slow.fired["C01"] == 14 * 60
@@ -76,6 +58,6 @@ def test_a_contingency_fires_at_its_time_when_the_action_is_missing_and_not_othe
     ).fetchall()
     conn.close()
     assert logged == [(840.0, "contingency")]
-    prompt = _play(scenario, tmp_path / "prompt.sqlite3", step_s=3.0)
+    prompt = play_bundled("crowd_surge_event", tmp_path / "prompt.sqlite3", step_s=3.0)
     assert "C01" not in prompt.fired
     assert {v.expected.id: v.outcome for v in prompt.verdicts}["E02"] is Outcome.MET

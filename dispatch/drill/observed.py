@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from dispatch.casework.model import Action
 from dispatch.drill.expectations import Observed
-from sim.drill.frames import EventKey
+
+
+class EventKey(NamedTuple):
+    """How the intake names the event an inject became: (source, id)."""
+
+    source: str
+    event_id: str
 
 
 def observed_actions(
@@ -27,8 +34,10 @@ def observed_actions(
             cases.setdefault(int(case_id), set()).add(inject)
     out: list[Observed] = []
     for case_id, injects in cases.items():
-        rows = conn.execute("SELECT action, at, payload FROM audit WHERE case_id = ? ORDER BY id", (case_id,))
-        for action_text, at, payload in rows.fetchall():
+        rows = conn.execute(
+            "SELECT action, at, payload, role FROM audit WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        for action_text, at, payload, role in rows.fetchall():
             try:
                 action = Action(action_text)
             except ValueError:
@@ -40,7 +49,8 @@ def observed_actions(
                 except (ValueError, AttributeError):
                     unit = ""
             for inject in injects:
-                out.append(Observed(inject, action, float(at) - origin, unit, unit_kinds.get(unit, "")))
+                kind = unit_kinds.get(unit, "")
+                out.append(Observed(inject, action, float(at) - origin, unit, kind, str(role)))
     return out
 
 

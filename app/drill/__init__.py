@@ -1,0 +1,1 @@
+"""The drill room: the after-action review written to PDF or HTML."""
