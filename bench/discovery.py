@@ -9,8 +9,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.desk.beat import DISCOVERY_SLICE
 from core.clock import SystemClock
+from dispatch.beat import DISCOVERY_SLICE
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery

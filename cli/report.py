@@ -214,7 +214,7 @@ class Names:
 
 
 def _unit_names(atlas: Atlas | None) -> dict[str, str]:
-    from app.desk.beat import demo_atlas_path
+    from app.desk.jobs import demo_atlas_path
 
     return {unit.id: unit.name for unit in (atlas or load_atlas(demo_atlas_path())).units}
 

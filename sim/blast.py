@@ -17,7 +17,8 @@ from websockets.exceptions import ConnectionClosed
 from core.clock import Clock, SystemClock
 from sim.city import demo_city
 from sim.runner import stop_requested
-from sim.server import MAX_FRAME_BYTES, SubscribeError, resume_point
+from sim.server import MAX_FRAME_BYTES
+from sim.subscribers import SubscribeError, resume_point
 
 _ENCODE = msgspec.json.Encoder().encode
 # Frames per transport write on the unpaced path.

@@ -1,15 +1,11 @@
-"""A protocol v1 feed server: replay buffer for resume, heartbeats, bounded client queues, fault injection."""
+"""A protocol v1 feed server: publishing, connections with token and media, orders, fault injection."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
-import logging
 import ssl
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
@@ -22,30 +18,11 @@ from websockets.http11 import Request, Response
 
 from core.clock import Clock, SystemClock
 from sim.replay import Frame, ReplayBuffer
+from sim.subscribers import Client, SubscribeError, Subscribers, resume_point
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024 + 4096
 _ENCODE = msgspec.json.Encoder().encode
 _DECODE = msgspec.json.Decoder().decode
-_log = logging.getLogger(__name__)
-
-
-class SubscribeError(ValueError):
-    """The first client frame was not a valid subscribe."""
-
-
-@dataclass(eq=False, slots=True)
-class _Client:
-    """One connection: its replay cursor while catching up, then a bounded queue of live frames."""
-
-    ws: ServerConnection
-    queue: deque[Frame] = field(default_factory=deque)
-    queued_bytes: int = 0
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-    cursor: int = 0
-    subscribed: bool = False
-    live: bool = False
-    cut: bool = False
 
 
 class FeedServer:
@@ -76,18 +53,15 @@ class FeedServer:
         self._token = token
         self._heartbeat_s = heartbeat_s
         self._clock: Clock = clock if clock is not None else SystemClock()
-        self._client_queue = client_queue
-        self._client_queue_bytes = client_queue_bytes
         self._subscribe_timeout_s = subscribe_timeout_s
         self._tls = tls
         self._buffer = ReplayBuffer(buffer_size)
-        self._clients: set[_Client] = set()
-        self._server: Server | None = None
-        self._heartbeat_task: asyncio.Task[None] | None = None
         self._unpaused = asyncio.Event()
         self._unpaused.set()
+        self._subscribers = Subscribers(self._buffer, self._unpaused, client_queue, client_queue_bytes)
+        self._server: Server | None = None
+        self._heartbeat_task: asyncio.Task[None] | None = None
         self._change = asyncio.Event()
-        self._cut_off = 0
         self._orders: dict[str, dict[str, Any]] = {}
         self._drop_before_ack = 0
         # Plain GETs of these paths are answered with these bytes (JPEG): the demo's unit photos.
@@ -111,7 +85,9 @@ class FeedServer:
             close_timeout=2.0,
         )
         if self._heartbeat_s is not None:
-            self._heartbeat_task = asyncio.create_task(self._heartbeats(self._heartbeat_s))
+            self._heartbeat_task = asyncio.create_task(
+                self._subscribers.heartbeats(self._heartbeat_s, self._clock)
+            )
 
     async def stop(self) -> None:
         if self._heartbeat_task is not None:
@@ -172,7 +148,7 @@ class FeedServer:
             if seq <= self._buffer.head:
                 raise ValueError(f"seq {seq} is not after head {self._buffer.head}")
             self._buffer.append(seq, (frame, text))
-        self._fan_out((frame, text))
+        self._subscribers.fan_out((frame, text))
 
     def publish_report(self, report: dict[str, Any]) -> int:
         """A field unit's answer to an order (v1.1 `unit_report`)."""
@@ -182,53 +158,30 @@ class FeedServer:
         seq = self._buffer.head + 1
         frame: Frame = (_ENCODE({"type": "order_ack", "seq": seq, "order_id": order_id}), True)
         self._buffer.append(seq, frame)
-        self._fan_out(frame)
+        self._subscribers.fan_out(frame)
         return seq
 
     def _publish(self, key: str, payload: object, *, kind: str | None = None) -> int:
         seq = self._buffer.head + 1
         frame: Frame = (_ENCODE({"type": kind or key, "seq": seq, key: payload}), True)
         self._buffer.append(seq, frame)
-        self._fan_out(frame)
+        self._subscribers.fan_out(frame)
         return seq
-
-    def _fan_out(self, frame: Frame) -> None:
-        size = len(frame[0])
-        for client in self._clients:
-            if not client.live or client.cut:
-                continue
-            if (
-                len(client.queue) >= self._client_queue
-                or client.queued_bytes + size > self._client_queue_bytes
-            ):
-                self._disconnect_laggard(client)
-                continue
-            client.queue.append(frame)
-            client.queued_bytes += size
-            client.wake.set()
-
-    def _disconnect_laggard(self, client: _Client) -> None:
-        # Abort, not close: a close frame would wait behind everything the client is not reading.
-        client.cut = True
-        client.queue.clear()
-        client.queued_bytes = 0
-        self._cut_off += 1
-        client.ws.transport.abort()
 
     # -- observation and fault injection -------------------------------------------------------------
 
     @property
     def connections(self) -> int:
-        return len(self._clients)
+        return len(self._subscribers.clients)
 
     @property
     def subscribed(self) -> int:
-        return sum(1 for c in self._clients if c.subscribed and not c.cut)
+        return sum(1 for c in self._subscribers.clients if c.subscribed and not c.cut)
 
     @property
     def cut_off(self) -> int:
         """How many clients were disconnected for falling too far behind."""
-        return self._cut_off
+        return self._subscribers.cut_off
 
     async def wait_subscribed(self, n: int = 1) -> None:
         """Return once at least n clients have subscribed and are connected."""
@@ -240,7 +193,7 @@ class FeedServer:
 
     async def drop_connections(self) -> None:
         """Abort every connection without a close handshake, as a network failure would."""
-        victims = list(self._clients)
+        victims = list(self._subscribers.clients)
         for client in victims:
             client.ws.transport.abort()
         await asyncio.gather(*(c.done.wait() for c in victims))
@@ -248,14 +201,14 @@ class FeedServer:
     def pause(self) -> None:
         """Freeze: send nothing (heartbeats included) and read nothing, but keep connections open."""
         self._unpaused.clear()
-        for client in self._clients:
+        for client in self._subscribers.clients:
             client.ws.transport.pause_reading()
 
     def resume(self) -> None:
         if self._unpaused.is_set():
             return
         self._unpaused.set()
-        for client in self._clients:
+        for client in self._subscribers.clients:
             client.ws.transport.resume_reading()
 
     def _changed(self) -> None:
@@ -289,16 +242,16 @@ class FeedServer:
         return response
 
     async def _handle(self, ws: ServerConnection) -> None:
-        client = _Client(ws)
-        self._clients.add(client)
+        client = Client(ws)
+        self._subscribers.clients.add(client)
         if not self._unpaused.is_set():
             ws.transport.pause_reading()
         self._changed()
         writer: asyncio.Task[None] | None = None
         try:
             first = await asyncio.wait_for(ws.recv(), self._subscribe_timeout_s)
-            self._subscribe(client, resume_point(first))
-            writer = asyncio.create_task(self._write(client))
+            self._subscribers.subscribe(client, resume_point(first))
+            writer = asyncio.create_task(self._subscribers.write(client))
             self._changed()
             async for message in ws:
                 self._receive(client, message)
@@ -312,7 +265,7 @@ class FeedServer:
             if writer is not None:
                 writer.cancel()
                 await asyncio.gather(writer, return_exceptions=True)
-            self._clients.discard(client)
+            self._subscribers.clients.discard(client)
             client.done.set()
             self._changed()
 
@@ -327,7 +280,7 @@ class FeedServer:
         """Fault injection: the next `count` orders are lost with the connection before any ack."""
         self._drop_before_ack = count
 
-    def _receive(self, client: _Client, raw: str | bytes) -> None:
+    def _receive(self, client: Client, raw: str | bytes) -> None:
         try:
             message = _DECODE(raw)
         except msgspec.DecodeError:
@@ -354,77 +307,3 @@ class FeedServer:
     async def wait_orders(self, n: int) -> None:
         """Return once at least n distinct orders have arrived."""
         await self._wait_until(lambda: len(self._orders) >= n)
-
-    def _subscribe(self, client: _Client, resume_after: int | None) -> None:
-        head = self._buffer.head
-        client.subscribed = True
-        if resume_after is None:
-            # A client with no position gets whatever history is still buffered, then live.
-            oldest = self._buffer.oldest
-            client.cursor = head if oldest is None else oldest - 1
-        elif self._buffer.covers(resume_after):
-            client.cursor = resume_after
-        else:
-            oldest = self._buffer.oldest
-            reason = (
-                f"resume point {resume_after} is ahead of this server's head {head}"
-                if resume_after > head
-                else f"resume point {resume_after} is older than the replay buffer (oldest seq {oldest})"
-            )
-            frame = _ENCODE({"type": "reset", "head": head, "reason": reason})
-            client.queue.append((frame, True))
-            client.queued_bytes += len(frame)
-            client.cursor, client.live = head, True
-
-    async def _write(self, client: _Client) -> None:
-        ws = client.ws
-        try:
-            # Catch up from the buffer; going live happens with no await after the last check, so no
-            # message published meanwhile can be missed or sent twice.
-            while not client.live:
-                if not self._buffer.covers(client.cursor):
-                    self._disconnect_laggard(client)
-                    return
-                batch = self._buffer.after(client.cursor, 256)
-                if not batch:
-                    client.live = True
-                    break
-                for seq, (data, text) in batch:
-                    await self._unpaused.wait()
-                    await ws.send(data, text=text)
-                    client.cursor = seq
-            while True:
-                while not client.queue:
-                    client.wake.clear()
-                    await client.wake.wait()
-                await self._unpaused.wait()
-                data, text = client.queue.popleft()
-                client.queued_bytes -= len(data)
-                await ws.send(data, text=text)
-        except ConnectionClosed:
-            pass
-        except Exception:
-            _log.exception("feed writer failed; dropping the client")
-            ws.transport.abort()
-
-    async def _heartbeats(self, every_s: float) -> None:
-        while True:
-            await asyncio.sleep(every_s)
-            if not self._unpaused.is_set():
-                continue
-            at = datetime.fromtimestamp(self._clock.now(), UTC).isoformat(timespec="milliseconds")
-            self._fan_out((_ENCODE({"type": "heartbeat", "head": self._buffer.head, "at": at}), True))
-
-
-def resume_point(raw: str | bytes) -> int | None:
-    """The `resume_after` of a subscribe frame; SubscribeError if the frame is not a valid subscribe."""
-    try:
-        message = _DECODE(raw)
-    except msgspec.DecodeError as exc:
-        raise SubscribeError("first frame must be a JSON subscribe") from exc
-    if not isinstance(message, dict) or message.get("type") != "subscribe":
-        raise SubscribeError('first frame must be {"type":"subscribe",...}')
-    resume_after = message.get("resume_after")
-    if resume_after is not None and (type(resume_after) is not int or resume_after < 0):
-        raise SubscribeError("resume_after must be a non-negative integer or null")
-    return resume_after

@@ -1,4 +1,4 @@
-"""The duty controller: drives the duty desk from the store on the desk thread, and carries out commands."""
+"""The duty controller: drives the duty desk from the closed loop, and carries out the officer's commands."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ from typing import Protocol, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction
 
-from app.desk import beat as jobs
-from app.desk.beat import Snapshot, UnitDirectory
+from app.desk import jobs
+from app.desk.jobs import Snapshot, UnitDirectory
 from app.desk.merge import MergeControl
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from core.clock import Clock, SystemClock
+from dispatch.beat import JobHealth
 from dispatch.casework.machine import RULES
 from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused, Role
 from dispatch.casework.readouts import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
 from dispatch.casework.records.episodes import CLEARED_REASON
+from dispatch.changes import CasesChanged
+from dispatch.service import Beat, ClosedLoop, LoopContext
 from widgets.common.style import fill
 from widgets.desk.action_form import ActionInput, needs_form
 from widgets.desk.case_panel import ActionRequest
@@ -48,8 +51,8 @@ class ActorSource(Protocol):
 
 
 class DutyController(QObject):
-    """Feeds the desk from the store once a second (only when something changed) and on request; turns
-    the officer's keys into commands for the current actor, and refusals into words."""
+    """Beats the loop once a second and reads what the desk shows only when the change bus says cases
+    changed; turns the officer's keys into commands for the current actor, and refusals into words."""
 
     case_shown = Signal(object)
     """The case panel shows a case file, another one or the same read again (carries it, or None)."""
@@ -58,34 +61,36 @@ class DutyController(QObject):
     order_queued = Signal(str)
     """A command of this console put an order in the outbox (carries its order_id): send it now."""
     health_changed = Signal(object)
-    """The loop's jobs set items aside, retried them, or could (not) run (carries a duty_jobs.JobHealth)."""
+    """The loop's jobs set items aside, retried them, or could (not) run (carries a beat.JobHealth)."""
     open_counted = Signal(int)
     """The store's open cases (在办) were counted again, as the queue and 综合评价 count them (carries it)."""
 
     def __init__(
-        self, desk: DutyDesk, worker: DeskWorker, *, directory: Callable[[], UnitDirectory] | None = None,
+        self, desk: DutyDesk, loop: ClosedLoop, *, directory: Callable[[], UnitDirectory] | None = None,
         actor: Actor | None = None, exercise: bool = False, clock: Clock | None = None,
-        interval_ms: int = TICK_MS,
+        interval_ms: int = TICK_MS, bus: ChangeBus | None = None,
     ) -> None:  # fmt: skip
         super().__init__(desk)
         self.desk = desk
-        self.worker = worker
+        self.loop = loop
+        self.bus = bus if bus is not None else ChangeBus(loop, self)
         self.clock = clock or SystemClock()
         self.exercise = exercise
         self.directory: UnitDirectory | None = None
         self._directory_factory = directory
         self.actor: Actor | None = None
         self.gui = GuiCall(self)
-        self._mark = -1
         self._stopped = True
-        self._ticking = False
-        self._reread = False
+        self._beating = False
+        self._reading = False
+        self._read_again = False
+        self._file_stale = False
         self._page_busy = False
         self._page_again = False
         self._file_busy = False
         self._file_again = False
         self._case_id: int | None = None
-        self._health = jobs.JobHealth()
+        self._health = JobHealth()
         self.dispatch_dialog = desk.dispatch_dialog
         self.form = desk.form
         self.merges = MergeControl(desk, self._submit, self._send, lambda: self.actor)
@@ -94,6 +99,7 @@ class DutyController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
+        self.bus.changed.connect(self._on_bus_changed)
         desk.queue.page_requested.connect(self._on_queue_page_requested)
         desk.queue.case_selected.connect(self._on_queue_case_selected)
         desk.panel.action_requested.connect(self._on_panel_action_requested)
@@ -158,16 +164,13 @@ class DutyController(QObject):
     def refresh(self) -> None:
         """Read the page, the severe cases and the open case again now (or right after a read under way,
         which may have started before the change that asks for this one)."""
-        if self._ticking:
-            self._reread = True
-            return
-        self._mark = -1
-        self._tick(discover=False)
+        self._file_stale = True
+        self._read()
 
     # -- the desk thread -----------------------------------------------------------------------------
 
     def _submit(
-        self, job: Callable[[DeskContext], T], on_result: Callable[[T], None],
+        self, job: Callable[[LoopContext], T], on_result: Callable[[T], None],
         settle: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         """Run `job` on the desk thread; `settle` runs first on the GUI thread whatever the outcome."""
@@ -183,7 +186,7 @@ class DutyController(QObject):
                 settle()
             self._on_job_failed(error)
 
-        self.gui.when_done(self.worker.submit(job), deliver, fail)
+        self.gui.when_done(self.loop.query(job), deliver, fail)
 
     def _on_job_failed(self, error: BaseException) -> None:
         if self._stopped:
@@ -191,8 +194,11 @@ class DutyController(QObject):
         log.error("a duty desk job failed: %s", error, exc_info=error)
         self.desk.show_notice(self.desk.words.failed(str(error) or type(error).__name__), "error")
 
-    def _settle_tick(self) -> None:
-        self._ticking = False
+    def _settle_beat(self) -> None:
+        self._beating = False
+
+    def _settle_read(self) -> None:
+        self._reading = False
 
     def _settle_page(self) -> None:
         self._page_busy = False
@@ -207,25 +213,45 @@ class DutyController(QObject):
             self.desk.queue.set_names(directory.names)
             self.desk.panel.set_names(directory.names)
         self._timer.start()
-        self._tick(discover=True)
-
-    def _tick(self, *, discover: bool) -> None:
-        if self._ticking:
-            return
-        self._ticking = True
-        job = jobs.beat if discover else jobs.read
-        request = self.desk.queue.request()
-        self._submit(
-            partial(job, request, self._case_id, self.exercise, self._mark),
-            self._on_snapshot,
-            self._settle_tick,
-        )
+        self.refresh()
+        self.poll()
 
     def poll(self) -> None:
-        """One beat of the desk (the timer's, once a second): countdowns move, new events become cases,
-        cards rise, and the screens refresh if anything changed."""
+        """One beat of the loop (the timer's, once a second): countdowns move, new events become cases,
+        cards rise; what changed reaches the desk, and every other subscriber, through the change bus."""
         self._move_clocks()
-        self._tick(discover=True)
+        if self._beating or self._stopped:
+            return
+        self._beating = True
+        self.gui.when_done(self.loop.beat(), self._on_beat, self._on_beat_failed)
+
+    def _on_beat(self, beat: Beat) -> None:
+        self._beating = False
+        if not self._stopped and beat.health != self._health:
+            self._health = beat.health
+            self.health_changed.emit(beat.health)
+
+    def _on_beat_failed(self, error: BaseException) -> None:
+        self._beating = False
+        self._on_job_failed(error)
+
+    def _on_bus_changed(self, changes: CasesChanged) -> None:
+        # The open case's file shows other cases too (possible duplicates, merged reports): any change
+        # may alter it, and it is one case's rows.
+        self._file_stale = self._case_id is not None
+        self._read()
+
+    def _read(self) -> None:
+        if self._stopped:
+            return
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        read_file, self._file_stale = self._file_stale, False
+        request = self.desk.queue.request()
+        job = partial(jobs.read, request, self._case_id, read_file, self.exercise)
+        self._submit(job, self._on_snapshot, self._settle_read)
 
     def _move_clocks(self) -> None:
         now = self.clock.now()
@@ -235,25 +261,18 @@ class DutyController(QObject):
     def retry_failed(self, _: object = None) -> None:
         """Ask the loop's jobs to try every item they set aside again, on the next beat."""
         if not self._stopped:
-            self._submit(jobs.retry_failed, lambda _: self.refresh())
+            self.gui.when_done(self.loop.write(jobs.retry_failed), lambda _: self.poll(), self._on_job_failed)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self._mark = snapshot.mark
-        if snapshot.open_cases is not None:
-            self.open_counted.emit(snapshot.open_cases)
-        if snapshot.health != self._health:
-            self._health = snapshot.health
-            self.health_changed.emit(snapshot.health)
+        self.open_counted.emit(snapshot.open_cases)
         self._move_clocks()
-        if snapshot.page is not None:
-            self.desk.queue.show_page(snapshot.page)
-        if snapshot.alerts is not None:
-            self._show_alerts(snapshot.alerts)
-        if snapshot.page is not None and snapshot.case_id == self._case_id:
+        self.desk.queue.show_page(snapshot.page)
+        self._show_alerts(snapshot.alerts)
+        if snapshot.file_read and snapshot.case_id == self._case_id:
             self._show_file(snapshot.case_file)
-        if self._reread:
-            self._reread = False
-            self.refresh()
+        if self._read_again:
+            self._read_again = False
+            self._read()
 
     def _show_alerts(self, alerts: tuple[QueueRow, ...]) -> None:
         # The audible alarm (app/desk/alarm.py) follows alerts_changed: it rings until they are acknowledged.
@@ -365,7 +384,7 @@ class DutyController(QObject):
     def _send(self, command: Command, detail: str = "") -> None:
         """Carry out a command; `detail` completes the message that says it was done."""
         self.gui.when_done(
-            self.worker.submit(partial(jobs.act, command)),
+            self.loop.act(command),
             partial(self._on_applied, detail),
             partial(self._on_refused, command),
         )
@@ -375,8 +394,8 @@ class DutyController(QObject):
             return
         if applied.order_id is not None:
             self.order_queued.emit(applied.order_id)
+        # What the command changed comes back through the change bus, like every other change.
         self.desk.show_notice(self.desk.words.done(applied.audit.action, applied.case.code, detail))
-        self.refresh()
 
     def _on_refused(self, command: Command, error: BaseException) -> None:
         if self._stopped:
@@ -395,7 +414,6 @@ class DutyController(QObject):
             words.shift.role(command.actor.role), error.by,
         )  # fmt: skip
         self.desk.show_notice(text, "error")
-        self.refresh()
 
     def _lock_out(self, why: str) -> None:
         """The desk no longer takes this officer's commands (signed out or disabled elsewhere): the

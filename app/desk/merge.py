@@ -8,16 +8,16 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from app.desk.worker import DeskContext
 from dispatch.casework.model import Action, Actor, Case, CaseState, Command, Refusal
 from dispatch.casework.records.cases import load_case
+from dispatch.service import LoopContext
 from widgets.desk.duty_desk import DutyDesk
 from widgets.desk.merge_dialog import MergeDialog, MergeQuestion
 
-Submit = Callable[[Callable[[DeskContext], Any], Callable[[Any], None]], None]
+Submit = Callable[[Callable[[LoopContext], Any], Callable[[Any], None]], None]
 
 
-def merge_pair(absorbed_id: int, master_id: int, ctx: DeskContext) -> tuple[Case, Case] | None:
+def merge_pair(absorbed_id: int, master_id: int, ctx: LoopContext) -> tuple[Case, Case] | None:
     """Both cases of a merge (or split) as they are now, for the confirmation; None when either is gone."""
     absorbed, master = load_case(ctx.desk.conn, absorbed_id), load_case(ctx.desk.conn, master_id)
     return None if absorbed is None or master is None else (absorbed, master)

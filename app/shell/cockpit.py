@@ -12,20 +12,22 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 
-from app.desk.beat import JobHealth, UnitDirectory, demo_directory
 from app.desk.controller import DutyController
+from app.desk.jobs import UnitDirectory, demo_directory
 from app.desk.photos import UnitPhotos
-from app.desk.worker import DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.feed_watch import install_feed_watch
 from app.shell.frame_clock import DEFAULT_FPS, FrameClock
 from app.shell.main_window import MainWindow
 from app.shell.store_stats import file_size, local_midnight
 from core.clock import SystemClock
+from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import Checkpointer
 from dispatch.feed.pipeline import IntakePipeline, PipelineThread
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import ConnectionState, FeedStatus, IntakeChanges, MetricSample
+from dispatch.service import LocalLoop
 from dispatch.store.database import count_events_since, load_recent_events, load_recent_metrics
 from dispatch.vitals.watch import VitalsWatch
 from widgets.desk.duty_desk import DutyDesk
@@ -79,7 +81,7 @@ class Cockpit(QObject):
         demo_factory: Callable[[], DemoFeed] | None = None,
         fps: float = DEFAULT_FPS,
         duty: bool = True,
-        desk_worker: DeskWorker | None = None,
+        loop: LocalLoop | None = None,
         audit_checkpoints: Checkpointer | None = None,
         directory: Callable[[], UnitDirectory] = demo_directory,
     ) -> None:
@@ -113,16 +115,17 @@ class Cockpit(QObject):
         window.window_closed.connect(self._on_window_closed)
         # A lost feed: a banner over the main view, and the vital signs say since when.
         self.feed_watch = install_feed_watch(window, window.vocabulary, window.vitals)
-        # The closed loop's one database thread; shared with whoever else works cases (session, boards).
-        self.desk_worker: DeskWorker | None = None
-        self._owns_desk_worker = False
+        # The closed loop (one database thread) and its change bus, shared by every room that works cases.
+        self.loop: LocalLoop | None = None
+        self.bus: ChangeBus | None = None
+        self._owns_loop = False
         self.duty: DutyController | None = None
         self.photos: UnitPhotos | None = None
         self.vitals_watch: VitalsWatch | None = None
         if duty:
             policy = load_policy(default_policy_path())
-            self._owns_desk_worker = desk_worker is None
-            self.desk_worker = desk_worker or DeskWorker(
+            self._owns_loop = loop is None
+            self.loop = loop or LocalLoop(
                 db_path,
                 policy,
                 SystemClock(),
@@ -132,7 +135,8 @@ class Cockpit(QObject):
             self.vitals_watch = VitalsWatch(policy.alert_rules, SystemClock(), self._submit_vital_alarm)
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
-            self.duty = DutyController(desk, self.desk_worker, directory=directory)
+            self.bus = ChangeBus(self.loop, self)
+            self.duty = DutyController(desk, self.loop, directory=directory, bus=self.bus)
             self.duty.health_changed.connect(self._on_duty_health_changed)
             self.duty.open_counted.connect(self._on_duty_open_counted)
             # Units' photos are fetched from the feed's own origin only, into a cache beside the store.
@@ -256,8 +260,10 @@ class Cockpit(QObject):
             self.photos.close()
         if self.duty is not None:
             self.duty.stop()
-        if self._owns_desk_worker and self.desk_worker is not None:
-            await loop.run_in_executor(self._process_io, self.desk_worker.close)
+        if self.bus is not None:
+            self.bus.close()
+        if self._owns_loop and self.loop is not None:
+            await loop.run_in_executor(self._process_io, self.loop.close)
         if self._demo is not None:
             await loop.run_in_executor(self._process_io, self._demo.stop)
         # Both pools are idle by now; joining them makes "no stray threads after exit" hold.

@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.desk.alarm import install_alarm
-from app.desk.beat import atlas_directory, atlas_names, demo_directory
+from app.desk.jobs import atlas_directory, atlas_names, demo_directory
 from app.shell.application import (
     choose_ui_font,
     create_application,
@@ -112,9 +112,10 @@ def install_console(
     """Sign-in and idle lock over the window, the supervision, handover and evaluation docks, and the duty
     desk acting as whoever signs in; names come from `atlas` when given. Call before restoring the saved
     layout (it adds docks)."""
-    worker = cockpit.desk_worker
-    assert worker is not None, "the console needs the cockpit's desk thread"
-    session = install_session(app, window, worker, demo=demo)
+    loop, bus = cockpit.loop, cockpit.bus
+    assert loop is not None, "the console needs the cockpit's closed loop"
+    assert bus is not None
+    session = install_session(app, window, loop, demo=demo)
     names = None
     if atlas is not None:
         names = atlas_names(atlas)
@@ -124,15 +125,12 @@ def install_console(
 
         names = city_names(demo_city())
     panels = install_shift_panels(
-        window, worker, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names
+        window, loop, bus, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names
     )
     # The sign-in form had the keyboard; once it is gone, the panel in front (the queue) takes it.
     session.lock_changed.connect(lambda locked: None if locked else window.give_keys_to_front())
     if cockpit.duty is not None:
         cockpit.duty.follow(session)
-        # The desk reads the store again after each of its commands and whenever the audit moved; the
-        # evaluation follows (its control decides whether there is anything new to work out).
-        cockpit.duty.case_shown.connect(panels.metrics.store_changed)
         # F7/F8 act on the case open on the desk when the board has none selected; F1 lists them.
         cockpit.duty.case_shown.connect(lambda f: panels.board.set_open_case(f.case if f else None))
         for act in panels.board.key_actions:

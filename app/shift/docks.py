@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea, QWidget
 
-from app.desk.worker import DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shift.handover import AskPath, HandoverControl, ask_pdf_path
 from app.shift.metrics import MetricsControl
 from app.shift.session import Session
 from app.shift.supervision import SupervisionControl
+from dispatch.service import ClosedLoop
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 from widgets.shift.handover_panel import HandoverPanel, HandoverReport
@@ -80,7 +81,8 @@ def _dock(window: QMainWindow, name: str, title: str, panel: QWidget) -> QDockWi
 
 def install_shift_panels(
     window: QMainWindow,
-    worker: DeskWorker,
+    loop: ClosedLoop,
+    bus: ChangeBus,
     session: Session,
     *,
     vocabulary: Vocabulary,
@@ -110,18 +112,19 @@ def install_shift_panels(
     # F7/F8 from anywhere in the window; the board comes forward to take the note.
     window.addActions(list(board.key_actions))
     board.attention_requested.connect(lambda _: _bring_forward(board_dock))
-    supervision = SupervisionControl(board, worker, session, words, exercise=exercise)
+    supervision = SupervisionControl(board, loop, bus, session, words, exercise=exercise)
     handovers = HandoverControl(
         handover,
         HandoverReport(words, names),
-        worker,
+        loop,
+        bus,
         session,
-        tz=worker.policy.calendar.timezone,
+        tz=loop.policy.calendar.timezone,
         exercise=exercise,
         ask_path=ask_path,
     )
-    tz = worker.policy.calendar.timezone
-    metrics = MetricsControl(metrics_panel, worker, session, tz=tz, exercise=exercise)
+    tz = loop.policy.calendar.timezone
+    metrics = MetricsControl(metrics_panel, loop, bus, session, tz=tz, exercise=exercise)
     # 督办 changes the cards the evaluation counts.
     supervision.supervised.connect(metrics.store_changed)
     # A board or evaluation shown again (tab raised, dock reopened) is read at once, not at the next tick.

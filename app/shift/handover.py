@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QTimer
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shift.session import Session
 from dispatch.casework.model import Actor
@@ -26,12 +26,15 @@ from dispatch.casework.shifts import (
     ShiftPattern,
     shift_to_hand_over,
 )
+from dispatch.service import ClosedLoop, LoopContext
 from widgets.common.style import fill
 from widgets.shift.handover_panel import HandoverPanel, HandoverReport
 
 log = logging.getLogger(__name__)
 
-REFRESH_MS = 15000
+# The shift to hand over turns with the clock, and other consoles write their notes: read again this
+# often while in view. The open cases it counts follow the change bus.
+REFRESH_MS = 60_000
 HISTORY = 20
 AskPath = Callable[[QWidget, str], Path | None]
 
@@ -72,7 +75,8 @@ class HandoverControl(QObject):
         self,
         panel: HandoverPanel,
         report: HandoverReport,
-        worker: DeskWorker,
+        loop: ClosedLoop,
+        bus: ChangeBus,
         session: Session,
         *,
         tz: str,
@@ -84,7 +88,7 @@ class HandoverControl(QObject):
         super().__init__(panel)
         self.panel = panel
         self._report = report
-        self._worker = worker
+        self._loop = loop
         self._session = session
         self._tz = tz
         self._pattern = pattern
@@ -94,6 +98,8 @@ class HandoverControl(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self.refresh)
+        # The open cases it counts change with the cases; the shift and other consoles' notes with time.
+        bus.changed.connect(self._on_bus_changed)
         panel.handover_submitted.connect(self._on_panel_handover_submitted)
         panel.receipt_confirmed.connect(self._on_panel_receipt_confirmed)
         panel.export_requested.connect(self._on_panel_export_requested)
@@ -114,14 +120,18 @@ class HandoverControl(QObject):
             return
         tz, pattern, exercise = self._tz, self._pattern, self._exercise
 
-        def read(ctx: DeskContext) -> HandoverView:
+        def read(ctx: LoopContext) -> HandoverView:
             conn = ctx.desk.conn
             shift = shift_to_hand_over(ctx.clock.now(), tz, pattern)
             return HandoverView(
                 shift, count_open_cases(conn, exercise=exercise), tuple(recent_handovers(conn, HISTORY))
             )
 
-        self._gui.when_done(self._worker.submit(read), self._on_view_read, self._on_failed)
+        self._gui.when_done(self._loop.query(read), self._on_view_read, self._on_failed)
+
+    def _on_bus_changed(self, _: object) -> None:
+        if self.panel.isVisible():
+            self.refresh()
 
     def _on_view_read(self, view: HandoverView) -> None:
         self.panel.show_shift(view.shift, view.open_count)
@@ -140,7 +150,7 @@ class HandoverControl(QObject):
             return
         tz, pattern, exercise = self._tz, self._pattern, self._exercise
 
-        def write(ctx: DeskContext) -> Handover:
+        def write(ctx: LoopContext) -> Handover:
             now = ctx.clock.now()
             shift = shift_to_hand_over(now, tz, pattern)
             return write_handover(
@@ -148,7 +158,7 @@ class HandoverControl(QObject):
                 checkpoints=ctx.audit_checkpoints,
             )  # fmt: skip
 
-        self._gui.when_done(self._worker.submit(write), self._on_written, self._on_failed)
+        self._gui.when_done(self._loop.write(write), self._on_written, self._on_failed)
 
     def _on_written(self, handover: Handover) -> None:
         self.panel.clear_note()
@@ -162,10 +172,10 @@ class HandoverControl(QObject):
         if actor is None:
             return
 
-        def receive(ctx: DeskContext) -> Handover:
+        def receive(ctx: LoopContext) -> Handover:
             return acknowledge(ctx.desk.conn, handover_id, actor, ctx.clock.now())
 
-        self._gui.when_done(self._worker.submit(receive), self._on_received, self._on_failed)
+        self._gui.when_done(self._loop.write(receive), self._on_received, self._on_failed)
 
     def _on_received(self, handover: Handover) -> None:
         self.panel.show_outcome(

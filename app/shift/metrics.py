@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shift.session import Session
 from dispatch.casework.evaluation import Tally
@@ -30,6 +30,7 @@ from dispatch.casework.records.live import Live, closed_since, live_counts
 from dispatch.casework.records.metrics import Report, compute
 from dispatch.casework.records.queue import watermark
 from dispatch.casework.shifts import DEFAULT_SHIFTS, ShiftPattern, current_shift
+from dispatch.service import ClosedLoop, LoopContext
 from dispatch.store.read_only import open_read_only
 from widgets.shift.metrics_panel import MetricsPanel
 from widgets.shift.metrics_values import (
@@ -157,7 +158,8 @@ class MetricsControl(QObject):
     def __init__(
         self,
         panel: MetricsPanel,
-        worker: DeskWorker,
+        loop: ClosedLoop,
+        bus: ChangeBus,
         session: Session,
         *,
         tz: str,
@@ -168,8 +170,8 @@ class MetricsControl(QObject):
     ) -> None:
         super().__init__(panel)
         self.panel = panel
-        self._worker = worker
-        self._reader = MetricsReader(worker.db_path)
+        self._loop = loop
+        self._reader = MetricsReader(loop.db_path)
         self._session = session
         self._tz = tz
         self._pattern = pattern
@@ -189,6 +191,9 @@ class MetricsControl(QObject):
         self._after_rest.setSingleShot(True)
         self._after_rest.timeout.connect(self._on_after_rest_timeout)
         panel.period_changed.connect(self._on_panel_period_changed)
+        # Every change to a case (here or at another console) may move the figures; the timer is for the
+        # counts that move with the clock alone (overdue, on time).
+        bus.changed.connect(self.store_changed)
         session.lock_changed.connect(self._on_session_lock_changed)
 
     def start(self) -> None:
@@ -213,7 +218,7 @@ class MetricsControl(QObject):
         self._busy = True
         period, zone, pattern, exercise = self.panel.period, ZoneInfo(self._tz), self._pattern, self._exercise
 
-        def glance(ctx: DeskContext) -> Glance:
+        def glance(ctx: LoopContext) -> Glance:
             conn = ctx.desk.conn
             now = ctx.clock.now()
             start, end = period_span(period, now, zone, pattern)
@@ -227,7 +232,7 @@ class MetricsControl(QObject):
             return Glance(now, start, end, mark, live, closed, set_aside, retry)
 
         self._gui.when_done(
-            self._worker.submit(glance),
+            self._loop.query(glance),
             lambda seen: self._on_glance(period, force, seen),
             self._on_failed,
         )
@@ -324,9 +329,7 @@ class MetricsControl(QObject):
 
     def _record(self, item: str, error: BaseException | None) -> None:
         # On the desk thread, before any later glance there: the next one sees the item set aside.
-        self._gui.when_done(
-            self._worker.submit(partial(_record, item, error)), _ignore, self._on_record_failed
-        )
+        self._gui.when_done(self._loop.write(partial(_record, item, error)), _ignore, self._on_record_failed)
 
     def _on_record_failed(self, error: BaseException) -> None:
         log.error("recording the evaluation's failure failed: %s", error, exc_info=error)
@@ -349,7 +352,7 @@ def _ignore(_: object) -> None:
     pass
 
 
-def _record(item: str, error: BaseException | None, ctx: DeskContext) -> None:
+def _record(item: str, error: BaseException | None, ctx: LoopContext) -> None:
     """On the desk thread: set the evaluation of `item` aside (or clear it, when it went through now)."""
     with ctx.desk.transaction() as conn:
         if error is None:

@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QMainWindow, QWidget
 
-from app.desk.worker import DeskContext, DeskWorker
 from app.shell.gui_call import GuiCall
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.records.accounts import (
@@ -25,6 +24,7 @@ from dispatch.casework.records.accounts import (
     seed_demo_operators,
 )
 from dispatch.casework.records.attendance import Attendance
+from dispatch.service import ClosedLoop, LoopContext
 from widgets.common.style import fill
 from widgets.shift.lock_overlay import LockOverlay
 from widgets.shift.login_dialog import Credentials
@@ -280,14 +280,14 @@ class Session(QObject):
         self.lock_changed.emit(False)
 
 
-def _prepare_job(ctx: DeskContext) -> None:
+def _prepare_job(ctx: LoopContext) -> None:
     """Before the first sign-in (jobs run in order): the desk takes console commands only from whoever
     signs in here, and an unknown login costs one verification from the very first attempt."""
     ctx.desk.attendance = Attendance()
     prepare_sign_in()
 
 
-def _sign_in_job(login: str, password: str, demo: bool, ctx: DeskContext) -> Actor | SignInThrottled | None:
+def _sign_in_job(login: str, password: str, demo: bool, ctx: LoopContext) -> Actor | SignInThrottled | None:
     try:
         actor = authenticate(ctx.desk.conn, login, password, allow_demo=demo, now=ctx.clock.now())
     except SignInThrottled as throttled:
@@ -297,12 +297,12 @@ def _sign_in_job(login: str, password: str, demo: bool, ctx: DeskContext) -> Act
     return actor
 
 
-def _sign_out_job(ctx: DeskContext) -> None:
+def _sign_out_job(ctx: LoopContext) -> None:
     if ctx.desk.attendance is not None:
         ctx.desk.attendance.sign_out()
 
 
-def _accounts_job(demo: bool, ctx: DeskContext) -> AccountsOverview:
+def _accounts_job(demo: bool, ctx: LoopContext) -> AccountsOverview:
     conn = ctx.desk.conn
     demo_accounts = seed_demo_operators(conn, now=ctx.clock.now()) if demo else []
     can_sign_in = any(op.active and (demo or not op.demo) for op in list_operators(conn))
@@ -318,7 +318,7 @@ def _log_failure(done: concurrent.futures.Future[None]) -> None:
 def install_session(
     app: QApplication,
     window: QMainWindow,
-    worker: DeskWorker,
+    loop: ClosedLoop,
     *,
     demo: bool,
     idle_minutes: float | None = DEFAULT_IDLE_MINUTES,
@@ -329,11 +329,11 @@ def install_session(
     `demo`: the embedded demo city, whose new store gets the demo accounts (shown on the form).
     """
     words = ShiftWords(window)
-    worker.submit(_prepare_job).add_done_callback(_log_failure)
+    loop.write(_prepare_job).add_done_callback(_log_failure)
     session = Session(
         window,
         words,
-        lambda login, password: worker.submit(partial(_sign_in_job, login, password, demo)),
+        lambda login, password: loop.write(partial(_sign_in_job, login, password, demo)),
         idle_minutes=idle_minutes,
         monotonic=monotonic,
     )
@@ -348,12 +348,12 @@ def install_session(
     def on_session_actor_changed(actor: Actor | None) -> None:
         # Signed out here means signed out at the desk: commands in that name are refused from now on.
         if actor is None:
-            worker.submit(_sign_out_job).add_done_callback(_log_failure)
+            loop.write(_sign_out_job).add_done_callback(_log_failure)
 
     session.actor_changed.connect(on_session_actor_changed)
     session.gui.when_done(
-        worker.submit(partial(_accounts_job, demo)),
-        lambda overview: session.show_accounts(overview, str(worker.db_path)),
+        loop.write(partial(_accounts_job, demo)),
+        lambda overview: session.show_accounts(overview, str(loop.db_path)),
         lambda error: log.error("cannot read the operator accounts: %s", error),
     )
     session.start(app)

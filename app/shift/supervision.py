@@ -6,19 +6,23 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shift.session import Session
 from dispatch.casework.board import Board, may_supervise, supervise_command
 from dispatch.casework.model import Actor, Applied, Refusal, Refused
 from dispatch.casework.records.supervision import supervision_board
+from dispatch.changes import CasesChanged
+from dispatch.service import ClosedLoop, LoopContext
 from widgets.common.style import fill
 from widgets.shift.shift_words import ShiftWords
 from widgets.shift.supervision_board import SuperviseRequest, SupervisionBoard
 
 log = logging.getLogger(__name__)
 
-REFRESH_MS = 5000
+# Time alone moves a case into 黄灯 (no audit row is written for a light, so no change is published): the
+# board is read again this often while in view. Every card, 督办 and state change arrives by the bus.
+REGROUP_MS = 30_000
 TICK_MS = 1000
 
 
@@ -31,24 +35,27 @@ class SupervisionControl(QObject):
     def __init__(
         self,
         board: SupervisionBoard,
-        worker: DeskWorker,
+        loop: ClosedLoop,
+        bus: ChangeBus,
         session: Session,
         words: ShiftWords,
         *,
         exercise: bool = False,
-        refresh_ms: int = REFRESH_MS,
+        regroup_ms: int = REGROUP_MS,
     ) -> None:
         super().__init__(board)
         self.board = board
-        self._worker = worker
+        self._loop = loop
         self._session = session
         self._words = words
         self._exercise = exercise
         self._gui = GuiCall(self)
         self._reading = False
-        self._refresh = QTimer(self)
-        self._refresh.setInterval(refresh_ms)
-        self._refresh.timeout.connect(self._on_refresh_timeout)
+        self._stale = True
+        bus.changed.connect(self._on_bus_changed)
+        self._regroup = QTimer(self)
+        self._regroup.setInterval(regroup_ms)
+        self._regroup.timeout.connect(self._on_regroup_timeout)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick_timeout)
@@ -58,22 +65,24 @@ class SupervisionControl(QObject):
         self._on_session_actor_changed(session.actor)
 
     def start(self) -> None:
-        self._refresh.start()
+        self._regroup.start()
         self._tick.start()
         self.refresh()
 
     def stop(self) -> None:
-        self._refresh.stop()
+        self._regroup.stop()
         self._tick.stop()
 
     def refresh(self) -> None:
-        """Read the board again (one read at a time; a hidden board or a locked console is not read)."""
+        """Read the board again (one read at a time; a hidden board or a locked console is not read, but
+        is read as soon as it is in view again)."""
         if self._reading or self._session.locked or not self.board.isVisible():
             return
         self._reading = True
+        self._stale = False
         exercise = self._exercise
         self._gui.when_done(
-            self._worker.submit(lambda ctx: _read_board(ctx, exercise)),
+            self._loop.query(lambda ctx: _read_board(ctx, exercise)),
             self._on_board_read,
             self._on_board_read_failed,
         )
@@ -86,12 +95,19 @@ class SupervisionControl(QObject):
         self._reading = False
         log.error("reading the supervision board failed: %s", error)
 
-    def _on_refresh_timeout(self) -> None:
+    def _on_bus_changed(self, changes: CasesChanged) -> None:
+        self._stale = True
+        self.refresh()
+
+    def _on_regroup_timeout(self) -> None:
+        self._stale = True
         self.refresh()
 
     def _on_tick_timeout(self) -> None:
         if self.board.isVisible():
-            self.board.show_time(self._worker.clock.now())
+            self.board.show_time(self._loop.clock.now())
+            if self._stale:
+                self.refresh()
 
     def _on_session_lock_changed(self, locked: bool) -> None:
         if not locked:
@@ -107,7 +123,7 @@ class SupervisionControl(QObject):
             return
         command = supervise_command(request.case, actor, request.card, request.note)
         self._gui.when_done(
-            self._worker.submit(lambda ctx: ctx.desk.act(command)),
+            self._loop.act(command),
             self._on_supervise_applied,
             self._on_supervise_failed,
         )
@@ -121,8 +137,8 @@ class SupervisionControl(QObject):
             ),
             ok=True,
         )
+        # The board reads the card back when the change bus brings it.
         self.supervised.emit(applied)
-        self.refresh()
 
     def _on_supervise_failed(self, error: BaseException) -> None:
         if isinstance(error, Refused):
@@ -149,5 +165,5 @@ class SupervisionControl(QObject):
         return fill(self.tr("Refused: %1"), refused.detail)
 
 
-def _read_board(ctx: DeskContext, exercise: bool) -> Board:
+def _read_board(ctx: LoopContext, exercise: bool) -> Board:
     return supervision_board(ctx.desk.conn, ctx.clock.now(), exercise=exercise)

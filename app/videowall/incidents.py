@@ -14,9 +14,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
-from app.desk import beat as jobs
+from app.desk import jobs
 from app.desk.controller import DutyController
-from app.desk.worker import DeskContext
 from app.shell.gui_call import GuiCall
 from app.videowall.controller import WallController
 from app.videowall.linkage import LinkedCase
@@ -24,6 +23,7 @@ from app.videowall.snapshots import Evidence
 from app.videowall.timing import Deadline, PopupGate
 from dispatch.casework.model import Action, Actor, Applied, Case, Command
 from dispatch.casework.readouts import CaseFile, QueueRow
+from dispatch.service import LoopContext
 from widgets.common.style import fill
 from widgets.desk.duty_desk import DutyDesk
 from widgets.videowall.waiting import WaitingCase
@@ -38,7 +38,7 @@ WALL_KEY = "F9"
 _Follow = tuple[int, float | None, float | None, str]
 
 
-def attach_snapshot(evidence: Evidence, actor: Actor, ctx: DeskContext) -> Applied:
+def attach_snapshot(evidence: Evidence, actor: Actor, ctx: LoopContext) -> Applied:
     """Attach a snapshot to its case (desk thread). Evidence never conflicts with what others did to the
     case meanwhile, so it is made against the current version rather than the one the officer saw."""
     snapshot = evidence.snapshot
@@ -223,7 +223,7 @@ class IncidentVideo(QObject):
         for row in alerts:
             if row.id not in self._alarms:
                 self._alarms[row.id] = _Alarm()
-                future = self._duty.worker.submit(partial(jobs.case_file, row.id))
+                future = self._duty.loop.query(partial(jobs.case_file, row.id))
                 self._gui.when_done(future, partial(self._on_alarm_read, row.id == newest), self._on_failed)
         if self._pinned is not None and self._pinned not in waiting:
             self._release_pin(self._pinned)
@@ -321,7 +321,7 @@ class IncidentVideo(QObject):
                      evidence.snapshot.path.name), error=True,
             )  # fmt: skip
             return
-        future = self._duty.worker.submit(partial(attach_snapshot, evidence, actor))
+        future = self._duty.loop.write(partial(attach_snapshot, evidence, actor))
         self._gui.when_done(future, partial(self._on_attached, evidence), self._on_failed)
 
     def _on_attached(self, evidence: Evidence, applied: Applied) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.desk.worker import DeskWorker
 from app.shell.application import install_translations
 from app.shell.cockpit import Cockpit, make_pipeline_factory
 from app.shell.gui import Console, install_console
@@ -19,6 +18,7 @@ from app.shell.main_window import MainWindow
 from app.shell.theme import apply_theme
 from core.clock import ManualClock
 from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from tests.widgets.duty_values import NOW as T0
 from widgets.desk.duty_desk import DutyDesk
@@ -36,7 +36,7 @@ def bare_console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, language: str
     translators = install_translations(qapp, language)
     store = tmp_path / "store.sqlite3"
     open_store(store).close()
-    worker = DeskWorker(store, load_policy(default_policy_path()), ManualClock(T0))
+    worker = LocalLoop(store, load_policy(default_policy_path()), ManualClock(T0))
     window = MainWindow(
         palette=apply_theme(qapp),
         settings=QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat),
@@ -47,7 +47,7 @@ def bare_console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, language: str
         db_path=store,
         feed_url="ws://127.0.0.1:9",
         pipeline_factory=make_pipeline_factory(None, None),
-        desk_worker=worker,
+        loop=worker,
     )
     parts = install_console(qapp, window, cockpit, demo=False)
     assert window.duty_dock is not None

@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dispatch.casework.records import clusters, episodes, failures
 from dispatch.casework.jobs import Job
 from dispatch.casework.model import OPEN_STATES, SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import AreaType, Policy, RoutingRule, Urgency
+from dispatch.casework.records import clusters, episodes, failures
 from dispatch.casework.records.commands import CaseDesk
 
 CURSOR_KEY = "discovery_cursor"

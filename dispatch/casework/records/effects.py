@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.clock import iso_utc
-from dispatch.casework.records import audit, episodes
 from dispatch.casework.model import OPEN_STATES, Action, Card, Case, CaseState, Command, Refusal, Refused
 from dispatch.casework.policy import AreaType, Urgency
+from dispatch.casework.records import audit, episodes
 from dispatch.casework.records.cases import load_case
 from dispatch.casework.records.split import plan_split
 from dispatch.casework.timers import HandleClock

@@ -28,9 +28,9 @@ from pytestqt.qtbot import QtBot
 from app.desk.alarm import DEFAULT_VOLUME, AlarmController, install_alarm
 from app.desk.alarm_sound import SoundPlayer, bundled_sound
 from app.desk.controller import DutyController
-from app.desk.worker import DeskWorker
 from app.shell.theme import apply_theme
 from core.clock import ManualClock
+from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from tests.app.desk.test_duty import HOUR_MS, directory
 from tests.dispatch.casework.policies import LEAD, MONDAY_9, POLICY, put_event
@@ -62,7 +62,7 @@ def store_settings(tmp_path: Path) -> QSettings:
 class Seat:
     desk: DutyDesk
     controller: DutyController
-    worker: DeskWorker
+    worker: LocalLoop
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def seats(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[tuple[Se
     palette = apply_theme(qapp)
     made = []
     for _ in range(2):
-        worker = DeskWorker(path, POLICY, ManualClock(MONDAY_9))
+        worker = LocalLoop(path, POLICY, ManualClock(MONDAY_9))
         desk = DutyDesk(Vocabulary(), palette)
         qtbot.addWidget(desk)
         desk.resize(1400, 800)

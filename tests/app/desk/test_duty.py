@@ -14,9 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.desk.beat import UnitDirectory
 from app.desk.controller import DutyController
-from app.desk.worker import DeskWorker
+from app.desk.jobs import UnitDirectory
 from app.shell.theme import apply_theme
 from core.clock import ManualClock
 from dispatch.casework.model import Action, Actor, CaseState, Command, Role
@@ -25,6 +24,7 @@ from dispatch.casework.records import audit
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.orders import ReportAction, UnitReport, apply_report
 from dispatch.casework.timers import Timers
+from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, POLICY, VIEWER, put_event
 from tests.widgets.duty_values import text_at
@@ -44,7 +44,7 @@ def directory() -> UnitDirectory:
 class Duty:
     desk: DutyDesk
     controller: DutyController
-    worker: DeskWorker
+    worker: LocalLoop
     db: sqlite_utils.Database
     clock: ManualClock
 
@@ -65,7 +65,7 @@ def duty(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Duty]:
     path = tmp_path / "store.sqlite3"
     db = open_store(path)
     clock = ManualClock(MONDAY_9)
-    worker = DeskWorker(path, POLICY, clock)
+    worker = LocalLoop(path, POLICY, clock)
     desk = DutyDesk(Vocabulary(), apply_theme(qapp))
     qtbot.addWidget(desk)
     desk.resize(1500, 850)

@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from app.desk.controller import DutyController
-from app.desk.worker import DeskContext, DeskWorker
 from app.shell.theme import apply_theme
 from app.shift.session import Session, SignIn
 from core.clock import ManualClock
 from dispatch.casework.model import Actor
 from dispatch.casework.records.attendance import Attendance
+from dispatch.service import LocalLoop, LoopContext
 from dispatch.store.database import open_store
 from tests.app.desk.test_duty import HOUR_MS, Duty, directory
 from tests.dispatch.casework.policies import LEAD, MONDAY_9, POLICY, VIEWER, put_event
@@ -41,7 +41,7 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Consol
     palette = apply_theme(qapp)
 
     def open_console(actor: Actor | None) -> Duty:
-        worker = DeskWorker(path, POLICY, clock)
+        worker = LocalLoop(path, POLICY, clock)
         desk = DutyDesk(Vocabulary(), palette)
         qtbot.addWidget(desk)
         desk.resize(1500, 850)
@@ -146,12 +146,12 @@ def test_a_console_whose_officer_was_signed_out_elsewhere_locks_and_says_why(
     session.sign_in("li", "secret")
     qtbot.waitUntil(lambda: lead.controller.actor == LEAD)
 
-    def nobody_here(ctx: DeskContext) -> None:
+    def nobody_here(ctx: LoopContext) -> None:
         # As if the officer had been signed out at this desk (another console took the seat, or the
         # account was disabled): the desk refuses their commands from now on.
         ctx.desk.attendance = Attendance()
 
-    lead.worker.submit(nobody_here).result()
+    lead.worker.write(nobody_here).result()
     rows = lead.actions()
     lead.desk.queue.focus_table()
     lead.press(Qt.Key.Key_R)

@@ -8,20 +8,18 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import msgspec
 import pytest
 
-from app.desk import beat as jobs
-from app.desk.worker import DeskContext, DeskWorker
+from app.desk import jobs
 from core.clock import ManualClock
 from dispatch.casework.jobs import FailedItem, Job
 from dispatch.casework.model import Card, CaseState
 from dispatch.casework.policy_file import default_policy_path, load_policy
-from dispatch.casework.readouts import PageRequest, QueueQuery
 from dispatch.feed.orders_wire import Report
+from dispatch.service import Beat, LocalLoop, LoopContext
 from tests.dispatch.casework.policies import open_loop, put_event
 
 POLICY = load_policy(default_policy_path())
@@ -39,22 +37,21 @@ class World:
 
     path: Path
     clock: ManualClock
-    worker: DeskWorker
+    worker: LocalLoop
     carded: int
     reporting: int
     spare: int
     order: str
 
     def sql(self, statement: str, *params: object) -> list[tuple[object, ...]]:
-        def job(ctx: DeskContext) -> list[tuple[object, ...]]:
+        def job(ctx: LoopContext) -> list[tuple[object, ...]]:
             with ctx.desk.transaction() as conn:
                 return conn.execute(statement, params).fetchall()
 
         return self.worker.call_blocking(job)
 
-    def beat(self) -> jobs.Snapshot:
-        request = PageRequest(QueueQuery())
-        return self.worker.call_blocking(partial(jobs.beat, request, None, False, -1))
+    def beat(self) -> Beat:
+        return self.worker.beat().result(30)
 
 
 def report_body(order: str, unit: str, action: str, at: float) -> str:
@@ -77,7 +74,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     ]
     loop.close()
     clock.advance(25 * MINUTE)
-    worker = DeskWorker(path, POLICY, clock)
+    worker = LocalLoop(path, POLICY, clock)
     made = World(path, clock, worker, opened[0].id, opened[1].id, opened[2].id, order)
     yield made
     made.worker.close()
@@ -142,7 +139,7 @@ POISONS = {
 }
 
 
-def listed(snapshot: jobs.Snapshot, job: Job, item: str) -> FailedItem | None:
+def listed(snapshot: Beat, job: Job, item: str) -> FailedItem | None:
     return next((f for f in snapshot.health.failed if (f.job, f.item) == (job, item)), None)
 
 
@@ -209,7 +206,7 @@ def test_set_aside_rows_are_kept_across_a_restart(world: World) -> None:
     item = _event_row(world, "yesterday")
     world.beat()
     world.worker.close()
-    world.worker = DeskWorker(world.path, POLICY, world.clock)
+    world.worker = LocalLoop(world.path, POLICY, world.clock)
     snapshot = world.beat()
     entry = listed(snapshot, Job.DISCOVERY, item)
     assert entry is not None

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.desk import beat as jobs
-from app.desk.worker import DeskContext, DeskWorker
+from app.desk import jobs
+from app.shell.change_bus import ChangeBus
 from app.shell.theme import load_palette
 from app.shift.metrics import MetricsControl
 from app.shift.session import Session
@@ -22,6 +22,7 @@ from core.clock import ManualClock
 from dispatch.casework.jobs import FailedItem, Job
 from dispatch.casework.model import Action, Actor
 from dispatch.casework.records.failures import failed_items
+from dispatch.service import LocalLoop, LoopContext
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     LEAD,
@@ -47,14 +48,14 @@ def verify(login: str, password: str) -> concurrent.futures.Future[Actor | None]
 
 @dataclass
 class Console:
-    worker: DeskWorker
+    worker: LocalLoop
     control: MetricsControl
     session: Session
     case_id: int
     rested: list[float]
 
     def sql(self, statement: str, *params: object) -> None:
-        def job(ctx: DeskContext) -> None:
+        def job(ctx: LoopContext) -> None:
             with ctx.desk.transaction() as conn:
                 conn.execute(statement, params)
 
@@ -71,7 +72,7 @@ class Console:
         return view
 
 
-def open_another_case(ctx: DeskContext) -> None:
+def open_another_case(ctx: LoopContext) -> None:
     with ctx.desk.transaction() as conn:
         put_event(conn, "another", at=MONDAY_9, lon=114.9)
     assert len(ctx.discovery.run_once().opened) == 1
@@ -86,7 +87,7 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Consol
     act(loop, case.id, Action.REGISTER, LEAD)
     act(loop, case.id, Action.DISPATCH, DISPATCHER, unit="U-CITY")
     loop.close()
-    worker = DeskWorker(store, POLICY, clock)
+    worker = LocalLoop(store, POLICY, clock)
     window = QMainWindow()
     qtbot.addWidget(window)
     session = Session(window, ShiftWords(window), verify, monotonic=lambda: 0.0)
@@ -95,7 +96,13 @@ def console(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Consol
     # Its rest after an evaluation runs on a clock of the test's own: a second passes before each refresh.
     rested = [0.0]
     control = MetricsControl(
-        panel, worker, session, tz="UTC", refresh_ms=3_600_000, monotonic=lambda: rested[0]
+        panel,
+        worker,
+        ChangeBus(worker, panel),
+        session,
+        tz="UTC",
+        refresh_ms=3_600_000,
+        monotonic=lambda: rested[0],
     )
     window.show()
     session.start(qapp)

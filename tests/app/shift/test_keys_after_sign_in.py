@@ -14,7 +14,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.desk.worker import DeskWorker
 from app.shell.cockpit import Cockpit, make_pipeline_factory
 from app.shell.gui import Console, install_console, install_wall
 from app.shell.main_window import MainWindow
@@ -22,6 +21,7 @@ from app.shell.theme import apply_theme
 from core.clock import ManualClock
 from dispatch.casework.model import Role
 from dispatch.casework.records.accounts import create_operator
+from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import MONDAY_9, POLICY, put_event
 from video.registry import CameraRegistry
@@ -73,13 +73,13 @@ def cockpit(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Cockpi
     settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
     window = MainWindow(palette=apply_theme(qapp), settings=settings)
     qtbot.addWidget(window)
-    worker = DeskWorker(store, POLICY, ManualClock(MONDAY_9 + 60))
+    worker = LocalLoop(store, POLICY, ManualClock(MONDAY_9 + 60))
     cockpit = Cockpit(
         window,
         db_path=store,
         feed_url="ws://127.0.0.1:9",
         pipeline_factory=make_pipeline_factory(None, None),
-        desk_worker=worker,
+        loop=worker,
     )
     console = install_console(qapp, window, cockpit, demo=False)
     wall = install_wall(window, cockpit, console, settings, tmp_path, CameraRegistry([]))

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.theme import load_palette
 from app.shift.docks import install_shift_panels
 from app.shift.metrics import MetricsControl, period_span
@@ -24,6 +24,7 @@ from core.clock import ManualClock
 from dispatch.casework.evaluation import Span
 from dispatch.casework.model import Action, Actor, Command
 from dispatch.casework.shifts import DEFAULT_SHIFTS
+from dispatch.service import LocalLoop, LoopContext
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     HOUR,
@@ -58,13 +59,13 @@ def verify(login: str, password: str) -> concurrent.futures.Future[Actor | None]
 class Desk:
     store: Path
     clock: ManualClock
-    worker: DeskWorker
+    worker: LocalLoop
     ids: dict[str, int]
 
     def act(self, name: str, action: Action, actor: Actor) -> None:
         case_id = self.ids[name]
 
-        def job(ctx: DeskContext) -> None:
+        def job(ctx: LoopContext) -> None:
             case = ctx.desk.get(case_id)
             ctx.desk.act(Command(case_id, case.version, action, actor))
 
@@ -95,7 +96,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
         act(drill, exercise.id, action, actor)
     drill.close()
     clock.advance(20 * MINUTE)  # 09:30
-    worker = DeskWorker(store, POLICY, clock)
+    worker = LocalLoop(store, POLICY, clock)
     yield Desk(store, clock, worker, {"fire": fire.id, "manhole": manhole.id, "drill": exercise.id})
     worker.close()
 
@@ -128,7 +129,15 @@ def open_console(qtbot: QtBot, qapp: QApplication, desk: Desk, *, exercise: bool
     session = Session(window, ShiftWords(window), verify, monotonic=lambda: 0.0)
     panel = MetricsPanel(session.words, load_palette())
     window.setCentralWidget(panel)
-    control = MetricsControl(panel, desk.worker, session, tz="UTC", exercise=exercise, refresh_ms=3_600_000)
+    control = MetricsControl(
+        panel,
+        desk.worker,
+        ChangeBus(desk.worker, panel),
+        session,
+        tz="UTC",
+        exercise=exercise,
+        refresh_ms=3_600_000,
+    )
     window.show()
     session.start(qapp)
     control.start()
@@ -215,7 +224,7 @@ def test_nothing_dispatched_yet_shows_dashes(qtbot: QtBot, qapp: QApplication, t
     loop = open_loop(store, clock)
     new_case(loop, "only")
     loop.close()
-    worker = DeskWorker(store, POLICY, clock)
+    worker = LocalLoop(store, POLICY, clock)
     console = open_console(qtbot, qapp, Desk(store, clock, worker, {}))
     try:
         view = sign_in(qtbot, console)
@@ -251,7 +260,13 @@ def test_a_busy_store_waits_for_the_evaluation_to_rest(qtbot: QtBot, qapp: QAppl
     panel = MetricsPanel(session.words, load_palette())
     window.setCentralWidget(panel)
     control = MetricsControl(
-        panel, desk.worker, session, tz="UTC", refresh_ms=3_600_000, monotonic=lambda: now[0]
+        panel,
+        desk.worker,
+        ChangeBus(desk.worker, panel),
+        session,
+        tz="UTC",
+        refresh_ms=3_600_000,
+        monotonic=lambda: now[0],
     )
     window.show()
     session.start(qapp)
@@ -281,7 +296,12 @@ def test_the_evaluation_is_a_tab_beside_the_board_and_reads_when_raised(
     window.resize(1400, 900)
     session = Session(window, ShiftWords(window), verify, monotonic=lambda: 0.0)
     panels = install_shift_panels(
-        window, desk.worker, session, vocabulary=Vocabulary(window), palette=load_palette()
+        window,
+        desk.worker,
+        ChangeBus(desk.worker, window),
+        session,
+        vocabulary=Vocabulary(window),
+        palette=load_palette(),
     )
     window.show()
     session.start(qapp)

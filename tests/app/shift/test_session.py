@@ -13,13 +13,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QLineEdit, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.desk.worker import DeskWorker
 from app.shell.main_window import MainWindow
 from app.shift.session import Session, SignIn, install_session
 from core.clock import ManualClock
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.accounts import DEMO_PASSWORD, SignInThrottled
+from dispatch.service import LocalLoop
 from widgets.shift.session_badge import SessionBadge
 from widgets.shift.shift_words import ShiftWords
 
@@ -212,14 +212,14 @@ def test_floating_docks_hide_while_locked(qtbot: QtBot, console: Console) -> Non
 
 
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[DeskWorker]:
-    desk = DeskWorker(tmp_path / "store.sqlite3", load_policy(default_policy_path()), ManualClock())
+def worker(tmp_path: Path) -> Iterator[LocalLoop]:
+    desk = LocalLoop(tmp_path / "store.sqlite3", load_policy(default_policy_path()), ManualClock())
     yield desk
     desk.close()
 
 
 def test_a_new_demo_store_lets_a_new_user_in_with_a_demo_account(
-    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: DeskWorker
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: LocalLoop
 ) -> None:
     session = install_session(qapp, window, worker, demo=True)
     try:
@@ -241,7 +241,7 @@ def test_a_new_demo_store_lets_a_new_user_in_with_a_demo_account(
 
 
 def test_a_real_store_without_accounts_says_how_to_create_one(
-    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: DeskWorker
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: LocalLoop
 ) -> None:
     session = install_session(qapp, window, worker, demo=False)
     try:

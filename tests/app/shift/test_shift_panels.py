@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.desk.worker import DeskContext, DeskWorker
+from app.shell.change_bus import ChangeBus
 from app.shell.theme import load_palette
 from app.shift.docks import ShiftPanels, install_shift_panels
 from app.shift.handover import write_pdf
@@ -22,6 +22,7 @@ from core.clock import ManualClock
 from dispatch.casework.board import GROUP_ORDER, BoardGroup
 from dispatch.casework.model import Action, Actor, Card, Role
 from dispatch.casework.records import audit
+from dispatch.service import LocalLoop, LoopContext
 from tests.dispatch.casework.policies import (
     DISPATCHER,
     LEAD,
@@ -52,7 +53,7 @@ def verify(login: str, password: str) -> concurrent.futures.Future[Actor | None]
 class Room:
     window: QMainWindow
     session: Session
-    worker: DeskWorker
+    worker: LocalLoop
     panels: ShiftPanels
     clock: ManualClock
     store: Path
@@ -83,7 +84,7 @@ def room(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Room]:
         clock.advance(60 * MINUTE)
     clock.advance(60 * MINUTE)  # the first fire is 180 min in (red), the second 120 (yellow card)
     loop.close()
-    worker = DeskWorker(store, POLICY, clock)
+    worker = LocalLoop(store, POLICY, clock)
     window = QMainWindow()
     qtbot.addWidget(window)
     window.resize(1400, 900)
@@ -93,6 +94,7 @@ def room(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[Room]:
     panels = install_shift_panels(
         window,
         worker,
+        ChangeBus(worker, window),
         session,
         vocabulary=Vocabulary(window),
         palette=load_palette(),
@@ -136,7 +138,7 @@ def test_supervision_raises_a_red_card_from_the_board(qtbot: QtBot, room: Room) 
     # The board reads again: the case now stands among the red cards (its 督办 is above its timers).
     qtbot.waitUntil(lambda: len(group_codes(room, BoardGroup.MANUAL)) == 1, timeout=10_000)
 
-    def last_row(ctx: DeskContext) -> audit.AuditRow | None:
+    def last_row(ctx: LoopContext) -> audit.AuditRow | None:
         return audit.last_change(ctx.desk.conn, room.fires[1])
 
     row = room.worker.call_blocking(last_row)

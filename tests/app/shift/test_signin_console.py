@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 import app.shift.session as session_module
-from app.desk.worker import DeskContext, DeskWorker
 from app.shell.main_window import MainWindow
 from app.shift.session import install_session
 from core.clock import ManualClock
@@ -20,29 +19,30 @@ from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records import accounts
 from dispatch.casework.records.accounts import create_operator, sign_in_prepared
+from dispatch.service import LocalLoop, LoopContext
 from dispatch.store.database import open_store
 
 LEAD = Actor("li", Role.SHIFT_LEAD, "李明")
 
 
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[DeskWorker]:
+def worker(tmp_path: Path) -> Iterator[LocalLoop]:
     path = tmp_path / "store.sqlite3"
     db = open_store(path)
     create_operator(db.conn, LEAD.login, LEAD.name, LEAD.role, "lead-pass-1", now=0.0)
     db.close()
-    desk = DeskWorker(path, load_policy(default_policy_path()), ManualClock(1_767_225_600.0))
+    desk = LocalLoop(path, load_policy(default_policy_path()), ManualClock(1_767_225_600.0))
     yield desk
     desk.close()
 
 
-def present(ctx: DeskContext) -> Actor | None:
+def present(ctx: LoopContext) -> Actor | None:
     assert ctx.desk.attendance is not None, "the console's desk checks who acts"
     return ctx.desk.attendance.present
 
 
 def test_the_first_unknown_login_after_start_finds_its_hash_already_made(
-    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: DeskWorker, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: LocalLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # As in a process that has just started: no hash for unknown logins yet.
     monkeypatch.setattr(accounts, "_dummy_hashes", {})
@@ -67,7 +67,7 @@ def test_the_first_unknown_login_after_start_finds_its_hash_already_made(
 
 
 def test_the_desk_follows_who_signs_in_and_out_at_the_console(
-    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: DeskWorker
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, worker: LocalLoop
 ) -> None:
     session = install_session(qapp, window, worker, demo=False)
     try:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow
 from pytestqt.qtbot import QtBot
 
 from app.desk.controller import DutyController
-from app.desk.worker import DeskWorker
 from app.shell.frame_clock import FrameClock
 from app.shell.theme import apply_theme
 from app.videowall.controller import WallController
@@ -24,6 +23,7 @@ from app.videowall.dock import install_video_wall
 from app.videowall.incidents import IncidentVideo, WallSwitch, on_screen
 from core.clock import ManualClock
 from dispatch.casework.model import Action
+from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from sim.city import demo_city
 from tests.dispatch.casework.policies import LEAD, MONDAY_9, POLICY, put_event
@@ -87,7 +87,7 @@ def make_console(
     """The desk and the wall in one window; the cameras stream from `base_url`, through scripted fakes
     unless `real` (FFmpeg on a demo stream server there)."""
     db = open_store(tmp_path / "store.sqlite3")
-    worker = DeskWorker(tmp_path / "store.sqlite3", POLICY, ManualClock(MONDAY_9))
+    worker = LocalLoop(tmp_path / "store.sqlite3", POLICY, ManualClock(MONDAY_9))
     window = QMainWindow()
     qtbot.addWidget(window)
     desk = DutyDesk(Vocabulary(), apply_theme(qapp))

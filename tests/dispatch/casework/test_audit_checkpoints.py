@@ -12,10 +12,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from app.desk.beat import audit_checkpoint
-from app.desk.worker import DeskContext
 from cli.audit import Signatures
 from cli.report import add_audit_command, run_audit_verify
+from dispatch.beat import BeatParts, audit_checkpoint
 from dispatch.casework.checkpoint_stamp import Checkpoint
 from dispatch.casework.model import Action
 from dispatch.casework.records.checkpoints import (
@@ -29,8 +28,8 @@ from dispatch.casework.records.checkpoints import (
     store_id,
 )
 from dispatch.casework.records.handover import load_handover, write_handover
-from dispatch.casework.routing import Router
 from dispatch.casework.shifts import current_shift
+from dispatch.service import LoopContext
 from tests.dispatch.casework.policies import LEAD, POLICY, Loop, act, new_case, open_loop
 
 MINUTE = 60.0
@@ -50,9 +49,12 @@ def loop(tmp_path: Path) -> Loop:
     loop.close()
 
 
-def context(loop: Loop, checkpoints: Checkpointer | None) -> DeskContext:
-    router = Router(POLICY.routing)
-    return DeskContext(loop.desk, loop.discovery, router, POLICY, loop.desk.timers, loop.clock, checkpoints)
+def context(loop: Loop, checkpoints: Checkpointer | None) -> BeatParts:
+    return BeatParts(loop.desk, loop.discovery, loop.clock, checkpoints)
+
+
+def parts_of(ctx: LoopContext) -> BeatParts:
+    return BeatParts(ctx.desk, ctx.discovery, ctx.clock, ctx.audit_checkpoints)
 
 
 def verify(loop: Loop, key: Path, log: Path) -> tuple[int, str]:
@@ -216,16 +218,16 @@ def test_keygen_checkpoint_and_verify_on_the_command_line(
 
 
 def test_the_desk_thread_hands_its_checkpointer_to_every_job(key: Path, tmp_path: Path) -> None:
-    from app.desk.worker import DeskWorker
     from core.clock import ManualClock
+    from dispatch.service import LocalLoop
 
     log = tmp_path / "worker.checkpoints"
-    worker = DeskWorker(
+    worker = LocalLoop(
         tmp_path / "worker.sqlite3", POLICY, ManualClock(), audit_checkpoints=Checkpointer(key, log, 600)
     )
     try:
-        worker.call_blocking(audit_checkpoint)
-        worker.call_blocking(audit_checkpoint)  # within the period: nothing more
+        worker.call_blocking(lambda ctx: audit_checkpoint(parts_of(ctx)))
+        worker.call_blocking(lambda ctx: audit_checkpoint(parts_of(ctx)))  # within the period: nothing more
     finally:
         worker.close()
     assert [line.checkpoint.reason for line in read_log(log) if line.checkpoint] == ["periodic"]
