@@ -1,1 +1,1 @@
-"""Tianshu application layer: builds and wires everything, owns the Qt event loop."""
+"""Tianshu's Qt controllers, a room per feature; app/shell/ builds and wires them and owns the event loop."""

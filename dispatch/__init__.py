@@ -1,1 +1,1 @@
-"""Tianshu domain: feeds, intake, store, closed loop, simulators. Pure Python, no Qt."""
+"""Tianshu domain: the city atlas, feed, store, closed loop and vital-sign rules, and the app's seam. No Qt."""

@@ -1,1 +1,1 @@
-"""Tianshu widgets: render plain data handed in by app/."""
+"""Tianshu widgets, in the same rooms as app/: they render plain values handed in by app/."""
