@@ -1,1 +1,1 @@
-"""Tianshu domain: the city atlas, feed, store, closed loop and vital-sign rules, and the app's seam. No Qt."""
+"""Tianshu domain: the city atlas, feed, store, closed loop, vital-sign rules and the app's seam. No Qt."""
