@@ -27,7 +27,7 @@ from dispatch.store.writer import StoreWriter
 if TYPE_CHECKING:
     # The simulator is imported when the bench runs: the command line (and with it the cockpit on a
     # city's own atlas) never loads it.
-    from sim.generator import FeedItem
+    from sim.feed_items import FeedItem
 
 # The cockpit's duty beat runs discovery once a second; a coarser step changes nothing it counts.
 STEP_S = 5.0
@@ -81,7 +81,7 @@ def run_bench_demo(args: argparse.Namespace) -> int:
 
 
 def _frame(seq: int, item: FeedItem) -> str:
-    from sim.generator import CapItem, EventItem
+    from sim.feed_items import CapItem, EventItem
 
     if isinstance(item, EventItem):
         return json.dumps({"type": "event", "seq": seq, "event": item.event}, ensure_ascii=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from sim.city import City, demo_city
-from sim.generator import CapItem, DemoGenerator, EventItem, FeedItem, MetricItem
+from sim.feed_items import CapItem, EventItem, FeedItem, MetricItem
+from sim.generator import DemoGenerator
 from sim.machines import EventRole
 from sim.runner import run_demo, run_sim
 from sim.server import FeedServer

@@ -18,48 +18,19 @@ import math
 import random
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sim import catalog
-from sim.cap_xml import HAZARDS, Colour, Message, WeatherWarning, render
-from sim.city import CITY_TZ, City, LandmarkKind, LonLat, local_time_text
+from sim.cap_warnings import CapWarnings
+from sim.cap_xml import Colour
+from sim.city import CITY_TZ, City, LandmarkKind, local_time_text
+from sim.feed_items import EventItem, FeedItem, MetricItem
 from sim.machines import EventRole, Machines, device_at, media_of
 from sim.places import Places, Spot
 from sim.rhythm import DEMO_RATE, PEAK_ACTIVITY, activity
 from sim.vitals import VitalSigns
-
-
-@dataclass(frozen=True, slots=True)
-class EventItem:
-    """An EVENT payload (the protocol's `event` object) due at simulated time `at`."""
-
-    at: float
-    event: dict[str, Any]
-    role: EventRole = EventRole.NEW
-
-
-@dataclass(frozen=True, slots=True)
-class MetricItem:
-    """A METRIC payload due at `at`."""
-
-    at: float
-    metric: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class CapItem:
-    """A CAP 1.2 XML message due at `at`, with the fields a test or log wants without parsing it."""
-
-    at: float
-    xml: str
-    identifier: str
-    status: str
-    msg_type: str
-
-
-FeedItem = EventItem | MetricItem | CapItem
 
 _UPDATE_SHARE = 0.03
 _DUPLICATE_SHARE = 0.015
@@ -93,15 +64,6 @@ class _Storm:
         return max(0.0, 1.0 - (t - self.rain_until) / 1200.0)
 
 
-@dataclass(slots=True)
-class _Chain:
-    """One warning's CAP messages so far, so Updates and Cancels can reference them."""
-
-    warning: WeatherWarning
-    status: str
-    sent: list[tuple[str, float]] = field(default_factory=list)
-
-
 class DemoGenerator:
     """Produces what the demo city reports, as a pure function of (city, seed, start) and the times asked.
 
@@ -130,7 +92,6 @@ class DemoGenerator:
         self._rate = rate
         self._metric_interval_s = metric_interval_s
         self._storm_gap_s = storm_gap_s
-        self._warning_gap_s = warning_gap_s
         self._rng = random.Random(seed)
         self._places = Places(city, self._rng)
         self._vitals = VitalSigns(city, self._rng)
@@ -148,10 +109,13 @@ class DemoGenerator:
         self._pinned: Counter[str] = Counter()
         self._storms: list[_Storm] = []
         self._machines = Machines(self._rng, self._schedule, self._emit)
+        self._warnings = CapWarnings(
+            city, self._rng, self._stamp, self._schedule, self._next_number, self._out.append, warning_gap_s
+        )
         self._schedule(start + self._rng.expovariate(rate * PEAK_ACTIVITY), self._background)
         self._schedule(start, self._metrics)
         self._schedule(start + self._rng.uniform(60.0, 180.0), self._storm_begins)
-        self._schedule(start + self._rng.uniform(300.0, 900.0), self._weather_warning)
+        self._schedule(start + self._rng.uniform(300.0, 900.0), self._warnings.weather_warning)
 
     @property
     def rate(self) -> float:
@@ -162,12 +126,18 @@ class DemoGenerator:
         while self._timeline and self._timeline[0][0] <= now:
             at, _, action = heapq.heappop(self._timeline)
             action(at)
-        items, self._out = self._out, []
+        items = list(self._out)
+        self._out.clear()
         return items
 
     def _schedule(self, at: float, action: Callable[[float], None]) -> None:
         self._order += 1
         heapq.heappush(self._timeline, (at, self._order, action))
+
+    def _next_number(self) -> int:
+        """Events and CAP messages share one numbering, so ids never repeat within a run."""
+        self._numbers += 1
+        return self._numbers
 
     # -- everyday events ---------------------------------------------------------------------------
 
@@ -226,10 +196,10 @@ class DemoGenerator:
         self, at: float, category: catalog.Category, source: str, spot: Spot, severity: int, title: str,
         description: str, device: str | None, role: EventRole = EventRole.NEW,
     ) -> dict[str, Any]:  # fmt: skip
-        self._numbers += 1
+        number = self._next_number()
         low, high = _REPORT_LAG_S.get(source, (0.0, 0.0))
         event: dict[str, Any] = {
-            "id": f"{source}-{self._stamp}-{self._numbers:06d}",
+            "id": f"{source}-{self._stamp}-{number:06d}",
             "source": source,
             "category": category.code,
             "title": title,
@@ -272,19 +242,7 @@ class DemoGenerator:
         storm = _Storm(district.code, rain_from, rain_until, rate, colour)
         self._storms.append(storm)
         if warned:
-            outline = self._city.district_outline(district.code)
-            chain = _Chain(
-                WeatherWarning("暴雨", colour, f"{self._city.name}{district.name}", outline, district.code),
-                "Actual",
-            )
-            self._send_cap(at, chain, "Alert")
-            if colour is not Colour.RED and self._rng.random() < 0.4:
-                self._schedule(
-                    rain_from + 0.4 * (rain_until - rain_from), functools.partial(self._raise, chain)
-                )
-            self._schedule(
-                rain_until + self._rng.uniform(60.0, 300.0), functools.partial(self._cancel, chain)
-            )
+            self._warnings.storm_warning(at, district, colour, rain_from, rain_until)
         self._schedule(rain_from + self._rng.expovariate(rate), functools.partial(self._storm_report, storm))
         self._schedule(
             rain_until + max(600.0, self._rng.expovariate(1 / self._storm_gap_s)), self._storm_begins
@@ -370,49 +328,6 @@ class DemoGenerator:
         for storm in self._storms:
             wet[storm.district] = min(1.0, wet.get(storm.district, 0.0) + storm.wetness(at))
         return wet
-
-    # -- CAP warnings --------------------------------------------------------------------------------
-
-    def _weather_warning(self, at: float) -> None:
-        summer = 5 <= datetime.fromtimestamp(at, CITY_TZ).month <= 9
-        hazard = self._rng.choice(("高温", "大风") if summer else ("大风", "大雾"))
-        colours = list(HAZARDS[hazard])
-        colour = self._rng.choices(colours, [0.5, 0.3, 0.15, 0.05][: len(colours)])[0]
-        status = "Exercise" if self._rng.random() < 0.12 else "Actual"
-        b = self._city.bounds
-        box = (
-            LonLat(b.west, b.south),
-            LonLat(b.east, b.south),
-            LonLat(b.east, b.north),
-            LonLat(b.west, b.north),
-        )
-        chain = _Chain(
-            WeatherWarning(hazard, colour, self._city.name, (*box, box[0]), self._city.code), status
-        )
-        self._send_cap(at, chain, "Alert")
-        later = at + self._rng.uniform(1200.0, 3600.0)
-        if colour is not colours[-1] and self._rng.random() < 0.5:
-            self._schedule(later, functools.partial(self._raise, chain))
-            later += self._rng.uniform(1200.0, 3600.0)
-        self._schedule(later, functools.partial(self._cancel, chain))
-        self._schedule(at + max(900.0, self._rng.expovariate(1 / self._warning_gap_s)), self._weather_warning)
-
-    def _raise(self, chain: _Chain, at: float) -> None:
-        w = chain.warning
-        if w.colour.raised() in HAZARDS[w.hazard]:
-            chain.warning = WeatherWarning(w.hazard, w.colour.raised(), w.area_desc, w.polygon, w.geocode)
-        self._send_cap(at, chain, "Update")
-
-    def _cancel(self, chain: _Chain, at: float) -> None:
-        self._send_cap(at, chain, "Cancel")
-
-    def _send_cap(self, at: float, chain: _Chain, msg_type: str) -> None:
-        self._numbers += 1
-        identifier = f"TSQX-{self._stamp}-{self._numbers:06d}"
-        expires = at + (3600.0 if msg_type == "Cancel" else 6 * 3600.0)
-        message = Message(identifier, at, chain.status, msg_type, chain.warning, expires, tuple(chain.sent))
-        chain.sent.append((identifier, at))
-        self._out.append(CapItem(at, render(message), identifier, chain.status, msg_type))
 
     # -- vital signs ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sim.generator import CapItem, EventItem, FeedItem
+from sim.feed_items import CapItem, EventItem, FeedItem
 from sim.server import FeedServer
 
 # (class, weight): oversized frames are rare, as each is over a mebibyte on the wire.

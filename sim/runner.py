@@ -15,7 +15,8 @@ from pathlib import Path
 
 from core.clock import Clock, SystemClock
 from sim.city import demo_city
-from sim.generator import CapItem, DemoGenerator, EventItem, FeedItem
+from sim.feed_items import CapItem, EventItem, FeedItem
+from sim.generator import DemoGenerator
 from sim.hostile import FuzzingPublisher, open_log
 from sim.server import FeedServer
 from sim.units import MEDIA_PATH, FieldUnits, demo_photos

@@ -22,7 +22,8 @@ from dispatch.store.database import open_store
 from dispatch.store.write_items import CommitResult
 from dispatch.store.writer import StoreWriter
 from sim.city import demo_city
-from sim.generator import DemoGenerator, EventItem, FeedItem, MetricItem
+from sim.feed_items import EventItem, FeedItem, MetricItem
+from sim.generator import DemoGenerator
 from sim.rhythm import local_hour
 
 START = 1_767_196_800.0  # 2026-01-01 00:00 in the city (+08:00)

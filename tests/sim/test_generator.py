@@ -16,7 +16,8 @@ import pytest
 from core.clock import ManualClock
 from sim.catalog import CATEGORIES
 from sim.city import demo_city
-from sim.generator import CapItem, DemoGenerator, EventItem, FeedItem, MetricItem
+from sim.feed_items import CapItem, EventItem, FeedItem, MetricItem
+from sim.generator import DemoGenerator
 from sim.machines import EventRole
 from sim.rhythm import local_hour
 

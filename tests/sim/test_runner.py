@@ -10,7 +10,8 @@ from websockets.asyncio.client import connect
 
 from core.clock import ManualClock
 from sim.city import demo_city
-from sim.generator import DemoGenerator, EventItem
+from sim.feed_items import EventItem
+from sim.generator import DemoGenerator
 from sim.runner import run_demo
 from sim.server import FeedServer
 
