@@ -25,7 +25,7 @@ from dispatch.changes import CasesChanged
 from dispatch.service import Beat, ClosedLoop, LoopContext
 from widgets.common.style import fill
 from widgets.desk.action_form import ActionInput, needs_form
-from widgets.desk.case_panel import ActionRequest
+from widgets.desk.case_actions import ActionRequest
 from widgets.desk.duty_desk import DutyDesk
 
 log = logging.getLogger(__name__)

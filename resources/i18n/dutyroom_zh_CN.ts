@@ -46,4 +46,11 @@
         <translation>处置结果满意（无来电人，由中心评价）</translation>
     </message>
 </context>
+<context>
+    <name>ActionBar</name>
+    <message>
+        <source>Your role has no actions on this case.</source>
+        <translation>您的角色对此案件没有可执行的操作。</translation>
+    </message>
+</context>
 </TS>

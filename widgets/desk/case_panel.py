@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -15,85 +14,33 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from dispatch.casework.machine import RULES, allowed_actions
-from dispatch.casework.model import Action, Case, CaseState, Role
+from dispatch.casework.model import Action, CaseState, Role
 from dispatch.casework.readouts import (
     CHECK_CLOCK_STATES,
     HANDLE_CLOCK_STATES,
     REGISTER_CLOCK_STATES,
-    SEVERE_MAX,
     CaseFile,
     MergeProposal,
     OrderDelivery,
-    SplitOffer,
 )
 from dispatch.feed.attachments import Photo
 from widgets.common.style import fill, set_style_property
 from widgets.common.tight_fit import BreakingRow, ElidedLabel
 from widgets.common.vocabulary import Vocabulary
+from widgets.desk.case_actions import ActionBar, ActionRequest, desk_actions
 from widgets.desk.case_history import ReportsTable, TimelineTable, local_time
 from widgets.desk.case_proposals import ProposalList
 from widgets.desk.case_video import CaseVideo
-from widgets.desk.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
+from widgets.desk.case_words import CaseWords
 from widgets.desk.unit_reports import UnitReportList
 
-BUTTON_COLUMNS = 3
 # Wide enough for a timeline row (time, action, state, who) and three buttons a row, in ideographs.
 ROOMY_CHARS = 32
 FLOOR_CHARS = 28
-_EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
-
-
-@dataclass(frozen=True, slots=True)
-class ActionRequest:
-    """An officer asked for an action on the version of a case the panel showed."""
-
-    action: Action
-    case_id: int
-    version: int
-    proposal: MergeProposal | None = None
-    split: SplitOffer | None = None
-
-
-def desk_actions(
-    case: Case,
-    role: Role | None,
-    proposals: tuple[MergeProposal, ...] = (),
-    splits: tuple[SplitOffer, ...] = (),
-    clearing: bool = False,
-) -> tuple[Action, ...]:
-    """The actions the panel offers: what the role may do in the case's state, less what cannot apply now;
-    a split on the merged case and on its master alike, while the desk would carry it out; keeping a case
-    open against 自动消警 only while it is proposed (`clearing`)."""
-    if role is None:
-        return ()
-    offered: list[Action] = []
-    for action in allowed_actions(case, role):
-        if action not in DESK_ACTIONS or action is Action.SPLIT:
-            continue
-        if action is Action.PARK and (case.parked_since is not None or case.handle_due is None):
-            continue
-        if action is Action.UNPARK and case.parked_since is None:
-            continue
-        if action in _EXTENSION and not case.extension_pending:
-            continue
-        if action is Action.REQUEST_EXTENSION and (case.extension_pending or case.handle_due is None):
-            continue
-        if action is Action.ACKNOWLEDGE and (case.acknowledged or case.severity > SEVERE_MAX):
-            continue
-        if action is Action.MERGE and not any(p.possible for p in proposals):
-            continue
-        if action is Action.DISMISS_CLEARING and not clearing:
-            continue
-        offered.append(action)
-    if splits and role in RULES[Action.SPLIT].roles:
-        offered.append(Action.SPLIT)
-    return tuple(offered)
 
 
 class CasePanel(QWidget):
@@ -161,34 +108,10 @@ class CasePanel(QWidget):
         self.header = BreakingRow((self.code, self.level, self.state, self.card), self)
 
     def _build_actions(self) -> None:
-        self.action_bar = QFrame(self)
-        self.action_bar.setObjectName("caseActions")
-        self._grid = QGridLayout(self.action_bar)
-        self._grid.setContentsMargins(0, 4, 0, 4)
-        self._grid.setColumnStretch(BUTTON_COLUMNS, 1)
-        self._columns = BUTTON_COLUMNS
-        self.no_actions = QLabel(self.tr("Your role has no actions on this case."), self.action_bar)
-        self.no_actions.setObjectName("caseNoActions")
-        self.actions_by_kind: dict[Action, QAction] = {}
-        self.buttons: dict[Action, QToolButton] = {}
-        for action in DESK_ACTIONS:
-            act = QAction(self._words.action_with_key(action), self)
-            act.setObjectName(f"case_{action.value}")
-            act.setToolTip(self._words.action_with_key(action))
-            # The banner's A key acknowledges whatever it names; the button here acknowledges this case.
-            if action is not Action.ACKNOWLEDGE:
-                act.setShortcut(QKeySequence(ACTION_KEYS[action]))
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            act.setEnabled(False)
-            act.triggered.connect(lambda _=False, a=action: self.request_action(a))
-            self.addAction(act)
-            button = QToolButton(self.action_bar)
-            button.setObjectName("caseActionButton")
-            button.setDefaultAction(act)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.hide()
-            self.actions_by_kind[action] = act
-            self.buttons[action] = button
+        self.action_bar = ActionBar(self._words, self, self.request_action)
+        self.actions_by_kind = self.action_bar.actions_by_kind
+        self.buttons = self.action_bar.buttons
+        self.no_actions = self.action_bar.no_actions
 
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
@@ -401,31 +324,11 @@ class CasePanel(QWidget):
         )
 
     def _show_actions(self) -> None:
-        case_file = self._file
-        offered = self._offered()
-        while self._grid.count():
-            self._grid.takeAt(0)
-        for action, act in self.actions_by_kind.items():
-            act.setEnabled(action in offered)
-            self.buttons[action].setVisible(action in offered)
-        self._columns = columns = self._action_columns()
-        for index, action in enumerate(offered):
-            self._grid.addWidget(self.buttons[action], index // columns, index % columns)
-        # The wall's viewer (and nobody signed in) acts on nothing: no bar at all, not a bar of refusals.
-        self.action_bar.setVisible(self._role not in (None, Role.VIEWER))
-        self.no_actions.setVisible(case_file is not None and not offered)
-        if not offered:
-            self._grid.addWidget(self.no_actions, 0, 0, 1, BUTTON_COLUMNS)
+        self.action_bar.show_actions(self._offered(), self._role, self._file is not None, self._action_room())
 
-    def _widest_action(self) -> int:
-        return max((self.buttons[action].sizeHint().width() for action in self._offered()), default=0)
-
-    def _action_columns(self) -> int:
-        """As many buttons to a row as the panel is wide enough for, up to BUTTON_COLUMNS."""
+    def _action_room(self) -> int:
         margins = self._body.contentsMargins()
-        room = self.case_scroll.viewport().width() - margins.left() - margins.right()
-        spacing = max(0, self._grid.horizontalSpacing())
-        return max(1, min(BUTTON_COLUMNS, (room + spacing) // max(1, self._widest_action() + spacing)))
+        return self.case_scroll.viewport().width() - margins.left() - margins.right()
 
     def minimumSizeHint(self) -> QSize:
         # The case scrolls down, never across: as narrow as its header in two lines or its widest
@@ -437,7 +340,9 @@ class CasePanel(QWidget):
         # whole (a detail too wide beside its label goes below it).
         overview = self._overview.minimumSize().width() + bar + 4
         tabs = self.tabs.minimumSizeHint().width()
-        content = max(self.header.minimumSizeHint().width(), self._widest_action(), overview, tabs)
+        content = max(
+            self.header.minimumSizeHint().width(), self.action_bar.widest(self._offered()), overview, tabs
+        )
         return QSize(max(hint.width(), content + margins.left() + margins.right() + bar), hint.height())
 
     def floor_width(self) -> int:
@@ -452,7 +357,7 @@ class CasePanel(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._action_columns() != self._columns:
+        if self.action_bar.columns_for(self._offered(), self._action_room()) != self.action_bar.columns:
             self._show_actions()
 
     def _on_proposals_merge_requested(self, proposal: MergeProposal) -> None:

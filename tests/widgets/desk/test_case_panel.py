@@ -15,7 +15,8 @@ from dispatch.casework.model import Action, AuditRow, Card, CaseState, Role
 from dispatch.casework.readouts import OrderDelivery, SplitOffer
 from tests.widgets.duty_values import NOW, audit, case, case_file, proposal, text_at
 from widgets.common.vocabulary import Vocabulary
-from widgets.desk.case_panel import ActionRequest, CasePanel, desk_actions
+from widgets.desk.case_actions import ActionRequest, desk_actions
+from widgets.desk.case_panel import CasePanel
 from widgets.desk.case_words import CaseWords
 
 S = CaseState
