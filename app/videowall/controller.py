@@ -20,7 +20,8 @@ from video.registry import CameraRegistry
 from video.streams import StreamManager
 from widgets.common.style import fill
 from widgets.videowall.camera_tree import CameraGroup, CameraTree
-from widgets.videowall.tile import TileDrop, TileSwap, VideoTile
+from widgets.videowall.tile import VideoTile
+from widgets.videowall.tile_drag import TileDrop, TileSwap
 from widgets.videowall.video_wall import MAX_TILES, TourRequest, VideoWall, WallLayout, layout_for
 
 STATUS_INTERVAL_S = 0.5

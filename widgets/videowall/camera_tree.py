@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from video.registry import CameraInfo
 from widgets.common.style import fill
-from widgets.videowall.tile import CAMERA_MIME
+from widgets.videowall.tile_drag import CAMERA_MIME
 
 _CAMERA = Qt.ItemDataRole.UserRole
 _GROUP = Qt.ItemDataRole.UserRole + 1

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDrag,
     QDragEnterEvent,
@@ -18,8 +17,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
-    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QApplication, QWidget
@@ -28,6 +25,7 @@ from video.frames import Frame
 from video.health import Health, StreamStatus
 from video.registry import Quality
 from widgets.common.palette import Palette
+from widgets.videowall.tile_drag import TileDrop, TileSwap, drag_mime, drag_thumbnail, drop_of
 from widgets.videowall.tile_overlay import (
     HEALTH_TOKENS,
     BarContent,
@@ -36,41 +34,13 @@ from widgets.videowall.tile_overlay import (
     draw_message,
     render_bar,
 )
+from widgets.videowall.tile_picture import NormBox, draw_border, draw_motion, draw_picture, wrap_frame
 from widgets.videowall.words import VideoWords
 
-CAMERA_MIME = "application/x-tianshu-camera"
-TILE_MIME = "application/x-tianshu-tile"
-# A motion box in normalised frame coordinates: x, y, width, height (0..1).
-NormBox = tuple[float, float, float, float]
 # States in which the picture on screen is not live: shown greyed, with the time it froze.
 DOWN = frozenset({Health.STALE, Health.RECONNECTING, Health.OFFLINE})
 # States in which frames keep coming: the picture is shown as it is.
 MOVING = frozenset({Health.LIVE, Health.BEHIND})
-
-
-@dataclass(frozen=True, slots=True)
-class TileDrop:
-    """A camera dropped onto tile `index` (from the camera tree)."""
-
-    index: int
-    camera_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class TileSwap:
-    """Tile `source` dragged onto tile `target`: their cameras trade places."""
-
-    source: int
-    target: int
-
-
-def wrap_frame(pixels: NDArray[np.uint8]) -> QImage:
-    """A QImage over the BGRA buffer, without copying: the caller keeps `pixels` alive as long as the image.
-
-    BGRA bytes are QImage.Format_RGB32 on little-endian machines (every machine Tianshu runs on).
-    """
-    height, width = int(pixels.shape[0]), int(pixels.shape[1])
-    return QImage(pixels.data, width, height, int(pixels.strides[0]), QImage.Format.Format_RGB32)
 
 
 class VideoTile(QWidget):
@@ -223,7 +193,7 @@ class VideoTile(QWidget):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._words.empty)
         else:
             if self.motion is not None and image_rect is not None and not down:
-                self._draw_motion(painter, image_rect, self.motion)
+                draw_motion(painter, image_rect, self.motion, fonts, palette)
             painter.drawImage(QPoint(0, 0), self._bar_image(rect.width(), status))
             self._draw_centre_message(painter, rect, status, down)
             # A late picture still moves, so only a caption says it is seconds old.
@@ -237,7 +207,15 @@ class VideoTile(QWidget):
             if captions:
                 token = "warn" if self.paused or behind else "fg"
                 draw_caption(painter, rect, fonts, palette, "  ·  ".join(captions), token)
-        self._draw_border(painter, rect)
+        draw_border(
+            painter,
+            rect,
+            fonts,
+            palette,
+            drop_hover=self._drop_hover,
+            alarm=self.alarm,
+            current=self.current,
+        )
         painter.end()
 
     def _draw_picture(self, painter: QPainter, rect: QRect, down: bool) -> QRectF | None:
@@ -250,33 +228,7 @@ class VideoTile(QWidget):
             if self._grey is None:
                 self._grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
             image = self._grey
-        ratio = image.devicePixelRatio()
-        width, height = image.width() / ratio, image.height() / ratio
-        scale = min(rect.width() / width, rect.height() / height)
-        exact = abs(scale - 1.0) < 0.01
-        if not exact:
-            # Only while the worker catches up with a new tile size: fast scaling, never smooth.
-            width, height = width * scale, height * scale
-        target = QRectF(round((rect.width() - width) / 2), round((rect.height() - height) / 2), width, height)
-        # Fill only the letterbox bands: the picture covers the rest, and filling it too costs a full pass.
-        for band in (
-            QRectF(0, 0, rect.width(), target.top()),
-            QRectF(0, target.bottom(), rect.width(), rect.height() - target.bottom()),
-            QRectF(0, target.top(), target.left(), height),
-            QRectF(target.right(), target.top(), rect.width() - target.right(), height),
-        ):
-            if band.width() > 0 and band.height() > 0:
-                painter.fillRect(band, background)
-        if down:
-            # Greyed and dimmed: from across the room a frozen picture must not pass for a live one.
-            painter.fillRect(target, background)
-            painter.setOpacity(0.6)
-        if exact:
-            painter.drawImage(target.topLeft(), image)
-        else:
-            painter.drawImage(target, image)
-        painter.setOpacity(1.0)
-        return target
+        return draw_picture(painter, rect, image, background, down)
 
     def _bar_image(self, width: int, status: StreamStatus | None) -> QImage:
         health = status.health if status is not None else Health.CONNECTING
@@ -297,15 +249,6 @@ class VideoTile(QWidget):
             self._bar = render_bar(content, self._fonts, self._palette)
         return self._bar
 
-    def _draw_motion(self, painter: QPainter, area: QRectF, box: NormBox) -> None:
-        x, y, w, h = box
-        pen = QPen(self._palette.color("video_motion"))
-        pen.setWidth(max(2, self._fonts.bar // 10))
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        left, top = area.left() + x * area.width(), area.top() + y * area.height()
-        painter.drawRect(QRectF(left, top, w * area.width(), h * area.height()))
-
     def _draw_centre_message(
         self, painter: QPainter, rect: QRect, status: StreamStatus | None, down: bool
     ) -> None:
@@ -321,25 +264,6 @@ class VideoTile(QWidget):
             )
         elif self._image is None:
             draw_message(painter, rect, fonts, palette, words.status_line(status), "", token)
-
-    def _draw_border(self, painter: QPainter, rect: QRect) -> None:
-        bar = self._fonts.bar
-        token, width = None, 0
-        if self._drop_hover:
-            token, width = "accent", max(3, bar // 6)
-        elif self.alarm:
-            token, width = "sev1", max(4, bar // 5)
-        elif self.current:
-            token, width = "accent", 2
-        if token is None:
-            return
-        pen = QPen(self._palette.color(token))
-        pen.setWidth(width)
-        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        half = width / 2
-        painter.drawRect(QRectF(rect).adjusted(half, half, -half, -half))
 
     # -- mouse, drag and drop -----------------------------------------------------------------------
 
@@ -362,7 +286,7 @@ class VideoTile(QWidget):
         drag = QDrag(self)
         drag.setMimeData(self.drag_data())
         if self._image is not None:
-            drag.setPixmap(self._thumbnail())
+            drag.setPixmap(drag_thumbnail(self._image))
         drag.exec(Qt.DropAction.MoveAction)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -375,28 +299,10 @@ class VideoTile(QWidget):
 
     def drag_data(self) -> QMimeData:
         """What dragging this tile carries: its index, if it is a wall tile, and its camera."""
-        data = QMimeData()
-        if self.index >= 0:
-            data.setData(TILE_MIME, QByteArray(str(self.index).encode()))
-        data.setData(CAMERA_MIME, QByteArray((self.camera_id or "").encode()))
-        return data
-
-    def _thumbnail(self) -> QPixmap:
-        assert self._image is not None
-        return QPixmap.fromImage(self._image.scaledToWidth(160, Qt.TransformationMode.FastTransformation))
+        return drag_mime(self.index, self.camera_id)
 
     def _drop_of(self, data: QMimeData) -> TileDrop | TileSwap | None:
-        if not self.acceptDrops():
-            return None
-        if data.hasFormat(TILE_MIME):
-            text = bytes(data.data(TILE_MIME).data()).decode(errors="replace")
-            if not text.isdigit() or int(text) == self.index:
-                return None
-            return TileSwap(int(text), self.index)
-        if data.hasFormat(CAMERA_MIME):
-            camera = bytes(data.data(CAMERA_MIME).data()).decode(errors="replace")
-            return TileDrop(self.index, camera) if camera else None
-        return None
+        return drop_of(data, self.index) if self.acceptDrops() else None
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._drop_of(event.mimeData()) is None:

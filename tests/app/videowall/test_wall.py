@@ -28,7 +28,8 @@ from video.motion import Box, MotionCallback
 from video.registry import CameraRegistry, Quality, demo_registry
 from video.streams import StreamManager
 from widgets.videowall.camera_tree import CameraTree
-from widgets.videowall.tile import CAMERA_MIME, TILE_MIME, VideoTile
+from widgets.videowall.tile import VideoTile
+from widgets.videowall.tile_drag import CAMERA_MIME, TILE_MIME
 from widgets.videowall.video_wall import VideoWall, layout_for
 from widgets.videowall.words import VideoWords
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from video.registry import ACCESS_LEVELS, CameraInfo
 from widgets.videowall.camera_tree import ON_WALL_MARK, CameraGroup, CameraTree
-from widgets.videowall.tile import CAMERA_MIME
+from widgets.videowall.tile_drag import CAMERA_MIME
 
 
 def camera(camera_id: str, name: str, group: str) -> CameraInfo:

@@ -17,7 +17,9 @@ from video.frames import Frame
 from video.health import Health, Reason, StreamStatus
 from video.registry import Quality
 from widgets.common.palette import Palette
-from widgets.videowall.tile import CAMERA_MIME, TILE_MIME, TileDrop, TileSwap, VideoTile, wrap_frame
+from widgets.videowall.tile import VideoTile
+from widgets.videowall.tile_drag import CAMERA_MIME, TILE_MIME, TileDrop, TileSwap
+from widgets.videowall.tile_picture import wrap_frame
 from widgets.videowall.words import VideoWords
 
 T0 = 1_767_225_600.0

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from widgets.common.palette import Palette
 from widgets.videowall.popup import PopupCamera, best_columns
-from widgets.videowall.tile import TileDrop
+from widgets.videowall.tile_drag import TileDrop
 from widgets.videowall.video_wall import LAYOUTS, TourRequest, VideoWall, cell_rect, layout_for, neighbour
 from widgets.videowall.words import VideoWords
 
