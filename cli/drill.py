@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import getpass
+import os
 import signal
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -65,16 +69,22 @@ def run_drill_command(args: argparse.Namespace) -> int:
 
 
 async def _play(scenario: Any, atlas: Any, db_path: Path, speed: int) -> int:
+    from sim.drill.director import HELP, DirectorCommand
     from sim.drill.runner import DrillOptions, play
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    commands: asyncio.Queue[DirectorCommand] = asyncio.Queue()
+    if sys.stdin.isatty():
+        # The terminal is the director's console: pause, resume, send or skip injects while it runs.
+        print(f"director: {HELP}", flush=True)
+        threading.Thread(target=_console, args=(loop, commands), name="director", daemon=True).start()
     try:
         options = DrillOptions(
             speed=float(speed), headless=True, stop_requested=stop.is_set,
-            announce=lambda line: print(line, flush=True),
+            announce=lambda line: print(line, flush=True), director=commands,
         )  # fmt: skip
         await play(scenario, atlas, db_path, options)
     finally:
@@ -82,6 +92,28 @@ async def _play(scenario: Any, atlas: Any, db_path: Path, speed: int) -> int:
             loop.remove_signal_handler(sig)
     print(f"drill store: {db_path}", flush=True)
     return 130 if stop.is_set() else 0
+
+
+def _console(loop: asyncio.AbstractEventLoop, commands: asyncio.Queue[Any]) -> None:
+    """Reads the director's lines from the terminal (os.read: a daemon thread blocked in buffered stdin
+    could abort the interpreter at shutdown) and hands each command to the drill's loop."""
+    from sim.drill.director import parse_command
+
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = ""
+    pending = b""
+    with contextlib.suppress(OSError, RuntimeError):  # the terminal or the loop went away: no director
+        while chunk := os.read(sys.stdin.fileno(), 4096):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                parsed = parse_command(raw.decode("utf-8", "replace"), by=f"导演 {login}".strip())
+                if isinstance(parsed, str):
+                    print(parsed, flush=True)
+                else:
+                    loop.call_soon_threadsafe(commands.put_nowait, parsed)
 
 
 def default_drill_store(scenario: Path) -> Path:

@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.clock import Clock, SystemClock
@@ -21,12 +21,14 @@ from dispatch.casework.records.inbox import apply_inbox
 from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
 from dispatch.drill.exercise_clock import ExerciseClock
-from dispatch.drill.expectations import Observed, Outcome, Verdict, judge_all
-from dispatch.drill.master_list import Firing, How, MasterList
-from dispatch.drill.observed import EventKey, inject_of_case, observed_actions
-from dispatch.drill.scenario import CameraScene, CapWarning, MetricCurve, PhoneCall, Scenario, UnitReport
+from dispatch.drill.expectations import Observed, Outcome, judge_all
+from dispatch.drill.master_list import MasterList
+from dispatch.drill.observed import inject_of_case, observed_actions
+from dispatch.drill.scenario import Scenario
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.store.database import open_store
+from sim.drill.delivery import Delivery, DrillResult
+from sim.drill.director import Director, DirectorCommand
 from sim.drill.frames import FrameMaker
 from sim.drill.operators import Pace, ScriptedOperators
 from sim.drill.record import DrillRecord
@@ -39,19 +41,6 @@ BEAT_S = 0.1
 # A wall-clock jump longer than this between beats (a laptop asleep) is held like a pause.
 HOLD_AFTER_S = 5.0
 SETTLE_TIMEOUT_S = 10.0
-
-
-@dataclass(slots=True)
-class DrillResult:
-    """What a run did, for the summary and the tests."""
-
-    tag: str
-    fired: dict[str, float] = field(default_factory=dict)
-    contingencies: list[str] = field(default_factory=list)
-    verdicts: tuple[Verdict, ...] = ()
-    reports: int = 0
-    orders: int = 0
-    calls_logged: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +58,8 @@ class DrillOptions:
     # Before the desk's beat, wait until the intake has stored everything sent and every order is
     # acknowledged (tests on a hand-driven wall: lag on a loaded machine must not move scenario times).
     settle: bool = False
+    # Commands from the director's console (sim/drill/director.py), carried out between beats.
+    director: asyncio.Queue[DirectorCommand] | None = None
 
 
 async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOptions) -> DrillResult:
@@ -92,10 +83,11 @@ async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOp
     record = DrillRecord(
         db.conn, scenario, tag, options.speed, clock.origin, headless=options.headless, unit_kinds=unit_kinds
     )
-    keys: dict[EventKey, str] = {}
-    calls: list[tuple[float, str]] = []  # (scenario time to log it, inject id): the intake officer's desk
     result = DrillResult(tag)
     server = FeedServer("127.0.0.1", 0, clock=clock)
+    delivery = Delivery(scenario, server, frames, units, record, clock, result)
+    keys = delivery.keys
+    director = Director(clock, master, units, record)
     pipeline: IntakePipeline | None = None
     feed: asyncio.Task[None] | None = None
     try:
@@ -118,14 +110,16 @@ async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOp
         )
         observed: list[Observed] = []
         while True:
+            while options.director is not None and not options.director.empty():
+                command = options.director.get_nowait()
+                reply, firings = director.apply(command)
+                for firing in firings:
+                    delivery.send(firing, by=command.by)
+                options.announce(reply)
             now_s = clock.monotonic()
             for firing in master.due(now_s, observed):
-                _deliver(firing, server, frames, units, keys, calls, record, clock, result)
-            for due_s, inject_id in [c for c in calls if c[0] <= now_s]:
-                calls.remove((due_s, inject_id))
-                server.publish_event(frames.event(scenario.inject(inject_id), clock.now()))
-                result.calls_logged += 1
-                record.log(now_s, clock.now(), inject_id, "call", "logged", by="模拟接线员")
+                delivery.send(firing)
+            delivery.log_calls(now_s)
             for inject_id, report in units.due(now_s):
                 server.publish_report(report)
                 result.reports += 1
@@ -139,7 +133,7 @@ async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOp
             if operators is not None and operators.beat():
                 pipeline.wake_orders()
             observed = observed_actions(db.conn, keys, clock.origin, unit_kinds)
-            if now_s >= scenario.duration_s or options.stop_requested():
+            if now_s >= scenario.duration_s or options.stop_requested() or director.stopped:
                 break
             await asyncio.sleep(options.beat_s)
             if options.on_beat is not None:
@@ -173,42 +167,6 @@ async def _settled(pipeline: IntakePipeline, server: FeedServer, conn: sqlite3.C
             return
         await asyncio.sleep(0.002)
     _log.warning("the drill's feed did not settle within %s s; going on", SETTLE_TIMEOUT_S)
-
-
-def _deliver(
-    firing: Firing, server: FeedServer, frames: FrameMaker, units: DrillUnits, keys: dict[EventKey, str],
-    calls: list[tuple[float, str]], record: DrillRecord, clock: ExerciseClock, result: DrillResult,
-) -> None:  # fmt: skip
-    """Send one firing the way its kind travels; every firing is logged with how it came about."""
-    inject, now = firing.inject, clock.now()
-    body = inject.body
-    how = firing.how.value
-    if firing.how is How.CONTINGENCY:
-        result.contingencies.append(inject.id)
-    if isinstance(body, MetricCurve):
-        server.publish_metric(frames.metric(inject, firing.value, now))
-        if firing.sample == 0:
-            record.log(firing.due_s, now, inject.id, "metric", how, body.name)
-        return
-    key = frames.key(inject)
-    if key is not None and key not in keys:
-        keys[key] = inject.id
-        record.event(key, inject.id)
-    if isinstance(body, UnitReport):
-        # The scripted answer is ready; it goes out `after_order` after the order for its case arrives.
-        units.armed.add(inject.id)
-        record.log(firing.due_s, now, inject.id, "unit_report", "armed", f"→ {body.to}")
-    elif isinstance(body, PhoneCall):
-        # The phone rings now; the (simulated) intake officer logs it a little later.
-        calls.append((firing.due_s + body.log_delay_s, inject.id))
-        record.log(firing.due_s, now, inject.id, "call", how, f"{body.caller}: {body.says}")
-    elif isinstance(body, CapWarning):
-        server.publish_cap(frames.cap(inject, now))
-        record.log(firing.due_s, now, inject.id, "cap", how, body.headline)
-    else:
-        server.publish_event(frames.event(inject, now))
-        kind = "camera" if isinstance(body, CameraScene) else "event"
-        record.log(firing.due_s, now, inject.id, kind, how, str(getattr(body, "title", "")))
 
 
 def _summary(scenario: Scenario, result: DrillResult) -> str:

@@ -1,0 +1,77 @@
+"""The director pauses, sends an inject now, skips one and resumes: spacing kept, each logged by name."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.clock import ManualClock
+from dispatch.atlas import load_atlas
+from dispatch.drill import load_scenario
+from dispatch.drill.scenario_atlas import atlas_directory
+from sim.drill.director import DirectorCommand, Verb, parse_command
+from sim.drill.runner import DrillOptions, play
+from tests.sim.drill.played import BUNDLED
+
+STEP_S = 3.0  # wall seconds a beat; at 10x, 30 s of the drill
+
+
+def test_pause_send_now_skip_and_resume_through_a_real_drill(tmp_path: Path) -> None:
+    scenario = load_scenario(BUNDLED / "crowd_surge_event.yaml")
+    commands: asyncio.Queue[DirectorCommand] = asyncio.Queue()
+    commands.put_nowait(DirectorCommand(Verb.SKIP, "I04", "李导演"))
+    wall = ManualClock()
+    # Beat 20 ends at 10 min of the drill: pause; 20 beats (10 wall minutes) later send I05 now; resume.
+    script = {20: "pause", 40: "send I05", 60: "resume"}
+    beats = 0
+
+    def on_beat() -> None:
+        nonlocal beats
+        beats += 1
+        wall.advance(STEP_S)
+        if beats in script:
+            command = parse_command(script[beats], by="李导演")
+            assert isinstance(command, DirectorCommand)
+            commands.put_nowait(command)
+
+    replies: list[str] = []
+    options = DrillOptions(
+        speed=10, wall=wall, beat_s=0.002, on_beat=on_beat, announce=replies.append, settle=True,
+        director=commands,
+    )  # fmt: skip
+    db = tmp_path / "drill.sqlite3"
+    result = asyncio.run(play(scenario, load_atlas(atlas_directory(scenario)), db, options))
+    assert "I04" not in result.fired
+    assert result.fired["I05"] == 600.0  # sent at once, while paused
+    # After the long pause the next inject comes at its own time (14 min), not in a burst at resume.
+    assert result.fired["I03"] == 840.0
+    conn = sqlite3.connect(db)
+    try:
+        director = conn.execute(
+            "SELECT scenario_s, how, inject, by FROM drill_log WHERE kind = 'director' ORDER BY id"
+        ).fetchall()
+        sent = conn.execute(
+            "SELECT how, by FROM drill_log WHERE inject = 'I05' AND kind = 'event'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert director == [
+        (0.0, "skip", "I04", "李导演"),
+        (600.0, "pause", "", "李导演"),
+        (600.0, "send", "I05", "李导演"),
+        (600.0, "resume", "", "李导演"),
+    ]
+    assert sent == [("sent_now", "李导演")]
+    assert any("send I05" in reply for reply in replies)
+
+
+@given(st.text(max_size=60))
+def test_any_line_typed_is_a_command_or_a_reply_never_an_error(line: str) -> None:
+    parsed = parse_command(line)
+    assert isinstance(parsed, DirectorCommand | str)
+    if isinstance(parsed, DirectorCommand) and parsed.verb in (Verb.SEND, Verb.SKIP):
+        assert parsed.inject == line.split()[1]
