@@ -53,4 +53,35 @@
         <translation>您的角色对此案件没有可执行的操作。</translation>
     </message>
 </context>
+<context>
+    <name>QueuePager</name>
+    <message>
+        <source>Previous page ([)</source>
+        <translation>上一页（[）</translation>
+    </message>
+    <message>
+        <source>Next page (])</source>
+        <translation>下一页（]）</translation>
+    </message>
+    <message>
+        <source>Cases that arrived since the list was last brought up to date (N)</source>
+        <translation>列表上次刷新后新到的案件（N 键显示）</translation>
+    </message>
+    <message>
+        <source>J/K move · Enter open · F1 keys</source>
+        <translation>J/K 移动 · 回车打开 · F1 快捷键</translation>
+    </message>
+    <message>
+        <source>No cases</source>
+        <translation>没有案件</translation>
+    </message>
+    <message>
+        <source>%1–%2 of %3</source>
+        <translation>第 %1–%2 条，共 %3 条</translation>
+    </message>
+    <message>
+        <source>▲ %1 new cases (N)</source>
+        <translation>▲ %1 条新案件（N）</translation>
+    </message>
+</context>
 </TS>

@@ -9,20 +9,15 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
-    QSizePolicy,
     QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from dispatch.casework.model import Card, CaseState
 from dispatch.casework.readouts import (
-    NEWER_CAP,
     PAGE_SIZE,
     Page,
     PageRequest,
@@ -31,13 +26,12 @@ from dispatch.casework.readouts import (
     SortKey,
 )
 from widgets.common.palette import Palette
-from widgets.common.style import fill
-from widgets.common.tight_fit import ElidedLabel
 from widgets.common.vocabulary import Vocabulary
 from widgets.desk.case_words import CaseWords
 from widgets.desk.incident_model import COLUMN_OF_SORT, SORT_OF_COLUMN, IncidentTableModel, QueueColumn
 from widgets.desk.queue_delegate import CELL_PAD, CHIP_PAD, QueueDelegate
 from widgets.desk.queue_filters import QueueFilters
+from widgets.desk.queue_pager import QueuePager
 
 # Shown on request (right click on the header): the desk is narrower than every column together.
 HIDDEN_COLUMNS = (
@@ -95,7 +89,7 @@ class IncidentQueue(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
-        layout.addLayout(self._pager_row)
+        layout.addWidget(self.pager)
         self._build_actions()
 
     # -- building ----------------------------------------------------------------------------------
@@ -163,35 +157,12 @@ class IncidentQueue(QWidget):
         self.table.activated.connect(self._on_table_activated)
 
     def _build_pager(self) -> None:
-        self.previous_page = QToolButton(self)
-        self.previous_page.setObjectName("queuePrevious")
-        self.previous_page.setText("‹")
-        self.previous_page.setToolTip(self.tr("Previous page ([)"))
-        self.previous_page.clicked.connect(self.show_previous_page)
-        self.next_page = QToolButton(self)
-        self.next_page.setObjectName("queueNext")
-        self.next_page.setText("›")
-        self.next_page.setToolTip(self.tr("Next page (])"))
-        self.next_page.clicked.connect(self.show_next_page)
-        self.position = QLabel(self)
-        self.position.setObjectName("queuePosition")
-        self.newer = QToolButton(self)
-        self.newer.setObjectName("queueNewer")
-        self.newer.setToolTip(self.tr("Cases that arrived since the list was last brought up to date (N)"))
-        self.newer.clicked.connect(self.show_newer)
-        self.newer.hide()
-        self.hint = ElidedLabel(self.tr("J/K move · Enter open · F1 keys"), self, whole=True)
-        self.hint.setObjectName("queueHint")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        # The first thing a narrow queue drops (F1 lists the keys too), so it never widens the desk.
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._pager_row = QHBoxLayout()
-        self._pager_row.addWidget(self.previous_page)
-        self._pager_row.addWidget(self.position)
-        self._pager_row.addWidget(self.next_page)
-        # At the bottom, so its coming and going moves no row above it.
-        self._pager_row.addWidget(self.newer)
-        self._pager_row.addWidget(self.hint, 1)
+        self.pager = QueuePager(self)
+        self.pager.previous_page.clicked.connect(self.show_previous_page)
+        self.pager.next_page.clicked.connect(self.show_next_page)
+        self.pager.newer.clicked.connect(self.show_newer)
+        self.previous_page, self.next_page = self.pager.previous_page, self.pager.next_page
+        self.position, self.newer, self.hint = self.pager.position, self.pager.newer, self.pager.hint
         self._show_position()
 
     def _build_actions(self) -> None:
@@ -342,21 +313,11 @@ class IncidentQueue(QWidget):
         self.page_requested.emit(self.request())
 
     def _show_position(self) -> None:
-        total = f"{self._total:,}" if self._exact else f"{self._total:,}+"
-        if self._total == 0:
-            self.position.setText(self.tr("No cases"))
-        else:
-            last = min(self._offset + self.model.rowCount(), self._total)
-            self.position.setText(fill(self.tr("%1–%2 of %3"), f"{self._offset + 1:,}", f"{last:,}", total))
-        self.previous_page.setEnabled(self._offset > 0)
-        self.next_page.setEnabled(self._offset + PAGE_SIZE < self._total or not self._exact)
+        self.pager.show_position(self._offset, self.model.rowCount(), self._total, self._exact)
 
     def _show_newer(self, count: int) -> None:
         self._newer = count
-        self.newer.setVisible(count > 0)
-        if count:
-            shown = f"{count:,}" if count < NEWER_CAP else f"{NEWER_CAP - 1:,}+"
-            self.newer.setText(fill(self.tr("▲ %1 new cases (N)"), shown))
+        self.pager.show_newer(count)
 
     def _show_sort_indicator(self) -> None:
         order = Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
