@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, SignalInst
 from PySide6.QtGui import QAction
 
 from app.desk import jobs
+from app.desk.commands import dispatch_command, form_command
 from app.desk.jobs import Snapshot, UnitDirectory
 from app.desk.merge import MergeControl
 from app.shell.change_bus import ChangeBus
@@ -361,25 +362,14 @@ class DutyController(QObject):
         options = self.dispatch_dialog.options
         if options is None or self.actor is None:
             return
-        payload: dict[str, object] = {"unit": choice.unit, "instructions": choice.instructions,
-                                      "recommended": choice.recommended}  # fmt: skip
-        if choice.travel_s is not None:
-            payload["travel_s"] = round(choice.travel_s, 1)
-        command = Command(options.case_id, options.version, Action.DISPATCH, self.actor, payload=payload)
+        command = dispatch_command(options, choice, self.actor)
         names = self.directory.names if self.directory is not None else {}
         self._send(command, names.get(choice.unit, choice.unit))
 
     def _on_form_form_confirmed(self, form: ActionInput) -> None:
         if self.actor is None:
             return
-        payload: dict[str, object] = {}
-        if form.amount is not None:
-            payload["amount"] = form.amount
-        if form.card is not None:
-            payload["card"] = int(form.card)
-        if form.satisfied is not None:
-            payload["satisfied"] = form.satisfied
-        self._send(Command(form.case_id, form.version, form.action, self.actor, form.reason, payload))
+        self._send(form_command(form, self.actor))
 
     def _send(self, command: Command, detail: str = "") -> None:
         """Carry out a command; `detail` completes the message that says it was done."""
