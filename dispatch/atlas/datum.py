@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 import math
 
+import numpy as np
+import numpy.typing as npt
+
 # The published GCJ-02 constants: the Krasovsky 1940 ellipsoid's semi-major axis and eccentricity².
 _A = 6378245.0
 _EE = 0.00669342162296594323
@@ -14,6 +17,7 @@ CHINA_SOUTH, CHINA_NORTH = 0.8293, 55.8271
 # The inverse stops once a further step moves the point by less than ~1 mm.
 _INVERSE_TOLERANCE_DEG = 1e-8
 _INVERSE_MAX_STEPS = 30
+FloatArray = npt.NDArray[np.float64]
 
 
 class Datum(enum.StrEnum):
@@ -77,3 +81,24 @@ def convert(lon: float, lat: float, source: Datum, target: Datum) -> tuple[float
     if source is Datum.WGS84:
         return wgs84_to_gcj02(lon, lat)
     return gcj02_to_wgs84(lon, lat)
+
+
+def wgs84_to_gcj02_arrays(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """`wgs84_to_gcj02` for arrays of positions (live units every frame); identity outside China."""
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    x, y = lon - 105.0, lat - 35.0
+    wave = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
+    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + wave
+    d_lat += (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
+    d_lat += (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0
+    d_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + wave
+    d_lon += (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
+    d_lon += (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0
+    rad_lat = np.radians(lat)
+    magic = 1.0 - _EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    d_lat = (d_lat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
+    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * np.cos(rad_lat) * np.pi)
+    inside = (lon >= CHINA_WEST) & (lon <= CHINA_EAST) & (lat >= CHINA_SOUTH) & (lat <= CHINA_NORTH)
+    return np.where(inside, lon + d_lon, lon), np.where(inside, lat + d_lat, lat)
