@@ -13,20 +13,18 @@ from app.videowall.memory import WallMemory, seconds_setting
 from app.videowall.motion import MotionMarks
 from app.videowall.snapshots import SnapshotToasts, SnapshotWriter
 from app.videowall.timing import Deadline
-from app.videowall.tour import Tour, TourPage
+from app.videowall.tour import Tour
+from app.videowall.touring import WallTours
 from core.clock import Clock, SystemClock
 from video.motion import Box, MotionCallback
 from video.registry import CameraRegistry
 from video.streams import StreamManager
-from widgets.common.style import fill
 from widgets.videowall.camera_tree import CameraGroup, CameraTree
 from widgets.videowall.tile import VideoTile
 from widgets.videowall.tile_drag import TileDrop, TileSwap
-from widgets.videowall.video_wall import MAX_TILES, TourRequest, VideoWall, WallLayout, layout_for
+from widgets.videowall.video_wall import MAX_TILES, VideoWall, WallLayout, layout_for
 
 STATUS_INTERVAL_S = 0.5
-# A tour opens the next page's streams this long before it shows them, so no tile waits blank.
-TOUR_PREROLL_S = 1.5
 # A wall hidden for less than this (F9 to the desk and back) keeps its streams, so it comes back with
 # pictures at once instead of reconnecting every camera (QSettings video_wall/warm_seconds).
 WARM_S = 60.0
@@ -81,13 +79,24 @@ class WallController(QObject):
         self._cameras: list[str | None] = [None] * MAX_TILES
         self._feeds = TileFeeds(self.manager)
         self._alarms: set[str] = set()
-        self._tour: Tour | None = None
-        self._before_tour: list[str | None] | None = None
+        self.tours = WallTours(
+            wall,
+            tree,
+            registry,
+            self._feeds,
+            self._memory,
+            self._clock,
+            cameras=self._cameras,
+            alarms=self._alarms,
+            role=lambda: self.role,
+            sync=self._sync,
+            save=self._save,
+            parent=self,
+        )
         self._active = False
         self._streaming = False
         self._closed = False
         self._next_status = 0.0
-        self._pending_tour: tuple[str, float] | None = None
         wall.layout_changed.connect(self._on_wall_layout_changed)
         wall.maximised_changed.connect(self._on_wall_maximised_changed)
         wall.camera_dropped.connect(self._on_wall_camera_dropped)
@@ -95,11 +104,8 @@ class WallController(QObject):
         wall.tile_resized.connect(self._on_wall_tile_resized)
         wall.clear_requested.connect(self._on_wall_clear_requested)
         wall.snapshot_requested.connect(self._on_wall_snapshot_requested)
-        wall.tour_requested.connect(self._on_wall_tour_requested)
-        wall.tour_stop_requested.connect(self._on_wall_tour_stop_requested)
         wall.popup.snapshot_requested.connect(self._on_popup_snapshot_requested)
         tree.camera_activated.connect(self._on_tree_camera_activated)
-        tree.tour_requested.connect(self._on_tree_tour_requested)
         self._restore()
         self.set_role(role)
 
@@ -147,8 +153,9 @@ class WallController(QObject):
         self.wall.show_tour_groups([(g.key, g.name) for g in groups])
         if not any(self._cameras):
             self._fill_empty_wall()
-        if self._tour is not None and self._tour.group not in {g.key for g in groups}:
-            self.stop_tour()
+        tour = self.tours.tour
+        if tour is not None and tour.group not in {g.key for g in groups}:
+            self.tours.stop()
         self._sync()
         self.wall.popup.dismiss()
 
@@ -204,33 +211,14 @@ class WallController(QObject):
 
     def start_tour(self, group: str, interval_s: float) -> bool:
         """Cycle the group's viewable cameras through the wall; the manual arrangement returns on stop."""
-        cameras = [c.id for c in self.registry.groups(self.role).get(group, ())]
-        if not cameras:
-            return False
-        if self._tour is None:
-            self._before_tour = list(self._cameras)
-        self._feeds.close_preroll()
-        self._tour = Tour(group, cameras, interval_s, self._clock.monotonic())
-        self._apply_page(self._tour.page(self._free_tiles()))
-        self._memory.save_tour(group, interval_s)
-        self._show_tour_state(self._clock.monotonic())
-        return True
+        return self.tours.start(group, interval_s)
 
     def stop_tour(self) -> None:
-        if self._tour is None:
-            return
-        self._tour = None
-        self._feeds.close_preroll()
-        if self._before_tour is not None:
-            self._cameras, self._before_tour = self._before_tour, None
-        self._memory.forget_tour()
-        self._save()
-        self._sync()
-        self._show_tour_state(self._clock.monotonic())
+        self.tours.stop()
 
     @property
     def tour(self) -> Tour | None:
-        return self._tour
+        return self.tours.tour
 
     def motion_seen(self, camera_id: str, at: float, box: Box) -> None:
         """Thread-safe: outline the motion on the camera's tiles for a few seconds."""
@@ -305,7 +293,7 @@ class WallController(QObject):
         return layout.count == 1 or (index == 0 and layout.big > 0)
 
     def _mark_tiles(self) -> None:
-        touring = self._tour is not None
+        touring = self.tours.tour is not None
         for tile in self.wall.tiles:
             alarmed = tile.camera_id is not None and tile.camera_id in self._alarms
             tile.set_alarm(alarmed)
@@ -324,45 +312,7 @@ class WallController(QObject):
             tiles[index].show_status(feed.status())
         self.link.show_health()
         self._motion.refresh(now)
-        self._advance_tour(now)
-
-    def _advance_tour(self, now: float) -> None:
-        tour = self._tour
-        if tour is None:
-            return
-        if self.wall.maximised is None:
-            free = self._free_tiles()
-            if not self._feeds.prerolling and tour.remaining(now) <= TOUR_PREROLL_S:
-                for index, camera in tour.next_page(free).cameras.items():
-                    if self._cameras[index] != camera:
-                        self._feeds.preroll(index, camera, self._size_of(index))
-            if tour.due(now):
-                self._apply_page(tour.advance(free, now))
-        self._show_tour_state(now)
-
-    def _free_tiles(self) -> list[int]:
-        count = self.wall.wall_layout.count
-        return [i for i in range(count) if self._cameras[i] not in self._alarms or self._cameras[i] is None]
-
-    def _apply_page(self, page: TourPage) -> None:
-        for index, camera in page.cameras.items():
-            self._cameras[index] = camera
-        self._sync()
-        self._feeds.close_preroll()
-
-    def _show_tour_state(self, now: float) -> None:
-        tour = self._tour
-        if tour is None:
-            self.wall.show_tour(False, "")
-            return
-        number, pages = tour.position()
-        name = self.registry.group_names.get(tour.group, tour.group)
-        if self.wall.maximised is not None:
-            text = fill(self.tr("Tour %1 · held while a tile is maximised"), name)
-        else:
-            text = fill(self.tr("Tour %1 · page %2/%3 · next in %4 s"), name, number, pages,
-                        round(tour.remaining(now)))  # fmt: skip
-        self.wall.show_tour(True, text)
+        self.tours.advance(now)
 
     # -- wall and tree signals ----------------------------------------------------------------------
 
@@ -370,9 +320,7 @@ class WallController(QObject):
         self._memory.save_layout(wall_layout.key)
         self._sync()
         self._feeds.resize_all(self._size_of)
-        if self._tour is not None:
-            self._feeds.close_preroll()
-            self._apply_page(self._tour.page(self._free_tiles()))
+        self.tours.relayout()
 
     def _on_wall_maximised_changed(self, _: object) -> None:
         self._sync()
@@ -404,24 +352,14 @@ class WallController(QObject):
         case = self.link.case
         self.shots.take_popup(self.link.frames(), case.case_id if case is not None else None)
 
-    def _on_wall_tour_requested(self, request: TourRequest) -> None:
-        if not self.start_tour(request.group, request.interval_s):
-            self.wall.show_tour(False, "")
-
-    def _on_wall_tour_stop_requested(self, _: object) -> None:
-        self.stop_tour()
-
     def _on_tree_camera_activated(self, camera_id: str) -> None:
         self.put_camera(self.wall.current, camera_id)
-
-    def _on_tree_tour_requested(self, group: str) -> None:
-        self.start_tour(group, self.wall.tour_interval.value())
 
     # -- persistence --------------------------------------------------------------------------------
 
     def _save(self) -> None:
         # A tour's pages are not the officer's arrangement: that one is kept, and comes back on stop.
-        if self._tour is None:
+        if self.tours.tour is None:
             self._memory.save_cameras(self._cameras)
 
     def _restore(self) -> None:
@@ -431,11 +369,8 @@ class WallController(QObject):
         layout = layout_for(saved.layout or "")
         if layout is not None:
             self.wall.set_layout(layout)
-        self._pending_tour = saved.tour
+        self.tours.pending = saved.tour
 
     def resume_tour(self) -> None:
         """Start the tour that was running when the wall was last closed, if any."""
-        if self._pending_tour is not None:
-            group, interval = self._pending_tour
-            self._pending_tour = None
-            self.start_tour(group, interval)
+        self.tours.resume()

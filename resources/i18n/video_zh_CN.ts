@@ -235,7 +235,7 @@
     </message>
 </context>
 <context>
-    <name>WallController</name>
+    <name>WallTours</name>
     <message>
         <source>Tour %1 · held while a tile is maximised</source>
         <translation>轮巡 %1 · 画面最大化时暂停</translation>
