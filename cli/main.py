@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             atlas=args.atlas,
         )
     if command == "sim":
-        from sim import run_sim
+        from sim.runner import run_sim
 
         return run_sim(
             host=args.host,
