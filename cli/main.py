@@ -21,6 +21,7 @@ from cli.drill import add_drill_command
 from cli.operators import add_operators_command
 from cli.report import add_audit_command, add_report_command
 from cli.review import add_review_command
+from cli.seats import add_seats_command
 from cli.store_choice import STORE_HELP
 from cli.wall import add_wall_options, check_wall_options, run_wall_command
 from core.argtypes import add_fuzz_arguments, add_warm_up_argument, picture_size, positive_number
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_command(sub)
     add_drill_command(sub)
     add_review_command(sub)
+    add_seats_command(sub)
     return parser
 
 
@@ -270,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli.headless import run_export
 
         return run_export(db_path=args.db, table=args.table, fmt=args.format)
-    if command in ("report", "audit", "drill", "review"):
+    if command in ("report", "audit", "drill", "review", "seats"):
         return int(args.handler(args))
     if command == "operators":
         from cli.operators import run_operators

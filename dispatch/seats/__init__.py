@@ -1,0 +1,1 @@
+"""Seats: several machines sharing one closed loop through a NATS JetStream log (docs/seats.md)."""

@@ -1,0 +1,137 @@
+"""Applying a centre's log to one seat's store, in order, deterministically, the cursor in the same
+transaction."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from dispatch.casework.model import Applied, Refusal, Refused
+from dispatch.casework.policy import Policy
+from dispatch.casework.records.commands import CaseDesk
+from dispatch.casework.records.discovery import Discovery, Locate
+from dispatch.casework.routing import Router
+from dispatch.casework.timers import Timers
+from dispatch.seats.entries import BadEntry, CommandEntry, EventEntry, decode, to_command
+from dispatch.store.rows import COUNT_DUPLICATE
+
+log = logging.getLogger(__name__)
+SEQ_KEY = "seat_applied_seq"
+AT_KEY = "seat_applied_at"
+_SET = (
+    "INSERT INTO loop_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_EVENT_SQL = (
+    "INSERT OR IGNORE INTO events (source, event_id, revision, feed, seq, received_at, occurred_at, "
+    "category, severity, title, description, lon, lat, address, grid, camera_id, exercise, cancelled, "
+    "payload) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one log entry did on this seat (the same on every seat)."""
+
+    seq: int
+    entry_id: str  # "" when the bytes were no entry at all
+    seat: str
+    applied: Applied | None = None
+    refused: Refused | None = None
+    opened: tuple[int, ...] = ()  # the cases an event opened
+    # The hub had this entry already (same message id): `seq` is the first one's, applied before.
+    duplicate: bool = False
+
+
+class EntryClock:
+    """The desk's clock while it applies an entry: the entry's time, never this machine's."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def now(self) -> float:
+        return self.at
+
+    def monotonic(self) -> float:
+        return self.at
+
+
+def read_cursor(conn: sqlite3.Connection) -> tuple[int, float]:
+    """The last applied sequence and the time it was applied at (0, 0.0 on a store that never joined)."""
+    rows = dict(conn.execute("SELECT key, value FROM loop_state WHERE key IN (?, ?)", (SEQ_KEY, AT_KEY)))
+    return int(rows.get(SEQ_KEY, 0)), float(rows.get(AT_KEY, 0.0))
+
+
+class Applier:
+    """On the store's own thread: takes log entries in sequence order and applies each exactly once.
+
+    Determinism is the whole point: an entry's outcome depends only on the store (itself the result of
+    the entries before it) and the entry, so every seat that applies the same log holds the same cases
+    and the same audit chain. Hence the entry's time, not the clock, and a time that never goes back (a
+    seat whose clock runs behind cannot date a command before the one applied before it).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, policy: Policy, locate: Locate) -> None:
+        self.clock = EntryClock(0.0)
+        self.desk = CaseDesk(conn, Timers(policy), self.clock)
+        self.discovery = Discovery(self.desk, policy, Router(policy.routing).route, locate)
+        self.seq, self.at = read_cursor(conn)
+
+    def apply(self, seq: int, data: bytes) -> Outcome | None:
+        """Apply the entry at `seq`; None when it was applied before (a delivery repeated after a
+        reconnect). A sqlite3.OperationalError (disk full, I/O) leaves the cursor where it was and
+        propagates: the seat must not skip an entry others applied."""
+        if seq <= self.seq:
+            return None
+        with self.desk.transaction() as conn:
+            outcome = self._apply(seq, data)
+            conn.execute(_SET, (SEQ_KEY, str(seq)))
+            conn.execute(_SET, (AT_KEY, repr(self.clock.at)))
+        self.seq, self.at = seq, self.clock.at
+        return outcome
+
+    def _apply(self, seq: int, data: bytes) -> Outcome:
+        self.clock.at = self.at
+        try:
+            entry = decode(data)
+        except BadEntry as error:
+            return Outcome(seq, "", "", refused=Refused(Refusal.BAD_PAYLOAD, str(error)))
+        self.clock.at = max(entry.at, self.at)
+        try:
+            if isinstance(entry, CommandEntry):
+                applied = self.desk.act_in_transaction(to_command(entry))
+                return Outcome(seq, entry.id, entry.seat, applied=applied)
+            return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
+        except Refused as refused:
+            return Outcome(seq, entry.id, entry.seat, refused=refused)
+        except BadEntry as error:
+            return Outcome(seq, entry.id, entry.seat, refused=Refused(Refusal.BAD_PAYLOAD, str(error)))
+        except sqlite3.OperationalError:
+            raise
+        except Exception as error:  # the same entry fails alike everywhere; the log goes on
+            log.error("log entry %d (%s) failed on this seat: %s", seq, entry.id, error, exc_info=error)
+            return Outcome(seq, entry.id, entry.seat, refused=Refused(Refusal.BAD_PAYLOAD, str(error)))
+
+    def _event(self, seq: int, entry: EventEntry, data: bytes) -> tuple[int, ...]:
+        conn = self.desk.conn
+        # Savepoint: a failing event leaves no row behind, like a refused command.
+        conn.execute("SAVEPOINT seat_event")
+        try:
+            cursor = conn.execute(_EVENT_SQL, (
+                entry.source, entry.event_id, entry.revision, f"seat:{entry.seat}", seq, self.clock.at,
+                entry.occurred_at, entry.category, entry.severity, entry.title, entry.description, entry.lon,
+                entry.lat, entry.address, entry.grid, entry.camera_id, int(entry.exercise),
+                int(entry.cancelled), data.decode(),
+            ))  # fmt: skip
+            if cursor.rowcount == 0:
+                conn.execute(COUNT_DUPLICATE, (entry.source, entry.event_id, entry.revision))
+                opened: tuple[int, ...] = ()
+            else:
+                opened = tuple(case.id for case in self.discovery.run_once().opened)
+        except BaseException:
+            conn.execute("ROLLBACK TO seat_event")
+            conn.execute("RELEASE seat_event")
+            raise
+        conn.execute("RELEASE seat_event")
+        return opened

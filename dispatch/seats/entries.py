@@ -1,0 +1,107 @@
+"""The entries of a centre's log: a case command or a feed event, with the time every seat applies it at."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import msgspec
+
+from dispatch.casework.model import Action, Actor, Command, Role
+
+# Sorted keys: the same entry is the same bytes, whichever seat wrote it.
+_ENCODER = msgspec.json.Encoder(order="sorted")
+
+
+class BadEntry(ValueError):
+    """Bytes in the log that are no entry this version can apply (every seat refuses them alike)."""
+
+
+class WireActor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    login: str
+    role: str
+    name: str = ""
+
+
+class CommandEntry(msgspec.Struct, frozen=True, tag="command", forbid_unknown_fields=True):
+    """A command on one case, made against the version its sender saw."""
+
+    id: str  # the Nats-Msg-Id: JetStream drops a second publish of it
+    seat: str  # who sent it: that seat waits for its outcome
+    at: float  # the sender's loop clock when it was given: the command's time on every seat
+    case_id: int
+    version: int
+    action: str
+    actor: WireActor
+    reason: str = ""
+    payload: dict[str, Any] = {}
+
+
+class EventEntry(msgspec.Struct, frozen=True, tag="event", forbid_unknown_fields=True):
+    """One revision of a feed event, ingested once for the centre (its identity is its message id)."""
+
+    id: str
+    seat: str
+    at: float
+    source: str
+    event_id: str
+    revision: int
+    occurred_at: float
+    category: str
+    severity: int | None = None
+    title: str = ""
+    description: str = ""
+    lon: float | None = None
+    lat: float | None = None
+    address: str = ""
+    grid: str = ""
+    camera_id: str = ""
+    exercise: bool = False
+    cancelled: bool = False
+
+
+Entry = CommandEntry | EventEntry
+_DECODER = msgspec.json.Decoder(Entry)
+
+
+def command_entry(command: Command, seat: str, at: float) -> CommandEntry:
+    """The entry for `command`; call it after dispatch.casework.payloads.check_command passed, so that
+    every value survives JSON exactly (no NaN, integers within 64 bits)."""
+    actor = WireActor(command.actor.login, command.actor.role.value, command.actor.name)
+    return CommandEntry(
+        f"cmd.{seat}.{uuid.uuid4().hex}", seat, at, command.case_id, command.version,
+        command.action.value, actor, command.reason, dict(command.payload),
+    )  # fmt: skip
+
+
+def event_id(source: str, event: str, revision: int) -> str:
+    """An event revision's message id: the same report published twice (two seats, a retry) is one entry."""
+    return f"event.{source}.{event}.{revision}"
+
+
+def encode(entry: Entry) -> bytes:
+    return _ENCODER.encode(entry)
+
+
+def decode(data: bytes) -> Entry:
+    """The entry in `data`, or BadEntry saying what is wrong with it."""
+    try:
+        entry = _DECODER.decode(data)
+    except msgspec.DecodeError as error:  # ValidationError is one
+        raise BadEntry(f"not a log entry: {error}") from None
+    if not math.isfinite(entry.at):
+        raise BadEntry(f"the entry's time is not a finite number: {entry.at!r}")
+    if isinstance(entry, EventEntry) and not math.isfinite(entry.occurred_at):
+        raise BadEntry(f"the event's time is not a finite number: {entry.occurred_at!r}")
+    return entry
+
+
+def to_command(entry: CommandEntry) -> Command:
+    """The desk's command, or BadEntry for an action or role this version does not know."""
+    try:
+        action, role = Action(entry.action), Role(entry.actor.role)
+    except ValueError as error:
+        raise BadEntry(str(error)) from None
+    actor = Actor(entry.actor.login, role, entry.actor.name)
+    return Command(entry.case_id, entry.version, action, actor, entry.reason, dict(entry.payload))

@@ -1,0 +1,294 @@
+"""A seat: one machine's closed loop on its own replica of the centre's log (dispatch.service.ClosedLoop)."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.clock import Clock
+from dispatch.beat import job_health
+from dispatch.casework.model import Applied, Command, Refused
+from dispatch.casework.payloads import check_command
+from dispatch.casework.policy import Policy
+from dispatch.casework.records.discovery import Locate, district_from_grid
+from dispatch.changes import CasesChanged, Origin
+from dispatch.seats.apply import Applier, Outcome
+from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
+from dispatch.seats.hub import Hub, HubUnavailable
+from dispatch.seats.subjects import Centre, check_token
+from dispatch.service import Beat, Listener, LocalLoop, LoopContext
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class SeatStalled(RuntimeError):
+    """This seat stopped applying the log (its store failed to write): it takes no commands."""
+
+
+class SeatLoop:
+    """The closed loop of one seat of a centre.
+
+    `act` publishes the command to the centre's log and answers once this seat has applied it — with
+    the same Applied or Refused every other seat got. `query`, `write`, `beat` and `subscribe` work on
+    the local replica, which only the log changes; the panels cannot tell it from a LocalLoop.
+    Threads: one for the store (the LocalLoop's), one asyncio loop for the hub.
+    """
+
+    def __init__(
+        self, db_path: Path, policy: Policy, clock: Clock, *, hub: Sequence[str], centre: str, seat: str,
+        locate: Locate = district_from_grid, timeout: float = 10.0,
+    ) -> None:  # fmt: skip
+        self.db_path = db_path
+        self.policy = policy
+        self.clock = clock
+        self.centre = Centre(centre)
+        self.seat = check_token("seat", seat)
+        self._timeout = timeout
+        self._local = LocalLoop(db_path, policy, clock, locate=locate)
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+        self._waiting: dict[str, tuple[Callable[[Outcome], None], concurrent.futures.Future[Any]]] = {}
+        self._seq_waiters: list[tuple[int, concurrent.futures.Future[int]]] = []
+        self._applied = 0
+        self._stalled: BaseException | None = None
+        self._closed = False
+        self._applier: Applier | None = None
+        self._aio = asyncio.new_event_loop()
+        self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
+        self._aio_thread.start()
+        try:
+            self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
+            self._hub = self._on_hub(
+                Hub.connect(hub, self.centre, name=f"tianshu-{centre}-{seat}", timeout=timeout)
+            ).result(timeout)
+            self._on_hub(self._hub.follow(self._applied, self._on_entry)).result(timeout)
+        except BaseException:
+            self._stop()
+            raise
+
+    # -- the seam ------------------------------------------------------------------------------------
+
+    def act(self, command: Command) -> concurrent.futures.Future[Applied]:
+        done: concurrent.futures.Future[Applied] = concurrent.futures.Future()
+        try:
+            # What cannot survive the log's JSON (NaN, huge ids) is refused here, exactly as the desk would.
+            check_command(command)
+        except Refused as refused:
+            done.set_exception(refused)
+            return done
+        entry = command_entry(command, self.seat, self.clock.now())
+
+        def settle(outcome: Outcome) -> None:
+            if outcome.applied is not None:
+                done.set_result(outcome.applied)
+            elif outcome.refused is not None:
+                done.set_exception(outcome.refused)
+            else:  # a message id used twice: its outcome was given to the first publish
+                done.set_exception(RuntimeError(f"command {entry.id} was already in the log"))
+
+        self._publish(self.centre.case_subject(command.case_id), entry.id, encode(entry), settle, done)
+        return done
+
+    def query(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]:
+        return self._local.query(job)
+
+    def write(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]:
+        """A local record (sign-in, handover note): NOT replicated yet (docs/seats.md)."""
+        return self._local.write(job)
+
+    def beat(self) -> concurrent.futures.Future[Beat]:
+        """What another process changed in this store, and the jobs' health. The periodic jobs themselves
+        (discovery, cards, reports) change cases, so they are the leader's, through the log: not run here."""
+        return self._local.write(self._beat)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def close(self) -> None:
+        """Leave the hub, finish applying what arrived, close the store. Pending commands fail with
+        HubUnavailable (they may still be applied: the log decides, not this seat)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stop()
+
+    # -- seats ---------------------------------------------------------------------------------------
+
+    @property
+    def applied(self) -> int:
+        """The last sequence of the log this seat's store holds."""
+        return self._applied
+
+    def publish_event(self, event: dict[str, Any]) -> concurrent.futures.Future[Outcome]:
+        """Ingest one feed event for the centre (fields of EventEntry; its identity de-duplicates it) and
+        answer with what it did here once applied."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        fields = {"id": "", "seat": self.seat, "at": self.clock.now(), **event}
+        try:
+            entry = EventEntry(**fields)
+        except TypeError as error:
+            done.set_exception(ValueError(f"not an event: {error}"))
+            return done
+        entry = EventEntry(**{**fields, "id": event_id(entry.source, entry.event_id, entry.revision)})
+        self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
+        return done
+
+    def caught_up(self) -> concurrent.futures.Future[int]:
+        """Resolves once this seat has applied the whole log as it stands now (its last sequence)."""
+        done: concurrent.futures.Future[int] = concurrent.futures.Future()
+
+        async def last() -> None:
+            try:
+                self._wait_for(await self._hub.last_seq(), done)
+            except HubUnavailable as error:
+                done.set_exception(error)
+
+        self._on_hub(last())
+        return done
+
+    # -- the hub's thread ----------------------------------------------------------------------------
+
+    def _on_hub(self, job: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(job, self._aio)
+
+    def _publish(
+        self, subject: str, entry_id: str, data: bytes, settle: Callable[[Outcome], None],
+        done: concurrent.futures.Future[Any],
+    ) -> None:  # fmt: skip
+        with self._lock:
+            problem = self._problem()
+            if problem is None:
+                # Waiting before publishing: this seat may apply the entry before the hub's answer arrives.
+                self._waiting[entry_id] = (settle, done)
+        if problem is not None:
+            done.set_exception(problem)
+            return
+
+        async def send() -> None:
+            try:
+                ack = await self._hub.publish(subject, data, entry_id)
+            except HubUnavailable as error:
+                with self._lock:
+                    self._waiting.pop(entry_id, None)
+                if not done.done():
+                    done.set_exception(error)
+                return
+            if ack.duplicate:
+                # Stored once before (another seat ingested the same report): once that is applied
+                # here, whatever still waits learns it was a repeat.
+                applied: concurrent.futures.Future[int] = concurrent.futures.Future()
+                applied.add_done_callback(lambda _: self._repeat(entry_id, ack.seq))
+                self._wait_for(ack.seq, applied)
+
+        self._on_hub(send())
+
+    async def _on_entry(self, seq: int, data: bytes) -> None:
+        # One thread applies, in delivery order; the hub does not wait for it (catch-up streams on).
+        self._local.write(lambda ctx: self._apply(ctx, seq, data))
+
+    # -- the store's thread --------------------------------------------------------------------------
+
+    def _open_applier(self, ctx: LoopContext, locate: Locate) -> int:
+        self._applier = Applier(ctx.desk.conn, self.policy, locate)
+        return self._applier.seq
+
+    def _apply(self, ctx: LoopContext, seq: int, data: bytes) -> None:
+        assert self._applier is not None
+        if self._stalled is not None:
+            return
+        try:
+            outcome = self._applier.apply(seq, data)
+        except sqlite3.Error as error:
+            log.error("seat %s stopped at log entry %d: %s", self.seat, seq, error, exc_info=error)
+            with self._lock:
+                self._stalled = error
+            self._fail_waiting(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
+            return
+        if outcome is None:
+            return
+        origin = Origin.CONSOLE if outcome.seat == self.seat else Origin.ELSEWHERE
+        self._tell(ctx.changes.collect(origin))
+        with self._lock:
+            self._applied = seq
+            waiting = self._waiting.pop(outcome.entry_id, None)
+            ready = [done for at, done in self._seq_waiters if at <= seq]
+            self._seq_waiters = [(at, done) for at, done in self._seq_waiters if at > seq]
+        if waiting is not None and not waiting[1].done():
+            waiting[0](outcome)
+        for done in ready:
+            done.set_result(seq)
+
+    def _beat(self, ctx: LoopContext) -> Beat:
+        changes = ctx.changes.collect_elsewhere()
+        self._tell(changes)
+        return Beat(changes, job_health(ctx.desk.conn, ()))
+
+    def _tell(self, changes: CasesChanged) -> None:
+        if not changes:
+            return
+        with self._lock:
+            listeners = tuple(self._listeners)
+        for listener in listeners:
+            try:
+                listener(changes)
+            except Exception as error:  # one broken subscriber must not stop the seat or the others
+                log.error("a change subscriber failed: %s", error, exc_info=error)
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def _problem(self) -> BaseException | None:
+        if self._closed:
+            return HubUnavailable(f"seat {self.seat} is closed")
+        if self._stalled is not None:
+            return SeatStalled(f"seat {self.seat} stopped applying the log: {self._stalled}")
+        return None
+
+    def _repeat(self, entry_id: str, seq: int) -> None:
+        with self._lock:
+            waiting = self._waiting.pop(entry_id, None)
+        if waiting is not None and not waiting[1].done():
+            waiting[0](Outcome(seq, entry_id, self.seat, duplicate=True))
+
+    def _wait_for(self, seq: int, done: concurrent.futures.Future[int]) -> None:
+        with self._lock:
+            if self._applied < seq:
+                self._seq_waiters.append((seq, done))
+                return
+        done.set_result(self._applied)
+
+    def _fail_waiting(self, error: BaseException) -> None:
+        with self._lock:
+            waiting, self._waiting = self._waiting, {}
+            seq_waiters, self._seq_waiters = self._seq_waiters, []
+        for done in [done for _, done in waiting.values()] + [done for _, done in seq_waiters]:
+            if not done.done():
+                done.set_exception(error)
+
+    def _stop(self) -> None:
+        hub: Hub | None = getattr(self, "_hub", None)
+        if hub is not None:
+            try:
+                self._on_hub(hub.close()).result(self._timeout)
+            except Exception as error:  # leaving must not fail the close
+                log.warning("seat %s: closing the hub connection: %s", self.seat, error)
+        self._aio.call_soon_threadsafe(self._aio.stop)
+        self._aio_thread.join(self._timeout)
+        if not self._aio_thread.is_alive():
+            self._aio.close()
+        self._local.close()
+        self._fail_waiting(HubUnavailable(f"seat {self.seat} closed"))

@@ -1,0 +1,57 @@
+"""The names a centre uses on the hub: its stream, the subjects of its log and the headers of an entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One token of a NATS subject: no dots, wildcards or spaces. Kept to what every file system and every
+# NATS account name accepts too, so a centre's name can also name its stream.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# JetStream's own de-duplication header: the server drops a second publish with the same id inside the
+# stream's duplicate window, so a seat may safely publish again after a lost acknowledgement.
+MSG_ID = "Nats-Msg-Id"
+ROOT = "tianshu"
+
+
+class BadName(ValueError):
+    """A centre or seat name that cannot be a subject token."""
+
+
+def check_token(kind: str, name: str) -> str:
+    if not _TOKEN.fullmatch(name):
+        raise BadName(f"a {kind} name is 1 to 64 letters, digits, '-' or '_', not {name!r}")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Centre:
+    """One centre's log on the hub.
+
+    - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
+    - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case).
+
+    Everything under `tianshu.<centre>.log.>` is one stream, so one sequence orders all of it: the order
+    every seat applies in. Levels (a district under a city) get their own centres; see docs/seats.md.
+    """
+
+    name: str
+
+    def __post_init__(self) -> None:
+        check_token("centre", self.name)
+
+    @property
+    def stream(self) -> str:
+        return f"TIANSHU_{self.name.upper().replace('-', '_')}"
+
+    @property
+    def log(self) -> str:
+        """The wildcard the stream holds and a seat follows."""
+        return f"{ROOT}.{self.name}.log.>"
+
+    def case_subject(self, case_id: int) -> str:
+        return f"{ROOT}.{self.name}.log.case.{case_id}"
+
+    @property
+    def event_subject(self) -> str:
+        return f"{ROOT}.{self.name}.log.event"

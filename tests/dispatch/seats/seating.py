@@ -1,0 +1,51 @@
+"""Seats for tests: a store in tmp_path on a hub, the test policy, a hand-driven clock; events to ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from core.clock import ManualClock
+from dispatch.casework.model import Action, Actor, AuditRow, Case, Command
+from dispatch.casework.records import audit
+from dispatch.seats.seat import SeatLoop
+from tests.dispatch.casework.policies import GRID, LAT, LON, MONDAY_9, POLICY
+
+WAIT = 10.0
+
+
+def open_seat(
+    hub: str, directory: Path, name: str, *, centre: str = "test", clock: ManualClock | None = None
+) -> SeatLoop:
+    return SeatLoop(
+        directory / f"{name}.sqlite3", POLICY, clock or ManualClock(MONDAY_9), hub=[hub], centre=centre,
+        seat=name,
+    )  # fmt: skip
+
+
+def event(event_id: str, at: float = MONDAY_9, **fields: Any) -> dict[str, Any]:
+    """A grid officer's report (opens a discovered case without verification)."""
+    return {
+        "source": "grid", "event_id": event_id, "revision": 1, "occurred_at": at,
+        "category": "manhole_cover", "severity": 3, "title": "人民路井盖缺失", "address": "江汉区人民路18号",
+        "lon": LON, "lat": LAT, "grid": GRID, **fields,
+    }  # fmt: skip
+
+
+def case_on(seat: SeatLoop, case_id: int) -> Case:
+    return seat.query(lambda ctx: ctx.desk.get(case_id)).result(WAIT)
+
+
+def act(seat: SeatLoop, case_id: int, action: Action, actor: Actor, **payload: Any) -> Case:
+    """Act on what this seat sees now; the case after it (Refused propagates)."""
+    reason = str(payload.pop("reason", ""))
+    version = case_on(seat, case_id).version
+    return seat.act(Command(case_id, version, action, actor, reason, payload)).result(WAIT).case
+
+
+def timeline(seat: SeatLoop, case_id: int) -> list[AuditRow]:
+    return seat.query(lambda ctx: audit.timeline(ctx.desk.conn, [case_id])).result(WAIT)
+
+
+def scalar(seat: SeatLoop, sql: str) -> object:
+    return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchone()[0]).result(WAIT)
