@@ -1,0 +1,438 @@
+"""The situation map (一张图): the city's base, incidents, units and cameras, painted with QPainter."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from core.mercator import View, fit, project
+from dispatch.atlas import Atlas, Datum
+from dispatch.atlas.datum import wgs84_to_gcj02_arrays
+from widgets.common.palette import Palette
+from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, unit_phases
+from widgets.situation.map_clusters import Clusters, cluster
+from widgets.situation.map_hits import CLUSTER_CELL_PX, hover_text, mark_at
+from widgets.situation.map_layers import (
+    HEAT_CELL_PX,
+    BaseLayer,
+    BasemapInfo,
+    TileKey,
+    heat_image,
+    needed_tiles,
+)
+from widgets.situation.map_legend import MapLegend
+from widgets.situation.map_marks import (
+    CameraMarks,
+    Floats,
+    IncidentMarks,
+    UnitMarks,
+    no_cameras,
+    no_incidents,
+    no_units,
+)
+from widgets.situation.map_overlay import (
+    paint_cones,
+    paint_incidents,
+    paint_overlay,
+    paint_pins,
+    paint_units,
+)
+from widgets.situation.map_sprites import SpriteSheet, build_sheet
+from widgets.situation.map_words import MapLayer, MapWords
+
+BASE_MARGIN = 256  # pixels of base rendered beyond each edge, so a drag shows them at once
+CLUSTER_BELOW_ZOOM = 14.0  # zoomed out further, nearby incidents gather into counted discs
+HEAT_EVERY_S = 1.0
+MAX_TILES = 512
+WHEEL_STEP = 0.5  # zoom levels per wheel notch
+KEY_PAN = 0.25  # of the window per arrow key
+
+
+class SituationMap(QWidget):
+    """Renders plain values handed to it (an Atlas, marks as numpy columns, tiles as images); owns no
+    file, socket or timer. `tick(now)` follows the FrameClock and the domain clock."""
+
+    case_clicked = Signal(object)
+    """The id of the incident under a click."""
+
+    camera_clicked = Signal(object)
+    """The id of the camera whose mark was clicked."""
+
+    tiles_wanted = Signal(object)
+    """A tuple of basemap tile keys (zoom, column, row) the view needs and the map does not hold."""
+
+    view_changed = Signal(object)
+    """The core.mercator.View now shown, after a pan or zoom."""
+
+    def __init__(self, palette: Palette, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("situationMap")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(200, 150)
+        self.palette_ = palette
+        self.words = MapWords(self)
+        self.policy = AgePolicy()
+        self.visible: set[MapLayer] = set(MapLayer)
+        self.datum = Datum.WGS84
+        self._view = View(120.15, 30.27, 12.0, max(1, self.width()), max(1, self.height()))
+        self._base: BaseLayer | None = None
+        self._base_pixmap: QPixmap | None = None
+        self._base_view: View | None = None
+        self._sheet: SpriteSheet = build_sheet(palette, self.words, ())
+        self._kinds: tuple[str, ...] = ()
+        self._basemap: BasemapInfo | None = None
+        self._tiles: OrderedDict[TileKey, QImage] = OrderedDict()
+        self._asked: set[TileKey] = set()
+        self._grid_load: dict[str, int] = {}
+        self._now = 0.0
+        self.incidents = no_incidents()
+        self.units = no_units()
+        self.cameras = no_cameras()
+        self._incident_xy = (np.zeros(0), np.zeros(0))
+        self._unit_xy = (np.zeros(0), np.zeros(0))
+        self._camera_xy = (np.zeros(0), np.zeros(0))
+        self._heat: QImage | None = None
+        self._heat_at = -math.inf
+        self._heat_view: View | None = None
+        self._highlight: str | None = None
+        self._pointer: QPointF | None = None
+        self._press: QPoint | None = None
+        self._press_view: View | None = None
+        self._dragged = False
+        self.legend = MapLegend(palette, self.words, self)
+        self.legend.move(10, 10)
+        self.legend.layer_toggled.connect(self._on_legend_layer_toggled)
+
+    def _on_legend_layer_toggled(self, change: tuple[MapLayer, bool]) -> None:
+        self.set_layer_visible(*change)
+
+    # -- what to show -------------------------------------------------------------------------------
+
+    def set_atlas(self, atlas: Atlas) -> None:
+        """The city's base layers, drawn in the atlas's datum; the view fits the city."""
+        self._base = BaseLayer(atlas, self.palette_)
+        self.datum = atlas.datum
+        west, south, east, north = self._base.extent
+        self._set_view(fit(west, south, east, north, max(1, self.width()), max(1, self.height())))
+
+    def set_basemap(self, basemap: BasemapInfo | None) -> None:
+        """A raster basemap's zoom range (its tiles come through `show_tiles`), or None for none."""
+        self._basemap = basemap
+        self._tiles.clear()
+        self._asked.clear()
+        self._invalidate_base()
+
+    def show_tiles(self, tiles: Mapping[TileKey, QImage | None]) -> None:
+        """Tiles read for `tiles_wanted`; None for a tile the file lacks (it is not asked for again)."""
+        for key, image in tiles.items():
+            if image is not None and not image.isNull():
+                self._tiles[key] = image
+                self._tiles.move_to_end(key)
+        while len(self._tiles) > MAX_TILES:
+            self._tiles.popitem(last=False)
+        self._invalidate_base()
+
+    def show_incidents(self, marks: IncidentMarks) -> None:
+        """Every case to draw (positions WGS-84, as the feed reports them)."""
+        self.incidents = marks
+        self._incident_xy = self._project(marks.lon, marks.lat)
+        self._heat_at = -math.inf
+        self.update()
+
+    def show_units(self, marks: UnitMarks) -> None:
+        self.units = marks
+        self._unit_xy = self._project(marks.lon, marks.lat)
+        if set(marks.kinds) - set(self._kinds):
+            self._kinds = tuple(sorted(set(self._kinds) | set(marks.kinds)))
+            self._sheet = build_sheet(self.palette_, self.words, self._kinds)
+        self.update()
+
+    def show_cameras(self, marks: CameraMarks) -> None:
+        self.cameras = marks
+        self._camera_xy = self._project(marks.lon, marks.lat)
+        self.update()
+
+    def show_grid_load(self, open_cases: Mapping[str, int]) -> None:
+        """Open cases per grid cell code; the cells are shaded by it."""
+        if dict(open_cases) != self._grid_load:
+            self._grid_load = dict(open_cases)
+            self._invalidate_base()
+
+    def set_layer_visible(self, layer: MapLayer, visible: bool) -> None:
+        if (layer in self.visible) == visible:
+            return
+        box = self.legend.boxes[layer]
+        if box.isChecked() != visible:
+            box.setChecked(visible)  # its signal comes back here and finds nothing to do
+            return
+        if visible:
+            self.visible.add(layer)
+        else:
+            self.visible.discard(layer)
+        self._invalidate_base()
+
+    def highlight_case(self, case_id: str | None, *, centre: bool = False) -> None:
+        """Ring the case open on the desk; `centre` brings it to the middle of the map."""
+        self._highlight = case_id
+        if centre and case_id is not None and case_id in self.incidents.ids:
+            i = self.incidents.ids.index(case_id)
+            self.centre_on(float(self.incidents.lon[i]), float(self.incidents.lat[i]), wgs84=True)
+        self.update()
+
+    def centre_on(self, lon: float, lat: float, zoom: float | None = None, *, wgs84: bool = False) -> None:
+        if wgs84 and self.datum is Datum.GCJ02:
+            glon, glat = wgs84_to_gcj02_arrays(np.array([lon]), np.array([lat]))
+            lon, lat = float(glon[0]), float(glat[0])
+        view = self._view
+        self._set_view(View(lon, lat, view.zoom if zoom is None else zoom, view.width, view.height))
+
+    def set_view(self, view: View) -> None:
+        self._set_view(view.resized(max(1, self.width()), max(1, self.height())))
+
+    @property
+    def view(self) -> View:
+        return self._view
+
+    def tick(self, now: float) -> None:
+        """The clock moved (FrameClock tick): ages, pulses and fades follow it."""
+        self._now = now
+        if self.isVisible():
+            self.update()
+
+    # -- hit-testing --------------------------------------------------------------------------------
+
+    def mark_at(self, x: float, y: float) -> tuple[str, str] | None:
+        """("case", id) or ("camera", id) of the mark drawn under a screen point, incidents first; a
+        cluster answers ("cluster", "") as it stands for several cases."""
+        return mark_at(self, x, y)
+
+    # -- painting -----------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette_.color("map_bg"))
+        self._paint_base(painter)
+        if MapLayer.HEAT in self.visible:
+            self._paint_heat(painter)
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_cones(painter, self, cx, cy)
+        if MapLayer.PLACES in self.visible and self._base is not None:
+            px, py = self._screen((self._base.place_x, self._base.place_y))
+            paint_pins(painter, self._sheet, px, py, ("place",))
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_pins(painter, self._sheet, cx, cy, ("camera",))
+        if MapLayer.UNITS in self.visible and len(self.units):
+            ux, uy = self._screen(self._unit_xy)
+            paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))
+        if MapLayer.INCIDENTS in self.visible and len(self.incidents):
+            paint_incidents(painter, self, *self._incident_screen_with_phase())
+        paint_overlay(painter, self, self._pointer)
+        painter.end()
+
+    def _paint_base(self, painter: QPainter) -> None:
+        if self._base is None:
+            return
+        view = self._view
+        if self._base_pixmap is None or self._base_view is None or self._needs_render():
+            self._base_pixmap = self._base.render(
+                view, BASE_MARGIN, self.visible, self._tiles, self._basemap, self._grid_load
+            )
+            self._base_view = view
+            self._ask_for_tiles()
+        # A drag moves the pixmap rendered for the view before it; the release renders anew.
+        bx, by = self._base_view.origin()
+        ox, oy = view.origin()
+        painter.drawPixmap(QPointF(bx - ox - BASE_MARGIN, by - oy - BASE_MARGIN), self._base_pixmap)
+
+    def _needs_render(self) -> bool:
+        assert self._base_view is not None
+        old, new = self._base_view, self._view
+        if (old.zoom, old.width, old.height) != (new.zoom, new.width, new.height):
+            return True
+        if self._press is not None:
+            (bx, by), (ox, oy) = old.origin(), new.origin()
+            return abs(bx - ox) > BASE_MARGIN or abs(by - oy) > BASE_MARGIN
+        return old != new
+
+    def _paint_heat(self, painter: QPainter) -> None:
+        # The heat layer is recomputed at most once a second, or when the view moved.
+        if self._heat is None or self._heat_view != self._view or self._now - self._heat_at >= HEAT_EVERY_S:
+            sx, sy, shown = self._incident_screen()
+            self._heat = heat_image(
+                sx[shown], sy[shown], self.width(), self.height(), self.palette_.color("map_heat")
+            )
+            self._heat_at, self._heat_view = self._now, self._view
+        if self._heat_view == self._view:
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.scale(HEAT_CELL_PX, HEAT_CELL_PX)
+            painter.drawImage(QPointF(0, 0), self._heat)
+            painter.restore()
+
+    # -- geometry -----------------------------------------------------------------------------------
+
+    def _project(self, lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
+        """Feed positions (WGS-84) into world pixels at zoom 0 in the map's datum."""
+        if self.datum is Datum.GCJ02 and len(lon):
+            lon, lat = wgs84_to_gcj02_arrays(lon, lat)
+        return project(lon, lat, 0)
+
+    def _screen(self, world: tuple[Floats, Floats]) -> tuple[Floats, Floats]:
+        scale = 2.0**self._view.zoom
+        ox, oy = self._view.origin()
+        return world[0] * scale - ox, world[1] * scale - oy
+
+    def _incident_screen(self) -> tuple[Floats, Floats, np.ndarray]:
+        sx, sy, phases = self._incident_screen_with_phase()
+        return sx, sy, phases != Phase.GONE
+
+    def _incident_screen_with_phase(self) -> tuple[Floats, Floats, np.ndarray]:
+        sx, sy = self._screen(self._incident_xy)
+        marks = self.incidents
+        phases = incident_phases(self._now, marks.opened_at, marks.closed_at, marks.seen_at, self.policy)
+        return sx, sy, phases
+
+    def _clustering(self) -> bool:
+        return self._view.zoom < CLUSTER_BELOW_ZOOM
+
+    def clusters(self) -> Clusters:
+        """The clusters drawn now (for the overlay and tests)."""
+        sx, sy, shown = self._incident_screen()
+        return cluster(sx[shown], sy[shown], CLUSTER_CELL_PX)
+
+    def _set_view(self, view: View) -> None:
+        if view == self._view:
+            return
+        self._view = view
+        self.view_changed.emit(view)
+        self.update()
+
+    def _invalidate_base(self) -> None:
+        self._base_pixmap = None
+        self.update()
+
+    def _ask_for_tiles(self) -> None:
+        if self._basemap is None or MapLayer.BASEMAP not in self.visible:
+            return
+        view = self._view
+        ox, oy = view.origin()
+        z = self._basemap.tile_zoom(view.zoom)
+        keys = [
+            (z, col, row) for col, row in needed_tiles(view, self._basemap, view.width, view.height, ox, oy)
+        ]
+        missing = tuple(k for k in keys if k not in self._tiles and k not in self._asked)
+        if missing:
+            self._asked.update(missing)
+            self.tiles_wanted.emit(missing)
+
+    # -- input --------------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # The legend is a panel of switches: a map that takes no pointer (the wall's) has no use for it,
+        # and its small print would be unreadable across a room.
+        self.legend.setVisible(not self.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents))
+        super().showEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._view = self._view.resized(event.size().width(), event.size().height())
+        self._invalidate_base()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            at = event.position()
+            self._set_view(self._view.zoomed(self._view.zoom + steps * WHEEL_STEP, at.x(), at.y()))
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            self._press_view = self._view
+            self._dragged = False
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._pointer = event.position()
+        if self._press is not None and self._press_view is not None:
+            delta = event.position().toPoint() - self._press
+            if self._dragged or delta.manhattanLength() > 4:
+                self._dragged = True
+                self._set_view(self._press_view.panned(-delta.x(), -delta.y()))
+        else:
+            self._hover(event)
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            return
+        dragged = self._dragged
+        self._press, self._press_view, self._dragged = None, None, False
+        if dragged:
+            self.update()  # the base is rendered for where the drag ended
+            return
+        at = event.position()
+        hit = self.mark_at(at.x(), at.y())
+        if hit is None:
+            return
+        if hit[0] == "case":
+            self.case_clicked.emit(hit[1])
+        elif hit[0] == "camera":
+            self.camera_clicked.emit(hit[1])
+        else:  # a cluster: look closer
+            self._set_view(self._view.zoomed(self._view.zoom + 2.0, at.x(), at.y()))
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        at = event.position()
+        self._set_view(self._view.zoomed(self._view.zoom + 1.0, at.x(), at.y()))
+
+    def leaveEvent(self, event: object) -> None:
+        self._pointer = None
+        self.update()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        view, key = self._view, event.key()
+        pans = {
+            Qt.Key.Key_Left: (-KEY_PAN * view.width, 0.0),
+            Qt.Key.Key_Right: (KEY_PAN * view.width, 0.0),
+            Qt.Key.Key_Up: (0.0, -KEY_PAN * view.height),
+            Qt.Key.Key_Down: (0.0, KEY_PAN * view.height),
+        }
+        if key in pans:
+            self._set_view(view.panned(*pans[Qt.Key(key)]))
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self._set_view(view.zoomed(view.zoom + 1.0, view.width / 2, view.height / 2))
+        elif key == Qt.Key.Key_Minus:
+            self._set_view(view.zoomed(view.zoom - 1.0, view.width / 2, view.height / 2))
+        elif key == Qt.Key.Key_Home and self._base is not None:
+            self._set_view(fit(*self._base.extent, view.width, view.height))
+        else:
+            super().keyPressEvent(event)
+
+    def _hover(self, event: QMouseEvent) -> None:
+        at = event.position()
+        text = hover_text(self, at.x(), at.y())
+        if text:
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+        else:
+            QToolTip.hideText()
