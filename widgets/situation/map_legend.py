@@ -33,7 +33,7 @@ _STATUS_SWATCH = {
 
 def swatch(colour: QColor, round_: bool = False) -> QIcon:
     pixmap = QPixmap(14, 14)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(QColor("transparent"))
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)

@@ -61,7 +61,7 @@ def build_sheet(palette: Palette, words: MapWords, kinds: tuple[str, ...]) -> Sp
     keys += [("camera",), ("place",)]
     rows = (len(keys) + _COLUMNS - 1) // _COLUMNS
     image = QImage(CELL * _COLUMNS, CELL * rows, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
+    image.fill(QColor("transparent"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont(painter.font())
