@@ -28,8 +28,7 @@ from dispatch.feed.values import (
     QuarantineEntry,
     StorageTrouble,
 )
-from dispatch.store.rows import EventRow
-from dispatch.store.write_items import NEWEST_KEPT, CommitResult, EventItem, stored_events
+from dispatch.store.write_items import NEWEST_KEPT, CommitResult, EventItem, EventRow, stored_events
 from dispatch.store.writer import StoreWriter
 
 RATE_WINDOW_S = 5.0

@@ -6,18 +6,13 @@ import functools
 import hashlib
 import sqlite3
 from itertools import chain
-from typing import TYPE_CHECKING
 
 import msgspec
 
 from dispatch.feed.protocol import canonical_event
 from dispatch.feed.values import Gap, MetricSample, QuarantineEntry
+from dispatch.store.write_items import AckItem, EventRow, ReportItem
 
-if TYPE_CHECKING:
-    from dispatch.store.write_items import AckItem, ReportItem
-
-# One events row in insert order (see EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
-EventRow = tuple[object, ...]
 Key = tuple[str, str]
 
 EVENT_COLUMNS = (

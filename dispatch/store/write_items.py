@@ -9,7 +9,9 @@ import msgspec
 
 from dispatch.feed.protocol import DecodedEvent, Metric
 from dispatch.feed.values import Gap, MetricSample, QuarantineEntry, StoredEvent
-from dispatch.store.rows import EventRow
+
+# One events row in insert order (rows.EVENT_COLUMNS); the payload is the event's UTF-8 text as received.
+EventRow = tuple[object, ...]
 
 # The views show a few thousand rows at most; building display values for more would be wasted work.
 NEWEST_KEPT = 5_000

@@ -15,7 +15,6 @@ from dispatch.feed.values import MetricSample, StorageTrouble
 from dispatch.store.database import open_store, read_cursor
 from dispatch.store.rows import (
     COUNT_DUPLICATE,
-    EventRow,
     Key,
     fingerprint,
     insert_events,
@@ -28,6 +27,7 @@ from dispatch.store.write_items import (
     AckItem,
     CommitResult,
     EventItem,
+    EventRow,
     GapItem,
     MetricItem,
     QuarantineItem,
