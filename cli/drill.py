@@ -86,11 +86,17 @@ async def _play(scenario: Any, atlas: Any, db_path: Path, speed: int) -> int:
             speed=float(speed), headless=True, stop_requested=stop.is_set,
             announce=lambda line: print(line, flush=True), director=commands,
         )  # fmt: skip
-        await play(scenario, atlas, db_path, options)
+        result = await play(scenario, atlas, db_path, options)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     print(f"drill store: {db_path}", flush=True)
+    if not result.fed:
+        print(
+            "tianshu: the intake never reached the drill's feed on 127.0.0.1; nothing was played",
+            file=sys.stderr,
+        )
+        return 1
     return 130 if stop.is_set() else 0
 
 

@@ -26,6 +26,7 @@ class DrillResult:
     reports: int = 0
     orders: int = 0
     calls_logged: int = 0
+    fed: bool = False  # the intake reached the drill's feed server (False: nothing could be stored)
 
 
 @dataclass(slots=True)

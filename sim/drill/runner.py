@@ -143,6 +143,7 @@ async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOp
         discovery.run_once()
         apply_inbox(desk)
         observed = observed_actions(db.conn, keys, clock.origin, unit_kinds)
+        result.fed = pipeline.client.ever_connected
         result.fired = dict(master.fired_at)
         result.verdicts = judge_all(scenario, master.fired_at, observed, clock.monotonic())
         record.finish(clock.now(), result.verdicts)
