@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QWidget
 
 from app.wall.pages import Page, Panel, PanelKind
@@ -19,10 +21,11 @@ from widgets.wall.placeholder import WallPlaceholder
 from widgets.wall.roster_clock import WallRosterClock
 from widgets.wall.trends_panel import WallTrends
 from widgets.wall.type_scale import TextRole, WallType
-from widgets.wall.video_block import WallVideoBlock
+from widgets.wall.video_block import MAX_TILES, WallVideoBlock
 from widgets.wall.vitals_panel import WallVitals
 from widgets.wall.warnings_panel import WallWarnings
 
+log = logging.getLogger(__name__)
 # The situation map is built in widgets/situation/; the wall shows it once it exists (module, class).
 MAP_WIDGET = ("widgets.situation.map_view", "SituationMap")
 
@@ -55,11 +58,17 @@ def panel_title(kind: PanelKind) -> str:
 
 
 def build_page(
-    page: Page, parts: WallParts, words: Vocabulary, palette: Palette, sizes: WallType
+    page: Page,
+    parts: WallParts,
+    words: Vocabulary,
+    palette: Palette,
+    sizes: WallType,
+    cameras: Mapping[str, str] = MappingProxyType({}),
 ) -> WallPageView:
+    """`cameras`: camera id → name, in the registry's order (a video panel without ids shows the first)."""
     view = WallPageView(page.name, page.title, page.columns, page.rows)
     for panel in page.panels:
-        body = _body(panel, parts, words, palette, sizes)
+        body = _body(panel, parts, words, palette, sizes, cameras)
         view.place(
             WallPanel(panel.title or panel_title(panel.kind), body),
             panel.column,
@@ -70,7 +79,14 @@ def build_page(
     return view
 
 
-def _body(panel: Panel, parts: WallParts, words: Vocabulary, palette: Palette, sizes: WallType) -> QWidget:
+def _body(
+    panel: Panel,
+    parts: WallParts,
+    words: Vocabulary,
+    palette: Palette,
+    sizes: WallType,
+    cameras: Mapping[str, str],
+) -> QWidget:
     if panel.kind is PanelKind.VITALS:
         columns = min(max(1, len(panel.metrics)), panel.columns * 2) if panel.columns > 1 else 1
         vitals = WallVitals(words, panel.metrics, columns, sizes.least_scale(TextRole.VALUE))
@@ -95,21 +111,34 @@ def _body(panel: Panel, parts: WallParts, words: Vocabulary, palette: Palette, s
         return warnings
     if panel.kind is PanelKind.VIDEO:
         video = WallVideoBlock()
+        chosen = panel.cameras or tuple(cameras)[:MAX_TILES]
+        video.show_cameras([(camera_id, cameras.get(camera_id, camera_id)) for camera_id in chosen])
         parts.videos.append(video)
         return video
-    return _map(parts)
+    return _map(parts, palette)
 
 
-def _map(parts: WallParts) -> QWidget:
-    """The situation map if its widget is there, else a sentence saying the map is not available."""
+def _map(parts: WallParts, palette: Palette) -> QWidget:
+    """The situation map if its widget is in the build, else a sentence saying the map is not available.
+
+    It is built while another change writes it: a map that cannot be made leaves the placeholder and a
+    log line, never a wall that does not start.
+    """
     module_name, class_name = MAP_WIDGET
     try:
-        module = importlib.import_module(module_name)
-    except ImportError:
+        widget = getattr(importlib.import_module(module_name), class_name)(palette)
+    except Exception:
+        log.exception("the wall shows no map")
+        widget = None
+    if not isinstance(widget, QWidget):
         return WallPlaceholder(
             QCoreApplication.translate("WallPages", "The city map is not available in this build")
         )
-    widget = getattr(module, class_name)()
+    # The wall is read-only: the map neither pans nor takes clicks, and its layer switches are the desk's.
+    widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    legend = getattr(widget, "legend", None)
+    if isinstance(legend, QWidget):
+        legend.hide()
     parts.maps.append(widget)
-    assert isinstance(widget, QWidget)
     return widget

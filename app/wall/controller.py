@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import MappingProxyType
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -56,8 +58,11 @@ class WallController(QObject):
         rules: Sequence[AlertRule] = (),
         source: WallSource | None = None,
         history_s: float = 3600.0,
+        district_names: Mapping[str, str] = MappingProxyType({}),
     ) -> None:
+        """`district_names`: district code → name, so boards and takeovers say 江汉区, not 339901."""
         super().__init__()
+        self._districts = district_names
         self.pages = pages
         self.windows = tuple(windows)
         self._clock = clock
@@ -123,13 +128,15 @@ class WallController(QObject):
         self.vitals.record(reading.metrics)
         if reading.newest_reading_at is not None:
             self.newest_reading_at = reading.newest_reading_at
-        takeovers = takeovers_of(reading.severe, self._words)
+        takeovers = takeovers_of(reading.severe, self._words, self._districts)
+        named = tuple((self._districts.get(code, code), count) for code, count in reading.cases.by_district)
+        figures = dataclasses.replace(reading.cases, by_district=named)
         on_duty = tuple((self.tr("On duty"), name) for name in reading.on_duty)
         for window, parts in self.windows:
             for name in changed:
                 self._show_metric(name, parts)
             for board in parts.boards:
-                board.show_figures(reading.cases)
+                board.show_figures(figures)
             for warnings in parts.warnings:
                 warnings.show_warnings(reading.warnings)
             for roster in parts.rosters:

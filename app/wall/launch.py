@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.shell.application import choose_ui_font
 from app.shell.theme import apply_theme
@@ -19,9 +21,12 @@ from app.wall.source import StoreReader
 from app.wall.theme import wall_stylesheet, wall_type
 from app.wall.window import WallWindow
 from core.clock import Clock, SystemClock
+from dispatch.atlas import load_atlas
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.vitals.rules import AlertRule
+from sim.city import demo_city
+from video.registry import RegistryError, load_registry
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 
@@ -44,7 +49,11 @@ def choose_screens(screens: Sequence[QScreen], wanted: tuple[int, ...]) -> list[
 
 
 def build_windows(
-    pages: WallPages, screens: Sequence[QScreen], palette: Palette, words: Vocabulary
+    pages: WallPages,
+    screens: Sequence[QScreen],
+    palette: Palette,
+    words: Vocabulary,
+    cameras: Mapping[str, str] = MappingProxyType({}),
 ) -> list[tuple[WallWindow, WallParts]]:
     """A themed window per screen with every page built (shown by the controller)."""
     family = QApplication.font().family()
@@ -56,9 +65,32 @@ def build_windows(
         window.setStyleSheet(sheet)
         parts = WallParts()
         for page in pages.pages:
-            window.add_page(build_page(page, parts, words, palette, sizes))
+            window.add_page(build_page(page, parts, words, palette, sizes, cameras))
         built.append((window, parts))
     return built
+
+
+def demo_camera_names() -> dict[str, str]:
+    """The demo city's cameras, id → name, in the atlas's order; none if the file cannot be read."""
+    try:
+        registry = load_registry(Path(str(resources.files("resources") / "atlas" / "demo" / "cameras.yaml")))
+    except (OSError, RegistryError) as error:
+        log.error("the wall shows no camera names: %s", error)
+        return {}
+    return {camera.id: camera.name for camera in registry}
+
+
+def show_demo_atlas(maps: Sequence[QWidget]) -> None:
+    """The demo city's districts, roads and places on every map panel; without them the map stays empty."""
+    if not maps:
+        return
+    try:
+        atlas = load_atlas(Path(str(resources.files("resources") / "atlas" / "demo")))
+        for widget in maps:
+            widget.set_atlas(atlas)  # type: ignore[attr-defined]
+    except Exception:
+        # The map is another room's widget: trouble in it costs the map, not the wall.
+        log.exception("the wall's map shows no atlas")
 
 
 def wall_rules() -> tuple[AlertRule, ...]:
@@ -82,11 +114,19 @@ def run_wall(
     palette = apply_theme(app)
     words = Vocabulary(app)
     screens = choose_screens(QGuiApplication.screens(), wanted)
-    windows = build_windows(pages, screens, palette, words)
+    windows = build_windows(pages, screens, palette, words, demo_camera_names())
+    show_demo_atlas([widget for _, parts in windows for widget in parts.maps])
     history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
     reader = StoreReader(db_path, history_s)
     controller = WallController(
-        pages, windows, clock or SystemClock(), words, wall_rules(), reader, history_s=history_s
+        pages,
+        windows,
+        clock or SystemClock(),
+        words,
+        wall_rules(),
+        reader,
+        history_s=history_s,
+        district_names={d.code: d.name for d in demo_city().districts},
     )
     for (window, _), screen in zip(windows, screens, strict=True):
         window.place_on(screen, pages.canvas.size)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.wall.launch import demo_camera_names, show_demo_atlas
 from app.wall.pages_file import demo_pages_path
 from app.wall.source import WallReading
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -51,14 +52,16 @@ def test_every_demo_page_renders(
     out = Path(os.environ.get("WALL_SHOTS", tmp_path))
     out.mkdir(parents=True, exist_ok=True)
     rules = load_policy(default_policy_path()).alert_rules
-    with wall_on(qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN") as wall:
+    cameras = demo_camera_names()
+    with wall_on(qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN", cameras=cameras) as wall:
+        show_demo_atlas(wall.parts.maps)
         for minute in range(12):
             wall.controller.apply(
                 WallReading(
                     city_at(minute),
-                    CaseFigures((0, 2, 17, 41), (("江汉区", 23), ("江岸区", 19), ("硚口区", 12)), 6, 3),
+                    CaseFigures((0, 2, 17, 41), (("钟楼区", 23), ("东港区", 19), ("明湖区", 12)), 6, 3),
                     (),
-                    (WarningInForce("暴雨橙色预警", "江汉区、江岸区", 2, T0 + 6 * 3600),),
+                    (WarningInForce("暴雨橙色预警", "钟楼区、东港区", 2, T0 + 6 * 3600),),
                     ("王敏",),
                     T0 + 60 * minute,
                 )
@@ -70,4 +73,8 @@ def test_every_demo_page_renders(
             image = wall.window.grab().toImage()
             assert (image.width(), image.height()) == size
             assert not is_blank(image)
+            if page.name == "cases-and-video":
+                assert [t.name.text() for t in wall.parts.videos[0].tiles.values()] == list(cameras.values())[
+                    :4
+                ]
             image.save(str(out / f"wall-{page.name}-{size[0]}x{size[1]}.png"))

@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.wall.source import WallReading
 from dispatch.vitals.rules import AlertRule, RuleKind
 from tests.app.wall.walls import T0, level, wall_on
+from widgets.wall.case_board import CaseFigures
 
 HIGH = AlertRule("high", "water_level_max", RuleKind.THRESHOLD, 4.0, recovery=3.8, level=2)
 
@@ -107,3 +109,19 @@ def test_a_silent_feed_puts_up_a_banner_and_the_values_keep_their_age(
         wall.advance(1)
         assert wall.window.banner.isHidden()
         assert tile.value.property("stale") == "false"
+
+
+def test_the_case_board_names_districts_and_writes_each_level(qtbot: QtBot, qapp: QApplication) -> None:
+    with wall_on(qtbot, qapp, districts={"339901": "江汉区"}) as wall:
+        figures = CaseFigures((1, 0, 5, 9), (("339901", 4), ("339999", 2)), 3, 1)
+        wall.controller.apply(WallReading((), figures, (), (), (), None))
+        board = wall.parts.boards[0]
+        assert [chip.text() for chip in board.levels] == [
+            "Level I 1",
+            "Level II 0",
+            "Level III 5",
+            "Level IV 9",
+        ]
+        assert [row.text() for row in board.districts[:2]] == ["江汉区 4", "339999 2"]
+        assert board.overdue.text() == "Overdue 3"
+        assert board.overdue.property("alarm") == "true"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -79,18 +80,24 @@ def wall_on(
     rules: Sequence[AlertRule] = (),
     language: str = "en",
     source: WallSource | None = None,
+    cameras: Mapping[str, str] = MappingProxyType({}),
+    districts: Mapping[str, str] = MappingProxyType({}),
 ) -> Iterator[Wall]:
     translators = install_translations(qapp, language)
     try:
         pages = parse_pages(text, "pages.yaml")
         words = Vocabulary(qapp)
-        ((window, parts),) = build_windows(pages, QGuiApplication.screens()[:1], apply_theme(qapp), words)
+        ((window, parts),) = build_windows(
+            pages, QGuiApplication.screens()[:1], apply_theme(qapp), words, cameras
+        )
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         clock = ManualClock(T0)
-        controller = WallController(pages, [(window, parts)], clock, words, rules, source)
+        controller = WallController(
+            pages, [(window, parts)], clock, words, rules, source, district_names=districts
+        )
         yield Wall(controller, window, parts, clock, pages)
     finally:
         for translator in translators:
