@@ -16,6 +16,7 @@ from bench.rules import add_bench_rules_arguments
 from bench.signin import add_bench_signin_arguments
 from bench.videowall import add_bench_wall_arguments
 from bench.videowall_return import add_bench_wall_return_arguments
+from bench.wall_soak import add_bench_soak_arguments
 from cli.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
 from cli.drill import add_drill_command
 from cli.operators import add_operators_command
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
             add_bench_signin_arguments,
         ),
         ("rules", "vital-sign alert rules over N series: ms per second of data", add_bench_rules_arguments),
+        ("soak", "the wall for a simulated day: memory growth after hour one", add_bench_soak_arguments),
     ):
         add_arguments(bench_sub.add_parser(name, help=summary))
     add_operators_command(sub)
@@ -309,6 +311,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.rules import run_bench_rules
 
         return run_bench_rules(args)
+    if args.bench == "soak":
+        from bench.wall_soak import run_bench_soak
+
+        return run_bench_soak(args)
     if args.bench == "loop":
         from bench.loop import run_bench_loop
 
