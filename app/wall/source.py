@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +27,8 @@ from widgets.wall.warnings_panel import WarningInForce
 # instead of freezing for one.
 READINGS_PER_BEAT = 20_000
 WARNINGS_MAX = 20
+# An unchanged store is read again this often anyway: time alone makes cases overdue and warnings expire.
+REREAD_S = 30.0
 # A CAP warning without an expiry stays in force this long after it was sent.
 WARNING_DEFAULT_S = 24 * 3600.0
 
@@ -65,15 +69,26 @@ class StoreReader:
         self._history_s = history_s
         self._conn: sqlite3.Connection | None = None
         self._last_metric_id: int | None = None
+        self._last: WallReading | None = None
+        self._version = -1
+        self._read_at = -math.inf
 
     def read(self, now: float) -> WallReading:
-        """Everything the wall shows at `now` (blocking); a store not created yet reads as empty."""
+        """Everything the wall shows at `now` (blocking); a store not created yet reads as empty.
+
+        A store no other connection has changed since the last look (PRAGMA data_version) is not queried
+        again, except every REREAD_S for what the clock alone changes (overdue cases, expired warnings).
+        """
         conn = self._connect()
         if conn is None or not _has_tables(conn):
             return WallReading((), CaseFigures((0, 0, 0, 0), (), 0, 0), (), (), (), None)
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        last = self._last
+        if last is not None and version == self._version and now - self._read_at < REREAD_S:
+            return dataclasses.replace(last, metrics=())
         metrics = self._new_metrics(conn, now)
         newest = conn.execute("SELECT max(at) FROM metrics").fetchone()[0]
-        return WallReading(
+        self._last = WallReading(
             metrics,
             _figures(conn, now),
             severe_unacknowledged(conn, now),
@@ -81,6 +96,8 @@ class StoreReader:
             _on_duty(conn),
             float(newest) if newest is not None else None,
         )
+        self._version, self._read_at = version, now
+        return self._last
 
     def close(self) -> None:
         if self._conn is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.wall.source import StoreReader
+from app.wall.source import REREAD_S, StoreReader
 from dispatch.casework.model import Action
 from dispatch.feed.values import MetricSample
 from dispatch.store.rows import insert_others
@@ -86,3 +86,23 @@ def _iso(at: float) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(at, UTC).isoformat()
+
+
+def test_an_unchanged_store_is_looked_at_again_only_when_the_clock_matters(tmp_path: Path) -> None:
+    loop = open_loop(tmp_path / "store.sqlite3")
+    case = new_case(loop, "e1", severity=3)
+    assert case.register_due is not None
+    due = case.register_due
+    reader = StoreReader(loop.path, history_s=3600)
+    try:
+        assert reader.read(due - 1).cases.overdue == 0
+        # Nothing committed since: the last look stands for a while, even past the deadline...
+        assert reader.read(due + 1).cases.overdue == 0
+        # ...and is taken again once REREAD_S has passed, when the case is overdue.
+        assert reader.read(due - 1 + REREAD_S).cases.overdue == 1
+        # A commit by another connection is seen at the next look.
+        new_case(loop, "e2", severity=1, lon=121.0)
+        assert reader.read(due + REREAD_S).cases.by_level == (1, 0, 1, 0)
+    finally:
+        reader.close()
+        loop.close()
