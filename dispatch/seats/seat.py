@@ -25,6 +25,7 @@ from dispatch.seats.subjects import Centre, check_token
 from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
 T = TypeVar("T")
+Waiter = tuple[Callable[[Outcome], None], concurrent.futures.Future[Any]]
 log = logging.getLogger(__name__)
 
 
@@ -54,7 +55,9 @@ class SeatLoop:
         self._local = LocalLoop(db_path, policy, clock, locate=locate)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
-        self._waiting: dict[str, tuple[Callable[[Outcome], None], concurrent.futures.Future[Any]]] = {}
+        # Publishes waiting for their entry, by message id: a report may be published again (a retry, or
+        # another of this seat's intakes), and each publish is answered once.
+        self._waiting: dict[str, list[Waiter]] = {}
         self._seq_waiters: list[tuple[int, concurrent.futures.Future[int]]] = []
         self._applied = 0
         self._stalled: BaseException | None = None
@@ -174,7 +177,7 @@ class SeatLoop:
             problem = self._problem()
             if problem is None:
                 # Waiting before publishing: this seat may apply the entry before the hub's answer arrives.
-                self._waiting[entry_id] = (settle, done)
+                self._waiting.setdefault(entry_id, []).append((settle, done))
         if problem is not None:
             done.set_exception(problem)
             return
@@ -184,7 +187,7 @@ class SeatLoop:
                 ack = await self._hub.publish(subject, data, entry_id)
             except HubUnavailable as error:
                 with self._lock:
-                    self._waiting.pop(entry_id, None)
+                    self._take_waiter(entry_id, done)
                 if not done.done():
                     done.set_exception(error)
                 return
@@ -225,7 +228,9 @@ class SeatLoop:
         self._tell(ctx.changes.collect(origin))
         with self._lock:
             self._applied = seq
-            waiting = self._waiting.pop(outcome.entry_id, None)
+            # Only this seat's own entry answers its publish; another seat's entry with the same id (the
+            # same report ingested twice) is answered through the hub's duplicate acknowledgement.
+            waiting = self._take_waiter(outcome.entry_id) if outcome.seat == self.seat else None
             ready = [done for at, done in self._seq_waiters if at <= seq]
             self._seq_waiters = [(at, done) for at, done in self._seq_waiters if at > seq]
         if waiting is not None and not waiting[1].done():
@@ -260,7 +265,7 @@ class SeatLoop:
 
     def _repeat(self, entry_id: str, seq: int) -> None:
         with self._lock:
-            waiting = self._waiting.pop(entry_id, None)
+            waiting = self._take_waiter(entry_id)
         if waiting is not None and not waiting[1].done():
             waiting[0](Outcome(seq, entry_id, self.seat, duplicate=True))
 
@@ -271,11 +276,25 @@ class SeatLoop:
                 return
         done.set_result(self._applied)
 
+    def _take_waiter(
+        self, entry_id: str, done: concurrent.futures.Future[Any] | None = None
+    ) -> Waiter | None:
+        """The oldest publish of `entry_id` still waiting (or the one of `done`); call with the lock held."""
+        waiters = self._waiting.get(entry_id, [])
+        found = next((w for w in waiters if done is None or w[1] is done), None)
+        if found is not None:
+            waiters.remove(found)
+            if not waiters:
+                del self._waiting[entry_id]
+        return found
+
     def _fail_waiting(self, error: BaseException) -> None:
         with self._lock:
             waiting, self._waiting = self._waiting, {}
             seq_waiters, self._seq_waiters = self._seq_waiters, []
-        for done in [done for _, done in waiting.values()] + [done for _, done in seq_waiters]:
+        for done in [done for waiters in waiting.values() for _, done in waiters] + [
+            done for _, done in seq_waiters
+        ]:
             if not done.done():
                 done.set_exception(error)
 
