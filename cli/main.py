@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NoReturn
 from bench.demo import add_bench_demo_arguments
 from bench.discovery import add_bench_discovery_arguments
 from bench.loop import add_bench_loop_arguments
+from bench.map import add_bench_map_arguments
 from bench.rules import add_bench_rules_arguments
 from bench.signin import add_bench_signin_arguments
 from bench.videowall import add_bench_wall_arguments
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         ("rules", "vital-sign alert rules over N series: ms per second of data", add_bench_rules_arguments),
         ("soak", "the wall for a simulated day: memory growth after hour one", add_bench_soak_arguments),
+        ("map", "the situation map: paint p99 at two sizes, CPU, memory", add_bench_map_arguments),
     ):
         add_arguments(bench_sub.add_parser(name, help=summary))
     add_operators_command(sub)
@@ -311,6 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.rules import run_bench_rules
 
         return run_bench_rules(args)
+    if args.bench == "map":
+        from bench.map import run_bench_map
+
+        return run_bench_map(args)
     if args.bench == "soak":
         from bench.wall_soak import run_bench_soak
 

@@ -22,6 +22,7 @@ MAJOR_ROADS = {"expressway", "arterial"}
 GRID_MIN_ZOOM = 13.0  # below this the cells are a few pixels wide and only make noise
 LABEL_MIN_ZOOM = 11.0
 HEAT_CELL_PX = 8
+LOAD_STEPS = 5
 
 
 def _world(lon: Floats, lat: Floats) -> tuple[Floats, Floats]:
@@ -107,6 +108,9 @@ class BaseLayer:
         if raster and basemap is not None:
             self._tiles(painter, view, ox, oy, tiles, basemap, pixmap.width(), pixmap.height())
         painter.setTransform(QTransform(scale, 0, 0, scale, -ox, -oy))
+        # Fills without antialiasing: their edges lie under antialiased lines drawn next, and a smooth
+        # edge on a city-sized polygon costs as much as the rest of the base.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         if MapLayer.DISTRICTS in visible:
             fill = self.palette.color("map_district")
             painter.setPen(Qt.PenStyle.NoPen)
@@ -114,15 +118,23 @@ class BaseLayer:
                 painter.fillPath(path, colour_with_alpha(fill, 0.45 if raster else 1.0))
         if MapLayer.GRID_LOAD in visible and grid_load:
             self._grid_load(painter, grid_load)
+        # Cosmetic pens through drawPath take the rasteriser's fast line path; strokePath would build
+        # and fill an outline of every line first (ten times slower here).
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if MapLayer.GRID in visible and view.zoom >= GRID_MIN_ZOOM:
-            painter.strokePath(self.grid, _pen(self.palette.color("map_grid_line"), 1.0))
+            painter.setPen(_pen(self.palette.color("map_grid_line"), 1.0))  # hairlines, mostly straight
+            painter.drawPath(self.grid)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if MapLayer.ROADS in visible:
             width = 1.0 if view.zoom < 13 else 2.0
-            painter.strokePath(self.minor, _pen(self.palette.color("map_road_minor"), width))
-            painter.strokePath(self.major, _pen(self.palette.color("map_road_major"), width + 1.0))
+            painter.setPen(_pen(self.palette.color("map_road_minor"), width))
+            painter.drawPath(self.minor)
+            painter.setPen(_pen(self.palette.color("map_road_major"), width + 1.0))
+            painter.drawPath(self.major)
         if MapLayer.DISTRICTS in visible:
+            painter.setPen(_pen(self.palette.color("map_district_line"), 1.5))
             for _, path in self.districts:
-                painter.strokePath(path, _pen(self.palette.color("map_district_line"), 1.5))
+                painter.drawPath(path)
         painter.resetTransform()
         if MapLayer.DISTRICTS in visible and view.zoom >= LABEL_MIN_ZOOM:
             self._labels(painter, scale, ox, oy)
@@ -150,12 +162,18 @@ class BaseLayer:
                 painter.drawImage(QRectF(col * size - ox, row * size - oy, size, size), image)
 
     def _grid_load(self, painter: QPainter, load: Mapping[str, int]) -> None:
+        """Cells shaded in five steps of their share of the busiest cell's count: one fill per step."""
         colour = self.palette.color("map_grid_load")
         most = max(load.values(), default=1) or 1
+        steps = [QPainterPath() for _ in range(LOAD_STEPS)]
         for code, count in load.items():
             path = self.cells.get(code)
             if path is not None and count > 0:
-                painter.fillPath(path, colour_with_alpha(colour, 0.12 + 0.4 * count / most))
+                steps[min(LOAD_STEPS - 1, (count * LOAD_STEPS - 1) // most)].addPath(path)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for step, path in enumerate(steps):
+            if not path.isEmpty():
+                painter.fillPath(path, colour_with_alpha(colour, 0.12 + 0.4 * (step + 1) / LOAD_STEPS))
 
     def _labels(self, painter: QPainter, scale: float, ox: float, oy: float) -> None:
         font = QFont(painter.font())

@@ -109,9 +109,9 @@ class SituationMap(QWidget):
         self._incident_xy = (np.zeros(0), np.zeros(0))
         self._unit_xy = (np.zeros(0), np.zeros(0))
         self._camera_xy = (np.zeros(0), np.zeros(0))
-        self._heat: QImage | None = None
         self._heat_at = -math.inf
-        self._heat_view: View | None = None
+        self._still: QPixmap | None = None
+        self._still_view: View | None = None
         self._highlight: str | None = None
         self._pointer: QPointF | None = None
         self._press: QPoint | None = None
@@ -154,8 +154,7 @@ class SituationMap(QWidget):
         """Every case to draw (positions WGS-84, as the feed reports them)."""
         self.incidents = marks
         self._incident_xy = self._project(marks.lon, marks.lat)
-        self._heat_at = -math.inf
-        self.update()
+        self.update()  # the heat follows on its own once-a-second beat
 
     def show_units(self, marks: UnitMarks) -> None:
         self.units = marks
@@ -168,6 +167,7 @@ class SituationMap(QWidget):
     def show_cameras(self, marks: CameraMarks) -> None:
         self.cameras = marks
         self._camera_xy = self._project(marks.lon, marks.lat)
+        self._still = None
         self.update()
 
     def show_grid_load(self, open_cases: Mapping[str, int]) -> None:
@@ -228,19 +228,10 @@ class SituationMap(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette_.color("map_bg"))
-        self._paint_base(painter)
-        if MapLayer.HEAT in self.visible:
-            self._paint_heat(painter)
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_cones(painter, self, cx, cy)
-        if MapLayer.PLACES in self.visible and self._base is not None:
-            px, py = self._screen((self._base.place_x, self._base.place_y))
-            paint_pins(painter, self._sheet, px, py, ("place",))
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_pins(painter, self._sheet, cx, cy, ("camera",))
+        if self._base is None:
+            painter.fillRect(self.rect(), self.palette_.color("map_bg"))
+        else:
+            painter.drawPixmap(0, 0, self._still_layers())
         if MapLayer.UNITS in self.visible and len(self.units):
             ux, uy = self._screen(self._unit_xy)
             paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))
@@ -249,9 +240,42 @@ class SituationMap(QWidget):
         paint_overlay(painter, self, self._pointer)
         painter.end()
 
+    def _still_layers(self) -> QPixmap:
+        """Everything that moves only with the view, in one window-sized pixmap: the base, the heat,
+        cameras with their cones and key sites. Each frame is then one opaque copy plus the moving marks;
+        this is redrawn on pan and zoom, and when the heat is due (at most once a second)."""
+        assert self._base is not None
+        view = self._view
+        heat_due = MapLayer.HEAT in self.visible and self._now - self._heat_at >= HEAT_EVERY_S
+        if self._still is not None and self._still_view == view and not heat_due:
+            return self._still
+        still = QPixmap(view.width, view.height)
+        painter = QPainter(still)
+        self._paint_base(painter)
+        if MapLayer.HEAT in self.visible:
+            sx, sy, shown = self._incident_screen()
+            heat = heat_image(sx[shown], sy[shown], view.width, view.height, self.palette_.color("map_heat"))
+            self._heat_at = self._now
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.scale(HEAT_CELL_PX, HEAT_CELL_PX)
+            painter.drawImage(QPointF(0, 0), heat)
+            painter.restore()
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_cones(painter, self, cx, cy)
+        if MapLayer.PLACES in self.visible:
+            px, py = self._screen((self._base.place_x, self._base.place_y))
+            paint_pins(painter, self._sheet, px, py, ("place",))
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_pins(painter, self._sheet, cx, cy, ("camera",))
+        painter.end()
+        self._still, self._still_view = still, view
+        return still
+
     def _paint_base(self, painter: QPainter) -> None:
-        if self._base is None:
-            return
+        assert self._base is not None
         view = self._view
         if self._base_pixmap is None or self._base_view is None or self._needs_render():
             self._base_pixmap = self._base.render(
@@ -262,6 +286,7 @@ class SituationMap(QWidget):
         # A drag moves the pixmap rendered for the view before it; the release renders anew.
         bx, by = self._base_view.origin()
         ox, oy = view.origin()
+        painter.fillRect(0, 0, view.width, view.height, self.palette_.color("map_bg"))
         painter.drawPixmap(QPointF(bx - ox - BASE_MARGIN, by - oy - BASE_MARGIN), self._base_pixmap)
 
     def _needs_render(self) -> bool:
@@ -273,21 +298,6 @@ class SituationMap(QWidget):
             (bx, by), (ox, oy) = old.origin(), new.origin()
             return abs(bx - ox) > BASE_MARGIN or abs(by - oy) > BASE_MARGIN
         return old != new
-
-    def _paint_heat(self, painter: QPainter) -> None:
-        # The heat layer is recomputed at most once a second, or when the view moved.
-        if self._heat is None or self._heat_view != self._view or self._now - self._heat_at >= HEAT_EVERY_S:
-            sx, sy, shown = self._incident_screen()
-            self._heat = heat_image(
-                sx[shown], sy[shown], self.width(), self.height(), self.palette_.color("map_heat")
-            )
-            self._heat_at, self._heat_view = self._now, self._view
-        if self._heat_view == self._view:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.scale(HEAT_CELL_PX, HEAT_CELL_PX)
-            painter.drawImage(QPointF(0, 0), self._heat)
-            painter.restore()
 
     # -- geometry -----------------------------------------------------------------------------------
 
@@ -329,6 +339,7 @@ class SituationMap(QWidget):
 
     def _invalidate_base(self) -> None:
         self._base_pixmap = None
+        self._still = None
         self.update()
 
     def _ask_for_tiles(self) -> None:
