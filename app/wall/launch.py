@@ -31,6 +31,7 @@ from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
+SEAM_MARGIN_PX = 8
 
 
 class ScreenChoiceError(ValueError):
@@ -66,6 +67,9 @@ def build_windows(
         parts = WallParts()
         for page in pages.pages:
             window.add_page(build_page(page, parts, words, palette, sizes, cameras))
+        canvas = pages.canvas
+        # Kept clear over a seam: the bezel, the burn-in shift either way, and a margin each side.
+        window.set_splice(*canvas.seams, canvas.bezel_px + 2 * (pages.burn_in_px + SEAM_MARGIN_PX))
         built.append((window, parts))
     return built
 

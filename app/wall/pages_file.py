@@ -77,6 +77,11 @@ def parse_pages(text: str, name: str) -> WallPages:
     return _Reader(name).wall(root)
 
 
+def _crosses(start: int, span: int, per_screen: int) -> bool:
+    """Whether cells start..start+span-1 lie on more than one screen of `per_screen` cells."""
+    return start // per_screen != (start + span - 1) // per_screen
+
+
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
@@ -111,6 +116,7 @@ class _Reader:
         seen: dict[str, int] = {}
         for node in pages_node.value:
             page = self.page(node)
+            self.fits_seams(page, node, canvas)
             if page.name in seen:
                 self.fail(node, f"page {page.name!r} appears twice (first on line {seen[page.name]})")
             seen[page.name] = _line(node)
@@ -169,6 +175,34 @@ class _Reader:
                 taken[cell] = panel
             panels.append(panel)
         return Page(name, title, columns, rows, dwell, tuple(panels))
+
+    def fits_seams(self, page: Page, node: yaml.Node, canvas: Canvas) -> None:
+        """On a spliced wall every seam must fall between cells, so no panel is drawn across a bezel."""
+        seam_columns, seam_rows = canvas.seams
+        if page.columns % seam_columns or page.rows % seam_rows:
+            grid = self.mapping(node, "a page")["grid"][1]
+            self.fail(
+                grid,
+                f"page {page.name!r}: a {page.columns}x{page.rows} grid puts panels across the "
+                f"{seam_columns}x{seam_rows} panel seams of the canvas; use a multiple of {seam_columns} "
+                f"columns and of {seam_rows} rows",
+            )
+        per_column, per_row = page.columns // seam_columns, page.rows // seam_rows
+        panels = self.mapping(node, "a page")["panels"][1]
+        for panel, panel_node in zip(page.panels, panels.value, strict=True):
+            # The map is one picture across the splice; a panel of text must sit within one screen.
+            if panel.kind is PanelKind.MAP:
+                continue
+            across = _crosses(panel.column, panel.columns, per_column) or _crosses(
+                panel.row, panel.rows, per_row
+            )
+            if across:
+                self.fail(
+                    panel_node,
+                    f"page {page.name!r}: the {panel.kind.value} panel spans a seam of the "
+                    f"{seam_columns}x{seam_rows} splice (each screen holds {per_column}x{per_row} cells); "
+                    "only a map may",
+                )
 
     def panel(self, node: yaml.Node, page: str, columns: int, rows: int) -> Panel:
         entries = self.mapping(node, f"a panel of {page}")

@@ -35,6 +35,8 @@ class WallWindow(QWidget):
         self.takeover = WallTakeover(self)
         self._offset = (0, 0)
         self._edge = EDGE_PX
+        self._splice = (1, 1)
+        self._seam_gap = 0
         self.closed = False
 
     def place_on(self, screen: QScreen, size: tuple[int, int] | None = None) -> None:
@@ -51,6 +53,22 @@ class WallWindow(QWidget):
 
     def add_page(self, page: WallPageView) -> None:
         self.pages.addWidget(page)
+        self._place()
+
+    def set_splice(self, columns: int, rows: int, gap: int) -> None:
+        """The window is cut by a video wall's panels, `columns` × `rows` of them: `gap` px are kept clear
+        over each seam (the bezel, the burn-in shift both ways and a margin)."""
+        self._splice = (columns, rows)
+        self._seam_gap = gap
+        self._place()
+
+    def seams(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Where the panels meet, in this window's pixels: (x of vertical seams, y of horizontal ones)."""
+        columns, rows = self._splice
+        return (
+            tuple(round(self.width() * k / columns) for k in range(1, columns)),
+            tuple(round(self.height() * k / rows) for k in range(1, rows)),
+        )
 
     def page_names(self) -> tuple[str, ...]:
         return tuple(self.page(n).name for n in range(self.pages.count()))
@@ -93,3 +111,7 @@ class WallWindow(QWidget):
         banner_height = self.banner.sizeHint().height()
         self.banner.setGeometry(edge + dx, edge + dy, self.width() - 2 * edge, banner_height)
         self.takeover.setGeometry(self.stage.geometry())
+        xs, ys = self.seams()
+        for index in range(self.pages.count()):
+            # Moving the picture moves the pages against the seams: each lays its panels out again.
+            self.page(index).set_seams(xs, ys, self._seam_gap)

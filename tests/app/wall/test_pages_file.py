@@ -173,3 +173,23 @@ def test_a_mapping_where_a_value_belongs_is_refused_at_its_line(line_no: int, va
 )
 def test_any_value_anywhere_is_taken_or_refused_with_a_line(line_no: int, value: str) -> None:
     assert_valid_or_placed(with_value(line_no, value), len(DEMO_LINES))
+
+
+SPLICE = "canvas: {size: 5760x2160, seams: 2x1, bezel_px: 12}\n"
+
+
+def test_on_a_spliced_canvas_a_grid_must_fit_the_seams_and_only_a_map_may_span_one() -> None:
+    wall = parse_pages(SPLICE + SMALL, "demo.yaml")
+    assert (wall.canvas.size, wall.canvas.seams, wall.canvas.bezel_px) == ((5760, 2160), (2, 1), 12)
+    with pytest.raises(WallPagesError) as error:
+        parse_pages(SPLICE + SMALL.replace("grid: 2x1", "grid: 3x1"), "demo.yaml")
+    assert line_of(error) == 4
+    assert "a 3x1 grid puts panels across the 2x1 panel seams" in str(error.value)
+    spanning = SMALL.replace("      - kind: cases\n        at: [1, 0]\n", "").replace(
+        "at: [0, 0]", "at: [0, 0]\n        span: [2, 1]"
+    )
+    assert parse_pages(SPLICE + spanning, "demo.yaml").pages[0].panels[0].columns == 2
+    with pytest.raises(WallPagesError) as error:
+        parse_pages(SPLICE + spanning.replace("kind: map", "kind: cases"), "demo.yaml")
+    assert line_of(error) == 6
+    assert "the cases panel spans a seam of the 2x1 splice" in str(error.value)

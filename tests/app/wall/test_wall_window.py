@@ -3,6 +3,7 @@ nothing on it can be pressed, and a silent feed says how old the values are."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -10,6 +11,8 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QFrame,
+    QLabel,
     QLineEdit,
     QTextEdit,
     QWidget,
@@ -125,3 +128,56 @@ def test_the_case_board_names_districts_and_writes_each_level(qtbot: QtBot, qapp
         assert [row.text() for row in board.districts[:2]] == ["江汉区 4", "339999 2"]
         assert board.overdue.text() == "Overdue 3"
         assert board.overdue.property("alarm") == "true"
+
+
+SPLICED = """\
+canvas: {size: 5760x2160, seams: 3x2, bezel_px: 12}
+burn_in: {every: 4 minutes, shift_px: 4}
+pages:
+  - name: wide
+    grid: 6x2
+    dwell: 30 seconds
+    panels:
+      - {kind: vitals, at: [0, 0], span: [2, 1], metrics: [water_level_max, aqi]}
+      - {kind: map, at: [2, 0], span: [4, 2]}
+      - {kind: roster, at: [0, 1]}
+      - {kind: warnings, at: [1, 1]}
+"""
+
+
+def test_on_a_spliced_wall_nothing_is_drawn_across_a_seam(qtbot: QtBot, qapp: QApplication) -> None:
+    with wall_on(qtbot, qapp, SPLICED, size=(5760, 2160)) as wall:
+        wall.readings(level(3.1, T0))
+        window = wall.window
+        xs, ys = window.seams()
+        assert (xs, ys) == ((1920, 3840), (1080,))
+        bands = [QRect(x - 6, 0, 12, 2160) for x in xs] + [QRect(0, y - 6, 5760, 12) for y in ys]
+        for _ in range(9):
+            wall.advance(240)
+            page = window.current_page()
+            drawn = [page.title, *page.findChildren(QLabel), *page.findChildren(QFrame)]
+            # The map is one picture across the splice (the pages file allows it alone to span seams).
+            drawn = [w for w in drawn if not _on_map(w)]
+            for widget in drawn:
+                if not widget.isVisibleTo(window) or widget is page:
+                    continue
+                box = widget.rect()
+                if isinstance(widget, QLabel):
+                    # A label's text, where its alignment draws it (its box may be wider).
+                    flags = int(widget.alignment()) | (Qt.TextFlag.TextWordWrap if widget.wordWrap() else 0)
+                    box = widget.fontMetrics().boundingRect(widget.contentsRect(), flags, widget.text())
+                # Only what is painted: a child is clipped to its parents.
+                box = box.intersected(widget.visibleRegion().boundingRect())
+                box = box.translated(widget.mapTo(window, QPoint(0, 0)))
+                assert not any(box.intersects(band) for band in bands), (widget.objectName(), box)
+
+
+def _on_map(widget: QWidget) -> bool:
+    """The map, anything on it, and the frame it sits in."""
+    if widget.findChild(QWidget, "situationMap") is not None:
+        return True
+    while widget is not None:
+        if widget.objectName() == "situationMap":
+            return True
+        widget = widget.parentWidget()
+    return False
