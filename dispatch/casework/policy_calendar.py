@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from core.yaml_nodes import TEXT_TAGS, line
 from dispatch.casework.policy import CalendarSpec, WorkingHours
-from dispatch.casework.policy_nodes import TEXT_TAGS, PolicyNodes, line
+from dispatch.casework.policy_nodes import PolicyNodes
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from core.yaml_nodes import line
 from dispatch.casework.policy import (
     ANY,
     AreaType,
@@ -25,7 +26,7 @@ from dispatch.casework.policy import (
     Urgency,
 )
 from dispatch.casework.policy_calendar import read_calendar
-from dispatch.casework.policy_nodes import PolicyNodes, line
+from dispatch.casework.policy_nodes import PolicyNodes
 from dispatch.vitals.rules_file import read_alert_rules
 
 

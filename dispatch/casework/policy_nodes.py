@@ -5,16 +5,15 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 
 import yaml
 
+from core.yaml_nodes import TAG, TEXT_TAGS, YamlNodes, line
 from dispatch.casework.policy import DAY_S, YEAR_S, Budget, PolicyError, TimeUnit
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.StrEnum)
-TAG = "tag:yaml.org,2002:"
-TEXT_TAGS = frozenset({TAG + "str", TAG + "int"})
 _NUMBER_TAGS = frozenset({TAG + "int", TAG + "float"})
 _UNITS = {
     **{u.value: u for u in TimeUnit},
@@ -27,52 +26,14 @@ _SPAN_UNITS = {"minute": 60.0, "hour": 3600.0, "day": DAY_S, "year": YEAR_S}
 _MAX_SPAN_S = 100 * YEAR_S
 
 
-def line(node: yaml.Node) -> int:
-    """The 1-based line a node starts on."""
-    return int(node.start_mark.line) + 1
-
-
-class PolicyNodes:
+class PolicyNodes(YamlNodes):
     """Reads single YAML nodes of a policy file; every refusal is PolicyError("<file>:<line>: …")."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def error(self, at: int, what: str) -> Exception:
+        return PolicyError(f"{self.name}:{at}: {what}")
 
-    def fail(self, node: yaml.Node, what: str) -> NoReturn:
-        raise PolicyError(f"{self.name}:{line(node)}: {what}")
-
-    # -- structure ---------------------------------------------------------------------------------
-
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """A mapping's entries by key text, with the key node kept for its line; duplicates refused."""
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of keys to values")
-        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, value in node.value:
-            text = self.text(key, f"a key in {what}")
-            if text in entries:
-                self.fail(key, f"{text!r} appears twice in {what} (first on line {line(entries[text][0])})")
-            entries[text] = (key, value)
-        return entries
-
-    def fields(
-        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, yaml.Node]:
-        """A mapping with a fixed set of keys: unknown keys are typos and refused, missing ones too."""
-        entries = self.mapping(node, what)
-        for key, (key_node, _) in entries.items():
-            if key not in required and key not in optional:
-                expected = ", ".join(required + optional)
-                self.fail(key_node, f"unknown key {key!r} in {what} (expected: {expected})")
-        for key in required:
-            if key not in entries:
-                self.fail(node, f"{what} is missing {key!r}")
-        return {key: value for key, (_, value) in entries.items()}
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, f"{what} must be a list")
-        return list(node.value)
+    def key(self, node: yaml.Node, what: str) -> str:
+        return self.text(node, f"a key in {what}")
 
     def unique(self, node: yaml.Node, what: str, read: Callable[[yaml.Node], T]) -> frozenset[T]:
         """The items of a list, refusing an item listed twice."""
@@ -108,12 +69,6 @@ class PolicyNodes:
         if positive and number <= 0:
             self.fail(node, f"{what} must be greater than 0, not {value}")
         return number
-
-    def flag(self, node: yaml.Node, what: str) -> bool:
-        value = self.scalar(node, what)
-        if node.tag != TAG + "bool":
-            self.fail(node, f"{what} must be true or false, not {value!r}")
-        return value.lower() in ("true", "yes", "on")
 
     def budget(self, node: yaml.Node, what: str) -> Budget:
         value = self.scalar(node, what)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from core.yaml_nodes import line as line_of
 from dispatch.casework.model import Action
 from dispatch.drill.scenario import (
     CameraScene,
@@ -28,7 +29,7 @@ from dispatch.drill.scenario import (
     Where,
 )
 from dispatch.drill.scenario_checks import check_references
-from dispatch.drill.yaml_nodes import NodeReader, ScenarioError, line_of
+from dispatch.drill.yaml_nodes import NodeReader, ScenarioError
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_INJECTS = 500

@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 import math
 import re
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 
 import yaml
+
+from core.yaml_nodes import YamlNodes
 
 E = TypeVar("E", bound=enum.StrEnum)
 _TAG = "tag:yaml.org,2002:"
@@ -25,47 +27,19 @@ class ScenarioError(ValueError):
         super().__init__(f"{file}:{line}: {message}")
 
 
-def line_of(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-class NodeReader:
+class NodeReader(YamlNodes):
     """Walks the composed nodes of one file; each method reads one kind of value and knows its rules."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def error(self, at: int, what: str) -> Exception:
+        return ScenarioError(self.name, at, what)
 
-    def fail(self, node: yaml.Node, what: str) -> NoReturn:
-        raise ScenarioError(self.name, line_of(node), what)
-
-    def fields(
-        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, yaml.Node]:
-        """A mapping with a fixed set of keys: unknown keys are typos and refused, missing ones too."""
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of keys to values")
-        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.tag != _TAG + "str":
-                self.fail(key, f"a key in {what} must be a plain word")
-            text = str(key.value)
-            if text in entries:
-                first = line_of(entries[text][0])
-                self.fail(key, f"{text!r} appears twice in {what} (first on line {first})")
-            if text not in required and text not in optional:
-                self.fail(key, f"unknown key {text!r} in {what} (expected: {', '.join(required + optional)})")
-            entries[text] = (key, value)
-        for key in required:
-            if key not in entries:
-                self.fail(node, f"{what} is missing {key!r}")
-        return {key: value for key, (_, value) in entries.items()}
+    def key(self, node: yaml.Node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "str":
+            self.fail(node, f"a key in {what} must be a plain word")
+        return str(node.value)
 
     def items(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, f"{what} must be a list")
-        if not node.value and not allow_empty:
-            self.fail(node, f"{what} is empty")
-        return list(node.value)
+        return self.sequence(node, what, allow_empty=allow_empty)
 
     def text(self, node: yaml.Node, what: str, *, limit: int = 200, allow_empty: bool = False) -> str:
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (_TAG + "str", _TAG + "int"):
@@ -106,11 +80,6 @@ class NodeReader:
         if not low <= value <= high:
             self.fail(node, f"{what} must be between {low} and {high}, got {value}")
         return value
-
-    def flag(self, node: yaml.Node, what: str) -> bool:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _TAG + "bool":
-            self.fail(node, f"{what} must be true or false")
-        return str(node.value).lower() in ("true", "yes", "on")
 
     def choice(self, node: yaml.Node, what: str, kind: type[E]) -> E:
         value = self.text(node, what, limit=64)
