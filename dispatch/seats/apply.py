@@ -18,6 +18,10 @@ from dispatch.store.rows import COUNT_DUPLICATE
 
 log = logging.getLogger(__name__)
 SEQ_KEY = "seat_applied_seq"
+# How far ahead of the hub's own clock an entry may be dated. The log's time never goes back, so one
+# entry dated next year would date every later command next year: such an entry is refused (alike on
+# every seat: the hub's time is stored with the entry).
+MAX_AHEAD_S = 300.0
 AT_KEY = "seat_applied_at"
 _SET = (
     "INSERT INTO loop_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
@@ -42,6 +46,15 @@ class Outcome:
     opened: tuple[int, ...] = ()  # the cases an event opened
     # The hub had this entry already (same message id): `seq` is the first one's, applied before.
     duplicate: bool = False
+
+
+class Gap(Exception):
+    """An entry past the next one: an earlier one has not been applied (deliveries of two consumers
+    overlapping around a re-follow). Applying it would skip one for good, so it is not applied."""
+
+    def __init__(self, expected: int, got: int) -> None:
+        super().__init__(f"expected log entry {expected}, got {got}")
+        self.expected = expected
 
 
 class EntryClock:
@@ -78,25 +91,33 @@ class Applier:
         self.discovery = Discovery(self.desk, policy, Router(policy.routing).route, locate)
         self.seq, self.at = read_cursor(conn)
 
-    def apply(self, seq: int, data: bytes) -> Outcome | None:
+    def apply(self, seq: int, data: bytes, stored_at: float | None = None) -> Outcome | None:
         """Apply the entry at `seq`; None when it was applied before (a delivery repeated after a
-        reconnect). A sqlite3.OperationalError (disk full, I/O) leaves the cursor where it was and
-        propagates: the seat must not skip an entry others applied."""
+        reconnect), Gap when it is not the next one. A sqlite3.OperationalError (disk full, I/O)
+        leaves the cursor where it was and propagates: the seat must not skip an entry others applied.
+        `stored_at`: when the hub stored the entry (None: no bound on the entry's time)."""
         if seq <= self.seq:
             return None
+        if seq != self.seq + 1:
+            # The centre's stream never deletes entries, and de-duplication takes no sequence: every
+            # number is an entry, so a jump means one was missed here, not that the log has a hole.
+            raise Gap(self.seq + 1, seq)
         with self.desk.transaction() as conn:
-            outcome = self._apply(seq, data)
+            outcome = self._apply(seq, data, stored_at)
             conn.execute(_SET, (SEQ_KEY, str(seq)))
             conn.execute(_SET, (AT_KEY, repr(self.clock.at)))
         self.seq, self.at = seq, self.clock.at
         return outcome
 
-    def _apply(self, seq: int, data: bytes) -> Outcome:
+    def _apply(self, seq: int, data: bytes, stored_at: float | None) -> Outcome:
         self.clock.at = self.at
         try:
             entry = decode(data)
         except BadEntry as error:
             return Outcome(seq, "", "", refused=Refused(Refusal.BAD_PAYLOAD, str(error)))
+        if stored_at is not None and entry.at > stored_at + MAX_AHEAD_S:
+            ahead = f"the entry is dated {entry.at - stored_at:.0f} s ahead of the hub's clock"
+            return Outcome(seq, entry.id, entry.seat, refused=Refused(Refusal.BAD_PAYLOAD, ahead))
         self.clock.at = max(entry.at, self.at)
         try:
             if isinstance(entry, CommandEntry):

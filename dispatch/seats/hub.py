@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 import nats
@@ -16,9 +17,15 @@ from nats.js import JetStreamContext, api
 
 from dispatch.seats.subjects import MSG_ID, Centre
 
+log = logging.getLogger(__name__)
 # How long JetStream remembers a message id: a publish retried within it is stored once.
 DUPLICATE_WINDOW_S = 120.0
-Handler = Callable[[int, bytes], Awaitable[None]]
+# The follower notices a silent consumer (e.g. one lost with a restarted server) after two missed
+# heartbeats and re-creates it from the next sequence: this bounds how long a seat lags after that.
+HEARTBEAT_S = 1.0
+RETRY_S = 1.0  # a follower that could not be created is tried again this often
+# (sequence, bytes, the time the hub stored the entry)
+Handler = Callable[[int, bytes, float], Awaitable[None]]
 
 
 class HubUnavailable(ConnectionError):
@@ -32,25 +39,38 @@ class Hub:
         self._client = client
         self._js = js
         self.centre = centre
-        self._following: list[Subscription] = []
+        self._subscription: Subscription | None = None
+        self._position: Callable[[], int] | None = None
+        self._handler: Handler | None = None
+        self._following = asyncio.Lock()
+        self._retry: asyncio.TimerHandle | None = None
 
     @classmethod
     async def connect(cls, servers: Sequence[str], centre: Centre, *, name: str, timeout: float = 5.0) -> Hub:
         """Connect (any of `servers`), and create the centre's stream unless it is there."""
+        hubs: list[Hub] = []
+
+        async def reconnected() -> None:
+            # Follow again from the seat's own cursor: the consumer may have died with the server, and
+            # the client's own re-creation after missed heartbeats is not to be relied on alone.
+            for hub in hubs:
+                await hub.refollow()
+
         try:
             client = await nats.connect(
                 servers=list(servers), name=name, connect_timeout=max(1, int(timeout)),
                 allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                reconnected_cb=reconnected,
             )  # fmt: skip
         except (OSError, nats.errors.Error) as error:
             raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error}") from error
-        js = client.jetstream(timeout=timeout)
-        hub = cls(client, js, centre)
+        hub = cls(client, client.jetstream(timeout=timeout), centre)
         try:
             await hub._ensure_stream()
         except BaseException:
             await client.close()
             raise
+        hubs.append(hub)
         return hub
 
     async def _ensure_stream(self) -> None:
@@ -69,6 +89,10 @@ class Hub:
         except nats.errors.Error as error:
             raise HubUnavailable(f"the hub has no JetStream for {self.centre.stream}: {error}") from error
 
+    @property
+    def connected(self) -> bool:
+        return bool(self._client.is_connected)
+
     async def publish(self, subject: str, data: bytes, msg_id: str) -> api.PubAck:
         """Store one entry; a second publish of `msg_id` inside the duplicate window is acknowledged with
         `duplicate=True` and stored only once."""
@@ -85,35 +109,62 @@ class Hub:
             raise HubUnavailable(f"cannot read the log's state: {error}") from error
         return int(info.state.last_seq)
 
-    async def follow(self, after: int, handler: Handler) -> Subscription:
-        """Deliver every entry after sequence `after` to `handler`, one at a time and in order.
+    async def follow(self, position: Callable[[], int], handler: Handler) -> None:
+        """Deliver the entries after `position()` (the seat's last applied sequence) to `handler`, one at
+        a time and in order; again from `position()` after a reconnect or `refollow`.
 
-        An ordered consumer: the client re-creates it from the next sequence after a gap or a reconnect,
-        so the seat needs no consumer state on the hub — its cursor lives in its own store.
+        Deliveries of two consumers may overlap around a re-follow, so the handler must skip what it
+        applied and refuse to skip ahead (dispatch.seats.apply.Gap): the seat's cursor lives in its
+        own store, and the hub keeps no consumer state for it.
         """
-        if after > 0:
-            config = api.ConsumerConfig(
-                deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1
-            )
-        else:
-            config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.ALL)
+        self._position, self._handler = position, handler
+        await self.refollow()
 
-        async def on_message(msg: Msg) -> None:
-            await handler(msg.metadata.sequence.stream, msg.data)
+    async def refollow(self) -> None:
+        """Drop the current consumer and follow again from the seat's cursor."""
+        async with self._following:
+            if self._position is None or self._handler is None or self._client.is_closed:
+                return
+            old, self._subscription = self._subscription, None
+            if old is not None:
+                with contextlib.suppress(nats.errors.Error):  # already gone with the old connection
+                    await old.unsubscribe()
+            after = self._position()
+            if after > 0:
+                config = api.ConsumerConfig(
+                    deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1
+                )
+            else:
+                config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.ALL)
+            handler = self._handler
 
-        subscription = await self._js.subscribe(
-            self.centre.log, stream=self.centre.stream, cb=on_message, ordered_consumer=True, config=config
-        )
-        self._following.append(subscription)
-        return subscription
+            async def on_message(msg: Msg) -> None:
+                metadata = msg.metadata
+                await handler(metadata.sequence.stream, msg.data, metadata.timestamp.timestamp())
+
+            try:
+                self._subscription = await self._js.subscribe(
+                    self.centre.log, stream=self.centre.stream, cb=on_message, ordered_consumer=True,
+                    config=config, idle_heartbeat=HEARTBEAT_S,
+                )  # fmt: skip
+            except nats.errors.Error as error:
+                log.warning("cannot follow %s from %d (again in %s s): %s", self.centre.stream, after + 1,
+                            RETRY_S, error)  # fmt: skip
+                self._retry = asyncio.get_running_loop().call_later(
+                    RETRY_S, lambda: asyncio.ensure_future(self.refollow())
+                )
 
     async def close(self) -> None:
         """Stop following (which ends the consumer's heartbeat tasks: closing the client does not) and
         disconnect; then end whatever the client left running on this event loop."""
-        following, self._following = self._following, []
-        for subscription in following:
-            with contextlib.suppress(nats.errors.Error):  # already gone with the connection
-                await subscription.unsubscribe()
+        self._position = None
+        if self._retry is not None:
+            self._retry.cancel()
+        async with self._following:
+            old, self._subscription = self._subscription, None
+            if old is not None:
+                with contextlib.suppress(nats.errors.Error):
+                    await old.unsubscribe()
         if not self._client.is_closed:
             await self._client.close()
         here = asyncio.current_task()

@@ -18,7 +18,7 @@ from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
-from dispatch.seats.apply import Applier, Outcome
+from dispatch.seats.apply import Applier, Gap, Outcome
 from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
 from dispatch.seats.hub import Hub, HubUnavailable
 from dispatch.seats.subjects import Centre, check_token
@@ -60,6 +60,7 @@ class SeatLoop:
         self._waiting: dict[str, list[Waiter]] = {}
         self._seq_waiters: list[tuple[int, concurrent.futures.Future[int]]] = []
         self._applied = 0
+        self._refollowed = 0  # the entry a re-follow was last asked for (after a gap)
         self._stalled: BaseException | None = None
         self._closed = False
         self._applier: Applier | None = None
@@ -71,7 +72,7 @@ class SeatLoop:
             self._hub = self._on_hub(
                 Hub.connect(hub, self.centre, name=f"tianshu-{centre}-{seat}", timeout=timeout)
             ).result(timeout)
-            self._on_hub(self._hub.follow(self._applied, self._on_entry)).result(timeout)
+            self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
         except BaseException:
             self._stop()
             raise
@@ -200,9 +201,9 @@ class SeatLoop:
 
         self._on_hub(send())
 
-    async def _on_entry(self, seq: int, data: bytes) -> None:
+    async def _on_entry(self, seq: int, data: bytes, stored_at: float) -> None:
         # One thread applies, in delivery order; the hub does not wait for it (catch-up streams on).
-        self._local.write(lambda ctx: self._apply(ctx, seq, data))
+        self._local.write(lambda ctx: self._apply(ctx, seq, data, stored_at))
 
     # -- the store's thread --------------------------------------------------------------------------
 
@@ -210,12 +211,18 @@ class SeatLoop:
         self._applier = Applier(ctx.desk.conn, self.policy, locate)
         return self._applier.seq
 
-    def _apply(self, ctx: LoopContext, seq: int, data: bytes) -> None:
+    def _apply(self, ctx: LoopContext, seq: int, data: bytes, stored_at: float) -> None:
         assert self._applier is not None
         if self._stalled is not None:
             return
         try:
-            outcome = self._applier.apply(seq, data)
+            outcome = self._applier.apply(seq, data, stored_at)
+        except Gap as gap:
+            if self._refollowed != gap.expected:  # once per hole, not once per entry after it
+                self._refollowed = gap.expected
+                log.warning("seat %s: %s; following again from there", self.seat, gap)
+                self._on_hub(self._hub.refollow())
+            return
         except sqlite3.Error as error:
             log.error("seat %s stopped at log entry %d: %s", self.seat, seq, error, exc_info=error)
             with self._lock:

@@ -28,12 +28,12 @@ def missing_reason() -> str | None:
 
 
 @contextmanager
-def nats_server(store: Path, timeout: float = 10.0) -> Iterator[str]:
-    """Start a JetStream server on a port it picks itself (-p -1: no race for a free port) and yield
-    its URL once it says it is ready; kill it after."""
+def nats_server(store: Path, timeout: float = 10.0, *, port: int = -1) -> Iterator[str]:
+    """Start a JetStream server on a port it picks itself (-p -1: no race for a free port), or on `port`
+    to restart one, and yield its URL once it says it is ready; kill it after."""
     store.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
-        ["nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "-sd", str(store)],
+        ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     url: list[str] = []

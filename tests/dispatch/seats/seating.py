@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,21 +10,24 @@ from core.clock import ManualClock
 from dispatch.casework.model import Action, Actor, AuditRow, Case, Command
 from dispatch.casework.records import audit
 from dispatch.seats.seat import SeatLoop
-from tests.dispatch.casework.policies import GRID, LAT, LON, MONDAY_9, POLICY
+from tests.dispatch.casework.policies import GRID, LAT, LON, POLICY
 
 WAIT = 10.0
+# A month before now: the hub refuses entries dated well ahead of its own clock (apply.MAX_AHEAD_S), and
+# hand-driven clocks in these tests move forward by hours at most.
+START = float(int(time.time())) - 30 * 86400
 
 
 def open_seat(
     hub: str, directory: Path, name: str, *, centre: str = "test", clock: ManualClock | None = None
 ) -> SeatLoop:
     return SeatLoop(
-        directory / f"{name}.sqlite3", POLICY, clock or ManualClock(MONDAY_9), hub=[hub], centre=centre,
+        directory / f"{name}.sqlite3", POLICY, clock or ManualClock(START), hub=[hub], centre=centre,
         seat=name,
     )  # fmt: skip
 
 
-def event(event_id: str, at: float = MONDAY_9, **fields: Any) -> dict[str, Any]:
+def event(event_id: str, at: float = START, **fields: Any) -> dict[str, Any]:
     """A grid officer's report (opens a discovered case without verification)."""
     return {
         "source": "grid", "event_id": event_id, "revision": 1, "occurred_at": at,

@@ -16,8 +16,8 @@ from core.clock import ManualClock
 from dispatch.casework.model import Action, Actor, Applied, Command, Refused
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.verify import differences
-from tests.dispatch.casework.policies import DISPATCHER, INTAKE, LEAD, MONDAY_9, SUPERVISOR
-from tests.dispatch.seats.seating import WAIT, event, open_seat, scalar
+from tests.dispatch.casework.policies import DISPATCHER, INTAKE, LEAD, SUPERVISOR
+from tests.dispatch.seats.seating import START, WAIT, event, open_seat, scalar
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def test_two_seats_working_at_once_end_with_identical_stores(
     n = next(_examples)
     directory = tmp_path / f"example{n}"
     # b runs ten minutes behind a: entries from both interleave with times that go back and forth.
-    clocks = [ManualClock(MONDAY_9 + 600), ManualClock(MONDAY_9)]
+    clocks = [ManualClock(START + 600), ManualClock(START)]
     # A centre (stream) of its own per example: the hub outlives examples, the log must not.
     seats = [
         open_seat(hub, directory, name, centre=f"gen{n}", clock=clocks[i]) for i, name in enumerate("ab")

@@ -15,16 +15,16 @@ from dispatch.casework.records import audit
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.verify import differences
 from dispatch.service import ClosedLoop
-from tests.dispatch.casework.policies import DISPATCHER, LEAD, MONDAY_9
-from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat, timeline
+from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat, timeline
 
 pytestmark = pytest.mark.slow
 
 
 def test_two_seats_hold_the_same_cases_and_audit_chain(hub: str, tmp_path: Path) -> None:
     # The second machine's clock runs five minutes ahead: every seat must still date a command alike.
-    a = open_seat(hub, tmp_path, "a", clock=ManualClock(MONDAY_9))
-    b = open_seat(hub, tmp_path, "b", clock=ManualClock(MONDAY_9 + 300))
+    a = open_seat(hub, tmp_path, "a", clock=ManualClock(START))
+    b = open_seat(hub, tmp_path, "b", clock=ManualClock(START + 300))
     heard: list[CasesChanged] = []
     b.subscribe(heard.append)
     try:
@@ -44,9 +44,9 @@ def test_two_seats_hold_the_same_cases_and_audit_chain(hub: str, tmp_path: Path)
         rows = loop.query(lambda ctx: audit.timeline(ctx.desk.conn, [case_id])).result(WAIT)
         # Each row is dated by its sender's clock, the same on both replicas.
         assert [(row.action, row.at) for row in rows] == [
-            (Action.DISCOVER, MONDAY_9),
-            (Action.REGISTER, MONDAY_9 + 300),
-            (Action.DISPATCH, MONDAY_9 + 300),
+            (Action.DISCOVER, START),
+            (Action.REGISTER, START + 300),
+            (Action.DISPATCH, START + 300),
         ]
         # b heard a's changes as coming from elsewhere, its own as this console's.
         assert {origin for change in heard for origin in change.origins} == {Origin.CONSOLE, Origin.ELSEWHERE}

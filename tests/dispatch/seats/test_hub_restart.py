@@ -1,0 +1,45 @@
+"""The hub restarts under the seats (same port, same store): they reconnect, publish and follow again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dispatch.casework.model import Action, CaseState
+from dispatch.seats.verify import differences
+from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from tests.dispatch.seats.hub_server import in_ci, missing_reason, nats_server
+from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat
+
+pytestmark = pytest.mark.slow
+
+
+def test_seats_go_on_after_the_hub_restarts(tmp_path: Path) -> None:
+    reason = missing_reason()
+    if reason is not None:
+        if in_ci():
+            pytest.fail(f"CI must run the seat tests, but {reason}")
+        pytest.skip(reason)
+    with nats_server(tmp_path / "hub") as url:
+        a, b = open_seat(url, tmp_path, "a"), open_seat(url, tmp_path, "b")
+        try:
+            (case_id,) = a.publish_event(event("e1")).result(WAIT).opened
+            act(a, case_id, Action.REGISTER, LEAD)
+            b.caught_up().result(WAIT)
+        except BaseException:
+            a.close()
+            b.close()
+            raise
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        # The same server again, its log on disk: b's consumer lived only in the old process's memory.
+        with nats_server(tmp_path / "hub", port=port):
+            dispatched = act(a, case_id, Action.DISPATCH, DISPATCHER, unit="U-CITY")
+            assert b.caught_up().result(WAIT) == a.applied
+            assert case_on(b, case_id) == dispatched
+            assert dispatched.state is CaseState.DISPATCHED
+    finally:
+        a.close()
+        b.close()
+    assert differences(a.db_path, b.db_path) == []
