@@ -46,6 +46,8 @@ SETTLE_TIMEOUT_S = 10.0
 @dataclass(frozen=True, slots=True)
 class DrillOptions:
     speed: float = 1.0
+    # Headless: simulated officers work the cases and the runner beats the desk itself. Otherwise people
+    # at the cockpit work them, and the cockpit's closed loop (on the drill store) runs the desk's beat.
     headless: bool = True
     # The wall the exercise clock runs on; tests pass a hand-driven one and advance it in `on_beat`.
     wall: Clock | None = None
@@ -64,99 +66,149 @@ class DrillOptions:
 
 async def play(scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOptions) -> DrillResult:
     """Run the whole scenario against the drill store at `db_path`; returns when its duration has passed."""
-    wall = options.wall or SystemClock()
-    clock = ExerciseClock(
-        wall, speed=options.speed, hold_after_s=HOLD_AFTER_S if options.wall is None else None
-    )
-    clock.start()
-    tag = f"{int(clock.origin)}-{secrets.token_hex(2)}"
-    policy = load_policy(default_policy_path())
-    router = Router(policy.routing)
-    db = open_store(db_path)
-    desk = CaseDesk(db.conn, Timers(policy), clock)
-    discovery = Discovery(desk, policy, router.route, exercise_store=True)
-    operators = ScriptedOperators(desk, router, atlas, options.pace) if options.headless else None
-    frames = FrameMaker(atlas, tag)
-    master = MasterList(scenario)
-    units = DrillUnits(scenario, clock.origin)
-    unit_kinds = {unit.id: unit.kind for unit in atlas.units}
-    record = DrillRecord(
-        db.conn, scenario, tag, options.speed, clock.origin, headless=options.headless, unit_kinds=unit_kinds
-    )
-    result = DrillResult(tag)
-    server = FeedServer("127.0.0.1", 0, clock=clock)
-    delivery = Delivery(scenario, server, frames, units, record, clock, result)
-    keys = delivery.keys
-    director = Director(clock, master, units, record)
-    pipeline: IntakePipeline | None = None
-    feed: asyncio.Task[None] | None = None
+    run = DrillRun(scenario, atlas, db_path, options)
     try:
-        await server.start()
-
-        def on_order(order: dict[str, object]) -> None:
-            case_inject = inject_of_case(db.conn, str(order.get("case_id", "")), keys)
-            units.take(dict(order), clock.monotonic(), case_inject)
-            result.orders += 1
-            unit = str(order.get("unit", ""))
-            detail = f"{order.get('order_id')} → {unit}"
-            record.log(clock.monotonic(), clock.now(), case_inject, "order", "received", detail, by=unit)
-
-        server.on_order = on_order
-        pipeline = IntakePipeline(db_path=db_path, feed_url=server.url, clock=clock)
+        url = await run.open()
+        pipeline = IntakePipeline(db_path=db_path, feed_url=url, clock=run.clock)
+        run.attach(pipeline)
         feed = asyncio.create_task(pipeline.run(), name="drill-feed")
+        try:
+            return await run.run()
+        finally:
+            await pipeline.close()
+            await asyncio.gather(feed, return_exceptions=True)
+    finally:
+        await run.close()
+
+
+class DrillRun:
+    """One drill in steps: `open` starts the local feed server, `attach` names the intake reading it (the
+    runner's own headless, the cockpit's with players), `run` plays the scenario to its end, `close`."""
+
+    def __init__(self, scenario: Scenario, atlas: Atlas, db_path: Path, options: DrillOptions) -> None:
+        self.scenario = scenario
+        self.db_path = db_path
+        self.options = options
+        wall = options.wall or SystemClock()
+        hold = HOLD_AFTER_S if options.wall is None else None
+        # Started now: the cockpit's loop is built on this clock before the drill's first beat.
+        self.clock = clock = ExerciseClock(wall, speed=options.speed, hold_after_s=hold)
+        clock.start()
+        self.tag = f"{int(clock.origin)}-{secrets.token_hex(2)}"
+        self._db = open_store(db_path)
+        conn = self._db.conn
+        self.desk: CaseDesk | None = None
+        self._discovery: Discovery | None = None
+        self._operators: ScriptedOperators | None = None
+        if options.headless:
+            policy = load_policy(default_policy_path())
+            router = Router(policy.routing)
+            self.desk = CaseDesk(conn, Timers(policy), clock)
+            self._discovery = Discovery(self.desk, policy, router.route, exercise_store=True)
+            self._operators = ScriptedOperators(self.desk, router, atlas, options.pace)
+        frames = FrameMaker(atlas, self.tag)
+        self.master = MasterList(scenario)
+        self.units = units = DrillUnits(scenario, clock.origin)
+        self._unit_kinds = {unit.id: unit.kind for unit in atlas.units}
+        self.record = record = DrillRecord(
+            conn, scenario, self.tag, options.speed, clock.origin, headless=options.headless,
+            unit_kinds=self._unit_kinds,
+        )  # fmt: skip
+        self.result = result = DrillResult(self.tag)
+        self.server = FeedServer("127.0.0.1", 0, clock=clock)
+        self.delivery = Delivery(scenario, self.server, frames, units, record, clock, result)
+        self.director = Director(clock, self.master, units, record)
+        self._pipeline: IntakePipeline | None = None
+
+    async def open(self) -> str:
+        """Start the drill's feed server on 127.0.0.1; returns its URL for the intake."""
+        await self.server.start()
+        self.server.on_order = self._on_order
+        return self.server.url
+
+    def attach(self, pipeline: IntakePipeline) -> None:
+        """The intake that reads the drill's feed into the drill store (headless, the runner drains it)."""
+        self._pipeline = pipeline
+
+    def _on_order(self, order: dict[str, object]) -> None:
+        clock = self.clock
+        case_inject = inject_of_case(self._db.conn, str(order.get("case_id", "")), self.delivery.keys)
+        self.units.take(dict(order), clock.monotonic(), case_inject)
+        self.result.orders += 1
+        unit = str(order.get("unit", ""))
+        detail = f"{order.get('order_id')} → {unit}"
+        self.record.log(clock.monotonic(), clock.now(), case_inject, "order", "received", detail, by=unit)
+
+    def beat(self, observed: list[Observed]) -> None:
+        """The director's commands, then everything due by now: injects, logged calls, unit reports."""
+        options, clock, delivery = self.options, self.clock, self.delivery
+        while options.director is not None and not options.director.empty():
+            command = options.director.get_nowait()
+            reply, firings = self.director.apply(command)
+            for firing in firings:
+                delivery.send(firing, by=command.by)
+            options.announce(reply)
+        now_s = clock.monotonic()
+        for firing in self.master.due(now_s, observed):
+            delivery.send(firing)
+        delivery.log_calls(now_s)
+        for inject_id, report in self.units.due(now_s):
+            self.server.publish_report(report)
+            self.result.reports += 1
+            self.record.log(now_s, clock.now(), inject_id, "unit_report", str(report["action"]),
+                            str(report.get("note", "")), by=str(report["unit"]))  # fmt: skip
+
+    async def run(self) -> DrillResult:
+        """Beat until the scenario's duration has passed, the director stops it or a stop is requested."""
+        pipeline, options, scenario = self._pipeline, self.options, self.scenario
+        assert pipeline is not None, "attach the intake before running the drill"
         mode = "headless, simulated officers" if options.headless else "players at the cockpit"
         options.announce(
-            f"drill: {scenario.title} · {options.speed:g}x · {mode} · feed {server.url} · store {db_path}"
+            f"drill: {scenario.title} · {options.speed:g}x · {mode} · feed {self.server.url} · "
+            f"store {self.db_path}"
         )
         observed: list[Observed] = []
         while True:
-            while options.director is not None and not options.director.empty():
-                command = options.director.get_nowait()
-                reply, firings = director.apply(command)
-                for firing in firings:
-                    delivery.send(firing, by=command.by)
-                options.announce(reply)
-            now_s = clock.monotonic()
-            for firing in master.due(now_s, observed):
-                delivery.send(firing)
-            delivery.log_calls(now_s)
-            for inject_id, report in units.due(now_s):
-                server.publish_report(report)
-                result.reports += 1
-                record.log(now_s, clock.now(), inject_id, "unit_report", str(report["action"]),
-                           str(report.get("note", "")), by=str(report["unit"]))  # fmt: skip
+            self.beat(observed)
             if options.settle:
-                await _settled(pipeline, server, db.conn)
-            pipeline.drain()  # the runner shows nothing: keep the view-side buffers empty
-            discovery.run_once()
-            apply_inbox(desk)
-            if operators is not None and operators.beat():
-                pipeline.wake_orders()
-            observed = observed_actions(db.conn, keys, clock.origin, unit_kinds)
-            if now_s >= scenario.duration_s or options.stop_requested() or director.stopped:
+                await _settled(pipeline, self.server, self._db.conn)
+            self._desk_beat()
+            observed = self._observed()
+            if self.clock.monotonic() >= scenario.duration_s or options.stop_requested():
+                break
+            if self.director.stopped:
                 break
             await asyncio.sleep(options.beat_s)
             if options.on_beat is not None:
                 options.on_beat()
         # What the last beats sent is stored, and the desk has seen it, before the verdicts are taken.
-        await _settled(pipeline, server, db.conn)
-        discovery.run_once()
-        apply_inbox(desk)
-        observed = observed_actions(db.conn, keys, clock.origin, unit_kinds)
+        await _settled(pipeline, self.server, self._db.conn)
+        self._desk_beat()
+        result = self.result
         result.fed = pipeline.client.ever_connected
-        result.fired = dict(master.fired_at)
-        result.verdicts = judge_all(scenario, master.fired_at, observed, clock.monotonic())
-        record.finish(clock.now(), result.verdicts)
+        result.fired = dict(self.master.fired_at)
+        result.verdicts = judge_all(scenario, self.master.fired_at, self._observed(), self.clock.monotonic())
+        self.record.finish(self.clock.now(), result.verdicts)
         options.announce(_summary(scenario, result))
         return result
-    finally:
-        if pipeline is not None:
-            await pipeline.close()
-        if feed is not None:
-            await asyncio.gather(feed, return_exceptions=True)
+
+    def _desk_beat(self) -> None:
+        # With players the cockpit's loop turns events into cases and applies reports on its own beat.
+        if self.desk is None or self._discovery is None or self._pipeline is None:
+            return
+        self._pipeline.drain()  # the runner shows nothing: keep the view-side buffers empty
+        self._discovery.run_once()
+        apply_inbox(self.desk)
+        if self._operators is not None and self._operators.beat():
+            self._pipeline.wake_orders()
+
+    def _observed(self) -> list[Observed]:
+        return observed_actions(self._db.conn, self.delivery.keys, self.clock.origin, self._unit_kinds)
+
+    async def close(self) -> None:
         with contextlib.suppress(Exception):
-            await server.stop()
-        db.close()
+            await self.server.stop()
+        self._db.close()
 
 
 async def _settled(pipeline: IntakePipeline, server: FeedServer, conn: sqlite3.Connection) -> None:
