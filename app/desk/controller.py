@@ -162,6 +162,12 @@ class DutyController(QObject):
         self._show_file(None)
         self.desk.queue.start_over()
 
+    def open_case(self, case_id: int) -> None:
+        """Open a case on the desk from elsewhere (the map): selected in the queue when it is on the page
+        shown, its file in the case panel either way."""
+        if not self.desk.queue.select_case(case_id) or self._case_id != case_id:
+            self._on_queue_case_selected(case_id)
+
     def refresh(self) -> None:
         """Read the page, the severe cases and the open case again now (or right after a read under way,
         which may have started before the change that asks for this one)."""

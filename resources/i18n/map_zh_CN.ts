@@ -156,4 +156,11 @@
         <translation>图层</translation>
     </message>
 </context>
+<context>
+    <name>SituationMap</name>
+    <message>
+        <source>City map</source>
+        <translation>城市地图</translation>
+    </message>
+</context>
 </TS>

@@ -211,6 +211,11 @@ class SituationMap(QWidget):
     def view(self) -> View:
         return self._view
 
+    @property
+    def highlighted(self) -> str | None:
+        """The case ringed on the map (the one open on the desk)."""
+        return self._highlight
+
     def tick(self, now: float) -> None:
         """The clock moved (FrameClock tick): ages, pulses and fades follow it."""
         self._now = now
