@@ -119,26 +119,33 @@ def _body(
 
 
 def _map(parts: WallParts, palette: Palette) -> QWidget:
-    """The situation map if its widget is in the build, else a sentence saying the map is not available.
+    """The situation map if its widget is in the build, else a sentence saying the map is not available."""
+    widget = make_map(palette)
+    if widget is None:
+        return WallPlaceholder(
+            QCoreApplication.translate("WallPages", "The city map is not available in this build")
+        )
+    parts.maps.append(widget)
+    return widget
 
-    It is built while another change writes it: a map that cannot be made leaves the placeholder and a
-    log line, never a wall that does not start.
+
+def make_map(palette: Palette) -> QWidget | None:
+    """A read-only situation map, or None when its widget is not in the build or cannot be made.
+
+    It is another room's widget: trouble in it costs the map and a log line, never the wall.
     """
     module_name, class_name = MAP_WIDGET
     try:
         widget = getattr(importlib.import_module(module_name), class_name)(palette)
     except Exception:
         log.exception("the wall shows no map")
-        widget = None
+        return None
     if not isinstance(widget, QWidget):
-        return WallPlaceholder(
-            QCoreApplication.translate("WallPages", "The city map is not available in this build")
-        )
+        return None
     # The wall is read-only: the map neither pans nor takes clicks, and its layer switches are the desk's.
     widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     legend = getattr(widget, "legend", None)
     if isinstance(legend, QWidget):
         legend.hide()
-    parts.maps.append(widget)
     return widget

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from app.wall.build import WallParts
 from app.wall.burn_in import burn_in_offset
@@ -23,14 +24,19 @@ from app.wall.vital_state import VitalStates
 from app.wall.window import WallWindow
 from core.clock import Clock
 from dispatch.vitals.rules import AlertRule
+from video.registry import CameraRegistry
 from widgets.common.style import fill, set_style_property
 from widgets.common.vocabulary import Vocabulary
+from widgets.situation.map_marks import IncidentMarks
 from widgets.situation.vital_signs import trend_of
+from widgets.wall.takeover import Takeover
 
 log = logging.getLogger(__name__)
 BEAT_MS = 1000
 # No new reading for this long: the feed counts as lost and the wall says how old its values are.
 STALE_AFTER_S = 120.0
+# Close enough to see the streets around a takeover's place.
+TAKEOVER_ZOOM = 15.0
 
 
 class WallSource(Protocol):
@@ -59,10 +65,13 @@ class WallController(QObject):
         source: WallSource | None = None,
         history_s: float = 3600.0,
         district_names: Mapping[str, str] = MappingProxyType({}),
+        cameras: CameraRegistry | None = None,
     ) -> None:
-        """`district_names`: district code → name, so boards and takeovers say 江汉区, not 339901."""
+        """`district_names`: district code → name, so boards and takeovers say 江汉区, not 339901;
+        `cameras`: the registry a takeover names the nearest camera from."""
         super().__init__()
         self._districts = district_names
+        self._cameras = cameras
         self.pages = pages
         self.windows = tuple(windows)
         self._clock = clock
@@ -128,7 +137,8 @@ class WallController(QObject):
         self.vitals.record(reading.metrics)
         if reading.newest_reading_at is not None:
             self.newest_reading_at = reading.newest_reading_at
-        takeovers = takeovers_of(reading.severe, self._words, self._districts)
+        places = {case_id: (lon, lat) for case_id, lon, lat in reading.places}
+        takeovers = takeovers_of(reading.severe, self._words, self._districts, places, self._cameras)
         named = tuple((self._districts.get(code, code), count) for code, count in reading.cases.by_district)
         figures = dataclasses.replace(reading.cases, by_district=named)
         on_duty = tuple((self.tr("On duty"), name) for name in reading.on_duty)
@@ -141,7 +151,11 @@ class WallController(QObject):
                 warnings.show_warnings(reading.warnings)
             for roster in parts.rosters:
                 roster.show_roster(on_duty)
+            shown = window.takeover.shown
             window.takeover.show_takeovers(takeovers)
+            first = takeovers[0] if takeovers else None
+            if first is not None and first != shown:
+                _show_place(window.takeover.map, first, self._clock.now())
             self.shown_takeovers[window.screen_name] = takeovers[0].key if takeovers else None
         self.takeover_shown.emit(dict(self.shown_takeovers))
 
@@ -184,3 +198,19 @@ class WallController(QObject):
             # One bad reading must not stop the wall: it is logged and the next beat goes on.
             log.exception("the wall could not show a reading")
         log.debug("wall applied a reading in %.1f ms", (time.perf_counter() - started) * 1000)
+
+
+def _show_place(widget: QWidget | None, takeover: Takeover, now: float) -> None:
+    """The takeover's map on the case, its mark ringed (the situation map's verbs; positions as the feed
+    gives them, WGS-84)."""
+    if widget is None or takeover.lon is None or takeover.lat is None:
+        return
+    show_incidents = getattr(widget, "show_incidents", None)
+    if show_incidents is not None:
+        place = (takeover.key, takeover.lon, takeover.lat, takeover.level, takeover.opened_at, None, now)
+        show_incidents(IncidentMarks.of([place], [takeover.what]))
+        widget.highlight_case(takeover.key)  # type: ignore[attr-defined]
+        widget.tick(now)  # type: ignore[attr-defined]
+    centre_on = getattr(widget, "centre_on", None)
+    if centre_on is not None:
+        centre_on(takeover.lon, takeover.lat, TAKEOVER_ZOOM, wgs84=True)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.shell.application import choose_ui_font
 from app.shell.theme import apply_theme
-from app.wall.build import WallParts, build_page
+from app.wall.build import WallParts, build_page, make_map
 from app.wall.controller import WallController
 from app.wall.pages import WallPages
 from app.wall.source import StoreReader
@@ -26,7 +26,7 @@ from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.vitals.rules import AlertRule
 from sim.city import demo_city
-from video.registry import RegistryError, load_registry
+from video.registry import CameraRegistry, RegistryError, load_registry
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 
@@ -74,14 +74,29 @@ def build_windows(
     return built
 
 
-def demo_camera_names() -> dict[str, str]:
-    """The demo city's cameras, id → name, in the atlas's order; none if the file cannot be read."""
+def demo_cameras() -> CameraRegistry | None:
+    """The demo city's cameras; None if the file cannot be read."""
     try:
-        registry = load_registry(Path(str(resources.files("resources") / "atlas" / "demo" / "cameras.yaml")))
+        return load_registry(Path(str(resources.files("resources") / "atlas" / "demo" / "cameras.yaml")))
     except (OSError, RegistryError) as error:
-        log.error("the wall shows no camera names: %s", error)
-        return {}
-    return {camera.id: camera.name for camera in registry}
+        log.error("the wall shows no cameras: %s", error)
+        return None
+
+
+def demo_camera_names() -> dict[str, str]:
+    """The demo city's cameras, id → name, in the atlas's order."""
+    return {camera.id: camera.name for camera in demo_cameras() or ()}
+
+
+def add_takeover_maps(windows: Sequence[tuple[WallWindow, WallParts]], palette: Palette) -> list[QWidget]:
+    """A map beside each window's takeover (when the map is in the build); returns them."""
+    maps = []
+    for window, _ in windows:
+        widget = make_map(palette)
+        if widget is not None:
+            window.takeover.set_map(widget)
+            maps.append(widget)
+    return maps
 
 
 def show_demo_atlas(maps: Sequence[QWidget]) -> None:
@@ -118,8 +133,10 @@ def run_wall(
     palette = apply_theme(app)
     words = Vocabulary(app)
     screens = choose_screens(QGuiApplication.screens(), wanted)
-    windows = build_windows(pages, screens, palette, words, demo_camera_names())
-    show_demo_atlas([widget for _, parts in windows for widget in parts.maps])
+    cameras = demo_cameras()
+    windows = build_windows(pages, screens, palette, words, {c.id: c.name for c in cameras or ()})
+    maps = [widget for _, parts in windows for widget in parts.maps]
+    show_demo_atlas(maps + add_takeover_maps(windows, palette))
     history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
     reader = StoreReader(db_path, history_s)
     controller = WallController(
@@ -131,6 +148,7 @@ def run_wall(
         reader,
         history_s=history_s,
         district_names={d.code: d.name for d in demo_city().districts},
+        cameras=cameras,
     )
     for (window, _), screen in zip(windows, screens, strict=True):
         window.place_on(screen, pages.canvas.size)

@@ -43,6 +43,7 @@ class WallReading:
     warnings: tuple[WarningInForce, ...]
     on_duty: tuple[str, ...]
     newest_reading_at: float | None
+    places: tuple[tuple[int, float, float], ...] = ()  # (case id, lon, lat) of the severe cases placed
 
 
 def _states(states: frozenset[object]) -> str:
@@ -88,13 +89,15 @@ class StoreReader:
             return dataclasses.replace(last, metrics=())
         metrics = self._new_metrics(conn, now)
         newest = conn.execute("SELECT max(at) FROM metrics").fetchone()[0]
+        severe = severe_unacknowledged(conn, now)
         self._last = WallReading(
             metrics,
             _figures(conn, now),
-            severe_unacknowledged(conn, now),
+            severe,
             _warnings(conn, now),
             _on_duty(conn),
             float(newest) if newest is not None else None,
+            _places(conn, [row.id for row in severe]),
         )
         self._version, self._read_at = version, now
         return self._last
@@ -184,6 +187,17 @@ def _warnings(conn: sqlite3.Connection, now: float) -> tuple[WarningInForce, ...
         if ends > now:
             found.append(WarningInForce(title or "", area, int(severity or 4), expires))
     return tuple(found)
+
+
+def _places(conn: sqlite3.Connection, ids: list[int]) -> tuple[tuple[int, float, float], ...]:
+    """Where the given cases are (those with a position), for the takeover's map and camera."""
+    if not ids:
+        return ()
+    marks = ", ".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT id, lon, lat FROM cases WHERE id IN ({marks}) AND lon IS NOT NULL AND lat IS NOT NULL", ids
+    )
+    return tuple((int(case_id), float(lon), float(lat)) for case_id, lon, lat in rows)
 
 
 def _on_duty(conn: sqlite3.Connection) -> tuple[str, ...]:

@@ -98,6 +98,10 @@
         <source>%1 more waiting</source>
         <translation>另有 %1 起待确认</translation>
     </message>
+    <message>
+        <source>Nearest camera: %1</source>
+        <translation>最近摄像机：%1</translation>
+    </message>
 </context>
 <context>
     <name>WallVideoBlock</name>

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.common.style import fill
-from widgets.common.tight_fit import ElidedLabel
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +19,11 @@ class Takeover:
     what: str
     where: str
     when: str
+    lon: float | None = None  # where the map centres (WGS-84, as the feed gives it)
+    lat: float | None = None
+    camera: str = ""  # the nearest camera that sees the place, by name
+    level: int = 1
+    opened_at: float = 0.0
 
 
 class WallTakeover(QFrame):
@@ -28,8 +32,10 @@ class WallTakeover(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("wallTakeover")
-        self.title = ElidedLabel("", self)
+        # What happened is read whole: the title wraps rather than ending in "…".
+        self.title = QLabel("", self)
         self.title.setObjectName("wallTakeoverTitle")
+        self.title.setWordWrap(True)
         self.detail = QLabel("", self)
         self.detail.setObjectName("wallTakeoverDetail")
         self.detail.setWordWrap(True)
@@ -37,15 +43,29 @@ class WallTakeover(QFrame):
         self.queue.setObjectName("wallTakeoverQueue")
         self.hint = QLabel(self.tr("Acknowledge at a duty console"), self)
         self.hint.setObjectName("wallTakeoverDetail")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        layout.setSpacing(16)
-        layout.addWidget(self.title)
-        layout.addWidget(self.detail, 1, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.queue)
-        layout.addWidget(self.hint)
+        self.camera = QLabel("", self)
+        self.camera.setObjectName("wallTakeoverDetail")
+        self.camera.setWordWrap(True)
+        words = QVBoxLayout()
+        words.setSpacing(16)
+        words.addWidget(self.title)
+        words.addWidget(self.detail, 1, Qt.AlignmentFlag.AlignTop)
+        words.addWidget(self.camera)
+        words.addWidget(self.queue)
+        words.addWidget(self.hint)
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(32, 24, 32, 24)
+        self._row.setSpacing(24)
+        self._row.addLayout(words, 1)
+        self.map: QWidget | None = None
         self.shown: Takeover | None = None
         self.hide()
+
+    def set_map(self, widget: QWidget) -> None:
+        """A map beside the words, centred on each takeover's place by app/ (shown when it has one)."""
+        widget.setParent(self)
+        self._row.addWidget(widget, 1)
+        self.map = widget
 
     def show_takeovers(self, takeovers: tuple[Takeover, ...]) -> None:
         """The queue, most important first; empty hides the takeover and the page shows again."""
@@ -58,6 +78,9 @@ class WallTakeover(QFrame):
             self.shown = first
             self.title.setText(f"{first.level_words} · {first.what}")
             self.detail.setText(f"{first.where}\n{first.when}")
+            self.camera.setText(fill(self.tr("Nearest camera: %1"), first.camera) if first.camera else "")
+            if self.map is not None:
+                self.map.setVisible(first.lon is not None)
         more = len(takeovers) - 1
         self.queue.setText(fill(self.tr("%1 more waiting"), more) if more else "")
         self.queue.setVisible(bool(more))

@@ -11,6 +11,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.shell.theme import apply_theme
+from app.wall.launch import add_takeover_maps, demo_cameras
 from app.wall.source import StoreReader
 from tests.app.wall.walls import wall_on
 from tests.dispatch.casework.policies import Loop, new_case, open_loop
@@ -42,14 +44,18 @@ def loop(tmp_path: Path) -> Loop:
 def test_severe_cases_take_the_wall_in_turn_until_acknowledged_at_a_console(
     qtbot: QtBot, qapp: QApplication, loop: Loop
 ) -> None:
+    cameras = demo_cameras()
+    assert cameras is not None
+    camera = next(iter(cameras))
     new_case(loop, "mild", severity=3, lon=121.0)
     second = new_case(loop, "level2", severity=2, title="主干道塌陷", lon=121.2)
     loop.clock.advance(60)
-    first = new_case(loop, "level1", severity=1, title="地铁站大客流", lon=121.4)
+    first = new_case(loop, "level1", severity=1, title="地铁站大客流", lon=camera.lon, lat=camera.lat)
     reader = StoreReader(loop.path, history_s=3600)
     shown: list[dict[str, str | None]] = []
     try:
-        with wall_on(qtbot, qapp) as wall:
+        with wall_on(qtbot, qapp, registry=cameras) as wall:
+            (side_map,) = add_takeover_maps([(wall.window, wall.parts)], apply_theme(qapp))
             wall.controller.takeover_shown.connect(shown.append)
             takeover = wall.window.takeover
             wall.controller.apply(reader.read(loop.clock.now()))
@@ -57,6 +63,11 @@ def test_severe_cases_take_the_wall_in_turn_until_acknowledged_at_a_console(
             assert takeover.isVisible()
             assert "地铁站大客流" in takeover.title.text()
             assert takeover.queue.text() == "1 more waiting"
+            # Where it is: the nearest camera by name, and the map beside the words centred on the place.
+            assert takeover.camera.text() == f"Nearest camera: {camera.name}"
+            assert side_map.isVisibleTo(takeover)
+            assert side_map.view.zoom == 15.0
+            assert (side_map.view.lon, side_map.view.lat) == pytest.approx((camera.lon, camera.lat), abs=0.01)
             assert shown[-1] == {wall.window.screen_name: first.code}
             # The room is looking at a takeover: the pages underneath do not rotate.
             wall.advance(120)

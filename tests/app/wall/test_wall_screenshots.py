@@ -11,10 +11,13 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.wall.launch import demo_camera_names, show_demo_atlas
+from app.shell.theme import apply_theme
+from app.wall.launch import add_takeover_maps, demo_camera_names, demo_cameras, show_demo_atlas
 from app.wall.pages_file import demo_pages_path
 from app.wall.source import WallReading
+from dispatch.casework.model import Card, CaseState
 from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.casework.readouts import QueueRow
 from dispatch.feed.values import MetricSample
 from tests.app.wall.walls import T0, wall_on
 from widgets.wall.case_board import CaseFigures
@@ -53,8 +56,14 @@ def test_every_demo_page_renders(
     out.mkdir(parents=True, exist_ok=True)
     rules = load_policy(default_policy_path()).alert_rules
     cameras = demo_camera_names()
-    with wall_on(qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN", cameras=cameras) as wall:
-        show_demo_atlas(wall.parts.maps)
+    registry = demo_cameras()
+    assert registry is not None
+    with wall_on(
+        qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN", cameras=cameras, registry=registry,
+        districts={"339901": "钟楼区"},
+    ) as wall:  # fmt: skip
+        takeover_maps = add_takeover_maps([(wall.window, wall.parts)], apply_theme(qapp))
+        show_demo_atlas(wall.parts.maps + takeover_maps)
         for minute in range(12):
             wall.controller.apply(
                 WallReading(
@@ -78,3 +87,29 @@ def test_every_demo_page_renders(
                     :4
                 ]
             image.save(str(out / f"wall-{page.name}-{size[0]}x{size[1]}.png"))
+        camera = next(iter(registry))
+        wall.controller.apply(
+            WallReading(
+                (),
+                CaseFigures((1, 2, 17, 41), (), 6, 3),
+                (severe_case(),),
+                (),
+                (),
+                wall.clock.now(),
+                ((7, camera.lon, camera.lat),),
+            )
+        )
+        qapp.processEvents()
+        assert wall.window.takeover.isVisible()
+        image = wall.window.grab().toImage()
+        assert not is_blank(image)
+        image.save(str(out / f"wall-takeover-{size[0]}x{size[1]}.png"))
+
+
+def severe_case() -> QueueRow:
+    return QueueRow(
+        id=7, code="TS-0007", state=CaseState.DISCOVERED, version=1, severity=1, category="waterlogging",
+        title="人民路隧道积水，车辆被困", address="人民路隧道南口", district="339901", source="iot",
+        discovered_at=T0 + 600, handle_due=None, register_due=None, card=Card.NONE, parked=False,
+        overdue=False, unit="", events_count=1, acknowledged=False,
+    )  # fmt: skip

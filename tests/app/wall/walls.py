@@ -23,6 +23,7 @@ from app.wall.window import WallWindow
 from core.clock import ManualClock
 from dispatch.feed.values import MetricSample
 from dispatch.vitals.rules import AlertRule
+from video.registry import CameraRegistry
 from widgets.common.vocabulary import Vocabulary
 from widgets.wall.case_board import CaseFigures
 
@@ -82,6 +83,7 @@ def wall_on(
     source: WallSource | None = None,
     cameras: Mapping[str, str] = MappingProxyType({}),
     districts: Mapping[str, str] = MappingProxyType({}),
+    registry: CameraRegistry | None = None,
 ) -> Iterator[Wall]:
     translators = install_translations(qapp, language)
     try:
@@ -96,7 +98,7 @@ def wall_on(
         qtbot.waitExposed(window)
         clock = ManualClock(T0)
         controller = WallController(
-            pages, [(window, parts)], clock, words, rules, source, district_names=districts
+            pages, [(window, parts)], clock, words, rules, source, district_names=districts, cameras=registry
         )
         yield Wall(controller, window, parts, clock, pages)
     finally:
