@@ -56,14 +56,22 @@ class Hub:
             for hub in hubs:
                 await hub.refollow()
 
+        async def trouble(error: Exception) -> None:
+            log.warning("hub connection of %s: %s", name, error)
+
         try:
-            client = await nats.connect(
-                servers=list(servers), name=name, connect_timeout=max(1, int(timeout)),
-                allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                reconnected_cb=reconnected,
+            # Reconnecting forever once joined; the first connection gets `timeout` in all (the client
+            # would otherwise retry an unreachable hub for ever).
+            client = await asyncio.wait_for(
+                nats.connect(
+                    servers=list(servers), name=name, connect_timeout=max(1, int(timeout)),
+                    allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                    reconnected_cb=reconnected, error_cb=trouble,
+                ),
+                timeout,
             )  # fmt: skip
-        except (OSError, nats.errors.Error) as error:
-            raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error}") from error
+        except (OSError, TimeoutError, nats.errors.Error) as error:
+            raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error!r}") from error
         hub = cls(client, client.jetstream(timeout=timeout), centre)
         try:
             await hub._ensure_stream()
@@ -156,7 +164,7 @@ class Hub:
 
     async def close(self) -> None:
         """Stop following (which ends the consumer's heartbeat tasks: closing the client does not) and
-        disconnect; then end whatever the client left running on this event loop."""
+        disconnect."""
         self._position = None
         if self._retry is not None:
             self._retry.cancel()
@@ -167,8 +175,3 @@ class Hub:
                     await old.unsubscribe()
         if not self._client.is_closed:
             await self._client.close()
-        here = asyncio.current_task()
-        left = [task for task in asyncio.all_tasks() if task is not here]
-        for task in left:
-            task.cancel()
-        await asyncio.gather(*left, return_exceptions=True)

@@ -71,7 +71,7 @@ class SeatLoop:
             self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
             self._hub = self._on_hub(
                 Hub.connect(hub, self.centre, name=f"tianshu-{centre}-{seat}", timeout=timeout)
-            ).result(timeout)
+            ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
         except BaseException:
             self._stop()
@@ -307,14 +307,25 @@ class SeatLoop:
 
     def _stop(self) -> None:
         hub: Hub | None = getattr(self, "_hub", None)
-        if hub is not None:
-            try:
-                self._on_hub(hub.close()).result(self._timeout)
-            except Exception as error:  # leaving must not fail the close
-                log.warning("seat %s: closing the hub connection: %s", self.seat, error)
+        try:
+            self._on_hub(_leave(hub)).result(self._timeout)
+        except Exception as error:  # leaving must not fail the close
+            log.warning("seat %s: closing the hub connection: %s", self.seat, error)
         self._aio.call_soon_threadsafe(self._aio.stop)
         self._aio_thread.join(self._timeout)
         if not self._aio_thread.is_alive():
             self._aio.close()
         self._local.close()
         self._fail_waiting(HubUnavailable(f"seat {self.seat} closed"))
+
+
+async def _leave(hub: Hub | None) -> None:
+    """Close the hub connection, then end whatever is left on the seat's event loop (a connection
+    attempt abandoned half-way)."""
+    if hub is not None:
+        await hub.close()
+    here = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not here]
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
+from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState
-from dispatch.seats.verify import differences
-from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from dispatch.seats.hub import HubUnavailable
+from dispatch.seats.seat import SeatLoop
+from dispatch.seats.verify import differences, read_replica
+from tests.dispatch.casework.policies import DISPATCHER, LEAD, POLICY
 from tests.dispatch.seats.hub_server import in_ci, missing_reason, nats_server
-from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat
 
 pytestmark = pytest.mark.slow
 
@@ -43,3 +47,15 @@ def test_seats_go_on_after_the_hub_restarts(tmp_path: Path) -> None:
         a.close()
         b.close()
     assert differences(a.db_path, b.db_path) == []
+
+
+def test_a_seat_that_cannot_reach_the_hub_says_so_in_time(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))  # bound, never listening: every connection is refused
+        url = f"nats://127.0.0.1:{taken.getsockname()[1]}"
+        with pytest.raises(HubUnavailable, match=f"cannot reach the hub at {url}"):
+            SeatLoop(
+                tmp_path / "a.sqlite3", POLICY, ManualClock(START), hub=[url], centre="c", seat="a", timeout=1
+            )
+    # The failed join left the store as it was: never joined, nothing applied.
+    assert read_replica(tmp_path / "a.sqlite3").applied == 0
