@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.desk.alarm import install_alarm
-from app.desk.jobs import atlas_directory, atlas_names, demo_directory
+from app.desk.jobs import atlas_directory, atlas_names, demo_atlas_path, demo_directory
 from app.shell.application import (
     choose_ui_font,
     create_application,
@@ -34,11 +34,12 @@ from app.shell.main_window import MainWindow
 from app.shell.theme import apply_theme
 from app.shift.docks import ShiftPanels, city_names, install_shift_panels
 from app.shift.session import Session, install_session
+from app.situation.controller import SituationController, install_situation_map
 from app.videowall.controller import WallController
 from app.videowall.dock import install_video_wall
 from app.videowall.incidents import IncidentVideo, WallSwitch
 from app.videowall.motion_intake import MotionIntake, local_intake
-from dispatch.atlas import Atlas
+from dispatch.atlas import Atlas, load_atlas
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -203,6 +204,13 @@ def run_gui(
     )
     console = install_console(app, window, cockpit, demo=feed_url is None, atlas=atlas)
     alarm = install_alarm(window, cockpit.duty, settings) if cockpit.duty is not None else None
+    situation: SituationController | None = None
+    if cockpit.duty is not None and cockpit.loop is not None and cockpit.bus is not None:
+        # The map beside the desk shows the city the desk dispatches in: --atlas, else the demo city.
+        situation = install_situation_map(
+            window, cockpit.loop, cockpit.bus, cockpit.duty, atlas or load_atlas(demo_atlas_path()),
+            cockpit.frame_clock.ticked,
+        )  # fmt: skip
     wall = None
     if feed_url is None or cameras is not None:
         wall = install_wall(window, cockpit, console, settings, store.parent, cameras)
@@ -214,6 +222,8 @@ def run_gui(
         log.error("the cockpit stopped on an error: %s", error, exc_info=error)
         return 1
     finally:
+        if situation is not None:
+            situation.stop()
         if wall is not None:
             wall.close()
         if alarm is not None:
