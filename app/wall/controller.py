@@ -81,6 +81,7 @@ class WallController(QObject):
         self.vitals = VitalStates(rules, clock)
         self.carousel = Carousel([page.dwell_s for page in pages.pages], clock.now())
         self.newest_reading_at: float | None = None
+        self._marks_shown: object = None
         self.alarm_up = False
         self.shown_takeovers: dict[str, str | None] = {w.screen_name: None for w, _ in self.windows}
         self._store_io: ThreadPoolExecutor | None = None
@@ -119,6 +120,10 @@ class WallController(QObject):
             window.shift(*offset)
             for roster in parts.rosters:
                 roster.show_time(now)
+            for widget in parts.maps:
+                # Marks age on the clock (new ones pulse, silent ones grey); hidden pages skip the work.
+                if widget.isVisible():
+                    widget.tick(now)  # type: ignore[attr-defined]
             if stale and self.newest_reading_at is not None:
                 window.banner.show_stale(self.newest_reading_at, now)
             else:
@@ -147,6 +152,9 @@ class WallController(QObject):
                 self._show_metric(name, parts)
             for board in parts.boards:
                 board.show_figures(figures)
+            if reading.marks is not self._marks_shown:
+                for widget in parts.maps:
+                    _show_marks(widget, reading.marks)
             for warnings in parts.warnings:
                 warnings.show_warnings(reading.warnings)
             for roster in parts.rosters:
@@ -157,6 +165,8 @@ class WallController(QObject):
             if first is not None and first != shown:
                 _show_place(window.takeover.map, first, self._clock.now())
             self.shown_takeovers[window.screen_name] = takeovers[0].key if takeovers else None
+        # An unchanged store hands back the same marks: the maps keep what they have.
+        self._marks_shown = reading.marks
         self.takeover_shown.emit(dict(self.shown_takeovers))
 
     def _show_metric(self, name: str, parts: WallParts) -> None:
@@ -198,6 +208,13 @@ class WallController(QObject):
             # One bad reading must not stop the wall: it is logged and the next beat goes on.
             log.exception("the wall could not show a reading")
         log.debug("wall applied a reading in %.1f ms", (time.perf_counter() - started) * 1000)
+
+
+def _show_marks(widget: QWidget, marks: Sequence[tuple[str, float, float, int, float, None, float]]) -> None:
+    """The open cases on a map panel, once per store read that found something new."""
+    show_incidents = getattr(widget, "show_incidents", None)
+    if show_incidents is not None:
+        show_incidents(IncidentMarks.of(marks))
 
 
 def _show_place(widget: QWidget | None, takeover: Takeover, now: float) -> None:

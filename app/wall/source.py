@@ -27,6 +27,8 @@ from widgets.wall.warnings_panel import WarningInForce
 # instead of freezing for one.
 READINGS_PER_BEAT = 20_000
 WARNINGS_MAX = 20
+# The wall's maps show at most this many open cases (the desk's map shows them all).
+MARKS_MAX = 5_000
 # An unchanged store is read again this often anyway: time alone makes cases overdue and warnings expire.
 REREAD_S = 30.0
 # A CAP warning without an expiry stays in force this long after it was sent.
@@ -44,6 +46,8 @@ class WallReading:
     on_duty: tuple[str, ...]
     newest_reading_at: float | None
     places: tuple[tuple[int, float, float], ...] = ()  # (case id, lon, lat) of the severe cases placed
+    # Open cases with a position, for the maps: (id, lon, lat, level, opened at, last word at).
+    marks: tuple[tuple[str, float, float, int, float, None, float], ...] = ()
 
 
 def _states(states: frozenset[object]) -> str:
@@ -98,6 +102,7 @@ class StoreReader:
             _on_duty(conn),
             float(newest) if newest is not None else None,
             _places(conn, [row.id for row in severe]),
+            _marks(conn),
         )
         self._version, self._read_at = version, now
         return self._last
@@ -198,6 +203,20 @@ def _places(conn: sqlite3.Connection, ids: list[int]) -> tuple[tuple[int, float,
         f"SELECT id, lon, lat FROM cases WHERE id IN ({marks}) AND lon IS NOT NULL AND lat IS NOT NULL", ids
     )
     return tuple((int(case_id), float(lon), float(lat)) for case_id, lon, lat in rows)
+
+
+def _marks(conn: sqlite3.Connection) -> tuple[tuple[str, float, float, int, float, None, float], ...]:
+    """Open cases with a position, the most severe and newest first, at most MARKS_MAX of them."""
+    rows = conn.execute(
+        "SELECT id, lon, lat, severity, discovered_at, updated_at FROM cases INDEXED BY cases_queue "
+        "WHERE is_open = 1 AND exercise = 0 AND lon IS NOT NULL AND lat IS NOT NULL "
+        "ORDER BY severity, discovered_at DESC LIMIT ?",
+        (MARKS_MAX,),
+    )
+    return tuple(
+        (str(case_id), float(lon), float(lat), int(level), float(opened), None, float(seen))
+        for case_id, lon, lat, level, opened, seen in rows
+    )
 
 
 def _on_duty(conn: sqlite3.Connection) -> tuple[str, ...]:

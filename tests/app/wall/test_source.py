@@ -45,12 +45,14 @@ def test_readings_come_once_each_and_history_only_as_far_back_as_shown(tmp_path:
 def test_open_cases_by_level_and_severe_ones_until_acknowledged_elsewhere(tmp_path: Path) -> None:
     loop = open_loop(tmp_path / "store.sqlite3")
     severe = new_case(loop, "e1", severity=1, title="地铁站大客流")
-    new_case(loop, "e2", severity=3, lon=121.0)
+    mild = new_case(loop, "e2", severity=3, lon=121.0)
     reader = StoreReader(loop.path, history_s=3600)
     try:
         seen = reader.read(loop.clock.now())
         assert seen.cases.by_level == (1, 0, 1, 0)
         assert [row.code for row in seen.severe] == [severe.code]
+        # The maps get every open case with its position, the most severe first.
+        assert [(mark[0], mark[3]) for mark in seen.marks] == [(str(severe.id), 1), (str(mild.id), 3)]
         # The duty console, on its own connection, acknowledges: the wall's next look has no takeover.
         act(loop, severe.id, Action.ACKNOWLEDGE, LEAD)
         assert reader.read(loop.clock.now()).severe == ()

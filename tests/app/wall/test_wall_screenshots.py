@@ -64,6 +64,11 @@ def test_every_demo_page_renders(
     ) as wall:  # fmt: skip
         takeover_maps = add_takeover_maps([(wall.window, wall.parts)], apply_theme(qapp))
         show_demo_atlas(wall.parts.maps + takeover_maps)
+        # Open cases at the demo cameras' crossings, every level.
+        marks = tuple(
+            (str(n), camera.lon, camera.lat, 1 + n % 4, T0 - 600 * n, None, T0)
+            for n, camera in enumerate(list(registry)[::7][:24])
+        )
         for minute in range(12):
             wall.controller.apply(
                 WallReading(
@@ -73,9 +78,12 @@ def test_every_demo_page_renders(
                     (WarningInForce("暴雨橙色预警", "钟楼区、东港区", 2, T0 + 6 * 3600),),
                     ("王敏",),
                     T0 + 60 * minute,
+                    (),
+                    marks,
                 )
             )
             wall.advance(60)
+        assert len(wall.parts.maps[0].incidents.ids) == len(marks)
         for index, page in enumerate(wall.pages.pages):
             wall.window.show_page(index)
             qapp.processEvents()
