@@ -170,8 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: a temporary one)")
     shot.add_argument("--feed", type=_feed_url, metavar="URL", help="a real feed instead of the demo city")
     shot.add_argument(
-        "--tab", choices=("desk", "wall", "metrics"), default="desk",
-        help="panel in front: duty desk, video wall or evaluation (综合评价)",
+        "--tab", choices=("desk", "wall", "metrics", "map"), default="desk",
+        help="panel in front: duty desk, video wall, evaluation (综合评价) or the city map",
     )  # fmt: skip
     shot.add_argument("--cameras", type=_cameras, metavar="FILE", help="camera registry for the video wall")
 

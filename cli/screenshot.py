@@ -14,6 +14,7 @@ import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDockWidget
 
+from app.desk.jobs import demo_atlas_path
 from app.shell.cockpit import Cockpit, make_pipeline_factory
 from app.shell.gui import (
     Console,
@@ -23,6 +24,8 @@ from app.shell.gui import (
     install_wall,
     prepare_application,
 )
+from app.situation.controller import install_situation_map
+from dispatch.atlas import load_atlas
 from dispatch.casework.records.accounts import DEMO_PASSWORD
 from video.registry import CameraRegistry
 
@@ -41,7 +44,7 @@ def _lived_in_demo() -> DemoFeedProcess:
 
 FRAME_S = 1 / 30
 # The docks `--tab` brings to the front; the duty desk is in front anyway.
-_FRONT_DOCKS = {"wall": "videoWallDock", "metrics": "metricsDock"}
+_FRONT_DOCKS = {"wall": "videoWallDock", "metrics": "metricsDock", "map": "situationMapDock"}
 
 
 async def _shoot(
@@ -91,6 +94,12 @@ def run_screenshot(
         )
         demo = feed_url is None
         console = install_console(app, window, cockpit, demo=demo)
+        situation = None
+        if cockpit.duty is not None and cockpit.loop is not None and cockpit.bus is not None:
+            situation = install_situation_map(
+                window, cockpit.loop, cockpit.bus, cockpit.duty, load_atlas(demo_atlas_path()),
+                cockpit.frame_clock.ticked,
+            )  # fmt: skip
         wall = None
         if demo or cameras is not None:
             wall = install_wall(window, cockpit, console, settings, Path(scratch), cameras)
@@ -100,6 +109,8 @@ def run_screenshot(
             # On the demo city the picture shows the cockpit as the demo shift lead sees it.
             saved = qasync.run(_shoot(cockpit, console, out, after, "lead" if demo else None, front))
         finally:
+            if situation is not None:
+                situation.stop()
             if wall is not None:
                 wall.close()
             dispose(window)

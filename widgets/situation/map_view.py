@@ -117,6 +117,7 @@ class SituationMap(QWidget):
         self._press: QPoint | None = None
         self._press_view: View | None = None
         self._dragged = False
+        self._fitted = False
         self.legend = MapLegend(palette, self.words, self)
         self.legend.move(10, 10)
         self.legend.layer_toggled.connect(self._on_legend_layer_toggled)
@@ -130,8 +131,15 @@ class SituationMap(QWidget):
         """The city's base layers, drawn in the atlas's datum; the view fits the city."""
         self._base = BaseLayer(atlas, self.palette_)
         self.datum = atlas.datum
+        self._fit_city()
+
+    def _fit_city(self) -> None:
+        assert self._base is not None
         west, south, east, north = self._base.extent
         self._set_view(fit(west, south, east, north, max(1, self.width()), max(1, self.height())))
+        # Until the operator moves the map, a new window size fits the city again (the first layout
+        # sizes the dock after the atlas is set).
+        self._fitted = True
 
     def set_basemap(self, basemap: BasemapInfo | None) -> None:
         """A raster basemap's zoom range (its tiles come through `show_tiles`), or None for none."""
@@ -336,6 +344,7 @@ class SituationMap(QWidget):
         return cluster(sx[shown], sy[shown], CLUSTER_CELL_PX)
 
     def _set_view(self, view: View) -> None:
+        self._fitted = False
         if view == self._view:
             return
         self._view = view
@@ -371,6 +380,8 @@ class SituationMap(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._view = self._view.resized(event.size().width(), event.size().height())
+        if self._fitted and self._base is not None:
+            self._fit_city()
         self._invalidate_base()
         super().resizeEvent(event)
 

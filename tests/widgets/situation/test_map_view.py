@@ -284,3 +284,28 @@ def _colours(image: QImage) -> np.ndarray:
 def _has(colours: np.ndarray, colour: QColor) -> bool:
     target = np.array([colour.red(), colour.green(), colour.blue()], dtype=np.int16)
     return bool((np.abs(colours - target).max(axis=1) <= 6).sum() >= 20)
+
+
+def test_the_city_fills_the_window_it_is_given_until_the_operator_moves_the_map(
+    qtbot: QtBot, palette: Palette, demo_atlas: Atlas
+) -> None:
+    view = SituationMap(palette)
+    qtbot.addWidget(view)
+    view.set_atlas(demo_atlas)  # before the layout has given the map its size
+
+    view.resize(1600, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    lons = [p[0] for d in demo_atlas.districts for r in d.outline for p in r]
+    lats = [p[1] for d in demo_atlas.districts for r in d.outline for p in r]
+    left, top = view.view.to_screen(min(lons), max(lats))
+    right, bottom = view.view.to_screen(max(lons), min(lats))
+    assert min(left, top) >= -1
+    assert right <= 1601
+    assert bottom <= 901
+    assert max(right - left, bottom - top) > 800  # it fills the window, not a corner of it
+
+    view.set_view(view.view.zoomed(view.view.zoom + 1, 800, 450))
+    zoom = view.view.zoom
+    view.resize(1200, 800)
+    assert view.view.zoom == zoom
