@@ -7,6 +7,7 @@ from dispatch.atlas.errors import AtlasError
 from dispatch.atlas.load import load_atlas
 from dispatch.atlas.model import (
     Atlas,
+    Basemap,
     Camera,
     District,
     GridCell,
@@ -21,6 +22,7 @@ from dispatch.atlas.model import (
 __all__ = [
     "Atlas",
     "AtlasError",
+    "Basemap",
     "Camera",
     "Datum",
     "District",

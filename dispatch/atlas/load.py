@@ -10,7 +10,8 @@ from dispatch.atlas.datum import Datum
 from dispatch.atlas.errors import AtlasError
 from dispatch.atlas.fields import At
 from dispatch.atlas.files import Convert, converter, read_yaml
-from dispatch.atlas.model import Atlas
+from dispatch.atlas.mbtiles import MbtilesError, MbtilesReader
+from dispatch.atlas.model import Atlas, Basemap
 
 MANIFEST = "atlas.yaml"
 # Layer → (default file name, whether its positions need a declared datum, whether it must be there).
@@ -23,6 +24,7 @@ LAYERS: dict[str, tuple[str, bool, bool]] = {
     "cameras": ("cameras.yaml", True, False),
     "places": ("places.geojson", True, False),
     "categories": ("categories.csv", False, False),
+    "basemap": ("basemap.mbtiles", True, False),
 }
 
 
@@ -73,7 +75,21 @@ def load_atlas(directory: Path, working: Datum = Datum.WGS84) -> Atlas:
         else (),
         categories=layers.categories(directory, found["categories"].file) if "categories" in found else (),
         files={layer: directory / entry.file for layer, entry in found.items()},
+        basemap=_basemap(directory, found["basemap"]) if "basemap" in found else None,
     )
+
+
+def _basemap(directory: Path, layer: Layer) -> Basemap:
+    """The raster basemap, checked now so that a file that is not one stops the start with its name; the
+    map reads its tiles later, on its own thread. Its tiles stay in their datum: the map converts."""
+    assert layer.datum is not None
+    path = directory / layer.file
+    try:
+        with MbtilesReader(path) as reader:
+            tile_set = reader.tile_set
+    except MbtilesError as error:
+        raise AtlasError(layer.file, error.where, "", error.message) from None
+    return Basemap(path, layer.datum, tile_set.min_zoom, tile_set.max_zoom)
 
 
 def _layers(declared: dict[str, object]) -> dict[str, Layer]:

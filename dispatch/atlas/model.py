@@ -142,6 +142,16 @@ class Category:
 
 
 @dataclass(frozen=True, slots=True)
+class Basemap:
+    """A raster basemap (MBTiles) and the datum its pictures are drawn in."""
+
+    path: Path
+    datum: Datum
+    min_zoom: int
+    max_zoom: int
+
+
+@dataclass(frozen=True, slots=True)
 class Atlas:
     """Everything one city's files say, every position in `datum` (the working datum)."""
 
@@ -158,6 +168,7 @@ class Atlas:
     places: tuple[Place, ...] = ()
     categories: tuple[Category, ...] = ()
     files: Mapping[str, Path] = field(default_factory=dict)  # layer → the file it was read from
+    basemap: Basemap | None = None
     _units: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap, QTransform
 
 from core.mercator import TILE_SIZE, View, project, tiles_covering
-from dispatch.atlas import Atlas
+from dispatch.atlas.model import Atlas
 from widgets.common.palette import Palette
 from widgets.situation.map_marks import Floats
 from widgets.situation.map_sprites import colour_with_alpha

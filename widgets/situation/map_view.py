@@ -22,8 +22,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from core.mercator import View, fit, project
-from dispatch.atlas import Atlas, Datum
-from dispatch.atlas.datum import wgs84_to_gcj02_arrays
+from dispatch.atlas.datum import Datum, wgs84_to_gcj02_arrays
+from dispatch.atlas.model import Atlas
 from widgets.common.palette import Palette
 from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, unit_phases
 from widgets.situation.map_clusters import Clusters, cluster
