@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dispatch.casework.model import Applied, Refusal, Refused
@@ -17,6 +18,8 @@ from dispatch.seats.entries import BadEntry, CommandEntry, EventEntry, decode, t
 from dispatch.store.rows import COUNT_DUPLICATE
 
 log = logging.getLogger(__name__)
+# One delivered entry: its sequence, its bytes and when the hub stored it (None: unknown).
+Delivery = tuple[int, bytes, float | None]
 SEQ_KEY = "seat_applied_seq"
 # How far ahead of the hub's own clock an entry may be dated. The log's time never goes back, so one
 # entry dated next year would date every later command next year: such an entry is refused (alike on
@@ -55,6 +58,14 @@ class Gap(Exception):
     def __init__(self, expected: int, got: int) -> None:
         super().__init__(f"expected log entry {expected}, got {got}")
         self.expected = expected
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one transaction of entries did: their outcomes in order, and the gap it stopped at."""
+
+    outcomes: list[Outcome]
+    gap: Gap | None = None
 
 
 class EntryClock:
@@ -96,18 +107,37 @@ class Applier:
         reconnect), Gap when it is not the next one. A sqlite3.OperationalError (disk full, I/O)
         leaves the cursor where it was and propagates: the seat must not skip an entry others applied.
         `stored_at`: when the hub stored the entry (None: no bound on the entry's time)."""
-        if seq <= self.seq:
-            return None
-        if seq != self.seq + 1:
-            # The centre's stream never deletes entries, and de-duplication takes no sequence: every
-            # number is an entry, so a jump means one was missed here, not that the log has a hole.
-            raise Gap(self.seq + 1, seq)
-        with self.desk.transaction() as conn:
-            outcome = self._apply(seq, data, stored_at)
-            conn.execute(_SET, (SEQ_KEY, str(seq)))
-            conn.execute(_SET, (AT_KEY, repr(self.clock.at)))
-        self.seq, self.at = seq, self.clock.at
-        return outcome
+        batch = self.apply_batch([(seq, data, stored_at)])
+        if batch.gap is not None:
+            raise batch.gap
+        return batch.outcomes[0] if batch.outcomes else None
+
+    def apply_batch(self, entries: Sequence[Delivery]) -> Batch:
+        """`apply` for entries delivered one after another, in ONE transaction (a commit per entry
+        would cost a third of the time in a catch-up). The outcomes are those of applying them one by
+        one; the cursor ends at the last one applied. Entries after a gap are not applied."""
+        before = self.seq, self.at
+        outcomes: list[Outcome] = []
+        gap: Gap | None = None
+        try:
+            with self.desk.transaction() as conn:
+                for seq, data, stored_at in entries:
+                    if seq <= self.seq:
+                        continue
+                    if seq != self.seq + 1:
+                        # The centre's stream never deletes entries, and de-duplication takes no
+                        # sequence: every number is an entry, so a jump means one was missed here.
+                        gap = Gap(self.seq + 1, seq)
+                        break
+                    outcomes.append(self._apply(seq, data, stored_at))
+                    self.seq, self.at = seq, self.clock.at
+                if outcomes:
+                    conn.execute(_SET, (SEQ_KEY, str(self.seq)))
+                    conn.execute(_SET, (AT_KEY, repr(self.at)))
+        except BaseException:
+            self.seq, self.at = before  # rolled back: the store is where it was
+            raise
+        return Batch(outcomes, gap)
 
     def _apply(self, seq: int, data: bytes, stored_at: float | None) -> Outcome:
         self.clock.at = self.at

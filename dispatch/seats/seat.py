@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import dataclasses
 import logging
 import sqlite3
 import threading
@@ -18,7 +20,7 @@ from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
-from dispatch.seats.apply import Applier, Gap, Outcome
+from dispatch.seats.apply import Applier, Delivery, Outcome
 from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
 from dispatch.seats.hub import Hub, HubUnavailable
 from dispatch.seats.subjects import Centre, check_token
@@ -27,6 +29,9 @@ from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 T = TypeVar("T")
 Waiter = tuple[Callable[[Outcome], None], concurrent.futures.Future[Any]]
 log = logging.getLogger(__name__)
+# Entries applied in one transaction at most: large enough to make a catch-up cheap, small enough that a
+# query from the app waits for one batch at most.
+BATCH = 200
 
 
 class SeatStalled(RuntimeError):
@@ -60,6 +65,8 @@ class SeatLoop:
         self._waiting: dict[str, list[Waiter]] = {}
         self._seq_waiters: list[tuple[int, concurrent.futures.Future[int]]] = []
         self._applied = 0
+        self._inbox: collections.deque[Delivery] = collections.deque()
+        self._draining = False  # a drain job is queued on the store's thread
         self._refollowed = 0  # the entry a re-follow was last asked for (after a gap)
         self._stalled: BaseException | None = None
         self._closed = False
@@ -202,8 +209,14 @@ class SeatLoop:
         self._on_hub(send())
 
     async def _on_entry(self, seq: int, data: bytes, stored_at: float) -> None:
-        # One thread applies, in delivery order; the hub does not wait for it (catch-up streams on).
-        self._local.write(lambda ctx: self._apply(ctx, seq, data, stored_at))
+        # The hub does not wait for the store (catch-up streams on): entries queue here, and the store's
+        # thread applies what has gathered, a batch per transaction.
+        with self._lock:
+            self._inbox.append((seq, data, stored_at))
+            if self._draining:
+                return
+            self._draining = True
+        self._local.write(self._drain)
 
     # -- the store's thread --------------------------------------------------------------------------
 
@@ -211,37 +224,59 @@ class SeatLoop:
         self._applier = Applier(ctx.desk.conn, self.policy, locate)
         return self._applier.seq
 
-    def _apply(self, ctx: LoopContext, seq: int, data: bytes, stored_at: float) -> None:
+    def _drain(self, ctx: LoopContext) -> None:
+        """Apply one batch of what arrived, then hand the thread back (queries go between batches) and
+        come again while there is more."""
+        with self._lock:
+            batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
+            if self._stalled is not None:
+                self._inbox.clear()
+                batch = []
+        if batch:
+            self._apply(ctx, batch)
+        with self._lock:
+            if not self._inbox:
+                self._draining = False
+                return
+        self._local.write(self._drain)
+
+    def _apply(self, ctx: LoopContext, entries: list[Delivery]) -> None:
         assert self._applier is not None
-        if self._stalled is not None:
-            return
         try:
-            outcome = self._applier.apply(seq, data, stored_at)
-        except Gap as gap:
-            if self._refollowed != gap.expected:  # once per hole, not once per entry after it
-                self._refollowed = gap.expected
-                log.warning("seat %s: %s; following again from there", self.seat, gap)
-                self._on_hub(self._hub.refollow())
-            return
+            batch = self._applier.apply_batch(entries)
         except sqlite3.Error as error:
-            log.error("seat %s stopped at log entry %d: %s", self.seat, seq, error, exc_info=error)
+            log.error("seat %s stopped at log entry %d: %s", self.seat, entries[0][0], error, exc_info=error)
             with self._lock:
                 self._stalled = error
             self._fail_waiting(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
             return
-        if outcome is None:
+        if batch.gap is not None and self._refollowed != batch.gap.expected:
+            self._refollowed = batch.gap.expected  # once per hole, not once per entry after it
+            log.warning("seat %s: %s; following again from there", self.seat, batch.gap)
+            self._on_hub(self._hub.refollow())
+        if not batch.outcomes:
             return
-        origin = Origin.CONSOLE if outcome.seat == self.seat else Origin.ELSEWHERE
-        self._tell(ctx.changes.collect(origin))
+        changes = ctx.changes.collect(Origin.CONSOLE)
+        if changes:
+            # One value per batch (usually one entry): where its changes came from, all of them.
+            origins = {Origin.CONSOLE if o.seat == self.seat else Origin.ELSEWHERE for o in batch.outcomes}
+            changes = dataclasses.replace(changes, origins=frozenset(origins))
+        self._tell(changes)
+        seq = self._applier.seq
         with self._lock:
             self._applied = seq
             # Only this seat's own entry answers its publish; another seat's entry with the same id (the
             # same report ingested twice) is answered through the hub's duplicate acknowledgement.
-            waiting = self._take_waiter(outcome.entry_id) if outcome.seat == self.seat else None
+            answers = [
+                (outcome, self._take_waiter(outcome.entry_id))
+                for outcome in batch.outcomes
+                if outcome.seat == self.seat
+            ]
             ready = [done for at, done in self._seq_waiters if at <= seq]
             self._seq_waiters = [(at, done) for at, done in self._seq_waiters if at > seq]
-        if waiting is not None and not waiting[1].done():
-            waiting[0](outcome)
+        for outcome, waiting in answers:
+            if waiting is not None and not waiting[1].done():
+                waiting[0](outcome)
         for done in ready:
             done.set_result(seq)
 

@@ -3,6 +3,7 @@ bytes say."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from dispatch.casework.records import audit
 from dispatch.casework.records.discovery import district_from_grid
 from dispatch.seats.apply import Applier, Gap, read_cursor
 from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
+from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import LEAD, MONDAY_9, POLICY
 from tests.dispatch.seats.seating import event
@@ -141,3 +143,53 @@ def test_no_entry_stops_the_log(store: Store, junk: bytes) -> None:
     assert (outcome.applied is None) != (outcome.refused is None)
     assert applier.apply(seq + 2, report(f"e{seq}")) is not None
     assert read_cursor(store.conn)[0] == seq + 2
+
+
+def test_a_batch_stops_at_a_gap_and_skips_repeats(store: Store) -> None:
+    applier = store.applier()
+    batch = applier.apply_batch(
+        [(1, report("e1"), None), (1, report("e1"), None), (2, report("e2"), None), (4, report("e4"), None)]
+    )
+    assert [outcome.seq for outcome in batch.outcomes] == [1, 2]
+    assert batch.gap is not None
+    assert batch.gap.expected == 3
+    assert read_cursor(store.conn)[0] == 2
+
+
+# (what, which report or case, the version the officer saw, seconds after Monday 9:00)
+moves = st.lists(
+    st.tuples(
+        st.sampled_from(["event", "register"]), st.integers(1, 4), st.integers(1, 3), st.integers(0, 600)
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(work=moves, cuts=st.lists(st.integers(1, 30), max_size=6))
+def test_batches_apply_exactly_as_one_entry_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, work: list[tuple[str, int, int, int]], cuts: list[int]
+) -> None:
+    entries: list[tuple[int, bytes, float | None]] = [
+        (
+            seq,
+            report(f"e{n}", MONDAY_9 + t) if what == "event" else register(n, version, MONDAY_9 + t),
+            MONDAY_9 + 3600,
+        )
+        for seq, (what, n, version, t) in enumerate(work, start=1)
+    ]
+    directory = tmp_path_factory.mktemp("batches")
+    one, many = Store(directory / "one.sqlite3"), Store(directory / "many.sqlite3")
+    try:
+        singly = one.applier()
+        for seq, data, stored_at in entries:
+            singly.apply(seq, data, stored_at)
+        batched = many.applier()
+        bounds = sorted({0, len(entries), *(c for c in cuts if c < len(entries))})
+        for start, end in itertools.pairwise(bounds):
+            assert batched.apply_batch(entries[start:end]).gap is None
+    finally:
+        one.db.close()
+        many.db.close()
+    assert differences(directory / "one.sqlite3", directory / "many.sqlite3") == []
