@@ -13,8 +13,9 @@ from app.desk.controller import DutyController
 from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shell.main_window import MainWindow
+from app.situation.tiles import TileLoader
 from core.clock import Clock, SystemClock
-from dispatch.atlas import Atlas
+from dispatch.atlas import Atlas, Datum, gcj02_to_wgs84, load_atlas
 from dispatch.casework.readouts import CaseFile
 from dispatch.casework.records.map_cases import MapCases, map_cases
 from dispatch.changes import CasesChanged
@@ -45,10 +46,24 @@ def incident_marks(read: MapCases) -> IncidentMarks:
 
 
 def camera_marks(atlas: Atlas) -> CameraMarks:
+    """The atlas's cameras as the map takes every position: in WGS-84, as the feed reports them."""
+
+    def wgs84(lon: float, lat: float) -> tuple[float, float]:
+        return gcj02_to_wgs84(lon, lat) if atlas.datum is Datum.GCJ02 else (lon, lat)
+
     return CameraMarks.of(
-        [(c.id, c.lon, c.lat, c.heading_deg, c.fov_deg) for c in atlas.cameras],
+        [(c.id, *wgs84(c.lon, c.lat), c.heading_deg, c.fov_deg) for c in atlas.cameras],
         [c.name for c in atlas.cameras],
     )
+
+
+def atlas_for_map(atlas: Atlas) -> Atlas:
+    """The atlas in its basemap's datum, so that streets drawn from it lie on the basemap's streets (a
+    GCJ-02 basemap under a WGS-84 atlas would put them 300–700 m off); the atlas itself when it has none."""
+    basemap = atlas.basemap
+    if basemap is None or basemap.datum is atlas.datum or atlas.directory is None:
+        return atlas
+    return load_atlas(atlas.directory, basemap.datum)
 
 
 class SituationController(QObject):
@@ -67,6 +82,7 @@ class SituationController(QObject):
         self._reading = False
         self._read_again = False
         self._stopped = False
+        self.tiles: TileLoader | None = None
         view.set_atlas(atlas)
         view.show_cameras(camera_marks(atlas))
         bus.changed.connect(self._on_bus_changed)
@@ -75,6 +91,8 @@ class SituationController(QObject):
 
     def stop(self) -> None:
         self._stopped = True
+        if self.tiles is not None:
+            self.tiles.close()
 
     def tick(self, _: object = None) -> None:
         """A FrameClock tick: the map's ages follow the clock (a hidden map skips the paint)."""
@@ -135,6 +153,9 @@ def install_situation_map(
         | QDockWidget.DockWidgetFeature.DockWidgetClosable
     )
     window.add_desk_tab(dock)
-    controller = SituationController(view, loop, bus, duty, atlas)
+    shown = atlas_for_map(atlas)
+    controller = SituationController(view, loop, bus, duty, shown)
+    if shown.basemap is not None:
+        controller.tiles = TileLoader(view, shown.basemap)
     ticked.connect(controller.tick)
     return controller

@@ -76,6 +76,7 @@ def load_atlas(directory: Path, working: Datum = Datum.WGS84) -> Atlas:
         categories=layers.categories(directory, found["categories"].file) if "categories" in found else (),
         files={layer: directory / entry.file for layer, entry in found.items()},
         basemap=_basemap(directory, found["basemap"]) if "basemap" in found else None,
+        directory=directory,
     )
 
 

@@ -169,6 +169,7 @@ class Atlas:
     categories: tuple[Category, ...] = ()
     files: Mapping[str, Path] = field(default_factory=dict)  # layer → the file it was read from
     basemap: Basemap | None = None
+    directory: Path | None = None  # where it was loaded from (to load it again in another datum)
     _units: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
