@@ -14,6 +14,7 @@ from bench.discovery import add_bench_discovery_arguments
 from bench.loop import add_bench_loop_arguments
 from bench.map import add_bench_map_arguments
 from bench.rules import add_bench_rules_arguments
+from bench.seats import add_bench_seats_arguments
 from bench.signin import add_bench_signin_arguments
 from bench.videowall import add_bench_wall_arguments
 from bench.videowall_return import add_bench_wall_return_arguments
@@ -209,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("rules", "vital-sign alert rules over N series: ms per second of data", add_bench_rules_arguments),
         ("soak", "the wall for a simulated day: memory growth after hour one", add_bench_soak_arguments),
         ("map", "the situation map: paint p99 at two sizes, CPU, memory", add_bench_map_arguments),
+        (
+            "seats",
+            "seats on one NATS JetStream hub: command round trip, feed throughput, catch-up rate",
+            add_bench_seats_arguments,
+        ),
     ):
         add_arguments(bench_sub.add_parser(name, help=summary))
     add_operators_command(sub)
@@ -321,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.wall_soak import run_bench_soak
 
         return run_bench_soak(args)
+    if args.bench == "seats":
+        from bench.seats import run_bench_seats
+
+        return run_bench_seats(args)
     if args.bench == "loop":
         from bench.loop import run_bench_loop
 

@@ -1,0 +1,202 @@
+"""`bench seats`: seats on one JetStream hub: command round trip, feed throughput, catch-up rate."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import math
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.clock import SystemClock
+from dispatch.casework.model import Action, Actor, Command, Role
+from dispatch.casework.policy import Policy
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.changes import CasesChanged
+
+if TYPE_CHECKING:  # the NATS client is imported only when the bench runs, not by every command line
+    from dispatch.seats.seat import SeatLoop
+
+SEED = 20_261_207
+WAIT_S = 30.0
+LEAD = Actor("bench-lead", Role.SHIFT_LEAD, "值班长")
+DISPATCHER = Actor("bench-dispatcher", Role.DISPATCHER, "派遣员")
+# Reports spread over the city (~10 km): no street corner gathers a cluster that would dominate discovery.
+LON, LAT, SPREAD_DEG = 114.30, 30.60, 0.05
+GRID = "339901001001"
+
+
+def _whole(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
+def add_bench_seats_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `bench seats`."""
+    parser.add_argument("--seats", type=_whole, default=3, help="seats on the hub (default 3)")
+    parser.add_argument(
+        "--actions", type=_whole, default=10_000,
+        help="commands, one at a time, each timed until every seat applied it (default 10,000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--events", type=_whole, default=None,
+        help="feed events published at once (default: as many as actions, at least half of them)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--hub", metavar="URL", help="an existing NATS server with JetStream (default: start nats-server)"
+    )
+
+
+class Marks:
+    """The newest audit row each seat announced on its change bus: a row is on every seat once every
+    seat's mark reached it."""
+
+    def __init__(self, seats: int) -> None:
+        self._marks = [0] * seats
+        self._changed = threading.Condition()
+
+    def listener(self, index: int) -> Any:
+        def heard(changes: CasesChanged) -> None:
+            with self._changed:
+                self._marks[index] = max(self._marks[index], changes.mark)
+                self._changed.notify_all()
+
+        return heard
+
+    def wait(self, row: int, timeout: float = WAIT_S) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: min(self._marks) >= row, timeout):
+                raise TimeoutError(f"audit row {row} not on every seat after {timeout} s: {self._marks}")
+
+
+@contextmanager
+def _hub(url: str | None, scratch: Path) -> Iterator[str]:
+    if url is not None:
+        yield url
+        return
+    if shutil.which("nats-server") is None:
+        raise SystemExit("tianshu: error: nats-server is not installed (Debian: apt-get install nats-server)")
+    server = subprocess.Popen(
+        ["nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "-sd", str(scratch / "hub")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    drain = threading.Thread(target=lambda: [None for _ in server.stderr or ()], daemon=True)
+    try:
+        assert server.stderr is not None
+        found = None
+        for line in server.stderr:
+            if "Listening for client connections on " in line:
+                found = "nats://" + line.split(" on ", 1)[1].strip()
+            if "Server is ready" in line:
+                break
+        if found is None:
+            raise SystemExit("tianshu: error: nats-server did not start")
+        # Keep reading its log, or a full pipe would stall it.
+        drain.start()
+        yield found
+    finally:
+        server.kill()
+        server.wait()
+        if drain.is_alive():
+            drain.join()  # the pipe ends with the server
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def _event(i: int, rng: random.Random) -> dict[str, Any]:
+    return {
+        "source": "grid", "event_id": f"bench-{i}", "revision": 1, "occurred_at": time.time(),
+        "category": "waterlogging", "severity": 3, "title": "路面积水", "address": "人民路18号",
+        "lon": LON + rng.uniform(-SPREAD_DEG, SPREAD_DEG), "lat": LAT + rng.uniform(-SPREAD_DEG, SPREAD_DEG),
+        "grid": GRID,
+    }  # fmt: skip
+
+
+def run_bench_seats(args: argparse.Namespace) -> int:
+    events = max(args.events or args.actions, math.ceil(args.actions / 2))
+    policy = load_policy(default_policy_path())
+    with tempfile.TemporaryDirectory(prefix="tianshu-bench-seats-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        with _hub(args.hub, scratch) as url:
+            return _run(url, scratch, policy, args.seats, args.actions, events)
+
+
+def _open(url: str, scratch: Path, policy: Policy, name: str, centre: str) -> SeatLoop:
+    from dispatch.seats.seat import SeatLoop
+
+    return SeatLoop(scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name)
+
+
+def _run(url: str, scratch: Path, policy: Policy, count: int, actions: int, events: int) -> int:
+    centre = f"bench{int(time.time())}"  # a log of its own even on a shared hub
+    seats = [_open(url, scratch, policy, f"seat{i + 1}", centre) for i in range(count)]
+    marks = Marks(count)
+    for i, seat in enumerate(seats):
+        seat.subscribe(marks.listener(i))
+    try:
+        # The feed: every event published at once through the first seat, until every seat applied all.
+        rng = random.Random(SEED)
+        started = time.perf_counter()
+        published = [seats[0].publish_event(_event(i, rng)) for i in range(events)]
+        concurrent.futures.wait(published, WAIT_S * 10)
+        for seat in seats:
+            seat.caught_up().result(WAIT_S * 10)
+        feed_s = time.perf_counter() - started
+        opened = sum(len(f.result().opened) for f in published)
+
+        # Commands one at a time from every seat in turn: register case c, then dispatch it.
+        round_trips: list[float] = []
+        for k in range(actions):
+            case_id, dispatch = k // 2 + 1, k % 2 == 1
+            command = (
+                Command(case_id, 2, Action.DISPATCH, DISPATCHER, payload={"unit": "U-BENCH"})
+                if dispatch
+                else Command(case_id, 1, Action.REGISTER, LEAD)
+            )
+            sent = time.perf_counter()
+            applied = seats[k % count].act(command).result(WAIT_S)
+            marks.wait(applied.audit.id)
+            round_trips.append(time.perf_counter() - sent)
+
+        # A new seat replays the whole log from its first entry.
+        log_entries = seats[0].applied
+        started = time.perf_counter()
+        late = _open(url, scratch, policy, "late", centre)
+        late.caught_up().result(WAIT_S * 20)
+        catch_up_s = time.perf_counter() - started
+        seats.append(late)
+    finally:
+        for seat in seats:
+            seat.close()
+    from dispatch.seats.verify import differences
+
+    disagree = [line for seat in seats[1:] for line in differences(seats[0].db_path, seat.db_path)]
+    p50, p99 = _percentile(round_trips, 0.5) * 1000, _percentile(round_trips, 0.99) * 1000
+    feed_rate, catch_up_rate = events / feed_s, log_entries / catch_up_s
+    print(f"hub: {url}, {count} seats, stores in {scratch}")
+    print(f"feed: {events:,} events ({opened:,} cases) on every seat in {feed_s:.2f} s")
+    print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
+          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
+    print(f"catch-up: a new seat applied {log_entries:,} entries in {catch_up_s:.2f} s (joining included)")
+    if disagree:
+        print("replicas DIFFER:", *disagree, sep="\n  ", file=sys.stderr)
+    else:
+        print(f"{len(seats)} replicas agree (seats verify)")
+    print(f"seats: round trip p99 {p99:.1f} ms, feed {feed_rate:,.0f} events/s, "
+          f"catch-up {catch_up_rate:,.0f} entries/s")  # fmt: skip
+    return 1 if disagree else 0

@@ -1,0 +1,29 @@
+"""`python main.py bench seats` runs seats on a real hub end to end and ends with the issue's summary line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cli.main import main
+from tests.dispatch.seats.hub_server import in_ci, missing_reason
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_seats_reports_round_trip_feed_and_catch_up_on_its_last_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reason = missing_reason()
+    if reason is not None:
+        if in_ci():
+            pytest.fail(f"CI must run the seats benchmark, but {reason}")
+        pytest.skip(reason)
+    assert main(["bench", "seats", "--seats", "2", "--actions", "20", "--events", "10"]) == 0
+    out = capsys.readouterr().out
+    assert "3 replicas agree" in out  # two seats and the late one
+    last = out.splitlines()[-1]
+    assert re.fullmatch(
+        r"seats: round trip p99 \d+\.\d ms, feed [\d,]+ events/s, catch-up [\d,]+ entries/s", last
+    ), last
