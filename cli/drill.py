@@ -59,12 +59,11 @@ def run_drill_command(args: argparse.Namespace) -> int:
         print(f"tianshu: error: --db {db_path}: {problem}", file=sys.stderr)
         return USAGE_EXIT
     if not args.headless:
-        print(
-            "tianshu: error: players at the cockpit are not supported yet; run the drill with --headless "
-            "(simulated officers)",
-            file=sys.stderr,
-        )
-        return USAGE_EXIT
+        # Imported here: a headless drill on a machine without Qt's libraries never loads them.
+        from app.drill.gui import run_drill_gui
+
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        return run_drill_gui(scenario, atlas, db_path, args.speed)
     return asyncio.run(_play(scenario, atlas, db_path, args.speed))
 
 

@@ -108,11 +108,12 @@ class Console:
 
 
 def install_console(
-    app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool, atlas: Atlas | None = None
-) -> Console:
+    app: QApplication, window: MainWindow, cockpit: Cockpit, *, demo: bool, atlas: Atlas | None = None,
+    exercise: bool = False,
+) -> Console:  # fmt: skip
     """Sign-in and idle lock over the window, the supervision, handover and evaluation docks, and the duty
-    desk acting as whoever signs in; names come from `atlas` when given. Call before restoring the saved
-    layout (it adds docks)."""
+    desk acting as whoever signs in; names come from `atlas` when given; `exercise`: the docks count
+    exercise cases (a drill). Call before restoring the saved layout (it adds docks)."""
     loop, bus = cockpit.loop, cockpit.bus
     assert loop is not None, "the console needs the cockpit's closed loop"
     assert bus is not None
@@ -126,8 +127,9 @@ def install_console(
 
         names = city_names(demo_city())
     panels = install_shift_panels(
-        window, loop, bus, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names
-    )
+        window, loop, bus, session, vocabulary=window.vocabulary, palette=window.theme_palette, names=names,
+        exercise=exercise,
+    )  # fmt: skip
     # The sign-in form had the keyboard; once it is gone, the panel in front (the queue) takes it.
     session.lock_changed.connect(lambda locked: None if locked else window.give_keys_to_front())
     if cockpit.duty is not None:

@@ -371,4 +371,109 @@
         <translation>未完成</translation>
     </message>
 </context>
+<context>
+    <name>DirectorPanel</name>
+    <message>
+        <source>Drill director</source>
+        <translation>演练导调</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Send now</source>
+        <translation>立即发送</translation>
+    </message>
+    <message>
+        <source>Skip</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Stop the exercise clock: injects, units and deadlines all wait</source>
+        <translation>暂停演练时钟：情景注入、力量和时限全部等待</translation>
+    </message>
+    <message>
+        <source>Send the selected inject at once, also while paused</source>
+        <translation>立即发送选中的情景注入（暂停时也可）</translation>
+    </message>
+    <message>
+        <source>Never send the selected inject</source>
+        <translation>不再发送选中的情景注入</translation>
+    </message>
+    <message>
+        <source>Inject</source>
+        <translation>注入</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>计划时间</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>running at %1×</source>
+        <translation>%1 倍速运行中</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>Scenario time %1 · %2</source>
+        <translation>演练时间 %1 · %2</translation>
+    </message>
+    <message>
+        <source>if missed</source>
+        <translation>未按时处置时</translation>
+    </message>
+    <message>
+        <source>sent %1</source>
+        <translation>已于 %1 发送</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>The drill has ended; its review: python main.py review --db %1</source>
+        <translation>演练已结束；评估报告：python main.py review --db %1</translation>
+    </message>
+</context>
+<context>
+    <name>DrillWatermark</name>
+    <message>
+        <source>DRILL</source>
+        <translation>演练</translation>
+    </message>
+    <message>
+        <source>nothing on this screen is real</source>
+        <translation>本屏内容均非真实事件</translation>
+    </message>
+</context>
+<context>
+    <name>DrillWords</name>
+    <message>
+        <source>[DRILL] %1 · %2</source>
+        <translation>【演练】%1 · %2</translation>
+    </message>
+</context>
 </TS>

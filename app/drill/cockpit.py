@@ -1,0 +1,136 @@
+"""The drill window: the real cockpit on the drill's own feed and store, marked DRILL, with the director."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+
+from app.desk.jobs import atlas_directory
+from app.drill.director import DirectorControl, install_director
+from app.shell.cockpit import Cockpit, Pipeline
+from app.shell.gui import Console, install_console
+from app.shell.main_window import MainWindow
+from dispatch.atlas import Atlas
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.drill.scenario import Scenario
+from dispatch.feed.pipeline import IntakePipeline, PipelineThread
+from dispatch.service import LocalLoop
+from sim.drill.delivery import DrillResult
+from sim.drill.runner import DrillOptions, DrillRun
+from widgets.drill.watermark import DrillWatermark
+
+log = logging.getLogger(__name__)
+
+
+class DrillWords(QObject):
+    """The drill window's own words (a QObject, so lupdate files them under one context)."""
+
+    def title(self, scenario: str, cockpit: str) -> str:
+        return self.tr("[DRILL] %1 · %2").replace("%1", scenario).replace("%2", cockpit)
+
+
+@dataclass(slots=True)
+class DrillCockpit:
+    """Everything a drill window is made of, in the order it is shut down."""
+
+    run: DrillRun
+    loop: LocalLoop
+    cockpit: Cockpit
+    console: Console
+    director: DirectorControl
+    watermark: DrillWatermark
+    stop: StopFlag = field(default_factory=lambda: StopFlag())
+    drill: asyncio.Task[DrillResult] | None = None
+
+    async def start(self) -> None:
+        """Let the feed flow into the drill store, then start the scenario's beat and the director."""
+        await self.cockpit.start()
+        self.drill = asyncio.get_running_loop().create_task(self.run.run(), name="drill-run")
+        self.drill.add_done_callback(self._on_drill_done)
+        self.director.start()
+
+    def _on_drill_done(self, task: asyncio.Task[DrillResult]) -> None:
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("the drill stopped on an error", exc_info=task.exception())
+        self.director.ended()
+
+    async def finish(self) -> DrillResult | None:
+        """End the drill (its verdicts so far recorded), then close the cockpit, its loop and the feed."""
+        result: DrillResult | None = None
+        try:
+            if self.drill is not None:
+                self.stop.requested = True
+                with contextlib.suppress(Exception):
+                    result = await self.drill
+        finally:
+            self.director.stop()
+            self.console.stop()
+            await self.cockpit.shutdown()
+            await asyncio.get_running_loop().run_in_executor(None, self.loop.close)
+            await self.run.close()
+        return result
+
+
+@dataclass(slots=True)
+class StopFlag:
+    """Set when the window closes: the drill ends at its next beat and records its verdicts so far."""
+
+    requested: bool = False
+
+
+async def open_drill_cockpit(
+    app: QApplication, window: MainWindow, scenario: Scenario, atlas: Atlas, db_path: Path,
+    options: DrillOptions,
+) -> DrillCockpit:  # fmt: skip
+    """Build the drill window on `window`: the drill's feed server started, the cockpit reading it into
+    the drill store at `db_path` through a closed loop on the exercise clock (SLA timers and injects on
+    one time), the demo operators to sign in with, the queue showing exercise cases, the watermark and
+    the director's dock. `options.headless` must be False; `options.director` carries the dock's commands.
+    Call `start()` on the result under a running loop, and `finish()` at the end."""
+    if options.headless or options.director is None:
+        raise ValueError("a drill window needs players (headless=False) and a director's command queue")
+    stop, outer_stop = StopFlag(), options.stop_requested
+    replies: list[DirectorControl] = []  # the dock, once built: it shows the drill's replies at once
+    outer_announce = options.announce
+
+    def announce(line: str) -> None:
+        outer_announce(line)
+        for director in replies:
+            director.replied(line)
+
+    options = replace(options, stop_requested=lambda: stop.requested or outer_stop(), announce=announce)
+    run = DrillRun(scenario, atlas, db_path, options)
+    url = await run.open()
+    loop = LocalLoop(db_path, load_policy(default_policy_path()), run.clock, exercise_store=True)
+
+    def pipeline_factory(db: Path, feed_url: str) -> Pipeline:
+        intake = IntakePipeline(db_path=db, feed_url=feed_url, clock=run.clock)
+        run.attach(intake)
+        return PipelineThread(intake)
+
+    cockpit = Cockpit(
+        window, db_path=db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,
+        directory=functools.partial(atlas_directory, atlas),
+    )  # fmt: skip
+    assert cockpit.duty is not None
+    # The desk's counts (severe cases, open cases) are of exercise cases: a drill store holds no other.
+    cockpit.duty.exercise = True
+    console = install_console(app, window, cockpit, demo=True, atlas=atlas, exercise=True)
+    filters = cockpit.duty.desk.queue.filters
+    filters.exercise.setChecked(True)
+    # Each officer who signs in starts with a clean queue (filters off): in a drill, exercise stays on.
+    console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
+    window.setWindowTitle(DrillWords(window).title(scenario.title, window.windowTitle()))
+    director = install_director(window, run, lambda: console.session.actor)
+    replies.append(director)
+    watermark = DrillWatermark(window.theme_palette, window)
+    return DrillCockpit(run, loop, cockpit, console, director, watermark, stop)

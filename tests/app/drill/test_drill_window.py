@@ -1,0 +1,153 @@
+"""The drill window: the real cockpit on the drill's own feed and store, marked DRILL, with a director."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.drill.cockpit import DrillCockpit, open_drill_cockpit
+from app.shell.main_window import MainWindow
+from core.clock import ManualClock
+from dispatch.atlas import load_atlas
+from dispatch.casework.records.accounts import DEMO_PASSWORD
+from dispatch.drill import parse_scenario
+from dispatch.drill.scenario_atlas import atlas_directory
+from dispatch.store.database import default_db_path, open_store
+from sim.drill.director import DirectorCommand
+from sim.drill.runner import DrillOptions
+from widgets.drill.watermark import DrillWatermark
+
+# Two events in different places of the demo city, one minute apart; at 10x a wall second is ten of the drill.
+SCENARIO = """\
+drill: 隧道积水演练
+form: tabletop
+scope: single
+atlas: demo
+area: "339901"
+duration: 30m
+objectives:
+  - {id: O1, text: 积水立案}
+injects:
+  - id: I1
+    at: 1m
+    event:
+      {source: iot, category: waterlogging, title: 下穿隧道积水一, severity: 2, where: 解放路下穿延安路隧道}
+  - id: I2
+    at: 2m
+    event: {source: iot, category: crowding, title: 广场人群拥挤, severity: 2, where: 钟楼广场}
+"""
+
+
+def digest(folder: Path) -> dict[str, str]:
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+@pytest.fixture
+def real_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cockpit's own store, where the cockpit would look for it."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = default_db_path()
+    open_store(path).close()
+    return path
+
+
+def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_next(
+    qloop: qasync.QEventLoop, qtbot: QtBot, qapp: QApplication, window: MainWindow, tmp_path: Path,
+    real_store: Path,
+) -> None:  # fmt: skip
+    before = digest(real_store.parent)
+    scenario = parse_scenario(SCENARIO, "tunnel.yaml")
+    atlas = load_atlas(atlas_directory(scenario))
+    wall = ManualClock()
+    beats = 0
+
+    def on_beat() -> None:
+        nonlocal beats
+        beats += 1
+
+    commands: asyncio.Queue[DirectorCommand] = asyncio.Queue()
+    options = DrillOptions(
+        speed=10, headless=False, wall=wall, beat_s=0.005, on_beat=on_beat, announce=lambda _: None,
+        director=commands,
+    )  # fmt: skip
+    db = tmp_path / "drills" / "tunnel.sqlite3"
+
+    async def scenario_played() -> DrillCockpit:
+        drill = await open_drill_cockpit(qapp, window, scenario, atlas, db, options)
+        try:
+            await drill.start()
+            run, queue = drill.run, drill.cockpit.duty.desk.queue  # type: ignore[union-attr]
+            # Marked as a drill, above every panel, clicks passing through.
+            watermark = window.findChild(DrillWatermark)
+            assert watermark is not None
+            assert watermark.isVisible()
+            assert watermark.geometry() == window.rect()
+            assert watermark.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            assert window.windowTitle().startswith("[DRILL] 隧道积水演练")
+            assert queue.filters.exercise.isChecked()
+
+            wall.advance(6.5)  # 65 s of the drill: I1 (at 1 min) is due
+            await until(lambda: queue.model.rowCount() == 1)
+            row = queue.model.row_at(0)
+            assert row.exercise
+            assert row.title == "下穿隧道积水一"
+
+            # The director signs in with a demo account the drill store was seeded with; the window was
+            # locked until then. Signing in starts the queue clean, but a drill keeps it on exercise.
+            session = drill.console.session
+            session.sign_in("lead", DEMO_PASSWORD)
+            await until(lambda: session.actor is not None)
+            assert queue.filters.exercise.isChecked()
+            qtbot.mouseClick(drill.director.panel.pause, Qt.MouseButton.LeftButton)
+            await until(lambda: not run.clock.running)
+            held_at = run.clock.monotonic()
+            wall.advance(600)  # ten wall minutes paused: I2 (at 2 min) must wait
+            seen = beats
+            await until(lambda: beats >= seen + 5)
+            assert "I2" not in run.master.fired_at
+            assert run.clock.monotonic() == held_at
+
+            qtbot.mouseClick(drill.director.panel.resume, Qt.MouseButton.LeftButton)
+            await until(lambda: run.clock.running)
+            wall.advance(6)  # 60 s more of the drill: 125 s, past I2's own time
+            # The officer's page holds still; the new case waits behind the "new cases" bar.
+            await until(lambda: queue.newer_count() == 1)
+            queue.show_newer()
+            await until(lambda: queue.model.rowCount() == 2)
+            assert run.master.fired_at["I2"] == 120.0
+            assert all(queue.model.row_at(n).exercise for n in range(2))
+        finally:
+            await drill.finish()
+        return drill
+
+    qloop.run_until_complete(asyncio.wait_for(scenario_played(), 60))
+    assert digest(real_store.parent) == before
+    conn = sqlite3.connect(db)
+    try:
+        real_cases = conn.execute("SELECT count(*) FROM cases WHERE exercise = 0").fetchone()[0]
+        director = conn.execute(
+            "SELECT how, by FROM drill_log WHERE kind = 'director' ORDER BY id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert real_cases == 0
+    assert director == [("pause", "导演 李明"), ("resume", "导演 李明")]
+
+
+async def until(predicate: object, timeout: float = 20.0) -> None:
+    """Let the loop run (the drill's beats, the feed, the desk) until `predicate` holds."""
+    assert callable(predicate)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting for the drill window")
+        await asyncio.sleep(0.01)
