@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 # Entries applied in one transaction at most: large enough to make a catch-up cheap, small enough that a
 # query from the app waits for one batch at most.
 BATCH = 200
+# The loop's connection never checkpoints by itself (LocalLoop keeps that off the officer's commit path;
+# the beat folds the WAL back). A seat also folds it after this many entries, or a catch-up or a busy
+# feed would grow the WAL without bound between beats.
+FOLD_EVERY = 1000
 
 
 class SeatStalled(RuntimeError):
@@ -67,6 +71,7 @@ class SeatLoop:
         self._applied = 0
         self._inbox: collections.deque[Delivery] = collections.deque()
         self._draining = False  # a drain job is queued on the store's thread
+        self._unfolded = 0  # entries applied since the WAL was last folded back
         self._refollowed = 0  # the entry a re-follow was last asked for (after a gap)
         self._stalled: BaseException | None = None
         self._closed = False
@@ -115,8 +120,9 @@ class SeatLoop:
         return self._local.write(job)
 
     def beat(self) -> concurrent.futures.Future[Beat]:
-        """What another process changed in this store, and the jobs' health. The periodic jobs themselves
-        (discovery, cards, reports) change cases, so they are the leader's, through the log: not run here."""
+        """Folds the WAL back; what another process changed in this store, and the jobs' health. The
+        periodic jobs themselves (discovery, cards, reports) change cases, so they are the leader's,
+        through the log: not run here."""
         return self._local.write(self._beat)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -256,6 +262,10 @@ class SeatLoop:
             self._on_hub(self._hub.refollow())
         if not batch.outcomes:
             return
+        self._unfolded += len(batch.outcomes)
+        if self._unfolded >= FOLD_EVERY:
+            fold_wal(ctx.desk.conn)
+            self._unfolded = 0
         changes = ctx.changes.collect(Origin.CONSOLE)
         if changes:
             # One value per batch (usually one entry): where its changes came from, all of them.
@@ -281,6 +291,8 @@ class SeatLoop:
             done.set_result(seq)
 
     def _beat(self, ctx: LoopContext) -> Beat:
+        fold_wal(ctx.desk.conn)
+        self._unfolded = 0
         changes = ctx.changes.collect_elsewhere()
         self._tell(changes)
         return Beat(changes, job_health(ctx.desk.conn, ()))
@@ -364,3 +376,8 @@ async def _leave(hub: Hub | None) -> None:
     for task in left:
         task.cancel()
     await asyncio.gather(*left, return_exceptions=True)
+
+
+def fold_wal(conn: sqlite3.Connection) -> None:
+    """Fold the WAL back into the store as far as readers allow (never waits for them)."""
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
