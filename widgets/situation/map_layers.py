@@ -212,13 +212,20 @@ def _pen(colour: QColor, width: float) -> QPen:
     return pen
 
 
+def heat_cell_px(width: int) -> int:
+    """Heat cells of 8 pixels on a console, coarser on a wall canvas: a density needs no finer grain, and
+    the cost grows with the cells."""
+    return max(HEAT_CELL_PX, width // 240)
+
+
 def heat_image(x: Floats, y: Floats, width: int, height: int, colour: QColor) -> QImage:
-    """Where marks crowd: counts per 8-pixel cell, blurred twice with a 5-cell box, as a translucent image
-    of the colour (drawn scaled up over the map)."""
-    cols, rows = max(1, width // HEAT_CELL_PX + 1), max(1, height // HEAT_CELL_PX + 1)
+    """Where marks crowd: counts per heat cell, blurred twice with a 5-cell box, as a translucent image of
+    the colour (drawn scaled up by `heat_cell_px(width)` over the map)."""
+    cell = heat_cell_px(width)
+    cols, rows = max(1, width // cell + 1), max(1, height // cell + 1)
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
     counts, _, _ = np.histogram2d(
-        y[inside], x[inside], bins=(rows, cols), range=((0, rows * HEAT_CELL_PX), (0, cols * HEAT_CELL_PX))
+        y[inside], x[inside], bins=(rows, cols), range=((0, rows * cell), (0, cols * cell))
     )
     for _ in range(2):
         counts = _box_blur(_box_blur(counts, 0), 1)

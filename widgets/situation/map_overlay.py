@@ -166,7 +166,10 @@ def paint_cones(painter: QPainter, view: SituationMap, x: Floats, y: Floats) -> 
     if v.zoom < CONE_MIN_ZOOM:
         return
     radius = min(240.0, max(40.0, CONE_RANGE_M / metres_per_pixel(v.lat, v.zoom)))
-    keep = np.flatnonzero(_on_screen(x, y, view.width() + int(radius), view.height() + int(radius)))
+    device = painter.device()
+    keep = np.flatnonzero(
+        (x > -radius) & (x < device.width() + radius) & (y > -radius) & (y < device.height() + radius)
+    )
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)

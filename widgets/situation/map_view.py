@@ -29,10 +29,10 @@ from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, unit_p
 from widgets.situation.map_clusters import Clusters, cluster
 from widgets.situation.map_hits import CLUSTER_CELL_PX, hover_text, mark_at
 from widgets.situation.map_layers import (
-    HEAT_CELL_PX,
     BaseLayer,
     BasemapInfo,
     TileKey,
+    heat_cell_px,
     heat_image,
     needed_tiles,
 )
@@ -175,8 +175,7 @@ class SituationMap(QWidget):
     def show_cameras(self, marks: CameraMarks) -> None:
         self.cameras = marks
         self._camera_xy = self._project(marks.lon, marks.lat)
-        self._still = None
-        self.update()
+        self._invalidate_base()
 
     def show_grid_load(self, open_cases: Mapping[str, int]) -> None:
         """Open cases per grid cell code; the cells are shaded by it."""
@@ -254,8 +253,8 @@ class SituationMap(QWidget):
         painter.end()
 
     def _still_layers(self) -> QPixmap:
-        """Everything that moves only with the view, in one window-sized pixmap: the base, the heat,
-        cameras with their cones and key sites. Each frame is then one opaque copy plus the moving marks;
+        """Everything that moves only with the view, in one window-sized pixmap: the base (with cameras,
+        their cones and key sites) and the heat. Each frame is then one opaque copy plus the moving marks;
         this is redrawn on pan and zoom, and when the heat is due (at most once a second)."""
         assert self._base is not None
         view = self._view
@@ -271,18 +270,10 @@ class SituationMap(QWidget):
             self._heat_at = self._now
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.scale(HEAT_CELL_PX, HEAT_CELL_PX)
+            cell = heat_cell_px(view.width)
+            painter.scale(cell, cell)
             painter.drawImage(QPointF(0, 0), heat)
             painter.restore()
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_cones(painter, self, cx, cy)
-        if MapLayer.PLACES in self.visible:
-            px, py = self._screen((self._base.place_x, self._base.place_y))
-            paint_pins(painter, self._sheet, px, py, ("place",))
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_pins(painter, self._sheet, cx, cy, ("camera",))
         painter.end()
         self._still, self._still_view = still, view
         return still
@@ -295,12 +286,29 @@ class SituationMap(QWidget):
                 view, BASE_MARGIN, self.visible, self._tiles, self._basemap, self._grid_load
             )
             self._base_view = view
+            self._pin_still_marks(self._base_pixmap)
             self._ask_for_tiles()
         # A drag moves the pixmap rendered for the view before it; the release renders anew.
         bx, by = self._base_view.origin()
         ox, oy = view.origin()
         painter.fillRect(0, 0, view.width, view.height, self.palette_.color("map_bg"))
         painter.drawPixmap(QPointF(bx - ox - BASE_MARGIN, by - oy - BASE_MARGIN), self._base_pixmap)
+
+    def _pin_still_marks(self, base: QPixmap) -> None:
+        """Camera cones and marks and key sites go into the base: they move only with the view."""
+        assert self._base is not None
+        painter = QPainter(base)
+        shift = float(BASE_MARGIN)
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_cones(painter, self, cx + shift, cy + shift)
+        if MapLayer.PLACES in self.visible:
+            px, py = self._screen((self._base.place_x, self._base.place_y))
+            paint_pins(painter, self._sheet, px + shift, py + shift, ("place",))
+        if MapLayer.CAMERAS in self.visible and len(self.cameras):
+            cx, cy = self._screen(self._camera_xy)
+            paint_pins(painter, self._sheet, cx + shift, cy + shift, ("camera",))
+        painter.end()
 
     def _needs_render(self) -> bool:
         assert self._base_view is not None
