@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -62,6 +63,8 @@ HEAT_EVERY_S = 1.0
 MAX_TILES = 512
 WHEEL_STEP = 0.5  # zoom levels per wheel notch
 KEY_PAN = 0.25  # of the window per arrow key
+# A gesture's frames move the last base; this long after its last step the base is drawn afresh.
+GESTURE_SETTLE_S = 0.15
 
 
 class SituationMap(QWidget):
@@ -110,6 +113,8 @@ class SituationMap(QWidget):
         self._unit_xy = (np.zeros(0), np.zeros(0))
         self._camera_xy = (np.zeros(0), np.zeros(0))
         self._heat_at = -math.inf
+        self._gesture_at = -math.inf
+        self._still_rough = False
         self._still: QPixmap | None = None
         self._still_view: View | None = None
         self._highlight: str | None = None
@@ -224,7 +229,8 @@ class SituationMap(QWidget):
         return self._highlight
 
     def tick(self, now: float) -> None:
-        """The clock moved (FrameClock tick): ages, pulses and fades follow it."""
+        """The clock moved (FrameClock tick): ages, pulses and fades follow it, and a settled gesture
+        gets its base drawn afresh."""
         self._now = now
         if self.isVisible():
             self.update()
@@ -255,16 +261,20 @@ class SituationMap(QWidget):
     def _still_layers(self) -> QPixmap:
         """Everything that moves only with the view, in one window-sized pixmap: the base (with cameras,
         their cones and key sites) and the heat. Each frame is then one opaque copy plus the moving marks;
-        this is redrawn on pan and zoom, and when the heat is due (at most once a second)."""
+        this is redrawn on pan and zoom, and when the heat is due (at most once a second). During a
+        gesture (drag, wheel, keys) the last base is moved and scaled instead and the heat left out; the
+        first frame after the gesture settles draws them afresh."""
         assert self._base is not None
         view = self._view
+        gesturing = self._gesturing()
         heat_due = MapLayer.HEAT in self.visible and self._now - self._heat_at >= HEAT_EVERY_S
-        if self._still is not None and self._still_view == view and not heat_due:
+        settled = self._still_rough and not gesturing
+        if self._still is not None and self._still_view == view and not heat_due and not settled:
             return self._still
         still = QPixmap(view.width, view.height)
         painter = QPainter(still)
-        self._paint_base(painter)
-        if MapLayer.HEAT in self.visible:
+        self._still_rough = self._paint_base(painter, rough=gesturing)
+        if MapLayer.HEAT in self.visible and not self._still_rough:
             sx, sy, shown = self._incident_screen()
             heat = heat_image(sx[shown], sy[shown], view.width, view.height, self.palette_.color("map_heat"))
             self._heat_at = self._now
@@ -278,21 +288,47 @@ class SituationMap(QWidget):
         self._still, self._still_view = still, view
         return still
 
-    def _paint_base(self, painter: QPainter) -> None:
+    def _paint_base(self, painter: QPainter, *, rough: bool = False) -> bool:
+        """The base for the view; with `rough` the last one moved and scaled if it is not the view's
+        own. Returns whether what was drawn is such a stand-in."""
         assert self._base is not None
         view = self._view
-        if self._base_pixmap is None or self._base_view is None or self._needs_render():
+        painter.fillRect(0, 0, view.width, view.height, self.palette_.color("map_bg"))
+        stale = self._base_pixmap is None or self._base_view is None or self._needs_render()
+        if stale and rough and self._base_pixmap is not None and self._base_view is not None:
+            old = self._base_view
+            scale = 2.0 ** (view.zoom - old.zoom)
+            (bx, by), (ox, oy) = old.origin(), view.origin()
+            size = self._base_pixmap.size()
+            target = QRectF(
+                (bx - BASE_MARGIN) * scale - ox, (by - BASE_MARGIN) * scale - oy,
+                size.width() * scale, size.height() * scale,
+            )  # fmt: skip
+            painter.drawPixmap(target, self._base_pixmap, QRectF(self._base_pixmap.rect()))
+            return True
+        if stale:
             self._base_pixmap = self._base.render(
                 view, BASE_MARGIN, self.visible, self._tiles, self._basemap, self._grid_load
             )
             self._base_view = view
             self._pin_still_marks(self._base_pixmap)
             self._ask_for_tiles()
+        assert self._base_pixmap is not None
+        assert self._base_view is not None
         # A drag moves the pixmap rendered for the view before it; the release renders anew.
         bx, by = self._base_view.origin()
         ox, oy = view.origin()
-        painter.fillRect(0, 0, view.width, view.height, self.palette_.color("map_bg"))
         painter.drawPixmap(QPointF(bx - ox - BASE_MARGIN, by - oy - BASE_MARGIN), self._base_pixmap)
+        return False
+
+    def _gesturing(self) -> bool:
+        return self._press is not None or time.monotonic() - self._gesture_at < GESTURE_SETTLE_S
+
+    def gesture(self, view: View) -> None:
+        """Show `view` as part of an operator's gesture (drag, wheel, keys): frames stay quick by moving
+        the last base until the gesture settles."""
+        self._gesture_at = time.monotonic()
+        self._set_view(view)
 
     def _pin_still_marks(self, base: QPixmap) -> None:
         """Camera cones and marks and key sites go into the base: they move only with the view."""
@@ -397,7 +433,7 @@ class SituationMap(QWidget):
         steps = event.angleDelta().y() / 120.0
         if steps:
             at = event.position()
-            self._set_view(self._view.zoomed(self._view.zoom + steps * WHEEL_STEP, at.x(), at.y()))
+            self.gesture(self._view.zoomed(self._view.zoom + steps * WHEEL_STEP, at.x(), at.y()))
         event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -413,7 +449,7 @@ class SituationMap(QWidget):
             delta = event.position().toPoint() - self._press
             if self._dragged or delta.manhattanLength() > 4:
                 self._dragged = True
-                self._set_view(self._press_view.panned(-delta.x(), -delta.y()))
+                self.gesture(self._press_view.panned(-delta.x(), -delta.y()))
         else:
             self._hover(event)
         self.update()
@@ -454,11 +490,11 @@ class SituationMap(QWidget):
             Qt.Key.Key_Down: (0.0, KEY_PAN * view.height),
         }
         if key in pans:
-            self._set_view(view.panned(*pans[Qt.Key(key)]))
+            self.gesture(view.panned(*pans[Qt.Key(key)]))
         elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self._set_view(view.zoomed(view.zoom + 1.0, view.width / 2, view.height / 2))
+            self.gesture(view.zoomed(view.zoom + 1.0, view.width / 2, view.height / 2))
         elif key == Qt.Key.Key_Minus:
-            self._set_view(view.zoomed(view.zoom - 1.0, view.width / 2, view.height / 2))
+            self.gesture(view.zoomed(view.zoom - 1.0, view.width / 2, view.height / 2))
         elif key == Qt.Key.Key_Home and self._base is not None:
             self._set_view(fit(*self._base.extent, view.width, view.height))
         else:
