@@ -89,7 +89,7 @@ def _body(
 ) -> QWidget:
     if panel.kind is PanelKind.VITALS:
         columns = min(max(1, len(panel.metrics)), panel.columns * 2) if panel.columns > 1 else 1
-        vitals = WallVitals(words, panel.metrics, columns, sizes.least_scale(TextRole.VALUE))
+        vitals = WallVitals(words, panel.metrics, columns)
         parts.vitals.append(vitals)
         return vitals
     if panel.kind is PanelKind.TRENDS:

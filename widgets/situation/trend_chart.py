@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,6 +36,7 @@ class TrendChart(QWidget):
         self._heads: dict[str, pg.PlotDataItem] = {}
         self._pending: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
         self._titles: dict[str, str] = {}
+        self._tick_px = 0  # set on a wall: value ticks are then spaced for their size
         self._title_size = "12pt"
         # Alert-rule levels across a plot, made once per (series, n) and then only moved.
         self._levels: dict[tuple[str, int], pg.InfiniteLine] = {}
@@ -98,6 +100,7 @@ class TrendChart(QWidget):
     def set_text_px(self, title_px: int, tick_px: int) -> None:
         """Titles and axis figures at these pixel sizes (a wall read across the room), for every plot."""
         self._title_size = f"{title_px}px"
+        self._tick_px = tick_px
         font = QFont(self.font())
         font.setPixelSize(tick_px)
         for name, plot in self._plots.items():
@@ -164,4 +167,29 @@ class TrendChart(QWidget):
             # A young series still gets a readable time axis (minutes, not fractions of a second).
             end = float(t[-1])
             self._plots[name].setXRange(min(float(t[0]), end - MIN_SPAN_S), end, padding=0.02)
+            if self._tick_px:
+                self._space_value_ticks(name, y)
         self._pending.clear()
+
+    def _space_value_ticks(self, name: str, y: NDArray[np.float64]) -> None:
+        """Figures as large as a wall's are few: a round step that leaves each a line and a half of room."""
+        plot = self._plots[name]
+        levels = [value for (series, _), (value, _) in self._level_states.items() if series == name]
+        low, high = min([float(np.min(y)), *levels]), max([float(np.max(y)), *levels])
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return
+        if high - low < 1e-6 * max(1.0, abs(high)):
+            # A flat line: pyqtgraph pads the view around it; so do the figures.
+            low, high = low - max(0.5, abs(low) * 0.05), high + max(0.5, abs(high) * 0.05)
+        room = max(1, int(plot.getViewBox().height() // (self._tick_px * 1.5)))
+        raw = (high - low) / room
+        magnitude = 10 ** math.floor(math.log10(raw))
+        step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+        # At least one figure on the axis: a smaller step until a multiple of it lies well inside the
+        # range (one at the very edge is not drawn); a few halvings always find one.
+        inner_low, inner_high = low + (high - low) * 0.15, high - (high - low) * 0.15
+        for _ in range(8):
+            if math.floor(inner_high / step) * step >= inner_low:
+                break
+            step /= 2
+        plot.getAxis("left").setTickSpacing(step, step)

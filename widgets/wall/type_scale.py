@@ -73,10 +73,6 @@ class WallType:
         """The font pixel size whose capitals and ideographs are at least `glyph_px(role)` tall."""
         return math.ceil(self.glyph_px(role) / _glyph_share(self.family)) + 1
 
-    def least_scale(self, role: TextRole) -> float:
-        """How far a number in `role` may shrink to fit its tile and still be legible."""
-        return self.minimum / self.glyph_px(role)
-
     def font(self, role: TextRole) -> QFont:
         font = QFont(self.family)
         font.setPixelSize(self.font_px(role))

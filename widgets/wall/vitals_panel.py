@@ -45,16 +45,13 @@ class WallVitals(QWidget):
         vocabulary: Vocabulary,
         names: Sequence[str],
         columns: int,
-        least_scale: float = 0.5,
         parent: QWidget | None = None,
     ) -> None:
-        """`least_scale`: the smallest share of its styled size a number may shrink to (still legible)."""
         super().__init__(parent)
         self.setObjectName("wallVitals")
         self._words = vocabulary
         self._fixed = bool(names)
         self._columns = max(1, columns)
-        self._least_scale = least_scale
         self.tiles: dict[str, KpiTile] = {}
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
@@ -107,7 +104,9 @@ class WallVitals(QWidget):
     def _fit(self, tile: KpiTile) -> None:
         width = self.width() // self._columns if self.width() > 0 else 0
         if width > 0:
-            tile.set_value_scale(max(self._least_scale, tile.fit_scale(width)))
+            # A number shrinks to fit rather than lose a digit: a clipped level would be misread. On the
+            # panels the pages file names it stays legible (tests/app/wall/test_wall_legibility.py).
+            tile.set_value_scale(tile.fit_scale(width))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
