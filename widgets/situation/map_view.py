@@ -114,6 +114,7 @@ class SituationMap(QWidget):
         self._camera_xy = (np.zeros(0), np.zeros(0))
         self._heat_at = -math.inf
         self._gesture_at = -math.inf
+        self.gesture_settle_s = GESTURE_SETTLE_S
         self._still_rough = False
         self._still: QPixmap | None = None
         self._still_view: View | None = None
@@ -322,7 +323,7 @@ class SituationMap(QWidget):
         return False
 
     def _gesturing(self) -> bool:
-        return self._press is not None or time.monotonic() - self._gesture_at < GESTURE_SETTLE_S
+        return self._press is not None or time.monotonic() - self._gesture_at < self.gesture_settle_s
 
     def gesture(self, view: View) -> None:
         """Show `view` as part of an operator's gesture (drag, wheel, keys): frames stay quick by moving

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.mercator import View
@@ -309,3 +310,30 @@ def test_the_city_fills_the_window_it_is_given_until_the_operator_moves_the_map(
     zoom = view.view.zoom
     view.resize(1200, 800)
     assert view.view.zoom == zoom
+
+
+def test_a_wheel_gesture_moves_the_last_base_and_draws_afresh_once_it_settles(
+    qtbot: QtBot, palette: Palette, demo_atlas: Atlas
+) -> None:
+    view = a_map(qtbot, palette, demo_atlas)
+    close_in(view, 120.15, 30.27, zoom=14.0)
+    view.set_basemap(BasemapInfo(10, 18))
+    view.gesture_settle_s = 3600.0  # a gesture that has not paused, however slow the machine
+    asked: list[int] = []
+    view.tiles_wanted.connect(lambda keys: asked.extend(z for z, _, _ in keys))
+    view.grab()
+    assert set(asked) == {14}
+
+    wheel = QWheelEvent(
+        QPointF(600, 400), QPointF(view.mapToGlobal(QPoint(600, 400))), QPoint(0, 0), QPoint(0, 240),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(view, wheel)
+    assert view.view.zoom == 15.0
+    view.grab()
+    # Mid-gesture the last base stands in: nothing is drawn (or asked for) at the new zoom yet.
+    assert set(asked) == {14}
+
+    view.gesture_settle_s = 0.0  # the gesture pauses
+    view.grab()
+    assert 15 in asked
