@@ -55,6 +55,8 @@ class DrillCockpit:
         self.drill = asyncio.get_running_loop().create_task(self.run.run(), name="drill-run")
         self.drill.add_done_callback(self._on_drill_done)
         self.director.start()
+        # In front of its tab group once the window is laid out (a saved layout may have hidden it).
+        self.director.show_dock()
 
     def _on_drill_done(self, task: asyncio.Task[DrillResult]) -> None:
         if task.cancelled():
@@ -124,6 +126,8 @@ async def open_drill_cockpit(
     assert cockpit.duty is not None
     # The desk's counts (severe cases, open cases) are of exercise cases: a drill store holds no other.
     cockpit.duty.exercise = True
+    # Deadlines and "overdue" on the desk are read on the drill's time, as the loop's timers set them.
+    cockpit.duty.clock = run.clock
     console = install_console(app, window, cockpit, demo=True, atlas=atlas, exercise=True)
     filters = cockpit.duty.desk.queue.filters
     filters.exercise.setChecked(True)

@@ -18,9 +18,9 @@ REFRESH_MS = 500
 
 
 def inject_summary(inject: Inject) -> str:
-    """The scenario's own words for an inject (its title, headline, caller or metric name)."""
+    """The scenario's own words for an inject (its title, headline, what the caller says, metric name)."""
     body = inject.body
-    for field in ("title", "headline", "caller", "name", "note"):
+    for field in ("title", "headline", "says", "name", "note"):
         text = getattr(body, field, "")
         if isinstance(text, str) and text:
             return text
@@ -49,6 +49,12 @@ class DirectorControl(QObject):
     def start(self) -> None:
         self.timer.start()
 
+    def show_dock(self) -> None:
+        dock = self.panel.parentWidget()
+        if isinstance(dock, QDockWidget):
+            dock.show()
+            dock.raise_()
+
     def stop(self) -> None:
         self.timer.stop()
 
@@ -74,8 +80,8 @@ class DirectorControl(QObject):
         self._commands.put_nowait(DirectorCommand(Verb(request.verb), request.inject, by))
 
     def replied(self, line: str) -> None:
-        """The drill's answer to a command (or its summary): shown, and the clock and injects with it."""
-        self.panel.show_reply(line)
+        """The drill answered a command: its clock and injects are shown again at once. (The answer's
+        words are the terminal's, in English; the panel says in its own words what was asked.)"""
         self.refresh()
 
     def ended(self) -> None:
@@ -85,10 +91,16 @@ class DirectorControl(QObject):
 
 
 def install_director(window: QMainWindow, run: DrillRun, who: Callable[[], Actor | None]) -> DirectorControl:
-    """The director's panel as a dock on the right of the drill window (call before restoring layouts)."""
+    """The director's panel as a dock on the right of the drill window, in front of the supervision board
+    when there is one (the drill's seat needs the inject list's height); call before restoring layouts."""
     panel = DirectorPanel()
     dock = QDockWidget(panel.windowTitle(), window)
     dock.setObjectName("drillDirectorDock")
     dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    board = window.findChild(QDockWidget, "supervisionBoardDock")
+    if board is not None:
+        window.tabifyDockWidget(board, dock)
+    else:
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.raise_()
     return DirectorControl(panel, run, who, window)

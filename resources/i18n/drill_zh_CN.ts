@@ -374,6 +374,22 @@
 <context>
     <name>DirectorPanel</name>
     <message>
+        <source>paused the drill</source>
+        <translation>暂停了演练</translation>
+    </message>
+    <message>
+        <source>resumed the drill</source>
+        <translation>继续了演练</translation>
+    </message>
+    <message>
+        <source>sent %1 now</source>
+        <translation>立即发送了 %1</translation>
+    </message>
+    <message>
+        <source>skipped %1</source>
+        <translation>跳过了 %1</translation>
+    </message>
+    <message>
         <source>Drill director</source>
         <translation>演练导调</translation>
     </message>

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 # The director's replies kept on screen; older ones are in the drill store's log.
 REPLY_LINES = 200
+REPLY_ROWS_SHOWN = 4
+INJECT_ROWS_SHOWN = 5
 
 
 class InjectState(enum.Enum):
@@ -88,11 +90,16 @@ class DirectorPanel(QWidget):
         header = self.injects.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The director picks from the list: keep a few rows in view even in a crowded right column.
+        rows = self.injects.verticalHeader().defaultSectionSize() * INJECT_ROWS_SHOWN
+        self.injects.setMinimumHeight(rows + header.sizeHint().height())
         self.injects.itemSelectionChanged.connect(self._enable)
         self.replies = QPlainTextEdit(self)
         self.replies.setObjectName("drillReplies")
         self.replies.setReadOnly(True)
         self.replies.setMaximumBlockCount(REPLY_LINES)
+        # A few lines of replies; the injects take the dock's height.
+        self.replies.setMaximumHeight(self.replies.fontMetrics().lineSpacing() * REPLY_ROWS_SHOWN)
         controls = QHBoxLayout()
         for button in (self.pause, self.resume, self.send, self.skip):
             controls.addWidget(button)
@@ -104,6 +111,7 @@ class DirectorPanel(QWidget):
         layout.addWidget(self.replies, 1)
         self._running = True
         self._ended = False
+        self._clock_text = ""
         self._rows: list[InjectRow] = []
         self.show_clock(0.0, running=True, speed=1.0)
 
@@ -120,7 +128,18 @@ class DirectorPanel(QWidget):
             if row is None:
                 return
             inject = row.id
-        self.command_requested.emit(DirectorRequest(verb, inject))
+        request = DirectorRequest(verb, inject)
+        self.command_requested.emit(request)
+        self.show_reply(f"{self._clock_text} {self._asked(request)}")
+
+    def _asked(self, request: DirectorRequest) -> str:
+        words = {
+            "pause": self.tr("paused the drill"),
+            "resume": self.tr("resumed the drill"),
+            "send": self.tr("sent %1 now"),
+            "skip": self.tr("skipped %1"),
+        }
+        return words.get(request.verb, request.verb).replace("%1", request.inject)
 
     def show_title(self, title: str) -> None:
         self.title.setText(title)
@@ -130,7 +149,8 @@ class DirectorPanel(QWidget):
         state = self.tr("running at %1×").replace("%1", f"{speed:g}") if running else self.tr("paused")
         if self._ended:
             state = self.tr("ended")
-        self.clock.setText(self.tr("Scenario time %1 · %2").replace("%1", scenario_clock(scenario_s))
+        self._clock_text = scenario_clock(scenario_s)
+        self.clock.setText(self.tr("Scenario time %1 · %2").replace("%1", self._clock_text)
                            .replace("%2", state))  # fmt: skip
         self.clock.setProperty("paused", not running)
         self.clock.style().unpolish(self.clock)

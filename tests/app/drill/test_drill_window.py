@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.drill.cockpit import DrillCockpit, open_drill_cockpit
+from app.drill.cockpit import DrillCockpit, DrillWords, open_drill_cockpit
 from app.shell.main_window import MainWindow
 from core.clock import ManualClock
 from dispatch.atlas import load_atlas
@@ -82,6 +82,7 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
     db = tmp_path / "drills" / "tunnel.sqlite3"
 
     async def scenario_played() -> DrillCockpit:
+        cockpit_title = window.windowTitle()
         drill = await open_drill_cockpit(qapp, window, scenario, atlas, db, options)
         try:
             await drill.start()
@@ -92,7 +93,8 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             assert watermark.isVisible()
             assert watermark.geometry() == window.rect()
             assert watermark.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-            assert window.windowTitle().startswith("[DRILL] 隧道积水演练")
+            assert window.windowTitle() == DrillWords().title("隧道积水演练", cockpit_title)
+            assert watermark.word in window.windowTitle()
             assert queue.filters.exercise.isChecked()
 
             wall.advance(6.5)  # 65 s of the drill: I1 (at 1 min) is due
