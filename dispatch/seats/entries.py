@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import msgspec
+import msgspec.structs
 
 from dispatch.casework.model import Action, Actor, Command, Role
 
@@ -73,6 +74,21 @@ def command_entry(command: Command, seat: str, at: float) -> CommandEntry:
         f"cmd.{seat}.{uuid.uuid4().hex}", seat, at, command.case_id, command.version,
         command.action.value, actor, command.reason, dict(command.payload),
     )  # fmt: skip
+
+
+def event_entry(fields: dict[str, Any], seat: str, at: float) -> EventEntry:
+    """The entry for one feed event given as EventEntry's fields (no id, seat or time: those are set
+    here), or BadEntry naming what is wrong. Checked strictly now, so that every seat applies what the
+    sender meant (JSON would turn NaN into null)."""
+    try:
+        entry = msgspec.convert({**fields, "id": "", "seat": seat, "at": at}, EventEntry)
+    except msgspec.ValidationError as error:
+        raise BadEntry(f"not an event: {error}") from None
+    for name in ("at", "occurred_at", "lon", "lat"):
+        value = getattr(entry, name)
+        if value is not None and not math.isfinite(value):
+            raise BadEntry(f"not an event: {name} is {value!r}")
+    return msgspec.structs.replace(entry, id=event_id(entry.source, entry.event_id, entry.revision))
 
 
 def event_id(source: str, event: str, revision: int) -> str:

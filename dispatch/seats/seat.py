@@ -21,7 +21,7 @@ from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
-from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
+from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry
 from dispatch.seats.hub import Hub, HubUnavailable
 from dispatch.seats.subjects import Centre, check_token
 from dispatch.service import Beat, Listener, LocalLoop, LoopContext
@@ -137,8 +137,9 @@ class SeatLoop:
         return unsubscribe
 
     def close(self) -> None:
-        """Leave the hub, finish applying what arrived, close the store. Pending commands fail with
-        HubUnavailable (they may still be applied: the log decides, not this seat)."""
+        """Leave the hub and close the store; entries received but not applied yet stay in the log for
+        the next start. Pending commands fail with HubUnavailable (they may still be applied: the log
+        decides, not this seat)."""
         if self._closed:
             return
         self._closed = True
@@ -155,13 +156,11 @@ class SeatLoop:
         """Ingest one feed event for the centre (fields of EventEntry; its identity de-duplicates it) and
         answer with what it did here once applied."""
         done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
-        fields = {"id": "", "seat": self.seat, "at": self.clock.now(), **event}
         try:
-            entry = EventEntry(**fields)
-        except TypeError as error:
-            done.set_exception(ValueError(f"not an event: {error}"))
+            entry = event_entry(event, self.seat, self.clock.now())
+        except BadEntry as error:
+            done.set_exception(error)
             return done
-        entry = EventEntry(**{**fields, "id": event_id(entry.source, entry.event_id, entry.revision)})
         self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
         return done
 
@@ -235,13 +234,13 @@ class SeatLoop:
         come again while there is more."""
         with self._lock:
             batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
-            if self._stalled is not None:
+            if self._stalled is not None or self._closed:  # what is left stays in the log
                 self._inbox.clear()
                 batch = []
         if batch:
             self._apply(ctx, batch)
         with self._lock:
-            if not self._inbox:
+            if not self._inbox or self._closed:
                 self._draining = False
                 return
         self._local.write(self._drain)

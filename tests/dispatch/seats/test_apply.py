@@ -4,6 +4,7 @@ bytes say."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from dispatch.casework.model import Action, Command, Refusal
 from dispatch.casework.records import audit
 from dispatch.casework.records.discovery import district_from_grid
 from dispatch.seats.apply import Applier, Gap, read_cursor
-from dispatch.seats.entries import EventEntry, command_entry, encode, event_id
+from dispatch.seats.entries import BadEntry, EventEntry, command_entry, decode, encode, event_entry, event_id
 from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import LEAD, MONDAY_9, POLICY
@@ -193,3 +194,21 @@ def test_batches_apply_exactly_as_one_entry_at_a_time(
         one.db.close()
         many.db.close()
     assert differences(directory / "one.sqlite3", directory / "many.sqlite3") == []
+
+
+@given(
+    name=st.sampled_from(["occurred_at", "lon", "lat", "revision", "severity", "source"]),
+    value=st.sampled_from([math.nan, math.inf, "12", None, True, [1]]),
+)
+def test_an_event_that_json_would_change_is_refused_before_it_is_published(name: str, value: object) -> None:
+    fields = {**event("e1"), name: value}
+    fits = (value is None and name in {"lon", "lat", "severity"}) or (name == "source" and value == "12")
+    if not fits:
+        with pytest.raises(BadEntry, match="not an event"):
+            event_entry(fields, "a", MONDAY_9)
+        return
+    entry = event_entry(fields, "a", MONDAY_9)
+    # What was accepted means exactly what was given: the same after the trip through the log.
+    assert decode(encode(entry)) == entry
+    assert getattr(entry, name) == value
+    assert entry.id == event_id(entry.source, "e1", 1)
