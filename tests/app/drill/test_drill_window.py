@@ -25,7 +25,8 @@ from sim.drill.director import DirectorCommand
 from sim.drill.runner import DrillOptions
 from widgets.drill.watermark import DrillWatermark
 
-# Two events in different places of the demo city, one minute apart; at 10x a wall second is ten of the drill.
+# Two events in different places of the demo city, one minute apart, and a call much later; at 10x a
+# wall second is ten of the drill.
 SCENARIO = """\
 drill: 隧道积水演练
 form: tabletop
@@ -43,6 +44,10 @@ injects:
   - id: I2
     at: 2m
     event: {source: iot, category: crowding, title: 广场人群拥挤, severity: 2, where: 钟楼广场}
+  - id: I3
+    at: 20m
+    call:
+      {caller: 市民, says: 钟楼广场有烟, category: fire_alarm, severity: 3, where: 钟楼广场, log_within: 30s}
 """
 
 
@@ -117,16 +122,24 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             await until(lambda: beats >= seen + 5)
             assert "I2" not in run.master.fired_at
             assert run.clock.monotonic() == held_at
+            # Send now, from the dock, while paused: I3 (due at 20 min) goes at once.
+            panel = drill.director.panel
+            panel.injects.selectRow(2)
+            assert panel.selected() is not None
+            qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+            await until(lambda: "I3" in run.master.fired_at)
+            assert run.master.fired_at["I3"] == held_at
+            assert "I2" not in run.master.fired_at
 
             qtbot.mouseClick(drill.director.panel.resume, Qt.MouseButton.LeftButton)
             await until(lambda: run.clock.running)
-            wall.advance(6)  # 60 s more of the drill: 125 s, past I2's own time
-            # The officer's page holds still; the new case waits behind the "new cases" bar.
-            await until(lambda: queue.newer_count() == 1)
+            wall.advance(6)  # 60 s more of the drill: 125 s, past I2's own time and I3's logging
+            # The officer's page holds still; the new cases wait behind the "new cases" bar.
+            await until(lambda: queue.newer_count() == 2)
             queue.show_newer()
-            await until(lambda: queue.model.rowCount() == 2)
+            await until(lambda: queue.model.rowCount() == 3)
             assert run.master.fired_at["I2"] == 120.0
-            assert all(queue.model.row_at(n).exercise for n in range(2))
+            assert all(queue.model.row_at(n).exercise for n in range(3))
         finally:
             await drill.finish()
         return drill
@@ -142,7 +155,7 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
     finally:
         conn.close()
     assert real_cases == 0
-    assert director == [("pause", "导演 李明"), ("resume", "导演 李明")]
+    assert director == [("pause", "导演 李明"), ("send", "导演 李明"), ("resume", "导演 李明")]
 
 
 async def until(predicate: object, timeout: float = 20.0) -> None:
