@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -33,8 +33,6 @@ from widgets.situation.map_layers import (
     BaseLayer,
     BasemapInfo,
     TileKey,
-    heat_cell_px,
-    heat_image,
     needed_tiles,
 )
 from widgets.situation.map_legend import MapLegend
@@ -48,18 +46,15 @@ from widgets.situation.map_marks import (
     no_units,
 )
 from widgets.situation.map_overlay import (
-    paint_cones,
     paint_incidents,
     paint_overlay,
-    paint_pins,
     paint_units,
 )
 from widgets.situation.map_sprites import SpriteSheet, build_sheet
+from widgets.situation.map_still import still_layers
 from widgets.situation.map_words import MapLayer, MapWords
 
-BASE_MARGIN = 256  # pixels of base rendered beyond each edge, so a drag shows them at once
 CLUSTER_BELOW_ZOOM = 14.0  # zoomed out further, nearby incidents gather into counted discs
-HEAT_EVERY_S = 1.0
 MAX_TILES = 512
 WHEEL_STEP = 0.5  # zoom levels per wheel notch
 KEY_PAN = 0.25  # of the window per arrow key
@@ -250,7 +245,7 @@ class SituationMap(QWidget):
         if self._base is None:
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))
         else:
-            painter.drawPixmap(0, 0, self._still_layers())
+            painter.drawPixmap(0, 0, still_layers(self))
         if MapLayer.UNITS in self.visible and len(self.units):
             ux, uy = self._screen(self._unit_xy)
             paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))
@@ -258,69 +253,6 @@ class SituationMap(QWidget):
             paint_incidents(painter, self, *self._incident_screen_with_phase())
         paint_overlay(painter, self, self._pointer)
         painter.end()
-
-    def _still_layers(self) -> QPixmap:
-        """Everything that moves only with the view, in one window-sized pixmap: the base (with cameras,
-        their cones and key sites) and the heat. Each frame is then one opaque copy plus the moving marks;
-        this is redrawn on pan and zoom, and when the heat is due (at most once a second). During a
-        gesture (drag, wheel, keys) the last base is moved and scaled instead and the heat left out; the
-        first frame after the gesture settles draws them afresh."""
-        assert self._base is not None
-        view = self._view
-        gesturing = self._gesturing()
-        heat_due = MapLayer.HEAT in self.visible and self._now - self._heat_at >= HEAT_EVERY_S
-        settled = self._still_rough and not gesturing
-        if self._still is not None and self._still_view == view and not heat_due and not settled:
-            return self._still
-        still = QPixmap(view.width, view.height)
-        painter = QPainter(still)
-        self._still_rough = self._paint_base(painter, rough=gesturing)
-        if MapLayer.HEAT in self.visible and not self._still_rough:
-            sx, sy, shown = self._incident_screen()
-            heat = heat_image(sx[shown], sy[shown], view.width, view.height, self.palette_.color("map_heat"))
-            self._heat_at = self._now
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            cell = heat_cell_px(view.width)
-            painter.scale(cell, cell)
-            painter.drawImage(QPointF(0, 0), heat)
-            painter.restore()
-        painter.end()
-        self._still, self._still_view = still, view
-        return still
-
-    def _paint_base(self, painter: QPainter, *, rough: bool = False) -> bool:
-        """The base for the view; with `rough` the last one moved and scaled if it is not the view's
-        own. Returns whether what was drawn is such a stand-in."""
-        assert self._base is not None
-        view = self._view
-        painter.fillRect(0, 0, view.width, view.height, self.palette_.color("map_bg"))
-        stale = self._base_pixmap is None or self._base_view is None or self._needs_render()
-        if stale and rough and self._base_pixmap is not None and self._base_view is not None:
-            old = self._base_view
-            scale = 2.0 ** (view.zoom - old.zoom)
-            (bx, by), (ox, oy) = old.origin(), view.origin()
-            size = self._base_pixmap.size()
-            target = QRectF(
-                (bx - BASE_MARGIN) * scale - ox, (by - BASE_MARGIN) * scale - oy,
-                size.width() * scale, size.height() * scale,
-            )  # fmt: skip
-            painter.drawPixmap(target, self._base_pixmap, QRectF(self._base_pixmap.rect()))
-            return True
-        if stale:
-            self._base_pixmap = self._base.render(
-                view, BASE_MARGIN, self.visible, self._tiles, self._basemap, self._grid_load
-            )
-            self._base_view = view
-            self._pin_still_marks(self._base_pixmap)
-            self._ask_for_tiles()
-        assert self._base_pixmap is not None
-        assert self._base_view is not None
-        # A drag moves the pixmap rendered for the view before it; the release renders anew.
-        bx, by = self._base_view.origin()
-        ox, oy = view.origin()
-        painter.drawPixmap(QPointF(bx - ox - BASE_MARGIN, by - oy - BASE_MARGIN), self._base_pixmap)
-        return False
 
     def _gesturing(self) -> bool:
         return self._press is not None or time.monotonic() - self._gesture_at < self.gesture_settle_s
@@ -330,32 +262,6 @@ class SituationMap(QWidget):
         the last base until the gesture settles."""
         self._gesture_at = time.monotonic()
         self._set_view(view)
-
-    def _pin_still_marks(self, base: QPixmap) -> None:
-        """Camera cones and marks and key sites go into the base: they move only with the view."""
-        assert self._base is not None
-        painter = QPainter(base)
-        shift = float(BASE_MARGIN)
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_cones(painter, self, cx + shift, cy + shift)
-        if MapLayer.PLACES in self.visible:
-            px, py = self._screen((self._base.place_x, self._base.place_y))
-            paint_pins(painter, self._sheet, px + shift, py + shift, ("place",))
-        if MapLayer.CAMERAS in self.visible and len(self.cameras):
-            cx, cy = self._screen(self._camera_xy)
-            paint_pins(painter, self._sheet, cx + shift, cy + shift, ("camera",))
-        painter.end()
-
-    def _needs_render(self) -> bool:
-        assert self._base_view is not None
-        old, new = self._base_view, self._view
-        if (old.zoom, old.width, old.height) != (new.zoom, new.width, new.height):
-            return True
-        if self._press is not None:
-            (bx, by), (ox, oy) = old.origin(), new.origin()
-            return abs(bx - ox) > BASE_MARGIN or abs(by - oy) > BASE_MARGIN
-        return old != new
 
     # -- geometry -----------------------------------------------------------------------------------
 
