@@ -74,7 +74,7 @@ def run_wall_command(args: argparse.Namespace) -> int:
             return 1
     app = prepare_application()
     try:
-        return run_wall(app, pages, args.db or default_db_path(), args.screens or ())
+        return run_wall(app, pages, args.db or default_db_path(), args.screens or (), atlas=args.atlas)
     except ScreenChoiceError as error:
         print(f"tianshu: --screens: {error}", file=sys.stderr)
         return 2

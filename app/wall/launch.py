@@ -21,11 +21,10 @@ from app.wall.source import StoreReader
 from app.wall.theme import wall_stylesheet, wall_type
 from app.wall.window import WallWindow
 from core.clock import Clock, SystemClock
-from dispatch.atlas import load_atlas
+from dispatch.atlas import Atlas, load_atlas
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.vitals.rules import AlertRule
-from sim.city import demo_city
 from video.registry import CameraRegistry, RegistryError, load_registry
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
@@ -74,18 +73,28 @@ def build_windows(
     return built
 
 
+DEMO_ATLAS = Path(str(resources.files("resources") / "atlas" / "demo"))
+
+
 def demo_cameras() -> CameraRegistry | None:
     """The demo city's cameras; None if the file cannot be read."""
-    try:
-        return load_registry(Path(str(resources.files("resources") / "atlas" / "demo" / "cameras.yaml")))
-    except (OSError, RegistryError) as error:
-        log.error("the wall shows no cameras: %s", error)
-        return None
+    return cameras_of(DEMO_ATLAS / "cameras.yaml")
 
 
 def demo_camera_names() -> dict[str, str]:
     """The demo city's cameras, id → name, in the atlas's order."""
     return {camera.id: camera.name for camera in demo_cameras() or ()}
+
+
+def cameras_of(path: Path | None) -> CameraRegistry | None:
+    """A camera file as a registry; None (and a log line) when there is none or it cannot be read."""
+    if path is None:
+        return None
+    try:
+        return load_registry(path)
+    except (OSError, RegistryError) as error:
+        log.error("the wall shows no cameras: %s", error)
+        return None
 
 
 def add_takeover_maps(windows: Sequence[tuple[WallWindow, WallParts]], palette: Palette) -> list[QWidget]:
@@ -100,11 +109,14 @@ def add_takeover_maps(windows: Sequence[tuple[WallWindow, WallParts]], palette: 
 
 
 def show_demo_atlas(maps: Sequence[QWidget]) -> None:
-    """The demo city's districts, roads and places on every map panel; without them the map stays empty."""
-    if not maps:
-        return
+    """The demo city on every map panel."""
+    if maps:
+        show_atlas(maps, load_atlas(DEMO_ATLAS))
+
+
+def show_atlas(maps: Sequence[QWidget], atlas: Atlas) -> None:
+    """The city's districts, roads and places on every map panel; without them a map stays empty."""
     try:
-        atlas = load_atlas(Path(str(resources.files("resources") / "atlas" / "demo")))
         for widget in maps:
             widget.set_atlas(atlas)  # type: ignore[attr-defined]
     except Exception:
@@ -127,16 +139,19 @@ def run_wall(
     db_path: Path,
     wanted: tuple[int, ...] = (),
     clock: Clock | None = None,
+    atlas: Atlas | None = None,
 ) -> int:
-    """Show the wall until every window is closed or the process is told to stop; the exit code."""
+    """Show the wall until every window is closed or the process is told to stop; the exit code.
+    `atlas`: the city's own files (its districts, cameras and map); default: the demo city's."""
     choose_ui_font(app)
     palette = apply_theme(app)
     words = Vocabulary(app)
     screens = choose_screens(QGuiApplication.screens(), wanted)
-    cameras = demo_cameras()
+    atlas = atlas or load_atlas(DEMO_ATLAS)
+    cameras = cameras_of(atlas.files.get("cameras"))
     windows = build_windows(pages, screens, palette, words, {c.id: c.name for c in cameras or ()})
     maps = [widget for _, parts in windows for widget in parts.maps]
-    show_demo_atlas(maps + add_takeover_maps(windows, palette))
+    show_atlas(maps + add_takeover_maps(windows, palette), atlas)
     history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
     reader = StoreReader(db_path, history_s)
     controller = WallController(
@@ -147,7 +162,7 @@ def run_wall(
         wall_rules(),
         reader,
         history_s=history_s,
-        district_names={d.code: d.name for d in demo_city().districts},
+        district_names={d.code: d.name for d in atlas.districts},
         cameras=cameras,
     )
     for (window, _), screen in zip(windows, screens, strict=True):

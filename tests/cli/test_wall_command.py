@@ -16,7 +16,10 @@ from app.wall.launch import run_wall
 from app.wall.pages_file import demo_pages_path, load_pages
 from app.wall.window import WallWindow
 from cli.main import main
+from tests.dispatch.atlas import small_city
 from tests.dispatch.casework.policies import new_case, open_loop
+from widgets.wall.case_board import WallCaseBoard
+from widgets.wall.video_block import WallVideoBlock
 
 
 @pytest.fixture
@@ -105,3 +108,33 @@ def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(
     assert store.read_bytes() == before
     wal = tmp_path / "store.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_the_wall_on_a_citys_own_atlas_names_its_districts_and_cameras(
+    qapp: QApplication, tmp_path: Path, keep_signals: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TIANSHU_LANG", "en")
+    city = small_city.write(tmp_path / "city", small_city.files())
+    loop = open_loop(tmp_path / "store.sqlite3")
+    new_case(loop, "e1", severity=3, grid="330101001001")
+    loop.close()
+    seen: dict[str, list[str]] = {}
+    deadline = time.monotonic() + 30
+
+    def look_then_quit() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, WallWindow) and w.isVisible()]
+        board = windows[0].findChildren(WallCaseBoard)[0]
+        if not board.districts[0].text() and time.monotonic() < deadline:
+            QTimer.singleShot(50, look_then_quit)
+            return
+        seen["districts"] = [label.text() for label in board.districts if label.text()]
+        video = windows[0].findChildren(WallVideoBlock)[0]
+        seen["cameras"] = [tile.name.text() for tile in video.tiles.values()]
+        for window in windows:
+            window.close()
+        qapp.quit()
+
+    QTimer.singleShot(0, look_then_quit)
+    store = str(tmp_path / "store.sqlite3")
+    assert main(["--wall", "--atlas", str(city), "--db", store, "--screens", "0"]) == 0
+    assert seen == {"districts": ["西区 1"], "cameras": ["长街东口", "北路口"]}
