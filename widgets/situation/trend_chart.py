@@ -37,6 +37,8 @@ class TrendChart(QWidget):
         self._pending: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = {}
         self._titles: dict[str, str] = {}
         self._tick_px = 0  # set on a wall: value ticks are then spaced for their size
+        # The least time a plot spans; a wall shows its whole window, so the time axis stands still.
+        self.min_span_s = MIN_SPAN_S
         self._title_size = "12pt"
         # Alert-rule levels across a plot, made once per (series, n) and then only moved.
         self._levels: dict[tuple[str, int], pg.InfiniteLine] = {}
@@ -166,7 +168,7 @@ class TrendChart(QWidget):
             self._heads[name].setData(t[-1:], y[-1:])
             # A young series still gets a readable time axis (minutes, not fractions of a second).
             end = float(t[-1])
-            self._plots[name].setXRange(min(float(t[0]), end - MIN_SPAN_S), end, padding=0.02)
+            self._plots[name].setXRange(min(float(t[0]), end - self.min_span_s), end, padding=0.02)
             if self._tick_px:
                 self._space_value_ticks(name, y)
         self._pending.clear()

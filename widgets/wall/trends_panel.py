@@ -30,6 +30,7 @@ class WallTrends(QWidget):
         self.names = tuple(names)
         self.window_s = window_s
         self.chart = TrendChart(palette, columns=max(1, len(self.names)), parent=self)
+        self.chart.min_span_s = window_s
         for name in self.names:
             self.chart.add_series(name, vocabulary.metric(name))
         layout = QVBoxLayout(self)
