@@ -164,7 +164,11 @@ class WallController(QObject):
             first = takeovers[0] if takeovers else None
             if first is not None and first != shown:
                 _show_place(window.takeover.map, first, self._clock.now())
-            self.shown_takeovers[window.screen_name] = takeovers[0].key if takeovers else None
+            key = takeovers[0].key if takeovers else None
+            if key != self.shown_takeovers.get(window.screen_name):
+                # Each screen says what covers it, for whoever reads the log after a night on the wall.
+                log.info("wall screen %s: takeover %s", window.screen_name, key or "ended")
+            self.shown_takeovers[window.screen_name] = key
         # An unchanged store hands back the same marks: the maps keep what they have.
         self._marks_shown = reading.marks
         self.takeover_shown.emit(dict(self.shown_takeovers))

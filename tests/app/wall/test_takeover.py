@@ -3,6 +3,7 @@ a duty console in another process acknowledges it on the same store; meanwhile t
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,7 @@ def loop(tmp_path: Path) -> Loop:
 
 @pytest.mark.slow
 def test_severe_cases_take_the_wall_in_turn_until_acknowledged_at_a_console(
-    qtbot: QtBot, qapp: QApplication, loop: Loop
+    qtbot: QtBot, qapp: QApplication, loop: Loop, caplog: pytest.LogCaptureFixture
 ) -> None:
     cameras = demo_cameras()
     assert cameras is not None
@@ -80,8 +81,10 @@ def test_severe_cases_take_the_wall_in_turn_until_acknowledged_at_a_console(
             assert shown[-1] == {wall.window.screen_name: second.code}
 
             acknowledge_elsewhere(loop.path, second.id)
-            wall.controller.apply(reader.read(loop.clock.now()))
+            with caplog.at_level(logging.INFO, logger="app.wall.controller"):
+                wall.controller.apply(reader.read(loop.clock.now()))
             assert takeover.isHidden()
+            assert f"wall screen {wall.window.screen_name}: takeover ended" in caplog.text
             assert shown[-1] == {wall.window.screen_name: None}
             wall.advance(1)
             assert not wall.controller.alarm_up
