@@ -163,6 +163,8 @@ class DirectorPanel(QWidget):
         self._rows = list(rows)
         table = self.injects
         table.blockSignals(True)
+        # The selection follows the inject, not the row number: another inject on that row is not chosen.
+        table.selectionModel().clear()  # the current row too: Qt would select whatever moves onto it
         table.setRowCount(len(rows))
         for n, row in enumerate(rows):
             due = self.tr("if missed") if row.at_s is None else scenario_clock(row.at_s)
