@@ -91,6 +91,11 @@ def test_the_cockpit_store_or_a_store_with_real_records_is_refused(
     build_history(copy).db.close()
     assert main(["drill", str(scenario), "--headless", "--db", str(copy)]) == 2
     assert "real (non-exercise) cases" in capsys.readouterr().err
+    # With players at the cockpit the same checks come first: no window opens on a real store.
+    assert main(["drill", str(scenario), "--db", str(cockpit_store)]) == 2
+    assert "that is the cockpit's store" in capsys.readouterr().err
+    assert main(["drill", str(scenario), "--db", str(copy)]) == 2
+    assert "real (non-exercise) cases" in capsys.readouterr().err
     assert _fingerprint(cockpit_store.parent) == before
     assert not (cockpit_store.parent / "drills").exists()
 
