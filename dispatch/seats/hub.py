@@ -29,7 +29,8 @@ Handler = Callable[[int, bytes, float], Awaitable[None]]
 
 
 class HubUnavailable(ConnectionError):
-    """The hub could not be reached, or did not store an entry: nothing was published."""
+    """The hub could not be reached, or did not confirm an entry. An entry whose confirmation was lost
+    may still be in the log: the replica shows what became of it, never this error."""
 
 
 class Hub:
@@ -107,7 +108,7 @@ class Hub:
         try:
             return await self._js.publish(subject, data, stream=self.centre.stream, headers={MSG_ID: msg_id})
         except nats.errors.Error as error:
-            raise HubUnavailable(f"the hub did not store the entry: {error}") from error
+            raise HubUnavailable(f"the hub did not confirm the entry: {error}") from error
 
     async def last_seq(self) -> int:
         """The newest sequence in the centre's log."""
