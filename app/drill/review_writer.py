@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
 
+from app.shell.theme import load_palette
 from dispatch.drill.expectations import Outcome
 from dispatch.drill.review_model import Review
 from widgets.drill.review_chart import ReviewChart
@@ -20,19 +21,21 @@ PDF_DPI = 96
 
 def write_review(review: Review, out: Path) -> None:
     """`out` ending in .pdf or .html (anything else: ValueError); OSError when it cannot be written."""
-    report, chart = ReviewReport(), ReviewChart()
+    palette = load_palette()
+    report, chart = ReviewReport(), ReviewChart(palette)
     words = {outcome: report.outcome(outcome) for outcome in Outcome}
     image = chart.image(review, words)
     suffix = out.suffix.lower()
     if suffix == ".pdf":
-        _write_pdf(report.html(review, CHART_URL), image, out, review.title, report.watermark)
+        ink = palette.color("paper_ink")
+        _write_pdf(report.html(review, CHART_URL), image, out, review.title, report.watermark, ink)
     elif suffix in (".html", ".htm"):
         out.write_text(report.html(review, _data_url(image), web=True), encoding="utf-8")
     else:
         raise ValueError(f"{out.name}: the review is written as .pdf or .html")
 
 
-def _write_pdf(html: str, chart: QImage, out: Path, title: str, watermark: str) -> None:
+def _write_pdf(html: str, chart: QImage, out: Path, title: str, watermark: str, ink: QColor) -> None:
     writer = QPdfWriter(str(out))
     writer.setTitle(title)
     writer.setCreator("Tianshu")
@@ -56,18 +59,18 @@ def _write_pdf(html: str, chart: QImage, out: Path, title: str, watermark: str) 
             painter.translate(0, -number * height)
             document.drawContents(painter, QRectF(0, number * height, page.width(), height))
             painter.restore()
-            _mark_page(painter, QRectF(0, 0, page.width(), height), watermark)
+            _mark_page(painter, QRectF(0, 0, page.width(), height), watermark, ink)
     finally:
         painter.end()
     if not out.is_file() or out.stat().st_size == 0:
         raise OSError(f"could not write {out}")
 
 
-def _mark_page(painter: QPainter, page: QRectF, text: str) -> None:
+def _mark_page(painter: QPainter, page: QRectF, text: str, ink: QColor) -> None:
     """The DRILL mark across the page, light enough to read the text under it."""
     painter.save()
     painter.setOpacity(0.12)
-    painter.setPen(QColor(Qt.GlobalColor.black))
+    painter.setPen(ink)
     font = QFont(painter.font())
     font.setPixelSize(int(page.width() / 14))
     font.setBold(True)
