@@ -143,7 +143,15 @@ class WallController(QObject):
         if reading.newest_reading_at is not None:
             self.newest_reading_at = reading.newest_reading_at
         places = {case_id: (lon, lat) for case_id, lon, lat in reading.places}
-        takeovers = takeovers_of(reading.severe, self._words, self._districts, places, self._cameras)
+        takeovers = takeovers_of(
+            reading.severe,
+            self._words,
+            self._districts,
+            places,
+            self._cameras,
+            now=self._clock.now(),
+            expires_s=self.pages.takeover_expires_s,
+        )
         named = tuple((self._districts.get(code, code), count) for code, count in reading.cases.by_district)
         figures = dataclasses.replace(reading.cases, by_district=named)
         on_duty = tuple((self.tr("On duty"), name) for name in reading.on_duty)

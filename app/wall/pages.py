@@ -82,3 +82,4 @@ class WallPages:
     pages: tuple[Page, ...]
     burn_in_s: float = 240.0  # how often the picture shifts
     burn_in_px: int = 4  # how far at most, each way
+    takeover_expires_s: float = 1800.0  # a takeover ends this long after its case was discovered

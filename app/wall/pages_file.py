@@ -20,7 +20,7 @@ _SPAN_UNITS = {"s": 1.0, "second": 1.0, "min": 60.0, "minute": 60.0, "h": 3600.0
 _MAX_GRID = 12  # cells a side: past this no panel is readable across a room
 _MAX_PX = 32768  # Qt's widest window; a bigger canvas is a typo
 _MAX_SPAN_S = 7 * 86400.0
-_TOP = ("viewing", "canvas", "burn_in", "pages")
+_TOP = ("viewing", "canvas", "burn_in", "takeover", "pages")
 _PANEL_KEYS: dict[PanelKind, tuple[str, ...]] = {
     PanelKind.MAP: (),
     PanelKind.VITALS: ("metrics",),
@@ -121,7 +121,13 @@ class _Reader:
                 self.fail(node, f"page {page.name!r} appears twice (first on line {seen[page.name]})")
             seen[page.name] = _line(node)
             pages.append(page)
-        return WallPages(viewing, canvas, tuple(pages), burn_in_s=every, burn_in_px=shift)
+        expires = 1800.0
+        if "takeover" in spec:
+            takeover = self.fields(spec["takeover"], "takeover", ("expires",))
+            expires = self.span(takeover["expires"], "takeover.expires", least=60.0)
+        return WallPages(
+            viewing, canvas, tuple(pages), burn_in_s=every, burn_in_px=shift, takeover_expires_s=expires
+        )
 
     def viewing(self, node: yaml.Node) -> Viewing:
         keys = ("distance_m", "panel_diagonal_in", "panel_resolution", "arc_minutes")

@@ -18,12 +18,22 @@ def takeovers_of(
     districts: Mapping[str, str],
     places: Mapping[int, tuple[float, float]] = MappingProxyType({}),
     cameras: CameraRegistry | None = None,
+    *,
+    now: float,
+    expires_s: float,
 ) -> tuple[Takeover, ...]:
     """Open severe (level I/II) cases nobody has acknowledged: the most severe first, then the newest.
     A firing vital-sign alarm of that level is among them: the console turns it into such a case.
-    `places`: case id → (lon, lat); with `cameras`, the nearest camera that sees the place is named."""
+    `places`: case id → (lon, lat); with `cameras`, the nearest camera that sees the place is named.
+    A case discovered `expires_s` or longer before `now` no longer takes the wall."""
     waiting = [
-        row for row in rows if row.severity <= SEVERE_MAX and not row.acknowledged and not row.exercise
+        row
+        for row in rows
+        if row.severity <= SEVERE_MAX
+        and not row.acknowledged
+        and not row.exercise
+        # A takeover always ends: a case nobody acknowledged stays in the queue's alarm, not on the wall.
+        and now - row.discovered_at < expires_s
     ]
     waiting.sort(key=lambda row: (row.severity, -row.discovered_at, row.id))
     found = []

@@ -71,6 +71,7 @@ def test_the_demo_pages_place_every_kind_of_panel() -> None:
     assert overview.panels[0].cells() == {(0, 0), (1, 0), (0, 1), (1, 1)}
     assert wall.viewing.distance_m == 5.0
     assert wall.burn_in_s == 240.0
+    assert wall.takeover_expires_s == 1800.0
 
 
 def test_a_small_file_takes_the_defaults() -> None:
@@ -101,6 +102,8 @@ def test_a_small_file_takes_the_defaults() -> None:
         ("pages:\n", "viewing: {arc_minutes: 12}\npages:\n", 1, "between 16 and 60"),
         ("pages:\n", "canvas: {size: 99999x2160}\npages:\n", 1, "between 1 and 32768"),
         ("pages:\n", "burn_in: {every: soon}\npages:\n", 1, "span such as"),
+        ("pages:\n", "takeover: {expires: 10 seconds}\npages:\n", 1, "between 60 seconds and 7 days"),
+        ("pages:\n", "takeover: {expire: 10 minutes}\npages:\n", 1, "unknown key 'expire'"),
     ],
 )
 def test_a_mistake_is_named_with_its_line(replace: str, by: str, line: int, says: str) -> None:

@@ -14,9 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from app.shell.theme import apply_theme
 from app.wall.launch import add_takeover_maps, demo_cameras
-from app.wall.source import StoreReader
+from app.wall.source import StoreReader, WallReading
+from dispatch.casework.model import Card, CaseState
+from dispatch.casework.readouts import QueueRow
 from tests.app.wall.walls import wall_on
 from tests.dispatch.casework.policies import Loop, new_case, open_loop
+from widgets.wall.case_board import CaseFigures
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -105,3 +108,30 @@ def test_the_running_wall_reads_the_store_off_the_gui_thread(
             assert wall.parts.boards[0].levels[0].text().endswith(" 1")
         finally:
             wall.controller.stop()
+
+
+def test_a_takeover_nobody_acknowledges_ends_when_it_expires(qtbot: QtBot, qapp: QApplication) -> None:
+    with wall_on(qtbot, qapp) as wall:
+        assert wall.pages.takeover_expires_s == 1800.0
+        row = severe_row(discovered_at=wall.clock.now())
+
+        def look() -> None:
+            wall.controller.apply(WallReading((), CaseFigures((1, 0, 0, 0), (), 0, 0), (row,), (), (), None))
+
+        look()
+        assert wall.window.takeover.isVisible()
+        wall.clock.advance(1799)
+        look()
+        assert wall.window.takeover.isVisible()
+        wall.clock.advance(1)
+        look()
+        assert wall.window.takeover.isHidden()
+
+
+def severe_row(discovered_at: float) -> QueueRow:
+    return QueueRow(
+        id=1, code="TS-0001", state=CaseState.DISCOVERED, version=1, severity=1, category="waterlogging",
+        title="隧道积水", address="", district="", source="iot", discovered_at=discovered_at, handle_due=None,
+        register_due=None, card=Card.NONE, parked=False, overdue=False, unit="", events_count=1,
+        acknowledged=False,
+    )  # fmt: skip
