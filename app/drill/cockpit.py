@@ -121,7 +121,7 @@ async def open_drill_cockpit(
 
     cockpit = Cockpit(
         window, db_path=db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,
-        directory=functools.partial(atlas_directory, atlas),
+        directory=functools.partial(atlas_directory, atlas), clock=run.clock,
     )  # fmt: skip
     assert cockpit.duty is not None
     # The desk's counts (severe cases, open cases) are of exercise cases: a drill store holds no other.

@@ -20,7 +20,7 @@ from app.shell.feed_watch import install_feed_watch
 from app.shell.frame_clock import DEFAULT_FPS, FrameClock
 from app.shell.main_window import MainWindow
 from app.shell.store_stats import file_size, local_midnight
-from core.clock import SystemClock
+from core.clock import Clock, SystemClock
 from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import Checkpointer
@@ -84,14 +84,17 @@ class Cockpit(QObject):
         loop: LocalLoop | None = None,
         audit_checkpoints: Checkpointer | None = None,
         directory: Callable[[], UnitDirectory] = demo_directory,
+        clock: Clock | None = None,
     ) -> None:
         """`directory` builds, on the desk thread, the units and roads the dispatch dialog offers: a city's
-        atlas (`--atlas`), else the demo city's."""
+        atlas (`--atlas`), else the demo city's. `clock`: the time the cockpit shows and stamps (a drill's
+        exercise clock; default the wall's)."""
         super().__init__(window)
         if feed_url is None and demo_factory is None:
             raise ValueError("without a feed URL the cockpit needs the demo city")
         self.window = window
         self.db_path = db_path
+        self.clock: Clock = clock or SystemClock()
         self.feed_url = feed_url
         self._pipeline_factory = pipeline_factory
         self._demo_factory = demo_factory
@@ -104,7 +107,7 @@ class Cockpit(QObject):
         self._pipeline_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._shut_down = False
-        self._today_start = local_midnight(time.time())
+        self._today_start = local_midnight(self.clock.now())
         # Events today = stored since midnight when counted + what the pipeline committed since then.
         self._today_base = 0
         self._committed = 0
@@ -163,7 +166,7 @@ class Cockpit(QObject):
             else _ready(self.feed_url)
         )
         capacity = self.window.events.model.capacity
-        since = time.time() - self.window.vitals.history_s
+        since = self.clock.now() - self.window.vitals.history_s
         history, readings, today, url = await asyncio.gather(
             loop.run_in_executor(self._store_io, load_recent_events, self.db_path, capacity),
             loop.run_in_executor(self._store_io, load_recent_metrics, self.db_path, since),
@@ -194,7 +197,7 @@ class Cockpit(QObject):
             self.duty.start()
 
     def _on_duty_open_counted(self, count: int) -> None:
-        self.window.vitals.apply([MetricSample(0, OPEN_CASES_METRIC, float(count), time.time())])
+        self.window.vitals.apply([MetricSample(0, OPEN_CASES_METRIC, float(count), self.clock.now())])
 
     def _vital_signs(self, metrics: Sequence[MetricSample]) -> list[MetricSample]:
         """The feed's readings for the vital-sign band. With a desk, 在办事件 is the store's own count of
@@ -321,7 +324,7 @@ class Cockpit(QObject):
         """Once a second: clocks, back-off countdown, store size, and the day rollover."""
         loop = asyncio.get_running_loop()
         while True:
-            now = time.time()
+            now = self.clock.now()
             window = self.window
             window.header.show_time(now)
             window.status.show_time(now)
