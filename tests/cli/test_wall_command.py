@@ -16,6 +16,7 @@ from app.wall.launch import run_wall
 from app.wall.pages_file import demo_pages_path, load_pages
 from app.wall.window import WallWindow
 from cli.main import main
+from core.clock import ManualClock
 from tests.dispatch.atlas import small_city
 from tests.dispatch.casework.policies import new_case, open_loop
 from widgets.wall.case_board import WallCaseBoard
@@ -77,7 +78,7 @@ def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(
     qapp: QApplication, tmp_path: Path, keep_signals: None
 ) -> None:
     loop = open_loop(tmp_path / "store.sqlite3")
-    new_case(loop, "e1", severity=1, title="地铁站大客流")
+    opened_at = new_case(loop, "e1", severity=1, title="地铁站大客流").discovered_at
     loop.close()
     store = tmp_path / "store.sqlite3"
     before = store.read_bytes()
@@ -98,7 +99,8 @@ def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(
         qapp.quit()
 
     QTimer.singleShot(0, look_then_quit)
-    assert run_wall(qapp, load_pages(demo_pages_path()), store) == 0
+    # The wall's clock a minute after the case was opened (the store's cases live on the test's clock).
+    assert run_wall(qapp, load_pages(demo_pages_path()), store, clock=ManualClock(opened_at + 60)) == 0
     assert len(seen) == len(qapp.screens())
     for page, full_screen, pages, takeover in seen:
         assert (page, full_screen, pages) == ("overview", True, 4)
