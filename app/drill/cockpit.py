@@ -111,8 +111,26 @@ async def open_drill_cockpit(
 
     options = replace(options, stop_requested=lambda: stop.requested or outer_stop(), announce=announce)
     run = DrillRun(scenario, atlas, db_path, options)
-    url = await run.open()
-    loop = LocalLoop(db_path, load_policy(default_policy_path()), run.clock, exercise_store=True)
+    loop: LocalLoop | None = None
+    try:
+        url = await run.open()
+        loop = LocalLoop(db_path, load_policy(default_policy_path()), run.clock, exercise_store=True)
+        drill = _build(app, window, run, loop, url, atlas, stop)
+    except BaseException:
+        # Nothing is left listening on 127.0.0.1 or holding the drill store when the window cannot be built.
+        if loop is not None:
+            loop.close()
+        await run.close()
+        raise
+    replies.append(drill.director)
+    return drill
+
+
+def _build(
+    app: QApplication, window: MainWindow, run: DrillRun, loop: LocalLoop, url: str, atlas: Atlas,
+    stop: StopFlag,
+) -> DrillCockpit:  # fmt: skip
+    scenario = run.scenario
 
     def pipeline_factory(db: Path, feed_url: str) -> Pipeline:
         intake = IntakePipeline(db_path=db, feed_url=feed_url, clock=run.clock)
@@ -120,7 +138,7 @@ async def open_drill_cockpit(
         return PipelineThread(intake)
 
     cockpit = Cockpit(
-        window, db_path=db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,
+        window, db_path=run.db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,
         directory=functools.partial(atlas_directory, atlas), clock=run.clock,
     )  # fmt: skip
     assert cockpit.duty is not None
@@ -135,6 +153,5 @@ async def open_drill_cockpit(
     console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
     window.setWindowTitle(DrillWords(window).title(scenario.title, window.windowTitle()))
     director = install_director(window, run, lambda: console.session.actor)
-    replies.append(director)
     watermark = DrillWatermark(window.theme_palette, window)
     return DrillCockpit(run, loop, cockpit, console, director, watermark, stop)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import qasync
@@ -22,7 +24,7 @@ from dispatch.drill import parse_scenario
 from dispatch.drill.scenario_atlas import atlas_directory
 from dispatch.store.database import default_db_path, open_store
 from sim.drill.director import DirectorCommand
-from sim.drill.runner import DrillOptions
+from sim.drill.runner import DrillOptions, DrillRun
 from widgets.drill.watermark import DrillWatermark
 
 # Two events in different places of the demo city, one minute apart, and a call much later; at 10x a
@@ -166,3 +168,41 @@ async def until(predicate: object, timeout: float = 20.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("timed out waiting for the drill window")
         await asyncio.sleep(0.01)
+
+
+def test_a_window_that_cannot_be_built_leaves_no_feed_server_or_store_open(
+    qloop: qasync.QEventLoop, qapp: QApplication, window: MainWindow, tmp_path: Path,
+    real_store: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the console could not be built")
+
+    monkeypatch.setattr("app.drill.cockpit.install_console", broken)
+    started: list[str] = []  # the feed URL the drill opened
+    monkeypatch.setattr(DrillRun, "open", _recording(DrillRun.open, started))
+    scenario = parse_scenario(SCENARIO, "tunnel.yaml")
+    atlas = load_atlas(atlas_directory(scenario))
+    options = DrillOptions(
+        headless=False, wall=ManualClock(), announce=lambda _: None, director=asyncio.Queue()
+    )
+    db = tmp_path / "drills" / "tunnel.sqlite3"
+
+    async def attempt() -> None:
+        with pytest.raises(RuntimeError, match="console"):
+            await open_drill_cockpit(qapp, window, scenario, atlas, db, options)
+        assert len(started) == 1
+        port = int(started[0].rsplit(":", 1)[1])
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection("127.0.0.1", port)
+
+    qloop.run_until_complete(asyncio.wait_for(attempt(), 30))
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("tianshu-loop")]
+
+
+def _recording(open_: Any, started: list[str]) -> Any:
+    async def wrapper(self: DrillRun) -> str:
+        url = str(await open_(self))
+        started.append(url)
+        return url
+
+    return wrapper
