@@ -8,23 +8,13 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from dispatch.casework.model import Actor
-from dispatch.drill.scenario import Inject
+from dispatch.drill.scenario import Inject, UnitReport
 from sim.drill.director import DirectorCommand, Verb
 from sim.drill.runner import DrillRun
 from widgets.drill.director_panel import DirectorPanel, DirectorRequest, InjectRow, InjectState
 
 # The clock and the inject states are text: twice a second is enough (STYLE: text at 1–2 Hz).
 REFRESH_MS = 500
-
-
-def inject_summary(inject: Inject) -> str:
-    """The scenario's own words for an inject (its title, headline, what the caller says, metric name)."""
-    body = inject.body
-    for field in ("title", "headline", "says", "name", "note"):
-        text = getattr(body, field, "")
-        if isinstance(text, str) and text:
-            return text
-    return inject.note or type(body).__name__
 
 
 class DirectorControl(QObject):
@@ -70,8 +60,22 @@ class DirectorControl(QObject):
                 state, sent = InjectState.SKIPPED, None
             else:
                 state, sent = InjectState.PENDING, None
-            rows.append(InjectRow(inject.id, inject_summary(inject), inject.at_s, state, sent))
+            rows.append(InjectRow(inject.id, self.summary(inject), inject.at_s, state, sent))
         self.panel.show_injects(rows)
+
+    def summary(self, inject: Inject) -> str:
+        """The scenario's own words for an inject: its title, headline, what the caller says, the report's
+        or the director's note; else what it is."""
+        body = inject.body
+        for field in ("title", "headline", "says", "note"):
+            text = getattr(body, field, "")
+            if isinstance(text, str) and text:
+                return text
+        if inject.note:
+            return inject.note
+        if isinstance(body, UnitReport):
+            return self.tr("Unit report on %1").replace("%1", body.to)
+        return str(getattr(body, "name", "")) or inject.id
 
     def _on_panel_command_requested(self, request: DirectorRequest) -> None:
         actor = self._who()

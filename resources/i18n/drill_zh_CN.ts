@@ -492,4 +492,11 @@
         <translation>【演练】%1 · %2</translation>
     </message>
 </context>
+<context>
+    <name>DirectorControl</name>
+    <message>
+        <source>Unit report on %1</source>
+        <translation>%1 的力量回报</translation>
+    </message>
+</context>
 </TS>
