@@ -55,7 +55,7 @@ class YamlNodes:
         entries = self.mapping(node, what)
         for key, (key_node, _) in entries.items():
             if key not in required and key not in optional:
-                expected = ", ".join(required + optional)
+                expected = ", ".join(dict.fromkeys(required + optional))
                 self.fail(key_node, f"unknown key {key!r} in {what} (expected: {expected})")
         for key in required:
             if key not in entries:

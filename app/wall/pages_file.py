@@ -6,12 +6,12 @@ import math
 import re
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from app.wall.pages import Canvas, Page, Panel, PanelKind, Viewing, WallPages
+from core.yaml_nodes import YamlNodes, line
 
 _TAG = "tag:yaml.org,2002:"
 _SIZE = re.compile(r"\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*")
@@ -82,19 +82,18 @@ def _crosses(start: int, span: int, per_screen: int) -> bool:
     return start // per_screen != (start + span - 1) // per_screen
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-class _Reader:
+class _Reader(YamlNodes):
     """Walks the composed YAML nodes; each method reads one part of the file and knows its rules."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        super().__init__(name)
         self._constructor = SafeConstructor()
 
-    def fail(self, node: yaml.Node, what: str) -> NoReturn:
-        raise WallPagesError(f"{self.name}:{_line(node)}: {what}")
+    def error(self, at: int, what: str) -> Exception:
+        return WallPagesError(f"{self.name}:{at}: {what}")
+
+    def key(self, node: yaml.Node, what: str) -> str:
+        return self.text(node, f"a key in {what}")
 
     # -- the parts -----------------------------------------------------------------------------------
 
@@ -119,7 +118,7 @@ class _Reader:
             self.fits_seams(page, node, canvas)
             if page.name in seen:
                 self.fail(node, f"page {page.name!r} appears twice (first on line {seen[page.name]})")
-            seen[page.name] = _line(node)
+            seen[page.name] = line(node)
             pages.append(page)
         expires = 1800.0
         if "takeover" in spec:
@@ -242,36 +241,8 @@ class _Reader:
             metrics=self.names(spec["metrics"], f"{what}: metrics") if "metrics" in spec else (),
             window_s=self.span(spec["window"], f"{what}: window", least=60.0) if "window" in spec else 1800.0,
             cameras=self.names(spec["cameras"], f"{what}: cameras") if "cameras" in spec else (),
-            line=_line(node),
+            line=line(node),
         )
-
-    # -- structure -----------------------------------------------------------------------------------
-
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """A mapping's entries by key text, with the key node kept for its line; duplicates refused."""
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, f"{what} must be a mapping of keys to values")
-        entries: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-        for key, value in node.value:
-            text = self.text(key, f"a key in {what}")
-            if text in entries:
-                self.fail(key, f"{text!r} appears twice in {what} (first on line {_line(entries[text][0])})")
-            entries[text] = (key, value)
-        return entries
-
-    def fields(
-        self, node: yaml.Node, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> dict[str, yaml.Node]:
-        """A mapping with a fixed set of keys: unknown keys are typos and refused, missing ones too."""
-        entries = self.mapping(node, what)
-        for key, (key_node, _) in entries.items():
-            if key not in required and key not in optional:
-                expected = ", ".join(dict.fromkeys(required + optional))
-                self.fail(key_node, f"unknown key {key!r} in {what} (expected: {expected})")
-        for key in required:
-            if key not in entries:
-                self.fail(node, f"{what} is missing {key!r}")
-        return {key: value for key, (_, value) in entries.items()}
 
     # -- values --------------------------------------------------------------------------------------
 
