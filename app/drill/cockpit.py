@@ -17,6 +17,7 @@ from app.drill.director import DirectorControl, install_director
 from app.shell.cockpit import Cockpit, Pipeline
 from app.shell.gui import Console, install_console
 from app.shell.main_window import MainWindow
+from app.situation.controller import SituationController, install_situation_map
 from dispatch.atlas import Atlas
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.drill.scenario import Scenario
@@ -46,6 +47,7 @@ class DrillCockpit:
     console: Console
     director: DirectorControl
     watermark: DrillWatermark
+    situation: SituationController
     stop: StopFlag = field(default_factory=lambda: StopFlag())
     drill: asyncio.Task[DrillResult] | None = None
 
@@ -75,6 +77,7 @@ class DrillCockpit:
                     result = await self.drill
         finally:
             self.director.stop()
+            self.situation.stop()
             self.console.stop()
             await self.cockpit.shutdown()
             await asyncio.get_running_loop().run_in_executor(None, self.loop.close)
@@ -152,6 +155,12 @@ def _build(
     # Each officer who signs in starts with a clean queue (filters off): in a drill, exercise stays on.
     console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
     window.setWindowTitle(DrillWords(window).title(scenario.title, window.windowTitle()))
+    # The city map beside the desk, of the drill's cases on the drill's time (ages, pulses).
+    assert cockpit.bus is not None
+    ticked = cockpit.frame_clock.ticked
+    situation = install_situation_map(window, loop, cockpit.bus, cockpit.duty, atlas, ticked)
+    situation.exercise = True
+    situation.clock = run.clock
     director = install_director(window, run, lambda: console.session.actor)
     watermark = DrillWatermark(window.theme_palette, window)
-    return DrillCockpit(run, loop, cockpit, console, director, watermark, stop)
+    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, stop)

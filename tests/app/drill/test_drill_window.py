@@ -109,6 +109,8 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             row = queue.model.row_at(0)
             assert row.exercise
             assert row.title == "下穿隧道积水一"
+            # The city map shows the drill's case too.
+            await until(lambda: len(drill.situation.view.incidents) == 1)
 
             # The director signs in with a demo account the drill store was seeded with; the window was
             # locked until then. Signing in starts the queue clean, but a drill keeps it on exercise.
