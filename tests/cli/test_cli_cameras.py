@@ -60,7 +60,7 @@ def test_a_missing_cameras_file_and_an_unknown_tab_are_refused(
 ) -> None:
     for argv in (
         ["--cameras", str(tmp_path / "none.yaml")],
-        ["screenshot", "--out", "x.png", "--tab", "map"],
+        ["screenshot", "--out", "x.png", "--tab", "radar"],
     ):
         with pytest.raises(SystemExit) as stopped:
             build_parser().parse_args(argv)
