@@ -4,7 +4,10 @@ the code does, not how fast a loaded machine runs it."""
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,3 +18,23 @@ settings.register_profile(
     "tianshu", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 settings.load_profile("tianshu")
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_or_popup_left_open() -> Iterator[None]:
+    """A modal dialog or a pop-up left open by one test takes the keyboard and window activation from every
+    later test in the process (they then time out waiting for their window to become active). Close it and
+    fail the test that left it, so the cause is named where it is."""
+    yield
+    if "PySide6.QtWidgets" not in sys.modules:
+        return  # a test without Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    left = [w for w in (app.activeModalWidget(), app.activePopupWidget()) if w is not None]
+    names = [f"{type(w).__name__}({w.objectName()!r})" for w in left]
+    for widget in left:
+        widget.close()
+    assert not names, f"left open after the test: {names}"

@@ -213,6 +213,9 @@ class DutyDesk(QWidget):
         if self.keys is None:
             self.keys = KeyList(self.key_rows(), self)
         self.keys.open()
+        # The list takes the keyboard at once, so Esc closes it rather than reaching the desk behind it.
+        self.keys.raise_()
+        self.keys.activateWindow()
 
     def back_to_queue(self) -> None:
         self.notice.hide()

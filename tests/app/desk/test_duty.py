@@ -266,6 +266,10 @@ def test_f1_lists_every_key_of_the_desk(qtbot: QtBot, duty: Duty) -> None:
         "Shift+V",
         "Shift+W",
     } <= listed
+    # Esc closes the list and gives the keyboard back to the desk.
+    qtbot.waitUntil(keys.isActiveWindow)
+    QTest.keyClick(keys, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not keys.isVisible())
 
 
 def test_a_case_arriving_under_the_pointer_moves_no_row(qtbot: QtBot, duty: Duty) -> None:

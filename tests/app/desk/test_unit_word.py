@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -194,6 +196,9 @@ def test_the_app_fetches_the_photo_off_the_gui_thread_and_the_thumbnail_opens_fu
         assert viewer is not None
         assert viewer.isVisible()
         assert (viewer.image.pixmap().width(), viewer.image.pixmap().height()) == (320, 240)
+        # Esc closes the full-size picture.
+        QTest.keyClick(viewer, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: not viewer.isVisible())
         photos.close()
     finally:
         running.close()
