@@ -3,24 +3,22 @@ full-screen window per screen on the store, read through a connection that canno
 
 from __future__ import annotations
 
+import json
+import os
 import signal
-import time
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.wall.launch import run_wall
-from app.wall.pages_file import demo_pages_path, load_pages
-from app.wall.window import WallWindow
 from cli.main import main
-from core.clock import ManualClock
 from tests.dispatch.atlas import small_city
 from tests.dispatch.casework.policies import new_case, open_loop
-from widgets.wall.case_board import WallCaseBoard
-from widgets.wall.video_block import WallVideoBlock
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -74,69 +72,98 @@ def test_a_screen_this_machine_lacks_is_refused(
     assert "no screen 7: this machine has 0 (" in capsys.readouterr().err
 
 
-def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(
-    qapp: QApplication, tmp_path: Path, keep_signals: None
-) -> None:
+# The wall runs its own event loop (app.exec) until its windows close, as `python main.py --wall` does: in a
+# process of its own, so that loop's end leaves nothing behind in the test run's shared QApplication.
+WALL_CHILD = """
+import json, sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from app.wall.launch import run_wall
+from app.wall.pages_file import demo_pages_path, load_pages
+from app.wall.window import WallWindow
+from cli.main import main
+from core.clock import ManualClock
+from widgets.wall.case_board import WallCaseBoard
+from widgets.wall.video_block import WallVideoBlock
+
+mode, store, opened_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+app = QApplication([])
+deadline = time.monotonic() + 30
+seen = {}
+
+def walls():
+    return [w for w in app.topLevelWidgets() if isinstance(w, WallWindow) and w.isVisible()]
+
+def look_then_quit():
+    windows = walls()
+    if mode == "takeover":
+        ready = windows and all(w.takeover.isVisible() for w in windows)
+    else:
+        ready = windows and windows[0].findChildren(WallCaseBoard)[0].districts[0].text()
+    if not ready and time.monotonic() < deadline:
+        QTimer.singleShot(50, look_then_quit)
+        return
+    if mode == "takeover":
+        seen["screens"] = len(app.screens())
+        seen["walls"] = [[w.current_page().name, w.isFullScreen(), w.pages.count(),
+                          w.takeover.shown.what if w.takeover.shown else None] for w in windows]
+    else:
+        board = windows[0].findChildren(WallCaseBoard)[0]
+        seen["districts"] = [label.text() for label in board.districts if label.text()]
+        video = windows[0].findChildren(WallVideoBlock)[0]
+        seen["cameras"] = [tile.name.text() for tile in video.tiles.values()]
+    for window in windows:
+        window.close()
+    app.quit()
+
+QTimer.singleShot(0, look_then_quit)
+if mode == "takeover":
+    code = run_wall(app, load_pages(demo_pages_path()), Path(store), clock=ManualClock(opened_at + 60))
+else:
+    code = main(["--wall", "--atlas", sys.argv[4], "--db", store, "--screens", "0"])
+print(json.dumps({"code": code, **seen}, ensure_ascii=False))
+"""
+
+
+def run_wall_child(tmp_path: Path, *args: str, lang: str = "zh_CN") -> dict[str, object]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TIANSHU_LANG": lang, "HOME": str(tmp_path / "home"),
+           "XDG_CONFIG_HOME": str(tmp_path / "home" / "config")}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", WALL_CHILD, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_the_wall_shows_a_window_per_screen_and_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     loop = open_loop(tmp_path / "store.sqlite3")
     opened_at = new_case(loop, "e1", severity=1, title="地铁站大客流").discovered_at
     loop.close()
     store = tmp_path / "store.sqlite3"
     before = store.read_bytes()
-    seen: list[tuple[str, bool, int, object]] = []
-    deadline = time.monotonic() + 30
 
-    def look_then_quit() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, WallWindow) and w.isVisible()]
-        # Once the store has been read (the severe case has taken the wall), or given up after a while.
-        if not all(w.takeover.isVisible() for w in windows) and time.monotonic() < deadline:
-            QTimer.singleShot(50, look_then_quit)
-            return
-        seen.extend(
-            (w.current_page().name, w.isFullScreen(), w.pages.count(), w.takeover.shown) for w in windows
-        )
-        for window in windows:
-            window.close()
-        qapp.quit()
-
-    QTimer.singleShot(0, look_then_quit)
     # The wall's clock a minute after the case was opened (the store's cases live on the test's clock).
-    assert run_wall(qapp, load_pages(demo_pages_path()), store, clock=ManualClock(opened_at + 60)) == 0
-    assert len(seen) == len(qapp.screens())
-    for page, full_screen, pages, takeover in seen:
+    seen = run_wall_child(tmp_path, "takeover", str(store), str(opened_at))
+    assert seen["code"] == 0
+    walls = seen["walls"]
+    assert isinstance(walls, list)
+    assert len(walls) == seen["screens"]
+    for page, full_screen, pages, takeover in walls:
         assert (page, full_screen, pages) == ("overview", True, 4)
-        assert takeover is not None
-        assert takeover.what == "地铁站大客流"
+        assert takeover == "地铁站大客流"
     # Reading a WAL store opens its -wal and -shm beside it; nothing is written into either file.
     assert store.read_bytes() == before
     wal = tmp_path / "store.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
 
 
-def test_the_wall_on_a_citys_own_atlas_names_its_districts_and_cameras(
-    qapp: QApplication, tmp_path: Path, keep_signals: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("TIANSHU_LANG", "en")
+def test_the_wall_on_a_citys_own_atlas_names_its_districts_and_cameras(tmp_path: Path) -> None:
     city = small_city.write(tmp_path / "city", small_city.files())
     loop = open_loop(tmp_path / "store.sqlite3")
     new_case(loop, "e1", severity=3, grid="330101001001")
     loop.close()
-    seen: dict[str, list[str]] = {}
-    deadline = time.monotonic() + 30
-
-    def look_then_quit() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, WallWindow) and w.isVisible()]
-        board = windows[0].findChildren(WallCaseBoard)[0]
-        if not board.districts[0].text() and time.monotonic() < deadline:
-            QTimer.singleShot(50, look_then_quit)
-            return
-        seen["districts"] = [label.text() for label in board.districts if label.text()]
-        video = windows[0].findChildren(WallVideoBlock)[0]
-        seen["cameras"] = [tile.name.text() for tile in video.tiles.values()]
-        for window in windows:
-            window.close()
-        qapp.quit()
-
-    QTimer.singleShot(0, look_then_quit)
-    store = str(tmp_path / "store.sqlite3")
-    assert main(["--wall", "--atlas", str(city), "--db", store, "--screens", "0"]) == 0
-    assert seen == {"districts": ["西区 1"], "cameras": ["长街东口", "北路口"]}
+    seen = run_wall_child(tmp_path, "atlas", str(tmp_path / "store.sqlite3"), "0", str(city), lang="en")
+    assert seen == {"code": 0, "districts": ["西区 1"], "cameras": ["长街东口", "北路口"]}
