@@ -6,8 +6,6 @@ import argparse
 import concurrent.futures
 import math
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -84,33 +82,15 @@ def _hub(url: str | None, scratch: Path) -> Iterator[str]:
     if url is not None:
         yield url
         return
-    if shutil.which("nats-server") is None:
+    from sim.nats_hub import missing_reason, nats_server  # test servers load only when a bench starts one
+
+    if missing_reason() is not None:
         raise SystemExit("tianshu: error: nats-server is not installed (Debian: apt-get install nats-server)")
-    server = subprocess.Popen(
-        ["nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "-sd", str(scratch / "hub")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    drain = threading.Thread(target=lambda: [None for _ in server.stderr or ()], daemon=True)
     try:
-        assert server.stderr is not None
-        found = None
-        for line in server.stderr:
-            if "Listening for client connections on " in line:
-                found = "nats://" + line.split(" on ", 1)[1].strip()
-            if "Server is ready" in line:
-                break
-        if found is None:
-            raise SystemExit("tianshu: error: nats-server did not start")
-        # Keep reading its log, or a full pipe would stall it.
-        drain.start()
-        yield found
-    finally:
-        server.kill()
-        server.wait()
-        if drain.is_alive():
-            drain.join()  # the pipe ends with the server
-        if server.stderr is not None:
-            server.stderr.close()
+        with nats_server(scratch / "hub") as found:
+            yield found
+    except RuntimeError as error:
+        raise SystemExit(f"tianshu: error: {error}") from error
 
 
 def _percentile(values: list[float], q: float) -> float:

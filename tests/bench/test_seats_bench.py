@@ -7,7 +7,7 @@ import re
 import pytest
 
 from cli.main import main
-from tests.dispatch.seats.hub_server import in_ci, missing_reason
+from sim.nats_hub import in_ci, missing_reason
 
 pytestmark = pytest.mark.slow
 

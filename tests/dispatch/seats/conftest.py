@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dispatch.seats.hub_server import in_ci, missing_reason, nats_server
+from sim.nats_hub import in_ci, missing_reason, nats_server
 
 
 @pytest.fixture

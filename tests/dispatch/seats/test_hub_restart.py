@@ -12,8 +12,8 @@ from dispatch.casework.model import Action, CaseState
 from dispatch.seats.hub import HubUnavailable
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.verify import differences, read_replica
+from sim.nats_hub import in_ci, missing_reason, nats_server
 from tests.dispatch.casework.policies import DISPATCHER, LEAD, POLICY
-from tests.dispatch.seats.hub_server import in_ci, missing_reason, nats_server
 from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,5 @@
-"""A real `nats-server -js` on 127.0.0.1 for seat tests: its own port and store directory, killed after."""
+"""A real `nats-server -js` on 127.0.0.1 for the seat tests and `bench seats`: its own port and store
+directory, killed after."""
 
 from __future__ import annotations
 
