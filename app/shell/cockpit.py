@@ -20,6 +20,7 @@ from app.shell.feed_watch import install_feed_watch
 from app.shell.frame_clock import DEFAULT_FPS, FrameClock
 from app.shell.main_window import MainWindow
 from app.shell.store_stats import file_size, local_midnight
+from app.situation.vital_state import alarms_of
 from core.clock import Clock, SystemClock
 from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -216,8 +217,11 @@ class Cockpit(QObject):
             return
         try:
             self.vitals_watch.beat()
+            alarms = alarms_of(self.vitals_watch.monitor, self.vitals_watch.rules)
         except Exception:
             log.exception("the vital-sign rules could not be evaluated")
+            return
+        self.window.vitals.show_alerts(alarms.by_metric, alarms.lines_by_metric)
 
     def _on_duty_health_changed(self, health: JobHealth) -> None:
         self.window.health.show_failed_items(health.failed, health.total)

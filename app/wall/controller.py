@@ -13,6 +13,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.situation.vital_state import VitalStates
 from app.wall.build import WallParts
 from app.wall.burn_in import burn_in_offset
 from app.wall.carousel import Carousel
@@ -20,7 +21,6 @@ from app.wall.pages import WallPages
 from app.wall.readings import ReadingBook
 from app.wall.source import WallReading
 from app.wall.takeovers import takeovers_of
-from app.wall.vital_state import VitalStates
 from app.wall.window import WallWindow
 from core.clock import Clock
 from dispatch.vitals.rules import AlertRule

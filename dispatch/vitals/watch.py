@@ -25,6 +25,7 @@ class VitalsWatch:
 
     def __init__(self, rules: Sequence[AlertRule], clock: Clock, submit: Callable[[Event], None]) -> None:
         self.monitor = VitalsMonitor(rules, clock)
+        self.rules = tuple(rules)
         self._rules = {rule.name: rule for rule in rules}
         self._submit = submit
         self.raised = 0

@@ -84,4 +84,23 @@
         <translation>▲ %1 条新案件（N）</translation>
     </message>
 </context>
+<context>
+    <name>VitalAlerts</name>
+    <message>
+        <source>No data · %1 min</source>
+        <translation>无数据 · %1 分钟</translation>
+    </message>
+    <message>
+        <source>Breach expected in %1 min</source>
+        <translation>预计 %1 分钟后超警</translation>
+    </message>
+    <message>
+        <source>Alarm %1</source>
+        <translation>告警 %1</translation>
+    </message>
+    <message>
+        <source>Watch: over the line</source>
+        <translation>超线待确认</translation>
+    </message>
+</context>
 </TS>

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import islice
 
 import numpy as np
@@ -16,6 +16,7 @@ from widgets.common.style import fill, set_style_property
 from widgets.common.vocabulary import Vocabulary
 from widgets.situation.kpi_tile import KpiTile, Trend
 from widgets.situation.trend_chart import TrendChart
+from widgets.situation.vital_alerts import VitalAlert, VitalLine, alert_words
 
 HISTORY_POINTS = 4000
 # Readings that count things: shown as whole numbers (在办事件 is the store's count of open cases).
@@ -118,6 +119,20 @@ class VitalSignsPanel(QWidget):
             self.chart.show_series(name, points[:, 0], points[:, 1])
         if self.isVisible():
             self._repaint_tiles()
+
+    def show_alerts(self, alerts: Mapping[str, VitalAlert], lines: Mapping[str, Sequence[VitalLine]]) -> None:
+        """Where the alert rules stand: each tile's colour and its line in words ("预计 35 分钟后超警"), and
+        each charted metric's thresholds across its plot. A metric no rule judges keeps a plain tile."""
+        for name, tile in self.tiles.items():
+            alert = alerts.get(name, VitalAlert())
+            tile.show_alert(alert.state, alert_words(alert, self._words))
+        # A tile with a line of words is taller: the whole row takes its height, so the tiles stay even.
+        tallest = max((tile.sizeHint().height() for tile in self.tiles.values()), default=0)
+        for tile in self.tiles.values():
+            if tile.minimumHeight() != tallest:
+                tile.setMinimumHeight(tallest)
+        for name in self.chart.series_names():
+            self.chart.show_levels(name, [(line.value, line.state) for line in lines.get(name, ())])
 
     def show_no_data(self, since: float | None) -> None:
         """The feed has been lost since `since` (every tile says so, none shows a value), or None: it is

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 from widgets.situation.trend_chart import TrendChart
-from widgets.wall.vitals_panel import VitalLine
+from widgets.situation.vital_alerts import VitalLine
 
 
 class WallTrends(QWidget):

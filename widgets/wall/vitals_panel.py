@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from widgets.common.style import fill
 from widgets.common.vocabulary import Vocabulary
 from widgets.situation.kpi_tile import KpiTile, Trend
+from widgets.situation.vital_alerts import VitalAlert, alert_words
 
 # A panel without a list of metrics shows the first ones that report, at most this many.
 FIRST_SEEN_LIMIT = 4
-
-
-@dataclass(frozen=True, slots=True)
-class VitalAlert:
-    """Where a metric's alert rules stand, in plain values: `state` is ok, pending, predicted (a breach
-    predicted within a rule's horizon), firing or nodata (also the tile's style property); the predicted
-    breach and the silence in seconds; a firing rule's level."""
-
-    state: str = "ok"
-    breach_in_s: float | None = None
-    silent_s: float | None = None
-    level: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class VitalLine:
-    """A level a trend chart draws across a metric's plot (a rule's threshold), in the rule's state."""
-
-    value: float
-    state: str
 
 
 class WallVitals(QWidget):
@@ -78,20 +56,7 @@ class WallVitals(QWidget):
         """The rules' standing on the tile: its colour and a line in words (colour is never the only cue)."""
         tile = self.tiles.get(name)
         if tile is not None:
-            tile.show_alert(alert.state, self._alert_words(alert))
-
-    def _alert_words(self, alert: VitalAlert) -> str:
-        if alert.state == "nodata" and alert.silent_s is not None:
-            return fill(self.tr("No data · %1 min"), max(1, int(alert.silent_s // 60)))
-        # A prediction first: the line is not crossed yet (once it is, no breach is predicted any more).
-        if alert.breach_in_s is not None and math.isfinite(alert.breach_in_s):
-            return fill(self.tr("Breach expected in %1 min"), max(1, math.ceil(alert.breach_in_s / 60)))
-        if alert.state == "firing":
-            words = self._words.severity(alert.level) if alert.level is not None else ""
-            return fill(self.tr("Alarm %1"), words).strip()
-        if alert.state == "pending":
-            return self.tr("Watch: over the line")
-        return ""
+            tile.show_alert(alert.state, alert_words(alert, self._words))
 
     def _add(self, name: str) -> KpiTile:
         tile = KpiTile(self._words.metric(name), self)
