@@ -33,6 +33,10 @@ class ElidedLabel(QLabel):
         """Whether the text is wider than the label, so it shows elided (or not at all)."""
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
 
+    def shows_fragment(self) -> bool:
+        """Whether it shows its text cut short, ending in "…" (a `whole` label steps aside instead)."""
+        return self.is_cut() and not self._whole
+
     def _sync_tip(self) -> None:
         if self._tip:
             self.setToolTip(self.text() if self.is_cut() else "")

@@ -9,8 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from widgets.common.tight_fit import ElidedLabel
-
 MAX_TILES = 4
 
 
@@ -21,8 +19,10 @@ class _CameraTile(QFrame):
         self.picture = QLabel(no_picture, self)
         self.picture.setObjectName("wallCameraPicture")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.name = ElidedLabel(name, self)
+        # How the room tells cameras apart: a long name breaks onto a second line, never ends in "…".
+        self.name = QLabel(name, self)
         self.name.setObjectName("wallCameraName")
+        self.name.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -20,6 +20,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.readouts import QueueRow
 from dispatch.feed.values import MetricSample
 from tests.app.wall.walls import T0, wall_on
+from widgets.common.tight_fit import ElidedLabel
 from widgets.wall.case_board import CaseFigures
 from widgets.wall.warnings_panel import WarningInForce
 
@@ -90,6 +91,10 @@ def test_every_demo_page_renders(
             image = wall.window.grab().toImage()
             assert (image.width(), image.height()) == size
             assert not is_blank(image)
+            # Read from metres away, a word cut short is a word lost ("预计 38 分钟后…" hides 超警).
+            labels = wall.window.findChildren(ElidedLabel)
+            cut = [w.text() for w in labels if w.isVisible() and w.shows_fragment()]
+            assert cut == [], f"page {page.name}: cut short on the wall: {cut}"
             if page.name == "cases-and-video":
                 assert [t.name.text() for t in wall.parts.videos[0].tiles.values()] == list(cameras.values())[
                     :4
