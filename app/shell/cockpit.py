@@ -20,7 +20,7 @@ from app.shell.feed_watch import install_feed_watch
 from app.shell.frame_clock import DEFAULT_FPS, FrameClock
 from app.shell.main_window import MainWindow
 from app.shell.store_stats import file_size, local_midnight
-from app.situation.vital_state import alarms_of
+from app.situation.vital_state import Alarms, alarms_of
 from core.clock import Clock, SystemClock
 from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -104,6 +104,8 @@ class Cockpit(QObject):
         # One thread for every SQLite read, so the GUI thread never waits on the disk.
         self._store_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianshu-store-read")
         self._process_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianshu-demo")
+        # The vital-sign rules take readings and judge them on one thread of their own, in that order.
+        self._vitals_io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianshu-vitals")
         self._tasks: set[asyncio.Task[None]] = set()
         self._pipeline_task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
@@ -211,17 +213,23 @@ class Cockpit(QObject):
         if self.pipeline is not None:
             self.pipeline.submit_local(event)
 
-    def _vitals_beat(self) -> None:
-        """Once a second: every alert rule; a fault in it is logged and never stops the status loop."""
+    async def _vitals_beat(self) -> None:
+        """Once a second: every alert rule, judged on the vitals thread (10,000 series take tens of ms,
+        which the GUI thread must not wait for); a fault is logged and never stops the status loop."""
         if self.vitals_watch is None or self.pipeline is None:
             return
         try:
-            self.vitals_watch.beat()
-            alarms = alarms_of(self.vitals_watch.monitor, self.vitals_watch.rules)
+            alarms = await asyncio.get_running_loop().run_in_executor(self._vitals_io, self._judge_vitals)
         except Exception:
             log.exception("the vital-sign rules could not be evaluated")
             return
         self.window.vitals.show_alerts(alarms.by_metric, alarms.lines_by_metric)
+
+    def _judge_vitals(self) -> Alarms:
+        """On the vitals thread, after the readings taken before it: alarms into the intake, the standing."""
+        assert self.vitals_watch is not None
+        self.vitals_watch.beat()
+        return alarms_of(self.vitals_watch.monitor, self.vitals_watch.rules)
 
     def _on_duty_health_changed(self, health: JobHealth) -> None:
         self.window.health.show_failed_items(health.failed, health.total)
@@ -273,9 +281,10 @@ class Cockpit(QObject):
             await loop.run_in_executor(self._process_io, self.loop.close)
         if self._demo is not None:
             await loop.run_in_executor(self._process_io, self._demo.stop)
-        # Both pools are idle by now; joining them makes "no stray threads after exit" hold.
+        # The pools are idle by now; joining them makes "no stray threads after exit" hold.
         self._store_io.shutdown(wait=True)
         self._process_io.shutdown(wait=True)
+        self._vitals_io.shutdown(wait=True)
 
     def flush_frame(self) -> None:
         """Paint whatever is pending right now (the screenshot calls this before grabbing)."""
@@ -313,7 +322,7 @@ class Cockpit(QObject):
         if changes.metrics:
             self.window.vitals.apply(self._vital_signs(changes.metrics))
             if self.vitals_watch is not None:
-                self.vitals_watch.take(changes.metrics)
+                self._vitals_io.submit(self.vitals_watch.take, tuple(changes.metrics))
         self._committed = changes.counters.events
         self._show_events_today()
         self.window.status.show_connection(
@@ -332,7 +341,7 @@ class Cockpit(QObject):
             window = self.window
             window.header.show_time(now)
             window.status.show_time(now)
-            self._vitals_beat()
+            await self._vitals_beat()
             if self.pipeline is not None:
                 feed = self.pipeline.status
                 retry_in = _retry_in(feed)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import QTimer
 
 from app.shell import cockpit as cockpit_module
 from app.shell.cockpit import Cockpit, make_pipeline_factory
@@ -56,9 +58,27 @@ def test_a_gauge_past_its_line_opens_one_case_and_its_recovery_proposes_clearing
             await cockpit.start()
             try:
                 assert cockpit.duty is not None
+                watch = cockpit.vitals_watch
+                assert watch is not None
+                judged_on: set[str] = set()
+                beat = watch.beat
+
+                def beat_on_a_thread() -> object:
+                    judged_on.add(threading.current_thread().name)
+                    return beat()
+
+                monkeypatch.setattr(watch, "beat", beat_on_a_thread)
                 await server.wait_subscribed()
                 server.publish_metric(gauge(12.5, datetime.now(UTC)))
                 await wait_for(lambda: len(vitals_rows(db)[0]) == 1, cockpit.duty.open_counted, timeout=30.0)
+                # The desk's tile says so too, in colour and words; the rules were judged off the GUI thread.
+                ticks = QTimer()
+                ticks.start(50)
+                tile = window.vitals.tiles["test_gauge"]
+                await wait_for(lambda: tile.property("alert") == "firing", ticks.timeout, timeout=10.0)
+                ticks.stop()
+                assert tile.note.text().startswith("Alarm")
+                assert judged_on == {"tianshu-vitals_0"}
                 server.publish_metric(gauge(4.0, datetime.now(UTC)))
                 await wait_for(lambda: vitals_rows(db)[1] != [], cockpit.duty.open_counted, timeout=30.0)
             finally:
