@@ -7,7 +7,6 @@ implementations of the same interface, and the panels do not change.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 import threading
@@ -151,10 +150,6 @@ class LocalLoop:
         return unsubscribe
 
     # -- in-process conveniences (tests, window-less commands) ----------------------------------------
-
-    async def call(self, job: Callable[[LoopContext], T]) -> T:
-        """Run `job` on the loop's thread and await its result (exceptions, e.g. Refused, propagate)."""
-        return await asyncio.wrap_future(self._submit(job))
 
     def call_blocking(self, job: Callable[[LoopContext], T], timeout: float | None = 30) -> T:
         return self._submit(job).result(timeout)

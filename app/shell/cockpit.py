@@ -225,6 +225,14 @@ class Cockpit(QObject):
             return
         self.window.vitals.show_alerts(alarms.by_metric, alarms.lines_by_metric)
 
+    def _take_vitals(self, metrics: tuple[MetricSample, ...]) -> None:
+        """On the vitals thread: readings for the rules; a fault is logged, not lost in a future."""
+        assert self.vitals_watch is not None
+        try:
+            self.vitals_watch.take(metrics)
+        except Exception:
+            log.exception("vital-sign readings could not be taken in")
+
     def _judge_vitals(self) -> Alarms:
         """On the vitals thread, after the readings taken before it: alarms into the intake, the standing."""
         assert self.vitals_watch is not None
@@ -322,7 +330,7 @@ class Cockpit(QObject):
         if changes.metrics:
             self.window.vitals.apply(self._vital_signs(changes.metrics))
             if self.vitals_watch is not None:
-                self._vitals_io.submit(self.vitals_watch.take, tuple(changes.metrics))
+                self._vitals_io.submit(self._take_vitals, tuple(changes.metrics))
         self._committed = changes.counters.events
         self._show_events_today()
         self.window.status.show_connection(
