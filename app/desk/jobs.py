@@ -110,7 +110,7 @@ def options(case_id: int, version: int, directory: UnitDirectory | None, ctx: Lo
     case = ctx.desk.get(case_id)
     roster = directory.roster if directory is not None else ()
     network = directory.network if directory is not None else None
-    options = dispatch_options(ctx.desk.conn, case, ctx.router, roster, network)
+    options = dispatch_options(ctx.desk.conn, case, ctx.router, roster, network, ctx.clock.now())
     # The order is made against the version the officer looked at, so a change meanwhile is caught.
     return DispatchOptions(options.case_id, version, options.code, options.title, options.category,
                            options.address, options.routed_unit, options.choices)  # fmt: skip

@@ -243,9 +243,21 @@ class RosterUnit:
     lat: float | None = None
 
 
+class PositionSource(enum.StrEnum):
+    """Where a unit's travel time was measured from."""
+
+    LIVE = "live"  # its live position (AVL, protocol v1.2), fresh enough to trust
+    BASE = "base"  # its base (驻地): no live position, or one too old
+
+
+# A live position older than this no longer says where the unit is: it is ranked from its base again.
+LIVE_FRESH_S = 600.0
+
+
 @dataclass(frozen=True, slots=True)
 class UnitChoice:
-    """A unit the dispatcher may pick, with its road travel time when it has a position."""
+    """A unit the dispatcher may pick, with its road travel time when it has a position, where that
+    position came from and, when the unit has a live position, how old it is (fresh or not)."""
 
     unit_id: str
     name: str
@@ -253,6 +265,8 @@ class UnitChoice:
     routed: bool  # the routing rule's unit for this case
     travel_s: float | None = None
     straight_m: float | None = None
+    position: PositionSource | None = None  # None: neither a live position nor a base
+    position_age_s: float | None = None  # the live position's age; None when the unit never reported one
 
 
 @dataclass(frozen=True, slots=True)

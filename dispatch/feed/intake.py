@@ -14,6 +14,7 @@ from dispatch.feed.cap import CapError, parse_cap
 from dispatch.feed.cap_events import cap_to_event
 from dispatch.feed.cap_values import CapAlert
 from dispatch.feed.orders_wire import ORDER_TYPES, OrderAckMsg, UnitReportMsg, decode_order_frame, report_body
+from dispatch.feed.positions_wire import POSITION_TYPES, PositionRules, read_unit_status
 from dispatch.feed.protocol import (
     DecodedCap,
     DecodedEvent,
@@ -37,6 +38,7 @@ from dispatch.store.write_items import (
     EventItem,
     GapItem,
     MetricItem,
+    PositionItem,
     QuarantineItem,
     ReportItem,
     WriteItem,
@@ -56,6 +58,7 @@ class FrameCounters:
     cap_dropped: int = 0
     order_acks: int = 0
     unit_reports: int = 0
+    positions: int = 0
     head: int | None = None
 
 
@@ -65,6 +68,7 @@ class Intake:
     `cursor` is the last seq accepted; the writer commits it together with the rows it produced, so the
     stored cursor never runs ahead of the stored data. Every time a frame carries into the store or the
     loop's clock must lie in `window` around the clock's now; a frame with one outside is quarantined.
+    `positions` says which units and what area a live position (v1.2) may name; by default any.
     """
 
     def __init__(
@@ -73,10 +77,12 @@ class Intake:
         clock: Clock,
         cursor: int | None,
         window: TimeWindow | None = None,
+        positions: PositionRules | None = None,
     ) -> None:
         self._submit = submit
         self._clock = clock
         self._window = window or TimeWindow()
+        self._positions = positions or PositionRules()
         self.cursor = cursor
         self.counters = FrameCounters()
 
@@ -124,6 +130,8 @@ class Intake:
             self._handle_cap(decoded, frame, now)
         elif isinstance(decoded, UnknownType) and decoded.type_name in ORDER_TYPES:
             self._handle_order_answer(frame, seq, now)
+        elif isinstance(decoded, UnknownType) and decoded.type_name in POSITION_TYPES:
+            self._handle_position(frame, seq, now)
         elif isinstance(decoded, UnknownType):
             self.counters.unknown += 1
             if seq is not None:
@@ -158,6 +166,14 @@ class Intake:
         else:
             self.counters.unit_reports += 1
             self._submit(ReportItem(answer.seq, report_body(answer), now))
+
+    def _handle_position(self, frame: Frame, seq: int | None, now: float) -> None:
+        fix = read_unit_status(frame_bytes(frame), seq, now, self._window, self._positions)
+        if isinstance(fix, Rejected):
+            self._quarantine(fix, frame, now)
+        else:
+            self.counters.positions += 1
+            self._submit(PositionItem(fix))
 
     def _handle_cap(self, decoded: DecodedCap, frame: Frame, now: float) -> None:
         try:

@@ -17,6 +17,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.feed.client import BackoffPolicy, FeedClient
 from dispatch.feed.intake import Intake
 from dispatch.feed.order_sender import OrderSender
+from dispatch.feed.positions_wire import PositionRules
 from dispatch.feed.protocol import Event, Rejected, decode_event, encode_event_object
 from dispatch.feed.values import (
     ConnectionState,
@@ -48,7 +49,9 @@ class IntakePipeline:
         clock: Clock | None = None,
         policy: BackoffPolicy | None = None,
         time_window: TimeWindow | None = None,
+        positions: PositionRules | None = None,
     ) -> None:
+        """`positions`: the units and area live positions may name (PositionRules.from_atlas); any without."""
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         # Filled by the writer thread under the lock, taken by drain(); only the newest rows can be shown.
@@ -64,6 +67,7 @@ class IntakePipeline:
             "quarantined": 0,
             "metrics": 0,
             "gaps": 0,
+            "positions": 0,
         }
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._status = FeedStatus(ConnectionState.IDLE, feed_url, since=self._clock.now())
@@ -78,7 +82,7 @@ class IntakePipeline:
         self._committed_cursor = self.writer.initial_cursor
         # Received times are judged by the policy the closed loop runs on (the shipped file, as the desk's).
         window = time_window or load_policy(default_policy_path()).time_window
-        self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor, window)
+        self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor, window, positions)
         # Orders dispatched on this console go out on the feed connection (protocol v1.1).
         self.orders = OrderSender(db_path)
         self.client = FeedClient(
@@ -193,6 +197,7 @@ class IntakePipeline:
             totals["quarantined"] += len(result.quarantined)
             totals["metrics"] += len(result.metrics)
             totals["gaps"] += len(result.gaps)
+            totals["positions"] += result.positions
             self._committed_cursor = result.cursor
 
     def counters(self) -> IntakeCounters:
@@ -210,6 +215,7 @@ class IntakePipeline:
             heartbeats=frames.heartbeats,
             cap_dropped=frames.cap_dropped,
             gaps=totals["gaps"],
+            positions=totals["positions"],
             last_seq=self._committed_cursor,
             head=frames.head,
             events_per_s=self._rate(),

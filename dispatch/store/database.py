@@ -21,6 +21,7 @@ from dispatch.casework.records.episodes import migrate_episodes
 from dispatch.casework.records.failures import migrate_failed_items
 from dispatch.feed.values import MetricSample, StorageTrouble, StoredEvent
 from dispatch.store.case_schema import migrate_audit_changes, migrate_closed_loop, migrate_sign_in_throttle
+from dispatch.store.positions import migrate_unit_positions
 from dispatch.store.read_only import open_read_only as open_read_only  # audits and exports open it from here
 
 APP_NAME = "tianshu"
@@ -123,6 +124,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_audit_changes,
     migrate_account_log,
     migrate_episodes,
+    migrate_unit_positions,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,5 @@
-"""What the store writer takes (events, metrics, quarantine, cursor, gaps, order answers) and returns."""
+"""What the store writer takes (events, metrics, quarantine, cursor, gaps, order answers, unit positions)
+and returns."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import msgspec
 
+from dispatch.feed.positions_wire import PositionFix
 from dispatch.feed.protocol import DecodedEvent, Metric
 from dispatch.feed.values import Gap, MetricSample, QuarantineEntry, StoredEvent
 
@@ -77,6 +79,17 @@ class ReportItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PositionItem:
+    """A unit's live position (protocol v1.2): its latest fix and track (dispatch/store/positions.py)."""
+
+    fix: PositionFix
+
+    @property
+    def seq(self) -> int:
+        return self.fix.seq
+
+
+@dataclass(frozen=True, slots=True)
 class GapItem:
     gap: Gap
 
@@ -86,7 +99,9 @@ class GapItem:
         return self.gap.head
 
 
-WriteItem = EventItem | MetricItem | QuarantineItem | CursorItem | GapItem | AckItem | ReportItem
+WriteItem = (
+    EventItem | MetricItem | QuarantineItem | CursorItem | GapItem | AckItem | ReportItem | PositionItem
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +117,7 @@ class CommitResult:
     cursor: int | None
     acks: int = 0
     reports: int = 0
+    positions: int = 0  # fixes that moved a unit's latest position (older and repeated ones do not)
 
     @property
     def stored(self) -> int:

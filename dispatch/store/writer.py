@@ -13,6 +13,7 @@ import sqlite_utils
 
 from dispatch.feed.values import MetricSample, StorageTrouble
 from dispatch.store.database import open_store, read_cursor
+from dispatch.store.positions import store_positions
 from dispatch.store.rows import (
     COUNT_DUPLICATE,
     Key,
@@ -30,6 +31,7 @@ from dispatch.store.write_items import (
     EventRow,
     GapItem,
     MetricItem,
+    PositionItem,
     QuarantineItem,
     ReportItem,
     WriteItem,
@@ -181,6 +183,7 @@ class StoreWriter:
         gaps = [item.gap for item in others if isinstance(item, GapItem)]
         acks = [item for item in others if isinstance(item, AckItem)]
         reports = [item for item in others if isinstance(item, ReportItem)]
+        fixes = [item.fix for item in others if isinstance(item, PositionItem)]
         cursor = _last_seq(batch, self._cursor)
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -191,6 +194,7 @@ class StoreWriter:
             insert_others(conn, self._feed, metrics, quarantined, gaps)
             if acks or reports:
                 store_order_answers(conn, self._feed, acks, reports)
+            moved = store_positions(conn, fixes) if fixes else 0
             if cursor is not None:
                 conn.execute(
                     "INSERT INTO feed_state (feed, last_seq, updated_at) VALUES (?, ?, strftime('%s','now')) "
@@ -220,6 +224,7 @@ class StoreWriter:
                 cursor=cursor,
                 acks=len(acks),
                 reports=len(reports),
+                positions=moved,
             )
         )
 

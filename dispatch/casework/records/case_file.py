@@ -10,11 +10,13 @@ from dispatch.casework.machine import RULES
 from dispatch.casework.model import OPEN_STATES, Action, AuditRow, Case, CaseState, Role
 from dispatch.casework.payloads import is_row_id
 from dispatch.casework.readouts import (
+    LIVE_FRESH_S,
     CaseFile,
     DispatchOptions,
     LinkedEvent,
     MergeProposal,
     OrderDelivery,
+    PositionSource,
     RosterUnit,
     UnitChoice,
     UnitWord,
@@ -25,6 +27,7 @@ from dispatch.casework.records.cases import family, load_case
 from dispatch.casework.records.episodes import clearing_proposed
 from dispatch.casework.records.queue import busy_units
 from dispatch.casework.records.split import split_offers
+from dispatch.casework.records.unit_positions import UnitFix, latest_positions
 from dispatch.casework.routing import Router
 from dispatch.feed.attachments import screen_all
 from dispatch.store.database import EVENT_COLUMNS, event_from_row
@@ -37,6 +40,25 @@ UNIT_ACTIONS = frozenset({Action.SIGN, Action.PROGRESS, Action.HANDLE, Action.RE
 
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
+
+
+def _places(
+    roster: Sequence[RosterUnit], fixes: Sequence[UnitFix], now: float | None, busy: set[str]
+) -> dict[str, tuple[float, float, PositionSource]]:
+    """Where each unit is measured from: a fresh live position, else its base. A fresh off-duty status
+    joins `busy` (the crew cannot take an order)."""
+    places = {
+        u.unit_id: (u.lon, u.lat, PositionSource.BASE)
+        for u in roster
+        if u.lon is not None and u.lat is not None
+    }
+    known = {u.unit_id for u in roster}
+    for fix in fixes:
+        if now is not None and fix.unit_id in known and now - fix.at <= LIVE_FRESH_S:
+            places[fix.unit_id] = (fix.lon, fix.lat, PositionSource.LIVE)
+            if fix.status == "off_duty":
+                busy.add(fix.unit_id)
+    return places
 
 
 def load_case_file(conn: sqlite3.Connection, case_id: int) -> CaseFile | None:
@@ -198,23 +220,28 @@ def dispatch_options(
     router: Router,
     roster: Sequence[RosterUnit],
     network: RoadNetwork | None,
+    now: float | None = None,
 ) -> DispatchOptions:
     """The routed unit first, then units of its kind ranked by road travel time (free ones first), then
-    every other unit by name, so the dispatcher can still send anyone."""
+    every other unit by name, so the dispatcher can still send anyone.
+
+    A unit is measured from its live position when one at most LIVE_FRESH_S old is stored at `now`
+    (without `now`, from its base), else from its base; each choice says which, and the live position's
+    age. A unit holding an order, or whose fresh live status is off duty, is not available."""
     rule = router.route(case.category, case.district)
     routed = rule.unit if rule is not None else ""
-    busy = busy_units(conn)
+    busy = set(busy_units(conn))
     units = {unit.unit_id: unit for unit in roster}
+    fixes = latest_positions(conn) if now is not None else ()
+    places = _places(roster, fixes, now, busy)
     kind = units[routed].kind if routed in units else None
     times: dict[str, tuple[float, float]] = {}
     ranked: list[str] = []
     if network is not None and case.lon is not None and case.lat is not None:
         positioned = [
-            UnitPosition(u.unit_id, u.lon, u.lat, u.unit_id not in busy)
+            UnitPosition(u.unit_id, *places[u.unit_id][:2], u.unit_id not in busy)
             for u in roster
-            if u.lon is not None
-            and u.lat is not None
-            and (kind is None or u.kind == kind or u.unit_id == routed)
+            if u.unit_id in places and (kind is None or u.kind == kind or u.unit_id == routed)
         ]
         for rec in recommend(network, case.lon, case.lat, positioned, limit=len(positioned)):
             times[rec.unit_id] = (rec.travel_s, rec.straight_m)
@@ -222,6 +249,8 @@ def dispatch_options(
     order = [routed] if routed else []
     order += [u for u in ranked if u != routed]
     order += sorted((u for u in units if u not in order), key=lambda u: units[u].name)
+    # A fix stamped slightly ahead of this clock counts as just now.
+    ages = {fix.unit_id: max(0.0, now - fix.at) for fix in fixes} if now is not None else {}
     choices = []
     for unit_id in order:
         travel, straight = times.get(unit_id, (None, None))
@@ -233,6 +262,8 @@ def dispatch_options(
                 routed=unit_id == routed,
                 travel_s=None if travel is None or math.isinf(travel) else travel,
                 straight_m=straight,
+                position=places[unit_id][2] if unit_id in places else None,
+                position_age_s=ages.get(unit_id),
             )
         )
     return DispatchOptions(
