@@ -1,4 +1,5 @@
-"""The dispatch dialog: the routed unit first, units ranked by road travel time, instruction templates."""
+"""The dispatch dialog: the routed unit first, units ranked by road travel time (from a live position or
+the base, as each row says), instruction templates."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dispatch.casework.readouts import DispatchChoice, DispatchOptions, UnitChoice
+from dispatch.casework.readouts import DispatchChoice, DispatchOptions, PositionSource, UnitChoice
 from widgets.common.style import fill
 from widgets.common.vocabulary import Vocabulary
 
@@ -41,10 +42,10 @@ class DispatchDialog(QDialog):
         self.heading = QLabel(self)
         self.heading.setObjectName("dispatchHeading")
         self.heading.setWordWrap(True)
-        self.units = QTableWidget(0, 4, self)
+        self.units = QTableWidget(0, 5, self)
         self.units.setObjectName("dispatchUnits")
         self.units.setHorizontalHeaderLabels(
-            [self.tr("Unit"), self.tr("Travel time"), self.tr("Distance"), self.tr("Status")]
+            [self.tr("Unit"), self.tr("Travel time"), self.tr("Distance"), self.tr("Status"), self.tr("From")]
         )
         self.units.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.units.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -53,7 +54,7 @@ class DispatchDialog(QDialog):
         self.units.setShowGrid(False)
         header = self.units.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.template = QComboBox(self)
         self.template.setObjectName("dispatchTemplate")
@@ -119,12 +120,25 @@ class DispatchDialog(QDialog):
             "—" if choice.straight_m is None else fill(self.tr("%1 km"), f"{choice.straight_m / 1000:.1f}")
         )
         status = self.tr("Free") if choice.available else self.tr("Busy")
-        for column, text in enumerate((name, travel, distance, status)):
+        for column, text in enumerate((name, travel, distance, status, self._position_text(choice))):
             item = QTableWidgetItem(text)
             item.setData(UNIT_ROLE, choice.unit_id)
             if column == 0:
                 item.setToolTip(choice.unit_id)
             self.units.setItem(row, column, item)
+
+    def _position_text(self, choice: UnitChoice) -> str:
+        """Where the travel time was measured from, so nobody mistakes a base for where the crew is."""
+        age = choice.position_age_s
+        if choice.position is PositionSource.LIVE:
+            if age is None or age < 60:
+                return self.tr("Live position · just now")
+            return fill(self.tr("Live position · %1 min ago"), f"{age // 60:.0f}")
+        if choice.position is PositionSource.BASE:
+            if age is None:
+                return self.tr("Base (no live position)")
+            return fill(self.tr("Base (live position %1 min old)"), f"{age // 60:.0f}")
+        return "—"
 
     def choice(self) -> DispatchChoice | None:
         """The unit and instructions as the dialog stands now."""
