@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.shell.application import choose_ui_font
+from app.shell.frame_clock import FrameClock
 from app.shell.theme import apply_theme
 from app.wall.build import WallParts, build_page, make_map
 from app.wall.controller import WallController
 from app.wall.pages import WallPages
 from app.wall.source import StoreReader
 from app.wall.theme import wall_stylesheet, wall_type
+from app.wall.video import WallVideo
 from app.wall.window import WallWindow
 from core.clock import Clock, SystemClock
 from dispatch.atlas import Atlas, load_atlas
@@ -26,11 +31,18 @@ from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.vitals.rules import AlertRule
 from video.registry import CameraRegistry, RegistryError, load_registry
+from video.streams import StreamManager
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
 
+if TYPE_CHECKING:
+    from sim.demo_cameras import DemoCameras
+
 log = logging.getLogger(__name__)
 SEAM_MARGIN_PX = 8
+# The wall's pictures are painted this often: enough for street scenes seen from across the room, and
+# half the decode-and-paint work of the desk's 30 Hz.
+VIDEO_FPS = 15.0
 
 
 class ScreenChoiceError(ValueError):
@@ -133,6 +145,29 @@ def wall_rules() -> tuple[AlertRule, ...]:
         return ()
 
 
+def start_video(
+    windows: Sequence[tuple[WallWindow, WallParts]], registry: CameraRegistry, clock: Clock
+) -> tuple[WallVideo, FrameClock]:
+    """Live pictures in every video tile and takeover, painted on a frame clock of their own (started)."""
+    video = WallVideo(windows, StreamManager(registry), clock.now, time.monotonic)
+    frames = FrameClock(lambda: None, fps=VIDEO_FPS, summary_hz=1.0)
+    frames.ticked.connect(video.tick)
+    frames.start()
+    return video, frames
+
+
+def _demo_camera_server() -> DemoCameras | None:
+    """The demo city's cameras, served by a child process that dies with the wall; None if it won't start."""
+    # Imported here: a wall on a city's own atlas and cameras never loads the simulator.
+    from sim.demo_cameras import DemoCameras
+
+    try:
+        return DemoCameras()
+    except (OSError, RuntimeError) as error:
+        log.error("the wall shows no pictures of the demo city's cameras: %s", error)
+        return None
+
+
 def run_wall(
     app: QApplication,
     pages: WallPages,
@@ -142,36 +177,46 @@ def run_wall(
     atlas: Atlas | None = None,
 ) -> int:
     """Show the wall until every window is closed or the process is told to stop; the exit code.
-    `atlas`: the city's own files (its districts, cameras and map); default: the demo city's."""
+    `atlas`: the city's own files (its districts, cameras and map); default: the demo city's, whose
+    cameras are served by a child process for as long as the wall runs."""
     choose_ui_font(app)
     palette = apply_theme(app)
     words = Vocabulary(app)
+    clock = clock or SystemClock()
     screens = choose_screens(QGuiApplication.screens(), wanted)
+    on_demo = atlas is None
     atlas = atlas or load_atlas(DEMO_ATLAS)
     cameras = cameras_of(atlas.files.get("cameras"))
-    windows = build_windows(pages, screens, palette, words, {c.id: c.name for c in cameras or ()})
-    maps = [widget for _, parts in windows for widget in parts.maps]
-    show_atlas(maps + add_takeover_maps(windows, palette), atlas)
-    history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
-    reader = StoreReader(db_path, history_s)
-    controller = WallController(
-        pages,
-        windows,
-        clock or SystemClock(),
-        words,
-        wall_rules(),
-        reader,
-        history_s=history_s,
-        district_names={d.code: d.name for d in atlas.districts},
-        cameras=cameras,
-    )
-    for (window, _), screen in zip(windows, screens, strict=True):
-        window.place_on(screen, pages.canvas.size)
-    controller.start()
-    # Ctrl+C in the terminal (or SIGTERM from a service manager) closes the wall like its last window.
-    signal.signal(signal.SIGINT, lambda *_: app.quit())
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
-    try:
+    with ExitStack() as stack:
+        demo = _demo_camera_server() if on_demo and cameras is not None else None
+        if demo is not None:
+            # Closed last: the capture threads are joined before their stream server goes away.
+            stack.callback(demo.close)
+            cameras = demo.registry()
+        windows = build_windows(pages, screens, palette, words, {c.id: c.name for c in cameras or ()})
+        maps = [widget for _, parts in windows for widget in parts.maps]
+        show_atlas(maps + add_takeover_maps(windows, palette), atlas)
+        history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
+        controller = WallController(
+            pages,
+            windows,
+            clock,
+            words,
+            wall_rules(),
+            StoreReader(db_path, history_s),
+            history_s=history_s,
+            district_names={d.code: d.name for d in atlas.districts},
+            cameras=cameras,
+        )
+        if cameras is not None:
+            video, frames = start_video(windows, cameras, clock)
+            stack.callback(video.close)
+            stack.callback(frames.stop)
+        for (window, _), screen in zip(windows, screens, strict=True):
+            window.place_on(screen, pages.canvas.size)
+        controller.start()
+        stack.callback(controller.stop)
+        # Ctrl+C in the terminal (or SIGTERM from a service manager) closes the wall like its last window.
+        signal.signal(signal.SIGINT, lambda *_: app.quit())
+        signal.signal(signal.SIGTERM, lambda *_: app.quit())
         return app.exec()
-    finally:
-        controller.stop()

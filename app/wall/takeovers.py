@@ -39,10 +39,11 @@ def takeovers_of(
     found = []
     for row in waiting:
         place = places.get(row.id)
-        camera = ""
+        camera = camera_id = ""
         if place is not None and cameras is not None:
             near = cameras.cameras_seeing(*place, limit=1)
-            camera = near[0].camera.name if near else ""
+            if near:
+                camera, camera_id = near[0].camera.name, near[0].camera.id
         found.append(
             Takeover(
                 key=row.code,
@@ -55,6 +56,7 @@ def takeovers_of(
                 lon=place[0] if place else None,
                 lat=place[1] if place else None,
                 camera=camera,
+                camera_id=camera_id,
                 level=row.severity,
                 opened_at=row.discovered_at,
             )

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.common.style import fill
+from widgets.wall.video_block import WallCameraTile
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Takeover:
     lon: float | None = None  # where the map centres (WGS-84, as the feed gives it)
     lat: float | None = None
     camera: str = ""  # the nearest camera that sees the place, by name
+    camera_id: str = ""  # and by id, for its live picture
     level: int = 1
     opened_at: float = 0.0
 
@@ -46,11 +48,16 @@ class WallTakeover(QFrame):
         self.camera = QLabel("", self)
         self.camera.setObjectName("wallTakeoverDetail")
         self.camera.setWordWrap(True)
+        # The nearest camera live, under its name (the line above names it, the tile does not again).
+        self.video = WallCameraTile("", "", self)
+        self.video.name.hide()
+        self.video.hide()
         words = QVBoxLayout()
         words.setSpacing(16)
         words.addWidget(self.title)
-        words.addWidget(self.detail, 1, Qt.AlignmentFlag.AlignTop)
+        words.addWidget(self.detail, 0, Qt.AlignmentFlag.AlignTop)
         words.addWidget(self.camera)
+        words.addWidget(self.video, 1)
         words.addWidget(self.queue)
         words.addWidget(self.hint)
         self._row = QHBoxLayout(self)
@@ -71,6 +78,8 @@ class WallTakeover(QFrame):
         """The queue, most important first; empty hides the takeover and the page shows again."""
         if not takeovers:
             self.shown = None
+            self.video.set_camera("", "")
+            self.video.hide()
             self.hide()
             return
         first = takeovers[0]
@@ -79,6 +88,8 @@ class WallTakeover(QFrame):
             self.title.setText(f"{first.level_words} · {first.what}")
             self.detail.setText(f"{first.where}\n{first.when}")
             self.camera.setText(fill(self.tr("Nearest camera: %1"), first.camera) if first.camera else "")
+            self.video.set_camera(first.camera_id, first.camera)
+            self.video.setVisible(bool(first.camera_id))
             if self.map is not None:
                 self.map.setVisible(first.lon is not None)
         more = len(takeovers) - 1
