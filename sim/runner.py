@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from core.clock import Clock, SystemClock
 from sim.city import demo_city
@@ -19,6 +20,7 @@ from sim.feed_items import CapItem, EventItem, FeedItem
 from sim.generator import DemoGenerator
 from sim.hostile import FuzzingPublisher, open_log
 from sim.server import FeedServer
+from sim.unit_motion import UnitMotion
 from sim.units import MEDIA_PATH, FieldUnits, demo_photos
 
 # Where a child demo process takes its token from, so it never shows in the process list.
@@ -43,22 +45,35 @@ async def run_demo(
     tick_s: float = 0.05,
     units: FieldUnits | None = None,
     publish: Callable[[Iterable[FeedItem]], None] | None = None,
+    motion: UnitMotion | None = None,
 ) -> None:
     """Publish whatever the generator (and the field units, answering orders) has due, once per tick.
 
     The generator's own rate sets how many events flow; ticking only decides how finely they are
     spread, so a tick's worth arriving together is expected. `publish` replaces plain publishing (fuzzing).
+    With `motion` the crews drive to the orders' scenes and back, reporting where they are (v1.2).
     """
     publish = publish or (lambda items: publish_items(server, items))
     if units is not None:
-        server.on_order = lambda order: units.take(order, clock.now())
+        server.on_order = lambda order: _take(units, motion, order, clock.now())
     while True:
         now = clock.now()
         publish(generator.next_items(now))
         if units is not None:
             for report in units.due(now):
                 server.publish_report(report)
+                if motion is not None and report["action"] in ("handled", "return_request"):
+                    motion.release(report["unit"], report["order_id"], now)
+        if motion is not None:
+            for status in motion.due(now):
+                server.publish_unit_status(status)
         await asyncio.sleep(tick_s)
+
+
+def _take(units: FieldUnits, motion: UnitMotion | None, order: dict[str, Any], now: float) -> None:
+    """A new order: the crew sets off (when it drives) and its reports are planned around its arrival."""
+    arrive_at = motion.dispatch(order, now) if motion is not None else None
+    units.take(order, now, arrive_at)
 
 
 def serve_unit_photos(server: FeedServer, units: FieldUnits) -> None:
@@ -143,6 +158,7 @@ async def _serve_demo(
     seed = seed if seed is not None else secrets.randbits(32)
     generator = DemoGenerator(demo_city(), seed, clock.now() - warm_up_s, rate=rate)
     units = FieldUnits(random.Random(seed + 1), pace=DEMO_UNIT_PACE)
+    motion = UnitMotion(demo_city(), random.Random(seed + 3), clock.now())
     async with (
         stop_requested(exit_on_stdin_eof=exit_on_stdin_eof) as stop,
         FeedServer(host, port, token=token, clock=clock) as server,
@@ -152,7 +168,9 @@ async def _serve_demo(
         serve_unit_photos(server, units)
         announce(server.url)
         publish = fuzzing.publish_items if fuzzing is not None else None
-        demo = asyncio.create_task(run_demo(server, generator, clock, units=units, publish=publish))
+        demo = asyncio.create_task(
+            run_demo(server, generator, clock, units=units, publish=publish, motion=motion)
+        )
         try:
             await stop.wait()
         finally:

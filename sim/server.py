@@ -154,6 +154,10 @@ class FeedServer:
         """A field unit's answer to an order (v1.1 `unit_report`)."""
         return self._publish("report", report, kind="unit_report")
 
+    def publish_unit_status(self, status: dict[str, Any]) -> int:
+        """Where a unit is and what it is doing (v1.2 `unit_status`)."""
+        return self._publish("status", status, kind="unit_status")
+
     def _publish_ack(self, order_id: str) -> int:
         seq = self._buffer.head + 1
         frame: Frame = (_ENCODE({"type": "order_ack", "seq": seq, "order_id": order_id}), True)

@@ -74,8 +74,9 @@ class FieldUnits:
         self._count = 0
         self.tempers: dict[str, Temper] = {}
 
-    def take(self, order: dict[str, Any], now: float) -> Temper:
-        """Plan the reports for a new order (the server passes each order_id on once)."""
+    def take(self, order: dict[str, Any], now: float, arrive_at: float | None = None) -> Temper:
+        """Plan the reports for a new order (the server passes each order_id on once). A crew that drives
+        to the scene (`arrive_at`, sim.unit_motion) reports progress only once it is there."""
         rng = self._rng
         rework = not str(order["order_id"]).endswith("-1")
         temper = Temper.PROMPT if rework else rng.choices(_TEMPERS, _WEIGHTS)[0]
@@ -90,6 +91,8 @@ class FieldUnits:
         if temper is Temper.SILENT:
             return temper
         started = signed + rng.uniform(2, 8) * minutes
+        if arrive_at is not None:
+            started = max(started, arrive_at)
         self._plan(order, started, "progress", rng.choice(_PROGRESS_NOTES), photos=_PROGRESS_PHOTOS[:1])
         finish = started + rng.uniform(5, 25) * minutes
         if deadline is not None:
