@@ -22,6 +22,7 @@ from bench.wall_soak import add_bench_soak_arguments
 from cli.atlas_choice import ATLAS_HELP, atlas_argument, atlas_cameras
 from cli.drill import add_drill_command
 from cli.operators import add_operators_command
+from cli.replay import add_replay_command
 from cli.report import add_audit_command, add_report_command
 from cli.review import add_review_command
 from cli.seats import add_seats_command
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_audit_command(sub)
     add_drill_command(sub)
     add_review_command(sub)
+    add_replay_command(sub)
     add_seats_command(sub)
     return parser
 
@@ -282,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli.headless import run_export
 
         return run_export(db_path=args.db, table=args.table, fmt=args.format)
-    if command in ("report", "audit", "drill", "review", "seats"):
+    if command in ("report", "audit", "drill", "review", "replay", "seats"):
         return int(args.handler(args))
     if command == "operators":
         from cli.operators import run_operators

@@ -171,7 +171,7 @@ class DrillRun:
         while True:
             self.beat(observed)
             if options.settle:
-                await _settled(pipeline, self.server, self._db.conn)
+                await settled(pipeline, self.server, self._db.conn)
             self._desk_beat()
             observed = self._observed()
             if self.clock.monotonic() >= scenario.duration_s or options.stop_requested():
@@ -182,7 +182,7 @@ class DrillRun:
             if options.on_beat is not None:
                 options.on_beat()
         # What the last beats sent is stored, and the desk has seen it, before the verdicts are taken.
-        await _settled(pipeline, self.server, self._db.conn)
+        await settled(pipeline, self.server, self._db.conn)
         self._desk_beat()
         result = self.result
         result.fed = pipeline.client.ever_connected
@@ -211,7 +211,7 @@ class DrillRun:
         self._db.close()
 
 
-async def _settled(pipeline: IntakePipeline, server: FeedServer, conn: sqlite3.Connection) -> None:
+async def settled(pipeline: IntakePipeline, server: FeedServer, conn: sqlite3.Connection) -> None:
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     while time.monotonic() < deadline:
         stored = pipeline.counters().last_seq or 0
