@@ -20,7 +20,7 @@ DOWN_OPACITY = 0.3
 
 
 class WallPicture(QWidget):
-    """Paints the newest frame centred and letterboxed; app/ scales frames to `target_size()` on the
+    """Paints the newest frame letterboxed, at the top; app/ scales frames to `target_size()` on the
     capture thread, so the GUI thread only wraps the buffer and draws it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -73,7 +73,8 @@ class WallPicture(QWidget):
         width, height = width * scale, height * scale
         if self.down:
             painter.setOpacity(DOWN_OPACITY)
-        target = QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
+        # At the top: the name across the tile's bottom then covers the letterbox band before the picture.
+        target = QRectF((self.width() - width) / 2, 0, width, height)
         painter.drawImage(target, image)
         painter.end()
 
