@@ -146,7 +146,7 @@ class IntakeCounters:
     heartbeats: int = 0
     cap_dropped: int = 0
     gaps: int = 0
-    positions: int = 0  # live unit positions that moved a unit's latest fix (protocol v1.2)
+    positions: int = 0  # times a commit moved a unit's latest position (protocol v1.2 live positions)
     last_seq: int | None = None
     head: int | None = None
     events_per_s: float = 0.0

@@ -52,11 +52,13 @@ _TRACK = (
     "INSERT INTO unit_track (unit, lon, lat, heading, speed_kmh, status, at) VALUES (?,?,?,?,?,?,?) "
     "ON CONFLICT (unit, at) DO NOTHING"
 )
-_PRUNE = (
-    "DELETE FROM unit_track WHERE unit = ?1 AND ("
-    "at < (SELECT at FROM unit_positions WHERE unit = ?1) - ?2 "
-    "OR at < (SELECT at FROM unit_track WHERE unit = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?3))"
+# The oldest time a unit's track keeps. Computed before deleting: a DELETE whose condition counted rows
+# would see its own deletions and cut one row too few or too many.
+_FLOOR = (
+    "SELECT max((SELECT at FROM unit_positions WHERE unit = ?1) - ?2, "
+    "coalesce((SELECT at FROM unit_track WHERE unit = ?1 ORDER BY at DESC LIMIT 1 OFFSET ?3), -1e308))"
 )
+_PRUNE = "DELETE FROM unit_track WHERE unit = ? AND at < ?"
 
 
 def migrate_unit_positions(db: sqlite_utils.Database) -> None:
@@ -66,7 +68,7 @@ def migrate_unit_positions(db: sqlite_utils.Database) -> None:
 
 
 def store_positions(conn: sqlite3.Connection, fixes: list[PositionFix]) -> int:
-    """Apply a batch's fixes inside the writer's transaction; how many moved a unit's latest position.
+    """Apply a batch's fixes inside the writer's transaction; how many units' latest positions moved.
 
     Out-of-order fixes still join the track (drawn in time order) unless pruning drops them at once."""
     newest: dict[str, PositionFix] = {}
@@ -84,5 +86,8 @@ def store_positions(conn: sqlite3.Connection, fixes: list[PositionFix]) -> int:
     conn.executemany(
         _TRACK, [(f.unit, f.lon, f.lat, f.heading_deg, f.speed_kmh, f.status, f.at) for f in fixes]
     )
-    conn.executemany(_PRUNE, [(unit, TRACK_SPAN_S, TRACK_KEEP) for unit in newest])
+    floors = [
+        (unit, conn.execute(_FLOOR, (unit, TRACK_SPAN_S, TRACK_KEEP - 1)).fetchone()[0]) for unit in newest
+    ]
+    conn.executemany(_PRUNE, floors)
     return max(0, moved)

@@ -117,7 +117,7 @@ class CommitResult:
     cursor: int | None
     acks: int = 0
     reports: int = 0
-    positions: int = 0  # fixes that moved a unit's latest position (older and repeated ones do not)
+    positions: int = 0  # units whose latest position moved (older and repeated fixes move none)
 
     @property
     def stored(self) -> int:
