@@ -10,10 +10,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.desk.jobs import atlas_directory
 from app.drill.director import DirectorControl, install_director
+from app.drill.evaluation import EvaluatorControl, install_evaluator
 from app.shell.cockpit import Cockpit, Pipeline
 from app.shell.gui import Console, install_console
 from app.shell.main_window import MainWindow
@@ -48,6 +49,7 @@ class DrillCockpit:
     director: DirectorControl
     watermark: DrillWatermark
     situation: SituationController
+    evaluator: EvaluatorControl
     stop: StopFlag = field(default_factory=lambda: StopFlag())
     drill: asyncio.Task[DrillResult] | None = None
 
@@ -161,6 +163,13 @@ def _build(
     situation = install_situation_map(window, loop, cockpit.bus, cockpit.duty, atlas, ticked)
     situation.exercise = True
     situation.clock = run.clock
-    director = install_director(window, run, lambda: console.session.actor)
+    who = lambda: console.session.actor  # noqa: E731 - the same "who" for the director and the evaluator
+    director = install_director(window, run, who)
+    # The evaluator's notes, ratings and plan, behind the director's dock; written through the loop.
+    evaluator = install_evaluator(
+        window, run, loop, who, director.summary, window.findChild(QDockWidget, "drillDirectorDock")
+    )
+    evaluator.follow(cockpit.bus)
+    evaluator.refresh()
     watermark = DrillWatermark(window.theme_palette, window)
-    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, stop)
+    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, evaluator, stop)

@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from dispatch.casework.model import Action
+from dispatch.drill.evaluation import read_evaluation
 from dispatch.drill.expectations import Observed, Outcome, Verdict, judge_all, matches
 from dispatch.drill.observed import EventKey, observed_actions
 from dispatch.drill.review_model import (
@@ -76,6 +77,7 @@ def read_review(conn: sqlite3.Connection, tag: str | None = None) -> Review:
         cases=_cases(conn, keys, float(origin)), roles=_roles(conn, keys, verdicts, observed),
         objectives=tuple(_objective(o, verdicts) for o in objectives),
         contingencies=tuple(line.inject for line in timeline if line.how == "contingency"),
+        evaluation=read_evaluation(conn, int(run)),
     )  # fmt: skip
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import enum
 import statistics
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dispatch.casework.model import Action
 from dispatch.drill.expectations import Outcome, Verdict
 from dispatch.drill.scenario import DrillForm, DrillScope, Objective
+
+if TYPE_CHECKING:  # evaluation.py reads Rating from here
+    from dispatch.drill.evaluation_model import Evaluation
 
 # How a case moves through the closed loop, stage by stage: (stage, the action that ends it).
 STAGES: tuple[tuple[str, Action], ...] = (
@@ -91,6 +95,8 @@ class Review:
     roles: tuple[RoleResult, ...]
     objectives: tuple[ObjectiveResult, ...]
     contingencies: tuple[str, ...]
+    # The evaluator's notes, ratings and improvement plan (None: nothing recorded).
+    evaluation: Evaluation | None = None
 
     def stage_median_s(self) -> tuple[float | None, ...]:
         """Each stage's median length over the cases that went through it (None: none did)."""

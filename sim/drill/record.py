@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 
+from dispatch.drill.evaluation import create_tables
 from dispatch.drill.expectations import Verdict
 from dispatch.drill.observed import EventKey
 from dispatch.drill.scenario import ExpectedAction, Scenario
@@ -68,6 +69,7 @@ class DrillRecord:
                  *, headless: bool, unit_kinds: Mapping[str, str]) -> None:  # fmt: skip
         self.conn = conn
         conn.executescript(_DDL)
+        create_tables(conn)  # the evaluator's notes, ratings and plan live beside the run
         objectives = json.dumps([[o.id, o.text] for o in scenario.objectives], ensure_ascii=False)
         # The expectations travel with the run, so the review judges them again from the audit alone.
         expected = json.dumps([expected_row(e) for e in scenario.expected], ensure_ascii=False)

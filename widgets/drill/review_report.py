@@ -9,6 +9,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject
 
 from dispatch.casework.model import Action, Role
+from dispatch.drill.evaluation_model import Evaluation
 from dispatch.drill.expectations import Outcome, Verdict
 from dispatch.drill.review_model import STAGES, Rating, Review
 from dispatch.drill.scenario import DrillForm, DrillScope
@@ -105,6 +106,7 @@ class ReviewReport(QObject):
             self._stage_table(review),
             self._roles(review),
             self._findings(review),
+            self._notes(review),
             self._plan(review),
             "</body></html>",
         ]
@@ -128,10 +130,11 @@ class ReviewReport(QObject):
 
     def _objectives(self, review: Review) -> str:
         heads = (self.tr("Objective"), self.tr("Met"), self.tr("Late"), self.tr("Missed"),
-                 self.tr("Suggested rating"))  # fmt: skip
+                 self.tr("Suggested rating"), self.tr("Evaluator's rating"))  # fmt: skip
+        evaluation = review.evaluation
         rows = [
             (f"{o.objective.id} {o.objective.text}", str(o.counts[Outcome.MET]), str(o.counts[Outcome.LATE]),
-             str(o.counts[Outcome.MISSED]), self._ratings[o.rating])
+             str(o.counts[Outcome.MISSED]), self._ratings[o.rating], self._rated(evaluation, o.objective.id))
             for o in review.objectives
         ]  # fmt: skip
         note = self.tr("The rating is suggested from the targets; the evaluator decides it.")
@@ -193,8 +196,27 @@ class ReviewReport(QObject):
         good, weak = self.tr("Strengths"), self.tr("Areas for improvement")
         return f"<h2>{esc(good)}</h2><ul>{strengths or none}</ul><h2>{esc(weak)}</h2><ul>{gaps or none}</ul>"
 
+    def _notes(self, review: Review) -> str:
+        notes = review.evaluation.notes if review.evaluation is not None else ()
+        heads = (self.tr("Time"), self.tr("About"), self.tr("Evaluator"), self.tr("Note"))
+        rows = [
+            (_clock(n.scenario_s), n.case_code or n.inject or self.tr("the drill"), n.by, n.text)
+            for n in notes
+        ]
+        head = self.tr("Evaluator notes")
+        body = _table(heads, rows) if rows else f"<p>{esc(self.tr('No notes were taken.'))}</p>"
+        return f"<h2>{esc(head)}</h2>{body}"
+
+    def _rated(self, evaluation: Evaluation | None, objective: str) -> str:
+        rating = evaluation.rating_of(objective) if evaluation is not None else None
+        return "—" if rating is None else self._ratings[rating]
+
     def _plan(self, review: Review) -> str:
         heads = (self.tr("Improvement action"), self.tr("Owner"), self.tr("Due"))
+        plan = review.evaluation.plan if review.evaluation is not None else ()
+        if plan:
+            head = self.tr("Improvement plan")
+            return f"<h2>{esc(head)}</h2>{_table(heads, [(r.action, r.owner, r.due) for r in plan])}"
         review_item = self.tr("Review %1: %2")
         rows = [
             (fill(review_item, v.expected.id, v.expected.text or self._action(v.expected.action)), "", "")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDockWidget
 from pytestqt.qtbot import QtBot
 
 from app.drill.cockpit import DrillCockpit, DrillWords, open_drill_cockpit
@@ -103,6 +103,9 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             assert window.windowTitle() == DrillWords().title("隧道积水演练", cockpit_title)
             assert watermark.word in window.windowTitle()
             assert queue.filters.exercise.isChecked()
+            # The evaluator's dock sits behind the director's, on the same drill store.
+            assert window.findChild(QDockWidget, "drillEvaluatorDock") is not None
+            assert drill.evaluator.run is run
 
             wall.advance(6.5)  # 65 s of the drill: I1 (at 1 min) is due
             await until(lambda: queue.model.rowCount() == 1)
