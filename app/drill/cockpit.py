@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 from app.desk.jobs import atlas_directory
 from app.drill.director import DirectorControl, install_director
 from app.drill.evaluation import EvaluatorControl, install_evaluator
+from app.drill.window_marks import DrillWindowMarks
 from app.shell.cockpit import Cockpit, Pipeline
 from app.shell.gui import Console, install_console
 from app.shell.main_window import MainWindow
@@ -50,6 +51,7 @@ class DrillCockpit:
     watermark: DrillWatermark
     situation: SituationController
     evaluator: EvaluatorControl
+    marks: DrillWindowMarks
     stop: StopFlag = field(default_factory=lambda: StopFlag())
     drill: asyncio.Task[DrillResult] | None = None
 
@@ -78,6 +80,7 @@ class DrillCockpit:
                 with contextlib.suppress(Exception):
                     result = await self.drill
         finally:
+            self.marks.close()
             self.director.stop()
             self.situation.stop()
             self.console.stop()
@@ -172,4 +175,6 @@ def _build(
     evaluator.follow(cockpit.bus)
     evaluator.refresh()
     watermark = DrillWatermark(window.theme_palette, window)
-    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, evaluator, stop)
+    # Every dialog and pop-up window the team opens during the drill is marked as well.
+    marks = DrillWindowMarks(app, window.theme_palette, watermark.word, skip=window)
+    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, evaluator, marks, stop)
