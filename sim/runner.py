@@ -21,7 +21,7 @@ from sim.generator import DemoGenerator
 from sim.hostile import FuzzingPublisher, open_log
 from sim.server import FeedServer
 from sim.unit_motion import UnitMotion
-from sim.units import MEDIA_PATH, FieldUnits, demo_photos
+from sim.units import MEDIA_PATH, FieldUnits, demo_photos, report_time
 
 # Where a child demo process takes its token from, so it never shows in the process list.
 TOKEN_ENV = "TIANSHU_SIM_TOKEN"
@@ -61,9 +61,12 @@ async def run_demo(
         publish(generator.next_items(now))
         if units is not None:
             for report in units.due(now):
+                if motion is not None:  # where the crews were up to the report, then the report
+                    for status in motion.due(report_time(report, now)):
+                        server.publish_unit_status(status)
                 server.publish_report(report)
                 if motion is not None and report["action"] in ("handled", "return_request"):
-                    motion.release(report["unit"], report["order_id"], now)
+                    motion.release(report["unit"], report["order_id"], report_time(report, now))
         if motion is not None:
             for status in motion.due(now):
                 server.publish_unit_status(status)

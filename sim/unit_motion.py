@@ -65,6 +65,8 @@ class UnitMotion:
         self._city = city
         self._rng = rng
         self._crews: dict[str, _Crew] = {}
+        # Reports that fell due before a crew changed course, kept for the next due().
+        self._pending: list[tuple[float, str, dict[str, Any]]] = []
         for unit in city.units:
             if unit.base is None or unit.base_node is None:
                 continue
@@ -89,6 +91,7 @@ class UnitMotion:
         scene = _scene(order)
         if crew is None or scene is None:
             return None
+        self._catch_up(crew, now)
         self._move(crew, now)
         target = self._city.nearest_node(*scene).id
         crew.order_id = str(order.get("order_id"))
@@ -101,6 +104,7 @@ class UnitMotion:
         crew = self._crews.get(unit_id)
         if crew is None or crew.order_id != order_id:
             return
+        self._catch_up(crew, now)
         self._move(crew, now)
         crew.order_id = None
         crew.status = "available"
@@ -109,15 +113,19 @@ class UnitMotion:
 
     def due(self, now: float) -> list[dict[str, Any]]:
         """The STATUS objects of every crew whose report time has come, each moved to its report time."""
-        reports: list[tuple[float, str, dict[str, Any]]] = []
         for crew in self._crews.values():
-            while crew.next_report <= now:
-                at = crew.next_report
-                self._move(crew, at)
-                reports.append((at, crew.unit_id, self._status(crew, at)))
-                crew.next_report = at + self._rng.uniform(*REPORT_EVERY_S)
+            self._catch_up(crew, now)
+        reports, self._pending = self._pending, []
         reports.sort(key=lambda r: (r[0], r[1]))
         return [status for _, _, status in reports]
+
+    def _catch_up(self, crew: _Crew, now: float) -> None:
+        """Take the crew's reports up to `now` along the course it is on (before it changes course)."""
+        while crew.next_report <= now:
+            at = crew.next_report
+            self._move(crew, at)
+            self._pending.append((at, crew.unit_id, self._status(crew, at)))
+            crew.next_report = at + self._rng.uniform(*REPORT_EVERY_S)
 
     def _status(self, crew: _Crew, at: float) -> dict[str, Any]:
         status: dict[str, Any] = {

@@ -158,6 +158,12 @@ class FieldUnits:
         return {"lon": round(lon + jitter(-5e-4, 5e-4), 6), "lat": round(lat + jitter(-4e-4, 4e-4), 6)}
 
 
+def report_time(report: dict[str, Any], fallback: float) -> float:
+    """When a planned report says the unit acted (whole seconds), or `fallback`."""
+    at = _parse(report.get("at"))
+    return fallback if at is None else at
+
+
 def _parse(text: object) -> float | None:
     if not isinstance(text, str):
         return None
