@@ -26,6 +26,7 @@ from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import Checkpointer
 from dispatch.feed.pipeline import IntakePipeline, PipelineThread
+from dispatch.feed.positions_wire import PositionRules
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import ConnectionState, FeedStatus, IntakeChanges, MetricSample
 from dispatch.service import LocalLoop
@@ -379,12 +380,17 @@ async def _ready(value: str) -> str:
     return value
 
 
-def make_pipeline_factory(token: str | None, ca_file: Path | None) -> PipelineFactory:
-    """The production pipeline, given the connection options the command line collected."""
+def make_pipeline_factory(
+    token: str | None, ca_file: Path | None, positions: PositionRules | None = None
+) -> PipelineFactory:
+    """The production pipeline, given the connection options the command line collected and the units and
+    area live positions may name (any without)."""
 
     def build(db_path: Path, feed_url: str) -> Pipeline:
         return PipelineThread(
-            IntakePipeline(db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file)
+            IntakePipeline(
+                db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file, positions=positions
+            )
         )
 
     return build

@@ -44,6 +44,7 @@ from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import DEFAULT_CHECKPOINT_MINUTES, checkpointer_for
+from dispatch.feed.positions_wire import PositionRules
 from dispatch.store.database import default_db_path
 from video.registry import CameraRegistry
 
@@ -195,12 +196,16 @@ def run_gui(
     checkpoints = checkpointer_for(store, audit_key, checkpoint_log, checkpoint_minutes * 60)
     if checkpoints is None:
         log.warning("audit checkpoints are off: no signing key (python main.py audit keygen makes one)")
+    city = atlas or load_atlas(demo_atlas_path())
+    # Live positions must name the atlas's units and lie on its map: the demo city's, or the --atlas one
+    # (a foreign feed without --atlas is not judged against the demo city).
+    positions = PositionRules.from_atlas(city) if atlas is not None or feed_url is None else None
     cockpit = Cockpit(
         window,
         db_path=store,
         audit_checkpoints=checkpoints,
         feed_url=feed_url,
-        pipeline_factory=make_pipeline_factory(token, ca_file),
+        pipeline_factory=make_pipeline_factory(token, ca_file, positions),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
         directory=demo_directory if atlas is None else functools.partial(atlas_directory, atlas),
     )
@@ -210,7 +215,7 @@ def run_gui(
     if cockpit.duty is not None and cockpit.loop is not None and cockpit.bus is not None:
         # The map beside the desk shows the city the desk dispatches in: --atlas, else the demo city.
         situation = install_situation_map(
-            window, cockpit.loop, cockpit.bus, cockpit.duty, atlas or load_atlas(demo_atlas_path()),
+            window, cockpit.loop, cockpit.bus, cockpit.duty, city,
             cockpit.frame_clock.ticked,
         )  # fmt: skip
     wall = None
