@@ -43,6 +43,10 @@ def add_wall_options(parser: argparse.ArgumentParser) -> None:
         "--pages", type=_pages, metavar="FILE",
         help="with --wall: the pages file (default: the demo city's; docs/wall.md)",
     )  # fmt: skip
+    parser.add_argument(
+        "--wall-token", type=Path, metavar="FILE",
+        help="with --wall: sign the wall in with a wall token (an account of role viewer; docs/wall.md)",
+    )  # fmt: skip
 
 
 def check_wall_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -50,6 +54,8 @@ def check_wall_options(parser: argparse.ArgumentParser, args: argparse.Namespace
     if not args.wall:
         if args.screens is not None or args.pages is not None:
             parser.error("--screens and --pages go with --wall")
+        if args.wall_token is not None:
+            parser.error("--wall-token goes with --wall")
         return
     if args.feed is not None:
         parser.error("--wall shows the store a duty console fills: give --feed to that console")
@@ -59,6 +65,7 @@ def run_wall_command(args: argparse.Namespace) -> int:
     from app.shell.application import no_display_reason
     from app.shell.gui import prepare_application
     from app.wall.launch import ScreenChoiceError, run_wall
+    from app.wall.sign_in import WallTokenError, wall_actor
     from dispatch.store.database import default_db_path
 
     reason = no_display_reason()
@@ -72,9 +79,15 @@ def run_wall_command(args: argparse.Namespace) -> int:
         except WallPagesError as error:
             print(f"tianshu: {error}", file=sys.stderr)
             return 1
+    db_path = args.db or default_db_path()
+    try:
+        actor = wall_actor(db_path, args.wall_token)
+    except WallTokenError as error:
+        print(f"tianshu: --wall-token: {error}", file=sys.stderr)
+        return 2
     app = prepare_application()
     try:
-        return run_wall(app, pages, args.db or default_db_path(), args.screens or (), atlas=args.atlas)
+        return run_wall(app, pages, db_path, args.screens or (), atlas=args.atlas, actor=actor)
     except ScreenChoiceError as error:
         print(f"tianshu: --screens: {error}", file=sys.stderr)
         return 2

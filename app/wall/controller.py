@@ -19,10 +19,12 @@ from app.wall.burn_in import burn_in_offset
 from app.wall.carousel import Carousel
 from app.wall.pages import WallPages
 from app.wall.readings import ReadingBook
+from app.wall.sign_in import ANONYMOUS_WALL
 from app.wall.source import WallReading
 from app.wall.takeovers import takeovers_of
 from app.wall.window import WallWindow
 from core.clock import Clock
+from dispatch.casework.model import Actor
 from dispatch.vitals.rules import AlertRule
 from video.registry import CameraRegistry
 from widgets.common.style import fill, set_style_property
@@ -66,10 +68,13 @@ class WallController(QObject):
         history_s: float = 3600.0,
         district_names: Mapping[str, str] = MappingProxyType({}),
         cameras: CameraRegistry | None = None,
+        actor: Actor = ANONYMOUS_WALL,
     ) -> None:
         """`district_names`: district code → name, so boards and takeovers say 江汉区, not 339901;
-        `cameras`: the registry a takeover names the nearest camera from."""
+        `cameras`: the registry a takeover names the nearest camera from; `actor`: who the wall is signed
+        in as (always the wall role: it holds no service to act through, and the store refuses it)."""
         super().__init__()
+        self.actor = actor
         self._districts = district_names
         self._cameras = cameras
         self.pages = pages

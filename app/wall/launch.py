@@ -21,12 +21,14 @@ from app.shell.theme import apply_theme
 from app.wall.build import WallParts, build_page, make_map
 from app.wall.controller import WallController
 from app.wall.pages import WallPages
+from app.wall.sign_in import ANONYMOUS_WALL
 from app.wall.source import StoreReader
 from app.wall.theme import wall_stylesheet, wall_type
 from app.wall.video import WallVideo
 from app.wall.window import WallWindow
 from core.clock import Clock, SystemClock
 from dispatch.atlas import Atlas, load_atlas
+from dispatch.casework.model import Actor
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.vitals.rules import AlertRule
@@ -81,6 +83,7 @@ def build_windows(
         canvas = pages.canvas
         # Kept clear over a seam: the bezel, the burn-in shift either way, and a margin each side.
         window.set_splice(*canvas.seams, canvas.bezel_px + 2 * (pages.burn_in_px + SEAM_MARGIN_PX))
+        window.keep_read_only()
         built.append((window, parts))
     return built
 
@@ -116,6 +119,7 @@ def add_takeover_maps(windows: Sequence[tuple[WallWindow, WallParts]], palette: 
         widget = make_map(palette)
         if widget is not None:
             window.takeover.set_map(widget)
+            window.keep_read_only()
             maps.append(widget)
     return maps
 
@@ -175,10 +179,13 @@ def run_wall(
     wanted: tuple[int, ...] = (),
     clock: Clock | None = None,
     atlas: Atlas | None = None,
+    actor: Actor = ANONYMOUS_WALL,
 ) -> int:
     """Show the wall until every window is closed or the process is told to stop; the exit code.
     `atlas`: the city's own files (its districts, cameras and map); default: the demo city's, whose
-    cameras are served by a child process for as long as the wall runs."""
+    cameras are served by a child process for as long as the wall runs. `actor`: who signed the wall
+    in (app.wall.sign_in), always of the wall role."""
+    log.info("wall signed in as %s (%s)", actor.login, actor.role.value)
     choose_ui_font(app)
     palette = apply_theme(app)
     words = Vocabulary(app)
@@ -207,6 +214,7 @@ def run_wall(
             history_s=history_s,
             district_names={d.code: d.name for d in atlas.districts},
             cameras=cameras,
+            actor=actor,
         )
         if cameras is not None:
             video, frames = start_video(windows, cameras, clock)

@@ -51,6 +51,13 @@ class WallWindow(QWidget):
             self.resize(*size)
             self.show()
 
+    def keep_read_only(self) -> None:
+        """No part of the wall takes the keyboard or the mouse (a chart would pan, a map would zoom):
+        call once everything is in place."""
+        for child in self.findChildren(QWidget):
+            child.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
     def add_page(self, page: WallPageView) -> None:
         self.pages.addWidget(page)
         self._place()

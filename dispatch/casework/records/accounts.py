@@ -296,6 +296,42 @@ def _verify(
     return Actor(value, Role(row[1]), str(row[0]))
 
 
+# The wall screen (大屏) signs in with this role: it may look at everything and change nothing.
+WALL_ROLE = Role.VIEWER
+
+
+class WallTokenRefused(enum.StrEnum):
+    """Why a wall token was not accepted."""
+
+    WRONG = "wrong"  # no such active account, or not its secret (which of the two is not said)
+    NOT_A_WALL = "not_a_wall"  # the secret is right, but the account's role can act on cases
+
+
+def check_wall_token(
+    conn: sqlite3.Connection, login: str, secret: str, *, hasher: PasswordHasher = HASHER
+) -> Actor | WallTokenRefused:
+    """The wall's actor for a wall token (an account of WALL_ROLE and its password), read-only.
+
+    The wall reads the store through a connection that cannot write: nothing is counted or rehashed
+    here. A token is a file on the wall's machine, not a password typed at a keyboard, so there is no
+    guessing to throttle; demo accounts are accepted (the demo's 大屏 is one), as on the demo city.
+    """
+    value = normalise_login(login)
+    row = conn.execute(
+        "SELECT name, role, password_hash, active FROM operators WHERE login = ?", (value,)
+    ).fetchone()
+    stored = str(row[2]) if row is not None else _dummy_hash(hasher)
+    try:
+        hasher.verify(stored, secret.encode("utf-8", "surrogatepass"))
+    except (VerificationError, InvalidHashError):
+        return WallTokenRefused.WRONG
+    if row is None or not row[3]:
+        return WallTokenRefused.WRONG
+    if row[1] != WALL_ROLE.value:
+        return WallTokenRefused.NOT_A_WALL
+    return Actor(value, WALL_ROLE, str(row[0]))
+
+
 def set_password(
     conn: sqlite3.Connection, login: str, password: str, *, hasher: PasswordHasher = HASHER
 ) -> None:
