@@ -70,7 +70,8 @@ class EvaluatorControl(QObject):
         self.panel.show_evaluation(evaluation)
         if not self._plan_shown:  # afterwards the table on screen is the plan being written
             self._plan_shown = True
-            self.panel.show_plan(evaluation.plan)
+            if not self.panel.plan_rows():  # rows typed before the first read are not wiped
+                self.panel.show_plan(evaluation.plan)
 
     def _on_error(self, error: BaseException) -> None:
         self.panel.show_message(str(error))

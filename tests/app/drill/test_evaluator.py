@@ -79,9 +79,13 @@ def _stored(run: DrillRun):  # type: ignore[no-untyped-def]
         conn.close()
 
 
+def _editors(table: QTableWidget) -> list[QLineEdit]:
+    return [e for e in table.findChildren(QLineEdit) if e.isVisible()]
+
+
 def _editor(table: QTableWidget) -> QLineEdit:
     """The cell editor open in `table` (offscreen the window is never active, so focus cannot say)."""
-    editors = [e for e in table.findChildren(QLineEdit) if e.isVisible()]
+    editors = _editors(table)
     assert len(editors) == 1, "a cell should be open for typing"
     return editors[0]
 
@@ -142,10 +146,12 @@ def test_ratings_and_the_plan_are_kept_and_the_review_shows_them(
 
     panel.tabs.setCurrentIndex(2)
     qtbot.mouseClick(panel.add_row, Qt.MouseButton.LeftButton)
-    # The new row's first cell is open for typing; Tab moves on to the owner, Enter finishes.
+    # The new row's first cell is open for typing; Enter keeps it, Right and F2 open the owner's cell.
     qtbot.keyClicks(_editor(panel.plan), "Revise the tunnel closure SOP")
-    qtbot.keyClick(_editor(panel.plan), Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: panel.plan.currentColumn() == 1)
+    qtbot.keyClick(_editor(panel.plan), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not _editors(panel.plan))
+    qtbot.keyClick(panel.plan, Qt.Key.Key_Right)
+    qtbot.keyClick(panel.plan, Qt.Key.Key_F2)
     qtbot.keyClicks(_editor(panel.plan), "Traffic police")
     qtbot.keyClick(_editor(panel.plan), Qt.Key.Key_Return)
     qtbot.waitUntil(
