@@ -24,7 +24,7 @@ CREATE TABLE unit_positions (
     at REAL NOT NULL,
     received_at REAL NOT NULL,
     seq INTEGER
-)"""
+) WITHOUT ROWID"""
 _TRACK_DDL = """
 CREATE TABLE unit_track (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
