@@ -20,7 +20,7 @@ from widgets.situation.vital_signs import VitalSignsPanel
 
 # Bump whenever docks are added, removed, renamed or arranged differently by default: an old saved layout
 # is then ignored, not misapplied.
-LAYOUT_VERSION = 5
+LAYOUT_VERSION = 6
 # From this height (a 1080p duty console) the right column shows trends, feed health and the supervision
 # board one above the other; below it (a 720p laptop) they are tabs of one group.
 ROOMY_HEIGHT = 900
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self._needs_default_sizes = True
         self.duty_dock: QDockWidget | None = None
+        self.map_dock: QDockWidget | None = None
         self._default_layout()
 
     def _dock(self, name: str, title: str, panel: QWidget) -> QDockWidget:
@@ -138,6 +139,15 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(front, dock)
         front.raise_()
 
+    def add_map_dock(self, dock: QDockWidget) -> None:
+        """The city map at the head of the right column, beside the queue, in front of the trends and
+        feed health (a tab away): a duty officer looks from a case to where it is without a click. Call
+        before restore_layout."""
+        self.map_dock = dock
+        self.tabifyDockWidget(self.trends_dock, dock)
+        self.tabifyDockWidget(self.trends_dock, self.health_dock)
+        dock.raise_()
+
     def give_keys_to_front(self) -> None:
         """Put the keyboard in the panel in front of the desk column: the queue when the duty desk is.
 
@@ -157,7 +167,7 @@ class MainWindow(QMainWindow):
 
     def _side_docks(self) -> list[QDockWidget]:
         """Docks other installers put in the right column (the supervision board and the handover)."""
-        own = (self.trends_dock, self.health_dock)
+        own = (self.trends_dock, self.health_dock, self.map_dock)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         return [
             dock
@@ -175,8 +185,9 @@ class MainWindow(QMainWindow):
             # A laptop's right column is too short for a stack of panels: one tab group, the board in
             # front; trends and feed health are a key press away and readable when raised.
             right = next((dock for dock in side if not dock.visibleRegion().isEmpty()), side[0])
-            self.tabifyDockWidget(side[-1], self.trends_dock)
-            self.tabifyDockWidget(self.trends_dock, self.health_dock)
+            for dock in (self.map_dock, self.trends_dock, self.health_dock):
+                if dock is not None:
+                    self.tabifyDockWidget(side[-1], dock)
             right.raise_()
         elif side:
             self._share_right_column()
@@ -192,9 +203,14 @@ class MainWindow(QMainWindow):
         if not side or self.height() < ROOMY_HEIGHT:
             return
         front = next((dock for dock in side if not dock.visibleRegion().isEmpty()), side[0])
-        docks = [self.trends_dock, self.health_dock, front]
+        shares: tuple[int, ...]
+        if self.map_dock is not None:
+            # The map's group (map, trends, feed health) over the board: the map needs the height.
+            docks, shares = [self.map_dock, front], (56, 44)
+        else:
+            docks, shares = [self.trends_dock, self.health_dock, front], (26, 30, 44)
         column = sum(dock.height() for dock in docks) or self.height()
-        self.resizeDocks(docks, [column * s // 100 for s in (26, 30, 44)], Qt.Orientation.Vertical)
+        self.resizeDocks(docks, [column * s // 100 for s in shares], Qt.Orientation.Vertical)
 
     def _desk_column_width(self, width: int) -> int:
         least = width * DESK_SHARE // 100

@@ -141,7 +141,7 @@ def install_situation_map(
     atlas: Atlas,
     ticked: SignalInstance,
 ) -> SituationController:
-    """The map as a dock tabbed beside the duty desk (the desk stays in front); call before the layout is
+    """The map as a dock at the head of the right column, beside the queue; call before the layout is
     restored. `ticked` is the FrameClock's ticked signal."""
     view = SituationMap(window.theme_palette)
     dock = QDockWidget(QCoreApplication.translate("SituationMap", "City map"), window)
@@ -152,7 +152,7 @@ def install_situation_map(
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         | QDockWidget.DockWidgetFeature.DockWidgetClosable
     )
-    window.add_desk_tab(dock)
+    window.add_map_dock(dock)
     shown = atlas_for_map(atlas)
     controller = SituationController(view, loop, bus, duty, shown)
     if shown.basemap is not None:

@@ -1,4 +1,5 @@
-"""A whole console (main window, duty desk, shift panels) on an empty store and no feed, in one language."""
+"""A whole console (main window, duty desk, shift panels, the city map) on an empty store and no feed, in
+one language."""
 
 from __future__ import annotations
 
@@ -16,12 +17,16 @@ from app.shell.cockpit import Cockpit, make_pipeline_factory
 from app.shell.gui import Console, install_console
 from app.shell.main_window import MainWindow
 from app.shell.theme import apply_theme
+from app.situation.controller import install_situation_map
 from core.clock import ManualClock
+from dispatch.atlas import load_atlas
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.service import LocalLoop
 from dispatch.store.database import open_store
 from tests.widgets.duty_values import NOW as T0
 from widgets.desk.duty_desk import DutyDesk
+
+DEMO_ATLAS = Path(__file__).resolve().parents[2] / "resources" / "atlas" / "demo"
 
 
 @dataclass
@@ -50,12 +55,18 @@ def bare_console(qtbot: QtBot, qapp: QApplication, tmp_path: Path, language: str
         loop=worker,
     )
     parts = install_console(qapp, window, cockpit, demo=False)
+    assert cockpit.duty is not None
+    assert cockpit.bus is not None
+    situation = install_situation_map(
+        window, worker, cockpit.bus, cockpit.duty, load_atlas(DEMO_ATLAS), cockpit.frame_clock.ticked
+    )
     assert window.duty_dock is not None
     desk = window.duty_dock.widget()
     assert isinstance(desk, DutyDesk)
     try:
         yield BareConsole(window, desk, parts)
     finally:
+        situation.stop()
         parts.stop()
         worker.close()
         for translator in translators:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap, QTransform
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QTransform
 
 from core.mercator import TILE_SIZE, View, project, tiles_covering
 from dispatch.atlas.model import Atlas
@@ -95,9 +95,9 @@ class BaseLayer:
         tiles: Mapping[TileKey, QImage],
         basemap: BasemapInfo | None,
         grid_load: Mapping[str, int],
-    ) -> QPixmap:
+    ) -> QImage:
         """The base for `view` with `margin` extra pixels on every side (a drag shows them at once)."""
-        pixmap = QPixmap(view.width + 2 * margin, view.height + 2 * margin)
+        pixmap = QImage(view.width + 2 * margin, view.height + 2 * margin, QImage.Format.Format_RGB32)
         pixmap.fill(self.palette.color("map_bg"))
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -15,7 +15,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPixmap,
     QResizeEvent,
     QShowEvent,
     QWheelEvent,
@@ -51,7 +50,7 @@ from widgets.situation.map_overlay import (
     paint_units,
 )
 from widgets.situation.map_sprites import SpriteSheet, build_sheet
-from widgets.situation.map_still import still_layers
+from widgets.situation.map_still import StillDraft, paint_still
 from widgets.situation.map_words import MapLayer, MapWords
 
 CLUSTER_BELOW_ZOOM = 14.0  # zoomed out further, nearby incidents gather into counted discs
@@ -60,6 +59,7 @@ WHEEL_STEP = 0.5  # zoom levels per wheel notch
 KEY_PAN = 0.25  # of the window per arrow key
 # A gesture's frames move the last base; this long after its last step the base is drawn afresh.
 GESTURE_SETTLE_S = 0.15
+LEGEND_OPEN_FROM_HEIGHT = 560  # a smaller map shows its legend closed until the operator opens it
 
 
 class SituationMap(QWidget):
@@ -84,7 +84,7 @@ class SituationMap(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setMinimumSize(200, 150)
+        self.setMinimumSize(200, 100)
         self.palette_ = palette
         self.words = MapWords(self)
         self.policy = AgePolicy()
@@ -92,8 +92,9 @@ class SituationMap(QWidget):
         self.datum = Datum.WGS84
         self._view = View(120.15, 30.27, 12.0, max(1, self.width()), max(1, self.height()))
         self._base: BaseLayer | None = None
-        self._base_pixmap: QPixmap | None = None
+        self._base_image: QImage | None = None
         self._base_view: View | None = None
+        self._base_generation = 0
         self._sheet: SpriteSheet = build_sheet(palette, self.words, ())
         self._kinds: tuple[str, ...] = ()
         self._basemap: BasemapInfo | None = None
@@ -111,8 +112,9 @@ class SituationMap(QWidget):
         self._gesture_at = -math.inf
         self.gesture_settle_s = GESTURE_SETTLE_S
         self._still_rough = False
-        self._still: QPixmap | None = None
+        self._still: QImage | None = None
         self._still_view: View | None = None
+        self._draft: StillDraft | None = None
         self._highlight: str | None = None
         self._pointer: QPointF | None = None
         self._press: QPoint | None = None
@@ -122,6 +124,11 @@ class SituationMap(QWidget):
         self.legend = MapLegend(palette, self.words, self)
         self.legend.move(10, 10)
         self.legend.layer_toggled.connect(self._on_legend_layer_toggled)
+        self._legend_chosen = False  # the operator opened or closed the legend: leave it so
+        self.legend.toggle.clicked.connect(self._on_legend_toggle_clicked)
+
+    def _on_legend_toggle_clicked(self) -> None:
+        self._legend_chosen = True
 
     def _on_legend_layer_toggled(self, change: tuple[MapLayer, bool]) -> None:
         self.set_layer_visible(*change)
@@ -245,7 +252,7 @@ class SituationMap(QWidget):
         if self._base is None:
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))
         else:
-            painter.drawPixmap(0, 0, still_layers(self))
+            paint_still(self, painter)
         if MapLayer.UNITS in self.visible and len(self.units):
             ux, uy = self._screen(self._unit_xy)
             paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))
@@ -303,8 +310,9 @@ class SituationMap(QWidget):
         self.update()
 
     def _invalidate_base(self) -> None:
-        self._base_pixmap = None
+        self._base_image = None
         self._still = None
+        self._draft = None
         self.update()
 
     def _ask_for_tiles(self) -> None:
@@ -330,6 +338,9 @@ class SituationMap(QWidget):
         super().showEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        if not self._legend_chosen:
+            # In a dock beside the queue the open legend would cover half the map: only its button shows.
+            self.legend.toggle.setChecked(event.size().height() >= LEGEND_OPEN_FROM_HEIGHT)
         self._view = self._view.resized(event.size().width(), event.size().height())
         if self._fitted and self._base is not None:
             self._fit_city()

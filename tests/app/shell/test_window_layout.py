@@ -132,6 +132,23 @@ def test_a_1920_console_shows_the_case_without_scrolling_across(
     assert timeline.item(0, 1).toolTip() == timeline.item(0, 1).text()  # type: ignore[union-attr]
 
 
+def test_a_1920_console_shows_the_city_map_beside_the_queue(
+    qtbot: QtBot, qapp: QApplication, console: Console
+) -> None:
+    """Where a case is, without a click: the map is in front at the head of the right column, as wide as
+    the column and taller than a third of the window."""
+    show_at(qtbot, qapp, console, QSize(1920, 1080))
+    window, queue = console.window, console.desk.queue
+    dock = window.map_dock
+    assert dock is not None
+    assert not dock.visibleRegion().isEmpty()
+    assert not queue.visibleRegion().isEmpty()
+    at = dock.mapTo(window, dock.rect().topLeft())
+    assert at.x() >= queue.mapTo(window, queue.rect().topRight()).x()  # beside the queue, on its right
+    assert dock.width() >= 560
+    assert dock.height() >= 1080 // 3
+
+
 def test_a_1366_laptop_keeps_every_panel_usable(qtbot: QtBot, qapp: QApplication, console: Console) -> None:
     show_at(qtbot, qapp, console, QSize(1366, 768))
     window, desk = console.window, console.desk

@@ -337,3 +337,30 @@ def test_a_wheel_gesture_moves_the_last_base_and_draws_afresh_once_it_settles(
     view.gesture_settle_s = 0.0  # the gesture pauses
     view.grab()
     assert 15 in asked
+
+
+def heat_red(image: QImage, x: int, y: int) -> int:
+    return QColor(image.pixel(x, y)).red()
+
+
+def test_fresh_heat_is_composed_over_several_frames_and_then_shown_whole(
+    qtbot: QtBot, palette: Palette, demo_atlas: Atlas
+) -> None:
+    """The once-a-second heat costs a band of rows per frame, never one long frame; a frame keeps the
+    last picture until the new one is whole."""
+    view = a_map(qtbot, palette, demo_atlas)
+    close_in(view, 120.15, 30.27, zoom=15.0)
+    for layer in (MapLayer.INCIDENTS, MapLayer.GRID_LOAD, MapLayer.DISTRICTS, MapLayer.ROADS):
+        view.set_layer_visible(layer, False)
+    before = view.grab().toImage()
+    x, y = point(view, 120.15, 30.27).x(), point(view, 120.15, 30.27).y()
+    crowd = [incident(f"C-{i}", 120.15 + (i % 5) * 1e-4, 30.27 + (i // 5) * 1e-4) for i in range(25)]
+    view.show_incidents(IncidentMarks.of(crowd))
+
+    view.tick(NOW + 1.5)  # the heat is due
+    reds = [heat_red(view.grab().toImage(), x, y) for _ in range(20)]
+    glowing = [red > heat_red(before, x, y) + 30 for red in reds]
+    first = glowing.index(True)  # the crowd glows...
+    assert first >= 3  # ...after a few frames of bands, not in one long frame
+    assert all(red == heat_red(before, x, y) for red in reds[:first])  # the last picture stands till then
+    assert all(glowing[first:])  # and the new one is shown whole, once
