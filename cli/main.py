@@ -16,6 +16,7 @@ from bench.map import add_bench_map_arguments
 from bench.rules import add_bench_rules_arguments
 from bench.seats import add_bench_seats_arguments
 from bench.signin import add_bench_signin_arguments
+from bench.ui import add_bench_ui_arguments
 from bench.videowall import add_bench_wall_arguments
 from bench.videowall_return import add_bench_wall_return_arguments
 from bench.wall_soak import add_bench_soak_arguments
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("rules", "vital-sign alert rules over N series: ms per second of data", add_bench_rules_arguments),
         ("soak", "the wall for a simulated day: memory growth after hour one", add_bench_soak_arguments),
         ("map", "the situation map: paint p99 at two sizes, CPU, memory", add_bench_map_arguments),
+        ("ui", "the cockpit and the wall under a busy feed: frame p99, CPU, rules", add_bench_ui_arguments),
         (
             "seats",
             "seats on one NATS JetStream hub: command round trip, feed throughput, catch-up rate",
@@ -325,6 +327,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.map import run_bench_map
 
         return run_bench_map(args)
+    if args.bench == "ui":
+        from bench.ui import run_bench_ui
+
+        return run_bench_ui(args)
     if args.bench == "soak":
         from bench.wall_soak import run_bench_soak
 
