@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import io
 import os
+import pstats
 import re
 import resource
 import statistics
@@ -48,6 +50,9 @@ def add_bench_ui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--markers", type=_count, default=5000, help="moving units on the map")
     parser.add_argument("--series", type=_count, default=10_000, help="series for the rules' cost")
     parser.add_argument("--rule-seconds", type=_count, default=30, help="seconds of data for the rules' cost")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the GUI thread while measuring; print where time goes"
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -64,8 +69,10 @@ class FrameMeter:
     """Times frames: a frame is the frame clock's tick and everything Qt then has waiting, the paints
     included (the posted events are delivered inside the measurement, not after it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: bool = False) -> None:
         self.times: list[float] = []
+        self.work_ms: list[float] = []  # the tick (or the wall's beat and read) before Qt's posted events
+        self._profile = cProfile.Profile() if profile else None
         self.measuring = False
         self._cpu = self._wall = 0.0
         self.cpu_percent = 0.0
@@ -76,18 +83,25 @@ class FrameMeter:
 
         started, cpu = time.perf_counter(), time.thread_time()
         work()
+        worked = time.perf_counter()
         QCoreApplication.sendPostedEvents()
         if self.measuring:
             self.times.append((time.perf_counter() - started) * 1000)
+            self.work_ms.append((worked - started) * 1000)
             self.gui_cpu_ms.append((time.thread_time() - cpu) * 1000)
 
     def start(self) -> None:
         self.times.clear()
+        self.work_ms.clear()
         self.gui_cpu_ms.clear()
         self.measuring = True
+        if self._profile is not None:
+            self._profile.enable()
         self._cpu, self._wall = _cpu_s(), time.perf_counter()
 
     def stop(self) -> None:
+        if self._profile is not None:
+            self._profile.disable()
         self.measuring = False
         self.cpu_percent = (_cpu_s() - self._cpu) / (time.perf_counter() - self._wall) * 100
 
@@ -96,8 +110,17 @@ class FrameMeter:
             f"{len(self.times)} frames, frame p50 {statistics.median(self.times):.1f} ms, "
             f"p99 {percentile(self.times, 0.99):.1f} ms, max {max(self.times):.1f} ms; GUI thread CPU "
             f"per frame p50 {statistics.median(self.gui_cpu_ms):.1f} ms, "
-            f"p99 {percentile(self.gui_cpu_ms, 0.99):.1f} ms"
+            f"p99 {percentile(self.gui_cpu_ms, 0.99):.1f} ms; of a frame, the tick's own work p50 "
+            f"{statistics.median(self.work_ms):.1f} ms, p99 {percentile(self.work_ms, 0.99):.1f} ms, "
+            "the rest is Qt's posted events (layout and paint, queued signals)"
         )
+
+    def hot_spots(self, out: TextIO, count: int = 14) -> None:
+        """Where the GUI thread's time went while measuring (with --profile)."""
+        if self._profile is not None:
+            text = io.StringIO()
+            pstats.Stats(self._profile, stream=text).sort_stats("tottime").print_stats(count)
+            print(text.getvalue(), file=out)
 
 
 @contextlib.contextmanager
@@ -134,7 +157,7 @@ def run_bench_ui(args: argparse.Namespace, out: TextIO | None = None) -> int:
         f"on the map, {args.warmup:g} s warm-up, {args.seconds:g} s measured",
         file=out,
     )
-    cockpit = FrameMeter()
+    cockpit = FrameMeter(args.profile)
     with (
         paced_feed(args.events, args.metrics) as url,
         tempfile.TemporaryDirectory(prefix="tianshu-ui-") as tmp,
@@ -145,10 +168,12 @@ def run_bench_ui(args: argparse.Namespace, out: TextIO | None = None) -> int:
         file=out,
     )
     print(f"  cockpit showed: {shown}", file=out)
-    wall = FrameMeter()
+    cockpit.hot_spots(out)
+    wall = FrameMeter(args.profile)
     wall_shown = measure_wall(wall, args)
     print(f"  wall {WALL_SIZE[0]}x{WALL_SIZE[1]}: {wall.summary()}", file=out)
     print(f"  wall showed: {wall_shown}", file=out)
+    wall.hot_spots(out)
     rules_ms = _rules(args, out)
     print(
         f"ui: frame p99 {percentile(cockpit.times, 0.99):.1f} ms, cpu {cockpit.cpu_percent:.0f}%, "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,7 +96,15 @@ def measure_cockpit(meter: FrameMeter, url: str, scratch: Path, args: argparse.N
     finally:
         situation.stop()
         dispose(window)
-    return shown[0] if shown else "nothing (the cockpit did not start)"
+    if not shown:
+        return "nothing (the cockpit did not start)"
+    with contextlib.closing(sqlite3.connect(scratch / "tianshu.sqlite3")) as conn:
+        stored = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        readings = conn.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    # What the feed really delivered: a cockpit that fell behind would show a smaller rate than asked.
+    ran = args.warmup + args.seconds
+    rates = f"about {stored / ran:.0f} and {readings / ran:.0f} a second"
+    return f"{shown[0]}; {stored} events and {readings} readings stored ({rates})"
 
 
 def _tiles(window: object) -> int:
