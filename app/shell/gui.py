@@ -39,6 +39,7 @@ from app.videowall.controller import WallController
 from app.videowall.dock import install_video_wall
 from app.videowall.incidents import IncidentVideo, WallSwitch
 from app.videowall.motion_intake import MotionIntake, local_intake
+from app.wall.desk_panels import install_desk_wall
 from dispatch.atlas import Atlas, load_atlas
 from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
@@ -218,6 +219,8 @@ def run_gui(
             window, cockpit.loop, cockpit.bus, cockpit.duty, city,
             cockpit.frame_clock.ticked,
         )  # fmt: skip
+    # The wall screen's panels (vital signs, case board, warnings) a tab away from the map.
+    desk_wall = install_desk_wall(window, cockpit, city) if situation is not None else None
     wall = None
     if feed_url is None or cameras is not None:
         wall = install_wall(window, cockpit, console, settings, store.parent, cameras)
@@ -234,6 +237,8 @@ def run_gui(
     finally:
         if situation is not None:
             situation.stop()
+        if desk_wall is not None:
+            desk_wall.close()
         if wall is not None:
             wall.close()
         if alarm is not None:

@@ -12,4 +12,27 @@
         <translation>无信号 · %1 分钟</translation>
     </message>
 </context>
+<context>
+    <name>WallDeskPanels</name>
+    <message>
+        <source>Vital signs (wall)</source>
+        <translation>城市体征（大屏）</translation>
+    </message>
+    <message>
+        <source>Case board (wall)</source>
+        <translation>在办事件（大屏）</translation>
+    </message>
+    <message>
+        <source>Warnings in force</source>
+        <translation>生效预警</translation>
+    </message>
+    <message>
+        <source>city-wide</source>
+        <translation>全市</translation>
+    </message>
+    <message>
+        <source>highest of %1</source>
+        <translation>%1 个区最高</translation>
+    </message>
+</context>
 </TS>
