@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(front, dock)
         front.raise_()
 
+    @property
+    def layout_settings(self) -> QSettings:
+        """The settings this window keeps its layout in (panels keep their own small state beside it)."""
+        return self._settings
+
     def add_map_dock(self, dock: QDockWidget) -> None:
         """The city map at the head of the right column, beside the queue, in front of the trends and
         feed health (a tab away): a duty officer looks from a case to where it is without a click. Call

@@ -13,6 +13,9 @@ from app.desk.controller import DutyController
 from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shell.main_window import MainWindow
+from app.situation.live import LiveLayers
+from app.situation.lookup import MapSearch, RouteShower, keep_bookmarks
+from app.situation.search import SearchIndex, Wgs84
 from app.situation.tiles import TileLoader
 from core.clock import Clock, SystemClock
 from dispatch.atlas import Atlas, Datum, gcj02_to_wgs84, load_atlas
@@ -45,12 +48,18 @@ def incident_marks(read: MapCases) -> IncidentMarks:
     )
 
 
-def camera_marks(atlas: Atlas) -> CameraMarks:
-    """The atlas's cameras as the map takes every position: in WGS-84, as the feed reports them."""
+def wgs84_of(atlas: Atlas) -> Wgs84:
+    """The conversion of the atlas's positions into WGS-84, the datum the map takes every position in."""
 
     def wgs84(lon: float, lat: float) -> tuple[float, float]:
         return gcj02_to_wgs84(lon, lat) if atlas.datum is Datum.GCJ02 else (lon, lat)
 
+    return wgs84
+
+
+def camera_marks(atlas: Atlas) -> CameraMarks:
+    """The atlas's cameras as the map takes every position: in WGS-84, as the feed reports them."""
+    wgs84 = wgs84_of(atlas)
     return CameraMarks.of(
         [(c.id, *wgs84(c.lon, c.lat), c.heading_deg, c.fov_deg) for c in atlas.cameras],
         [c.name for c in atlas.cameras],
@@ -77,7 +86,7 @@ class SituationController(QObject):
         super().__init__(view)
         self.view, self.loop, self.duty = view, loop, duty
         self.clock = clock or SystemClock()
-        self.exercise = exercise
+        self._exercise = exercise
         self.gui = GuiCall(self)
         self._reading = False
         self._read_again = False
@@ -85,12 +94,31 @@ class SituationController(QObject):
         self.tiles: TileLoader | None = None
         view.set_atlas(atlas)
         view.show_cameras(camera_marks(atlas))
+        self.live = LiveLayers(view, loop, atlas, wgs84_of(atlas), exercise=exercise)
+        self.search = MapSearch(view, loop, SearchIndex.of_atlas(atlas, wgs84_of(atlas)), self.live, exercise)
+        self.routes = RouteShower(view, loop, duty)
         bus.changed.connect(self._on_bus_changed)
         view.case_clicked.connect(self._on_view_case_clicked)
         duty.case_shown.connect(self._on_duty_case_shown)
 
+    @property
+    def exercise(self) -> bool:
+        """Whether the map shows a drill's cases, units and warnings (else the real ones)."""
+        return self._exercise
+
+    @exercise.setter
+    def exercise(self, exercise: bool) -> None:
+        self._exercise = self.live.exercise = self.search.exercise = exercise
+
+    def start(self) -> None:
+        """Begin following the store's unit positions and warnings (cases follow the change bus)."""
+        self.live.start()
+
     def stop(self) -> None:
         self._stopped = True
+        self.live.stop()
+        self.search.stop()
+        self.routes.stop()
         if self.tiles is not None:
             self.tiles.close()
 
@@ -158,4 +186,6 @@ def install_situation_map(
     if shown.basemap is not None:
         controller.tiles = TileLoader(view, shown.basemap)
     ticked.connect(controller.tick)
+    keep_bookmarks(view, shown, window.layout_settings)
+    controller.start()
     return controller

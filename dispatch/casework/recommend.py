@@ -153,6 +153,26 @@ class RoadNetwork:
         """Junction ids of the quickest road route from a unit to a point; empty when none exists."""
         return self.travel_times_to(lon, lat).path_from(unit.lon, unit.lat)
 
+    def route(self, from_lon: float, from_lat: float, to_lon: float, to_lat: float) -> RoadRoute | None:
+        """The quickest road route between two points as a line to draw (the start, the junctions on the
+        way, the end) with its travel time, measured as `recommend` measures it; None when no road leads
+        there."""
+        times = self.travel_times_to(to_lon, to_lat)
+        path = times.path_from(from_lon, from_lat)
+        if not path:
+            return None
+        on_roads = tuple((self._nodes[i].lon, self._nodes[i].lat) for i in path)
+        seconds = times.from_point(from_lon, from_lat)
+        return RoadRoute(((from_lon, from_lat), *on_roads, (to_lon, to_lat)), seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class RoadRoute:
+    """A road route as a line of (lon, lat) points, and the seconds it takes."""
+
+    points: tuple[tuple[float, float], ...]
+    travel_s: float
+
 
 @dataclass(frozen=True, slots=True)
 class TravelTimes:

@@ -20,6 +20,7 @@ TITLE_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 20_000
 ADDRESS_MAX_CHARS = 500
 EVENT_ID_MAX_CHARS = 128
+AREA_POINTS_MAX = 2_000
 
 # China's warning levels I–IV (red, orange, yellow, blue); CAP has no level below Minor for Unknown.
 SEVERITY_LEVEL = {"Extreme": 1, "Severe": 2, "Moderate": 3, "Minor": 4, "Unknown": 4}
@@ -86,12 +87,33 @@ def _cap_summary(alert: CapAlert, info: CapInfo) -> dict[str, object]:
         "severity": info.severity,
         "certainty": info.certainty,
         "area_desc": "; ".join(area.area_desc for area in info.areas),
+        "areas": _areas(info),
     }
     if info.expires is not None:
         summary["expires"] = info.expires.isoformat()
     if info.instruction is not None:
         summary["instruction"] = info.instruction
     return summary
+
+
+def _areas(info: CapInfo) -> list[dict[str, object]]:
+    """The info's areas for the map: polygons as [lon, lat] rings (CAP writes "lat,lon") and circles as
+    [lon, lat, radius km], at most AREA_POINTS_MAX points in all (a longer ring keeps every n-th point:
+    a warning's outline on a city map needs no more)."""
+    total = sum(len(polygon) for area in info.areas for polygon in area.polygons)
+    stride = max(1, -(-total // AREA_POINTS_MAX))
+    return [
+        {
+            "desc": area.area_desc[:ADDRESS_MAX_CHARS],
+            "polygons": [
+                [[round(lon, 6), round(lat, 6)] for lat, lon in polygon[::stride]]
+                for polygon in area.polygons
+                if len(polygon[::stride]) >= 3
+            ],
+            "circles": [[round(lon, 6), round(lat, 6), radius] for (lat, lon), radius in area.circles],
+        }
+        for area in info.areas
+    ]
 
 
 def _location(infos: tuple[CapInfo, ...]) -> dict[str, object] | None:

@@ -33,6 +33,9 @@ class DispatchDialog(QDialog):
     dispatch_confirmed = Signal(object)
     """The dispatcher sent the order (carries a DispatchChoice, plus the options it was chosen from)."""
 
+    unit_highlighted = Signal(object)
+    """The unit id of the row the dispatcher is on (its route goes on the map), None once the dialog closes."""
+
     def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("dispatchDialog")
@@ -81,6 +84,17 @@ class DispatchDialog(QDialog):
         layout.addWidget(self.buttons)
         self._build_templates()
         self.resize(760, 560)
+        self.units.currentCellChanged.connect(self._on_units_current_cell_changed)
+        self.finished.connect(self._on_self_finished)
+
+    def _on_units_current_cell_changed(self, row: int, *_: int) -> None:
+        item = self.units.item(row, 0) if row >= 0 else None
+        unit = item.data(UNIT_ROLE) if item is not None else None
+        if unit and self.isVisible():
+            self.unit_highlighted.emit(str(unit))
+
+    def _on_self_finished(self, _: int) -> None:
+        self.unit_highlighted.emit(None)
 
     @property
     def options(self) -> DispatchOptions | None:
@@ -110,6 +124,7 @@ class DispatchDialog(QDialog):
         self.instructions.setText(templates[0])
         self.open()
         self.units.setFocus()
+        self._on_units_current_cell_changed(self.units.currentRow())
 
     def _fill_row(self, row: int, choice: UnitChoice) -> None:
         name = choice.name

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QImage,
     QKeyEvent,
@@ -25,6 +25,7 @@ from core.mercator import View, fit, project
 from dispatch.atlas.datum import Datum, wgs84_to_gcj02_arrays
 from dispatch.atlas.model import Atlas
 from widgets.common.palette import Palette
+from widgets.situation import map_input
 from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, unit_phases
 from widgets.situation.map_clusters import Clusters, cluster
 from widgets.situation.map_hits import CLUSTER_CELL_PX, hover_text, mark_at
@@ -49,14 +50,15 @@ from widgets.situation.map_overlay import (
     paint_overlay,
     paint_units,
 )
+from widgets.situation.map_shapes import RouteLine, ShapeLayer, WarningArea
 from widgets.situation.map_sprites import SpriteSheet, build_sheet
 from widgets.situation.map_still import StillDraft, paint_still
+from widgets.situation.map_tools import paint_sketch
 from widgets.situation.map_words import MapLayer, MapWords
+from widgets.situation.map_work import MapWork
 
 CLUSTER_BELOW_ZOOM = 14.0  # zoomed out further, nearby incidents gather into counted discs
 MAX_TILES = 512
-WHEEL_STEP = 0.5  # zoom levels per wheel notch
-KEY_PAN = 0.25  # of the window per arrow key
 # A gesture's frames move the last base; this long after its last step the base is drawn afresh.
 GESTURE_SETTLE_S = 0.15
 LEGEND_OPEN_FROM_HEIGHT = 560  # a smaller map shows its legend closed until the operator opens it
@@ -77,6 +79,15 @@ class SituationMap(QWidget):
 
     view_changed = Signal(object)
     """The core.mercator.View now shown, after a pan or zoom."""
+
+    search_changed = Signal(object)
+    """The text typed in the map's search field (str): the app answers with `show_found`."""
+
+    bookmark_saved = Signal(object)
+    """(number, Bookmark) after Ctrl+number kept the view shown under that number."""
+
+    area_selected = Signal(object)
+    """The ids of the cases inside a rectangle or polygon the operator drew (a tuple of str)."""
 
     def __init__(self, palette: Palette, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +137,10 @@ class SituationMap(QWidget):
         self.legend.layer_toggled.connect(self._on_legend_layer_toggled)
         self._legend_chosen = False  # the operator opened or closed the legend: leave it so
         self.legend.toggle.clicked.connect(self._on_legend_toggle_clicked)
+        self.shapes = ShapeLayer(palette)
+        self.work = MapWork(self)
+        self.toolbar = self.work.toolbar
+        self.sketch = self.work.sketch
 
     def _on_legend_toggle_clicked(self) -> None:
         self._legend_chosen = True
@@ -191,6 +206,23 @@ class SituationMap(QWidget):
             self._grid_load = dict(open_cases)
             self._invalidate_base()
 
+    def show_warning_areas(self, areas: tuple[WarningArea, ...]) -> None:
+        """CAP warnings in force with their areas (WGS-84); drawn under the marks in level colours."""
+        if areas != self.shapes.areas:
+            self.shapes.set_areas(areas, self._project)
+            self.update()
+
+    def show_route(self, route: RouteLine | None, *, bring_into_view: bool = True) -> None:
+        """The road route of the unit being sent (None: none); brought into view unless it is in it."""
+        self.shapes.set_route(route, self._project)
+        extent = self.shapes.route_extent()
+        if extent is not None and bring_into_view:
+            self._bring_into_view(*extent)
+        self.update()
+
+    def fit_city(self) -> None:
+        map_input.fit_city(self)
+
     def set_layer_visible(self, layer: MapLayer, visible: bool) -> None:
         if (layer in self.visible) == visible:
             return
@@ -253,13 +285,40 @@ class SituationMap(QWidget):
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))
         else:
             paint_still(self, painter)
+        self.shapes.paint_areas(painter, self._view)
+        if self.shapes.route is not None:
+            self.shapes.paint_route(painter, self._view, self.work.route_label(self.shapes.route))
         if MapLayer.UNITS in self.visible and len(self.units):
             ux, uy = self._screen(self._unit_xy)
             paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))
         if MapLayer.INCIDENTS in self.visible and len(self.incidents):
             paint_incidents(painter, self, *self._incident_screen_with_phase())
+        pointer = (
+            None if self._pointer is None else self._view.to_lonlat(self._pointer.x(), self._pointer.y())
+        )
+        paint_sketch(painter, self._view, self.sketch, pointer, self.palette_, self.words)
         paint_overlay(painter, self, self._pointer)
         painter.end()
+
+    def _bring_into_view(self, west: float, south: float, east: float, north: float) -> None:
+        """Zoom out (never in) and move just enough that a box of WGS-84 positions is on the map."""
+        xs, ys = self._screen(self._project(np.array([west, east]), np.array([north, south])))
+        margin = 60.0
+        inside = xs.min() >= margin and ys.min() >= margin
+        inside = inside and xs.max() <= self.width() - margin and ys.max() <= self.height() - margin
+        if inside:
+            return
+        lo, la = (self._view.to_lonlat(float(x), float(y)) for x, y in zip(xs, ys, strict=True))
+        box = fit(
+            min(lo[0], la[0]),
+            min(lo[1], la[1]),
+            max(lo[0], la[0]),
+            max(lo[1], la[1]),
+            max(1, self.width() - 2 * int(margin)),
+            max(1, self.height() - 2 * int(margin)),
+        )
+        zoom = min(self._view.zoom, box.zoom)
+        self._set_view(View(box.lon, box.lat, zoom, self._view.width, self._view.height))
 
     def _gesturing(self) -> bool:
         return self._press is not None or time.monotonic() - self._gesture_at < self.gesture_settle_s
@@ -334,88 +393,57 @@ class SituationMap(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         # The legend is a panel of switches: a map that takes no pointer (the wall's) has no use for it,
         # and its small print would be unreadable across a room.
-        self.legend.setVisible(not self.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents))
+        working = not self.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.legend.setVisible(working)
+        self.toolbar.setVisible(working)
+        self._place_toolbar()
         super().showEvent(event)
+
+    def _place_toolbar(self) -> None:
+        # Top right, clear of the north arrow (which sits in the corner).
+        self.toolbar.move(max(0, self.width() - self.toolbar.width() - 56), 10)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         if not self._legend_chosen:
             # In a dock beside the queue the open legend would cover half the map: only its button shows.
             self.legend.toggle.setChecked(event.size().height() >= LEGEND_OPEN_FROM_HEIGHT)
         self._view = self._view.resized(event.size().width(), event.size().height())
+        self._place_toolbar()
         if self._fitted and self._base is not None:
             self._fit_city()
         self._invalidate_base()
         super().resizeEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = event.angleDelta().y() / 120.0
-        if steps:
-            at = event.position()
-            self.gesture(self._view.zoomed(self._view.zoom + steps * WHEEL_STEP, at.x(), at.y()))
-        event.accept()
+        map_input.wheel(self, event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position().toPoint()
-            self._press_view = self._view
-            self._dragged = False
+        map_input.press(self, event)
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self._pointer = event.position()
-        if self._press is not None and self._press_view is not None:
-            delta = event.position().toPoint() - self._press
-            if self._dragged or delta.manhattanLength() > 4:
-                self._dragged = True
-                self.gesture(self._press_view.panned(-delta.x(), -delta.y()))
-        else:
-            self._hover(event)
-        self.update()
+        map_input.move(self, event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
-            return
-        dragged = self._dragged
-        self._press, self._press_view, self._dragged = None, None, False
-        if dragged:
-            self.update()  # the base is rendered for where the drag ended
-            return
-        at = event.position()
-        hit = self.mark_at(at.x(), at.y())
-        if hit is None:
-            return
-        if hit[0] == "case":
-            self.case_clicked.emit(hit[1])
-        elif hit[0] == "camera":
-            self.camera_clicked.emit(hit[1])
-        else:  # a cluster: look closer
-            self._set_view(self._view.zoomed(self._view.zoom + 2.0, at.x(), at.y()))
+        map_input.release(self, event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        at = event.position()
-        self._set_view(self._view.zoomed(self._view.zoom + 1.0, at.x(), at.y()))
+        map_input.double_click(self, event)
 
     def leaveEvent(self, event: object) -> None:
         self._pointer = None
         self.update()
 
+    def event(self, event: QEvent) -> bool:
+        if map_input.is_shortcut_override(event):
+            assert isinstance(event, QKeyEvent)
+            if map_input.takes_shortcut(self, event):
+                event.accept()
+                return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        view, key = self._view, event.key()
-        pans = {
-            Qt.Key.Key_Left: (-KEY_PAN * view.width, 0.0),
-            Qt.Key.Key_Right: (KEY_PAN * view.width, 0.0),
-            Qt.Key.Key_Up: (0.0, -KEY_PAN * view.height),
-            Qt.Key.Key_Down: (0.0, KEY_PAN * view.height),
-        }
-        if key in pans:
-            self.gesture(view.panned(*pans[Qt.Key(key)]))
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self.gesture(view.zoomed(view.zoom + 1.0, view.width / 2, view.height / 2))
-        elif key == Qt.Key.Key_Minus:
-            self.gesture(view.zoomed(view.zoom - 1.0, view.width / 2, view.height / 2))
-        elif key == Qt.Key.Key_Home and self._base is not None:
-            self._set_view(fit(*self._base.extent, view.width, view.height))
-        else:
+        if not map_input.key_press(self, event):
             super().keyPressEvent(event)
 
     def _hover(self, event: QMouseEvent) -> None:

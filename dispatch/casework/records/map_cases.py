@@ -54,3 +54,38 @@ def map_cases(conn: sqlite3.Connection, now: float, *, exercise: bool = False) -
         (int(exercise),),
     ).fetchall()
     return MapCases(cases, {str(g): int(n) for g, n in per_grid})
+
+
+@dataclass(frozen=True, slots=True)
+class FoundCase:
+    """A case whose code, title or address holds what was searched for, with where it is."""
+
+    id: int
+    code: str
+    title: str
+    address: str
+    lon: float
+    lat: float
+    is_open: bool
+
+
+def find_cases(
+    conn: sqlite3.Connection, text: str, *, exercise: bool = False, limit: int = 6
+) -> tuple[FoundCase, ...]:
+    """Cases with a position whose code, title or address contains `text` (case-insensitive for Latin
+    letters), open ones first, newest first. Searched in SQL: the store may hold a million cases."""
+    words = text.strip()
+    if not words:
+        return ()
+    pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(
+        "SELECT id, code, title, address, lon, lat, is_open FROM cases "
+        "WHERE exercise = :exercise AND lon IS NOT NULL AND lat IS NOT NULL "
+        "AND (code LIKE :pattern ESCAPE '\\' OR title LIKE :pattern ESCAPE '\\' "
+        "OR address LIKE :pattern ESCAPE '\\') ORDER BY is_open DESC, discovered_at DESC LIMIT :limit",
+        {"exercise": int(exercise), "pattern": pattern, "limit": limit},
+    ).fetchall()
+    return tuple(
+        FoundCase(int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]), bool(r[6]))
+        for r in rows
+    )

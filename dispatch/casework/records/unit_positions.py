@@ -29,6 +29,14 @@ def latest_positions(conn: sqlite3.Connection) -> tuple[UnitFix, ...]:
     return tuple(UnitFix(*row) for row in rows)
 
 
+def unit_fix(conn: sqlite3.Connection, unit_id: str) -> UnitFix | None:
+    """One unit's latest fix, or None when it never reported one."""
+    row = conn.execute(
+        "SELECT unit, lon, lat, heading, speed_kmh, status, at FROM unit_positions WHERE unit = ?", (unit_id,)
+    ).fetchone()
+    return UnitFix(*row) if row is not None else None
+
+
 def unit_track(conn: sqlite3.Connection, unit_id: str, limit: int) -> tuple[TrackPoint, ...]:
     """The unit's newest `limit` fixes (the store keeps at most 200, none 2 h older than its newest), oldest
     first: ready to draw as a line."""

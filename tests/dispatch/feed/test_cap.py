@@ -37,6 +37,8 @@ UPDATE_SENT = "2025-07-01T09:30:00+08:00"
 ORIGINAL_EVENT_ID = f"{SENDER},{ORIGINAL_ID}"
 OTHER_SENDER = "12379@other-city.example.gov.cn"
 AFTER_SAMPLES = 1_751_338_800.0  # 2025-07-01T11:00:00+08:00, inside every sample's time window
+# The same outline as the map takes it: [lon, lat] pairs where CAP writes "lat,lon".
+CITY_RING = [[float(lon), float(lat)] for lat, lon in (p.split(",") for p in CITY_POLYGON.split())]
 
 
 def event_of(xml: str) -> dict[str, object]:
@@ -98,6 +100,7 @@ def test_actual_warning_becomes_a_live_event_with_centroid_and_level() -> None:
         "expires": "2025-07-01T20:00:00+08:00",
         "instruction": INFO["instruction"],
         "area_desc": "某市城区",
+        "areas": [{"desc": "某市城区", "polygons": [CITY_RING], "circles": []}],
     }
 
 
