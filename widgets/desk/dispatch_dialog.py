@@ -34,7 +34,7 @@ class DispatchDialog(QDialog):
     """The dispatcher sent the order (carries a DispatchChoice, plus the options it was chosen from)."""
 
     unit_highlighted = Signal(object)
-    """The unit id of the row the dispatcher is on (its route goes on the map), None once the dialog closes."""
+    """The unit id of the row the dispatcher is on (its route goes on the map); None once it closes."""
 
     def __init__(self, vocabulary: Vocabulary, parent: QWidget | None = None) -> None:
         super().__init__(parent)

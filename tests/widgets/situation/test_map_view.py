@@ -27,11 +27,6 @@ POLICY = AgePolicy()
 
 
 @pytest.fixture(scope="module")
-def demo_atlas() -> Atlas:
-    return load_atlas(DEMO)
-
-
-@pytest.fixture(scope="module")
 def demo_atlas_gcj02() -> Atlas:
     return load_atlas(DEMO, Datum.GCJ02)
 

@@ -18,7 +18,6 @@ from tests.widgets.situation.test_map_view import (
     _has,
     a_map,
     close_in,
-    demo_atlas,  # noqa: F401 - a fixture
     incident,
     point,
 )
@@ -114,9 +113,7 @@ def test_a_polygon_closes_on_enter_and_lists_what_it_encloses(
 
 @settings(max_examples=150, deadline=None)
 @given(
-    ring=st.lists(
-        st.tuples(st.floats(-50, 50), st.floats(-50, 50)), min_size=3, max_size=9, unique=True
-    ),
+    ring=st.lists(st.tuples(st.floats(-50, 50), st.floats(-50, 50)), min_size=3, max_size=9, unique=True),
     points=st.lists(st.tuples(st.floats(-60, 60), st.floats(-60, 60)), min_size=1, max_size=30),
 )
 def test_inside_agrees_with_qt_on_any_polygon(
@@ -128,9 +125,7 @@ def test_inside_agrees_with_qt_on_any_polygon(
     ours = inside(xs, ys, np.array([p[0] for p in ring]), np.array([p[1] for p in ring]))
     for (x, y), got in zip(points, ours, strict=True):
         # Points on an edge may go either way; judge only those clearly off every edge.
-        near_edge = any(
-            _distance_to_segment(x, y, ring[i - 1], ring[i]) < 1e-6 for i in range(len(ring))
-        )
+        near_edge = any(_distance_to_segment(x, y, ring[i - 1], ring[i]) < 1e-6 for i in range(len(ring)))
         if not near_edge:
             assert got == polygon.containsPoint(QPointF(x, y), Qt.FillRule.OddEvenFill), (x, y)
 
@@ -237,7 +232,8 @@ def test_the_route_of_the_unit_being_sent_is_drawn_and_brought_into_view(
 ) -> None:
     view = a_map(qtbot, palette, demo_atlas)
     close_in(view, LON, LAT, zoom=17.0)
-    route = RouteLine("城西养护所", ((LON - 0.02, LAT), (LON - 0.02, LAT + 0.01), (LON, LAT + 0.01)), 420.0, True)
+    legs = ((LON - 0.02, LAT), (LON - 0.02, LAT + 0.01), (LON, LAT + 0.01))
+    route = RouteLine("城西养护所", legs, 420.0, True)
     before = view.view.zoom
 
     view.show_route(route)
@@ -264,7 +260,8 @@ def test_warning_areas_are_washed_in_their_level_colour(
     view = a_map(qtbot, palette, demo_atlas)
     close_in(view, LON, LAT, zoom=14.0)
     view.legend.hide()  # its key shows the level colours too
-    ring = ((LON - 0.01, LAT - 0.01), (LON + 0.01, LAT - 0.01), (LON + 0.01, LAT + 0.01), (LON - 0.01, LAT + 0.01))
+    d = 0.01
+    ring = ((LON - d, LAT - d), (LON + d, LAT - d), (LON + d, LAT + d), (LON - d, LAT + d))
     plain = _colours(view.grab().toImage())
 
     view.show_warning_areas((WarningArea("cap-1", "暴雨红色预警", 1, (ring,)),))
