@@ -171,13 +171,9 @@ def install_desk_wall(window: MainWindow, cockpit: Cockpit, atlas: Atlas) -> Wal
         return None
     from app.wall.launch import wall_rules
 
-    panels = WallDeskPanels(
-        cockpit.db_path,
-        cockpit.clock,
-        window.vocabulary,
-        wall_rules(),
-        {d.code: d.name for d in atlas.districts},
-    )
+    names = {d.code: d.name for d in atlas.districts}
+    # Owned by the window: it lives as long as the docks it feeds.
+    panels = WallDeskPanels(cockpit.db_path, cockpit.clock, window.vocabulary, wall_rules(), names, window)
     panels.follow(cockpit.bus.changed, cockpit.frame_clock.summary_flushed)
     install_wall_panels(window, window.map_dock, window.theme_palette, panels)
     return panels

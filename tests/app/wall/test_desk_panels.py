@@ -3,16 +3,21 @@ and the warnings, read from the desk's store when cases change or readings arriv
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 from pytestqt.qtbot import QtBot
 
+from app.desk.jobs import demo_atlas_path
+from app.shell.gui import build_window
 from app.shell.theme import apply_theme
-from app.wall.desk_panels import WallDeskPanels, install_wall_panels
+from app.wall.desk_panels import WallDeskPanels, install_desk_wall, install_wall_panels
+from dispatch.atlas import load_atlas
 from dispatch.feed.values import MetricSample
 from dispatch.store.rows import insert_others
 from dispatch.vitals.rules import AlertRule, RuleKind
@@ -70,3 +75,30 @@ def test_the_walls_panels_dock_beside_the_map_and_follow_the_store(
         assert tile.property("alert") in {"pending", "firing"}
     finally:
         panels.close()
+
+
+class Clocked(QObject):
+    summary_flushed = Signal(object)
+
+
+def test_the_duty_console_keeps_its_wall_panels_for_as_long_as_its_window(
+    qtbot: QtBot, qapp: QApplication, loop: Loop, tmp_path: Path
+) -> None:
+    window = build_window(qapp, QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    map_dock = QDockWidget("map", window)
+    map_dock.setObjectName("situationMapDock")
+    map_dock.setWidget(QLabel("map"))
+    window.add_map_dock(map_dock)
+    bus, frames = Bus(), Clocked()
+    cockpit = SimpleNamespace(db_path=loop.path, clock=loop.clock, bus=bus, frame_clock=frames)
+    assert install_desk_wall(window, cockpit, load_atlas(demo_atlas_path())) is not None  # type: ignore[arg-type]
+    # Nobody but the window holds the panels (as in the console): they must still follow the loop.
+    gc.collect()
+    (panels,) = window.findChildren(WallDeskPanels)
+    new_case(loop, "e1", severity=3)
+    with qtbot.waitSignal(panels.reading_arrived, timeout=10_000):
+        frames.summary_flushed.emit(object())
+    assert panels.board.levels[2].text().endswith(" 1")
+    window.close()
+    panels.close()
