@@ -17,7 +17,7 @@ FOUND_MAX = 12
 # How close a hit is shown: a district whole, a road along a few blocks, a site or a unit up close.
 ZOOM = {"district": 13.0, "road": 15.0, "place": 16.5, "camera": 17.0, "unit": 16.5, "case": 16.5}
 # Of equally good matches, the kinds an officer most often means come first.
-KIND_ORDER = ("case", "unit", "place", "road", "district", "camera")
+KIND_ORDER = ("case", "unit", "district", "place", "road", "camera")
 
 
 def _kind_word(kind: str) -> str:

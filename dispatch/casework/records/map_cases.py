@@ -74,7 +74,8 @@ def find_cases(
 ) -> tuple[FoundCase, ...]:
     """Cases with a position whose code, title or address contains `text` (case-insensitive for Latin
     letters), open ones first, newest first. Searched in SQL: the store may hold a million cases."""
-    words = text.strip()
+    # SQLite ends a pattern at a NUL: "%\x00%" would match every case.
+    words = text.replace("\x00", "").strip()
     if not words:
         return ()
     pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

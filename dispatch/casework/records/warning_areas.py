@@ -74,15 +74,19 @@ def _rings(areas: object) -> tuple[Ring, ...]:
     for area in areas if isinstance(areas, list) else ():
         if not isinstance(area, dict):
             continue
-        for polygon in area.get("polygons") or ():
-            ring = tuple(p for p in (_point(q) for q in polygon or ()) if p is not None)
+        for polygon in _list(area.get("polygons")):
+            ring = tuple(p for p in (_point(q) for q in _list(polygon)) if p is not None)
             if len(ring) >= 3:
                 rings.append(ring)
-        for circle in area.get("circles") or ():
+        for circle in _list(area.get("circles")):
             ring = _circle(circle)
             if ring:
                 rings.append(ring)
     return tuple(rings)
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _point(value: object) -> tuple[float, float] | None:
