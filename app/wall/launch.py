@@ -216,10 +216,10 @@ def run_wall(
             cameras=cameras,
             actor=actor,
         )
-        if cameras is not None:
-            video, frames = start_video(windows, cameras, clock)
-            stack.callback(video.close)
-            stack.callback(frames.stop)
+        # Without a camera list the video tiles say so instead of waiting for a picture.
+        video, frames = start_video(windows, cameras or CameraRegistry([]), clock)
+        stack.callback(video.close)
+        stack.callback(frames.stop)
         for (window, _), screen in zip(windows, screens, strict=True):
             window.place_on(screen, pages.canvas.size)
         controller.start()

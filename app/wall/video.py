@@ -101,6 +101,7 @@ class WallVideo(QObject):
             feed = self._feeds.get(tile)
             if feed is None:
                 if tile.camera_id not in self.registry:
+                    tile.show_unknown()
                     continue
                 feed = self._feeds[tile] = TileFeed(self.manager, tile.camera_id)
                 self._opened_at[tile] = self._now()

@@ -8,6 +8,10 @@
         <translation>正在连接</translation>
     </message>
     <message>
+        <source>Not in the camera list</source>
+        <translation>不在摄像机清单中</translation>
+    </message>
+    <message>
         <source>No signal · %1 min</source>
         <translation>无信号 · %1 分钟</translation>
     </message>

@@ -128,6 +128,10 @@ class WallCameraTile(QFrame):
         """Not connected yet (or no stream asked for): said in words, no picture yet."""
         self._say(self.tr("Connecting"), "waiting")
 
+    def show_unknown(self) -> None:
+        """The pages name a camera the camera list does not have: no stream to ask for."""
+        self._say(self.tr("Not in the camera list"), "down")
+
     def show_no_signal(self, minutes: int) -> None:
         """The stream is down and has been for `minutes`: the last picture fades behind the words."""
         self._say(fill(self.tr("No signal · %1 min"), minutes), "down")

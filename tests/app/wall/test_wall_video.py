@@ -39,7 +39,7 @@ pages:
     grid: 2x1
     dwell: 30 seconds
     panels:
-      - {{kind: video, at: [0, 0], cameras: [{LIVE}, {FROZEN}, {DEAD}]}}
+      - {{kind: video, at: [0, 0], cameras: [{LIVE}, {FROZEN}, {DEAD}, nowhere-9]}}
       - {{kind: cases, at: [1, 0]}}
   - name: duty
     grid: 1x1
@@ -116,6 +116,9 @@ def test_each_camera_tile_shows_its_live_picture_scaled_off_the_gui_thread(
     assert len(colours) > 20
     first = tile.picture.shown_seq
     rig.until(qtbot, lambda: tile.picture.shown_seq != first)
+    # A camera the pages name but the camera list lacks says so, and nothing is opened for it.
+    assert rig.tile("nowhere-9").state_text == "Not in the camera list"
+    assert "nowhere-9" not in rig.video.showing()
 
 
 def test_a_camera_that_goes_down_says_no_signal_and_for_how_many_minutes(
