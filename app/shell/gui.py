@@ -226,7 +226,7 @@ def run_gui(
         wall = install_wall(window, cockpit, console, settings, store.parent, cameras)
     if situation is not None and wall is not None:
         # A camera's mark on the map opens its picture in the wall's pop-up.
-        situation.view.camera_clicked.connect(wall.controller.link_case)
+        situation.open_cameras_with(wall.controller.link_case)
     window.restore_layout()
     window.show()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -100,6 +101,10 @@ class SituationController(QObject):
         bus.changed.connect(self._on_bus_changed)
         view.case_clicked.connect(self._on_view_case_clicked)
         duty.case_shown.connect(self._on_duty_case_shown)
+
+    def open_cameras_with(self, open_camera: Callable[[str], object]) -> None:
+        """A click on a camera's mark or cone opens its picture (the video wall's pop-up, in the cockpit)."""
+        self.view.camera_clicked.connect(open_camera)
 
     @property
     def exercise(self) -> bool:

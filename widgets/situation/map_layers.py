@@ -197,6 +197,16 @@ def needed_tiles(
     return list(covering)
 
 
+def missing_tiles(
+    view: View, basemap: BasemapInfo, held: Mapping[TileKey, QImage], asked: set[TileKey]
+) -> tuple[TileKey, ...]:
+    """The basemap tiles the view needs that the map neither holds nor has asked for already."""
+    ox, oy = view.origin()
+    z = basemap.tile_zoom(view.zoom)
+    keys = ((z, col, row) for col, row in needed_tiles(view, basemap, view.width, view.height, ox, oy))
+    return tuple(k for k in keys if k not in held and k not in asked)
+
+
 def _anchor(outline: tuple[tuple[tuple[float, float], ...], ...]) -> tuple[float, float]:
     """Where a district's name goes: the mean of its largest ring's vertices, in world pixels at zoom 0."""
     ring = max(outline, key=len)

@@ -173,7 +173,11 @@ def _label(painter: QPainter, bottom_centre: QPointF, text: str, colour: QColor,
     metrics = painter.fontMetrics()
     width = metrics.horizontalAdvance(text) + 12
     height = metrics.height() + 4
-    box = QRectF(bottom_centre.x() - width / 2, bottom_centre.y() - height, width, height)
+    # Kept whole inside the map: a route that starts at its edge still shows whose it is.
+    device = painter.device()
+    left = min(max(4.0, bottom_centre.x() - width / 2), max(4.0, device.width() - width - 4.0))
+    top = min(max(4.0, bottom_centre.y() - height), max(4.0, device.height() - height - 4.0))
+    box = QRectF(left, top, width, height)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(back)
     painter.drawRoundedRect(box, 4, 4)

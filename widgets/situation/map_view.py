@@ -33,7 +33,7 @@ from widgets.situation.map_layers import (
     BaseLayer,
     BasemapInfo,
     TileKey,
-    needed_tiles,
+    missing_tiles,
 )
 from widgets.situation.map_legend import MapLegend
 from widgets.situation.map_marks import (
@@ -217,7 +217,7 @@ class SituationMap(QWidget):
         self.shapes.set_route(route, self._project)
         extent = self.shapes.route_extent()
         if extent is not None and bring_into_view:
-            self._bring_into_view(*extent)
+            self.work.bring_into_view(*extent)
         self.update()
 
     def fit_city(self) -> None:
@@ -300,26 +300,6 @@ class SituationMap(QWidget):
         paint_overlay(painter, self, self._pointer)
         painter.end()
 
-    def _bring_into_view(self, west: float, south: float, east: float, north: float) -> None:
-        """Zoom out (never in) and move just enough that a box of WGS-84 positions is on the map."""
-        xs, ys = self._screen(self._project(np.array([west, east]), np.array([north, south])))
-        margin = 60.0
-        inside = xs.min() >= margin and ys.min() >= margin
-        inside = inside and xs.max() <= self.width() - margin and ys.max() <= self.height() - margin
-        if inside:
-            return
-        lo, la = (self._view.to_lonlat(float(x), float(y)) for x, y in zip(xs, ys, strict=True))
-        box = fit(
-            min(lo[0], la[0]),
-            min(lo[1], la[1]),
-            max(lo[0], la[0]),
-            max(lo[1], la[1]),
-            max(1, self.width() - 2 * int(margin)),
-            max(1, self.height() - 2 * int(margin)),
-        )
-        zoom = min(self._view.zoom, box.zoom)
-        self._set_view(View(box.lon, box.lat, zoom, self._view.width, self._view.height))
-
     def _gesturing(self) -> bool:
         return self._press is not None or time.monotonic() - self._gesture_at < self.gesture_settle_s
 
@@ -375,18 +355,11 @@ class SituationMap(QWidget):
         self.update()
 
     def _ask_for_tiles(self) -> None:
-        if self._basemap is None or MapLayer.BASEMAP not in self.visible:
-            return
-        view = self._view
-        ox, oy = view.origin()
-        z = self._basemap.tile_zoom(view.zoom)
-        keys = [
-            (z, col, row) for col, row in needed_tiles(view, self._basemap, view.width, view.height, ox, oy)
-        ]
-        missing = tuple(k for k in keys if k not in self._tiles and k not in self._asked)
-        if missing:
-            self._asked.update(missing)
-            self.tiles_wanted.emit(missing)
+        if self._basemap is not None and MapLayer.BASEMAP in self.visible:
+            missing = missing_tiles(self._view, self._basemap, self._tiles, self._asked)
+            if missing:
+                self._asked.update(missing)
+                self.tiles_wanted.emit(missing)
 
     # -- input --------------------------------------------------------------------------------------
 

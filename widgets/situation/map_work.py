@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt
 
+from core.mercator import View, fit
 from widgets.common.style import fill
 from widgets.situation.map_shapes import RouteLine
 from widgets.situation.map_toolbar import Found, MapToolbar
@@ -106,6 +108,21 @@ class MapWork(QObject):
         self.toolbar.show_cases(fill(self.inside, len(ids)), rows)
         view.area_selected.emit(ids)
         view.update()
+
+    def bring_into_view(self, west: float, south: float, east: float, north: float) -> None:
+        """Zoom out (never in) and move just enough that a box of WGS-84 positions is on the map."""
+        view, margin = self.view, 60.0
+        xs, ys = view._screen(view._project(np.array([west, east]), np.array([north, south])))
+        inside = xs.min() >= margin and ys.min() >= margin
+        if inside and xs.max() <= view.width() - margin and ys.max() <= view.height() - margin:
+            return
+        (lon0, lat0), (lon1, lat1) = (
+            view.view.to_lonlat(float(x), float(y)) for x, y in zip(xs, ys, strict=True)
+        )
+        width, height = max(1, view.width() - 2 * int(margin)), max(1, view.height() - 2 * int(margin))
+        box = fit(min(lon0, lon1), min(lat0, lat1), max(lon0, lon1), max(lat0, lat1), width, height)
+        shown = view.view
+        view._set_view(View(box.lon, box.lat, min(shown.zoom, box.zoom), shown.width, shown.height))
 
     # -- words --------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from widgets.common.palette import Palette
 from widgets.situation.map_ages import AgePolicy
 from widgets.situation.map_layers import BasemapInfo
 from widgets.situation.map_marks import CameraMarks, IncidentMarks, UnitMarks, UnitStatus
+from widgets.situation.map_shapes import RouteLine, WarningArea
 from widgets.situation.map_view import SituationMap
 from widgets.situation.map_words import MapLayer
 
@@ -258,6 +259,16 @@ def test_every_layer_at_1920x1080(qtbot: QtBot, palette: Palette, demo_atlas: At
         CameraMarks.of([(c.id, c.lon, c.lat, c.heading_deg, c.fov_deg) for c in demo_atlas.cameras])
     )
     view.show_grid_load({c.code: 1 + i % 4 for i, c in enumerate(demo_atlas.cells)})
+    d = 0.004
+    square = (
+        (120.15 - d, 30.27 - d),
+        (120.15 + d, 30.27 - d),
+        (120.15 + d, 30.27 + d),
+        (120.15 - d, 30.27 + d),
+    )
+    view.show_warning_areas((WarningArea("cap-1", "暴雨橙色预警", 2, (square,)),))
+    legs = ((lon0 + 0.002, lat1 + 0.002), (120.15, lat1 + 0.002), (120.15, 30.27))
+    view.show_route(RouteLine("钟楼区城管执法队", legs, 300.0, True), bring_into_view=False)
 
     image = view.grab().toImage()
     out = Path(os.environ.get("MAP_SHOTS", tmp_path))
@@ -265,7 +276,7 @@ def test_every_layer_at_1920x1080(qtbot: QtBot, palette: Palette, demo_atlas: At
     image.save(str(out / "map-every-layer-1920x1080.png"))
 
     colours = _colours(image)
-    for token in ("sev1", "sev2", "sev3", "sev4", "map_camera", "map_road_major", "ok", "warn"):
+    for token in ("sev1", "sev2", "sev3", "sev4", "map_camera", "map_road_major", "ok", "warn", "accent"):
         assert _has(colours, palette.color(token)), token
 
 
