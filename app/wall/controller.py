@@ -39,6 +39,8 @@ BEAT_MS = 1000
 STALE_AFTER_S = 120.0
 # Close enough to see the streets around a takeover's place.
 TAKEOVER_ZOOM = 15.0
+# The next page's cameras are opened this long before it shows (a stream takes a second or two to open).
+PREROLL_S = 5.0
 
 
 class WallSource(Protocol):
@@ -110,6 +112,15 @@ class WallController(QObject):
                 self._store_io.submit(self._source.close)
             self._store_io.shutdown(wait=True)
             self._store_io = None
+
+    def upcoming(self) -> int | None:
+        """The page the carousel shows next, once that is at most PREROLL_S away; None while an alarm
+        holds the page, or with a single page."""
+        if self.carousel.held or len(self.pages.pages) < 2:
+            return None
+        if self.carousel.remaining(self._clock.now()) > PREROLL_S:
+            return None
+        return (self.carousel.index + 1) % len(self.pages.pages)
 
     def beat(self) -> None:
         """Clock, carousel, burn-in shift, rule states, staleness: what changes with time alone."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
@@ -150,10 +150,14 @@ def wall_rules() -> tuple[AlertRule, ...]:
 
 
 def start_video(
-    windows: Sequence[tuple[WallWindow, WallParts]], registry: CameraRegistry, clock: Clock
+    windows: Sequence[tuple[WallWindow, WallParts]],
+    registry: CameraRegistry,
+    clock: Clock,
+    upcoming: Callable[[], int | None] = lambda: None,
 ) -> tuple[WallVideo, FrameClock]:
-    """Live pictures in every video tile and takeover, painted on a frame clock of their own (started)."""
-    video = WallVideo(windows, StreamManager(registry), clock.now, time.monotonic)
+    """Live pictures in every video tile and takeover, painted on a frame clock of their own (started);
+    `upcoming` names the page about to show, whose cameras are opened ahead of it."""
+    video = WallVideo(windows, StreamManager(registry), clock.now, time.monotonic, upcoming)
     frames = FrameClock(lambda: None, fps=VIDEO_FPS, summary_hz=1.0)
     frames.ticked.connect(video.tick)
     frames.start()
@@ -217,7 +221,7 @@ def run_wall(
             actor=actor,
         )
         # Without a camera list the video tiles say so instead of waiting for a picture.
-        video, frames = start_video(windows, cameras or CameraRegistry([]), clock)
+        video, frames = start_video(windows, cameras or CameraRegistry([]), clock, controller.upcoming)
         stack.callback(video.close)
         stack.callback(frames.stop)
         for (window, _), screen in zip(windows, screens, strict=True):

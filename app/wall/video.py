@@ -13,7 +13,7 @@ from app.wall.window import WallWindow
 from video.health import Health
 from video.registry import CameraRegistry
 from video.streams import StreamManager, TileFeed
-from widgets.wall.video_block import WallCameraTile
+from widgets.wall.video_block import WallCameraTile, WallVideoBlock
 
 # Health is judged, and the words under a down camera rewritten, this often (seconds).
 STATUS_INTERVAL_S = 0.5
@@ -34,8 +34,12 @@ class WallVideo(QObject):
         manager: StreamManager,
         now: Callable[[], float],
         monotonic: Callable[[], float],
+        upcoming: Callable[[], int | None] = lambda: None,
     ) -> None:
+        """`upcoming`: the page the carousel is about to show (None: none soon); its cameras are opened
+        ahead, so the page comes up with live pictures instead of "connecting"."""
         super().__init__()
+        self._upcoming = upcoming
         self.windows = tuple(windows)
         self.manager = manager
         self._now, self._monotonic = now, monotonic
@@ -58,7 +62,7 @@ class WallVideo(QObject):
         at 2 Hz say which cameras are down."""
         if self.closed:
             return
-        self._sync(list(self._tiles_on_screen()))
+        self._sync([*self._tiles_on_screen(), *self._tiles_coming()])
         for tile, feed in self._feeds.items():
             frame = feed.latest()
             if frame is not None:
@@ -90,13 +94,23 @@ class WallVideo(QObject):
                 if block.isVisible():
                     yield from block.tiles.values()
 
+    def _tiles_coming(self) -> Iterator[WallCameraTile]:
+        index = self._upcoming()
+        if index is None:
+            return
+        for window, _ in self.windows:
+            if not window.takeover.isVisible() and 0 <= index < window.pages.count():
+                for block in window.page(index).findChildren(WallVideoBlock):
+                    yield from block.tiles.values()
+
     def _sync(self, tiles: list[WallCameraTile]) -> None:
         wanted = set(tiles)
         for tile in [t for t in self._feeds if t not in wanted or self._feeds[t].camera_id != t.camera_id]:
             self._feeds.pop(tile).close()
             self._opened_at.pop(tile, None)
             self._sizes.pop(tile, None)
-            tile.show_waiting()
+            # A page that turns away keeps its last pictures: they are what it shows for the moment it
+            # comes up again, until its cameras (opened ahead of it) paint afresh.
         for tile in tiles:
             feed = self._feeds.get(tile)
             if feed is None:

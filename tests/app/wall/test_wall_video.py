@@ -70,7 +70,9 @@ class Rig:
         self.wall = wall
         self.clock = ManualClock(time.time())
         manager = StreamManager(cameras, options=OPTIONS)
-        self.video = WallVideo([(wall.window, wall.parts)], manager, self.clock.now, time.monotonic)
+        self.video = WallVideo(
+            [(wall.window, wall.parts)], manager, self.clock.now, time.monotonic, wall.controller.upcoming
+        )
 
     def tile(self, camera_id: str) -> WallCameraTile:
         return self.wall.parts.videos[0].tiles[camera_id]
@@ -178,3 +180,31 @@ def test_the_takeover_shows_the_nearest_camera_live(
     finally:
         reader.close()
         loop.close()
+
+
+def test_the_next_pages_cameras_open_before_it_shows_so_it_comes_up_live(
+    qtbot: QtBot, qapp: QApplication, server: DemoStreamServer
+) -> None:
+    cameras = registry(server)
+    duty_first = PAGES.split("  - name: duty")[1]
+    video_second = PAGES.split("  - name: duty")[0].removeprefix("pages:\n")
+    text = "pages:\n  - name: duty" + duty_first + video_second
+    with wall_on(qtbot, qapp, text, cameras=names(cameras), registry=cameras) as wall:
+        rig = Rig(wall, cameras)
+        try:
+            tile = rig.tile(LIVE)
+            rig.video.tick()
+            assert rig.video.showing() == frozenset()
+            # Five seconds before the video page is due its cameras open, decoding behind the duty page.
+            wall.advance(26)
+            rig.until(qtbot, lambda: tile.picture.has_picture and tile.state_text == "")
+            assert wall.window.current_page().name == "duty"
+            assert not tile.isVisible()
+            wall.advance(5)
+            # The page comes up with the street in it and no "connecting", before its next video frame.
+            assert wall.window.current_page().name == "video"
+            assert tile.isVisible()
+            assert tile.picture.has_picture
+            assert tile.state_text == ""
+        finally:
+            rig.video.close()
