@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QChildEvent, QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
@@ -33,6 +33,9 @@ class DrillWatermark(QWidget):
         self.banner = self.tr("nothing on this screen is real")
         self._host = parent
         parent.installEventFilter(self)
+        for sibling in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if sibling is not self:
+                sibling.installEventFilter(self)
         self.setGeometry(parent.rect())
         self.raise_()
         # A child added to a window already on screen stays hidden until shown.
@@ -43,9 +46,20 @@ class DrillWatermark(QWidget):
         self.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._host and event.type() in (QEvent.Type.Resize, QEvent.Type.ChildAdded):
+        kind = event.type()
+        if watched is self._host and kind in (QEvent.Type.Resize, QEvent.Type.ChildAdded):
             self.setGeometry(self._host.rect())
             # New docks and dialogs are children too: stay above them.
+            self.raise_()
+            child = event.child() if isinstance(event, QChildEvent) else None
+            if isinstance(child, QWidget) and child is not self:
+                child.installEventFilter(self)
+        elif (
+            watched is not self._host
+            and kind in (QEvent.Type.ZOrderChange, QEvent.Type.Show)
+            and self._host.children()[-1] is not self
+        ):
+            # A panel raised over the window later (the seat's lock screen) is marked too.
             self.raise_()
         return super().eventFilter(watched, event)
 

@@ -41,6 +41,16 @@ def test_the_mark_covers_every_quarter_and_follows_the_window(qtbot: QtBot, pale
     late = QWidget(window)
     late.show()
     qtbot.waitUntil(lambda: window.children()[-1] is mark)
+    # One raised over everything later (the seat's lock screen covering the window) goes under it too.
+    cover = QWidget(window)
+    cover.setGeometry(window.rect())
+    qtbot.waitUntil(lambda: window.children()[-1] is mark)
+    cover.raise_()
+    qtbot.waitUntil(lambda: window.children()[-1] is mark)
+    cover.hide()
+    cover.show()
+    cover.raise_()
+    assert window.children()[-1] is mark
 
 
 def test_a_click_on_the_mark_reaches_the_button_under_it(qtbot: QtBot, palette: Palette) -> None:
