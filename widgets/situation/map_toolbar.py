@@ -64,6 +64,9 @@ class MapToolbar(QFrame):
         self.setStyleSheet(
             f"#mapToolbar {{ background: {palette.hex('map_overlay')}; border-radius: 6px; }}"
             f" #mapToolbar QLabel {{ color: {palette.hex('fg')}; }}"
+            # The tool in hand is lit, so the operator knows why a click draws instead of opening a case.
+            f" #mapToolbar QToolButton:checked {{ background: {palette.hex('accent')};"
+            f" color: {palette.hex('bg')}; }}"
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -195,5 +198,6 @@ class MapToolbar(QFrame):
         self.list.setVisible(shown)
         if shown:
             rows = min(LIST_ROWS, self.list.count())
-            self.list.setFixedHeight(rows * max(20, self.list.sizeHintForRow(0)) + 6)
+            row = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 8)
+            self.list.setFixedHeight(rows * row + 2 * self.list.frameWidth() + 4)
         self.adjustSize()

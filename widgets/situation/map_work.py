@@ -50,6 +50,7 @@ class MapWork(QObject):
     def go_to_found(self, found: Found) -> None:
         """Centre on a search hit at its zoom; a case is also ringed and opened on the desk."""
         view = self.view
+        self.toolbar.clear_list()  # the list has done its work: the map shows where
         view.centre_on(found.lon, found.lat, max(found.zoom, view.view.zoom), wgs84=True)
         if found.case_id is not None:
             view.highlight_case(found.case_id)

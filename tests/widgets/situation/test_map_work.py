@@ -205,12 +205,11 @@ def test_typing_asks_for_hits_and_enter_goes_to_the_first(
     view.search_changed.connect(asked.append)
     qtbot.keyClicks(view.toolbar.search, "1207-4")  # a case code, as an officer reads it off a call
     assert asked[-1] == "1207-4"
-    view.work.show_found(
-        (
-            Found("case", "20261207-4 积水", "解放路", LON + 0.003, LAT, 16.0, case_id="4"),
-            Found("road", "解放路", "道路", LON, LAT, 15.0),
-        )
+    hits = (
+        Found("case", "20261207-4 积水", "解放路", LON + 0.003, LAT, 16.0, case_id="4"),
+        Found("road", "解放路", "道路", LON, LAT, 15.0),
     )
+    view.work.show_found(hits)
     assert view.toolbar.list.count() == 2
 
     with qtbot.waitSignal(view.case_clicked) as opened:
@@ -220,6 +219,8 @@ def test_typing_asks_for_hits_and_enter_goes_to_the_first(
     assert abs(view.view.lon - (LON + 0.003)) < 1e-6
     assert view.view.zoom >= 16.0
 
+    assert not view.toolbar.has_list()  # the list has done its work: the map shows where
+    view.work.show_found(hits)
     qtbot.keyClick(view.toolbar.search, Qt.Key.Key_Down)
     qtbot.keyClick(view.toolbar.search, Qt.Key.Key_Return)
     assert abs(view.view.lon - LON) < 1e-6
