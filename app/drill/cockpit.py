@@ -9,8 +9,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDockWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar
 
 from app.desk.jobs import atlas_directory
 from app.drill.director import DirectorControl, install_director
@@ -63,6 +63,7 @@ class DrillCockpit:
         self.director.start()
         # In front of its tab group once the window is laid out (a saved layout may have hidden it).
         self.director.show_dock()
+        whole_dock_tabs(self.cockpit.window)
 
     def _on_drill_done(self, task: asyncio.Task[DrillResult]) -> None:
         if task.cancelled():
@@ -88,6 +89,14 @@ class DrillCockpit:
             await asyncio.get_running_loop().run_in_executor(None, self.loop.close)
             await self.run.close()
         return result
+
+
+def whole_dock_tabs(window: QMainWindow) -> None:
+    """The drill adds two docks to the right column's tabs: its tab bars scroll rather than cut titles
+    short ("Drill evalua…" in English at 1920 wide)."""
+    for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        bar.setElideMode(Qt.TextElideMode.ElideNone)
+        bar.setUsesScrollButtons(True)
 
 
 @dataclass(slots=True)

@@ -24,7 +24,8 @@ MARKED = "drillMarked"
 class DrillWindowMarks(QObject):
     """Installed on the application for the drill's lifetime: each top-level window, the first time it is
     shown (the dispatch dialog, a case's dialogs, message boxes, a torn-off panel's window…), gets the
-    watermark above its contents and the drill word before its title. Nobody has to remember to mark a
+    watermark's words above its contents (no banner: it would hide a small dialog's first line) and the
+    drill word before its title. Nobody has to remember to mark a
     dialog: one opened by code written long after the drill window still says DRILL."""
 
     def __init__(self, app: QApplication, palette: Palette, word: str, skip: QWidget | None = None) -> None:
@@ -53,7 +54,7 @@ class DrillWindowMarks(QObject):
 
     def mark(self, widget: QWidget) -> None:
         widget.setProperty(MARKED, True)
-        DrillWatermark(self._palette, widget)
+        DrillWatermark(self._palette, widget, banner=False)
         title = widget.windowTitle()
         if self._word not in title:
             widget.setWindowTitle(f"【{self._word}】{title}" if title else f"【{self._word}】")

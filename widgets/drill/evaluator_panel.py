@@ -10,11 +10,14 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -74,7 +77,6 @@ class EvaluatorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.message)
-        self._objectives: list[str] = []
         self._showing = False
 
     # -- pages -------------------------------------------------------------------------------------
@@ -100,6 +102,8 @@ class EvaluatorPanel(QWidget):
                                                       self.tr("Evaluator"), self.tr("Note")))  # fmt: skip
         self.notes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.notes.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.notes.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.notes.horizontalHeader().sectionResized.connect(lambda *_: self.notes.resizeRowsToContents())
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("About"), page))
         top.addWidget(self.about, 1)
@@ -112,16 +116,23 @@ class EvaluatorPanel(QWidget):
 
     def _ratings_page(self) -> QWidget:
         page = QWidget(self)
-        self.ratings = self._table(page, "drillRatings", (self.tr("Objective"), self.tr("Rating")))
-        self.ratings.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.ratings.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # One line per objective: its words (wrapped, never cut short) and a rating box; Tab goes box to box.
+        self._rating_rows = QWidget(page)
+        self._rating_rows.setObjectName("drillRatings")
+        self._rating_grid = QGridLayout(self._rating_rows)
+        self._rating_grid.setColumnStretch(0, 1)
+        scroll = QScrollArea(page)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._rating_rows)
         hint = QLabel(
             self.tr("HSEEP scale: the review suggests a rating from the targets; yours decides."), page
         )
         hint.setWordWrap(True)
         layout = QVBoxLayout(page)
-        layout.addWidget(self.ratings, 1)
+        layout.addWidget(scroll, 1)
         layout.addWidget(hint)
+        self.rating_boxes: dict[str, QComboBox] = {}
         return page
 
     def _plan_page(self) -> QWidget:
@@ -180,19 +191,21 @@ class EvaluatorPanel(QWidget):
         self.about.blockSignals(False)
 
     def show_objectives(self, objectives: Sequence[Objective]) -> None:
-        self._objectives = [o.id for o in objectives]
-        self.ratings.setRowCount(len(objectives))
         for row, objective in enumerate(objectives):
-            item = QTableWidgetItem(f"{objective.id} {objective.text}")
-            self.ratings.setItem(row, 0, item)
-            combo = QComboBox(self.ratings)
+            label = QLabel(f"{objective.id} {objective.text}", self._rating_rows)
+            label.setWordWrap(True)
+            combo = QComboBox(self._rating_rows)
             combo.setObjectName(f"drillRating-{objective.id}")
+            combo.setToolTip(objective.text)
             combo.addItem(self.tr("not rated yet"), None)
             for rating in RATINGS:
                 combo.addItem(self._ratings[rating], rating.value)  # a StrEnum comes back as a plain str
             combo.currentIndexChanged.connect(self._rating_slot(objective.id, combo))
-            self.ratings.setCellWidget(row, 1, combo)
-        self.ratings.resizeColumnsToContents()
+            label.setBuddy(combo)
+            self._rating_grid.addWidget(label, row, 0)
+            self._rating_grid.addWidget(combo, row, 1)
+            self.rating_boxes[objective.id] = combo
+        self._rating_grid.setRowStretch(len(objectives), 1)
 
     def show_evaluation(self, evaluation: Evaluation) -> None:
         """The notes and ratings as stored (the plan on screen is what the evaluator is typing: see
@@ -206,13 +219,11 @@ class EvaluatorPanel(QWidget):
                     self.notes.setItem(row, column, QTableWidgetItem(text))
             self.notes.resizeRowsToContents()
             self.notes.scrollToBottom()
-            for row, objective in enumerate(self._objectives):
-                combo = self.ratings.cellWidget(row, 1)
-                if isinstance(combo, QComboBox):
-                    combo.blockSignals(True)
-                    rating = evaluation.rating_of(objective)
-                    combo.setCurrentIndex(max(0, combo.findData(None if rating is None else rating.value)))
-                    combo.blockSignals(False)
+            for objective, combo in self.rating_boxes.items():
+                combo.blockSignals(True)
+                rating = evaluation.rating_of(objective)
+                combo.setCurrentIndex(max(0, combo.findData(None if rating is None else rating.value)))
+                combo.blockSignals(False)
         finally:
             self._showing = False
 

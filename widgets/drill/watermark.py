@@ -20,7 +20,7 @@ class DrillWatermark(QWidget):
     """Covers its parent (kept on top and its size followed); paints the drill word in a diagonal grid
     and a banner line along the top edge. Owns no data: `show_words` sets what it says."""
 
-    def __init__(self, palette: Palette, parent: QWidget) -> None:
+    def __init__(self, palette: Palette, parent: QWidget, *, banner: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("drillWatermark")
         # Clicks, keys and the wheel go to the cockpit underneath: the watermark only marks.
@@ -32,6 +32,8 @@ class DrillWatermark(QWidget):
         self.word = self.tr("DRILL")
         self.banner = self.tr("nothing on this screen is real")
         self._host = parent
+        # A dialog's own top line (its heading, a field) stays readable: the words alone mark it.
+        self._with_banner = banner
         parent.installEventFilter(self)
         for sibling in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if sibling is not self:
@@ -68,7 +70,8 @@ class DrillWatermark(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         self._paint_words(painter)
-        self._paint_banner(painter)
+        if self._with_banner:
+            self._paint_banner(painter)
         painter.end()
 
     def _paint_words(self, painter: QPainter) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMainWindow, QTableWidget
+from PySide6.QtWidgets import QLineEdit, QMainWindow, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from app.drill.evaluation import EvaluatorControl, install_evaluator
@@ -136,8 +136,7 @@ def test_ratings_and_the_plan_are_kept_and_the_review_shows_them(
     control, run, _, _ = evaluator
     panel = control.panel
     panel.tabs.setCurrentIndex(1)
-    combo = panel.ratings.cellWidget(1, 1)
-    assert isinstance(combo, QComboBox)
+    combo = panel.rating_boxes["O2"]
     combo.setFocus()
     for _ in range(2):  # not rated → P → S
         qtbot.keyClick(combo, Qt.Key.Key_Down)
