@@ -20,11 +20,11 @@
     <name>WallDeskPanels</name>
     <message>
         <source>Vital signs (wall)</source>
-        <translation>城市体征（大屏）</translation>
+        <translation>大屏体征</translation>
     </message>
     <message>
         <source>Case board (wall)</source>
-        <translation>在办事件（大屏）</translation>
+        <translation>大屏案件</translation>
     </message>
     <message>
         <source>Warnings in force</source>

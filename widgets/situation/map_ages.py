@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from widgets.situation.map_marks import Floats
+from widgets.situation.map_sprites import PULSE_STEPS
 
 Phases = npt.NDArray[np.int8]
 
@@ -78,3 +80,9 @@ def unit_phases(now: float, fix_at: Floats, policy: AgePolicy) -> Phases:
     phases[age >= policy.unit_stale_s] = Phase.STALE
     phases[(age >= policy.unit_gone_s) | np.isnan(fix_at)] = Phase.GONE
     return phases
+
+
+def pulse_step(now: float, policy: AgePolicy) -> int:
+    """How far a new incident's pulse has swollen at `now`: 0 (at rest) to PULSE_STEPS, eased."""
+    phase = (now % policy.pulse_period_s) / policy.pulse_period_s
+    return round((0.5 - 0.5 * math.cos(2 * math.pi * phase)) * PULSE_STEPS)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.mercator import metres_per_pixel
 from widgets.situation.map_clusters import cluster
 from widgets.situation.map_marks import Floats
 from widgets.situation.map_words import MapLayer
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 
 HIT_RADIUS_PX = 14.0
 CLUSTER_CELL_PX = 56.0
+CONE_MIN_ZOOM = 14.0
+CONE_RANGE_M = 200.0  # how far a cone reaches on the ground: a street camera's useful range
 
 
 def mark_at(view: SituationMap, x: float, y: float) -> tuple[str, str] | None:
@@ -38,9 +41,34 @@ def mark_at(view: SituationMap, x: float, y: float) -> tuple[str, str] | None:
     if MapLayer.CAMERAS in view.visible and len(view.cameras):
         cx, cy = view._screen(view._camera_xy)
         hit = nearest(cx, cy, x, y, HIT_RADIUS_PX)
+        if hit is None:
+            hit = cone_at(view, cx, cy, x, y)
         if hit is not None:
             return "camera", view.cameras.ids[hit]
     return None
+
+
+def cone_radius_px(view: SituationMap) -> float | None:
+    """How far the cameras' wedges reach on screen, or None while the map is too far out to draw them."""
+    v = view.view
+    if v.zoom < CONE_MIN_ZOOM:
+        return None
+    return min(240.0, max(40.0, CONE_RANGE_M / metres_per_pixel(v.lat, v.zoom)))
+
+
+def cone_at(view: SituationMap, cx: Floats, cy: Floats, x: float, y: float) -> int | None:
+    """The camera whose field of view (the wedge drawn) holds the point, the nearest if several do."""
+    radius = cone_radius_px(view)
+    if radius is None:
+        return None
+    dx, dy = x - cx, y - cy
+    distance = np.hypot(dx, dy)
+    bearing = np.degrees(np.arctan2(dx, -dy)) % 360.0  # clockwise from north, as headings are
+    off = np.abs((bearing - view.cameras.heading + 180.0) % 360.0 - 180.0)
+    inside = np.flatnonzero((distance <= radius) & (off <= view.cameras.fov / 2.0))
+    if len(inside) == 0:
+        return None
+    return int(inside[np.argmin(distance[inside])])
 
 
 def hover_text(view: SituationMap, x: float, y: float) -> str:

@@ -10,15 +10,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen, QPolygonF
 
 from core.mercator import metres_per_pixel
-from widgets.situation.map_ages import Phase, Phases
+from widgets.situation.map_ages import Phase, Phases, pulse_step
 from widgets.situation.map_clusters import Clusters, cluster
-from widgets.situation.map_hits import CLUSTER_CELL_PX
+from widgets.situation.map_hits import CLUSTER_CELL_PX, cone_radius_px
 from widgets.situation.map_marks import Floats
 from widgets.situation.map_sprites import (
     CELL,
     FADE_STEPS,
     HEADING_STEPS,
-    PULSE_STEPS,
     SpriteSheet,
     draw_sprites,
     incident_looks,
@@ -27,8 +26,6 @@ from widgets.situation.map_sprites import (
 if TYPE_CHECKING:
     from widgets.situation.map_view import SituationMap
 
-CONE_MIN_ZOOM = 14.0
-CONE_RANGE_M = 200.0  # how far a cone reaches on the ground: a street camera's useful range
 AGE_LABELS_MAX = 300  # more old units than this and their age labels would only hide the map
 _LEVEL_TOKENS = {1: "sev1", 2: "sev2", 3: "sev3", 4: "sev4"}
 
@@ -81,8 +78,7 @@ def paint_incidents(painter: QPainter, view: SituationMap, x: Floats, y: Floats,
         look[fading] = 2 + (gone_part * FADE_STEPS).astype(np.intp)
     new = p == Phase.NEW
     if new.any():
-        phase = (now % policy.pulse_period_s) / policy.pulse_period_s
-        step = round((0.5 - 0.5 * math.cos(2 * math.pi * phase)) * PULSE_STEPS)
+        step = pulse_step(now, policy)
         look[new] = 0 if step == 0 else 1 + FADE_STEPS + step
     corners = _look_table(view._sheet)[marks.level[singles] - 1, look]
     draw_sprites(painter, view._sheet, x[singles], y[singles], corners[:, 0], corners[:, 1])
@@ -162,10 +158,9 @@ def paint_units(painter: QPainter, view: SituationMap, x: Floats, y: Floats, pha
 
 def paint_cones(painter: QPainter, view: SituationMap, x: Floats, y: Floats) -> None:
     """Each camera's field of view as a translucent wedge, once the map is close enough to read them."""
-    v = view.view
-    if v.zoom < CONE_MIN_ZOOM:
+    radius = cone_radius_px(view)
+    if radius is None:
         return
-    radius = min(240.0, max(40.0, CONE_RANGE_M / metres_per_pixel(v.lat, v.zoom)))
     device = painter.device()
     keep = np.flatnonzero(
         (x > -radius) & (x < device.width() + radius) & (y > -radius) & (y < device.height() + radius)

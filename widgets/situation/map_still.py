@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSizeF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from core.mercator import View
+from widgets.situation.map_ages import pulse_step
 from widgets.situation.map_layers import heat_cell_px, heat_image
 from widgets.situation.map_marks import Floats
 from widgets.situation.map_overlay import paint_cones, paint_pins
@@ -232,3 +234,22 @@ def needs_render(view: SituationMap) -> bool:
         (bx, by), (ox, oy) = old.origin(), new.origin()
         return abs(bx - ox) > BASE_MARGIN or abs(by - oy) > BASE_MARGIN
     return old != new
+
+
+def frame_due(view: SituationMap, now: float) -> bool:
+    """Whether the clock moving to `now` changes what the map shows: a still being composed or due, a
+    gesture settling, a pulse stepping, or a second gone by (ages, fades and greying move by the second
+    at most). Otherwise a tick paints nothing: with 5,000 units a frame costs ~7 ms, and the FrameClock
+    ticks 30 times a second."""
+    if view._draft is not None or view._still_rough:
+        return True
+    if MapLayer.HEAT in view.visible and now - view._heat_at >= HEAT_EVERY_S:
+        return True
+    painted_now, painted_pulse = view.painted_at
+    if not 0.0 <= now - painted_now < 1.0:
+        return True
+    marks = view.incidents
+    if MapLayer.INCIDENTS in view.visible and len(marks):
+        pulsing = (now - marks.opened_at < view.policy.new_s) & np.isnan(marks.closed_at)
+        return bool(pulsing.any()) and pulse_step(now, view.policy) != painted_pulse
+    return False

@@ -26,7 +26,7 @@ from dispatch.atlas.datum import Datum, wgs84_to_gcj02_arrays
 from dispatch.atlas.model import Atlas
 from widgets.common.palette import Palette
 from widgets.situation import map_input
-from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, unit_phases
+from widgets.situation.map_ages import AgePolicy, Phase, incident_phases, pulse_step, unit_phases
 from widgets.situation.map_clusters import Clusters, cluster
 from widgets.situation.map_hits import CLUSTER_CELL_PX, hover_text, mark_at
 from widgets.situation.map_layers import (
@@ -52,7 +52,7 @@ from widgets.situation.map_overlay import (
 )
 from widgets.situation.map_shapes import RouteLine, ShapeLayer, WarningArea
 from widgets.situation.map_sprites import SpriteSheet, build_sheet
-from widgets.situation.map_still import StillDraft, paint_still
+from widgets.situation.map_still import StillDraft, frame_due, paint_still
 from widgets.situation.map_tools import paint_sketch
 from widgets.situation.map_words import MapLayer, MapWords
 from widgets.situation.map_work import MapWork
@@ -126,6 +126,7 @@ class SituationMap(QWidget):
         self._still: QImage | None = None
         self._still_view: View | None = None
         self._draft: StillDraft | None = None
+        self.painted_at = (-math.inf, -1)  # the clock and the pulse step of the last frame painted
         self._highlight: str | None = None
         self._pointer: QPointF | None = None
         self._press: QPoint | None = None
@@ -267,7 +268,7 @@ class SituationMap(QWidget):
         """The clock moved (FrameClock tick): ages, pulses and fades follow it, and a settled gesture
         gets its base drawn afresh."""
         self._now = now
-        if self.isVisible():
+        if self.isVisible() and frame_due(self, now):
             self.update()
 
     # -- hit-testing --------------------------------------------------------------------------------
@@ -280,6 +281,7 @@ class SituationMap(QWidget):
     # -- painting -----------------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self.painted_at = (self._now, pulse_step(self._now, self.policy))
         painter = QPainter(self)
         if self._base is None:
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))

@@ -160,25 +160,32 @@ def test_a_laptop_keeps_the_board_in_front_of_its_column(qtbot: QtBot, console: 
     qtbot.waitExposed(window)
 
     tabbed = {d.objectName() for d in window.tabifiedDockWidgets(window.trends_dock)}
-    assert tabbed == {"supervisionBoardDock", "handoverDock", "metricsDock", "feedHealthDock"}
+    assert tabbed == {
+        "supervisionBoardDock", "handoverDock", "metricsDock", "feedHealthDock", "situationMapDock"
+    }  # fmt: skip
     board_dock = console.board.parentWidget()
     assert isinstance(board_dock, QDockWidget)
     assert not board_dock.visibleRegion().isEmpty()
     assert window.trends_dock.visibleRegion().isEmpty()
 
 
-def test_a_console_stacks_trends_health_and_board(qtbot: QtBot, console: Console) -> None:
+def test_a_console_shows_the_map_over_the_board_with_trends_and_health_a_tab_away(
+    qtbot: QtBot, console: Console
+) -> None:
     window = console.window
     window.resize(1920, 1080)
     window.show()
     qtbot.waitExposed(window)
 
-    assert window.tabifiedDockWidgets(window.trends_dock) == []
-    assert window.tabifiedDockWidgets(window.health_dock) == []
-    for dock in (window.trends_dock, window.health_dock):
-        assert not dock.visibleRegion().isEmpty()
-        # The column's shares are set once the layout has placed the docks, on the next event-loop turn.
-        qtbot.waitUntil(lambda dock=dock: dock.height() >= window.height() // 6)
+    assert window.map_dock is not None
+    tabbed = {d.objectName() for d in window.tabifiedDockWidgets(window.map_dock)}
+    assert tabbed == {"vitalTrendsDock", "feedHealthDock"}
+    assert not window.map_dock.visibleRegion().isEmpty()
+    board_dock = console.board.parentWidget()
+    assert isinstance(board_dock, QDockWidget)
+    assert not board_dock.visibleRegion().isEmpty()
+    # The column's shares are set once the layout has placed the docks, on the next event-loop turn.
+    qtbot.waitUntil(lambda: window.map_dock is not None and window.map_dock.height() >= window.height() // 3)
 
 
 def test_a_big_panel_beside_the_desk_leaves_the_desk_in_front(qtbot: QtBot, console: Console) -> None:

@@ -91,6 +91,23 @@ def test_clicking_a_camera_names_it(qtbot: QtBot, palette: Palette, demo_atlas: 
     assert clicked.args == [camera.id]
 
 
+def test_a_click_in_a_cameras_field_of_view_opens_it_and_one_beside_it_does_not(
+    qtbot: QtBot, palette: Palette
+) -> None:
+    view = a_map(qtbot, palette, load_atlas(DEMO))
+    close_in(view, 120.15, 30.27, zoom=17.0)
+    view.show_cameras(CameraMarks.of([("K-east", 120.15, 30.27, 90.0, 60.0)], ["东向"]))
+    x, y = view.view.to_screen(120.15, 30.27)
+    clicked: list[str] = []
+    view.camera_clicked.connect(clicked.append)
+
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(round(x) + 60, round(y) + 10))  # in the cone
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(round(x) - 60, round(y)))  # behind it
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y) - 60))  # beside it
+
+    assert clicked == ["K-east"]
+
+
 def test_a_closed_case_fades_and_then_cannot_be_clicked(
     qtbot: QtBot, palette: Palette, demo_atlas: Atlas
 ) -> None:
@@ -370,3 +387,32 @@ def test_fresh_heat_is_composed_over_several_frames_and_then_shown_whole(
     assert first >= 3  # ...after a few frames of bands, not in one long frame
     assert all(red == heat_red(before, x, y) for red in reds[:first])  # the last picture stands till then
     assert all(glowing[first:])  # and the new one is shown whole, once
+
+
+def test_a_tick_repaints_only_when_what_the_map_shows_changes(
+    qtbot: QtBot, palette: Palette, demo_atlas: Atlas
+) -> None:
+    """The FrameClock ticks 30 times a second; a map of 5,000 units costs ~7 ms a frame, so a tick that
+    changes nothing on it paints nothing."""
+    view = a_map(qtbot, palette, demo_atlas)
+    view.set_layer_visible(MapLayer.HEAT, False)
+    view.show_incidents(IncidentMarks.of([incident("C-1", 120.15, 30.27, opened=NOW - 3600)]))
+    view.tick(NOW)
+    qtbot.waitUntil(lambda: view.painted_at[0] == NOW)
+
+    view.tick(NOW + 0.2)
+    QApplication.processEvents()
+    assert view.painted_at[0] == NOW  # nothing moved: no frame
+
+    view.tick(NOW + 1.0)  # a second on: ages may have moved
+    qtbot.waitUntil(lambda: view.painted_at[0] == NOW + 1.0)
+
+    # A new case pulses: the ticks in which its pulse steps are painted, the others are not.
+    view.show_incidents(IncidentMarks.of([incident("C-2", 120.15, 30.27, opened=NOW + 1.0)]))
+    qtbot.waitUntil(lambda: view.painted_at[0] == NOW + 1.0)
+    painted = []
+    for step in range(1, 31):
+        view.tick(NOW + 1.0 + step / 30)
+        QApplication.processEvents()
+        painted.append(view.painted_at[0] == NOW + 1.0 + step / 30)
+    assert 4 <= sum(painted) < 30
