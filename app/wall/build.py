@@ -115,16 +115,20 @@ def _body(
         video.show_cameras([(camera_id, cameras.get(camera_id, camera_id)) for camera_id in chosen])
         parts.videos.append(video)
         return video
-    return _map(parts, palette)
+    return _map(parts, palette, sizes)
 
 
-def _map(parts: WallParts, palette: Palette) -> QWidget:
-    """The situation map if its widget is in the build, else a sentence saying the map is not available."""
+def _map(parts: WallParts, palette: Palette, sizes: WallType) -> QWidget:
+    """The situation map if its widget is in the build, else a sentence saying the map is not available.
+    Its words (district names, scale, warnings) are at the room's least legible size."""
     widget = make_map(palette)
     if widget is None:
         return WallPlaceholder(
             QCoreApplication.translate("WallPages", "The city map is not available in this build")
         )
+    set_text_px = getattr(widget, "set_text_px", None)
+    if callable(set_text_px):
+        set_text_px(sizes.font_px(TextRole.MINOR))
     parts.maps.append(widget)
     return widget
 

@@ -36,6 +36,7 @@ from video.registry import CameraRegistry, RegistryError, load_registry
 from video.streams import StreamManager
 from widgets.common.palette import Palette
 from widgets.common.vocabulary import Vocabulary
+from widgets.wall.type_scale import TextRole
 
 if TYPE_CHECKING:
     from sim.demo_cameras import DemoCameras
@@ -112,11 +113,20 @@ def cameras_of(path: Path | None) -> CameraRegistry | None:
         return None
 
 
-def add_takeover_maps(windows: Sequence[tuple[WallWindow, WallParts]], palette: Palette) -> list[QWidget]:
-    """A map beside each window's takeover (when the map is in the build); returns them."""
+def add_takeover_maps(
+    windows: Sequence[tuple[WallWindow, WallParts]], palette: Palette, pages: WallPages | None = None
+) -> list[QWidget]:
+    """A map beside each window's takeover (when the map is in the build), its words at the room's least
+    legible size for `pages`' viewing distance; returns them."""
     maps = []
+    text_px = (
+        wall_type(pages.viewing, QApplication.font().family()).font_px(TextRole.MINOR) if pages else None
+    )
     for window, _ in windows:
         widget = make_map(palette)
+        set_text_px = getattr(widget, "set_text_px", None)
+        if text_px is not None and callable(set_text_px):
+            set_text_px(text_px)
         if widget is not None:
             window.takeover.set_map(widget)
             window.keep_read_only()
@@ -206,7 +216,7 @@ def run_wall(
             cameras = demo.registry()
         windows = build_windows(pages, screens, palette, words, {c.id: c.name for c in cameras or ()})
         maps = [widget for _, parts in windows for widget in parts.maps]
-        show_atlas(maps + add_takeover_maps(windows, palette), atlas)
+        show_atlas(maps + add_takeover_maps(windows, palette, pages), atlas)
         history_s = max((p.window_s for page in pages.pages for p in page.panels), default=1800.0)
         controller = WallController(
             pages,

@@ -95,6 +95,7 @@ class BaseLayer:
         tiles: Mapping[TileKey, QImage],
         basemap: BasemapInfo | None,
         grid_load: Mapping[str, int],
+        label_px: int = 13,
     ) -> QImage:
         """The base for `view` with `margin` extra pixels on every side (a drag shows them at once)."""
         pixmap = QImage(view.width + 2 * margin, view.height + 2 * margin, QImage.Format.Format_RGB32)
@@ -137,7 +138,7 @@ class BaseLayer:
                 painter.drawPath(path)
         painter.resetTransform()
         if MapLayer.DISTRICTS in visible and view.zoom >= LABEL_MIN_ZOOM:
-            self._labels(painter, scale, ox, oy)
+            self._labels(painter, scale, ox, oy, label_px)
         painter.end()
         return pixmap
 
@@ -175,16 +176,15 @@ class BaseLayer:
             if not path.isEmpty():
                 painter.fillPath(path, colour_with_alpha(colour, 0.12 + 0.4 * (step + 1) / LOAD_STEPS))
 
-    def _labels(self, painter: QPainter, scale: float, ox: float, oy: float) -> None:
+    def _labels(self, painter: QPainter, scale: float, ox: float, oy: float, px: int) -> None:
         font = QFont(painter.font())
-        font.setPixelSize(13)
+        font.setPixelSize(px)
         painter.setFont(font)
         painter.setPen(self.palette.color("map_label"))
         for (name, _), (wx, wy) in zip(self.districts, self.district_anchors, strict=True):
             centre = QPointF(wx * scale - ox, wy * scale - oy)
-            painter.drawText(
-                QRectF(centre.x() - 80, centre.y() - 10, 160, 20), Qt.AlignmentFlag.AlignCenter, name
-            )
+            box = QRectF(centre.x() - 7 * px, centre.y() - px, 14 * px, 2 * px)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
 
 
 def needed_tiles(

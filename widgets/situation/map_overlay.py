@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from widgets.situation.map_view import SituationMap
 
 AGE_LABELS_MAX = 300  # more old units than this and their age labels would only hide the map
+TEXT_PX = 13  # the map's words at a desk
 _LEVEL_TOKENS = {1: "sev1", 2: "sev2", 3: "sev3", 4: "sev4"}
 
 
@@ -143,7 +144,8 @@ def paint_units(painter: QPainter, view: SituationMap, x: Floats, y: Floats, pha
         draw_sprites(painter, sheet, x[idx][known], y[idx][known], arrow[:, 0], arrow[:, 1])
     draw_sprites(painter, sheet, x[idx], y[idx], corners[:, 0], corners[:, 1])
     old = idx[phases[idx] != Phase.LIVE]
-    if 0 < len(old) <= AGE_LABELS_MAX:
+    # Ages are for a desk's eyes; on a wall they would only crowd the units.
+    if 0 < len(old) <= AGE_LABELS_MAX and view.text_px <= TEXT_PX:
         painter.save()
         font = QFont(painter.font())
         font.setPixelSize(11)
@@ -200,33 +202,35 @@ def scale_bar(lat: float, zoom: float, max_px: float) -> tuple[float, float]:
 def paint_overlay(painter: QPainter, view: SituationMap, pointer: QPointF | None) -> None:
     """Scale bar bottom left, north arrow top right, the position under the pointer bottom right."""
     palette, words, v = view.palette_, view.words, view.view
+    k = view.text_px / TEXT_PX  # furniture grows with the words (a wall's map is read across a room)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont(painter.font())
-    font.setPixelSize(12)
+    font.setPixelSize(view.text_px - 1)
     painter.setFont(font)
     backdrop = palette.color("map_overlay")
     fg = palette.color("fg")
     # Scale bar, measured at the latitude of the map's centre.
-    metres, px = scale_bar(v.lat, v.zoom, 120.0)
-    left, bottom = 12.0, view.height() - 12.0
-    painter.fillRect(QRectF(left - 6, bottom - 26, px + 70, 32), backdrop)
-    painter.setPen(QPen(fg, 2.0))
-    ends = (QPointF(left, bottom - 14), QPointF(left, bottom - 8))
-    far = (QPointF(left + px, bottom - 8), QPointF(left + px, bottom - 14))
+    metres, px = scale_bar(v.lat, v.zoom, 120.0 * k)
+    label = words.distance(metres)
+    left, bottom = 12.0 * k, view.height() - 12.0 * k
+    text_w = painter.fontMetrics().horizontalAdvance(label)
+    painter.fillRect(QRectF(left - 6 * k, bottom - 26 * k, px + text_w + 18 * k, 32 * k), backdrop)
+    painter.setPen(QPen(fg, 2.0 * k))
+    ends = (QPointF(left, bottom - 14 * k), QPointF(left, bottom - 8 * k))
+    far = (QPointF(left + px, bottom - 8 * k), QPointF(left + px, bottom - 14 * k))
     painter.drawPolyline(QPolygonF([*ends, *far]))
-    painter.drawText(QPointF(left + px + 6, bottom - 6), words.distance(metres))
+    painter.drawText(QPointF(left + px + 6 * k, bottom - 6 * k), label)
     # North arrow: Web-Mercator keeps north up.
-    cx, cy = view.width() - 28.0, 34.0
+    cx, cy, r = view.width() - 28.0 * k, 34.0 * k, 20.0 * k
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(backdrop)
-    painter.drawEllipse(QPointF(cx, cy), 20.0, 20.0)
+    painter.drawEllipse(QPointF(cx, cy), r, r)
     painter.setBrush(fg)
-    painter.drawPolygon(
-        QPolygonF([QPointF(cx, cy - 15), QPointF(cx - 7, cy + 5), QPointF(cx, cy), QPointF(cx + 7, cy + 5)])
-    )
+    arrow = ((0, -15), (-7, 5), (0, 0), (7, 5))
+    painter.drawPolygon(QPolygonF([QPointF(cx + dx * k, cy + dy * k) for dx, dy in arrow]))
     painter.setPen(fg)
-    painter.drawText(QRectF(cx - 20, cy + 2, 40, 18), Qt.AlignmentFlag.AlignCenter, words.north)
+    painter.drawText(QRectF(cx - r, cy + 2 * k, 2 * r, 18 * k), Qt.AlignmentFlag.AlignCenter, words.north)
     if pointer is not None:
         lon, lat = v.to_lonlat(pointer.x(), pointer.y())
         east_west, north_south = ("E" if lon >= 0 else "W"), ("N" if lat >= 0 else "S")

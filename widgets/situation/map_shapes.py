@@ -103,7 +103,7 @@ class ShapeLayer:
         lats = [p[1] for p in self.route.points]
         return min(lons), min(lats), max(lons), max(lats)
 
-    def paint_areas(self, painter: QPainter, view: View) -> None:
+    def paint_areas(self, painter: QPainter, view: View, text_px: int = LABEL_PX) -> None:
         if not self._areas:
             return
         painter.save()
@@ -118,7 +118,7 @@ class ShapeLayer:
             painter.strokePath(shape.path, pen)
         painter.resetTransform()
         font = QFont(painter.font())
-        font.setPixelSize(LABEL_PX)
+        font.setPixelSize(text_px)
         font.setBold(True)
         painter.setFont(font)
         for shape in self._areas:
@@ -127,7 +127,7 @@ class ShapeLayer:
             _label(painter, QPointF(sx, sy - 4), shape.label, colour, self.palette.color("map_overlay"))
         painter.restore()
 
-    def paint_route(self, painter: QPainter, view: View, label: str) -> None:
+    def paint_route(self, painter: QPainter, view: View, label: str, text_px: int = LABEL_PX) -> None:
         if self._route is None or self._route_ends is None:
             return
         painter.save()
@@ -148,7 +148,7 @@ class ShapeLayer:
         painter.setBrush(self.palette.color("sev1"))
         painter.drawEllipse(QPointF(*end), 5.0, 5.0)
         font = QFont(painter.font())
-        font.setPixelSize(LABEL_PX)
+        font.setPixelSize(text_px)
         font.setBold(True)
         painter.setFont(font)
         _label(painter, QPointF(start[0], start[1] - 12), label, self.palette.color("accent"),

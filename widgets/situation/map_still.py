@@ -200,7 +200,9 @@ def ensure_base(view: SituationMap) -> None:
     if view._base_image is not None and view._base_view is not None and not needs_render(view):
         return
     shown = view._view
-    base = view._base.render(shown, BASE_MARGIN, view.visible, view._tiles, view._basemap, view._grid_load)
+    base = view._base.render(
+        shown, BASE_MARGIN, view.visible, view._tiles, view._basemap, view._grid_load, view.text_px
+    )
     pin_still_marks(view, base)
     view._base_image, view._base_view = base, shown
     view._base_generation += 1

@@ -99,6 +99,7 @@ class SituationMap(QWidget):
         self.palette_ = palette
         self.words = MapWords(self)
         self.policy = AgePolicy()
+        self.text_px = 13
         self.visible: set[MapLayer] = set(MapLayer)
         self.datum = Datum.WGS84
         self._view = View(120.15, 30.27, 12.0, max(1, self.width()), max(1, self.height()))
@@ -224,6 +225,12 @@ class SituationMap(QWidget):
     def fit_city(self) -> None:
         map_input.fit_city(self)
 
+    def set_text_px(self, px: int) -> None:
+        """The size of the map's words (district names, the scale, warnings, routes): a desk's 13 px, or a
+        wall's size for the room, where the units' ages are left out."""
+        self.text_px = max(8, int(px))
+        self._invalidate_base()
+
     def set_layer_visible(self, layer: MapLayer, visible: bool) -> None:
         if (layer in self.visible) == visible:
             return
@@ -287,9 +294,10 @@ class SituationMap(QWidget):
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))
         else:
             paint_still(self, painter)
-        self.shapes.paint_areas(painter, self._view)
+        self.shapes.paint_areas(painter, self._view, self.text_px)
         if self.shapes.route is not None:
-            self.shapes.paint_route(painter, self._view, self.work.route_label(self.shapes.route))
+            label = self.work.route_label(self.shapes.route)
+            self.shapes.paint_route(painter, self._view, label, self.text_px)
         if MapLayer.UNITS in self.visible and len(self.units):
             ux, uy = self._screen(self._unit_xy)
             paint_units(painter, self, ux, uy, unit_phases(self._now, self.units.fix_at, self.policy))

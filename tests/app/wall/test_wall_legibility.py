@@ -57,4 +57,10 @@ def test_all_wall_text_is_legible_from_ten_metres(
                     for axis_name in ("left", "bottom"):
                         font = plot.getAxis(axis_name).style["tickFont"]
                         assert glyph_height(font, "0123456789") >= least
+        # The map paints its words itself (district names, the scale, warnings): at its smallest, the scale.
+        assert wall.parts.maps
+        for city_map in wall.parts.maps:
+            font = QFont(city_map.font())
+            font.setPixelSize(city_map.text_px - 1)  # type: ignore[attr-defined]
+            assert glyph_height(font, "钟楼区 5 公里") >= least
         assert measured > 20

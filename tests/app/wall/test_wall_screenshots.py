@@ -63,7 +63,7 @@ def test_every_demo_page_renders(
         qtbot, qapp, DEMO, size=size, rules=rules, language="zh_CN", cameras=cameras, registry=registry,
         districts={"339901": "钟楼区"},
     ) as wall:  # fmt: skip
-        takeover_maps = add_takeover_maps([(wall.window, wall.parts)], apply_theme(qapp))
+        takeover_maps = add_takeover_maps([(wall.window, wall.parts)], apply_theme(qapp), wall.pages)
         show_demo_atlas(wall.parts.maps + takeover_maps)
         # Open cases at the demo cameras' crossings, every level.
         marks = tuple(
