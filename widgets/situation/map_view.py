@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPixmap,
     QResizeEvent,
     QShowEvent,
     QWheelEvent,
@@ -113,6 +114,7 @@ class SituationMap(QWidget):
         self._tiles: OrderedDict[TileKey, QImage] = OrderedDict()
         self._asked: set[TileKey] = set()
         self._grid_load: dict[str, int] = {}
+        self._cluster_sprites: dict[tuple[int, int, float], QPixmap] = {}
         self._now = 0.0
         self.incidents = no_incidents()
         self.units = no_units()
