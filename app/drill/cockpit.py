@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import msgspec
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QTabBar
 
@@ -24,6 +25,7 @@ from dispatch.atlas import Atlas
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.drill.scenario import Scenario
 from dispatch.feed.pipeline import IntakePipeline, PipelineThread
+from dispatch.feed.protocol import Event
 from dispatch.service import LocalLoop
 from sim.drill.delivery import DrillResult
 from sim.drill.runner import DrillOptions, DrillRun
@@ -91,6 +93,15 @@ class DrillCockpit:
         return result
 
 
+class ExercisePipeline(PipelineThread):
+    """The drill window's intake: what the console itself raises (a vital-sign rule's alarm on the drill's
+    readings, motion on a camera) goes into the drill store flagged exercise like everything else, so the
+    drill's loop opens it as an exercise case and the store never holds a real event."""
+
+    def submit_local(self, event: Event) -> None:
+        super().submit_local(msgspec.structs.replace(event, exercise=True))
+
+
 def whole_dock_tabs(window: QMainWindow) -> None:
     """The drill adds two docks to the right column's tabs: its tab bars scroll rather than cut titles
     short ("Drill evalua…" in English at 1920 wide)."""
@@ -152,7 +163,7 @@ def _build(
     def pipeline_factory(db: Path, feed_url: str) -> Pipeline:
         intake = IntakePipeline(db_path=db, feed_url=feed_url, clock=run.clock)
         run.attach(intake)
-        return PipelineThread(intake)
+        return ExercisePipeline(intake)
 
     cockpit = Cockpit(
         window, db_path=run.db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,

@@ -139,7 +139,8 @@ class Cockpit(QObject):
                 audit_checkpoints=audit_checkpoints,
             )
             # The policy's vital-sign alert rules raise alarms into the intake, to become cases.
-            self.vitals_watch = VitalsWatch(policy.alert_rules, SystemClock(), self._submit_vital_alarm)
+            # The rules judge readings on the cockpit's time (a drill's readings carry the exercise clock's).
+            self.vitals_watch = VitalsWatch(policy.alert_rules, self.clock, self._submit_vital_alarm)
             desk = DutyDesk(window.vocabulary, window.theme_palette)
             window.add_duty_dock(desk)
             self.bus = ChangeBus(self.loop, self)
@@ -326,7 +327,7 @@ class Cockpit(QObject):
         self.window.events.apply(changes.events)
 
     def _on_frame_clock_summary_flushed(self, changes: IntakeChanges) -> None:
-        retry_in = _retry_in(changes.feed)
+        retry_in = _retry_in(changes.feed, self.clock.now())
         self.window.health.apply(changes, retry_in)
         if changes.metrics:
             self.window.vitals.apply(self._vital_signs(changes.metrics))
@@ -353,7 +354,7 @@ class Cockpit(QObject):
             await self._vitals_beat()
             if self.pipeline is not None:
                 feed = self.pipeline.status
-                retry_in = _retry_in(feed)
+                retry_in = _retry_in(feed, now)
                 window.health.show_connection(feed, retry_in)
                 window.status.show_connection(feed.state, window.vocabulary.connection(feed, retry_in))
                 self.feed_watch.observe(feed, retry_in)
@@ -370,10 +371,11 @@ class Cockpit(QObject):
             await asyncio.sleep(STATUS_INTERVAL_S - (time.time() % STATUS_INTERVAL_S))
 
 
-def _retry_in(feed: FeedStatus) -> float | None:
+def _retry_in(feed: FeedStatus, now: float) -> float | None:
+    """Seconds to the next attempt, on the clock the feed client stamped it with (the cockpit's)."""
     if feed.state is not ConnectionState.BACKING_OFF or feed.retry_at is None:
         return None
-    return max(0.0, feed.retry_at - time.time())
+    return max(0.0, feed.retry_at - now)
 
 
 async def _ready(value: str) -> str:

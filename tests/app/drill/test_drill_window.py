@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from dispatch.atlas import load_atlas
 from dispatch.casework.records.accounts import DEMO_PASSWORD
 from dispatch.drill import parse_scenario
 from dispatch.drill.scenario_atlas import atlas_directory
+from dispatch.feed.protocol import Event
 from dispatch.store.database import default_db_path, open_store
 from sim.drill.director import DirectorCommand
 from sim.drill.runner import DrillOptions, DrillRun
@@ -147,6 +149,13 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             await until(lambda: queue.model.rowCount() == 3)
             assert run.master.fired_at["I2"] == 120.0
             assert all(queue.model.row_at(n).exercise for n in range(3))
+            # What the console raises itself (a vital-sign rule's alarm) goes in flagged exercise too.
+            assert drill.cockpit.pipeline is not None
+            drill.cockpit.pipeline.submit_local(
+                Event(id="vital-alarm-1", source="vitals", category="water_level", title="水位超警",
+                      severity=2, occurred_at=datetime.fromtimestamp(run.clock.now(), UTC))
+            )  # fmt: skip
+            await until(lambda: _stored_event(db, "vital-alarm-1") == 1)
         finally:
             await drill.finish()
         return drill
@@ -156,13 +165,25 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
     conn = sqlite3.connect(db)
     try:
         real_cases = conn.execute("SELECT count(*) FROM cases WHERE exercise = 0").fetchone()[0]
+        real_events = conn.execute("SELECT count(*) FROM events WHERE exercise = 0").fetchone()[0]
         director = conn.execute(
             "SELECT how, by FROM drill_log WHERE kind = 'director' ORDER BY id"
         ).fetchall()
     finally:
         conn.close()
     assert real_cases == 0
+    assert real_events == 0
     assert director == [("pause", "导演 李明"), ("send", "导演 李明"), ("resume", "导演 李明")]
+
+
+def _stored_event(db: Path, event_id: str) -> int | None:
+    """The stored event's exercise flag (None: not stored yet)."""
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT exercise FROM events WHERE event_id = ?", (event_id,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else int(row[0])
 
 
 async def until(predicate: object, timeout: float = 20.0) -> None:
