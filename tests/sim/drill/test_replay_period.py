@@ -41,7 +41,10 @@ def test_any_range_reads_exactly_what_was_recorded_in_it(
     def inside(minute: float) -> bool:
         return start_min <= minute < end_min
 
+    # A case touched in the range — opened, revised (the loop's own rows) or acted on — is brought to where
+    # it stood at the start: its earlier events and people's actions come first.
     acted = {event for minute, event, *_ in ACTIONS if inside(minute)}
+    acted |= {event["id"] for minute, event in EVENTS if inside(minute)}
     # The people's actions in the range, after the earlier ones on the same cases.
     expected_actions = [
         (a.value, event) for minute, event, a, *_ in ACTIONS if event in acted and minute < end_min
