@@ -154,5 +154,49 @@
         <source>No notes were taken.</source>
         <translation>未作评估记录。</translation>
     </message>
+    <message>
+        <source>replayed as recorded</source>
+        <translation>按记录回放</translation>
+    </message>
+    <message>
+        <source>applied as in real life</source>
+        <translation>按实际处置执行</translation>
+    </message>
+    <message>
+        <source>refused by the replay&apos;s case</source>
+        <translation>回放案件拒绝执行</translation>
+    </message>
+    <message>
+        <source>its case never opened</source>
+        <translation>对应案件未生成</translation>
+    </message>
+    <message>
+        <source>case action</source>
+        <translation>案件处置</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>sent at once</source>
+        <translation>立即发送</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>ended early</source>
+        <translation>提前结束</translation>
+    </message>
+    <message>
+        <source>director&apos;s command</source>
+        <translation>导调指令</translation>
+    </message>
 </context>
 </TS>

@@ -194,7 +194,9 @@ class ReplayRun:
         self.result.metrics += 1
         if metric.name not in self._named:  # the log names each series once, at its first reading
             self._named.add(metric.name)
-            self.record.log(metric.at_s, self.period.start + metric.at_s, metric.name, "metric", "replayed")
+            self.record.log(
+                metric.at_s, self.period.start + metric.at_s, metric.name, "metric", "replayed", by=REPLAYER
+            )
 
     def _loop_beat(self, pipeline: IntakePipeline, now_s: float) -> None:
         """The replay's own loop opens cases from what arrived; then the people's actions that fell due."""

@@ -67,6 +67,15 @@ class ReviewReport(QObject):
             "progress": self.tr("work started"),
             "handled": self.tr("reported handled"),
             "return_request": self.tr("asked to return the order"),
+            "replayed": self.tr("replayed as recorded"),
+            "applied": self.tr("applied as in real life"),
+            "refused": self.tr("refused by the replay's case"),
+            "no_case": self.tr("its case never opened"),
+            "pause": self.tr("paused"),
+            "resume": self.tr("resumed"),
+            "send": self.tr("sent at once"),
+            "skip": self.tr("skipped"),
+            "stop": self.tr("ended early"),
         }
         self._kinds = {
             "event": self.tr("event"),
@@ -76,6 +85,8 @@ class ReviewReport(QObject):
             "cap": self.tr("CAP warning"),
             "unit_report": self.tr("unit report"),
             "order": self.tr("order"),
+            "case_action": self.tr("case action"),
+            "director": self.tr("director's command"),
         }
 
     def outcome(self, outcome: Outcome) -> str:
