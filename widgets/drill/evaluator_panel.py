@@ -179,16 +179,25 @@ class EvaluatorPanel(QWidget):
         chosen = self.about.currentData()
         self.about.blockSignals(True)
         self.about.clear()
-        self.about.addItem(self.tr("The drill as a whole"), ("", ""))
+        # Keys are text: Qt compares an item's data by value only for its own types, not for tuples.
+        self.about.addItem(self.tr("The drill as a whole"), "")
         for inject, words in injects:
             self.about.addItem(
-                self.tr("Inject %1 · %2").replace("%1", inject).replace("%2", words), (inject, "")
+                self.tr("Inject %1 · %2").replace("%1", inject).replace("%2", words), f"inject:{inject}"
             )
         for code, title in cases:
-            self.about.addItem(self.tr("Case %1 · %2").replace("%1", code).replace("%2", title), ("", code))
+            self.about.addItem(
+                self.tr("Case %1 · %2").replace("%1", code).replace("%2", title), f"case:{code}"
+            )
         index = self.about.findData(chosen)
         self.about.setCurrentIndex(max(0, index))
         self.about.blockSignals(False)
+
+    def target(self) -> tuple[str, str]:
+        """(inject, case code) the note will be about; both empty for the drill as a whole."""
+        key = str(self.about.currentData() or "")
+        kind, _, name = key.partition(":")
+        return (name, "") if kind == "inject" else ("", name) if kind == "case" else ("", "")
 
     def show_objectives(self, objectives: Sequence[Objective]) -> None:
         for row, objective in enumerate(objectives):
@@ -267,7 +276,7 @@ class EvaluatorPanel(QWidget):
         if len(text) > MAX_NOTE:
             self.show_message(self.tr("A note is at most %1 characters.").replace("%1", str(MAX_NOTE)))
             return
-        inject, case = self.about.currentData() or ("", "")
+        inject, case = self.target()
         self.note_requested.emit(NoteRequest(text, inject, case))
 
     def _rating_slot(self, objective: str, combo: QComboBox) -> Callable[[int], None]:

@@ -106,7 +106,6 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             assert watermark.word in window.windowTitle()
             assert queue.filters.exercise.isChecked()
             # The evaluator's dock sits behind the director's, on the same drill store.
-            assert window.findChild(QDockWidget, "drillEvaluatorDock") is not None
             assert drill.evaluator.run is run
 
             wall.advance(6.5)  # 65 s of the drill: I1 (at 1 min) is due
@@ -116,6 +115,12 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             assert row.title == "下穿隧道积水一"
             # The city map shows the drill's case too.
             await until(lambda: len(drill.situation.view.incidents) == 1)
+            # The evaluator, brought to the front, can note on that case: it follows the drill's cases.
+            evaluator_dock = window.findChild(QDockWidget, "drillEvaluatorDock")
+            evaluator_dock.raise_()
+            about = drill.evaluator.panel.about
+            await until(lambda: about.findData(f"case:{row.code}") >= 0)
+            drill.director.show_dock()
 
             # The director signs in with a demo account the drill store was seeded with; the window was
             # locked until then. Signing in starts the queue clean, but a drill keeps it on exercise.
