@@ -12,9 +12,18 @@ from dispatch.casework.model import Applied, Refusal, Refused
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate
+from dispatch.casework.records.supervision import sweep_cards
 from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
-from dispatch.seats.entries import BadEntry, CommandEntry, EventEntry, decode, to_command
+from dispatch.seats.entries import (
+    BadEntry,
+    CommandEntry,
+    EventEntry,
+    JobsEntry,
+    LeaseEntry,
+    decode,
+    to_command,
+)
 from dispatch.store.rows import COUNT_DUPLICATE
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,10 @@ SEQ_KEY = "seat_applied_seq"
 # every seat: the hub's time is stored with the entry).
 MAX_AHEAD_S = 300.0
 AT_KEY = "seat_applied_at"
+# The lease term in force: the last lease entry's. Jobs under any other term are a stale leader's.
+TERM_KEY = "seat_lease_term"
+# The periodic jobs a leader may run through the log (each deterministic at the entry's time).
+JOBS = ("discovery", "supervision")
 _SET = (
     "INSERT INTO loop_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
@@ -46,7 +59,8 @@ class Outcome:
     seat: str
     applied: Applied | None = None
     refused: Refused | None = None
-    opened: tuple[int, ...] = ()  # the cases an event opened
+    opened: tuple[int, ...] = ()  # the cases an event (or the discovery job) opened
+    raised: tuple[int, ...] = ()  # the cases whose supervision card the jobs raised
     # The hub had this entry already (same message id): `seq` is the first one's, applied before.
     duplicate: bool = False
 
@@ -87,6 +101,12 @@ def read_cursor(conn: sqlite3.Connection) -> tuple[int, float]:
     return int(rows.get(SEQ_KEY, 0)), float(rows.get(AT_KEY, 0.0))
 
 
+def read_term(conn: sqlite3.Connection) -> int:
+    """The lease term in force in this replica (0: no leader ever)."""
+    row = conn.execute("SELECT value FROM loop_state WHERE key = ?", (TERM_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
 class Applier:
     """On the store's own thread: takes log entries in sequence order and applies each exactly once.
 
@@ -101,6 +121,7 @@ class Applier:
         self.desk = CaseDesk(conn, Timers(policy), self.clock)
         self.discovery = Discovery(self.desk, policy, Router(policy.routing).route, locate)
         self.seq, self.at = read_cursor(conn)
+        self.term = read_term(conn)
 
     def apply(self, seq: int, data: bytes, stored_at: float | None = None) -> Outcome | None:
         """Apply the entry at `seq`; None when it was applied before (a delivery repeated after a
@@ -116,7 +137,7 @@ class Applier:
         """`apply` for entries delivered one after another, in ONE transaction (a commit per entry
         would cost a third of the time in a catch-up). The outcomes are those of applying them one by
         one; the cursor ends at the last one applied. Entries after a gap are not applied."""
-        before = self.seq, self.at
+        before = self.seq, self.at, self.term
         outcomes: list[Outcome] = []
         gap: Gap | None = None
         try:
@@ -134,8 +155,9 @@ class Applier:
                 if outcomes:
                     conn.execute(_SET, (SEQ_KEY, str(self.seq)))
                     conn.execute(_SET, (AT_KEY, repr(self.at)))
+                    conn.execute(_SET, (TERM_KEY, str(self.term)))
         except BaseException:
-            self.seq, self.at = before  # rolled back: the store is where it was
+            self.seq, self.at, self.term = before  # rolled back: the store is where it was
             raise
         return Batch(outcomes, gap)
 
@@ -153,6 +175,10 @@ class Applier:
             if isinstance(entry, CommandEntry):
                 applied = self.desk.act_in_transaction(to_command(entry))
                 return Outcome(seq, entry.id, entry.seat, applied=applied)
+            if isinstance(entry, LeaseEntry):
+                return self._lease(seq, entry)
+            if isinstance(entry, JobsEntry):
+                return self._jobs(seq, entry)
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)
@@ -186,3 +212,34 @@ class Applier:
             raise
         conn.execute("RELEASE seat_event")
         return opened
+
+    def _lease(self, seq: int, entry: LeaseEntry) -> Outcome:
+        if entry.term <= self.term:
+            # The hub's revisions only grow: a term at or below the one in force is an old one again.
+            raise Refused(Refusal.STALE, f"lease term {entry.term} is not after term {self.term}")
+        self.term = entry.term
+        return Outcome(seq, entry.id, entry.seat)
+
+    def _jobs(self, seq: int, entry: JobsEntry) -> Outcome:
+        """Fencing: a leader that lost its lease without knowing (paused, cut off) may still publish; its
+        jobs come after the new leader's lease entry in the log, so every seat refuses them alike."""
+        if entry.term != self.term:
+            raise Refused(Refusal.STALE, f"jobs under lease term {entry.term}; term {self.term} is in force")
+        unknown = sorted(set(entry.jobs) - set(JOBS))
+        if unknown:
+            raise BadEntry(f"unknown jobs: {', '.join(unknown)}")
+        conn = self.desk.conn
+        conn.execute("SAVEPOINT seat_jobs")  # a failing job leaves nothing behind, like a refused command
+        try:
+            # Each job sets a failing item aside by itself; the order of JOBS, whatever the entry's.
+            opened = self.discovery.run_once().opened if "discovery" in entry.jobs else []
+            raised = sweep_cards(self.desk).raised if "supervision" in entry.jobs else []
+        except BaseException:
+            conn.execute("ROLLBACK TO seat_jobs")
+            conn.execute("RELEASE seat_jobs")
+            raise
+        conn.execute("RELEASE seat_jobs")
+        return Outcome(
+            seq, entry.id, entry.seat, opened=tuple(case.id for case in opened),
+            raised=tuple(applied.case.id for applied in raised),
+        )  # fmt: skip

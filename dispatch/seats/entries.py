@@ -62,7 +62,28 @@ class EventEntry(msgspec.Struct, frozen=True, tag="event", forbid_unknown_fields
     cancelled: bool = False
 
 
-Entry = CommandEntry | EventEntry
+class LeaseEntry(msgspec.Struct, frozen=True, tag="lease", forbid_unknown_fields=True):
+    """A seat took the lease for the periodic jobs: `term` is the lease's revision in the hub's key-value
+    store when it was taken. Every job entry after it must carry this term (dispatch/seats/lease.py)."""
+
+    id: str
+    seat: str
+    at: float
+    term: int
+
+
+class JobsEntry(msgspec.Struct, frozen=True, tag="jobs", forbid_unknown_fields=True):
+    """The leader ran the periodic jobs at `at`, under lease `term`: every seat runs them alike at apply;
+    a term other than the last lease entry's is a stale leader's and is refused (fencing)."""
+
+    id: str
+    seat: str
+    at: float
+    term: int
+    jobs: tuple[str, ...]
+
+
+Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry
 _DECODER = msgspec.json.Decoder(Entry)
 
 
@@ -94,6 +115,16 @@ def event_entry(fields: dict[str, Any], seat: str, at: float) -> EventEntry:
 def event_id(source: str, event: str, revision: int) -> str:
     """An event revision's message id: the same report published twice (two seats, a retry) is one entry."""
     return f"event.{source}.{event}.{revision}"
+
+
+def lease_entry(term: int, seat: str, at: float) -> LeaseEntry:
+    # One entry per term, whoever publishes it again (a retry after a lost acknowledgement).
+    return LeaseEntry(f"lease.{term}", seat, at, term)
+
+
+def jobs_entry(term: int, run: int, jobs: tuple[str, ...], seat: str, at: float) -> JobsEntry:
+    """The `run`th run of the jobs under `term` (a retry of the same run is stored once)."""
+    return JobsEntry(f"jobs.{term}.{run}", seat, at, term, jobs)
 
 
 def encode(entry: Entry) -> bytes:

@@ -15,6 +15,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext, api
 
+from dispatch.seats.lease import Announce, Lease
 from dispatch.seats.subjects import MSG_ID, Centre
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ DUPLICATE_WINDOW_S = 120.0
 # heartbeats and re-creates it from the next sequence: this bounds how long a seat lags after that.
 HEARTBEAT_S = 1.0
 RETRY_S = 1.0  # a follower that could not be created is tried again this often
+# A hub gone silent without closing the connection (a cable pulled, a partition) is noticed after
+# MAX_PINGS unanswered pings PING_S apart, plus the ping's own wait: about two seconds. A server that
+# stops closes the socket, which is noticed at once.
+PING_S = 0.6
+MAX_PINGS = 2
 # (sequence, bytes, the time the hub stored the entry)
 Handler = Callable[[int, bytes, float], Awaitable[None]]
 
@@ -47,8 +53,12 @@ class Hub:
         self._retry: asyncio.TimerHandle | None = None
 
     @classmethod
-    async def connect(cls, servers: Sequence[str], centre: Centre, *, name: str, timeout: float = 5.0) -> Hub:
-        """Connect (any of `servers`), and create the centre's stream unless it is there."""
+    async def connect(
+        cls, servers: Sequence[str], centre: Centre, *, name: str, timeout: float = 5.0,
+        online: Callable[[bool], None] = lambda up: None,
+    ) -> Hub:  # fmt: skip
+        """Connect (any of `servers`), and create the centre's stream unless it is there. `online(False)`
+        when the connection is lost, `online(True)` once it is back and the seat follows again."""
         hubs: list[Hub] = []
 
         async def reconnected() -> None:
@@ -56,6 +66,10 @@ class Hub:
             # the client's own re-creation after missed heartbeats is not to be relied on alone.
             for hub in hubs:
                 await hub.refollow()
+            online(True)
+
+        async def disconnected() -> None:
+            online(False)
 
         async def trouble(error: Exception) -> None:
             log.warning("hub connection of %s: %s", name, error)
@@ -67,7 +81,8 @@ class Hub:
                 nats.connect(
                     servers=list(servers), name=name, connect_timeout=max(1, int(timeout)),
                     allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    reconnected_cb=reconnected, error_cb=trouble,
+                    reconnected_cb=reconnected, disconnected_cb=disconnected, error_cb=trouble,
+                    ping_interval=PING_S, max_outstanding_pings=MAX_PINGS,
                 ),
                 timeout,
             )  # fmt: skip
@@ -97,6 +112,10 @@ class Hub:
             await self._js.stream_info(self.centre.stream)  # there with another configuration: use it
         except nats.errors.Error as error:
             raise HubUnavailable(f"the hub has no JetStream for {self.centre.stream}: {error}") from error
+
+    def lease(self, seat: str, announce: Announce) -> Lease:
+        """The centre's lease for the periodic jobs, tried for by `seat` (start it on this loop)."""
+        return Lease(self._js, self.centre, seat, announce, lambda: bool(self._client.is_connected))
 
     @property
     def connected(self) -> bool:
@@ -175,4 +194,7 @@ class Hub:
                 with contextlib.suppress(nats.errors.Error):
                     await old.unsubscribe()
         if not self._client.is_closed:
-            await self._client.close()
+            try:
+                await self._client.close()
+            except (ConnectionError, OSError) as error:  # flushing to a hub that is gone
+                log.warning("closing the hub connection: %s", error)

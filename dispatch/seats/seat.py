@@ -21,8 +21,10 @@ from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
-from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry
+from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
 from dispatch.seats.hub import Hub, HubUnavailable
+from dispatch.seats.lease import Lease
+from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
 from dispatch.seats.subjects import Centre, check_token
 from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
@@ -36,6 +38,14 @@ BATCH = 200
 # the beat folds the WAL back). A seat also folds it after this many entries, or a catch-up or a busy
 # feed would grow the WAL without bound between beats.
 FOLD_EVERY = 1000
+# The leader publishes a run of the periodic jobs at most this often (by the seat's clock): every run is
+# a log entry every seat applies, so a run per beat would fill the log.
+JOBS_EVERY_S = 5.0
+
+
+class SeatOffline(HubUnavailable):
+    """This seat is cut off from the hub: it shows its replica read-only and takes no commands until the
+    hub is back (another seat may be changing the cases meanwhile)."""
 
 
 class SeatStalled(RuntimeError):
@@ -53,7 +63,7 @@ class SeatLoop:
 
     def __init__(
         self, db_path: Path, policy: Policy, clock: Clock, *, hub: Sequence[str], centre: str, seat: str,
-        locate: Locate = district_from_grid, timeout: float = 10.0,
+        locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
     ) -> None:  # fmt: skip
         self.db_path = db_path
         self.policy = policy
@@ -76,15 +86,27 @@ class SeatLoop:
         self._stalled: BaseException | None = None
         self._closed = False
         self._applier: Applier | None = None
+        self._status = StatusBoard()
+        self._lease: Lease | None = None
+        self._jobs_run = 0  # runs of the jobs published under the current term
+        self._jobs_at = float("-inf")  # the seat's time of the last run published
         self._aio = asyncio.new_event_loop()
         self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
         self._aio_thread.start()
         try:
             self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
             self._hub = self._on_hub(
-                Hub.connect(hub, self.centre, name=f"tianshu-{centre}-{seat}", timeout=timeout)
+                Hub.connect(
+                    hub,
+                    self.centre,
+                    name=f"tianshu-{centre}-{seat}",
+                    timeout=timeout,
+                    online=lambda up: self._status.set(online=up),
+                )
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
+            if lead:
+                self._on_hub(self._start_lease()).result(timeout)
         except BaseException:
             self._stop()
             raise
@@ -121,8 +143,10 @@ class SeatLoop:
 
     def beat(self) -> concurrent.futures.Future[Beat]:
         """Folds the WAL back; what another process changed in this store, and the jobs' health. The
-        periodic jobs themselves (discovery, cards, reports) change cases, so they are the leader's,
-        through the log: not run here."""
+        periodic jobs change cases, so only the leader runs them, through the log: it publishes a run
+        (at most every JOBS_EVERY_S) that every seat applies alike; other seats skip them."""
+        if self.clock.now() - self._jobs_at >= JOBS_EVERY_S:
+            self.run_jobs()
         return self._local.write(self._beat)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -146,6 +170,36 @@ class SeatLoop:
         self._stop()
 
     # -- seats ---------------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> SeatStatus:
+        """Joined or cut off, leading or not (docs/seats.md)."""
+        return self._status.now
+
+    def watch_status(self, listener: StatusListener) -> Callable[[], None]:
+        """Hear every change of `status`, on the seat's hub thread."""
+        return self._status.watch(listener)
+
+    def wait_status(self, wanted: Callable[[SeatStatus], bool], timeout: float) -> SeatStatus:
+        return self._status.wait_for(wanted, timeout)
+
+    def run_jobs(self) -> concurrent.futures.Future[Outcome] | None:
+        """If this seat leads: publish a run of the periodic jobs now, answered with what it did here
+        once applied. None when another seat leads (this one runs no jobs)."""
+        term = self._status.now.term
+        if term is None:
+            return None
+        self._jobs_at = self.clock.now()
+        self._jobs_run += 1
+        return self.publish_jobs(term, self._jobs_run)
+
+    def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
+        """Publish the `run`th run of the periodic jobs under lease `term`, answered with what it did
+        here once applied (refused as stale when `term` is no longer in force)."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        entry = jobs_entry(term, run, ("discovery", "supervision"), self.seat, self.clock.now())
+        self._publish(self.centre.lead_subject, entry.id, encode(entry), done.set_result, done)
+        return done
 
     @property
     def applied(self) -> int:
@@ -181,6 +235,18 @@ class SeatLoop:
 
     def _on_hub(self, job: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         return asyncio.run_coroutine_threadsafe(job, self._aio)
+
+    async def _start_lease(self) -> None:
+        self._lease = self._hub.lease(self.seat, self._announce)
+        self._lease.start(self._on_term)
+
+    async def _announce(self, term: int) -> None:
+        entry = lease_entry(term, self.seat, self.clock.now())
+        await self._hub.publish(self.centre.lead_subject, encode(entry), entry.id)
+
+    def _on_term(self, term: int | None) -> None:
+        self._jobs_run, self._jobs_at = 0, float("-inf")  # a new term starts its runs afresh
+        self._status.set(term=term)
 
     def _publish(
         self, subject: str, entry_id: str, data: bytes, settle: Callable[[Outcome], None],
@@ -312,6 +378,8 @@ class SeatLoop:
     def _problem(self) -> BaseException | None:
         if self._closed:
             return HubUnavailable(f"seat {self.seat} is closed")
+        if not self._status.now.online:
+            return SeatOffline(f"seat {self.seat} is cut off from the hub: read-only until it is back")
         if self._stalled is not None:
             return SeatStalled(f"seat {self.seat} stopped applying the log: {self._stalled}")
         return None
@@ -354,7 +422,7 @@ class SeatLoop:
     def _stop(self) -> None:
         hub: Hub | None = getattr(self, "_hub", None)
         try:
-            self._on_hub(_leave(hub)).result(self._timeout)
+            self._on_hub(_leave(hub, self._lease)).result(self._timeout)
         except Exception as error:  # leaving must not fail the close
             log.warning("seat %s: closing the hub connection: %s", self.seat, error)
         self._aio.call_soon_threadsafe(self._aio.stop)
@@ -365,16 +433,21 @@ class SeatLoop:
         self._fail_waiting(HubUnavailable(f"seat {self.seat} closed"))
 
 
-async def _leave(hub: Hub | None) -> None:
-    """Close the hub connection, then end whatever is left on the seat's event loop (a connection
-    attempt abandoned half-way)."""
-    if hub is not None:
-        await hub.close()
-    here = asyncio.current_task()
-    left = [task for task in asyncio.all_tasks() if task is not here]
-    for task in left:
-        task.cancel()
-    await asyncio.gather(*left, return_exceptions=True)
+async def _leave(hub: Hub | None, lease: Lease | None) -> None:
+    """Give the lease back, close the hub connection, then end whatever is left on the seat's event loop
+    (a connection attempt abandoned half-way)."""
+    try:
+        if lease is not None:
+            await lease.close()
+        if hub is not None:
+            await hub.close()  # flushing to a hub that is gone fails: what is left is ended all the same
+    finally:
+        here = asyncio.current_task()
+        left = [task for task in asyncio.all_tasks() if task is not here]
+        for task in left:
+            task.cancel()
+        if left:  # bounded: a client's reconnection attempt may take its time to end
+            await asyncio.wait(left, timeout=2.0)
 
 
 def fold_wal(conn: sqlite3.Connection) -> None:

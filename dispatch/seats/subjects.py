@@ -29,7 +29,8 @@ class Centre:
     """One centre's log on the hub.
 
     - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
-    - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case).
+    - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case);
+    - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs).
 
     Everything under `tianshu.<centre>.log.>` is one stream, so one sequence orders all of it: the order
     every seat applies in. Levels (a district under a city) get their own centres; see docs/seats.md.
@@ -55,3 +56,8 @@ class Centre:
     @property
     def event_subject(self) -> str:
         return f"{ROOT}.{self.name}.log.event"
+
+    @property
+    def lead_subject(self) -> str:
+        """The leader's entries: a lease taken, a run of the periodic jobs."""
+        return f"{ROOT}.{self.name}.log.lead"

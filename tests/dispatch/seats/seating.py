@@ -19,11 +19,12 @@ START = float(int(time.time())) - 30 * 86400
 
 
 def open_seat(
-    hub: str, directory: Path, name: str, *, centre: str = "test", clock: ManualClock | None = None
-) -> SeatLoop:
+    hub: str, directory: Path, name: str, *, centre: str = "test", clock: ManualClock | None = None,
+    lead: bool = False,
+) -> SeatLoop:  # fmt: skip
     return SeatLoop(
         directory / f"{name}.sqlite3", POLICY, clock or ManualClock(START), hub=[hub], centre=centre,
-        seat=name,
+        seat=name, lead=lead,
     )  # fmt: skip
 
 

@@ -37,8 +37,13 @@ def test_seats_go_on_after_the_hub_restarts(tmp_path: Path) -> None:
             raise
     port = int(url.rsplit(":", 1)[1])
     try:
+        for seat in (a, b):  # the server is gone: both seats see it (then back, below)
+            seat.wait_status(lambda status: not status.online, WAIT)
         # The same server again, its log on disk: b's consumer lived only in the old process's memory.
         with nats_server(tmp_path / "hub", port=port):
+            # Cut off, a seat takes no commands (docs/seats.md): wait until both are back.
+            for seat in (a, b):
+                seat.wait_status(lambda status: status.online, WAIT)
             dispatched = act(a, case_id, Action.DISPATCH, DISPATCHER, unit="U-CITY")
             assert b.caught_up().result(WAIT) == a.applied
             assert case_on(b, case_id) == dispatched
