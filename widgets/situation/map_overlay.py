@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 from core.mercator import metres_per_pixel
 from widgets.situation.map_ages import Phase, Phases, pulse_step
@@ -117,7 +117,7 @@ def _cluster_sprite(view: SituationMap, level: int, count: int, ratio: float) ->
     side = math.ceil(2 * radius + 4)
     sprite = QPixmap(math.ceil(side * ratio), math.ceil(side * ratio))
     sprite.setDevicePixelRatio(ratio)
-    sprite.fill(Qt.GlobalColor.transparent)
+    sprite.fill(QColor("transparent"))
     painter = QPainter(sprite)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont(painter.font())

@@ -232,6 +232,9 @@ def test_the_route_of_the_unit_being_sent_is_drawn_and_brought_into_view(
     qtbot: QtBot, palette: Palette, demo_atlas: Atlas
 ) -> None:
     view = a_map(qtbot, palette, demo_atlas)
+    # The pixels looked at lie where the legend and the toolbar float (their size follows the font).
+    view.legend.hide()
+    view.toolbar.hide()
     close_in(view, LON, LAT, zoom=17.0)
     legs = ((LON - 0.02, LAT), (LON - 0.02, LAT + 0.01), (LON, LAT + 0.01))
     route = RouteLine("城西养护所", legs, 420.0, True)
