@@ -1,0 +1,95 @@
+"""A seat cut off from the hub goes read-only (its last state, no commands) and catches up once back."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+
+from dispatch.casework.model import Action, CaseState, Command
+from dispatch.seats.seat import SeatLoop, SeatOffline
+from dispatch.seats.verify import differences
+from sim.nats_hub import in_ci, missing_reason, nats_server
+from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from tests.dispatch.seats.cable import Cable
+from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat
+
+pytestmark = pytest.mark.slow
+
+
+def refused_offline(future: concurrent.futures.Future[object]) -> SeatOffline:
+    """The seat answered at once (no waiting on a hub it cannot reach), with SeatOffline."""
+    assert future.done()
+    error = future.exception()
+    assert isinstance(error, SeatOffline)
+    return error
+
+
+@pytest.mark.parametrize("silent", [False, True], ids=["line closed", "cable pulled"])
+def test_a_seat_cut_off_is_read_only_then_catches_up(hub: str, tmp_path: Path, silent: bool) -> None:
+    cable = Cable(hub)
+    a: SeatLoop | None = None
+    b = open_seat(hub, tmp_path, "b")
+    try:
+        a = open_seat(cable.url, tmp_path, "a")
+        (case_id,) = b.publish_event(event("e1")).result(WAIT).opened
+        registered = act(b, case_id, Action.REGISTER, LEAD)
+        a.caught_up().result(WAIT)
+
+        # Closed, the seat hears it at once; pulled, it misses its pings (about two seconds).
+        cable.cut(silent=silent)
+        a.wait_status(lambda status: not status.online, WAIT)
+        error = refused_offline(
+            a.act(Command(case_id, registered.version, Action.DISPATCH, DISPATCHER, payload={"unit": "U-1"}))
+        )
+        assert "read-only until it is back" in str(error)
+        refused_offline(a.publish_event(event("e2")))
+        # The officer still sees the last state, while the others go on without this seat.
+        dispatched = act(b, case_id, Action.DISPATCH, DISPATCHER, unit="U-CITY")
+        assert case_on(a, case_id) == registered
+
+        cable.mend()
+        a.wait_status(lambda status: status.online, WAIT)
+        assert a.caught_up().result(WAIT) == b.applied
+        assert case_on(a, case_id) == dispatched
+        assert dispatched.state is CaseState.DISPATCHED
+        # Back, it takes commands again.
+        (other,) = a.publish_event(event("e3", lon=114.40)).result(WAIT).opened
+        b.caught_up().result(WAIT)
+        assert case_on(b, other).state is case_on(a, other).state
+    finally:
+        if a is not None:
+            a.close()
+        b.close()
+        cable.close()
+    assert a is not None
+    assert differences(a.db_path, b.db_path) == []
+
+
+def test_a_seat_is_read_only_while_the_hub_is_stopped(tmp_path: Path) -> None:
+    reason = missing_reason()
+    if reason is not None:
+        if in_ci():
+            pytest.fail(f"CI must run the seat tests, but {reason}")
+        pytest.skip(reason)
+    with nats_server(tmp_path / "hub") as url:
+        a = open_seat(url, tmp_path, "a")
+        try:
+            (case_id,) = a.publish_event(event("e1")).result(WAIT).opened
+            registered = act(a, case_id, Action.REGISTER, LEAD)
+        except BaseException:
+            a.close()
+            raise
+    try:
+        a.wait_status(lambda status: not status.online, WAIT)
+        refused_offline(
+            a.act(Command(case_id, registered.version, Action.DISPATCH, DISPATCHER, payload={"unit": "U-1"}))
+        )
+        assert case_on(a, case_id) == registered
+        with nats_server(tmp_path / "hub", port=int(url.rsplit(":", 1)[1])):
+            a.wait_status(lambda status: status.online, WAIT)
+            assert act(a, case_id, Action.DISPATCH, DISPATCHER, unit="U-1").state is CaseState.DISPATCHED
+            a.close()
+    finally:
+        a.close()
