@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat
 pytestmark = pytest.mark.slow
 
 
-def refused_offline(future: concurrent.futures.Future[object]) -> SeatOffline:
+def refused_offline(future: concurrent.futures.Future[Any]) -> SeatOffline:
     """The seat answered at once (no waiting on a hub it cannot reach), with SeatOffline."""
     assert future.done()
     error = future.exception()
