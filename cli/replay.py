@@ -1,4 +1,4 @@
-"""`replay --db REAL.sqlite3 --from … --to … [--speed N] [--out DRILL.sqlite3] --headless`: a real period
+"""`replay --db REAL.sqlite3 --from … --to … [--speed N] [--out DRILL.sqlite3] [--headless]`: a real period
 played again, read-only, into a drill store on the exercise clock."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def add_replay_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     )  # fmt: skip
     replay.add_argument(
         "--headless", action="store_true",
-        help="no window: the real case actions are applied by the replay; exit 0 when the period has played",
+        help="no window (default: the cockpit window, marked DRILL); exit 0 when the period has played",
     )  # fmt: skip
     replay.set_defaults(handler=run_replay_command)
 
@@ -97,9 +97,6 @@ def run_replay_command(args: argparse.Namespace, zone: ZoneInfo | None = None) -
     start, end = instant(args.start, zone), instant(args.end, zone, end=True)
     if not start < end:
         return _usage("--from must come before --to")
-    if not args.headless:
-        # The cockpit window for a replay is not built yet; say so rather than open something else.
-        return _usage("a replay runs without a window for now: add --headless")
     real: Path = args.db
     out: Path = args.out if args.out is not None else _default_out(start, zone)
     if (out.exists() and out.samefile(real)) or out.resolve() == real.resolve():
@@ -123,6 +120,11 @@ def run_replay_command(args: argparse.Namespace, zone: ZoneInfo | None = None) -
     if period.unreadable:
         print(f"tianshu replay: {period.unreadable} unreadable rows left out", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if not args.headless:
+        # Imported here: a headless replay on a machine without Qt's libraries never loads them.
+        from app.drill.replay_gui import run_replay_gui
+
+        return run_replay_gui(period, out, args.speed, zone, _console)
     return asyncio.run(_play(period, out, args.speed, zone))
 
 

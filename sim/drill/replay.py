@@ -26,6 +26,7 @@ from dispatch.drill.observed import EventKey
 from dispatch.drill.replay_period import Period, ReplayAction, ReplayEvent, ReplayMetric
 from dispatch.drill.scenario import DrillForm, DrillScope, Scenario
 from dispatch.feed.pipeline import IntakePipeline
+from dispatch.service import ClosedLoop
 from dispatch.store.database import open_store
 from sim.drill.director import DirectorCommand, Verb
 from sim.drill.frames import wire_time
@@ -98,9 +99,14 @@ class ReplayRun:
         policy = load_policy(default_policy_path())
         self.desk = CaseDesk(self._db.conn, Timers(policy), clock)
         self._discovery = Discovery(self.desk, policy, Router(policy.routing).route, exercise_store=True)
+        # With a window, its closed loop opens the cases and the real actions go through it (`attach_loop`).
+        self.loop: ClosedLoop | None = None
+        self.db_path = db_path
+        shell = _shell(period, options.zone)
+        self.title = shell.title
         self.record = DrillRecord(
             self._db.conn,
-            _shell(period, options.zone),
+            shell,
             self.tag,
             options.speed,
             period.start,
@@ -129,14 +135,14 @@ class ReplayRun:
             self._send(now_s)
             if options.settle:
                 await settled(pipeline, self.server, self._db.conn)
-            self._loop_beat(pipeline, now_s)
+            await self._loop_beat(pipeline, now_s)
             if now_s >= period.duration_s or self._stopped or options.stop_requested():
                 break
             await asyncio.sleep(options.beat_s)
             if options.on_beat is not None:
                 options.on_beat()
         await settled(pipeline, self.server, self._db.conn)
-        self._loop_beat(pipeline, clock.monotonic())
+        await self._loop_beat(pipeline, clock.monotonic())
         for action in self._actions:
             if action.at_s <= clock.monotonic():
                 self._log_action(action, "no_case", "")
@@ -198,53 +204,30 @@ class ReplayRun:
                 metric.at_s, self.period.start + metric.at_s, metric.name, "metric", "replayed", by=REPLAYER
             )
 
-    def _loop_beat(self, pipeline: IntakePipeline, now_s: float) -> None:
-        """The replay's own loop opens cases from what arrived; then the people's actions that fell due."""
-        pipeline.drain()  # nothing shows the intake's buffers here: keep them empty
-        self._discovery.run_once()
-        apply_inbox(self.desk)
-        waiting: set[str] = set()
-        left: list[ReplayAction] = []
-        for action in self._actions:
-            # A case's actions keep their order: one waiting for its case holds back the later ones.
-            if action.at_s > now_s or action.case_code in waiting or not self._act(action):
-                waiting.add(action.case_code)
-                left.append(action)
-        if len(left) != len(self._actions):
+    async def _loop_beat(self, pipeline: IntakePipeline, now_s: float) -> None:
+        """Cases opened from what arrived (by the replay's own loop, or the window's), then the people's
+        actions that fell due, applied on the loop that owns the store's cases."""
+        due = [a for a in self._actions if a.at_s <= now_s]
+        if self.loop is None:
+            pipeline.drain()  # nothing shows the intake's buffers here: keep them empty
+            self._discovery.run_once()
+            apply_inbox(self.desk)
+            outcomes = apply_due(self.desk, due)
+        elif due:
+            # The window's loop: its one database thread, through the seam like any command.
+            outcomes = await asyncio.wrap_future(self.loop.write(lambda ctx: apply_recorded(ctx.desk, due)))
+        else:
+            outcomes = []
+        done = {id(action) for action, _, _ in outcomes}
+        for action, how, detail in outcomes:
+            if how == "refused":
+                self.result.refused.append(f"{action.case_code} {action.action.value}: {detail}")
+            else:
+                self.result.applied += 1
+            self._log_action(action, how, detail)
+        if done:
             pipeline.wake_orders()
-        self._actions = left
-
-    def _act(self, action: ReplayAction) -> bool:
-        """Apply one real action to the replay's case; False while that case has not opened yet."""
-        case_id = self._case_of(action)
-        if case_id is None:
-            return False
-        case = self.desk.get(case_id)
-        actor = Actor(action.actor, action.role)
-        command = Command(case.id, case.version, action.action, actor, action.reason, dict(action.payload))
-        try:
-            self.desk.act(command)
-        except Refused as refused:
-            # The replay's case may stand elsewhere than the real one did (a merge the loop made otherwise):
-            # the refusal is recorded and the replay goes on.
-            self.result.refused.append(f"{action.case_code} {action.action.value}: {refused.code.value}")
-            self._log_action(action, "refused", f"{case.code}: {refused.code.value} {refused.detail}")
-            return True
-        self.result.applied += 1
-        self._log_action(action, "applied", case.code)
-        return True
-
-    def _case_of(self, action: ReplayAction) -> int | None:
-        conn = self._db.conn
-        for source, event_id in action.events:
-            row = conn.execute(
-                "SELECT case_id FROM case_events WHERE source = ? AND event_id = ? "
-                "ORDER BY linked_at LIMIT 1",
-                (source, event_id),
-            ).fetchone()
-            if row is not None:
-                return int(row[0])
-        return None
+        self._actions = [a for a in self._actions if id(a) not in done]
 
     def _log_action(self, action: ReplayAction, how: str, detail: str) -> None:
         clock = self.clock
@@ -256,6 +239,52 @@ class ReplayRun:
 
     def close(self) -> None:
         self._db.close()
+
+
+def apply_due(desk: CaseDesk, due: list[ReplayAction]) -> list[tuple[ReplayAction, str, str]]:
+    """Apply, in order, the real actions whose time has come to the cases opened from the same events:
+    (action, "applied" or "refused", detail) for each one carried out or refused. An action whose case has
+    not opened yet is left for a later beat, and holds back the later actions on that case."""
+    waiting: set[str] = set()
+    out: list[tuple[ReplayAction, str, str]] = []
+    for action in due:
+        case_id = None if action.case_code in waiting else _case_of(desk, action)
+        if case_id is None:
+            waiting.add(action.case_code)
+            continue
+        case = desk.get(case_id)
+        actor = Actor(action.actor, action.role)
+        command = Command(case.id, case.version, action.action, actor, action.reason, dict(action.payload))
+        try:
+            desk.act(command)
+        except Refused as refused:
+            # The replay's case may stand elsewhere than the real one did (a merge the loop made otherwise):
+            # the refusal is recorded and the replay goes on.
+            out.append((action, "refused", f"{case.code}: {refused.code.value} {refused.detail}"))
+            continue
+        out.append((action, "applied", case.code))
+    return out
+
+
+def apply_recorded(desk: CaseDesk, due: list[ReplayAction]) -> list[tuple[ReplayAction, str, str]]:
+    """`apply_due` on the window's desk, whose sign-in check would refuse every real actor: they are not
+    signed in at this console, the replay acts for them as recorded (the loop runs one job at a time)."""
+    attendance, desk.attendance = desk.attendance, None
+    try:
+        return apply_due(desk, due)
+    finally:
+        desk.attendance = attendance
+
+
+def _case_of(desk: CaseDesk, action: ReplayAction) -> int | None:
+    for source, event_id in action.events:
+        row = desk.conn.execute(
+            "SELECT case_id FROM case_events WHERE source = ? AND event_id = ? ORDER BY linked_at LIMIT 1",
+            (source, event_id),
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+    return None
 
 
 def _shell(period: Period, zone: tzinfo | None) -> Scenario:
