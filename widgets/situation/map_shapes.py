@@ -78,7 +78,7 @@ class ShapeLayer:
                     path.lineTo(float(px), float(py))
                 path.closeSubpath()
                 if n == 0:
-                    anchor = (float(x.mean()), float(y.min()))
+                    anchor = (float(x.mean()), float(y.max()))  # the bottom edge: the top has the tools
             if not path.isEmpty():
                 self._areas.append(_Shape(path, anchor, area.title, area.level))
 
@@ -103,7 +103,8 @@ class ShapeLayer:
         lats = [p[1] for p in self.route.points]
         return min(lons), min(lats), max(lons), max(lats)
 
-    def paint_areas(self, painter: QPainter, view: View, text_px: int = LABEL_PX) -> None:
+    def paint_areas(self, painter: QPainter, view: View) -> None:
+        """The areas washed in their level colours with a dashed edge, under the marks."""
         if not self._areas:
             return
         painter.save()
@@ -116,7 +117,14 @@ class ShapeLayer:
             pen = QPen(colour, 2.0, Qt.PenStyle.DashLine)
             pen.setCosmetic(True)
             painter.strokePath(shape.path, pen)
-        painter.resetTransform()
+        painter.restore()
+
+    def paint_area_labels(self, painter: QPainter, view: View, text_px: int = LABEL_PX) -> None:
+        """Each area's headline inside its bottom edge, over the marks (drawn after them)."""
+        if not self._areas:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         font = QFont(painter.font())
         font.setPixelSize(text_px)
         font.setBold(True)
@@ -124,7 +132,7 @@ class ShapeLayer:
         for shape in self._areas:
             sx, sy = _screen(view, shape.anchor)
             colour = self.palette.color(_LEVEL_TOKENS.get(shape.level, "sev4"))
-            _label(painter, QPointF(sx, sy - 4), shape.label, colour, self.palette.color("map_overlay"))
+            _label(painter, QPointF(sx, sy - 6), shape.label, colour, self.palette.color("map_overlay"))
         painter.restore()
 
     def paint_route(self, painter: QPainter, view: View, label: str, text_px: int = LABEL_PX) -> None:

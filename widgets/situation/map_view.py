@@ -296,7 +296,7 @@ class SituationMap(QWidget):
             painter.fillRect(self.rect(), self.palette_.color("map_bg"))
         else:
             paint_still(self, painter)
-        self.shapes.paint_areas(painter, self._view, self.text_px)
+        self.shapes.paint_areas(painter, self._view)
         if self.shapes.route is not None:
             label = self.work.route_label(self.shapes.route)
             self.shapes.paint_route(painter, self._view, label, self.text_px)
@@ -308,6 +308,7 @@ class SituationMap(QWidget):
         pointer = (
             None if self._pointer is None else self._view.to_lonlat(self._pointer.x(), self._pointer.y())
         )
+        self.shapes.paint_area_labels(painter, self._view, self.text_px)
         paint_sketch(painter, self._view, self.sketch, pointer, self.palette_, self.words)
         paint_overlay(painter, self, self._pointer)
         painter.end()
