@@ -19,7 +19,10 @@ DRAG_PX = 4  # a press that moves less than this is a click
 TOOL_KEYS = {Qt.Key.Key_M: Tool.MEASURE, Qt.Key.Key_R: Tool.RECTANGLE, Qt.Key.Key_P: Tool.POLYGON}
 DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(10)}
 # Keys the map keeps for itself while it has the keyboard, ahead of the window's shortcuts.
-_OWN_KEYS = {*TOOL_KEYS, *DIGITS, Qt.Key.Key_Slash, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+_OWN_KEYS = {
+    *TOOL_KEYS, *DIGITS, Qt.Key.Key_Slash, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter,
+    Qt.Key.Key_C,
+}  # fmt: skip
 
 
 def takes_shortcut(view: SituationMap, event: QKeyEvent) -> bool:
@@ -59,6 +62,9 @@ def key_press(view: SituationMap, event: QKeyEvent) -> bool:
     elif key in TOOL_KEYS:
         tool = TOOL_KEYS[Qt.Key(key)]
         view.work.use_tool(Tool.NONE if view.sketch.tool is tool else tool)
+    elif key == Qt.Key.Key_C:
+        # The case open on the desk, to the middle of the map (it stays where the officer left it else).
+        view.highlight_case(view.highlighted, centre=True)
     elif key == Qt.Key.Key_Slash:
         view.toolbar.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         view.toolbar.search.selectAll()

@@ -273,3 +273,20 @@ def test_warning_areas_are_washed_in_their_level_colour(
     washed = _colours(view.grab().toImage())
     assert _has(washed, palette.color("sev1"))  # the dashed edge and the label
     assert not _has(plain, palette.color("sev1"))
+
+
+def test_c_brings_the_case_open_on_the_desk_to_the_middle(
+    qtbot: QtBot, palette: Palette, demo_atlas: Atlas
+) -> None:
+    view = a_map(qtbot, palette, demo_atlas)
+    three_cases(view)
+    close_in(view, LON + 0.03, LAT + 0.03, zoom=16.0)
+    view.highlight_case("C-3")  # the desk opened C-3: ringed, the map left where the officer had it
+    assert abs(view.view.lon - (LON + 0.03)) < 1e-9
+    view.setFocus()
+
+    qtbot.keyClick(view, Qt.Key.Key_C)
+
+    x, y = view.view.to_screen(LON + 0.01, LAT + 0.01)
+    assert (round(x), round(y)) == (view.width() // 2, view.height() // 2)
+    assert view.view.zoom == 16.0
