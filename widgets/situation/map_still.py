@@ -113,21 +113,17 @@ def still_layers(view: SituationMap) -> QImage | None:
     their cones and key sites) and the heat. Each frame is then one opaque copy plus the moving marks.
 
     It is drawn afresh on pan and zoom. When only the heat is due (at most once a second) the new still is
-    composed over the next STILL_FRAMES frames, a band of rows in each, while they show the last one: one
-    frame making the whole still was the frame in 25 that broke the paint budget (62 ms of CPU at
-    5760×2160). (A worker thread did not help: PySide holds the GIL through each QPainter call, and the
-    GUI thread waited for it as long.) During a gesture (drag, wheel, keys) the last base is moved and
-    scaled instead and the heat left out; the first frame after the gesture settles draws them afresh."""
+    composed on the next STILL_FRAMES clock ticks, a band of rows on each (`advance_heat`), while the map
+    shows the last one: one frame making the whole still was the frame in 25 that broke the paint budget
+    (62 ms of CPU at 5760×2160). (A worker thread did not help: PySide holds the GIL through each QPainter
+    call, and the GUI thread waited for it as long.) During a gesture (drag, wheel, keys) the last base
+    is moved and scaled instead and the heat left out; the first frame after the gesture settles draws
+    them afresh."""
     assert view._base is not None
     shown = view._view
     gesturing = view._gesturing()
-    heat_due = MapLayer.HEAT in view.visible and view._now - view._heat_at >= HEAT_EVERY_S
     settled = view._still_rough and not gesturing
     current = view._still is not None and view._still_view == shown and not settled
-    if current and not view._still_rough and (heat_due or view._draft is not None):
-        assert view._still is not None
-        _advance_draft(view)
-        return view._still
     if current:
         assert view._still is not None
         return view._still
@@ -149,15 +145,24 @@ def still_layers(view: SituationMap) -> QImage | None:
     return view._still
 
 
-def _advance_draft(view: SituationMap) -> None:
-    """Begin the next still if none is under way, compose one band of it, and show it once complete."""
+def advance_heat(view: SituationMap) -> bool:
+    """On a clock tick: when the heat is due (or a still is being made) compose the next band of the
+    next still; True once it is whole and swapped in (the map must then be painted). The bands are made on
+    ticks, not in paints, so the frames in between paint nothing new."""
+    if view._base is None or view._still is None or view._still_view != view._view or view._still_rough:
+        return False
+    heat_due = MapLayer.HEAT in view.visible and view._now - view._heat_at >= HEAT_EVERY_S
+    if view._draft is None and not heat_due:
+        return False
     draft = view._draft
     if draft is None or draft.job.view != view._view or draft.job.generation != view._base_generation:
         draft = view._draft = begin_still(still_job(view))
         view._heat_at = view._now
     advance_still(draft, -(-view._view.height // STILL_FRAMES))
-    if draft.complete:
-        view._still, view._draft = draft.image, None
+    if not draft.complete:
+        return False
+    view._still, view._draft = draft.image, None
+    return True
 
 
 def still_job(view: SituationMap, *, heat: bool = True) -> StillJob:
@@ -239,13 +244,11 @@ def needs_render(view: SituationMap) -> bool:
 
 
 def frame_due(view: SituationMap, now: float) -> bool:
-    """Whether the clock moving to `now` changes what the map shows: a still being composed or due, a
-    gesture settling, a pulse stepping, or a second gone by (ages, fades and greying move by the second
-    at most). Otherwise a tick paints nothing: with 5,000 units a frame costs ~7 ms, and the FrameClock
-    ticks 30 times a second."""
-    if view._draft is not None or view._still_rough:
-        return True
-    if MapLayer.HEAT in view.visible and now - view._heat_at >= HEAT_EVERY_S:
+    """Whether the clock moving to `now` changes what the map shows (besides a new still, which
+    `advance_heat` says): a gesture settling, a pulse stepping, or a second gone by (ages, fades and
+    greying move by the second at most). Otherwise a tick paints nothing: with 5,000 units a frame costs
+    ~7 ms, and the FrameClock ticks 30 times a second."""
+    if view._still_rough:
         return True
     painted_now, painted_pulse = view.painted_at
     if not 0.0 <= now - painted_now < 1.0:

@@ -53,7 +53,7 @@ from widgets.situation.map_overlay import (
 )
 from widgets.situation.map_shapes import RouteLine, ShapeLayer, WarningArea
 from widgets.situation.map_sprites import SpriteSheet, build_sheet
-from widgets.situation.map_still import StillDraft, frame_due, paint_still
+from widgets.situation.map_still import StillDraft, advance_heat, frame_due, paint_still
 from widgets.situation.map_tools import paint_sketch
 from widgets.situation.map_words import MapLayer, MapWords
 from widgets.situation.map_work import MapWork
@@ -277,7 +277,7 @@ class SituationMap(QWidget):
         """The clock moved (FrameClock tick): ages, pulses and fades follow it, and a settled gesture
         gets its base drawn afresh."""
         self._now = now
-        if self.isVisible() and frame_due(self, now):
+        if self.isVisible() and (advance_heat(self) or frame_due(self, now)):
             self.update()
 
     # -- hit-testing --------------------------------------------------------------------------------

@@ -369,7 +369,7 @@ def heat_red(image: QImage, x: int, y: int) -> int:
 def test_fresh_heat_is_composed_over_several_frames_and_then_shown_whole(
     qtbot: QtBot, palette: Palette, demo_atlas: Atlas
 ) -> None:
-    """The once-a-second heat costs a band of rows per frame, never one long frame; a frame keeps the
+    """The once-a-second heat costs a band of rows per clock tick, never one long frame; the map keeps the
     last picture until the new one is whole."""
     view = a_map(qtbot, palette, demo_atlas)
     close_in(view, 120.15, 30.27, zoom=15.0)
@@ -380,8 +380,10 @@ def test_fresh_heat_is_composed_over_several_frames_and_then_shown_whole(
     crowd = [incident(f"C-{i}", 120.15 + (i % 5) * 1e-4, 30.27 + (i // 5) * 1e-4) for i in range(25)]
     view.show_incidents(IncidentMarks.of(crowd))
 
-    view.tick(NOW + 1.5)  # the heat is due
-    reds = [heat_red(view.grab().toImage(), x, y) for _ in range(20)]
+    reds = []
+    for frame in range(20):  # the FrameClock's ticks, each followed by a frame; the heat is due at once
+        view.tick(NOW + 1.5 + frame / 30)
+        reds.append(heat_red(view.grab().toImage(), x, y))
     glowing = [red > heat_red(before, x, y) + 30 for red in reds]
     first = glowing.index(True)  # the crowd glows...
     assert first >= 3  # ...after a few frames of bands, not in one long frame
