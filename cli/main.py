@@ -26,7 +26,7 @@ from cli.operators import add_operators_command
 from cli.replay import add_replay_command
 from cli.report import add_audit_command, add_report_command
 from cli.review import add_review_command
-from cli.seats import add_seats_command
+from cli.seats import add_hub_options, add_seats_command, check_hub_options
 from cli.store_choice import STORE_HELP
 from cli.wall import add_wall_options, check_wall_options, run_wall_command
 from core.argtypes import add_fuzz_arguments, add_warm_up_argument, picture_size, positive_number
@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _feed_options(parser, required=False)
     parser.add_argument("--db", type=_db_path, metavar="PATH", help="store file (default: per-user data dir)")
+    add_hub_options(parser)
     parser.add_argument(
         "--rate", type=positive_number, default=0.02,
         help="demo city's new incidents a second, averaged over the day (default 0.02: ~2 a minute at peak)",
@@ -235,9 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command
     check_wall_options(parser, args)
+    check_hub_options(parser, args)
     if command is None and args.wall:
         return run_wall_command(args)
     if command is None:
+        from app.seats.join import SeatJoin
         from app.shell.gui import run_gui
         from video.registry import RegistryError
 
@@ -261,6 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             checkpoint_log=args.checkpoint_log,
             checkpoint_minutes=args.checkpoint_minutes,
             atlas=args.atlas,
+            join=None if args.hub is None else SeatJoin(args.hub, args.seat, args.centre),
         )
     if command == "sim":
         from sim.runner import run_sim

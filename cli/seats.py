@@ -1,8 +1,9 @@
-"""`seats verify --db A --db B …`: do the seats' replicas agree (audit heads, case rows, log position)?"""
+"""`seats verify --db A --db B …` (do the seats' replicas agree?) and the cockpit's `--hub/--seat` options."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -10,6 +11,55 @@ from typing import Any
 
 USAGE_EXIT = 2
 DIFFER_EXIT = 1
+# nats://host[:port] or tls://host[:port] (a name or an IPv4 address; an IPv6 one in brackets).
+_HUB_URL = re.compile(r"(nats|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def hub_urls(text: str) -> tuple[str, ...]:
+    """`--hub`: one or more NATS server URLs, comma-separated (the servers of one cluster)."""
+    urls = tuple(part.strip() for part in text.split(","))
+    for url in urls:
+        match = _HUB_URL.fullmatch(url)
+        if match is None or (match.group(3) is not None and int(match.group(3)[1:]) > 65535):
+            raise argparse.ArgumentTypeError(
+                f"expected nats://host:port (or tls://), comma-separated, got {url!r}"
+            )
+    return urls
+
+
+def seat_name(text: str) -> str:
+    """`--seat` and `--centre`: a subject token (letters, digits, - and _; at most 64)."""
+    if not _NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected 1 to 64 letters, digits, '-' or '_', got {text!r}")
+    return text
+
+
+def add_hub_options(parser: argparse.ArgumentParser) -> None:
+    """The cockpit's options for joining a centre as a seat (docs/seats.md)."""
+    parser.add_argument(
+        "--hub", type=hub_urls, metavar="URLS",
+        help="join a centre through NATS JetStream: its servers, e.g. nats://a:4222,nats://b:4222 "
+        "(needs --seat; the cockpit then runs on a replica of the centre's log)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seat", type=seat_name, metavar="NAME", help="this console's seat name (with --hub)"
+    )
+    parser.add_argument(
+        "--centre", type=seat_name, default="centre", metavar="NAME",
+        help="the centre to join on the hub (default: centre)",
+    )  # fmt: skip
+
+
+def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.hub is None:
+        if args.seat is not None:
+            parser.error("--seat goes with --hub")
+        return
+    if args.seat is None:
+        parser.error("--hub needs --seat NAME (this console's name in the centre)")
+    if args.wall:
+        parser.error("a wall does not join a hub yet: run it beside a seat's console")
 
 
 def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -29,7 +29,7 @@ from dispatch.feed.pipeline import IntakePipeline, PipelineThread
 from dispatch.feed.positions_wire import PositionRules
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import ConnectionState, FeedStatus, IntakeChanges, MetricSample
-from dispatch.service import LocalLoop
+from dispatch.service import ClosedLoop, LocalLoop
 from dispatch.store.database import count_events_since, load_recent_events, load_recent_metrics
 from dispatch.vitals.watch import VitalsWatch
 from widgets.desk.duty_desk import DutyDesk
@@ -83,7 +83,7 @@ class Cockpit(QObject):
         demo_factory: Callable[[], DemoFeed] | None = None,
         fps: float = DEFAULT_FPS,
         duty: bool = True,
-        loop: LocalLoop | None = None,
+        loop: ClosedLoop | None = None,
         audit_checkpoints: Checkpointer | None = None,
         directory: Callable[[], UnitDirectory] = demo_directory,
         clock: Clock | None = None,
@@ -123,7 +123,7 @@ class Cockpit(QObject):
         # A lost feed: a banner over the main view, and the vital signs say since when.
         self.feed_watch = install_feed_watch(window, window.vocabulary, window.vitals)
         # The closed loop (one database thread) and its change bus, shared by every room that works cases.
-        self.loop: LocalLoop | None = None
+        self.loop: ClosedLoop | None = None
         self.bus: ChangeBus | None = None
         self._owns_loop = False
         self.duty: DutyController | None = None

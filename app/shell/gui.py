@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication, QDockWidget
 
 from app.desk.alarm import install_alarm
 from app.desk.jobs import atlas_directory, atlas_names, demo_atlas_path, demo_directory
+from app.seats.join import JoinFailed, SeatJoin, feed_store, forwarding, open_seat_loop
+from app.seats.status import SeatStatusWatch
 from app.shell.application import (
     choose_ui_font,
     create_application,
@@ -179,21 +181,30 @@ def run_gui(
     checkpoint_log: Path | None = None,
     checkpoint_minutes: float = DEFAULT_CHECKPOINT_MINUTES,
     atlas: Atlas | None = None,
+    join: SeatJoin | None = None,
 ) -> int:
     """The cockpit window until it closes; the video wall shows `cameras`, or the demo city's when the
     cockpit runs on the demo city. The audit's head is signed every `checkpoint_minutes` and at each
     handover with `audit_key` (default: the one `audit keygen` made; without one, checkpoints are off).
-    The dispatch dialog offers the units and roads of `atlas`, else the demo city's."""
+    The dispatch dialog offers the units and roads of `atlas`, else the demo city's. With `join` the
+    console is a seat of a centre: its cases are a replica of the centre's log (docs/seats.md)."""
     reason = no_display_reason()
     if reason is not None:
         print(f"tianshu: {reason}", file=sys.stderr)
         return 1
+    store = db_path or default_db_path()
+    seat = None
+    if join is not None:
+        try:
+            seat = open_seat_loop(join, store)
+        except JoinFailed as error:
+            print(f"tianshu: cannot join the centre: {error}", file=sys.stderr)
+            return 1
     app = prepare_application()
     # The loop, not Qt, decides when we are done: shutdown must run after the last window closes.
     app.setQuitOnLastWindowClosed(False)
     settings = QSettings()
     window = build_window(app, settings)
-    store = db_path or default_db_path()
     checkpoints = checkpointer_for(store, audit_key, checkpoint_log, checkpoint_minutes * 60)
     if checkpoints is None:
         log.warning("audit checkpoints are off: no signing key (python main.py audit keygen makes one)")
@@ -201,12 +212,15 @@ def run_gui(
     # Live positions must name the atlas's units and lie on its map: the demo city's, or the --atlas one
     # (a foreign feed without --atlas is not judged against the demo city).
     positions = PositionRules.from_atlas(city) if atlas is not None or feed_url is None else None
+    pipelines = make_pipeline_factory(token, ca_file, positions)
     cockpit = Cockpit(
         window,
-        db_path=store,
+        # A seat's feed goes to a store of its own and to the log; its replica is the log's alone.
+        db_path=store if seat is None else feed_store(store),
+        loop=seat,
         audit_checkpoints=checkpoints,
         feed_url=feed_url,
-        pipeline_factory=make_pipeline_factory(token, ca_file, positions),
+        pipeline_factory=pipelines if seat is None else forwarding(pipelines, seat),
         demo_factory=demo_factory(rate, seed) if feed_url is None else None,
         directory=demo_directory if atlas is None else functools.partial(atlas_directory, atlas),
     )
@@ -227,6 +241,7 @@ def run_gui(
     if situation is not None and wall is not None:
         # A camera's mark on the map opens its picture in the wall's pop-up.
         situation.open_cameras_with(wall.controller.link_case)
+    seat_status = SeatStatusWatch(seat, window.status, window) if seat is not None else None
     window.restore_layout()
     window.show()
     try:
@@ -243,6 +258,10 @@ def run_gui(
             wall.close()
         if alarm is not None:
             alarm.close()
+        if seat_status is not None:
+            seat_status.close()
+        if seat is not None:
+            seat.close()
         dispose(window)
     return 0
 

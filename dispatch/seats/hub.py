@@ -72,7 +72,8 @@ class Hub:
             online(False)
 
         async def trouble(error: Exception) -> None:
-            log.warning("hub connection of %s: %s", name, error)
+            # Before joining, the attempts' errors end in one HubUnavailable: not one line per attempt.
+            log.log(logging.WARNING if hubs else logging.DEBUG, "hub connection of %s: %s", name, error)
 
         try:
             # Reconnecting forever once joined; the first connection gets `timeout` in all (the client

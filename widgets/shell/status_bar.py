@@ -41,7 +41,12 @@ class CockpitStatusBar(QStatusBar):
         self.jobs.setObjectName("statusJobs")
         set_style_property(self.jobs, "alert", "true")
         self.jobs.hide()
+        # A seat of a centre (--hub): joined, or cut off and read-only. Hidden on a console of its own.
+        self.seat = QLabel("", self)
+        self.seat.setObjectName("statusSeat")
+        self.seat.hide()
         self.addWidget(self.connection)
+        self.addWidget(self.seat)
         self.addWidget(self.store, 1)
         self.addPermanentWidget(self.jobs)
         self.addPermanentWidget(self.events_today)
@@ -52,6 +57,18 @@ class CockpitStatusBar(QStatusBar):
         if self.connection.text() != text:
             self.connection.setText(text)
         set_style_property(self.connection, "state", state.value)
+
+    def show_seat(self, name: str, online: bool, leading: bool) -> None:
+        """This console as a seat of a centre: its name, and 离线 · 只读 while cut off from the hub."""
+        if not online:
+            text = fill(self.tr("Seat %1 · offline · read-only"), name)
+        elif leading:
+            text = fill(self.tr("Seat %1 · runs the periodic jobs"), name)
+        else:
+            text = fill(self.tr("Seat %1 · joined"), name)
+        self.seat.setText(text)
+        set_style_property(self.seat, "state", "online" if online else "offline")
+        self.seat.show()
 
     def show_store(self, path: Path, size: int | None) -> None:
         where = str(path)

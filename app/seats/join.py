@@ -1,0 +1,117 @@
+"""Joining a centre from the app (`--hub … --seat NAME`): the seat's loop, its feed forwarded to the log."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.shell.cockpit import Pipeline, PipelineFactory
+from core.clock import SystemClock
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.feed.protocol import Event
+from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
+from dispatch.seats.apply import Outcome
+
+if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
+    from dispatch.seats.seat import SeatLoop
+
+log = logging.getLogger(__name__)
+
+
+class JoinFailed(Exception):
+    """The console could not join the centre (the hub unreachable in time, or no JetStream there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeatJoin:
+    """Where a console joins: the hub's servers (any of them), the centre and this seat's name."""
+
+    hub: tuple[str, ...]
+    seat: str
+    centre: str
+
+
+def feed_store(replica: Path) -> Path:
+    """Where a seat's own feed is stored, beside its replica: the replica holds only what the log says
+    (a feed writing into it would make it differ from the other seats')."""
+    return replica.with_name(f"{replica.stem}.feed{replica.suffix or '.sqlite3'}")
+
+
+def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
+    """The seat's closed loop on `replica`; it may lead the periodic jobs. JoinFailed (naming the hub)
+    when the hub cannot be reached in time."""
+    from dispatch.seats.hub import HubUnavailable
+    from dispatch.seats.seat import SeatLoop
+    from dispatch.seats.subjects import BadName
+
+    policy = load_policy(default_policy_path())
+    try:
+        return SeatLoop(
+            replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True
+        )
+    except (HubUnavailable, BadName) as error:
+        raise JoinFailed(str(error)) from error
+
+
+def event_fields(event: StoredEvent) -> dict[str, object]:
+    """A stored feed event as the log's event entry (dispatch.seats.entries.EventEntry) takes it."""
+    return {
+        "source": event.source, "event_id": event.event_id, "revision": event.revision,
+        "occurred_at": event.occurred_at, "category": event.category, "severity": event.severity,
+        "title": event.title, "description": event.description or "", "lon": event.lon, "lat": event.lat,
+        "address": event.address or "", "grid": event.grid or "", "camera_id": event.camera_id or "",
+        "exercise": event.exercise, "cancelled": event.cancelled,
+    }  # fmt: skip
+
+
+class ForwardingPipeline:
+    """The cockpit's feed pipeline on a seat: it stores the feed in the seat's feed store as ever, and
+    publishes every event it committed to the centre's log, where it may open a case on every seat.
+    Every seat on the same feed publishes the same reports: the log keeps each once (its identity is
+    its message id). Cut off, a report is not published from here (logged); another seat's is."""
+
+    def __init__(self, inner: Pipeline, seat: SeatLoop) -> None:
+        self._inner = inner
+        self._seat = seat
+        self.unsent = 0  # reports this seat could not publish (cut off, or refused as bad)
+
+    @property
+    def status(self) -> FeedStatus:
+        return self._inner.status
+
+    async def run(self) -> None:
+        await self._inner.run()
+
+    def drain(self) -> IntakeChanges | None:
+        changes = self._inner.drain()
+        if changes is not None:
+            for event in changes.events:
+                self._seat.publish_event(event_fields(event)).add_done_callback(self._on_published)
+        return changes
+
+    def _on_published(self, done: concurrent.futures.Future[Outcome]) -> None:
+        error = done.exception()
+        if error is not None:
+            self.unsent += 1
+            log.warning("a report was not published to the centre's log: %s", error)
+
+    def submit_local(self, event: Event) -> None:
+        self._inner.submit_local(event)
+
+    def wake_orders(self) -> None:
+        self._inner.wake_orders()
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def forwarding(factory: PipelineFactory, seat: SeatLoop) -> PipelineFactory:
+    """`factory`'s pipelines, each forwarding its feed to `seat`'s centre."""
+
+    def build(db_path: Path, feed_url: str) -> Pipeline:
+        return ForwardingPipeline(factory(db_path, feed_url), seat)
+
+    return build

@@ -1,0 +1,107 @@
+"""A cockpit joined to a centre: its feed reaches every seat through the log, and its status bar says
+whether the seat is joined or cut off (离线 · 只读)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QTranslator
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.seats.join import SeatJoin, feed_store, forwarding, open_seat_loop
+from app.seats.status import SeatStatusWatch
+from app.shell.cockpit import Cockpit, make_pipeline_factory
+from app.shell.main_window import MainWindow
+from dispatch.seats.seat import SeatLoop
+from sim.server import FeedServer
+from tests.app.conftest import wait_for
+from tests.dispatch.seats.cable import Cable
+from tests.feeds import make_event
+from widgets.shell.status_bar import CockpitStatusBar
+
+pytestmark = pytest.mark.slow
+WAIT = 10.0
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def join(hub: str, tmp_path: Path, name: str) -> SeatLoop:
+    return open_seat_loop(SeatJoin((hub,), name, "test"), tmp_path / f"{name}.sqlite3")
+
+
+def reports(seat: SeatLoop) -> list[tuple[str, str, str]]:
+    sql = "SELECT source, event_id, feed FROM events ORDER BY seq"
+    return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
+
+
+def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
+    qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
+) -> None:
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+    watch = SeatStatusWatch(a, window.status, window)
+
+    async def scenario() -> None:
+        async with FeedServer(heartbeat_s=0.2) as server:
+            pipelines = forwarding(make_pipeline_factory(None, None), a)
+            cockpit = Cockpit(
+                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
+            )
+            await cockpit.start()
+            try:
+                await server.wait_subscribed()
+                server.publish_event(make_event(1))
+                await wait_for(
+                    lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.summary_flushed
+                )
+            finally:
+                await cockpit.shutdown()
+
+    try:
+        qloop.run_until_complete(scenario())
+        b.caught_up().result(WAIT)
+        # The seat's own feed store holds the feed; both replicas hold the report as the log gave it.
+        assert reports(a) == reports(b) == [("iot", "iot-test-000001", "seat:a")]
+        assert a.db_path != feed_store(a.db_path)
+        assert window.status.seat.isVisible()
+        assert window.status.seat.text().startswith("Seat a · ")
+    finally:
+        watch.close()
+        a.close()
+        b.close()
+
+
+def test_the_status_bar_says_offline_read_only_while_the_seat_is_cut_off(
+    qtbot: QtBot, hub: str, tmp_path: Path
+) -> None:
+    bar = CockpitStatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    with Cable(hub) as cable:
+        seat = join(cable.url, tmp_path, "a")
+        watch = SeatStatusWatch(seat, bar)
+        try:
+            qtbot.waitUntil(lambda: bar.seat.property("state") == "online", timeout=int(WAIT * 1000))
+            cable.cut(silent=True)  # a pulled cable: the seat notices by its pings
+            qtbot.waitUntil(lambda: bar.seat.property("state") == "offline", timeout=int(WAIT * 1000))
+            assert bar.seat.text() == "Seat a · offline · read-only"
+            cable.mend()
+            qtbot.waitUntil(lambda: bar.seat.property("state") == "online", timeout=int(WAIT * 1000))
+            assert "read-only" not in bar.seat.text()
+        finally:
+            watch.close()
+            seat.close()
+
+
+def test_offline_reads_in_chinese(qtbot: QtBot, qapp: QApplication) -> None:
+    translator = QTranslator()
+    assert translator.load(str(ROOT / "resources" / "i18n" / "seats_zh_CN.qm"))
+    qapp.installTranslator(translator)
+    try:
+        bar = CockpitStatusBar()
+        qtbot.addWidget(bar)
+        bar.show_seat("east-1", online=False, leading=True)
+        assert bar.seat.text() == "席位 east-1 · 离线 · 只读"
+    finally:
+        qapp.removeTranslator(translator)
