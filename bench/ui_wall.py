@@ -43,6 +43,7 @@ def measure_wall(meter: FrameMeter, args: argparse.Namespace) -> str:
     from core.clock import ManualClock
     from dispatch.feed.values import MetricSample
     from widgets.common.vocabulary import Vocabulary
+    from widgets.situation.map_marks import IncidentMarks
     from widgets.wall.case_board import CaseFigures
     from widgets.wall.warnings_panel import WarningInForce
 
@@ -101,7 +102,10 @@ def measure_wall(meter: FrameMeter, args: argparse.Namespace) -> str:
             count // 50,
         )
         warning = WarningInForce("暴雨橙色预警", "钟楼区、东港区", 2, now + 6 * 3600)
-        return WallReading(tuple(samples), figures, (), (warning,), ("王敏",), now, (), marks)
+        # As the wall's reader hands them: the maps' columns made off the GUI thread too.
+        return WallReading(
+            tuple(samples), figures, (), (warning,), ("王敏",), now, (), marks, IncidentMarks.of(marks)
+        )
 
     beat_at = [clock.now()]
 

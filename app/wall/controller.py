@@ -171,14 +171,18 @@ class WallController(QObject):
         named = tuple((self._districts.get(code, code), count) for code, count in reading.cases.by_district)
         figures = dataclasses.replace(reading.cases, by_district=named)
         on_duty = tuple((self.tr("On duty"), name) for name in reading.on_duty)
+        columns = None
+        if reading.marks is not self._marks_shown:
+            # Once for every map of every screen (the reader usually made them on its thread already).
+            columns = reading.mark_columns or IncidentMarks.of(reading.marks)
         for window, parts in self.windows:
             for name in changed:
                 self._show_metric(name, parts)
             for board in parts.boards:
                 board.show_figures(figures)
-            if reading.marks is not self._marks_shown:
+            if columns is not None:
                 for widget in parts.maps:
-                    _show_marks(widget, reading.marks)
+                    _show_marks(widget, columns)
             for warnings in parts.warnings:
                 warnings.show_warnings(reading.warnings)
             for roster in parts.rosters:
@@ -238,11 +242,11 @@ class WallController(QObject):
         log.debug("wall applied a reading in %.1f ms", (time.perf_counter() - started) * 1000)
 
 
-def _show_marks(widget: QWidget, marks: Sequence[tuple[str, float, float, int, float, None, float]]) -> None:
+def _show_marks(widget: QWidget, marks: IncidentMarks) -> None:
     """The open cases on a map panel, once per store read that found something new."""
     show_incidents = getattr(widget, "show_incidents", None)
     if show_incidents is not None:
-        show_incidents(IncidentMarks.of(marks))
+        show_incidents(marks)
 
 
 def _show_place(widget: QWidget | None, takeover: Takeover, now: float) -> None:
