@@ -13,6 +13,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.shell.theme import load_palette
 from app.situation.vital_state import VitalStates
 from app.wall.build import WallParts
 from app.wall.burn_in import burn_in_offset
@@ -29,6 +30,7 @@ from dispatch.vitals.rules import AlertRule
 from video.registry import CameraRegistry
 from widgets.common.style import fill, set_style_property
 from widgets.common.vocabulary import Vocabulary
+from widgets.drill.watermark import DrillWatermark
 from widgets.situation.map_marks import IncidentMarks
 from widgets.situation.vital_signs import trend_of
 from widgets.wall.takeover import Takeover
@@ -167,7 +169,10 @@ class WallController(QObject):
             self._cameras,
             now=self._clock.now(),
             expires_s=self.pages.takeover_expires_s,
+            exercise=reading.exercise,
         )
+        if reading.exercise:
+            self._mark_drill()
         named = tuple((self._districts.get(code, code), count) for code, count in reading.cases.by_district)
         figures = dataclasses.replace(reading.cases, by_district=named)
         on_duty = tuple((self.tr("On duty"), name) for name in reading.on_duty)
@@ -200,6 +205,13 @@ class WallController(QObject):
         # An unchanged store hands back the same marks: the maps keep what they have.
         self._marks_shown = reading.marks
         self.takeover_shown.emit(dict(self.shown_takeovers))
+
+    def _mark_drill(self) -> None:
+        """A drill's store on the wall: every screen says DRILL / 演练 across it, as a drill's windows do."""
+        for window, _ in self.windows:
+            if window.findChild(DrillWatermark) is None:
+                # The diagonal words alone: the banner line is desk-sized print, unreadable across a room.
+                DrillWatermark(load_palette(), window, banner=False)
 
     def _show_metric(self, name: str, parts: WallParts) -> None:
         history = self.book.history(name)

@@ -51,6 +51,8 @@ class WallReading:
     marks: tuple[tuple[str, float, float, int, float, None, float], ...] = ()
     # The same as the maps' columns, made on the reader's thread (5,000 rows: ~7 ms the GUI thread keeps).
     mark_columns: IncidentMarks | None = None
+    # A drill store (it holds a drill's runs): the wall shows its exercise rows, marked as a drill.
+    exercise: bool = False
 
 
 def _states(states: frozenset[object]) -> str:
@@ -65,7 +67,7 @@ _DUE = (
 )
 _FIGURES = (
     f"SELECT severity, district, card >= 2, coalesce({_DUE} < ?, 0), count(*) FROM cases "
-    "WHERE is_open = 1 AND exercise = 0 GROUP BY 1, 2, 3, 4"
+    "WHERE is_open = 1 AND exercise = ? GROUP BY 1, 2, 3, 4"
 )
 
 
@@ -96,18 +98,21 @@ class StoreReader:
             return dataclasses.replace(last, metrics=())
         metrics = self._new_metrics(conn, now)
         newest = conn.execute("SELECT max(at) FROM metrics").fetchone()[0]
-        severe = severe_unacknowledged(conn, now)
-        marks = _marks(conn)
+        # A drill's store: the wall shows the drill (its rows are all exercise), never an empty real city.
+        drill = _is_drill_store(conn)
+        severe = severe_unacknowledged(conn, now, exercise=drill)
+        marks = _marks(conn, drill)
         self._last = WallReading(
             metrics,
-            _figures(conn, now),
+            _figures(conn, now, drill),
             severe,
-            _warnings(conn, now),
+            _warnings(conn, now, drill),
             _on_duty(conn),
             float(newest) if newest is not None else None,
             _places(conn, [row.id for row in severe]),
             marks,
             IncidentMarks.of(marks),
+            drill,
         )
         self._version, self._read_at = version, now
         return self._last
@@ -159,11 +164,16 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return {"metrics", "cases", "events", "handovers"} <= names
 
 
-def _figures(conn: sqlite3.Connection, now: float) -> CaseFigures:
+def _is_drill_store(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'drill_runs'").fetchone()
+    return row is not None
+
+
+def _figures(conn: sqlite3.Connection, now: float, exercise: bool = False) -> CaseFigures:
     levels = [0, 0, 0, 0]
     districts: dict[str, int] = {}
     overdue = supervised = 0
-    for severity, district, carded, late, count in conn.execute(_FIGURES, (now,)):
+    for severity, district, carded, late, count in conn.execute(_FIGURES, (now, int(exercise))):
         levels[min(max(int(severity), 1), 4) - 1] += count
         districts[district] = districts.get(district, 0) + count
         supervised += count if carded else 0
@@ -172,14 +182,14 @@ def _figures(conn: sqlite3.Connection, now: float) -> CaseFigures:
     return CaseFigures((levels[0], levels[1], levels[2], levels[3]), busiest, overdue, supervised)
 
 
-def _warnings(conn: sqlite3.Connection, now: float) -> tuple[WarningInForce, ...]:
+def _warnings(conn: sqlite3.Connection, now: float, exercise: bool = False) -> tuple[WarningInForce, ...]:
     """CAP warnings whose newest revision is neither cancelled nor expired."""
     rows = conn.execute(
         "SELECT e.title, e.severity, e.cancelled, e.received_at, e.payload FROM events AS e "
-        "WHERE e.source = 'cap' AND e.exercise = 0 AND e.received_at >= ? AND e.revision = "
+        "WHERE e.source = 'cap' AND e.exercise = ? AND e.received_at >= ? AND e.revision = "
         "(SELECT max(x.revision) FROM events AS x WHERE x.source = 'cap' AND x.event_id = e.event_id) "
         "ORDER BY e.severity, e.received_at DESC LIMIT ?",
-        (now - 7 * WARNING_DEFAULT_S, WARNINGS_MAX),
+        (int(exercise), now - 7 * WARNING_DEFAULT_S, WARNINGS_MAX),
     ).fetchall()
     found = []
     for title, severity, cancelled, received_at, payload in rows:
@@ -210,13 +220,15 @@ def _places(conn: sqlite3.Connection, ids: list[int]) -> tuple[tuple[int, float,
     return tuple((int(case_id), float(lon), float(lat)) for case_id, lon, lat in rows)
 
 
-def _marks(conn: sqlite3.Connection) -> tuple[tuple[str, float, float, int, float, None, float], ...]:
+def _marks(
+    conn: sqlite3.Connection, exercise: bool = False
+) -> tuple[tuple[str, float, float, int, float, None, float], ...]:
     """Open cases with a position, the most severe and newest first, at most MARKS_MAX of them."""
     rows = conn.execute(
         "SELECT id, lon, lat, severity, discovered_at, updated_at FROM cases INDEXED BY cases_queue "
-        "WHERE is_open = 1 AND exercise = 0 AND lon IS NOT NULL AND lat IS NOT NULL "
+        "WHERE is_open = 1 AND exercise = ? AND lon IS NOT NULL AND lat IS NOT NULL "
         "ORDER BY severity, discovered_at DESC LIMIT ?",
-        (MARKS_MAX,),
+        (int(exercise), MARKS_MAX),
     )
     return tuple(
         (str(case_id), float(lon), float(lat), int(level), float(opened), None, float(seen))

@@ -21,6 +21,7 @@ def takeovers_of(
     *,
     now: float,
     expires_s: float,
+    exercise: bool = False,
 ) -> tuple[Takeover, ...]:
     """Open severe (level I/II) cases nobody has acknowledged: the most severe first, then the newest.
     A firing vital-sign alarm of that level is among them: the console turns it into such a case.
@@ -31,7 +32,7 @@ def takeovers_of(
         for row in rows
         if row.severity <= SEVERE_MAX
         and not row.acknowledged
-        and not row.exercise
+        and row.exercise == exercise  # a drill's wall is taken over by the drill's cases only
         # A takeover always ends: a case nobody acknowledged stays in the queue's alarm, not on the wall.
         and now - row.discovered_at < expires_s
     ]

@@ -4,6 +4,7 @@ a duty console in another process acknowledges it on the same store; meanwhile t
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,11 @@ from app.wall.launch import add_takeover_maps, demo_cameras
 from app.wall.source import StoreReader, WallReading
 from dispatch.casework.model import Card, CaseState
 from dispatch.casework.readouts import QueueRow
+from dispatch.drill.scenario_file import load_scenario
+from sim.drill.record import DrillRecord
 from tests.app.wall.walls import wall_on
-from tests.dispatch.casework.policies import Loop, new_case, open_loop
+from tests.dispatch.casework.policies import Loop, new_case, open_loop, put_event
+from widgets.drill.watermark import DrillWatermark
 from widgets.wall.case_board import CaseFigures
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -135,3 +139,47 @@ def severe_row(discovered_at: float) -> QueueRow:
         register_due=None, card=Card.NONE, parked=False, overdue=False, unit="", events_count=1,
         acknowledged=False,
     )  # fmt: skip
+
+
+def test_a_wall_on_a_drill_store_shows_the_drill_marked_as_one(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    """`--wall --db DRILL.sqlite3`: the team's wall during a drill shows the drill's cases (all exercise),
+    its severe case takes the wall, and every screen says DRILL; a real store's wall shows only real ones."""
+    drill = open_loop(tmp_path / "drill.sqlite3", exercise_store=True)
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[3] / "resources" / "scenarios" / "typhoon_waterlogging.yaml"
+    )
+    DrillRecord(drill.conn, scenario, "t1", 5.0, drill.clock.now(), headless=True, unit_kinds={})
+    case = new_case(drill, "inject-1", severity=1, title="演练：化工罐车泄漏", exercise=True)
+    reader = StoreReader(drill.path, history_s=3600)
+    try:
+        seen = reader.read(drill.clock.now())
+        assert seen.exercise
+        assert [row.id for row in seen.severe] == [case.id]
+        assert seen.cases.by_level == (1, 0, 0, 0)
+        with wall_on(qtbot, qapp) as wall:
+            wall.controller.apply(seen)
+            wall.advance(1)
+            assert wall.window.takeover.isVisible()
+            assert "化工罐车泄漏" in wall.window.takeover.title.text()
+            assert wall.window.findChild(DrillWatermark) is not None
+            out = Path(os.environ.get("WALL_SHOTS", tmp_path))
+            out.mkdir(parents=True, exist_ok=True)
+            wall.window.grab().save(str(out / "wall-drill-takeover.png"))
+    finally:
+        reader.close()
+        drill.close()
+
+    real = open_loop(tmp_path / "real.sqlite3")
+    put_event(real.conn, "drill-leak", at=real.clock.now(), severity=1, exercise=True)  # a stray drill row
+    real_case = new_case(real, "e1", severity=1, title="地铁站大客流")
+    reader = StoreReader(real.path, history_s=3600)
+    try:
+        seen = reader.read(real.clock.now())
+        assert not seen.exercise
+        assert [row.id for row in seen.severe] == [real_case.id]
+        assert seen.cases.by_level == (1, 0, 0, 0)
+    finally:
+        reader.close()
+        real.close()
