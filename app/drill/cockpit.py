@@ -18,7 +18,7 @@ from app.drill.director import DirectorControl, install_director
 from app.drill.evaluation import EvaluatorControl, install_evaluator
 from app.drill.window_marks import DrillWindowMarks
 from app.shell.cockpit import Cockpit, Pipeline
-from app.shell.gui import Console, install_console
+from app.shell.gui import Console, ConsoleWall, install_console, install_wall
 from app.shell.main_window import MainWindow
 from app.situation.controller import SituationController, install_situation_map
 from dispatch.atlas import Atlas
@@ -54,6 +54,7 @@ class DrillCockpit:
     situation: SituationController
     evaluator: EvaluatorControl
     marks: DrillWindowMarks
+    wall: ConsoleWall | None = None
     stop: StopFlag = field(default_factory=lambda: StopFlag())
     drill: asyncio.Task[DrillResult] | None = None
 
@@ -86,6 +87,8 @@ class DrillCockpit:
             self.marks.close()
             self.director.stop()
             self.situation.stop()
+            if self.wall is not None:
+                self.wall.close()  # capture threads joined, the demo stream server stopped
             self.console.stop()
             await self.cockpit.shutdown()
             await asyncio.get_running_loop().run_in_executor(None, self.loop.close)
@@ -194,7 +197,14 @@ def _build(
     )
     evaluator.follow(cockpit.bus)
     evaluator.refresh()
+    # The video wall as on a console, on the demo city's cameras (a local stream server: no network); the
+    # drill's camera scenes bring their cameras up with their cases. No motion events: a drill's events
+    # come from its scenario alone.
+    wall = install_wall(window, cockpit, console, window.layout_settings, run.db_path.parent, motion=False)
+    situation.open_cameras_with(wall.controller.link_case)
     watermark = DrillWatermark(window.theme_palette, window)
     # Every dialog and pop-up window the team opens during the drill is marked as well.
     marks = DrillWindowMarks(app, window.theme_palette, watermark.word, skip=window)
-    return DrillCockpit(run, loop, cockpit, console, director, watermark, situation, evaluator, marks, stop)
+    return DrillCockpit(
+        run, loop, cockpit, console, director, watermark, situation, evaluator, marks, wall, stop
+    )

@@ -289,10 +289,13 @@ def install_wall(
     settings: QSettings,
     data_dir: Path,
     registry: CameraRegistry | None = None,
+    *,
+    motion: bool = True,
 ) -> ConsoleWall:
     """A tab beside the duty desk showing the cameras of `registry` (the demo city's when None) that the
-    signed-in role may see; motion becomes video_ai events in the cockpit's intake; the desk's cases
-    bring their cameras up; snapshots are saved beside the store."""
+    signed-in role may see; motion becomes video_ai events in the cockpit's intake (unless `motion` is
+    False: a drill's events come from its scenario only); the desk's cases bring their cameras up;
+    snapshots are saved beside the store."""
     cameras = _demo_cameras() if registry is None else None
     shown = cameras.registry() if cameras is not None else registry
     assert shown is not None
@@ -300,7 +303,7 @@ def install_wall(
     wall = install_video_wall(
         window, cockpit.frame_clock, registry=shown, role=Role.VIEWER.value, settings=settings,
         palette=window.theme_palette, beside=window.duty_dock or window.event_dock,
-        snapshot_dir=data_dir / "snapshots", on_motion=intake,
+        snapshot_dir=data_dir / "snapshots", on_motion=intake if motion else None,
     )  # fmt: skip
     dock = window.findChild(QDockWidget, "videoWallDock")
     assert dock is not None

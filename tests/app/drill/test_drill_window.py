@@ -107,6 +107,11 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             assert queue.filters.exercise.isChecked()
             # The evaluator's dock sits behind the director's, on the same drill store.
             assert drill.evaluator.run is run
+            # The video wall is there as on a console, its cameras served on this machine (no network).
+            assert window.findChild(QDockWidget, "videoWallDock") is not None
+            assert drill.wall is not None
+            assert drill.wall.cameras is not None
+            assert drill.wall.cameras.running
 
             wall.advance(6.5)  # 65 s of the drill: I1 (at 1 min) is due
             await until(lambda: queue.model.rowCount() == 1)
@@ -163,6 +168,10 @@ def test_an_inject_reaches_the_queue_as_an_exercise_case_and_pause_holds_the_nex
             await until(lambda: _stored_event(db, "vital-alarm-1") == 1)
         finally:
             await drill.finish()
+        # Nothing of the drill is left running: the cameras' stream server ended with the window.
+        assert drill.wall is not None
+        assert drill.wall.cameras is not None
+        assert not drill.wall.cameras.running
         return drill
 
     qloop.run_until_complete(asyncio.wait_for(scenario_played(), 60))
