@@ -116,15 +116,19 @@ def run_bench_seats(args: argparse.Namespace) -> int:
             return _run(url, scratch, policy, args.seats, args.actions, events)
 
 
-def _open(url: str, scratch: Path, policy: Policy, name: str, centre: str) -> SeatLoop:
+def _open(url: str, scratch: Path, policy: Policy, name: str, centre: str, *, lead: bool = False) -> SeatLoop:
     from dispatch.seats.seat import SeatLoop
 
-    return SeatLoop(scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name)
+    return SeatLoop(
+        scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name, lead=lead
+    )
 
 
 def _run(url: str, scratch: Path, policy: Policy, count: int, actions: int, events: int) -> int:
     centre = f"bench{int(time.time())}"  # a log of its own even on a shared hub
-    seats = [_open(url, scratch, policy, f"seat{i + 1}", centre) for i in range(count)]
+    # The first seat leads (its lease renewed through the run); only it: a seat taking over when the
+    # leader closes at the end would add a lease entry the closed ones never see.
+    seats = [_open(url, scratch, policy, f"seat{i + 1}", centre, lead=i == 0) for i in range(count)]
     marks = Marks(count)
     for i, seat in enumerate(seats):
         seat.subscribe(marks.listener(i))

@@ -30,6 +30,11 @@ RETRY_S = 1.0  # a follower that could not be created is tried again this often
 # stops closes the socket, which is noticed at once.
 PING_S = 0.6
 MAX_PINGS = 2
+# A centre's hub is a cluster of three nodes: the log and the lease are kept on all three (a node may
+# die). A single server refuses replicas (NATS error 10074): there they are kept once.
+REPLICAS = 3
+ASK_S = 2.0  # how long one request to create the stream waits before it is asked again
+_NOT_CLUSTERED = 10074
 # (sequence, bytes, the time the hub stored the entry)
 Handler = Callable[[int, bytes, float], Awaitable[None]]
 
@@ -51,6 +56,7 @@ class Hub:
         self._handler: Handler | None = None
         self._following = asyncio.Lock()
         self._retry: asyncio.TimerHandle | None = None
+        self.replicas = REPLICAS
 
     @classmethod
     async def connect(
@@ -62,11 +68,12 @@ class Hub:
         hubs: list[Hub] = []
 
         async def reconnected() -> None:
+            # Joined again: commands may go out at once; they are answered once the seat applied them.
+            online(True)
             # Follow again from the seat's own cursor: the consumer may have died with the server, and
             # the client's own re-creation after missed heartbeats is not to be relied on alone.
             for hub in hubs:
                 await hub.refollow()
-            online(True)
 
         async def disconnected() -> None:
             online(False)
@@ -91,24 +98,49 @@ class Hub:
             raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error!r}") from error
         hub = cls(client, client.jetstream(timeout=timeout), centre)
         try:
-            await hub._ensure_stream()
+            await hub._ensure_stream(timeout)
         except BaseException:
             await client.close()
             raise
         hubs.append(hub)
         return hub
 
-    async def _ensure_stream(self) -> None:
+    async def _ensure_stream(self, timeout: float) -> None:
+        """Create the centre's stream unless it is there. On a cluster the first request of a new
+        connection may go unanswered (the node that answers has not yet heard of the connection's reply
+        subject): it is asked again, within `timeout` in all."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        js = self._js
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            self._js = self._client.jetstream(timeout=max(0.1, min(ASK_S, left)))
+            try:
+                await self._create_stream()
+                return
+            except HubUnavailable as error:
+                if not isinstance(error.__cause__, nats.errors.TimeoutError) or left <= ASK_S:
+                    raise
+            finally:
+                self._js = js
+
+    async def _create_stream(self) -> None:
         config = api.StreamConfig(
             name=self.centre.stream,
             subjects=[self.centre.log],
             storage=api.StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_S,
+            num_replicas=self.replicas,
         )
         try:
             # Creating a stream that exists with the same configuration is a no-op, so two seats
             # starting together both succeed.
-            await self._js.add_stream(config)
+            try:
+                await self._js.add_stream(config)
+            except nats.js.errors.APIError as error:
+                if error.err_code != _NOT_CLUSTERED:
+                    raise
+                self.replicas = config.num_replicas = 1
+                await self._js.add_stream(config)
         except nats.js.errors.BadRequestError:
             await self._js.stream_info(self.centre.stream)  # there with another configuration: use it
         except nats.errors.Error as error:
@@ -116,7 +148,9 @@ class Hub:
 
     def lease(self, seat: str, announce: Announce) -> Lease:
         """The centre's lease for the periodic jobs, tried for by `seat` (start it on this loop)."""
-        return Lease(self._js, self.centre, seat, announce, lambda: bool(self._client.is_connected))
+        return Lease(
+            self._js, self.centre, seat, announce, lambda: bool(self._client.is_connected), self.replicas
+        )
 
     @property
     def connected(self) -> bool:
@@ -172,7 +206,9 @@ class Hub:
                 await handler(metadata.sequence.stream, msg.data, metadata.timestamp.timestamp())
 
             try:
-                self._subscription = await self._js.subscribe(
+                # A short wait, tried again every RETRY_S: on a cluster that lost a node the stream may
+                # have no leader for a few seconds.
+                self._subscription = await self._client.jetstream(timeout=ASK_S).subscribe(
                     self.centre.log, stream=self.centre.stream, cb=on_message, ordered_consumer=True,
                     config=config, idle_heartbeat=HEARTBEAT_S,
                 )  # fmt: skip

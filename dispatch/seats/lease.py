@@ -39,9 +39,10 @@ class Lease:
 
     def __init__(
         self, js: JetStreamContext, centre: Centre, seat: str, announce: Announce,
-        connected: Callable[[], bool],
+        connected: Callable[[], bool], replicas: int = 1,
     ) -> None:  # fmt: skip
         self._js = js
+        self._replicas = replicas
         self._connected = connected
         self.bucket = f"tianshu_{centre.name}_lease"
         self._seat = seat
@@ -100,7 +101,9 @@ class Lease:
                 self._kv = await self._js.key_value(self.bucket)
             except nats.js.errors.BucketNotFoundError:
                 # Two seats creating it together both succeed: the same configuration is a no-op.
-                self._kv = await self._js.create_key_value(bucket=self.bucket, ttl=TTL_S, history=1)
+                self._kv = await self._js.create_key_value(
+                    bucket=self.bucket, ttl=TTL_S, history=1, replicas=self._replicas
+                )
         return self._kv
 
     def _lost(self, why: str) -> None:
