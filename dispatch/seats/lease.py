@@ -106,12 +106,12 @@ class Lease:
                 )
         return self._kv
 
-    def _lost(self, why: str) -> None:
+    def _lost(self, why: str, level: int = logging.WARNING) -> None:
         was = self.term
         self._revision = self._taken = None
         self.term = None
         if was is not None:
-            log.warning("seat %s no longer leads (term %d): %s", self._seat, was, why)
+            log.log(level, "seat %s no longer leads (term %d): %s", self._seat, was, why)
             self._changed(None)
 
     async def close(self) -> None:
@@ -123,4 +123,4 @@ class Lease:
         if self._kv is not None and self._revision is not None:
             with contextlib.suppress(nats.errors.Error, ConnectionError, OSError, TimeoutError):
                 await asyncio.wait_for(self._kv.delete(KEY, last=self._revision), RENEW_S)
-        self._lost("the seat closed")
+        self._lost("the seat closed", logging.INFO)
