@@ -105,6 +105,11 @@ class NodeReader(YamlNodes):
         return seconds
 
 
+def parse_duration(text: str) -> float | None:
+    """A scenario time as the files write it (90s, 5m, 1h30m, 05:00 or 1:05:00) in seconds, or None."""
+    return _parse_duration(text.strip())
+
+
 def _parse_duration(text: str) -> float | None:
     clock = _CLOCK.fullmatch(text)
     if clock is not None:

@@ -8,7 +8,15 @@ from dispatch.drill.exercise_clock import ExerciseClock
 from dispatch.drill.expectations import Verdict
 from dispatch.drill.master_list import Firing, How
 from dispatch.drill.observed import EventKey
-from dispatch.drill.scenario import CameraScene, CapWarning, MetricCurve, PhoneCall, Scenario, UnitReport
+from dispatch.drill.scenario import (
+    CameraScene,
+    CapWarning,
+    Inject,
+    MetricCurve,
+    PhoneCall,
+    Scenario,
+    UnitReport,
+)
 from sim.drill.frames import FrameMaker
 from sim.drill.record import CONTROLLER, DrillRecord
 from sim.drill.units import DrillUnits
@@ -42,6 +50,7 @@ class Delivery:
     result: DrillResult
     keys: dict[EventKey, str] = field(default_factory=dict)
     calls: list[tuple[float, str]] = field(default_factory=list)  # (when to log it, inject): the intake desk
+    ringing: dict[str, Inject] = field(default_factory=dict)  # the calls' injects (a director's copy too)
 
     def send(self, firing: Firing, by: str = CONTROLLER) -> None:
         inject, now, record = firing.inject, self.clock.now(), self.record
@@ -65,6 +74,7 @@ class Delivery:
         elif isinstance(body, PhoneCall):
             # The phone rings now; the (simulated) intake officer logs it a little later.
             self.calls.append((firing.due_s + body.log_delay_s, inject.id))
+            self.ringing[inject.id] = inject
             record.log(firing.due_s, now, inject.id, "call", how, f"{body.caller}: {body.says}", by=by)
         elif isinstance(body, CapWarning):
             self.server.publish_cap(self.frames.cap(inject, now))
@@ -78,7 +88,7 @@ class Delivery:
         """The (simulated) intake officer logs the calls whose time has come, as hotline events."""
         for due_s, inject_id in [c for c in self.calls if c[0] <= now_s]:
             self.calls.remove((due_s, inject_id))
-            inject = self.scenario.inject(inject_id)
+            inject = self.ringing.pop(inject_id)
             self.server.publish_event(self.frames.event(inject, self.clock.now()))
             self.result.calls_logged += 1
             self.record.log(now_s, self.clock.now(), inject_id, "call", "logged", by="模拟接线员")
