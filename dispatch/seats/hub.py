@@ -235,3 +235,20 @@ class Hub:
                 await self._client.close()
             except (ConnectionError, OSError) as error:  # flushing to a hub that is gone
                 log.warning("closing the hub connection: %s", error)
+
+
+async def leave(hub: Hub | None, lease: Lease | None) -> None:
+    """Give the lease back, close the hub connection, then end whatever is left on the seat's event loop
+    (a connection attempt abandoned half-way)."""
+    try:
+        if lease is not None:
+            await lease.close()
+        if hub is not None:
+            await hub.close()  # flushing to a hub that is gone fails: what is left is ended all the same
+    finally:
+        here = asyncio.current_task()
+        left = [task for task in asyncio.all_tasks() if task is not here]
+        for task in left:
+            task.cancel()
+        if left:  # bounded: a client's reconnection attempt may take its time to end
+            await asyncio.wait(left, timeout=2.0)

@@ -22,14 +22,14 @@ from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
 from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
-from dispatch.seats.hub import Hub, HubUnavailable
+from dispatch.seats.hub import Hub, HubUnavailable, leave
 from dispatch.seats.lease import Lease
 from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
 from dispatch.seats.subjects import Centre, check_token
+from dispatch.seats.waiting import Waiting
 from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
 T = TypeVar("T")
-Waiter = tuple[Callable[[Outcome], None], concurrent.futures.Future[Any]]
 log = logging.getLogger(__name__)
 # Entries applied in one transaction at most: large enough to make a catch-up cheap, small enough that a
 # query from the app waits for one batch at most.
@@ -74,10 +74,7 @@ class SeatLoop:
         self._local = LocalLoop(db_path, policy, clock, locate=locate)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
-        # Publishes waiting for their entry, by message id: a report may be published again (a retry, or
-        # another of this seat's intakes), and each publish is answered once.
-        self._waiting: dict[str, list[Waiter]] = {}
-        self._seq_waiters: list[tuple[int, concurrent.futures.Future[int]]] = []
+        self._waits = Waiting()
         self._applied = 0
         self._inbox: collections.deque[Delivery] = collections.deque()
         self._draining = False  # a drain job is queued on the store's thread
@@ -256,7 +253,7 @@ class SeatLoop:
             problem = self._problem()
             if problem is None:
                 # Waiting before publishing: this seat may apply the entry before the hub's answer arrives.
-                self._waiting.setdefault(entry_id, []).append((settle, done))
+                self._waits.add(entry_id, (settle, done))
         if problem is not None:
             done.set_exception(problem)
             return
@@ -266,7 +263,7 @@ class SeatLoop:
                 ack = await self._hub.publish(subject, data, entry_id)
             except HubUnavailable as error:
                 with self._lock:
-                    self._take_waiter(entry_id, done)
+                    self._waits.take(entry_id, done)
                 if not done.done():
                     done.set_exception(error)
                 return
@@ -343,12 +340,11 @@ class SeatLoop:
             # Only this seat's own entry answers its publish; another seat's entry with the same id (the
             # same report ingested twice) is answered through the hub's duplicate acknowledgement.
             answers = [
-                (outcome, self._take_waiter(outcome.entry_id))
+                (outcome, self._waits.take(outcome.entry_id))
                 for outcome in batch.outcomes
                 if outcome.seat == self.seat
             ]
-            ready = [done for at, done in self._seq_waiters if at <= seq]
-            self._seq_waiters = [(at, done) for at, done in self._seq_waiters if at > seq]
+            ready = self._waits.reached(seq)
         for outcome, waiting in answers:
             if waiting is not None and not waiting[1].done():
                 waiting[0](outcome)
@@ -386,43 +382,28 @@ class SeatLoop:
 
     def _repeat(self, entry_id: str, seq: int) -> None:
         with self._lock:
-            waiting = self._take_waiter(entry_id)
+            waiting = self._waits.take(entry_id)
         if waiting is not None and not waiting[1].done():
             waiting[0](Outcome(seq, entry_id, self.seat, duplicate=True))
 
     def _wait_for(self, seq: int, done: concurrent.futures.Future[int]) -> None:
         with self._lock:
             if self._applied < seq:
-                self._seq_waiters.append((seq, done))
+                self._waits.add_seq(seq, done)
                 return
         done.set_result(self._applied)
 
-    def _take_waiter(
-        self, entry_id: str, done: concurrent.futures.Future[Any] | None = None
-    ) -> Waiter | None:
-        """The oldest publish of `entry_id` still waiting (or the one of `done`); call with the lock held."""
-        waiters = self._waiting.get(entry_id, [])
-        found = next((w for w in waiters if done is None or w[1] is done), None)
-        if found is not None:
-            waiters.remove(found)
-            if not waiters:
-                del self._waiting[entry_id]
-        return found
-
     def _fail_waiting(self, error: BaseException) -> None:
         with self._lock:
-            waiting, self._waiting = self._waiting, {}
-            seq_waiters, self._seq_waiters = self._seq_waiters, []
-        for done in [done for waiters in waiting.values() for _, done in waiters] + [
-            done for _, done in seq_waiters
-        ]:
+            futures = self._waits.clear()
+        for done in futures:
             if not done.done():
                 done.set_exception(error)
 
     def _stop(self) -> None:
         hub: Hub | None = getattr(self, "_hub", None)
         try:
-            self._on_hub(_leave(hub, self._lease)).result(self._timeout)
+            self._on_hub(leave(hub, self._lease)).result(self._timeout)
         except Exception as error:  # leaving must not fail the close
             log.warning("seat %s: closing the hub connection: %s", self.seat, error)
         self._aio.call_soon_threadsafe(self._aio.stop)
@@ -431,23 +412,6 @@ class SeatLoop:
             self._aio.close()
         self._local.close()
         self._fail_waiting(HubUnavailable(f"seat {self.seat} closed"))
-
-
-async def _leave(hub: Hub | None, lease: Lease | None) -> None:
-    """Give the lease back, close the hub connection, then end whatever is left on the seat's event loop
-    (a connection attempt abandoned half-way)."""
-    try:
-        if lease is not None:
-            await lease.close()
-        if hub is not None:
-            await hub.close()  # flushing to a hub that is gone fails: what is left is ended all the same
-    finally:
-        here = asyncio.current_task()
-        left = [task for task in asyncio.all_tasks() if task is not here]
-        for task in left:
-            task.cancel()
-        if left:  # bounded: a client's reconnection attempt may take its time to end
-            await asyncio.wait(left, timeout=2.0)
 
 
 def fold_wal(conn: sqlite3.Connection) -> None:
