@@ -87,6 +87,8 @@ class SeatLoop:
         self._lease: Lease | None = None
         self._jobs_run = 0  # runs of the jobs published under the current term
         self._jobs_at = float("-inf")  # the seat's time of the last run published
+        # The last run of the periodic jobs this seat published (answered once applied here).
+        self.last_run: concurrent.futures.Future[Outcome] | None = None
         self._aio = asyncio.new_event_loop()
         self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
         self._aio_thread.start()
@@ -188,7 +190,8 @@ class SeatLoop:
             return None
         self._jobs_at = self.clock.now()
         self._jobs_run += 1
-        return self.publish_jobs(term, self._jobs_run)
+        self.last_run = self.publish_jobs(term, self._jobs_run)
+        return self.last_run
 
     def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
         """Publish the `run`th run of the periodic jobs under lease `term`, answered with what it did

@@ -13,7 +13,7 @@ import pytest
 from core.clock import ManualClock
 from dispatch.casework.model import Action, Card, Refusal
 from dispatch.seats.apply import Outcome, read_term
-from dispatch.seats.seat import SeatLoop
+from dispatch.seats.seat import JOBS_EVERY_S, SeatLoop
 from dispatch.seats.verify import differences
 from dispatch.store.read_only import open_read_only
 from sim.nats_hub import in_ci, missing_reason, nats_server
@@ -204,3 +204,30 @@ def run_jobs_as_leader(seat: SeatLoop) -> Outcome:
         if outcome is not None and outcome.refused is None:
             return outcome
         assert time.monotonic() < deadline, f"no run of the jobs went through: {outcome}"
+
+
+def test_the_leaders_beat_runs_the_jobs_at_most_every_few_seconds(hub: str, tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    a = open_seat(hub, tmp_path, "a", clock=clock, lead=True)
+    b = open_seat(hub, tmp_path, "b")
+    try:
+        a.wait_status(lambda status: status.leading, WAIT)
+        case_id = fire_case(a)
+        at_minute(clock, 120)
+        a.beat().result(WAIT)
+        first = a.last_run
+        assert first is not None
+        assert first.result(WAIT).raised == (case_id,)
+        a.beat().result(WAIT)  # the same second: no second run
+        assert a.last_run is first
+        clock.advance(JOBS_EVERY_S)
+        a.beat().result(WAIT)
+        assert a.last_run is not first
+        assert a.last_run.result(WAIT).refused is None
+        b.beat().result(WAIT)  # a seat that does not lead runs none
+        assert b.last_run is None
+        b.caught_up().result(WAIT)
+        assert cards(b, case_id) == [Card.YELLOW_CARD]
+    finally:
+        a.close()
+        b.close()
