@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
 
 log = logging.getLogger(__name__)
+UNSENT_LOG_EVERY = 100
 
 
 class JoinFailed(Exception):
@@ -96,7 +97,10 @@ class ForwardingPipeline:
         error = done.exception()
         if error is not None:
             self.unsent += 1
-            log.warning("a report was not published to the centre's log: %s", error)
+            if self.unsent % UNSENT_LOG_EVERY == 1:  # a feed cut off for a while would fill the log
+                log.warning(
+                    "%d reports not published to the centre's log; the latest: %s", self.unsent, error
+                )
 
     def submit_local(self, event: Event) -> None:
         self._inner.submit_local(event)
