@@ -9,7 +9,7 @@
     </message>
     <message>
         <source>Seat %1 · runs the periodic jobs</source>
-        <translation>席位 %1 · 主席位(执行定时任务)</translation>
+        <translation>席位 %1 · 主席位（执行定时任务）</translation>
     </message>
     <message>
         <source>Seat %1 · joined</source>
