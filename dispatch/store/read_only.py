@@ -59,4 +59,9 @@ def _checked(conn: sqlite3.Connection) -> sqlite3.Connection | sqlite3.Operation
     except sqlite3.Error:
         conn.close()
         raise
+    except UnicodeDecodeError as error:
+        # A damaged schema is named in SQLite's message; where that name is not UTF-8, Python's sqlite3
+        # raises this instead of DatabaseError, and a corrupt file must fail like any other.
+        conn.close()
+        raise sqlite3.DatabaseError(bytes(error.object).decode(errors="replace")) from None
     return conn
