@@ -35,6 +35,16 @@ def seat_name(text: str) -> str:
     return text
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
+
+
 def add_hub_options(parser: argparse.ArgumentParser) -> None:
     """The cockpit's options for joining a centre as a seat (docs/seats.md)."""
     parser.add_argument(
@@ -59,7 +69,7 @@ def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
     if args.seat is None:
         parser.error("--hub needs --seat NAME (this console's name in the centre)")
     if args.wall:
-        parser.error("a wall does not join a hub yet: run it beside a seat's console")
+        parser.error("a wall does not join a hub itself: show a replica that `seats follow` keeps (--db)")
 
 
 def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -81,6 +91,67 @@ def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="a seat's store (give two or more)",
     )  # fmt: skip
     verify.set_defaults(handler=run_seats_verify)
+    follow = seats_sub.add_parser(
+        "follow",
+        help="keep a read-only replica of a centre's log (for a wall: python main.py --wall --db PATH)",
+        description="Join a centre as a seat that only follows: it applies the log to --db and publishes "
+        "nothing (no commands, no reports, never the lease). Runs until interrupted; with --once it stops "
+        "once it has applied the log as it stands. Exit 1 when the hub cannot be reached.",
+    )
+    follow.add_argument("--hub", dest="follow_hub", type=hub_urls, required=True, metavar="URLS",
+                        help="the centre's servers, e.g. nats://a:4222,nats://b:4222")  # fmt: skip
+    follow.add_argument("--seat", dest="follow_seat", type=seat_name, required=True, metavar="NAME",
+                        help="this follower's seat name, e.g. wall-1")  # fmt: skip
+    follow.add_argument("--centre", dest="follow_centre", type=seat_name, default="centre", metavar="NAME")
+    follow.add_argument("--db", dest="follow_db", type=Path, required=True, metavar="PATH",
+                        help="the replica (created if missing)")  # fmt: skip
+    follow.add_argument("--once", action="store_true", help="catch up, then stop")
+    follow.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
+                        help="how long to try to reach the hub at first (default 10)")  # fmt: skip
+    follow.set_defaults(handler=run_seats_follow)
+
+
+def run_seats_follow(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from core.clock import SystemClock
+    from dispatch.casework.policy_file import default_policy_path, load_policy
+    from dispatch.seats.hub import HubUnavailable
+    from dispatch.seats.seat import SeatLoop
+    from dispatch.seats.status import SeatStatus
+
+    def said(status: SeatStatus) -> None:
+        print("joined" if status.online else "offline · read-only", flush=True)
+
+    try:
+        seat = SeatLoop(
+            args.follow_db, load_policy(default_policy_path()), SystemClock(), hub=args.follow_hub,
+            centre=args.follow_centre, seat=args.follow_seat, lead=False, timeout=args.timeout,
+        )  # fmt: skip
+    except HubUnavailable as error:
+        print(f"tianshu: cannot join the centre: {error}", file=sys.stderr)
+        return 1
+    try:
+        seat.watch_status(said)
+        print(
+            f"following centre {args.follow_centre} as {args.follow_seat} into {args.follow_db}", flush=True
+        )
+        if args.once:
+            try:
+                print(f"log sequence {seat.caught_up().result(None)}", flush=True)
+            except Exception as error:  # the hub gone, or the store failing: one line, exit 1
+                print(f"tianshu: the replica did not catch up: {error}", file=sys.stderr)
+                return 1
+            return 0
+        stop = threading.Event()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: stop.set())
+        stop.wait()
+        print(f"log sequence {seat.applied}", flush=True)
+        return 0
+    finally:
+        seat.close()
 
 
 def run_seats_verify(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from cli.seats import hub_urls
         (["--seat", "s1"], "--seat goes with --hub"),
         (["--hub", "nats://a:4222", "--seat", "s.1"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--centre", "a>b"], "expected 1 to 64 letters"),
-        (["--hub", "nats://a:4222", "--seat", "s1", "--wall"], "a wall does not join a hub yet"),
+        (["--hub", "nats://a:4222", "--seat", "s1", "--wall"], "a wall does not join a hub itself"),
     ],
 )
 def test_a_bad_hub_option_is_one_line_and_exit_2(
