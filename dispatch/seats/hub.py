@@ -142,7 +142,10 @@ class Hub:
                 self.replicas = config.num_replicas = 1
                 await self._js.add_stream(config)
         except nats.js.errors.BadRequestError:
-            await self._js.stream_info(self.centre.stream)  # there with another configuration: use it
+            try:
+                await self._js.stream_info(self.centre.stream)  # there with another configuration: use it
+            except nats.errors.Error as error:
+                raise HubUnavailable(f"the hub has no stream {self.centre.stream}: {error}") from error
         except nats.errors.Error as error:
             raise HubUnavailable(f"the hub has no JetStream for {self.centre.stream}: {error}") from error
 

@@ -69,6 +69,8 @@ class Lease:
                     await self._step()
             except (nats.errors.Error, ConnectionError, OSError, TimeoutError) as error:
                 log.info("lease of %s: %s", self._seat, error)
+            except Exception as error:  # anything else must not end the tries for good
+                log.error("lease of %s: %s", self._seat, error, exc_info=error)
             if self.term is not None and time.monotonic() - self._renewed > TTL_S:
                 # Not renewed for a whole TTL (cut off): another seat may hold it now.
                 self._lost("not renewed in time")
