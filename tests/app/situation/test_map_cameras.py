@@ -8,33 +8,24 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.shell.change_bus import ChangeBus
-from app.shell.theme import load_palette
-from app.situation.controller import SituationController
 from core.mercator import View
-from dispatch.atlas import load_atlas
+from dispatch.atlas import Atlas
 from tests.app.desk.test_duty import Duty
+from tests.app.situation.conftest import map_beside
 from tests.app.videowall.test_wall import make_rig
-from widgets.situation.map_view import SituationMap
 
 DEMO = Path(__file__).resolve().parents[3] / "resources" / "atlas" / "demo"
 
 
 def test_clicking_a_camera_on_the_map_shows_its_picture_in_the_pop_up(
-    qtbot: QtBot, qapp: QApplication, duty: Duty, settings: QSettings, tmp_path: Path
+    qtbot: QtBot, qapp: QApplication, duty: Duty, demo_atlas: Atlas, settings: QSettings, tmp_path: Path
 ) -> None:
-    atlas = load_atlas(DEMO)
     rig = next(make_rig(qtbot, settings, tmp_path))
-    view = SituationMap(load_palette())
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    assert isinstance(duty.controller.bus, ChangeBus)
-    situation = SituationController(view, duty.worker, duty.controller.bus, duty.controller, atlas)
+    situation = map_beside(qtbot, duty, demo_atlas)
+    view = situation.view
     try:
         situation.open_cameras_with(rig.controller.link_case)
-        camera = atlas.cameras[0]
+        camera = demo_atlas.cameras[0]
         view.set_view(View(camera.lon, camera.lat, 17.0, view.width(), view.height()))
         x, y = view.view.to_screen(camera.lon, camera.lat)
 

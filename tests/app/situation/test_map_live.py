@@ -17,18 +17,17 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.desk.jobs import atlas_directory
-from app.shell.change_bus import ChangeBus
 from app.shell.theme import load_palette
 from app.situation.controller import SituationController
 from app.situation.lookup import keep_bookmarks
-from core.clock import SystemClock
-from dispatch.atlas import Atlas, load_atlas
+from dispatch.atlas import Atlas
 from dispatch.casework.model import CaseState
 from dispatch.feed.client import BackoffPolicy
 from dispatch.feed.pipeline import IntakePipeline
 from dispatch.feed.positions_wire import PositionRules
 from sim.server import FeedServer
 from tests.app.desk.test_duty import Duty
+from tests.app.situation.conftest import map_beside
 from tests.dispatch.cap_samples import Area, cap_xml
 from tests.dispatch.casework.policies import MONDAY_9, put_event
 from tests.feeds import make_event
@@ -42,25 +41,11 @@ SQUARE = "30.25,120.13 30.25,120.17 30.29,120.17 30.29,120.13 30.25,120.13"
 CIRCLE = "30.30,120.20 1.5"
 
 
-@pytest.fixture(scope="module")
-def demo_atlas() -> Atlas:
-    return load_atlas(DEMO)
-
-
 @pytest.fixture
 def situation(
     qtbot: QtBot, qapp: QApplication, duty: Duty, demo_atlas: Atlas
 ) -> Iterator[SituationController]:
-    view = SituationMap(load_palette())
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    assert isinstance(duty.controller.bus, ChangeBus)
-    controller = SituationController(
-        view, duty.worker, duty.controller.bus, duty.controller, demo_atlas, clock=SystemClock()
-    )
-    controller.start()
+    controller = map_beside(qtbot, duty, demo_atlas, live=True)
     yield controller
     controller.stop()
 
