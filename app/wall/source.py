@@ -7,7 +7,6 @@ import json
 import math
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from dispatch.casework.readouts import (
@@ -18,6 +17,7 @@ from dispatch.casework.readouts import (
     QueueRow,
 )
 from dispatch.casework.records.queue import severe_unacknowledged
+from dispatch.casework.records.warning_areas import warning_areas
 from dispatch.feed.values import MetricSample
 from dispatch.store.read_only import open_read_only
 from widgets.situation.map_marks import IncidentMarks
@@ -33,7 +33,6 @@ MARKS_MAX = 5_000
 # An unchanged store is read again this often anyway: time alone makes cases overdue and warnings expire.
 REREAD_S = 30.0
 # A CAP warning without an expiry stays in force this long after it was sent.
-WARNING_DEFAULT_S = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,30 +182,11 @@ def _figures(conn: sqlite3.Connection, now: float, exercise: bool = False) -> Ca
 
 
 def _warnings(conn: sqlite3.Connection, now: float, exercise: bool = False) -> tuple[WarningInForce, ...]:
-    """CAP warnings whose newest revision is neither cancelled nor expired."""
-    rows = conn.execute(
-        "SELECT e.title, e.severity, e.cancelled, e.received_at, e.payload FROM events AS e "
-        "WHERE e.source = 'cap' AND e.exercise = ? AND e.received_at >= ? AND e.revision = "
-        "(SELECT max(x.revision) FROM events AS x WHERE x.source = 'cap' AND x.event_id = e.event_id) "
-        "ORDER BY e.severity, e.received_at DESC LIMIT ?",
-        (int(exercise), now - 7 * WARNING_DEFAULT_S, WARNINGS_MAX),
-    ).fetchall()
-    found = []
-    for title, severity, cancelled, received_at, payload in rows:
-        if cancelled:
-            continue
-        area, expires = "", None
-        try:
-            cap = json.loads(payload).get("cap", {})
-            area = str(cap.get("area_desc", ""))
-            if cap.get("expires"):
-                expires = datetime.fromisoformat(str(cap["expires"])).timestamp()
-        except (ValueError, AttributeError, TypeError):
-            pass  # shown without its area and expiry rather than not at all
-        ends = expires if expires is not None else received_at + WARNING_DEFAULT_S
-        if ends > now:
-            found.append(WarningInForce(title or "", area, int(severity or 4), expires))
-    return tuple(found)
+    """CAP warnings whose newest revision is neither cancelled nor expired (read as the map reads them)."""
+    return tuple(
+        WarningInForce(w.title, w.area, w.severity, w.expires)
+        for w in warning_areas(conn, now, exercise=exercise, limit=WARNINGS_MAX)
+    )
 
 
 def _places(conn: sqlite3.Connection, ids: list[int]) -> tuple[tuple[int, float, float], ...]:

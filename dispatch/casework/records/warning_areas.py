@@ -26,6 +26,7 @@ class WarningArea:
     severity: int
     expires: float | None
     rings: tuple[Ring, ...]
+    area: str = ""  # the areas' descriptions, as CAP names them
 
 
 def warnings_mark(conn: sqlite3.Connection) -> int:
@@ -34,15 +35,18 @@ def warnings_mark(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def warning_areas(conn: sqlite3.Connection, now: float, *, exercise: bool = False) -> tuple[WarningArea, ...]:
-    """Warnings whose newest revision is neither cancelled nor over at `now`, most severe first. A stored
-    warning whose payload cannot be read is shown without an area rather than breaking the map."""
+def warning_areas(
+    conn: sqlite3.Connection, now: float, *, exercise: bool = False, limit: int = WARNINGS_MAX
+) -> tuple[WarningArea, ...]:
+    """Warnings whose newest revision is neither cancelled nor over at `now`, most severe first (the map's
+    areas and the wall's list). A stored warning whose payload cannot be read is shown without its area and
+    expiry rather than not at all."""
     rows = conn.execute(
         "SELECT e.event_id, e.title, e.severity, e.cancelled, e.received_at, e.payload FROM events AS e "
         "WHERE e.source = 'cap' AND e.exercise = ? AND e.received_at >= ? AND e.revision = "
         "(SELECT max(x.revision) FROM events AS x WHERE x.source = 'cap' AND x.event_id = e.event_id) "
         "ORDER BY e.severity, e.received_at DESC LIMIT ?",
-        (int(exercise), now - 7 * WARNING_DEFAULT_S, WARNINGS_MAX),
+        (int(exercise), now - 7 * WARNING_DEFAULT_S, limit),
     ).fetchall()
     found = []
     for event_id, title, severity, cancelled, received_at, payload in rows:
@@ -52,7 +56,10 @@ def warning_areas(conn: sqlite3.Connection, now: float, *, exercise: bool = Fals
         ends = expires if expires is not None else received_at + WARNING_DEFAULT_S
         if ends > now:
             level = min(max(int(severity or 4), 1), 4)
-            found.append(WarningArea(str(event_id), title or "", level, expires, _rings(cap.get("areas"))))
+            area = str(cap.get("area_desc", ""))
+            found.append(
+                WarningArea(str(event_id), title or "", level, expires, _rings(cap.get("areas")), area)
+            )
     return tuple(found)
 
 
