@@ -138,6 +138,9 @@ class DutyController(QObject):
             key.setEnabled(may_acknowledge)
         if actor is None or (previous is not None and previous.login != actor.login):
             self._start_over()
+        elif previous is None and self._case_id is not None:
+            # The queue picked a row behind the lock; the officer now signed in sees its file.
+            self._on_queue_case_selected(self._case_id)
         if actor is None:
             self.desk.show_role(self.tr("Nobody signed in"))
         else:
@@ -307,7 +310,9 @@ class DutyController(QObject):
         self._case_id = case_id
         if self._stopped:
             return
-        if case_id is None:
+        if case_id is None or (self._session is not None and self.actor is None):
+            # A console that signs its officers in opens no case file while nobody is: the queue behind
+            # the lock screen may still pick its first row, but nobody reads a case there.
             self._show_file(None)
             return
         if self._file_busy:

@@ -142,9 +142,9 @@ def test_a_console_whose_officer_was_signed_out_elsewhere_locks_and_says_why(
 
     session = Session(window, ShiftWords(), verify, idle_minutes=None)
     lead.controller.follow(session)
-    severe_case(qtbot, lead)
     session.sign_in("li", "secret")
     qtbot.waitUntil(lambda: lead.controller.actor == LEAD)
+    severe_case(qtbot, lead)
 
     def nobody_here(ctx: LoopContext) -> None:
         # As if the officer had been signed out at this desk (another console took the seat, or the
@@ -160,4 +160,10 @@ def test_a_console_whose_officer_was_signed_out_elsewhere_locks_and_says_why(
     assert lead.controller.actor is None
     assert "no longer signed in" in session.overlay.form.message.text()
     assert lead.actions() == rows
+    assert lead.desk.panel.case_file is None
+    # The queue reads its first page again behind the lock and picks its first row: still no case file.
+    qtbot.waitUntil(lambda: lead.desk.queue.selected_row() is not None)
+    behind = lead.worker.query(lambda ctx: None)  # the desk's jobs run in order: any file read is done
+    qtbot.waitUntil(behind.done)
+    QApplication.processEvents()  # and its answer, posted before, handled
     assert lead.desk.panel.case_file is None
