@@ -17,7 +17,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 settings.register_profile(
     "tianshu", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-settings.load_profile("tianshu")
+# CI (`.ci/run` sets CI) starts from a fresh clone with no saved examples: there the same generated inputs
+# every run (derandomized), so a submission is judged on the code, not on which inputs a draw happened to
+# find. Every other run (`make test` at a desk) draws afresh and keeps exploring; what it finds is fixed
+# with a pinned @example, as the gate, split and MBTiles tests were.
+settings.register_profile("tianshu-ci", parent=settings.get_profile("tianshu"), derandomize=True)
+settings.load_profile("tianshu-ci" if os.environ.get("CI") else "tianshu")
 
 
 @pytest.fixture(autouse=True)
