@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from app.drill.cockpit import open_drill_cockpit
+from app.drill.window_run import play_in_window
 from app.shell.application import no_display_reason
 from app.shell.gui import build_window, dispose, prepare_application
 from dispatch.atlas import Atlas
@@ -44,18 +44,7 @@ def run_drill_gui(scenario: Scenario, atlas: Atlas, db_path: Path, speed: int) -
             announce=lambda line: print(line, flush=True),
         )  # fmt: skip
         drill = await open_drill_cockpit(app, window, scenario, atlas, db_path, options)
-        window.restore_layout()
-        window.showMaximized()
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, drill.cockpit.request_stop)
-        try:
-            await drill.start()
-            await drill.cockpit.wait_closed()
-        finally:
-            outcome.append(await drill.finish())
-            for number in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(number)
+        outcome.append(await play_in_window(window, drill))
 
     try:
         qasync.run(main())

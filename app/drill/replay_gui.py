@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from app.drill.replay_window import open_replay_cockpit
+from app.drill.window_run import play_in_window
 from app.shell.application import no_display_reason
 from app.shell.gui import build_window, dispose, prepare_application
 from dispatch.drill.replay_period import Period
@@ -54,18 +54,7 @@ def run_replay_gui(
             speed=speed, zone=zone, announce=lambda line: print(line, flush=True), director=commands
         )
         replay = await open_replay_cockpit(app, window, period, db_path, options)
-        window.restore_layout()
-        window.showMaximized()
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, replay.cockpit.request_stop)
-        try:
-            await replay.start()
-            await replay.cockpit.wait_closed()
-        finally:
-            outcome.append(await replay.finish())
-            for number in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(number)
+        outcome.append(await play_in_window(window, replay))
 
     try:
         qasync.run(main())
