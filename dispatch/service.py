@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 Listener = Callable[[CasesChanged], None]
 
 
+class LoopUnavailable(ConnectionError):
+    """The loop cannot take a command now and nothing was changed: a seat cut off from its centre's hub,
+    read-only until it is back (dispatch/seats). A local loop never raises it."""
+
+
 @dataclass(frozen=True, slots=True)
 class LoopContext:
     """What a job running on the loop's thread may use. Never hand these objects to another thread."""

@@ -23,7 +23,7 @@ from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Re
 from dispatch.casework.readouts import CaseFile, DispatchChoice, Page, PageRequest, QueueRow
 from dispatch.casework.records.episodes import CLEARED_REASON
 from dispatch.changes import CasesChanged
-from dispatch.service import Beat, ClosedLoop, LoopContext
+from dispatch.service import Beat, ClosedLoop, LoopContext, LoopUnavailable
 from widgets.common.style import fill
 from widgets.desk.action_form import ActionInput, needs_form
 from widgets.desk.case_actions import ActionRequest
@@ -200,6 +200,14 @@ class DutyController(QObject):
 
     def _on_job_failed(self, error: BaseException) -> None:
         if self._stopped:
+            return
+        if isinstance(error, LoopUnavailable):
+            # Not a defect: this seat is cut off from its centre and read-only until the hub is back.
+            log.warning("a duty desk command was not sent: %s", error)
+            self.desk.show_notice(
+                self.tr("This seat is offline and read-only: nothing was changed; try again once it is back"),
+                "error",
+            )
             return
         log.error("a duty desk job failed: %s", error, exc_info=error)
         self.desk.show_notice(self.desk.words.failed(str(error) or type(error).__name__), "error")

@@ -17,6 +17,7 @@ from nats.js import JetStreamContext, api
 
 from dispatch.seats.lease import Announce, Lease
 from dispatch.seats.subjects import MSG_ID, Centre
+from dispatch.service import LoopUnavailable
 
 log = logging.getLogger(__name__)
 # How long JetStream remembers a message id: a publish retried within it is stored once.
@@ -39,7 +40,7 @@ _NOT_CLUSTERED = 10074
 Handler = Callable[[int, bytes, float], Awaitable[None]]
 
 
-class HubUnavailable(ConnectionError):
+class HubUnavailable(LoopUnavailable):
     """The hub could not be reached, or did not confirm an entry. An entry whose confirmation was lost
     may still be in the log: the replica shows what became of it, never this error."""
 

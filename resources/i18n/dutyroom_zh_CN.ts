@@ -103,4 +103,11 @@
         <translation>超线待确认</translation>
     </message>
 </context>
+<context>
+    <name>DutyController</name>
+    <message>
+        <source>This seat is offline and read-only: nothing was changed; try again once it is back</source>
+        <translation>本席位离线 · 只读：未作任何更改，恢复连接后再试</translation>
+    </message>
+</context>
 </TS>

@@ -3,6 +3,7 @@ them from the keyboard alone; roles limit what the keys do; a stale action says 
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,13 @@ from app.desk.controller import DutyController
 from app.desk.jobs import UnitDirectory
 from app.shell.theme import apply_theme
 from core.clock import ManualClock
-from dispatch.casework.model import Action, Actor, CaseState, Command, Role
+from dispatch.casework.model import Action, Actor, Applied, CaseState, Command, Role
 from dispatch.casework.readouts import RosterUnit
 from dispatch.casework.records import audit
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.orders import ReportAction, UnitReport, apply_report
 from dispatch.casework.timers import Timers
-from dispatch.service import LocalLoop
+from dispatch.service import LocalLoop, LoopUnavailable
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import LAT, LEAD, LON, MONDAY_9, POLICY, VIEWER, put_event
 from tests.widgets.duty_values import text_at
@@ -296,3 +297,24 @@ def test_a_case_arriving_under_the_pointer_moves_no_row(qtbot: QtBot, duty: Duty
     assert getattr(queue.selected_row(), "id", None) == third
     assert queue.newer_count() == 0
     assert not queue.newer.isVisible()
+
+
+def test_a_command_on_a_seat_cut_off_from_its_hub_says_so_and_changes_nothing(
+    qtbot: QtBot, duty: Duty, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seat's loop refuses commands while it is offline (dispatch/seats, tested against a real hub there);
+    the desk says in words what happened instead of a failure's class name."""
+    start_with_one_case(qtbot, duty)
+    before = duty.actions()
+
+    def offline(command: Command) -> concurrent.futures.Future[Applied]:
+        refused: concurrent.futures.Future[Applied] = concurrent.futures.Future()
+        refused.set_exception(LoopUnavailable("seat desk-2 is cut off from the hub"))
+        return refused
+
+    monkeypatch.setattr(duty.worker, "act", offline)
+    duty.press(Qt.Key.Key_R)
+
+    qtbot.waitUntil(lambda: "offline and read-only" in duty.desk.notice.text())
+    assert duty.state() is S.DISCOVERED
+    assert duty.actions() == before
