@@ -10,34 +10,25 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from bench.stats import percentile
+from core.argtypes import seconds_up_to, whole_count
+
 SIZES = ((1920, 1080), (5760, 2160))
+_seconds = seconds_up_to(86_400)
 _T0 = 1_800_000_000.0
 
 
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError(f"expected 0 < seconds ≤ 86400, got {text!r}")
-    return value
-
-
 def add_bench_map_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--units", type=_count, default=5000, help="moving units")
-    parser.add_argument("--incidents", type=_count, default=1000)
-    parser.add_argument("--cameras", type=_count, default=200)
+    parser.add_argument("--units", type=whole_count, default=5000, help="moving units")
+    parser.add_argument("--incidents", type=whole_count, default=1000)
+    parser.add_argument("--cameras", type=whole_count, default=200)
     parser.add_argument("--hz", type=_seconds, default=25.0, help="position updates and frames a second")
     parser.add_argument("--seconds", type=_seconds, default=20.0, help="measured run per window size")
     parser.add_argument(
-        "--soak", type=_seconds, default=60.0, help="seconds at 1920x1080 over which memory must stay flat"
+        "--soak",
+        type=_seconds,
+        default=60.0,
+        help="seconds at 1920x1080 over which memory must stay flat",
     )
     parser.add_argument(
         "--atlas", type=Path, default=None, help="an atlas directory (default: the demo city)"
@@ -48,11 +39,6 @@ def add_bench_map_arguments(parser: argparse.ArgumentParser) -> None:
 def _rss_kib() -> int:
     with open(f"/proc/{os.getpid()}/statm") as statm:
         return int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def run_bench_map(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -184,7 +170,7 @@ def run_bench_map(args: argparse.Namespace, out: TextIO | None = None) -> int:
         cpu_ms.clear()
         times, cpu, _ = run(view, image, args.seconds)
         paint_cpu = list(cpu_ms)
-        p99[(width, height)] = _percentile(times, 0.99)
+        p99[(width, height)] = percentile(times, 0.99)
         cpu_at[(width, height)] = cpu
         # Pan and zoom as an operator does it: gestures of ten steps (wheel notches with a drag), each step
         # a frame; once a gesture pauses, the frame that draws the base afresh is timed apart.
@@ -202,11 +188,11 @@ def run_bench_map(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(
             f"  {width}x{height}: {len(times)} frames, paint p50 {statistics.median(times):.1f} ms, "
             f"p99 {p99[(width, height)]:.1f} ms, max {max(times):.1f} ms; cpu {cpu:.0f}%; "
-            f"pan/zoom frames p50 {statistics.median(moves):.1f} ms, p99 {_percentile(moves, 0.99):.1f} ms "
+            f"pan/zoom frames p50 {statistics.median(moves):.1f} ms, p99 {percentile(moves, 0.99):.1f} ms "
             f"({1000.0 / statistics.mean(moves):.0f} fps), the redraw once a gesture settles "
             f"p50 {statistics.median(settles):.1f} ms, max {max(settles):.1f} ms; "
             f"CPU time per paint p50 {statistics.median(paint_cpu):.1f} ms, "
-            f"p99 {_percentile(paint_cpu, 0.99):.1f} ms",
+            f"p99 {percentile(paint_cpu, 0.99):.1f} ms",
             file=out,
         )
         view.deleteLater()

@@ -8,18 +8,16 @@ import sys
 import time
 from typing import TextIO
 
+from core.argtypes import whole_count
+
 _T0 = 1_767_225_600.0
 
 
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return int(text)
-
-
 def add_bench_rules_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--series", type=_count, default=10_000, help="series, each sampled once a second")
-    parser.add_argument("--seconds", type=_count, default=120, help="seconds of data measured")
+    parser.add_argument(
+        "--series", type=whole_count, default=10_000, help="series, each sampled once a second"
+    )
+    parser.add_argument("--seconds", type=whole_count, default=120, help="seconds of data measured")
     parser.add_argument("--seed", type=int, default=1)
 
 

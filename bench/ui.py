@@ -20,24 +20,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
+from bench.stats import percentile
+from core.argtypes import seconds_up_to, whole_count
+
 FRAME_S = 1 / 30
 WALL_SIZE = (5760, 2160)
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"expected 0 < seconds ≤ 3600, got {text!r}")
-    return value
+_seconds = seconds_up_to(3600)
 
 
 def add_bench_ui_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,19 +33,16 @@ def add_bench_ui_arguments(parser: argparse.ArgumentParser) -> None:
         "--seconds", type=_seconds, default=20.0, help="measured run of the cockpit and the wall"
     )
     parser.add_argument("--warmup", type=_seconds, default=5.0, help="seconds before measuring starts")
-    parser.add_argument("--events", type=_count, default=1000, help="feed events a second")
-    parser.add_argument("--metrics", type=_count, default=200, help="metric points a second")
-    parser.add_argument("--markers", type=_count, default=5000, help="moving units on the map")
-    parser.add_argument("--series", type=_count, default=10_000, help="series for the rules' cost")
-    parser.add_argument("--rule-seconds", type=_count, default=30, help="seconds of data for the rules' cost")
+    parser.add_argument("--events", type=whole_count, default=1000, help="feed events a second")
+    parser.add_argument("--metrics", type=whole_count, default=200, help="metric points a second")
+    parser.add_argument("--markers", type=whole_count, default=5000, help="moving units on the map")
+    parser.add_argument("--series", type=whole_count, default=10_000, help="series for the rules' cost")
+    parser.add_argument(
+        "--rule-seconds", type=whole_count, default=30, help="seconds of data for the rules' cost"
+    )
     parser.add_argument(
         "--profile", action="store_true", help="profile the GUI thread while measuring; print where time goes"
     )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def _cpu_s() -> float:

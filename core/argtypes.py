@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -72,3 +73,25 @@ def picture_size(text: str) -> tuple[int, int]:
     if not match:
         raise argparse.ArgumentTypeError(f"size must look like 1920x1080, got {text!r}")
     return int(match.group(1)), int(match.group(2))
+
+
+def whole_count(text: str) -> int:
+    """A whole number ≥ 1 (units, events a second, series …)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
+def seconds_up_to(limit: float) -> Callable[[str], float]:
+    """A parser of seconds above zero and at most `limit` (a bounded run, a rate)."""
+
+    def seconds(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+        if not 0 < value <= limit:
+            raise argparse.ArgumentTypeError(f"expected 0 < seconds ≤ {limit:g}, got {text!r}")
+        return value
+
+    return seconds

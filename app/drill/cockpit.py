@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.shell.cockpit import Cockpit, Pipeline
 from app.shell.gui import Console, ConsoleWall, install_console, install_wall
 from app.shell.main_window import MainWindow
 from app.situation.controller import SituationController, install_situation_map
+from core.clock import Clock
 from dispatch.atlas import Atlas
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.drill.scenario import Scenario
@@ -157,6 +159,31 @@ async def open_drill_cockpit(
     return drill
 
 
+def exercise_console(
+    app: QApplication, window: MainWindow, db_path: Path, feed_url: str,
+    pipeline_factory: Callable[[Path, str], Pipeline], loop: LocalLoop, atlas: Atlas, clock: Clock,
+    title: str,
+) -> tuple[Cockpit, Console]:  # fmt: skip
+    """The duty console of a drill or replay window: the cockpit on the exercise's feed, store and clock,
+    its desk counting and showing exercise cases only, its title marked as a drill."""
+    cockpit = Cockpit(
+        window, db_path=db_path, feed_url=feed_url, pipeline_factory=pipeline_factory, loop=loop,
+        directory=functools.partial(atlas_directory, atlas), clock=clock,
+    )  # fmt: skip
+    assert cockpit.duty is not None
+    # The desk's counts (severe cases, open cases) are of exercise cases: a drill store holds no other.
+    cockpit.duty.exercise = True
+    # Deadlines and "overdue" on the desk are read on the drill's time, as the loop's timers set them.
+    cockpit.duty.clock = clock
+    console = install_console(app, window, cockpit, demo=True, atlas=atlas, exercise=True)
+    filters = cockpit.duty.desk.queue.filters
+    filters.exercise.setChecked(True)
+    # Each officer who signs in starts with a clean queue (filters off): in a drill, exercise stays on.
+    console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
+    window.setWindowTitle(DrillWords(window).title(title, window.windowTitle()))
+    return cockpit, console
+
+
 def _build(
     app: QApplication, window: MainWindow, run: DrillRun, loop: LocalLoop, url: str, atlas: Atlas,
     stop: StopFlag,
@@ -168,21 +195,10 @@ def _build(
         run.attach(intake)
         return ExercisePipeline(intake)
 
-    cockpit = Cockpit(
-        window, db_path=run.db_path, feed_url=url, pipeline_factory=pipeline_factory, loop=loop,
-        directory=functools.partial(atlas_directory, atlas), clock=run.clock,
-    )  # fmt: skip
+    cockpit, console = exercise_console(
+        app, window, run.db_path, url, pipeline_factory, loop, atlas, run.clock, scenario.title
+    )
     assert cockpit.duty is not None
-    # The desk's counts (severe cases, open cases) are of exercise cases: a drill store holds no other.
-    cockpit.duty.exercise = True
-    # Deadlines and "overdue" on the desk are read on the drill's time, as the loop's timers set them.
-    cockpit.duty.clock = run.clock
-    console = install_console(app, window, cockpit, demo=True, atlas=atlas, exercise=True)
-    filters = cockpit.duty.desk.queue.filters
-    filters.exercise.setChecked(True)
-    # Each officer who signs in starts with a clean queue (filters off): in a drill, exercise stays on.
-    console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
-    window.setWindowTitle(DrillWords(window).title(scenario.title, window.windowTitle()))
     # The city map beside the desk, of the drill's cases on the drill's time (ages, pulses).
     assert cockpit.bus is not None
     ticked = cockpit.frame_clock.ticked

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -12,11 +11,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from app.desk.jobs import atlas_directory
-from app.drill.cockpit import DrillWords, ExercisePipeline, StopFlag, whole_dock_tabs
+from app.drill.cockpit import ExercisePipeline, StopFlag, exercise_console, whole_dock_tabs
 from app.drill.window_marks import DrillWindowMarks
 from app.shell.cockpit import Cockpit, Pipeline
-from app.shell.gui import Console, install_console
+from app.shell.gui import Console
 from app.shell.main_window import MainWindow
 from dispatch.atlas import load_atlas
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -107,18 +105,9 @@ def _build(
 
     # The demo city's names for units and places (a replay carries no atlas of its own).
     atlas = load_atlas(Path(str(resources.files("resources") / "atlas" / "demo")))
-    cockpit = Cockpit(
-        window, db_path=run.db_path, feed_url=run.server.url, pipeline_factory=pipeline_factory,
-        loop=loop, directory=functools.partial(atlas_directory, atlas), clock=run.clock,
-    )  # fmt: skip
-    assert cockpit.duty is not None
-    cockpit.duty.exercise = True
-    cockpit.duty.clock = run.clock
-    console = install_console(app, window, cockpit, demo=True, atlas=atlas, exercise=True)
-    filters = cockpit.duty.desk.queue.filters
-    filters.exercise.setChecked(True)
-    console.session.actor_changed.connect(lambda _: filters.exercise.setChecked(True))
-    window.setWindowTitle(DrillWords(window).title(run.title, window.windowTitle()))
+    cockpit, console = exercise_console(
+        app, window, run.db_path, run.server.url, pipeline_factory, loop, atlas, run.clock, run.title
+    )
     watermark = DrillWatermark(window.theme_palette, window)
     marks = DrillWindowMarks(app, window.theme_palette, watermark.word, skip=window)
     return ReplayCockpit(run, loop, cockpit, console, watermark, marks, stop, pipelines)

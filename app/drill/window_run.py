@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.shell.application import no_display_reason
+from app.shell.gui import build_window, dispose, prepare_application
 from app.shell.main_window import MainWindow
 
+log = logging.getLogger(__name__)
 R = TypeVar("R", covariant=True)
+
+
+class _Fed(Protocol):
+    @property
+    def fed(self) -> bool: ...
+
+
+F = TypeVar("F", bound=_Fed | None)
 
 
 class _Cockpit(Protocol):
@@ -41,3 +60,37 @@ async def play_in_window(window: MainWindow, run: WindowRun[R]) -> R:
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(number)
     return result
+
+
+def run_exercise_window(
+    what: str, db_path: Path, opened: Callable[[QApplication, MainWindow], Awaitable[WindowRun[F]]]
+) -> int:
+    """A drill or replay window (`what`) on a display until it is closed: its layout kept beside the drill
+    stores, not in the cockpit's settings. `opened` builds the run on the window under the running loop.
+    Exit 0 once it closes, 1 without a display, on an error, or when the feed was never read."""
+    reason = no_display_reason()
+    if reason is not None:
+        print(f"tianshu: {reason}", file=sys.stderr)
+        return 1
+    app = prepare_application()
+    app.setQuitOnLastWindowClosed(False)
+    settings = QSettings(str(db_path.parent / "drill-window.ini"), QSettings.Format.IniFormat)
+    window = build_window(app, settings)
+    outcome: list[F] = []
+
+    async def main() -> None:
+        outcome.append(await play_in_window(window, await opened(app, window)))
+
+    try:
+        qasync.run(main())
+    except Exception as error:
+        log.error("the %s window stopped on an error: %s", what, error, exc_info=error)
+        return 1
+    finally:
+        dispose(window)
+    print(f"drill store: {db_path}", flush=True)
+    result = outcome[0] if outcome else None
+    if result is None or not result.fed:
+        print(f"tianshu: the intake never reached the {what}'s feed on 127.0.0.1", file=sys.stderr)
+        return 1
+    return 0
