@@ -15,6 +15,7 @@ from pathlib import Path
 
 READY = "Server is ready"
 LISTENING = "Listening for client connections on "
+TLS_REQUIRED = "TLS required for client connections"  # said after LISTENING: the URL becomes tls://
 # A JetStream cluster takes requests once its nodes have elected a metadata leader.
 CLUSTER_READY = ("JetStream cluster new metadata leader", "Self is new JetStream cluster metadata leader")
 
@@ -35,10 +36,13 @@ def missing_reason() -> str | None:
 class Node:
     """One nats-server process; its log is read to the end on a thread (a full pipe would stall it)."""
 
-    def __init__(self, args: list[str], store: Path) -> None:
+    def __init__(self, args: list[str], store: Path, config: Path | None = None) -> None:
         store.mkdir(parents=True, exist_ok=True)
+        # The command line's settings win over the file's (nats-server merges them): the file brings
+        # what a centre deploys (users, TLS), the line what the test picks (ports, store).
+        with_config = [] if config is None else ["-c", str(config)]
         self.process = subprocess.Popen(
-            ["nats-server", "-js", "-a", "127.0.0.1", "-sd", str(store), *args],
+            ["nats-server", *with_config, "-js", "-a", "127.0.0.1", "-sd", str(store), *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self.url = ""
@@ -54,6 +58,8 @@ class Node:
                 self.lines.append(line)
                 if LISTENING in line:
                     self.url = "nats://" + line.split(LISTENING, 1)[1].strip()
+                if TLS_REQUIRED in line and self.url.startswith("nats://"):
+                    self.url = "tls://" + self.url.removeprefix("nats://")
                 self._seen.notify_all()
         with self._seen:
             self.lines.append("")  # the end of its log
@@ -80,10 +86,13 @@ class Node:
 
 
 @contextmanager
-def nats_server(store: Path, timeout: float = 10.0, *, port: int = -1) -> Iterator[str]:
+def nats_server(
+    store: Path, timeout: float = 10.0, *, port: int = -1, config: Path | None = None
+) -> Iterator[str]:
     """Start a JetStream server on a port it picks itself (-p -1: no race for a free port), or on `port`
-    to restart one, and yield its URL once it says it is ready; kill it after."""
-    node = Node(["-p", str(port)], store)
+    to restart one, and yield its URL once it says it is ready (tls:// when its `config` file requires
+    TLS); kill it after."""
+    node = Node(["-p", str(port)], store, config)
     try:
         if not node.wait_for((READY,), time.monotonic() + timeout) or not node.url:
             raise RuntimeError("nats-server did not start:\n" + node.log_tail())
@@ -99,9 +108,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def nats_cluster(store: Path, nodes: int = 3, timeout: float = 20.0) -> Iterator[list[Node]]:
-    """A JetStream cluster of `nodes` servers (what a centre runs), each with its store under `store`;
-    yields the nodes (`.url`, `.kill()`) once the cluster has elected its metadata leader."""
+def nats_cluster(
+    store: Path, nodes: int = 3, timeout: float = 20.0, *, config: Path | None = None
+) -> Iterator[list[Node]]:
+    """A JetStream cluster of `nodes` servers (what a centre runs), each with its store under `store`
+    and the same `config` file (users, TLS for clients and routes); yields the nodes (`.url`, `.kill()`)
+    once the cluster has elected its metadata leader."""
     routes = [_free_port() for _ in range(nodes)]
     joined = ",".join(f"nats://127.0.0.1:{port}" for port in routes)
     started: list[Node] = []
@@ -110,7 +122,7 @@ def nats_cluster(store: Path, nodes: int = 3, timeout: float = 20.0) -> Iterator
             started.append(Node([
                 "-p", "-1", "--server_name", f"n{i + 1}", "--cluster_name", "tianshu",
                 "--cluster", f"nats://127.0.0.1:{route}", "--routes", joined,
-            ], store / f"n{i + 1}"))  # fmt: skip
+            ], store / f"n{i + 1}", config))  # fmt: skip
         deadline = time.monotonic() + timeout
         for node in started:
             if not node.wait_for((READY,), deadline) or not node.url:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import nats
 import nats.errors
@@ -15,6 +17,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext, api
 
+from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.lease import Announce, Lease
 from dispatch.seats.subjects import MSG_ID, Centre
 from dispatch.service import LoopUnavailable
@@ -36,6 +39,9 @@ MAX_PINGS = 2
 REPLICAS = 3
 ASK_S = 2.0  # how long one request to create the stream waits before it is asked again
 _NOT_CLUSTERED = 10074
+# How nats-py words the server's refusals (in lower case).
+_PERMISSIONS = "permissions violation"
+_AUTHORIZATION = "authorization violation"
 # (sequence, bytes, the time the hub stored the entry)
 Handler = Callable[[int, bytes, float], Awaitable[None]]
 
@@ -43,6 +49,38 @@ Handler = Callable[[int, bytes, float], Awaitable[None]]
 class HubUnavailable(LoopUnavailable):
     """The hub could not be reached, or did not confirm an entry. An entry whose confirmation was lost
     may still be in the log: the replica shows what became of it, never this error."""
+
+
+class NoTls(nats.errors.Error):
+    """The server does not speak TLS, but the seat asked for it (its credentials or a tls:// URL)."""
+
+
+class _Client(Client):
+    """nats-py's client, made to insist on TLS when asked: nats-py upgrades a connection only when the
+    server's greeting asks for TLS, so a server without TLS (or someone in between who struck the
+    request out) would be sent the password in clear text. Refused before anything is sent."""
+
+    def __init__(self, require_tls: bool) -> None:
+        super().__init__()
+        self._require_tls = require_tls
+
+    async def _process_info(self, info: dict[str, Any], initial_connection: bool = False) -> None:
+        if initial_connection and self._require_tls and not info.get("tls_required"):
+            raise NoTls("the hub does not use TLS, but this seat speaks to it only with TLS")
+        await super()._process_info(info, initial_connection)
+
+
+def refusal(error: BaseException, credentials: HubCredentials | None) -> str | None:
+    """Why the hub will never accept this seat as it is (said in words), or None for an error worth
+    trying again (a server down, a timeout)."""
+    who = "" if credentials is None else f" {credentials.user!r}"
+    if _AUTHORIZATION in str(error).lower():
+        return f"the hub refused the seat's user{who}: authorization violation (wrong user or password)"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return f"the hub's certificate is not trusted by this seat: {error.verify_message or error}"
+    if isinstance(error, NoTls):
+        return str(error)
+    return None
 
 
 class Hub:
@@ -58,15 +96,24 @@ class Hub:
         self._following = asyncio.Lock()
         self._retry: asyncio.TimerHandle | None = None
         self.replicas = REPLICAS
+        # The last permissions violation the hub reported on this connection (its word for why a
+        # request of this seat got no answer).
+        self.violations: list[str] = []
 
     @classmethod
     async def connect(
         cls, servers: Sequence[str], centre: Centre, *, name: str, timeout: float = 5.0,
-        online: Callable[[bool], None] = lambda up: None,
+        online: Callable[[bool], None] = lambda up: None, credentials: HubCredentials | None = None,
     ) -> Hub:  # fmt: skip
         """Connect (any of `servers`), and create the centre's stream unless it is there. `online(False)`
-        when the connection is lost, `online(True)` once it is back and the seat follows again."""
+        when the connection is lost, `online(True)` once it is back and the seat follows again.
+
+        With `credentials` the seat signs in as its user and trusts their CA; with those or a `tls://`
+        server it speaks only TLS. A wrong password or a hub it does not trust is HubUnavailable at once,
+        saying so (docs/seats.md, "Security")."""
         hubs: list[Hub] = []
+        violations: list[str] = []
+        refused: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
         async def reconnected() -> None:
             # Joined again: commands may go out at once; they are answered once the seat applied them.
@@ -82,22 +129,47 @@ class Hub:
         async def trouble(error: Exception) -> None:
             # Before joining, the attempts' errors end in one HubUnavailable: not one line per attempt.
             log.log(logging.WARNING if hubs else logging.DEBUG, "hub connection of %s: %s", name, error)
+            if _PERMISSIONS in str(error).lower():
+                violations[:] = [str(error)]  # the hub's word for a request it will never answer
+            why = refusal(error, credentials)
+            if why is not None and not hubs and not refused.done():
+                refused.set_result(why)  # trying again would only be refused again
 
+        # Passed as a mapping: nats-py's signature says int where it takes seconds as floats.
+        options: dict[str, Any] = {
+            "servers": list(servers), "name": name, "connect_timeout": max(1, int(timeout)),
+            "allow_reconnect": True, "max_reconnect_attempts": -1, "reconnect_time_wait": 0.5,
+            "reconnected_cb": reconnected, "disconnected_cb": disconnected, "error_cb": trouble,
+            "ping_interval": PING_S, "max_outstanding_pings": MAX_PINGS,
+        }  # fmt: skip
+        if credentials is not None:
+            options.update(user=credentials.user, password=credentials.password)
+            if credentials.tls:
+                try:
+                    options["tls"] = credentials.ssl_context()
+                except (ssl.SSLError, OSError) as error:
+                    raise HubUnavailable(f"cannot use the seat's certificates: {error}") from error
+        require_tls = "tls" in options or any(url.strip().lower().startswith("tls://") for url in servers)
+        client = _Client(require_tls)
+        # Reconnecting forever once joined; the first connection gets `timeout` in all (the client
+        # would otherwise retry an unreachable hub for ever).
+        connecting = asyncio.ensure_future(client.connect(**options))
+        await asyncio.wait((connecting, refused), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(BaseException):
+                await connecting
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.close(), 1.0)
+            if refused.done():
+                raise HubUnavailable(refused.result())
+            raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: TimeoutError()")
         try:
-            # Reconnecting forever once joined; the first connection gets `timeout` in all (the client
-            # would otherwise retry an unreachable hub for ever).
-            client = await asyncio.wait_for(
-                nats.connect(
-                    servers=list(servers), name=name, connect_timeout=max(1, int(timeout)),
-                    allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    reconnected_cb=reconnected, disconnected_cb=disconnected, error_cb=trouble,
-                    ping_interval=PING_S, max_outstanding_pings=MAX_PINGS,
-                ),
-                timeout,
-            )  # fmt: skip
+            connecting.result()
         except (OSError, TimeoutError, nats.errors.Error) as error:
             raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error!r}") from error
         hub = cls(client, client.jetstream(timeout=timeout), centre)
+        hub.violations = violations
         try:
             await hub._ensure_stream(timeout)
         except BaseException:
@@ -133,6 +205,19 @@ class Hub:
             num_replicas=self.replicas,
         )
         try:
+            # A stream that is there is used as it is (with its replicas): a wall may describe the
+            # log but never create it.
+            info = await self._js.stream_info(self.centre.stream)
+        except nats.js.errors.NotFoundError:
+            pass
+        except nats.errors.TimeoutError as error:
+            raise HubUnavailable(f"the hub did not describe {self.centre.stream}: {error}") from error
+        except nats.errors.Error as error:
+            raise HubUnavailable(f"the hub has no JetStream for {self.centre.stream}: {error}") from error
+        else:
+            self.replicas = info.config.num_replicas or 1
+            return
+        try:
             # Creating a stream that exists with the same configuration is a no-op, so two seats
             # starting together both succeed.
             try:
@@ -148,6 +233,11 @@ class Hub:
             except nats.errors.Error as error:
                 raise HubUnavailable(f"the hub has no stream {self.centre.stream}: {error}") from error
         except nats.errors.Error as error:
+            if self.violations:  # not asked again: the hub will refuse it every time
+                raise HubUnavailable(
+                    f"the centre's log {self.centre.stream} is not on the hub, and this seat may not "
+                    f"create it ({self.violations[-1]}): a console must join first"
+                ) from None
             raise HubUnavailable(f"the hub has no JetStream for {self.centre.stream}: {error}") from error
 
     def lease(self, seat: str, announce: Announce) -> Lease:
