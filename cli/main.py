@@ -264,7 +264,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             checkpoint_log=args.checkpoint_log,
             checkpoint_minutes=args.checkpoint_minutes,
             atlas=args.atlas,
-            join=None if args.hub is None else SeatJoin(args.hub, args.seat, args.centre),
+            join=None
+            if args.hub is None
+            else SeatJoin(args.hub, args.seat, args.centre, args.hub_credentials),
         )
     if command == "sim":
         from sim.runner import run_sim

@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.hub_config import add_hub_config_command
+from dispatch.seats.credentials import BadCredentials, HubCredentials, read_credentials
+
 USAGE_EXIT = 2
 DIFFER_EXIT = 1
 # nats://host[:port] or tls://host[:port] (a name or an IPv4 address; an IPv6 one in brackets).
@@ -35,6 +38,15 @@ def seat_name(text: str) -> str:
     return text
 
 
+def hub_credentials(text: str) -> HubCredentials:
+    """`--hub-credentials FILE`: the seat's user and password on the hub and the CA it trusts (a TOML
+    file, docs/seats.md "Security"); a bad file is one line naming the file, the line and the fault."""
+    try:
+        return read_credentials(Path(text))
+    except BadCredentials as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -59,12 +71,19 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
         "--centre", type=seat_name, default="centre", metavar="NAME",
         help="the centre to join on the hub (default: centre)",
     )  # fmt: skip
+    parser.add_argument(
+        "--hub-credentials", type=hub_credentials, metavar="FILE",
+        help="this seat's user, password and the CA it trusts on the hub (a TOML file written by "
+        "`seats hub-config`; with --hub)",
+    )  # fmt: skip
 
 
 def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.hub is None:
         if args.seat is not None:
             parser.error("--seat goes with --hub")
+        if args.hub_credentials is not None:
+            parser.error("--hub-credentials goes with --hub")
         return
     if args.seat is None:
         parser.error("--hub needs --seat NAME (this console's name in the centre)")
@@ -105,10 +124,13 @@ def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     follow.add_argument("--centre", dest="follow_centre", type=seat_name, default="centre", metavar="NAME")
     follow.add_argument("--db", dest="follow_db", type=Path, required=True, metavar="PATH",
                         help="the replica (created if missing)")  # fmt: skip
+    follow.add_argument("--hub-credentials", dest="follow_credentials", type=hub_credentials,
+                        metavar="FILE", help="this follower's user (a wall's), password and CA")  # fmt: skip
     follow.add_argument("--once", action="store_true", help="catch up, then stop")
     follow.add_argument("--timeout", type=_seconds, default=10.0, metavar="S",
                         help="how long to try to reach the hub at first (default 10)")  # fmt: skip
     follow.set_defaults(handler=run_seats_follow)
+    add_hub_config_command(seats_sub)
 
 
 def run_seats_follow(args: argparse.Namespace) -> int:
@@ -128,6 +150,7 @@ def run_seats_follow(args: argparse.Namespace) -> int:
         seat = SeatLoop(
             args.follow_db, load_policy(default_policy_path()), SystemClock(), hub=args.follow_hub,
             centre=args.follow_centre, seat=args.follow_seat, lead=False, timeout=args.timeout,
+            credentials=args.follow_credentials,
         )  # fmt: skip
     except HubUnavailable as error:
         print(f"tianshu: cannot join the centre: {error}", file=sys.stderr)

@@ -14,6 +14,7 @@ from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.apply import Outcome
+from dispatch.seats.credentials import HubCredentials
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
@@ -28,11 +29,13 @@ class JoinFailed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SeatJoin:
-    """Where a console joins: the hub's servers (any of them), the centre and this seat's name."""
+    """Where a console joins: the hub's servers (any of them), the centre, this seat's name, and who it
+    is on the hub (its user, password and the CA it trusts; none on a hub without users)."""
 
     hub: tuple[str, ...]
     seat: str
     centre: str
+    credentials: HubCredentials | None = None
 
 
 def feed_store(replica: Path) -> Path:
@@ -51,8 +54,9 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
     policy = load_policy(default_policy_path())
     try:
         return SeatLoop(
-            replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True
-        )
+            replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True,
+            credentials=join.credentials,
+        )  # fmt: skip
     except (HubUnavailable, BadName) as error:
         raise JoinFailed(str(error)) from error
 

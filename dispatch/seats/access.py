@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import bcrypt
-
 from dispatch.seats.subjects import ROOT, Centre, check_token
 
 # The JetStream API of the hub's default domain (nats.js.api.DEFAULT_PREFIX).
@@ -124,6 +122,8 @@ class ServerTls:
 
 def password_hash(password: str, rounds: int = ROUNDS) -> str:
     """A bcrypt hash nats-server accepts (`$2a$`)."""
+    import bcrypt  # only the hub-config command needs it, not every seat
+
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds, prefix=b"2a")).decode()
 
 

@@ -21,6 +21,7 @@ from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
+from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
 from dispatch.seats.hub import Hub, HubUnavailable, leave
 from dispatch.seats.lease import Lease
@@ -64,6 +65,7 @@ class SeatLoop:
     def __init__(
         self, db_path: Path, policy: Policy, clock: Clock, *, hub: Sequence[str], centre: str, seat: str,
         locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
+        credentials: HubCredentials | None = None,
     ) -> None:  # fmt: skip
         self.db_path = db_path
         self.policy = policy
@@ -101,6 +103,7 @@ class SeatLoop:
                     name=f"tianshu-{centre}-{seat}",
                     timeout=timeout,
                     online=lambda up: self._status.set(online=up),
+                    credentials=credentials,
                 )
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
