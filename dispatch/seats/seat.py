@@ -25,6 +25,8 @@ from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
 from dispatch.seats.hub import Hub, HubUnavailable, leave
 from dispatch.seats.lease import Lease
+from dispatch.seats.restore import Schedule, keep, report, restore, scratch_path
+from dispatch.seats.snapshot import SnapshotInfo, copy_replica
 from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
 from dispatch.seats.subjects import Centre, check_token
 from dispatch.seats.waiting import Waiting
@@ -65,6 +67,7 @@ class SeatLoop:
     def __init__(
         self, db_path: Path, policy: Policy, clock: Clock, *, hub: Sequence[str], centre: str, seat: str,
         locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
+        snapshots: bool = True,
         credentials: HubCredentials | None = None,
     ) -> None:  # fmt: skip
         self.db_path = db_path
@@ -91,11 +94,14 @@ class SeatLoop:
         self._jobs_at = float("-inf")  # the seat's time of the last run published
         # The last run of the periodic jobs this seat published (answered once applied here).
         self.last_run: concurrent.futures.Future[Outcome] | None = None
+        # The snapshot this seat started from (None: it replays the log), the last it took, when the next.
+        self.restored: SnapshotInfo | None = None
+        self.last_snapshot: concurrent.futures.Future[SnapshotInfo] | None = None
+        self._schedule: Schedule | None = None
         self._aio = asyncio.new_event_loop()
         self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
         self._aio_thread.start()
         try:
-            self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
             self._hub = self._on_hub(
                 Hub.connect(
                     hub,
@@ -106,6 +112,10 @@ class SeatLoop:
                     credentials=credentials,
                 )
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
+            if snapshots:  # before the store opens: a new seat starts from the newest snapshot
+                self.restored = self._on_hub(restore(self._hub, db_path)).result()  # its download is bounded
+            self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
+            self._schedule = Schedule(self._applied, clock.now()) if snapshots else None
             self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
             if lead:
                 self._on_hub(self._start_lease()).result(timeout)
@@ -149,6 +159,7 @@ class SeatLoop:
         (at most every JOBS_EVERY_S) that every seat applies alike; other seats skip them."""
         if self.clock.now() - self._jobs_at >= JOBS_EVERY_S:
             self.run_jobs()
+        self._snapshot_if_due()
         return self._local.write(self._beat)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -195,6 +206,21 @@ class SeatLoop:
         self._jobs_run += 1
         self.last_run = self.publish_jobs(term, self._jobs_run)
         return self.last_run
+
+    def take_snapshot(self) -> concurrent.futures.Future[SnapshotInfo]:
+        """Copy this replica now (between batches: its cursor is exactly what it holds) and keep it on
+        the hub, answered with its header once kept. The leader's beat does this on its Schedule."""
+        copy = scratch_path(self.db_path, "copy")
+        copied = self._local.write(lambda ctx: copy_replica(ctx.desk.conn, copy))
+        self.last_snapshot = self._on_hub(keep(self._hub, copied, copy, self.centre.name))
+        return self.last_snapshot
+
+    def _snapshot_if_due(self) -> None:
+        now, busy = self.clock.now(), self.last_snapshot is not None and not self.last_snapshot.done()
+        leads = self._status.now.term is not None
+        if self._schedule and leads and not busy and self._schedule.due(self._applied, now):
+            self._schedule.tried(self._applied, now)
+            self.take_snapshot().add_done_callback(report)
 
     def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
         """Publish the `run`th run of the periodic jobs under lease `term`, answered with what it did
