@@ -16,7 +16,7 @@ import sqlite_utils
 
 from core.clock import iso_utc
 from dispatch.casework.records.account_log import migrate_account_log
-from dispatch.casework.records.clusters import migrate_duplicate_clusters
+from dispatch.casework.records.clusters import migrate_duplicate_cells, migrate_duplicate_clusters
 from dispatch.casework.records.episodes import migrate_episodes
 from dispatch.casework.records.failures import migrate_failed_items
 from dispatch.feed.values import MetricSample, StorageTrouble, StoredEvent
@@ -125,6 +125,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_account_log,
     migrate_episodes,
     migrate_unit_positions,
+    migrate_duplicate_cells,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
