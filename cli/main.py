@@ -266,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             atlas=args.atlas,
             join=None
             if args.hub is None
-            else SeatJoin(args.hub, args.seat, args.centre, args.hub_credentials),
+            else SeatJoin(args.hub, args.seat, args.centre, args.hub_credentials, args.parent),
         )
     if command == "sim":
         from sim.runner import run_sim

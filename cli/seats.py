@@ -76,6 +76,10 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
         help="this seat's user, password and the CA it trusts on the hub (a TOML file written by "
         "`seats hub-config`; with --hub)",
     )  # fmt: skip
+    parser.add_argument(
+        "--parent", type=seat_name, metavar="CENTRE",
+        help="the centre above this one, for a district's seats (上报 sends a case there; with --hub)",
+    )  # fmt: skip
 
 
 def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -84,7 +88,11 @@ def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
             parser.error("--seat goes with --hub")
         if args.hub_credentials is not None:
             parser.error("--hub-credentials goes with --hub")
+        if args.parent is not None:
+            parser.error("--parent goes with --hub")
         return
+    if args.parent is not None and args.parent == args.centre:
+        parser.error(f"--parent names the centre above this one, not --centre itself ({args.parent})")
     if args.seat is None:
         parser.error("--hub needs --seat NAME (this console's name in the centre)")
     if args.wall:

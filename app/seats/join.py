@@ -36,6 +36,7 @@ class SeatJoin:
     seat: str
     centre: str
     credentials: HubCredentials | None = None
+    parent: str | None = None  # the centre above (a district's city): 上报 goes there
 
 
 def feed_store(replica: Path) -> Path:
@@ -55,7 +56,7 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
     try:
         return SeatLoop(
             replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True,
-            credentials=join.credentials,
+            credentials=join.credentials, parent=join.parent,
         )  # fmt: skip
     except (HubUnavailable, BadName) as error:
         raise JoinFailed(str(error)) from error

@@ -242,6 +242,8 @@ def run_gui(
         # A camera's mark on the map opens its picture in the wall's pop-up.
         situation.open_cameras_with(wall.controller.link_case)
     seat_status = SeatStatusWatch(seat, window.status, window) if seat is not None else None
+    if seat is not None and cockpit.duty is not None:
+        cockpit.duty.desk.panel.set_escalate_to(seat.parent)  # a district's seat escalates to its city
     window.restore_layout()
     window.show()
     try:

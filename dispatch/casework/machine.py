@@ -79,7 +79,17 @@ RULES: dict[Action, Rule] = {
     Action.ATTACH: Rule(OPEN_STATES | _FINISHED, None, _OPERATORS | {R.UNIT}),
     # The states a clearing proposal can stand in: those a void (its confirmation) starts from.
     Action.DISMISS_CLEARING: Rule(_TRIAGE, None, frozenset({R.SHIFT_LEAD})),
+    # Levels: a case beyond the district's means goes up before it is dispatched there; the city hands
+    # down what came up (only that: the effect checks); the district's loop takes it back by itself when
+    # the city's word arrives through the log.
+    Action.ESCALATE: Rule(_TRIAGE, S.ESCALATED, frozenset({R.SHIFT_LEAD}), reason_required=True),
+    Action.HAND_DOWN: Rule(_TRIAGE, S.HANDED_DOWN, frozenset({R.SHIFT_LEAD}), reason_required=True),
+    Action.TAKE_BACK: Rule(frozenset({S.ESCALATED}), S.REGISTERED, frozenset({R.SYSTEM}), True),
 }
+
+# The actions only a seat of a centre with levels can carry out (dispatch/seats): a console on one store
+# has no city to escalate to.
+LEVEL_ACTIONS = frozenset({Action.ESCALATE, Action.HAND_DOWN, Action.TAKE_BACK})
 
 
 def target_state(case: Case, command: Command) -> CaseState:

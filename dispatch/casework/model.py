@@ -25,9 +25,13 @@ class CaseState(enum.StrEnum):
     CLOSED = "closed"
     EVALUATED = "evaluated"
     ARCHIVED = "archived"
+    # Levels (分级): a district's case escalated to its city waits there for the city's return (下派);
+    # the city's copy of a case it handed back down ends as handed down.
+    ESCALATED = "escalated"
+    HANDED_DOWN = "handed_down"
 
 
-TERMINAL_STATES = frozenset({CaseState.VOID, CaseState.MERGED, CaseState.ARCHIVED})
+TERMINAL_STATES = frozenset({CaseState.VOID, CaseState.MERGED, CaseState.ARCHIVED, CaseState.HANDED_DOWN})
 # Closed and evaluated cases are finished work but can still be evaluated, reopened or archived.
 OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES - {CaseState.CLOSED, CaseState.EVALUATED}
 # The handling clock runs from dispatch until the unit reports the case handled, and again during rework;
@@ -93,6 +97,11 @@ class Action(enum.StrEnum):
     SOURCE_UPDATE = "source_update"
     # The shift lead keeps open a case proposed for 自动消警 (episodes.py): the proposal leaves the list.
     DISMISS_CLEARING = "dismiss_clearing"
+    # Levels (分级, docs/seats.md): a district escalates a case to its city (上报), the city hands it back
+    # down (下派), and the district's loop takes it back with the city's instruction.
+    ESCALATE = "escalate"
+    HAND_DOWN = "hand_down"
+    TAKE_BACK = "take_back"
 
 
 class Refusal(enum.StrEnum):

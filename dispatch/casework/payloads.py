@@ -4,6 +4,7 @@ audit records exactly as it was given; anything else is refused with a code befo
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ MAX_EXTENSION: dict[str, float] = {
     TimeUnit.WORKING_DAYS.value: 999,
 }
 _LINE_BREAKS = frozenset("\t\n\r")
+# A centre's name is one token of a NATS subject (dispatch/seats/subjects.py).
+_CENTRE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Categories that draw nothing: controls, format characters (zero-width space and joiners, BOM, bidi
 # marks), unassigned and private code points, separators (spaces), and combining marks with no base.
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
@@ -87,6 +90,10 @@ def _some_text(value: object) -> bool:
     return isinstance(value, str) and visible(value)
 
 
+def _centre(value: object) -> bool:
+    return isinstance(value, str) and _CENTRE.fullmatch(value) is not None
+
+
 def _positive(value: object) -> bool:
     return _number(value) and value > 0  # type: ignore[operator]
 
@@ -127,6 +134,7 @@ _FIELDS: dict[Action, dict[str, Field]] = {
     Action.SOURCE_UPDATE: {
         "severity": Field(_integer, True, "a source update carries the event's severity, 1 to 4")
     },
+    Action.ESCALATE: {"to": Field(_centre, True, "上报 names the centre above (letters, digits, - or _)")},
 }
 
 

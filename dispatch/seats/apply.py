@@ -10,25 +10,30 @@ from dataclasses import dataclass
 
 from dispatch.casework.model import Applied, Refusal, Refused
 from dispatch.casework.policy import Policy
+from dispatch.casework.records import levels
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate
 from dispatch.casework.records.supervision import sweep_cards
 from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
+from dispatch.seats import transfers
 from dispatch.seats.entries import (
     BadEntry,
     CommandEntry,
     EventEntry,
     JobsEntry,
     LeaseEntry,
+    RelayedEntry,
+    TransferEntry,
     decode,
     to_command,
 )
 from dispatch.store.rows import COUNT_DUPLICATE
 
 log = logging.getLogger(__name__)
-# One delivered entry: its sequence, its bytes and when the hub stored it (None: unknown).
-Delivery = tuple[int, bytes, float | None]
+# One delivered entry: its sequence, its bytes and when the hub stored it (None: unknown), and the
+# subject it was published on when the hub says (a transfer must come on its sender's subject).
+Delivery = tuple[int, bytes, float | None] | tuple[int, bytes, float | None, str]
 SEQ_KEY = "seat_applied_seq"
 # How far ahead of the hub's own clock an entry may be dated. The log's time never goes back, so one
 # entry dated next year would date every later command next year: such an entry is refused (alike on
@@ -59,7 +64,7 @@ class Outcome:
     seat: str
     applied: Applied | None = None
     refused: Refused | None = None
-    opened: tuple[int, ...] = ()  # the cases an event (or the discovery job) opened
+    opened: tuple[int, ...] = ()  # the cases an event (or the discovery job, or an escalation) opened
     raised: tuple[int, ...] = ()  # the cases whose supervision card the jobs raised
     # The hub had this entry already (same message id): `seq` is the first one's, applied before.
     duplicate: bool = False
@@ -119,6 +124,8 @@ class Applier:
     def __init__(self, conn: sqlite3.Connection, policy: Policy, locate: Locate) -> None:
         self.clock = EntryClock(0.0)
         self.desk = CaseDesk(conn, Timers(policy), self.clock)
+        self.desk.levels = True  # a seat's centre may escalate and hand down (through its hub)
+        self.policy = policy
         self.discovery = Discovery(self.desk, policy, Router(policy.routing).route, locate)
         self.seq, self.at = read_cursor(conn)
         self.term = read_term(conn)
@@ -142,7 +149,9 @@ class Applier:
         gap: Gap | None = None
         try:
             with self.desk.transaction() as conn:
-                for seq, data, stored_at in entries:
+                for delivery in entries:
+                    seq, data, stored_at = delivery[0], delivery[1], delivery[2]
+                    subject = delivery[3] if len(delivery) > 3 else None
                     if seq <= self.seq:
                         continue
                     if seq != self.seq + 1:
@@ -150,7 +159,7 @@ class Applier:
                         # sequence: every number is an entry, so a jump means one was missed here.
                         gap = Gap(self.seq + 1, seq)
                         break
-                    outcomes.append(self._apply(seq, data, stored_at))
+                    outcomes.append(self._apply(seq, data, stored_at, subject))
                     self.seq, self.at = seq, self.clock.at
                 if outcomes:
                     conn.execute(_SET, (SEQ_KEY, str(self.seq)))
@@ -161,7 +170,7 @@ class Applier:
             raise
         return Batch(outcomes, gap)
 
-    def _apply(self, seq: int, data: bytes, stored_at: float | None) -> Outcome:
+    def _apply(self, seq: int, data: bytes, stored_at: float | None, subject: str | None = None) -> Outcome:
         self.clock.at = self.at
         try:
             entry = decode(data)
@@ -171,6 +180,9 @@ class Applier:
             ahead = f"the entry is dated {entry.at - stored_at:.0f} s ahead of the hub's clock"
             return Outcome(seq, entry.id, entry.seat, refused=Refused(Refusal.BAD_PAYLOAD, ahead))
         self.clock.at = max(entry.at, self.at)
+        problem = transfers.misrouted(entry, subject)
+        if problem is not None:
+            return Outcome(seq, entry.id, entry.seat, refused=Refused(Refusal.FORBIDDEN, problem))
         try:
             if isinstance(entry, CommandEntry):
                 applied = self.desk.act_in_transaction(to_command(entry))
@@ -179,6 +191,10 @@ class Applier:
                 return self._lease(seq, entry)
             if isinstance(entry, JobsEntry):
                 return self._jobs(seq, entry)
+            if isinstance(entry, TransferEntry):
+                return self._transfer(seq, entry)
+            if isinstance(entry, RelayedEntry):
+                return self._relayed(seq, entry)
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)
@@ -243,3 +259,24 @@ class Applier:
             seq, entry.id, entry.seat, opened=tuple(case.id for case in opened),
             raised=tuple(applied.case.id for applied in raised),
         )  # fmt: skip
+
+    # -- levels ------------------------------------------------------------------------------------------
+
+    def _transfer(self, seq: int, entry: TransferEntry) -> Outcome:
+        """Another centre's escalation opens a case here; its return takes the escalated case back."""
+        if levels.taken(self.desk.conn, entry.sender, entry.transfer):
+            return Outcome(seq, entry.id, entry.seat)  # sent again (a new leader): taken once
+        if entry.kind == levels.ESCALATE:
+            case = transfers.take_escalation(self.desk, self.policy, entry)
+            return Outcome(seq, entry.id, entry.seat, opened=(case.id,))
+        if entry.kind == levels.HAND_DOWN:
+            return Outcome(seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry))
+        raise BadEntry(f"unknown transfer kind {entry.kind!r}")
+
+    def _relayed(self, seq: int, entry: RelayedEntry) -> Outcome:
+        if entry.term != self.term:  # fenced like a run of the jobs
+            raise Refused(
+                Refusal.STALE, f"relayed under lease term {entry.term}; term {self.term} is in force"
+            )
+        levels.mark_relayed(self.desk.conn, entry.transfer, entry.remote_seq, self.clock.at)
+        return Outcome(seq, entry.id, entry.seat)

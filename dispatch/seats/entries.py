@@ -83,7 +83,34 @@ class JobsEntry(msgspec.Struct, frozen=True, tag="jobs", forbid_unknown_fields=T
     jobs: tuple[str, ...]
 
 
-Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry
+class TransferEntry(msgspec.Struct, frozen=True, tag="transfer", forbid_unknown_fields=True):
+    """What another centre sent this one (levels): an escalation (上报) from a district, or a case handed
+    back down (下派) by the city. `transfer` is its id in the sender's outbox: taken once, however often
+    it arrives. The sender must be the centre its subject names (the hub lets a centre publish only
+    there; the apply checks the two agree)."""
+
+    id: str
+    seat: str
+    at: float
+    sender: str
+    transfer: int
+    kind: str
+    body: dict[str, Any]
+
+
+class RelayedEntry(msgspec.Struct, frozen=True, tag="relayed", forbid_unknown_fields=True):
+    """The leader saw transfer `transfer` stored in the other centre's log at `remote_seq`: every seat
+    marks it sent (a new leader then does not send it again)."""
+
+    id: str
+    seat: str
+    at: float
+    term: int
+    transfer: int
+    remote_seq: int
+
+
+Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry | TransferEntry | RelayedEntry
 _DECODER = msgspec.json.Decoder(Entry)
 
 
@@ -125,6 +152,17 @@ def lease_entry(term: int, seat: str, at: float) -> LeaseEntry:
 def jobs_entry(term: int, run: int, jobs: tuple[str, ...], seat: str, at: float) -> JobsEntry:
     """The `run`th run of the jobs under `term` (a retry of the same run is stored once)."""
     return JobsEntry(f"jobs.{term}.{run}", seat, at, term, jobs)
+
+
+def transfer_entry(
+    sender: str, transfer: int, kind: str, body: dict[str, Any], seat: str, at: float
+) -> TransferEntry:
+    # Its message id names the sender and the transfer: sent again (a retry, a new leader), stored once.
+    return TransferEntry(f"from.{sender}.{transfer}", seat, at, sender, transfer, kind, body)
+
+
+def relayed_entry(term: int, transfer: int, remote_seq: int, seat: str, at: float) -> RelayedEntry:
+    return RelayedEntry(f"relayed.{transfer}", seat, at, term, transfer, remote_seq)
 
 
 def encode(entry: Entry) -> bytes:

@@ -45,8 +45,8 @@ _NOT_CLUSTERED = 10074
 # How nats-py words the server's refusals (in lower case).
 _PERMISSIONS = "permissions violation"
 _AUTHORIZATION = "authorization violation"
-# (sequence, bytes, the time the hub stored the entry)
-Handler = Callable[[int, bytes, float], Awaitable[None]]
+# (sequence, bytes, the time the hub stored the entry, the subject it was published on)
+Handler = Callable[[int, bytes, float, str], Awaitable[None]]
 
 
 class HubUnavailable(LoopUnavailable):
@@ -253,11 +253,14 @@ class Hub:
     def connected(self) -> bool:
         return bool(self._client.is_connected)
 
-    async def publish(self, subject: str, data: bytes, msg_id: str) -> api.PubAck:
-        """Store one entry; a second publish of `msg_id` inside the duplicate window is acknowledged with
-        `duplicate=True` and stored only once."""
+    async def publish(
+        self, subject: str, data: bytes, msg_id: str, *, centre: Centre | None = None
+    ) -> api.PubAck:
+        """Store one entry (in another centre's log with `centre`: a transfer, levels); a second publish
+        of `msg_id` inside the duplicate window is acknowledged with `duplicate=True` and stored once."""
+        stream = (centre or self.centre).stream
         try:
-            return await self._js.publish(subject, data, stream=self.centre.stream, headers={MSG_ID: msg_id})
+            return await self._js.publish(subject, data, stream=stream, headers={MSG_ID: msg_id})
         except nats.errors.Error as error:
             raise HubUnavailable(f"the hub did not confirm the entry: {error}") from error
 
@@ -300,7 +303,7 @@ class Hub:
 
             async def on_message(msg: Msg) -> None:
                 metadata = msg.metadata
-                await handler(metadata.sequence.stream, msg.data, metadata.timestamp.timestamp())
+                await handler(metadata.sequence.stream, msg.data, metadata.timestamp.timestamp(), msg.subject)
 
             try:
                 # A short wait, tried again every RETRY_S: on a cluster that lost a node the stream may

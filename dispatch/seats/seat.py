@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from core.clock import Clock
 from dispatch.beat import job_health
-from dispatch.casework.model import Applied, Command, Refused
+from dispatch.casework.model import Action, Applied, Command, Refusal, Refused
 from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
+from dispatch.casework.records import levels
 from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
@@ -25,6 +26,7 @@ from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
 from dispatch.seats.hub import Hub, HubUnavailable, leave
 from dispatch.seats.lease import Lease
+from dispatch.seats.relay import relay
 from dispatch.seats.restore import Schedule, keep, report, restore, scratch_path
 from dispatch.seats.snapshot import SnapshotInfo, copy_replica
 from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
@@ -69,12 +71,16 @@ class SeatLoop:
         locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
         snapshots: bool = True,
         credentials: HubCredentials | None = None,
+        parent: str | None = None,
     ) -> None:  # fmt: skip
         self.db_path = db_path
         self.policy = policy
         self.clock = clock
         self.centre = Centre(centre)
         self.seat = check_token("seat", seat)
+        # The centre above this one (levels): 上报 sends a case there. None: nothing to escalate to.
+        self.parent = check_token("centre", parent) if parent is not None else None
+        self._relaying = False  # a relay of transfers to other centres is under way (leader only)
         self._timeout = timeout
         self._local = LocalLoop(db_path, policy, clock, locate=locate)
         self._lock = threading.Lock()
@@ -130,6 +136,7 @@ class SeatLoop:
         try:
             # What cannot survive the log's JSON (NaN, huge ids) is refused here, exactly as the desk would.
             check_command(command)
+            command = self._addressed(command)
         except Refused as refused:
             done.set_exception(refused)
             return done
@@ -159,6 +166,7 @@ class SeatLoop:
         (at most every JOBS_EVERY_S) that every seat applies alike; other seats skip them."""
         if self.clock.now() - self._jobs_at >= JOBS_EVERY_S:
             self.run_jobs()
+        self.relay_transfers()
         self._snapshot_if_due()
         return self._local.write(self._beat)
 
@@ -260,6 +268,33 @@ class SeatLoop:
         self._on_hub(last())
         return done
 
+    def relay_transfers(self) -> concurrent.futures.Future[int] | None:
+        """If this seat leads: send what the centre owes other centres (levels), answered with how many
+        were confirmed. None when another seat leads, or a relay is still under way."""
+        term = self._status.now.term
+        with self._lock:
+            if term is None or self._relaying or self._closed:
+                return None
+            self._relaying = True
+
+        async def send() -> int:
+            try:
+                owed = await asyncio.wrap_future(self._local.query(lambda ctx: levels.pending(ctx.desk.conn)))
+                return await relay(self._hub, self.seat, term, owed, self.clock.now()) if owed else 0
+            finally:
+                with self._lock:
+                    self._relaying = False
+
+        return self._on_hub(send())
+
+    def _addressed(self, command: Command) -> Command:
+        """上报 goes to this centre's parent: the command names it, so that every seat sends it there."""
+        if command.action is not Action.ESCALATE or "to" in command.payload:
+            return command
+        if self.parent is None:
+            raise Refused(Refusal.ILLEGAL, f"centre {self.centre.name} has no centre above it to escalate to")
+        return dataclasses.replace(command, payload={**command.payload, "to": self.parent})
+
     # -- the hub's thread ----------------------------------------------------------------------------
 
     def _on_hub(self, job: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
@@ -308,11 +343,11 @@ class SeatLoop:
 
         self._on_hub(send())
 
-    async def _on_entry(self, seq: int, data: bytes, stored_at: float) -> None:
+    async def _on_entry(self, seq: int, data: bytes, stored_at: float, subject: str) -> None:
         # The hub does not wait for the store (catch-up streams on): entries queue here, and the store's
         # thread applies what has gathered, a batch per transaction.
         with self._lock:
-            self._inbox.append((seq, data, stored_at))
+            self._inbox.append((seq, data, stored_at, subject))
             if self._draining:
                 return
             self._draining = True

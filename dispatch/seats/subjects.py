@@ -30,10 +30,12 @@ class Centre:
 
     - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
     - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case);
-    - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs).
+    - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs, a
+      transfer to another centre confirmed);
+    - `tianshu.<centre>.log.from.<other>`: what centre <other> sent this one (levels: 上报 and 下派).
 
     Everything under `tianshu.<centre>.log.>` is one stream, so one sequence orders all of it: the order
-    every seat applies in. Levels (a district under a city) get their own centres; see docs/seats.md.
+    every seat applies in. Levels: a district and its city are two centres; see docs/seats.md.
     """
 
     name: str
@@ -56,6 +58,11 @@ class Centre:
     @property
     def event_subject(self) -> str:
         return f"{ROOT}.{self.name}.log.event"
+
+    def inbound_subject(self, sender: str) -> str:
+        """Where centre `sender` puts what it sends this centre (an escalation up, a return down): a
+        sender may publish only there in another centre's log (docs/seats.md, Security)."""
+        return f"{ROOT}.{self.name}.log.from.{check_token('centre', sender)}"
 
     @property
     def lead_subject(self) -> str:

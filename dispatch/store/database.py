@@ -19,6 +19,7 @@ from dispatch.casework.records.account_log import migrate_account_log
 from dispatch.casework.records.clusters import migrate_duplicate_cells, migrate_duplicate_clusters
 from dispatch.casework.records.episodes import migrate_episodes
 from dispatch.casework.records.failures import migrate_failed_items
+from dispatch.casework.records.levels import migrate_levels
 from dispatch.feed.values import MetricSample, StorageTrouble, StoredEvent
 from dispatch.store.case_schema import migrate_audit_changes, migrate_closed_loop, migrate_sign_in_throttle
 from dispatch.store.positions import migrate_unit_positions
@@ -126,6 +127,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     migrate_episodes,
     migrate_unit_positions,
     migrate_duplicate_cells,
+    migrate_levels,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

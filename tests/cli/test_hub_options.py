@@ -24,6 +24,9 @@ from cli.seats import hub_urls
         (["--hub", "nats://a:4222", "--seat", "s.1"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--centre", "a>b"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--wall"], "a wall does not join a hub itself"),
+        (["--parent", "city"], "--parent goes with --hub"),
+        (["--hub", "nats://a:4222", "--seat", "s1", "--parent", "a.b"], "expected 1 to 64 letters"),
+        (["--hub", "nats://a", "--seat", "s1", "--centre", "c", "--parent", "c"], "not --centre itself"),
     ],
 )
 def test_a_bad_hub_option_is_one_line_and_exit_2(
@@ -44,6 +47,8 @@ def test_a_cluster_is_given_as_its_servers() -> None:
     assert args.hub == ("nats://a:4222", "tls://10.0.0.2:4222", "nats://b")
     assert (args.seat, args.centre) == ("east-1", "centre")
     assert build_parser().parse_args([]).hub is None  # without --hub: one local store, as ever
+    district = ["--hub", "nats://a", "--seat", "ja-1", "--centre", "jiangan", "--parent", "city"]
+    assert build_parser().parse_args(district).parent == "city"
 
 
 @given(st.text(max_size=80))

@@ -16,6 +16,7 @@ from dispatch.casework.readouts import SEVERE_MAX, MergeProposal, SplitOffer
 from widgets.desk.case_words import ACTION_KEYS, DESK_ACTIONS, CaseWords
 
 BUTTON_COLUMNS = 3
+FROM_CENTRE = "centre:"  # the source of a case that came up from a district (dispatch/seats/transfers.py)
 _EXTENSION = frozenset({Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION})
 
 
@@ -36,10 +37,12 @@ def desk_actions(
     proposals: tuple[MergeProposal, ...] = (),
     splits: tuple[SplitOffer, ...] = (),
     clearing: bool = False,
+    escalate_to: str | None = None,
 ) -> tuple[Action, ...]:
     """The actions the panel offers: what the role may do in the case's state, less what cannot apply now;
     a split on the merged case and on its master alike, while the desk would carry it out; keeping a case
-    open against 自动消警 only while it is proposed (`clearing`)."""
+    open against 自动消警 only while it is proposed (`clearing`); 上报 only on a seat of a centre with one
+    above it (`escalate_to`), 下派 only on a case that came up from a district."""
     if role is None:
         return ()
     offered: list[Action] = []
@@ -59,6 +62,10 @@ def desk_actions(
         if action is Action.MERGE and not any(p.possible for p in proposals):
             continue
         if action is Action.DISMISS_CLEARING and not clearing:
+            continue
+        if action is Action.ESCALATE and escalate_to is None:
+            continue
+        if action is Action.HAND_DOWN and not case.source.startswith(FROM_CENTRE):
             continue
         offered.append(action)
     if splits and role in RULES[Action.SPLIT].roles:

@@ -60,6 +60,7 @@ class CasePanel(QWidget):
         self._vocabulary = vocabulary
         self._file: CaseFile | None = None
         self._role: Role | None = None
+        self.escalate_to: str | None = None  # the centre above (a seat of a district): 上报 goes there
         self._names: Mapping[str, str] = {}
         self._now = time.time()
         self.empty = QLabel(self.tr("Select a case in the queue (J/K, Enter)."), self)
@@ -320,8 +321,14 @@ class CasePanel(QWidget):
         if case_file is None:
             return ()
         return desk_actions(
-            case_file.case, self._role, case_file.proposals, case_file.splits, case_file.clearing_proposed
-        )
+            case_file.case, self._role, case_file.proposals, case_file.splits, case_file.clearing_proposed,
+            self.escalate_to,
+        )  # fmt: skip
+
+    def set_escalate_to(self, centre: str | None) -> None:
+        """The centre above this desk's (a seat of a district): 上报 is offered with it, never without."""
+        self.escalate_to = centre
+        self._show_actions()
 
     def _show_actions(self) -> None:
         self.action_bar.show_actions(self._offered(), self._role, self._file is not None, self._action_room())

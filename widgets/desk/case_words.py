@@ -42,6 +42,8 @@ ACTION_KEYS: dict[Action, str] = {
     A.REOPEN: "Shift+R",
     A.ARCHIVE: "Shift+C",
     A.SUPERVISE: "S",
+    A.ESCALATE: "Shift+U",  # up
+    A.HAND_DOWN: "Shift+D",  # down
 }
 DESK_ACTIONS = tuple(ACTION_KEYS)
 
@@ -86,6 +88,9 @@ class CaseWords(QObject):
             A.ATTACH: self.tr("Evidence attached"),
             A.SOURCE_UPDATE: self.tr("Source updated the report"),
             A.DISMISS_CLEARING: self.tr("Keep open (no 自动消警)"),
+            A.ESCALATE: self.tr("Escalate to the city"),
+            A.HAND_DOWN: self.tr("Hand down to the district"),
+            A.TAKE_BACK: self.tr("Taken back from the city"),
         }
         self._done = {
             A.REGISTER: self.tr("%1 registered."),

@@ -46,6 +46,8 @@ class ShiftWords(QObject):
             CaseState.CLOSED: self.tr("Closed"),
             CaseState.EVALUATED: self.tr("Evaluated"),
             CaseState.ARCHIVED: self.tr("Archived"),
+            CaseState.ESCALATED: self.tr("Escalated"),
+            CaseState.HANDED_DOWN: self.tr("Handed down"),
         }
         self._cards = {
             Card.NONE: "",

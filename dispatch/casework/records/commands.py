@@ -54,6 +54,9 @@ class CaseDesk:
         # A desk behind a console checks every command's actor against who signed in there (the app sets
         # it up at start); one that serves no console (intake, simulator, benches) acts for whom it is told.
         self.attendance: Attendance | None = None
+        # Levels (escalate, hand down) need a centre above or below, through a hub: only a seat's
+        # applier turns them on (dispatch/seats/apply.py); a console on one store refuses them.
+        self.levels = False
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

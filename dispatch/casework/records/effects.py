@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from core.clock import iso_utc
 from dispatch.casework.model import OPEN_STATES, Action, Card, Case, CaseState, Command, Refusal, Refused
 from dispatch.casework.policy import AreaType, Urgency
-from dispatch.casework.records import audit, episodes
+from dispatch.casework.records import audit, episodes, levels
 from dispatch.casework.records.cases import load_case
 from dispatch.casework.records.split import plan_split
 from dispatch.casework.timers import HandleClock
@@ -265,6 +265,43 @@ def _dismiss_clearing(desk: CaseDesk, case: Case, command: Command, now: float) 
     return Effect(case)
 
 
+def _levels_only(desk: CaseDesk, case: Case, command: Command) -> None:
+    if not desk.levels:
+        raise Refused(
+            Refusal.ILLEGAL,
+            f"{command.action.value} needs a seat of a centre joined to its hub (docs/seats.md, Levels)",
+            current=case,
+        )
+
+
+def _escalate(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """上报: the centre above is owed this case; its leader sends it (the case waits here meanwhile)."""
+    _levels_only(desk, case, command)
+    to = str(command.payload["to"])
+    body = levels.escalation_body(case, command.reason, command.actor.login)
+    transfer = levels.queue(desk.conn, to, levels.ESCALATE, case.id, body, now)
+    return Effect(case, {"to": to, "transfer": transfer})
+
+
+def _hand_down(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """下派: a case that came up from a district goes back to it with the city's instruction."""
+    _levels_only(desk, case, command)
+    came = levels.origin(desk.conn, case.id)
+    if came is None:
+        raise Refused(Refusal.ILLEGAL, f"case {case.code} did not come up from a district", current=case)
+    body = {
+        "case_id": came.case_id, "code": came.code, "city_case": case.code, "reason": command.reason,
+        "by": command.actor.login,
+    }  # fmt: skip
+    transfer = levels.queue(desk.conn, came.centre, levels.HAND_DOWN, case.id, body, now)
+    return Effect(case, {"to": came.centre, "to_case": came.code, "transfer": transfer})
+
+
+def _take_back(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    _levels_only(desk, case, command)
+    return Effect(case, dict(command.payload))
+
+
 def _merge(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     master_id = command.payload.get("master_id")
     if not isinstance(master_id, int) or master_id == case.id:
@@ -339,6 +376,9 @@ _EFFECTS: dict[Action, EffectFn] = {
     Action.ATTACH: _attach,
     Action.SOURCE_UPDATE: _source_update,
     Action.DISMISS_CLEARING: _dismiss_clearing,
+    Action.ESCALATE: _escalate,
+    Action.HAND_DOWN: _hand_down,
+    Action.TAKE_BACK: _take_back,
 }
 
 

@@ -252,3 +252,31 @@ def test_the_timeline_names_the_system_and_units_in_words(panel: CasePanel) -> N
         "市政排水一队 · Responsible unit",
         "System",
     ]
+
+
+def test_escalation_is_offered_only_on_a_district_seat_and_hand_down_only_on_what_came_up(
+    qtbot: QtBot, panel: CasePanel
+) -> None:
+    own = case(severity=1, acknowledged=True, state=S.REGISTERED)
+    panel.set_role(Role.SHIFT_LEAD)
+    panel.show_file(case_file(own))
+    # A console on one store, or a seat of a centre with none above it: nothing to escalate to.
+    assert Action.ESCALATE not in shown_buttons(panel)
+    assert Action.HAND_DOWN not in shown_buttons(panel)
+    panel.set_escalate_to("city")
+    assert Action.ESCALATE in shown_buttons(panel)
+    assert panel.buttons[Action.ESCALATE].text() == "Escalate to the city (Shift+U)"
+    panel.tabs.setFocus()
+    with qtbot.waitSignal(panel.action_requested) as asked:
+        QTest.keyClick(panel.tabs, Qt.Key.Key_U, Qt.KeyboardModifier.ShiftModifier)
+    assert asked.args == [ActionRequest(Action.ESCALATE, own.id, own.version)]
+    # The city's copy of a district's case: it may go back down; the city's own may not.
+    came_up = dataclasses.replace(own, source="centre:jiangan")
+    panel.set_escalate_to(None)
+    panel.show_file(case_file(came_up))
+    assert Action.HAND_DOWN in shown_buttons(panel)
+    assert Action.ESCALATE not in shown_buttons(panel)
+    # A dispatcher may do neither: both are the shift lead's.
+    assert not {Action.ESCALATE, Action.HAND_DOWN} & set(
+        desk_actions(came_up, Role.DISPATCHER, escalate_to="city")
+    )

@@ -1,0 +1,87 @@
+"""Levels through a real hub: a district escalates a case to its city (上报), the city hands it back down
+(下派), each audited on both sides, every seat of each centre alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.clock import ManualClock
+from dispatch.casework.model import Action, CaseState, Command, Refusal, Refused
+from dispatch.seats.seat import SeatLoop
+from dispatch.seats.verify import differences
+from tests.dispatch.casework.policies import LEAD, POLICY
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat, scalar, timeline
+
+pytestmark = pytest.mark.slow
+
+
+def district_seat(hub: str, directory: Path, name: str, *, lead: bool = False) -> SeatLoop:
+    return SeatLoop(
+        directory / f"{name}.sqlite3", POLICY, ManualClock(START), hub=[hub], centre="jiangan", seat=name,
+        lead=lead, parent="city",
+    )  # fmt: skip
+
+
+def relay(seat: SeatLoop) -> int:
+    """What the leader sends once it has applied the log as it stands (its beat does this every second)."""
+    seat.caught_up().result(WAIT)
+    sent = seat.relay_transfers()
+    assert sent is not None, "the seat should lead its centre"
+    return sent.result(WAIT)
+
+
+def test_a_case_goes_up_to_the_city_and_comes_back_down(hub: str, tmp_path: Path) -> None:
+    city = open_seat(hub, tmp_path, "c1", centre="city", lead=True)
+    ja1 = district_seat(hub, tmp_path, "ja1", lead=True)
+    ja2 = district_seat(hub, tmp_path, "ja2")
+    try:
+        city.wait_status(lambda status: status.leading, WAIT)
+        ja1.wait_status(lambda status: status.leading, WAIT)
+        (case_id,) = ja1.publish_event(event("flood-1", category="waterlogging")).result(WAIT).opened
+        act(ja1, case_id, Action.REGISTER, LEAD)
+        escalated = act(ja2, case_id, Action.ESCALATE, LEAD, reason="积水超过区级排涝能力")
+        assert escalated.state is CaseState.ESCALATED
+        # The district's leader sends it; a seat that does not lead sends nothing.
+        assert ja2.relay_transfers() is None
+        assert relay(ja1) == 1
+        assert relay(ja1) == 0  # confirmed in the district's log: not sent again
+        city.caught_up().result(WAIT)
+        (city_case,) = [
+            row[0]
+            for row in city.query(
+                lambda ctx: ctx.desk.conn.execute("SELECT id FROM cases").fetchall()
+            ).result(WAIT)
+        ]
+        up = case_on(city, city_case)
+        assert (up.state, up.source, up.category) == (CaseState.REGISTERED, "centre:jiangan", "waterlogging")
+        assert "jiangan 上报" in timeline(city, city_case)[-1].reason
+        assert "积水超过区级排涝能力" in timeline(city, city_case)[-1].reason
+
+        # While it is up, the district cannot dispatch it: it waits for the city.
+        version = case_on(ja1, case_id).version
+        with pytest.raises(Refused) as refused:
+            ja1.act(Command(case_id, version, Action.DISPATCH, LEAD, "", {"unit": "U-1"})).result(WAIT)
+        assert refused.value.code is Refusal.ILLEGAL
+
+        down = act(city, city_case, Action.HAND_DOWN, LEAD, reason="请江岸区按防汛预案处置")
+        assert down.state is CaseState.HANDED_DOWN
+        assert relay(city) == 1
+        for seat in (ja1, ja2):
+            seat.caught_up().result(WAIT)
+            back = case_on(seat, case_id)
+            assert back.state is CaseState.REGISTERED
+            last = timeline(seat, case_id)[-1]
+            assert last.action is Action.TAKE_BACK
+            assert "请江岸区按防汛预案处置" in last.reason
+        # Audited on both sides, sent once each way, and the district's replicas agree.
+        assert [row.action for row in timeline(ja1, case_id)][-2:] == [Action.ESCALATE, Action.TAKE_BACK]
+        assert [row.action for row in timeline(city, city_case)][-1] is Action.HAND_DOWN
+        assert scalar(ja2, "SELECT count(*) FROM level_outbox WHERE relayed_at IS NOT NULL") == 1
+        assert scalar(city, "SELECT count(*) FROM level_outbox WHERE relayed_at IS NOT NULL") == 1
+        paths = (tmp_path / "ja1.sqlite3", tmp_path / "ja2.sqlite3")
+    finally:
+        for seat in (city, ja1, ja2):
+            seat.close()
+    assert differences(paths[0], paths[1]) == []
