@@ -113,16 +113,21 @@ async def restore(hub: Hub, db_path: Path, *, behind: int = EVERY_ENTRIES) -> Sn
         log.info("%s: replaying the log from %d, not restoring snapshot %d: the store keeps %s",
                  db_path.name, state.applied + 1, newest, why)  # fmt: skip
         return None
-    with _scratch(db_path, "fetch") as fetched, _scratch(db_path, "restore") as restored:
-        try:
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new seat's directory, as open_store
+        with _scratch(db_path, "fetch") as fetched, _scratch(db_path, "restore") as restored:
             with fetched.open("wb") as sink:
                 await hub.get_snapshot(newest, sink, DOWNLOAD_S)
             info = await asyncio.to_thread(unpack, fetched, restored, hub.centre.name, newest)
             await asyncio.to_thread(install, restored, db_path, state)
-        except (BadSnapshot, HubUnavailable, OSError, sqlite3.Error) as error:
-            log.warning("%s: snapshot %d refused, replaying the log from %d instead: %s",
-                        db_path.name, newest, state.applied + 1, error)  # fmt: skip
-            return None
+    except BadSnapshot as error:
+        log.warning("%s: snapshot %d refused, replaying the log from %d instead: %s",
+                    db_path.name, newest, state.applied + 1, error)  # fmt: skip
+        return None
+    except (HubUnavailable, OSError, sqlite3.Error) as error:
+        log.warning("%s: snapshot %d not fetched or installed, replaying the log from %d instead: %s",
+                    db_path.name, newest, state.applied + 1, error)  # fmt: skip
+        return None
     log.info("%s: restored snapshot %d (%d cases); following the log from %d",
              db_path.name, info.seq, info.cases, info.seq + 1)  # fmt: skip
     return info

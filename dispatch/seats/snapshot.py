@@ -231,14 +231,18 @@ def _inflate(reader: IO[bytes], dest: Path, info: SnapshotInfo) -> None:
     with os.fdopen(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, STORE_MODE), "wb") as sink:
         try:
             for chunk in iter(lambda: reader.read(CHUNK), b""):
-                data = inflater.decompress(chunk)
-                if inflater.unused_data:
-                    raise BadSnapshot("bytes after the end of the compressed store")
-                size += len(data)
-                if size > info.size:
-                    raise BadSnapshot(f"the store is longer than the {info.size} bytes its header says")
-                digest.update(data)
-                sink.write(data)
+                pending = chunk
+                while pending:
+                    # At most CHUNK out per call: free pages compress a thousandfold, memory must not.
+                    data = inflater.decompress(pending, CHUNK)
+                    pending = inflater.unconsumed_tail
+                    if inflater.unused_data:
+                        raise BadSnapshot("bytes after the end of the compressed store")
+                    size += len(data)
+                    if size > info.size:
+                        raise BadSnapshot(f"the store is longer than the {info.size} bytes its header says")
+                    digest.update(data)
+                    sink.write(data)
         except zlib.error as error:
             raise BadSnapshot(f"the compressed store is damaged: {error}") from None
         if not inflater.eof:

@@ -220,7 +220,7 @@ def test_the_hub_keeps_the_newest_snapshots(hub: str, tmp_path: Path) -> None:
             report(a, n)
             taken.append(a.take_snapshot().result(WAIT).seq)
         assert kept(hub) == [f"snapshot-{seq:012d}" for seq in taken[-KEEP:]]
-        late = open_seat(hub, tmp_path, "late")
+        late = open_seat(hub, tmp_path / "new-seat", "late")  # a directory not made yet, as for any store
         try:
             assert late.restored is not None
             assert late.restored.seq == taken[-1]  # the newest
