@@ -1,11 +1,10 @@
-"""`bench seats`: seats on one JetStream hub: command round trip, feed, catch-up and joining rates."""
+"""`bench seats`: seats on one JetStream hub: command round trip, feed throughput, catch-up rate."""
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
 import math
-import random
 import sys
 import tempfile
 import threading
@@ -15,8 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.seats_feed import (
+    EVENTS_PER_ACTION,
+    add_feed_arguments,
+    feed_events,
+    register_targets,
+    run_apply_only,
+)
+from bench.seats_feed import command as bench_command
 from core.clock import SystemClock
-from dispatch.casework.model import Action, Actor, Command, Role
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.changes import CasesChanged
@@ -26,11 +32,6 @@ if TYPE_CHECKING:  # the NATS client is imported only when the bench runs, not b
 
 SEED = 20_261_207
 WAIT_S = 30.0
-LEAD = Actor("bench-lead", Role.SHIFT_LEAD, "值班长")
-DISPATCHER = Actor("bench-dispatcher", Role.DISPATCHER, "派遣员")
-# Reports spread over the city (~10 km): no street corner gathers a cluster that would dominate discovery.
-LON, LAT, SPREAD_DEG = 114.30, 30.60, 0.05
-GRID = "339901001001"
 
 
 def _whole(text: str) -> int:
@@ -48,11 +49,13 @@ def add_bench_seats_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--events", type=_whole, default=None,
-        help="feed events published at once (default: as many as actions, at least half of them)",
+        help="feed events published at once (default: as many as actions, 2.5 times as many with --mix "
+             "demo: about a quarter of its events open a case left to register; at least half of them)",
     )  # fmt: skip
     parser.add_argument(
         "--hub", metavar="URL", help="an existing NATS server with JetStream (default: start nats-server)"
     )
+    add_feed_arguments(parser)
 
 
 class Marks:
@@ -98,43 +101,32 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
-def _event(i: int, rng: random.Random) -> dict[str, Any]:
-    return {
-        "source": "grid", "event_id": f"bench-{i}", "revision": 1, "occurred_at": time.time(),
-        "category": "waterlogging", "severity": 3, "title": "路面积水", "address": "人民路18号",
-        "lon": LON + rng.uniform(-SPREAD_DEG, SPREAD_DEG), "lat": LAT + rng.uniform(-SPREAD_DEG, SPREAD_DEG),
-        "grid": GRID,
-    }  # fmt: skip
-
-
 def run_bench_seats(args: argparse.Namespace) -> int:
-    events = max(args.events or args.actions, math.ceil(args.actions / 2))
+    events = max(
+        args.events or math.ceil(args.actions * EVENTS_PER_ACTION[args.mix]), math.ceil(args.actions / 2)
+    )
     policy = load_policy(default_policy_path())
+    feed = feed_events(args.mix, events, SEED)
     with tempfile.TemporaryDirectory(prefix="tianshu-bench-seats-") as scratch_dir:
         scratch = Path(scratch_dir)
+        if args.apply_only:
+            return run_apply_only(policy, feed, args.actions, scratch, mix=args.mix, profile=args.profile)
         with _hub(args.hub, scratch) as url:
-            return _run(url, scratch, policy, args.seats, args.actions, events)
+            return _run(url, scratch, policy, args.seats, args.actions, events, (args.mix, feed))
 
 
-def _open(
-    url: str,
-    scratch: Path,
-    policy: Policy,
-    name: str,
-    centre: str,
-    *,
-    lead: bool = False,
-    snapshots: bool = True,
-) -> SeatLoop:
+def _open(url: str, scratch: Path, policy: Policy, name: str, centre: str, *, lead: bool = False) -> SeatLoop:
     from dispatch.seats.seat import SeatLoop
 
     return SeatLoop(
-        scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name, lead=lead,
-        snapshots=snapshots,
-    )  # fmt: skip
+        scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name, lead=lead
+    )
 
 
-def _run(url: str, scratch: Path, policy: Policy, count: int, actions: int, events: int) -> int:
+def _run(
+    url: str, scratch: Path, policy: Policy, count: int, actions: int, events: int,
+    mixed: tuple[str, list[dict[str, Any]]],
+) -> int:  # fmt: skip
     centre = f"bench{int(time.time())}"  # a log of its own even on a shared hub
     # The first seat leads (its lease renewed through the run); only it: a seat taking over when the
     # leader closes at the end would add a lease entry the closed ones never see.
@@ -143,51 +135,33 @@ def _run(url: str, scratch: Path, policy: Policy, count: int, actions: int, even
     for i, seat in enumerate(seats):
         seat.subscribe(marks.listener(i))
     try:
-        # The feed: every event published at once through the first seat, until every seat applied all.
-        rng = random.Random(SEED)
+        # The feed: every event published at once through the first seat (as the app's intake forwards
+        # what it stored, not waiting for each acknowledgement), until every seat applied all.
+        mix, feed = mixed
         started = time.perf_counter()
-        published = [seats[0].publish_event(_event(i, rng)) for i in range(events)]
+        published = [seats[0].publish_event(fields) for fields in feed]
         concurrent.futures.wait(published, WAIT_S * 10)
         for seat in seats:
             seat.caught_up().result(WAIT_S * 10)
         feed_s = time.perf_counter() - started
         opened = sum(len(f.result().opened) for f in published)
 
-        # Commands one at a time from every seat in turn: register case c, then dispatch it.
+        # Commands one at a time from every seat in turn: register a case the feed opened, then dispatch it.
+        targets = seats[0].query(lambda ctx: register_targets(ctx.desk.conn, actions)).result(WAIT_S)
         round_trips: list[float] = []
         for k in range(actions):
-            case_id, dispatch = k // 2 + 1, k % 2 == 1
-            command = (
-                Command(case_id, 2, Action.DISPATCH, DISPATCHER, payload={"unit": "U-BENCH"})
-                if dispatch
-                else Command(case_id, 1, Action.REGISTER, LEAD)
-            )
             sent = time.perf_counter()
-            applied = seats[k % count].act(command).result(WAIT_S)
+            applied = seats[k % count].act(bench_command(k, targets)).result(WAIT_S)
             marks.wait(applied.audit.id)
             round_trips.append(time.perf_counter() - sent)
 
         # A new seat replays the whole log from its first entry.
         log_entries = seats[0].applied
         started = time.perf_counter()
-        late = _open(url, scratch, policy, "late", centre, snapshots=False)
-        seats.append(late)
+        late = _open(url, scratch, policy, "late", centre)
         late.caught_up().result(WAIT_S * 20)
         catch_up_s = time.perf_counter() - started
-
-        # The leader keeps a snapshot; the centre goes on (a tail of reports); a new seat joins from it.
-        started = time.perf_counter()
-        snapshot = seats[0].take_snapshot().result(WAIT_S * 10)
-        snapshot_s = time.perf_counter() - started
-        tail = [seats[0].publish_event(_event(events + i, rng)) for i in range(max(1, events // 10))]
-        concurrent.futures.wait(tail, WAIT_S * 10)
-        seats[0].caught_up().result(WAIT_S * 10)
-        started = time.perf_counter()
-        joiner = _open(url, scratch, policy, "joiner", centre)
-        restore_s = time.perf_counter() - started  # joined: the snapshot fetched, checked and installed
-        seats.append(joiner)
-        covered = joiner.caught_up().result(WAIT_S * 20)
-        join_s = time.perf_counter() - started
+        seats.append(late)
     finally:
         for seat in seats:
             seat.close()
@@ -197,18 +171,10 @@ def _run(url: str, scratch: Path, policy: Policy, count: int, actions: int, even
     p50, p99 = _percentile(round_trips, 0.5) * 1000, _percentile(round_trips, 0.99) * 1000
     feed_rate, catch_up_rate = events / feed_s, log_entries / catch_up_s
     print(f"hub: {url}, {count} seats, stores in {scratch}")
-    print(f"feed: {events:,} events ({opened:,} cases) on every seat in {feed_s:.2f} s")
+    print(f"feed ({mix} mix): {events:,} events ({opened:,} cases) on every seat in {feed_s:.2f} s")
     print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
     print(f"catch-up: a new seat applied {log_entries:,} entries in {catch_up_s:.2f} s (joining included)")
-    print(f"snapshot: the leader kept entry {snapshot.seq:,} ({snapshot.cases:,} cases, "
-          f"{snapshot.size / 1e6:.1f} MB store) in {snapshot_s:.2f} s")  # fmt: skip
-    join_rate = covered / join_s
-    how = "from" if joiner.restored is not None else "NOT from (refused: see the log)"
-    print(f"join from a snapshot: a new seat started {how} snapshot {snapshot.seq:,} and applied a tail of "
-          f"{covered - snapshot.seq:,}: {covered:,} entries covered in {join_s:.2f} s (joined and restored "
-          f"in {restore_s:.2f} s, the tail in {join_s - restore_s:.2f} s), {join_rate:,.0f} entries/s "
-          f"({join_rate / catch_up_rate:.1f}x the replay)")  # fmt: skip
     if disagree:
         print("replicas DIFFER:", *disagree, sep="\n  ", file=sys.stderr)
     else:
