@@ -1,10 +1,11 @@
-"""`bench seats`: seats on one JetStream hub: command round trip, feed throughput, catch-up rate."""
+"""`bench seats`: seats on one JetStream hub: command round trip, feed, catch-up and joining rates."""
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
 import math
+import random
 import sys
 import tempfile
 import threading
@@ -22,6 +23,7 @@ from bench.seats_feed import (
     run_apply_only,
 )
 from bench.seats_feed import command as bench_command
+from bench.seats_feed import new_case_event as _event
 from core.clock import SystemClock
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -115,12 +117,22 @@ def run_bench_seats(args: argparse.Namespace) -> int:
             return _run(url, scratch, policy, args.seats, args.actions, events, (args.mix, feed))
 
 
-def _open(url: str, scratch: Path, policy: Policy, name: str, centre: str, *, lead: bool = False) -> SeatLoop:
+def _open(
+    url: str,
+    scratch: Path,
+    policy: Policy,
+    name: str,
+    centre: str,
+    *,
+    lead: bool = False,
+    snapshots: bool = True,
+) -> SeatLoop:
     from dispatch.seats.seat import SeatLoop
 
     return SeatLoop(
-        scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name, lead=lead
-    )
+        scratch / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name, lead=lead,
+        snapshots=snapshots,
+    )  # fmt: skip
 
 
 def _run(
@@ -138,6 +150,7 @@ def _run(
         # The feed: every event published at once through the first seat (as the app's intake forwards
         # what it stored, not waiting for each acknowledgement), until every seat applied all.
         mix, feed = mixed
+        rng = random.Random(SEED)
         started = time.perf_counter()
         published = [seats[0].publish_event(fields) for fields in feed]
         concurrent.futures.wait(published, WAIT_S * 10)
@@ -158,10 +171,24 @@ def _run(
         # A new seat replays the whole log from its first entry.
         log_entries = seats[0].applied
         started = time.perf_counter()
-        late = _open(url, scratch, policy, "late", centre)
+        late = _open(url, scratch, policy, "late", centre, snapshots=False)
+        seats.append(late)
         late.caught_up().result(WAIT_S * 20)
         catch_up_s = time.perf_counter() - started
-        seats.append(late)
+
+        # The leader keeps a snapshot; the centre goes on (a tail of reports); a new seat joins from it.
+        started = time.perf_counter()
+        snapshot = seats[0].take_snapshot().result(WAIT_S * 10)
+        snapshot_s = time.perf_counter() - started
+        tail = [seats[0].publish_event(_event(events + i, rng)) for i in range(max(1, events // 10))]
+        concurrent.futures.wait(tail, WAIT_S * 10)
+        seats[0].caught_up().result(WAIT_S * 10)
+        started = time.perf_counter()
+        joiner = _open(url, scratch, policy, "joiner", centre)
+        restore_s = time.perf_counter() - started  # joined: the snapshot fetched, checked and installed
+        seats.append(joiner)
+        covered = joiner.caught_up().result(WAIT_S * 20)
+        join_s = time.perf_counter() - started
     finally:
         for seat in seats:
             seat.close()
@@ -175,6 +202,14 @@ def _run(
     print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
     print(f"catch-up: a new seat applied {log_entries:,} entries in {catch_up_s:.2f} s (joining included)")
+    print(f"snapshot: the leader kept entry {snapshot.seq:,} ({snapshot.cases:,} cases, "
+          f"{snapshot.size / 1e6:.1f} MB store) in {snapshot_s:.2f} s")  # fmt: skip
+    join_rate = covered / join_s
+    how = "from" if joiner.restored is not None else "NOT from (refused: see the log)"
+    print(f"join from a snapshot: a new seat started {how} snapshot {snapshot.seq:,} and applied a tail of "
+          f"{covered - snapshot.seq:,}: {covered:,} entries covered in {join_s:.2f} s (joined and restored "
+          f"in {restore_s:.2f} s, the tail in {join_s - restore_s:.2f} s), {join_rate:,.0f} entries/s "
+          f"({join_rate / catch_up_rate:.1f}x the replay)")  # fmt: skip
     if disagree:
         print("replicas DIFFER:", *disagree, sep="\n  ", file=sys.stderr)
     else:
