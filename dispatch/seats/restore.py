@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import glob
 import logging
 import os
 import sqlite3
@@ -29,6 +30,9 @@ from dispatch.seats.snapshot import (
 log = logging.getLogger(__name__)
 # How long a download may take before the seat gives up on it and replays the log instead.
 DOWNLOAD_S = 120.0
+# A store this many entries behind the newest snapshot, or more, starts from it (if it holds nothing local).
+BEHIND = EVERY_ENTRIES
+_SCRATCH = ("copy", "fetch", "restore")  # the files a snapshot passes through beside the store
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +92,12 @@ def install(restored: Path, db_path: Path, was: StoreState) -> None:
             os.close(directory)
 
 
-async def restore(hub: Hub, db_path: Path, *, behind: int = EVERY_ENTRIES) -> SnapshotInfo | None:
-    """Before the seat's store opens: if it is new (cursor 0), or more than `behind` entries behind the
+async def restore(hub: Hub, db_path: Path) -> SnapshotInfo | None:
+    """Before the seat's store opens: if it is new (cursor 0), or more than BEHIND entries behind the
     newest snapshot, and holds nothing of its own, replace it with that snapshot. The snapshot's info,
     or None when the seat replays the log instead (no snapshot, not worth it, a store with local
     records, or a snapshot refused: the reason is logged). Never a half-restored store."""
+    _clear_leftovers(db_path)
     try:
         kept = await hub.snapshots()
     except HubUnavailable as error:
@@ -106,7 +111,7 @@ async def restore(hub: Hub, db_path: Path, *, behind: int = EVERY_ENTRIES) -> Sn
     except sqlite3.Error as error:  # the store's own opening will say what is wrong with it
         log.warning("%s: cannot read the store before restoring: %s", db_path.name, error)
         return None
-    if state.applied >= newest or (state.applied and newest - state.applied <= behind):
+    if state.applied >= newest or (state.applied and newest - state.applied <= BEHIND):
         return None
     if state.local or state.in_use:
         why = ", ".join(state.local) if state.local else "another process has it open"
@@ -136,14 +141,16 @@ async def restore(hub: Hub, db_path: Path, *, behind: int = EVERY_ENTRIES) -> Sn
 async def keep(hub: Hub, copied: concurrent.futures.Future[int], copy: Path, centre: str) -> SnapshotInfo:
     """Once the store's thread `copied` the replica to `copy` (snapshot.copy_replica): pack it and keep
     it on the hub, then drop all but the newest KEEP. The copy is removed whatever happens."""
-    with _scratch(copy, "pack") as packed:
-        try:
-            await asyncio.wrap_future(copied)
-            info = await asyncio.to_thread(pack, copy, packed, centre)
-        finally:
-            copy.unlink(missing_ok=True)
+    packed = copy.with_name(copy.name + ".pack")  # a leftover goes with the copy's (_clear_leftovers)
+    try:
+        await asyncio.wrap_future(copied)
+        info = await asyncio.to_thread(pack, copy, packed, centre)
+        copy.unlink()
         with packed.open("rb") as source:
             await hub.put_snapshot(info.seq, source)
+    finally:
+        copy.unlink(missing_ok=True)
+        packed.unlink(missing_ok=True)
     kept = await hub.snapshots()
     for seq in kept[:-KEEP]:
         await hub.drop_snapshot(seq)
@@ -174,6 +181,13 @@ def _scratch(db_path: Path, purpose: str) -> Iterator[Path]:
         yield path
     finally:
         path.unlink(missing_ok=True)
+
+
+def _clear_leftovers(db_path: Path) -> None:
+    """Scratch files of a seat killed while it took or restored a snapshot (this seat owns its store)."""
+    for purpose in _SCRATCH:
+        for left in db_path.parent.glob(f".{glob.escape(db_path.name)}.{purpose}-*"):
+            left.unlink(missing_ok=True)
 
 
 def _sidecars(db_path: Path) -> bool:

@@ -19,6 +19,7 @@ import pytest
 from cli.main import main
 from core.clock import ManualClock
 from dispatch.casework.model import Action
+from dispatch.seats import restore as restore_module
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.snapshot import EVERY_S, KEEP, MAGIC, SnapshotInfo, local_records, write_snapshot
 from dispatch.seats.verify import differences
@@ -229,3 +230,35 @@ def test_the_hub_keeps_the_newest_snapshots(hub: str, tmp_path: Path) -> None:
     finally:
         a.close()
     assert differences(a.db_path, late.db_path) == []
+
+
+def test_a_follower_far_behind_starts_again_from_the_snapshot(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(restore_module, "BEHIND", 3)  # 10,000 in a centre: a few here
+    a = open_seat(hub, tmp_path, "a")
+    seats = [a]
+    try:
+        wall = open_seat(hub, tmp_path, "wall")  # a wall's follower: nothing of its own in its store
+        report(a, 0)
+        wall.caught_up().result(WAIT)
+        wall.close()
+        for n in range(1, 3):
+            report(a, n)
+        near = a.take_snapshot().result(WAIT)
+        wall = open_seat(hub, tmp_path, "wall")  # 2 behind: replaying the tail is cheaper
+        assert wall.restored is None
+        wall.caught_up().result(WAIT)
+        wall.close()
+        for n in range(3, 8):
+            report(a, n)
+        far = a.take_snapshot().result(WAIT)
+        assert far.seq - near.seq > 3
+        wall = open_seat(hub, tmp_path, "wall")
+        seats.append(wall)
+        assert wall.restored == far
+        assert wall.caught_up().result(WAIT) == a.applied
+    finally:
+        for seat in seats:
+            seat.close()
+    assert differences(a.db_path, wall.db_path) == []
