@@ -262,3 +262,31 @@ def test_a_follower_far_behind_starts_again_from_the_snapshot(
         for seat in seats:
             seat.close()
     assert differences(a.db_path, wall.db_path) == []
+
+
+def test_a_snapshot_taken_while_entries_pour_in_holds_exactly_those_before_its_cursor(
+    hub: str, tmp_path: Path
+) -> None:
+    a = open_seat(hub, tmp_path, "a")
+    seats = [a]
+    try:
+        # Reports published at once: the seat applies them in batches while the copy is taken.
+        sent = [a.publish_event(event(f"e{n}", lon=114.0 + n / 1000)) for n in range(150)]
+        sent[0].result(WAIT)  # applied here: the copy comes after it, wherever in the stream that is
+        taken = a.take_snapshot().result(WAIT)
+        sent += [a.publish_event(event(f"e{n}", lon=114.0 + n / 1000)) for n in range(150, 200)]
+        for done in sent:
+            done.result(WAIT)
+        assert 0 < taken.seq <= 150
+        # The snapshot's cursor is its content: one case and one event row per entry up to it.
+        assert (taken.cases, taken.audit_rows) == (taken.seq, taken.seq)
+        late = open_seat(hub, tmp_path, "late")
+        seats.append(late)
+        assert late.restored == taken
+        assert late.caught_up().result(WAIT) == 200
+        assert scalar(late, "SELECT count(*) || ':' || sum(duplicates) FROM events") == "200:0"
+        assert scalar(late, "SELECT count(DISTINCT event_id) FROM events") == 200
+    finally:
+        for seat in seats:
+            seat.close()
+    assert differences(a.db_path, late.db_path) == []
