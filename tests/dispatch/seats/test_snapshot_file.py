@@ -17,7 +17,10 @@ from dispatch.casework.model import Action, Command
 from dispatch.casework.records.discovery import district_from_grid
 from dispatch.seats.apply import Applier, read_cursor
 from dispatch.seats.entries import command_entry, encode, event_entry
+from dispatch.seats.restore import Schedule
 from dispatch.seats.snapshot import (
+    EVERY_ENTRIES,
+    EVERY_S,
     LOCAL,
     MAGIC,
     REPLICATED,
@@ -223,3 +226,14 @@ def test_a_table_nobody_classified_refuses_the_snapshot(tmp_path: Path) -> None:
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_leader_takes_one_every_so_many_entries_or_minutes_whichever_first() -> None:
+    schedule = Schedule(applied=500, now=0.0)
+    assert not schedule.due(500 + EVERY_ENTRIES - 1, EVERY_S - 1)
+    assert schedule.due(500 + EVERY_ENTRIES, 1.0)  # the entries first
+    assert schedule.due(501, EVERY_S)  # the minutes first, with something new
+    assert not schedule.due(500, EVERY_S * 10)  # nothing new: the last one still holds everything
+    schedule.tried(520, EVERY_S)
+    assert not schedule.due(521, EVERY_S * 2 - 1)
+    assert schedule.due(521, EVERY_S * 2)
