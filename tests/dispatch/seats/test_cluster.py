@@ -25,15 +25,19 @@ SETTLE_S = 60.0
 
 def settle(seat: SeatLoop, case_id: int, action: Action, reached: CaseState, **payload: Any) -> Case:
     """Give the command until the case is in `reached`: again after no confirmation (the first may have
-    been stored after all: then the repeat is refused as stale, and the case shows it)."""
+    been stored after all: then the repeat is refused as stale, and the case shows it). A command the hub
+    stored is answered once this seat has applied it, and after a node's death that waits until the seat
+    follows the log again (its consumer is made again every second until the stream has a leader): that
+    can take longer than WAIT, so each answer is awaited until the cluster has had SETTLE_S to settle."""
     deadline = time.monotonic() + SETTLE_S
     while True:
         case = case_on(seat, case_id)
         if case.state is reached:
             return case
         actor = DISPATCHER if action is Action.DISPATCH else LEAD
+        given = seat.act(Command(case_id, case.version, action, actor, "", payload))
         try:
-            return seat.act(Command(case_id, case.version, action, actor, "", payload)).result(WAIT).case
+            return given.result(max(0.0, deadline - time.monotonic())).case
         except HubUnavailable:
             seat.wait_status(lambda status: status.online, SETTLE_S)
         except Refused as refused:
