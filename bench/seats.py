@@ -51,8 +51,8 @@ def add_bench_seats_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--events", type=_whole, default=None,
-        help="feed events published at once (default: as many as actions, 2.5 times as many with --mix "
-             "demo: about a quarter of its events open a case left to register; at least half of them)",
+        help="feed events published at once (default: as many as actions, 3 times as many with --mix "
+             "demo: about a fifth of its events open a case left to register; at least half of them)",
     )  # fmt: skip
     parser.add_argument(
         "--hub", metavar="URL", help="an existing NATS server with JetStream (default: start nats-server)"

@@ -23,12 +23,12 @@ LON, LAT, SPREAD_DEG = 114.30, 30.60, 0.05
 GRID = "339901001001"
 # `new`: every report a new case (the hardest feed: each one opens a case, its audit and its cluster
 # look-up). `demo`: the demo city's feed (sim.generator) — sensors and cameras repeating an alarm that
-# folds into its case, revisions, identical copies, 12345 and grid reports — of which ~40 % open a case.
+# folds into its case, revisions, identical copies, 12345 and grid reports — of which ~25 % open a case.
 MIXES = ("new", "demo")
 # Feed events for each command by default: the commands register and dispatch cases the feed left to
-# register, every report's case in `new`, about a quarter of the demo's (the rest fold into a case, are
-# registered by routing or wait for no one: revisions, copies).
-EVENTS_PER_ACTION = {"new": 1.0, "demo": 2.5}
+# register — every report's case in `new`; in `demo` one report in five (the rest fold into a case, are
+# revisions or copies, or open a case that routing registers and dispatches by itself).
+EVENTS_PER_ACTION = {"new": 1.0, "demo": 3.0}
 # The demo city's new incidents a second for `count` events: ~4 events an incident, so the events span
 # about 40 minutes of its time, long enough for machines to repeat and clear as they do all day.
 DEMO_EVENTS_PER_RATE = 9000.0
