@@ -49,6 +49,18 @@ _AUTHORIZATION = "authorization violation"
 Handler = Callable[[int, bytes, float, str], Awaitable[None]]
 
 
+# JetStream's words for a cluster between two states (a node lost, its streams' leaders being elected).
+_NO_PEERS = 10005  # "no suitable peers for placement"
+_NO_STREAM = 10059  # "stream not found", from a node that has not seen the stream's new leader yet
+
+
+def _transient(error: BaseException | None) -> bool:
+    """An answer a cluster gives while it recovers, which a moment later may be otherwise."""
+    if isinstance(error, nats.errors.TimeoutError):
+        return True
+    return isinstance(error, nats.js.errors.APIError) and error.err_code in (_NO_PEERS, _NO_STREAM)
+
+
 class HubUnavailable(LoopUnavailable):
     """The hub could not be reached, or did not confirm an entry. An entry whose confirmation was lost
     may still be in the log: the replica shows what became of it, never this error."""
@@ -137,6 +149,9 @@ class Hub:
             why = refusal(error, credentials)
             if why is not None and not hubs and not refused.done():
                 refused.set_result(why)  # trying again would only be refused again
+                # The client gives up after one last try of each server: it ends by itself, leaving
+                # nothing half-open (cancelling it mid-connection could leave a socket behind).
+                client.options["max_reconnect_attempts"] = 0
 
         # Passed as a mapping: nats-py's signature says int where it takes seconds as floats.
         options: dict[str, Any] = {
@@ -157,7 +172,15 @@ class Hub:
         # Reconnecting forever once joined; the first connection gets `timeout` in all (the client
         # would otherwise retry an unreachable hub for ever).
         connecting = asyncio.ensure_future(client.connect(**options))
+        deadline = asyncio.get_running_loop().time() + timeout
         await asyncio.wait((connecting, refused), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if refused.done() and not connecting.done():
+            left = deadline - asyncio.get_running_loop().time()
+            await asyncio.wait((connecting,), timeout=max(left, 1.0))
+        if refused.done() and connecting.done() and connecting.exception() is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.close(), 1.0)
+            raise HubUnavailable(refused.result())
         if not connecting.done():
             connecting.cancel()
             with contextlib.suppress(BaseException):
@@ -184,7 +207,8 @@ class Hub:
     async def _ensure_stream(self, timeout: float) -> None:
         """Create the centre's stream unless it is there. On a cluster the first request of a new
         connection may go unanswered (the node that answers has not yet heard of the connection's reply
-        subject): it is asked again, within `timeout` in all."""
+        subject), and a cluster that just lost a node may say for a few seconds that the stream is not
+        there and cannot be placed either: it is asked again, within `timeout` in all."""
         deadline = asyncio.get_running_loop().time() + timeout
         js = self._js
         while True:
@@ -194,8 +218,9 @@ class Hub:
                 await self._create_stream()
                 return
             except HubUnavailable as error:
-                if not isinstance(error.__cause__, nats.errors.TimeoutError) or left <= ASK_S:
+                if not _transient(error.__cause__) or left <= ASK_S:
                     raise
+                await asyncio.sleep(min(RETRY_S, max(0.0, left - ASK_S)))
             finally:
                 self._js = js
 

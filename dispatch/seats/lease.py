@@ -89,13 +89,33 @@ class Lease:
             try:
                 self._revision = await kv.update(KEY, self._seat.encode(), last=self._revision)
             except nats.js.errors.KeyWrongLastSequenceError:
-                self._lost("taken by another seat")
+                if not await self._ours_after_all(kv):
+                    self._lost("taken by another seat")
                 return
             self._renewed = time.monotonic()
         if self.term is None and self._taken is not None:
             await self._announce(self._taken)  # a failure is tried again at the next renewal
             self.term = self._taken
             self._changed(self.term)
+
+    async def _ours_after_all(self, kv: KeyValue) -> bool:
+        """A renewal refused because an earlier one landed after all (its reply was lost on a busy hub,
+        so this seat kept the old revision): the lease still names this seat, at a later revision it
+        wrote itself. It carries on from there (renewed at the next step) instead of giving up a lease
+        that is its own, which would leave the centre with no leader for a TTL."""
+        try:
+            entry = await kv.get(KEY)
+        except nats.js.errors.KeyNotFoundError:
+            return False
+        if entry.value != self._seat.encode() or entry.revision is None:
+            return False
+        if self._revision is None or entry.revision <= self._revision:
+            return False
+        log.info(
+            "seat %s: a renewal landed unconfirmed; the lease is at revision %d", self._seat, entry.revision
+        )
+        self._revision = entry.revision
+        return True
 
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
