@@ -32,6 +32,9 @@ EVENTS_PER_ACTION = {"new": 1.0, "demo": 3.0}
 # The demo city's new incidents a second for `count` events: ~4 events an incident, so the events span
 # about 40 minutes of its time, long enough for machines to repeat and clear as they do all day.
 DEMO_EVENTS_PER_RATE = 9000.0
+# The demo's day starts at a fixed moment (Monday 2026-11-30 09:00 in the city): its busyness follows the
+# hour, so the same count is the same feed whenever the bench runs.
+DEMO_START = 1_796_000_400.0
 # Entries a seat applies in one transaction (dispatch.seats.seat.BATCH).
 BATCH = 200
 STATES_TO_REGISTER = ("discovered", "verifying")
@@ -75,11 +78,10 @@ def demo_events(count: int, seed: int) -> list[dict[str, Any]]:
     from sim.generator import DemoGenerator
 
     rate = max(count / DEMO_EVENTS_PER_RATE, 0.02)
-    start = time.time() - count / (4 * rate)  # the events end about now, as a live feed's would
-    generator = DemoGenerator(demo_city(), seed, start, rate=rate, metric_interval_s=3600.0)
+    generator = DemoGenerator(demo_city(), seed, DEMO_START, rate=rate, metric_interval_s=3600.0)
     events: list[dict[str, Any]] = []
     heads: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
-    until = start
+    until = DEMO_START
     while len(events) < count:
         until += 600.0
         for item in generator.next_items(until):

@@ -33,7 +33,7 @@ def test_the_demo_mix_folds_repeats_so_fewer_reports_open_a_case(capsys: pytest.
     found = re.search(r"demo mix: ([\d,]+) events \(([\d,]+) cases\)", out)
     assert found is not None, out
     events, cases = (int(n.replace(",", "")) for n in found.groups())
-    assert 90 <= events <= 100  # identical copies are stored once, as the hub does
+    assert 110 <= events <= 120  # three a command; identical copies are stored once, as the hub does
     assert 20 <= cases < events / 2
 
 
