@@ -78,6 +78,21 @@ class _Client(Client):
     def __init__(self, require_tls: bool) -> None:
         super().__init__()
         self._require_tls = require_tls
+        self._given_up = False
+
+    def give_up(self) -> None:
+        """Try no other server, and close the line of the attempt under way now: the attempt ends
+        with nothing left open. (After a failed TLS handshake nats-py would wait for ever for the plain
+        line to close, and cancelling it there would leave the socket behind.)"""
+        self._given_up = True
+        self.options["max_reconnect_attempts"] = 0  # so that connect() ends on NoServersError
+        if self._transport is not None:
+            self._transport.close()
+
+    async def _select_next_server(self) -> None:
+        if self._given_up:
+            raise nats.errors.NoServersError
+        await super()._select_next_server()
 
     async def _process_info(self, info: dict[str, Any], initial_connection: bool = False) -> None:
         if initial_connection and self._require_tls and not info.get("tls_required"):
@@ -149,9 +164,7 @@ class Hub:
             why = refusal(error, credentials)
             if why is not None and not hubs and not refused.done():
                 refused.set_result(why)  # trying again would only be refused again
-                # The client gives up after one last try of each server: it ends by itself, leaving
-                # nothing half-open (cancelling it mid-connection could leave a socket behind).
-                client.options["max_reconnect_attempts"] = 0
+                client.give_up()
 
         # Passed as a mapping: nats-py's signature says int where it takes seconds as floats.
         options: dict[str, Any] = {
@@ -175,8 +188,9 @@ class Hub:
         deadline = asyncio.get_running_loop().time() + timeout
         await asyncio.wait((connecting, refused), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         if refused.done() and not connecting.done():
+            # It ends at once (give_up), or waits for a line already closed: then it is cancelled.
             left = deadline - asyncio.get_running_loop().time()
-            await asyncio.wait((connecting,), timeout=max(left, 1.0))
+            await asyncio.wait((connecting,), timeout=min(max(left, 0.1), 1.0))
         if refused.done() and connecting.done() and connecting.exception() is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(client.close(), 1.0)

@@ -1,0 +1,187 @@
+"""A centre's hub with users and TLS (docs/seats.md, Security): consoles write the log, walls only read it,
+a wrong password or an untrusted hub is refused in words, and nothing goes over the wire in clear."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nats
+import nats.errors
+import pytest
+import trustme
+from nats.js import api
+
+from cli.main import main
+from core.clock import ManualClock
+from dispatch.casework.model import Action, CaseState
+from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.hub import HubUnavailable
+from dispatch.seats.seat import SeatLoop
+from dispatch.seats.subjects import Centre
+from dispatch.seats.verify import differences, read_replica
+from sim.nats_hub import nats_server
+from tests.dispatch.casework.policies import LEAD
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event
+from tests.dispatch.seats.securing import CENTRE, CONSOLE, WALL, Deployment, deploy, needs_nats_server
+
+LOG = Centre(CENTRE)
+ASK_S = 0.5  # a request the hub refuses is never answered: how long the wall's tries wait
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    needs_nats_server()
+    return deploy(tmp_path_factory.mktemp("deployment"))
+
+
+@pytest.fixture
+def secure_hub(deployment: Deployment, tmp_path: Path) -> Iterator[str]:
+    """A JetStream server started with the deployment's configuration (users, TLS required)."""
+    with nats_server(tmp_path / "store", config=deployment.config) as url:
+        yield url
+
+
+def seat(
+    url: str, directory: Path, name: str, credentials: HubCredentials, *, lead: bool = False
+) -> SeatLoop:
+    # The centre's policy (the default file's), as `seats follow` applies it.
+    return SeatLoop(
+        directory / f"{name}.sqlite3", load_policy(default_policy_path()), ManualClock(START), hub=[url],
+        centre=CENTRE, seat=name, lead=lead, timeout=WAIT, credentials=credentials,
+    )  # fmt: skip
+
+
+def test_a_console_and_a_wall_share_the_log_over_tls(
+    deployment: Deployment, secure_hub: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert secure_hub.startswith("tls://")
+    console = seat(secure_hub, tmp_path, CONSOLE, deployment.credentials(CONSOLE), lead=True)
+    try:
+        # The console may take the lease (its bucket, its key) and announce its term in the log.
+        assert console.wait_status(lambda status: status.term is not None, WAIT).term is not None
+        case_id = console.publish_event(event("e1")).result(WAIT).opened[0]
+        assert act(console, case_id, Action.REGISTER, LEAD).state is CaseState.REGISTERED
+        last = console.caught_up().result(WAIT)
+        wall = seat(secure_hub, tmp_path, WALL, deployment.credentials(WALL))
+        try:
+            assert wall.caught_up().result(WAIT) == last
+            assert case_on(wall, case_id).state is CaseState.REGISTERED
+            assert differences(console.db_path, wall.db_path) == []
+        finally:
+            wall.close()
+        # The wall's command line, with its credentials file: the same replica, nothing published.
+        replica = tmp_path / "wall-cli.sqlite3"
+        argv = [
+            "seats", "follow", "--hub", secure_hub, "--seat", WALL, "--centre", CENTRE, "--db", str(replica),
+            "--hub-credentials", str(deployment.out / f"{WALL}.toml"), "--once",
+        ]  # fmt: skip
+        assert main(argv) == 0
+        assert f"log sequence {last}" in capsys.readouterr().out
+        assert read_replica(replica).applied == last
+        assert console.caught_up().result(WAIT) == last
+    finally:
+        console.close()
+
+
+async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[list[str], list[str]]:
+    """The wall's own NATS connection tries every write; what the hub said, and what got through."""
+    said: list[str] = []
+
+    async def heard(error: Exception) -> None:
+        said.append(str(error))
+
+    client = await nats.connect(
+        url, user=credentials.user, password=credentials.password, tls=credentials.ssl_context(),
+        error_cb=heard, allow_reconnect=False,
+    )  # fmt: skip
+    js = client.jetstream(timeout=ASK_S)
+    command = json.dumps({"case_id": 1, "action": "close"}).encode()
+    tries = {
+        "a command": js.publish(LOG.case_subject(1), command, stream=LOG.stream),
+        "a report": client.request(LOG.event_subject, b"{}", timeout=ASK_S),
+        "another stream": js.add_stream(api.StreamConfig(name="WALL_OWN", subjects=["tianshu.city.log.>"])),
+        "the stream deleted": js.delete_stream(LOG.stream),
+        "the stream purged": js.purge_stream(LOG.stream),
+        "the lease written": js.publish(f"$KV.tianshu_{CENTRE}_lease.leader", b"wall-1"),
+    }
+    try:
+        # All at once (each waits ASK_S for an answer that never comes): the hub never answers a
+        # request it did not let through.
+        outcomes = await asyncio.gather(*tries.values(), return_exceptions=True)
+    finally:
+        await client.close()
+    refused = (nats.errors.TimeoutError, nats.errors.NoRespondersError)
+    return said, [
+        what for what, outcome in zip(tries, outcomes, strict=True) if not isinstance(outcome, refused)
+    ]
+
+
+def test_a_wall_cannot_write_the_log_the_stream_or_the_lease(
+    deployment: Deployment, secure_hub: str, tmp_path: Path
+) -> None:
+    console = seat(secure_hub, tmp_path, CONSOLE, deployment.credentials(CONSOLE))
+    try:
+        console.publish_event(event("e1")).result(WAIT)
+        before = console.caught_up().result(WAIT)
+        said, through = asyncio.run(_wall_tries_to_write(secure_hub, deployment.credentials(WALL)))
+        assert through == []
+        refused = [line for line in said if "permissions violation for publish" in line]
+        assert len(refused) == 6, said
+        for subject in (LOG.case_subject(1), LOG.event_subject, f"$js.api.stream.delete.{LOG.stream}"):
+            assert any(subject.lower() in line for line in refused), (subject, said)
+        assert console.caught_up().result(WAIT) == before  # the log is unchanged
+        assert console.publish_event(event("e2")).result(WAIT).seq == before + 1  # and still the console's
+    finally:
+        console.close()
+
+
+def test_a_wall_cannot_start_a_centre(deployment: Deployment, secure_hub: str, tmp_path: Path) -> None:
+    with pytest.raises(HubUnavailable, match=r"this seat may not create it .*a console must join first"):
+        seat(secure_hub, tmp_path, WALL, deployment.credentials(WALL))
+
+
+def test_a_wrong_password_is_refused_in_words(
+    deployment: Deployment, secure_hub: str, tmp_path: Path
+) -> None:
+    good = deployment.credentials(CONSOLE)
+    wrong = HubCredentials(good.user, good.password + "x", good.ca)
+    with pytest.raises(HubUnavailable, match="refused the seat's user 'east-1': authorization violation"):
+        seat(secure_hub, tmp_path, CONSOLE, wrong)
+
+
+def test_a_hub_the_seat_does_not_trust_is_refused_in_words(
+    deployment: Deployment, secure_hub: str, tmp_path: Path
+) -> None:
+    stranger = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(stranger))
+    good = deployment.credentials(CONSOLE)
+    with pytest.raises(HubUnavailable, match="certificate is not trusted by this seat"):
+        seat(secure_hub, tmp_path, CONSOLE, HubCredentials(good.user, good.password, stranger))
+    # Without a CA of its own the seat trusts only the system's CAs: not the centre's either.
+    with pytest.raises(HubUnavailable, match="certificate is not trusted by this seat"):
+        seat(secure_hub, tmp_path, CONSOLE, HubCredentials(good.user, good.password))
+
+
+def test_the_hub_refuses_a_client_in_clear(secure_hub: str) -> None:
+    address = urlparse(secure_hub)
+    with socket.create_connection((address.hostname, address.port), timeout=WAIT) as plain:
+        with plain.makefile("rb") as reader:
+            greeting = reader.readline()
+        assert json.loads(greeting.split(b" ", 1)[1])["tls_required"] is True
+        plain.sendall(b'CONNECT {"user":"wall-1","pass":"x","verbose":false}\r\nPING\r\n')
+        answer = plain.recv(100)
+    assert b"PONG" not in answer  # never joined: the server closed the line
+
+
+def test_a_seat_that_asks_for_tls_never_signs_in_in_clear(hub: str, tmp_path: Path) -> None:
+    # A server without TLS (or someone in between striking it out): refused before the password goes.
+    credentials = HubCredentials("east-1", "secret")
+    tls_url = "tls://" + hub.removeprefix("nats://")
+    with pytest.raises(HubUnavailable, match="does not use TLS"):
+        seat(tls_url, tmp_path, CONSOLE, credentials)
