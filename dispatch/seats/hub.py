@@ -86,8 +86,9 @@ class _Client(Client):
         line to close, and cancelling it there would leave the socket behind.)"""
         self._given_up = True
         self.options["max_reconnect_attempts"] = 0  # so that connect() ends on NoServersError
-        if self._transport is not None:
-            self._transport.close()
+        line: Any = self._transport  # nats-py's Transport.close() has no annotations
+        if line is not None:
+            line.close()
 
     async def _select_next_server(self) -> None:
         if self._given_up:

@@ -35,6 +35,7 @@ def write(directory: Path, text: str | bytes, name: str = "seat.toml") -> Path:
 
 def refusal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     """What the command said on refusing `argv` (argparse exits 2; a command's own check returns 2)."""
+    code: object
     try:
         code = main(argv)
     except SystemExit as stopped:
