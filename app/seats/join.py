@@ -15,6 +15,7 @@ from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.apply import Outcome
 from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.report_tail import UnitReportTail
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
@@ -79,10 +80,13 @@ class ForwardingPipeline:
     Every seat on the same feed publishes the same reports: the log keeps each once (its identity is
     its message id). Cut off, a report is not published from here (logged); another seat's is."""
 
-    def __init__(self, inner: Pipeline, seat: SeatLoop) -> None:
+    def __init__(self, inner: Pipeline, seat: SeatLoop, feed_db: Path | None = None) -> None:
         self._inner = inner
         self._seat = seat
         self.unsent = 0  # reports this seat could not publish (cut off, or refused as bad)
+        # Units' reports the feed stored in this seat's feed store go to the log too (every seat applies
+        # them); read from the store, where the intake keeps them in arrival order.
+        self._units = UnitReportTail(feed_db) if feed_db is not None else None
 
     @property
     def status(self) -> FeedStatus:
@@ -96,6 +100,9 @@ class ForwardingPipeline:
         if changes is not None:
             for event in changes.events:
                 self._seat.publish_event(event_fields(event)).add_done_callback(self._on_published)
+        if self._units is not None:
+            for feed, body in self._units.new():
+                self._seat.publish_report(feed, body).add_done_callback(self._on_published)
         return changes
 
     def _on_published(self, done: concurrent.futures.Future[Outcome]) -> None:
@@ -114,13 +121,15 @@ class ForwardingPipeline:
         self._inner.wake_orders()
 
     async def close(self) -> None:
+        if self._units is not None:
+            self._units.close()
         await self._inner.close()
 
 
 def forwarding(factory: PipelineFactory, seat: SeatLoop) -> PipelineFactory:
-    """`factory`'s pipelines, each forwarding its feed to `seat`'s centre."""
+    """`factory`'s pipelines, each forwarding its feed (events and units' reports) to `seat`'s centre."""
 
     def build(db_path: Path, feed_url: str) -> Pipeline:
-        return ForwardingPipeline(factory(db_path, feed_url), seat)
+        return ForwardingPipeline(factory(db_path, feed_url), seat, db_path)
 
     return build

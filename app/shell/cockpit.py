@@ -25,6 +25,7 @@ from core.clock import Clock, SystemClock
 from dispatch.beat import JobHealth
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import Checkpointer
+from dispatch.feed.order_sender import OrderSender
 from dispatch.feed.pipeline import IntakePipeline, PipelineThread
 from dispatch.feed.positions_wire import PositionRules
 from dispatch.feed.protocol import Event
@@ -383,15 +384,24 @@ async def _ready(value: str) -> str:
 
 
 def make_pipeline_factory(
-    token: str | None, ca_file: Path | None, positions: PositionRules | None = None
+    token: str | None,
+    ca_file: Path | None,
+    positions: PositionRules | None = None,
+    orders: Callable[[], OrderSender] | None = None,
 ) -> PipelineFactory:
     """The production pipeline, given the connection options the command line collected and the units and
-    area live positions may name (any without)."""
+    area live positions may name (any without); `orders` makes each pipeline's order sender (default:
+    the outbox of the store the feed goes to; a seat's comes from its replica)."""
 
     def build(db_path: Path, feed_url: str) -> Pipeline:
         return PipelineThread(
             IntakePipeline(
-                db_path=db_path, feed_url=feed_url, token=token, ca_file=ca_file, positions=positions
+                db_path=db_path,
+                feed_url=feed_url,
+                token=token,
+                ca_file=ca_file,
+                positions=positions,
+                orders=orders() if orders is not None else None,
             )
         )
 

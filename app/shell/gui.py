@@ -47,6 +47,8 @@ from dispatch.casework.model import Actor, Role
 from dispatch.casework.policy import PolicyError
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.casework.records.checkpoints import DEFAULT_CHECKPOINT_MINUTES, checkpointer_for
+from dispatch.casework.records.orders import unanswered_orders
+from dispatch.feed.order_sender import OrderSender
 from dispatch.feed.positions_wire import PositionRules
 from dispatch.store.database import default_db_path
 from video.registry import CameraRegistry
@@ -212,7 +214,10 @@ def run_gui(
     # Live positions must name the atlas's units and lie on its map: the demo city's, or the --atlas one
     # (a foreign feed without --atlas is not judged against the demo city).
     positions = PositionRules.from_atlas(city) if atlas is not None or feed_url is None else None
-    pipelines = make_pipeline_factory(token, ca_file, positions)
+    # A seat sends the orders of its replica (every seat does: the server passes an order on once) until
+    # their unit answers through the log.
+    orders = None if seat is None else functools.partial(OrderSender, store, pending=unanswered_orders)
+    pipelines = make_pipeline_factory(token, ca_file, positions, orders)
     cockpit = Cockpit(
         window,
         # A seat's feed goes to a store of its own and to the log; its replica is the log's alone.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -30,8 +31,13 @@ class OrderSender:
     an order on once, so sending again is always safe.
     """
 
-    def __init__(self, db_path: Path, *, poll_s: float = 1.0, resend_after_s: float = RESEND_AFTER_S) -> None:
+    def __init__(
+        self, db_path: Path, *, poll_s: float = 1.0, resend_after_s: float = RESEND_AFTER_S,
+        pending: Callable[[sqlite3.Connection], list[PendingOrder]] = pending_orders,
+    ) -> None:  # fmt: skip
+        """`pending`: which orders of the store at `db_path` to send (a seat's: those not answered)."""
         self.db_path = db_path
+        self._pending_in = pending
         self.poll_s = poll_s
         self.resend_after_s = resend_after_s
         self.sent = 0
@@ -73,7 +79,7 @@ class OrderSender:
         try:
             if self._conn is None:
                 self._conn = open_read_only(self.db_path, live=True)
-            return pending_orders(self._conn)
+            return self._pending_in(self._conn)
         except sqlite3.OperationalError:
             # A store not yet readable, or not yet migrated to the closed-loop schema, has no outbox:
             # nothing to send yet; the next look tries again.

@@ -50,8 +50,10 @@ class IntakePipeline:
         policy: BackoffPolicy | None = None,
         time_window: TimeWindow | None = None,
         positions: PositionRules | None = None,
+        orders: OrderSender | None = None,
     ) -> None:
-        """`positions`: the units and area live positions may name (PositionRules.from_atlas); any without."""
+        """`positions`: the units and area live positions may name (PositionRules.from_atlas); any without.
+        `orders`: where the orders sent on this connection come from (default: this store's outbox)."""
         self._clock = clock or SystemClock()
         self._lock = threading.Lock()
         # Filled by the writer thread under the lock, taken by drain(); only the newest rows can be shown.
@@ -84,7 +86,7 @@ class IntakePipeline:
         window = time_window or load_policy(default_policy_path()).time_window
         self.intake = Intake(self.writer.submit, self._clock, self.writer.initial_cursor, window, positions)
         # Orders dispatched on this console go out on the feed connection (protocol v1.1).
-        self.orders = OrderSender(db_path)
+        self.orders = orders or OrderSender(db_path)
         self.client = FeedClient(
             feed_url,
             on_frame=self.intake.handle_frame,

@@ -8,9 +8,11 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import msgspec
+
 from dispatch.casework.model import Applied, Refusal, Refused
 from dispatch.casework.policy import Policy
-from dispatch.casework.records import levels
+from dispatch.casework.records import inbox, levels
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate
 from dispatch.casework.records.supervision import sweep_cards
@@ -24,6 +26,7 @@ from dispatch.seats.entries import (
     JobsEntry,
     LeaseEntry,
     RelayedEntry,
+    ReportEntry,
     TransferEntry,
     decode,
     to_command,
@@ -195,6 +198,8 @@ class Applier:
                 return self._transfer(seq, entry)
             if isinstance(entry, RelayedEntry):
                 return self._relayed(seq, entry)
+            if isinstance(entry, ReportEntry):
+                return self._report(seq, entry)
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)
@@ -264,14 +269,33 @@ class Applier:
 
     def _transfer(self, seq: int, entry: TransferEntry) -> Outcome:
         """Another centre's escalation opens a case here; its return takes the escalated case back."""
-        if levels.taken(self.desk.conn, entry.sender, entry.transfer):
+        conn = self.desk.conn
+        if levels.taken(conn, entry.sender, entry.transfer):
             return Outcome(seq, entry.id, entry.seat)  # sent again (a new leader): taken once
-        if entry.kind == levels.ESCALATE:
-            case = transfers.take_escalation(self.desk, self.policy, entry)
-            return Outcome(seq, entry.id, entry.seat, opened=(case.id,))
-        if entry.kind == levels.HAND_DOWN:
-            return Outcome(seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry))
-        raise BadEntry(f"unknown transfer kind {entry.kind!r}")
+        conn.execute("SAVEPOINT seat_transfer")  # a refused transfer leaves no half-opened case behind
+        try:
+            if entry.kind == levels.ESCALATE:
+                case = transfers.take_escalation(self.desk, self.policy, entry)
+                outcome = Outcome(seq, entry.id, entry.seat, opened=(case.id,))
+            elif entry.kind == levels.HAND_DOWN:
+                outcome = Outcome(seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry))
+            else:
+                raise BadEntry(f"unknown transfer kind {entry.kind!r}")
+        except BaseException:
+            conn.execute("ROLLBACK TO seat_transfer")
+            conn.execute("RELEASE seat_transfer")
+            raise
+        conn.execute("RELEASE seat_transfer")
+        return outcome
+
+    def _report(self, seq: int, entry: ReportEntry) -> Outcome:
+        """A unit's report: applied to its order's case at the entry's time, once (a report seen before,
+        from another seat's feed, changes nothing); one that is no report is refused alike everywhere."""
+        try:
+            result = inbox.apply_stored(self.desk, f"seat:{entry.seat}", seq, entry.body)
+        except msgspec.DecodeError as error:  # ValidationError is one
+            raise BadEntry(f"not a unit's report: {error}") from None
+        return Outcome(seq, entry.id, entry.seat, applied=result.applied)
 
     def _relayed(self, seq: int, entry: RelayedEntry) -> Outcome:
         if entry.term != self.term:  # fenced like a run of the jobs

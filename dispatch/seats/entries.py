@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from typing import Any
@@ -110,7 +111,19 @@ class RelayedEntry(msgspec.Struct, frozen=True, tag="relayed", forbid_unknown_fi
     remote_seq: int
 
 
-Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry | TransferEntry | RelayedEntry
+class ReportEntry(msgspec.Struct, frozen=True, tag="report", forbid_unknown_fields=True):
+    """A field unit's report on its order (sign, progress, handled, return request), as the feed brought
+    it to a seat: `body` is the report's wire JSON. Every seat applies it alike (dispatch.casework.records
+    .orders.apply_report); the same report from two seats' feeds is one entry (its id is its bytes')."""
+
+    id: str
+    seat: str
+    at: float
+    feed: str
+    body: str
+
+
+Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry | TransferEntry | RelayedEntry | ReportEntry
 _DECODER = msgspec.json.Decoder(Entry)
 
 
@@ -163,6 +176,12 @@ def transfer_entry(
 
 def relayed_entry(term: int, transfer: int, remote_seq: int, seat: str, at: float) -> RelayedEntry:
     return RelayedEntry(f"relayed.{transfer}", seat, at, term, transfer, remote_seq)
+
+
+def report_entry(feed: str, body: str, seat: str, at: float) -> ReportEntry:
+    # The report's identity is its bytes: the centre's platform sends every seat the same frame.
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return ReportEntry(f"report.{digest}", seat, at, feed, body)
 
 
 def encode(entry: Entry) -> bytes:

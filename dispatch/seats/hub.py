@@ -32,6 +32,7 @@ DUPLICATE_WINDOW_S = 120.0
 # heartbeats and re-creates it from the next sequence: this bounds how long a seat lags after that.
 HEARTBEAT_S = 1.0
 RETRY_S = 1.0  # a follower that could not be created is tried again this often
+WATCH_S = 2.0  # how often a seat checks that deliveries did not stop behind the log
 # A hub gone silent without closing the connection (a cable pulled, a partition) is noticed after
 # MAX_PINGS unanswered pings PING_S apart, plus the ping's own wait: about two seconds. A server that
 # stops closes the socket, which is noticed at once.
@@ -127,6 +128,8 @@ class Hub:
         self._following = asyncio.Lock()
         self._retry: asyncio.TimerHandle | None = None
         self.replicas = REPLICAS
+        self._delivered = (0, 0.0)  # the newest sequence delivered, and when (the loop's clock)
+        self._watchdog: asyncio.Task[None] | None = None
         # The last permissions violation the hub reported on this connection (its word for why a
         # request of this seat got no answer).
         self.violations: list[str] = []
@@ -322,6 +325,28 @@ class Hub:
         """
         self._position, self._handler = position, handler
         await self.refollow()
+        if self._watchdog is None:
+            self._watchdog = asyncio.get_running_loop().create_task(self._watch())
+
+    async def _watch(self) -> None:
+        """Follow again when deliveries stopped while the log went on. The client re-creates a consumer
+        that went silent (lost with a node) by itself, but one failed attempt (the stream between two
+        leaders) ends its checking for good, and the seat would stall behind the log without a word."""
+        loop = asyncio.get_running_loop()
+        while self._position is not None:
+            await asyncio.sleep(WATCH_S)
+            delivered, at = self._delivered
+            if not self._client.is_connected or loop.time() - at < 2 * WATCH_S:
+                continue  # cut off (the reconnect follows again), or entries are flowing
+            try:
+                last = await self.last_seq()
+            except HubUnavailable:
+                continue
+            if last > max(delivered, self._position() if self._position is not None else last):
+                log.warning("%s: deliveries stopped at %d while the log is at %d: following again",
+                            self.centre.stream, delivered, last)  # fmt: skip
+                self._delivered = (delivered, loop.time())  # once per stall, not on every look
+                await self.refollow()
 
     async def refollow(self) -> None:
         """Drop the current consumer and follow again from the seat's cursor."""
@@ -343,6 +368,7 @@ class Hub:
 
             async def on_message(msg: Msg) -> None:
                 metadata = msg.metadata
+                self._delivered = (metadata.sequence.stream, asyncio.get_running_loop().time())
                 await handler(metadata.sequence.stream, msg.data, metadata.timestamp.timestamp(), msg.subject)
 
             try:
@@ -365,6 +391,10 @@ class Hub:
         self._position = None
         if self._retry is not None:
             self._retry.cancel()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
         async with self._following:
             old, self._subscription = self._subscription, None
             if old is not None:

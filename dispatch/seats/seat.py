@@ -23,7 +23,15 @@ from dispatch.casework.records.discovery import Locate, district_from_grid
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
 from dispatch.seats.credentials import HubCredentials
-from dispatch.seats.entries import BadEntry, command_entry, encode, event_entry, jobs_entry, lease_entry
+from dispatch.seats.entries import (
+    BadEntry,
+    command_entry,
+    encode,
+    event_entry,
+    jobs_entry,
+    lease_entry,
+    report_entry,
+)
 from dispatch.seats.hub import Hub, HubUnavailable, leave
 from dispatch.seats.lease import Lease
 from dispatch.seats.relay import relay
@@ -253,6 +261,13 @@ class SeatLoop:
             done.set_exception(error)
             return done
         self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
+        return done
+
+    def publish_report(self, feed: str, body: str) -> concurrent.futures.Future[Outcome]:
+        """Publish one unit's report as the feed brought it (its wire JSON) for every seat to apply."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        entry = report_entry(feed, body, self.seat, self.clock.now())
+        self._publish(self.centre.report_subject, entry.id, encode(entry), done.set_result, done)
         return done
 
     def caught_up(self) -> concurrent.futures.Future[int]:

@@ -30,6 +30,7 @@ class Centre:
 
     - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
     - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case);
+    - `tianshu.<centre>.log.report`: a field unit's report on its order (it may move its case);
     - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs, a
       transfer to another centre confirmed);
     - `tianshu.<centre>.log.from.<other>`: what centre <other> sent this one (levels: 上报 and 下派).
@@ -63,6 +64,11 @@ class Centre:
         """Where centre `sender` puts what it sends this centre (an escalation up, a return down): a
         sender may publish only there in another centre's log (docs/seats.md, Security)."""
         return f"{ROOT}.{self.name}.log.from.{check_token('centre', sender)}"
+
+    @property
+    def report_subject(self) -> str:
+        """A field unit's report on its order, as a seat's feed brought it."""
+        return f"{ROOT}.{self.name}.log.report"
 
     @property
     def lead_subject(self) -> str:

@@ -50,13 +50,15 @@ def _attempt(desk: CaseDesk, row: tuple[object, ...], results: list[ReportResult
     row_id, feed, seq, body = row
 
     def work() -> None:
-        results.append(_apply(desk, feed, seq, body))
+        results.append(apply_stored(desk, feed, seq, body))
 
     error = failures.attempt(desk.conn, Job.REPORTS, str(row_id), work, desk.clock.now())
     return error is None
 
 
-def _apply(desk: CaseDesk, feed: object, seq: object, body: object) -> ReportResult:
+def apply_stored(desk: CaseDesk, feed: object, seq: object, body: object) -> ReportResult:
+    """Apply one report as the feed stored it (its wire JSON), once: a report seen before is a no-op.
+    msgspec.ValidationError/DecodeError for a body that is no report (the caller sets it aside)."""
     if not isinstance(body, str | bytes):
         raise TypeError(f"a stored report is text, not {type(body).__name__}")
     report = _DECODE(body)

@@ -86,6 +86,21 @@ def pending_orders(conn: sqlite3.Connection, limit: int = 200) -> list[PendingOr
     return [PendingOrder(r[0], r[1].encode(), r[2]) for r in rows]
 
 
+def unanswered_orders(conn: sqlite3.Connection, limit: int = 200) -> list[PendingOrder]:
+    """Orders whose unit has not answered yet (the case still dispatched to it, this its latest order),
+    oldest first. A seat sends these (docs/seats.md): the server's acknowledgements reach the seat's feed
+    store, not its replica, so the unit's answer through the log is what ends the sending."""
+    rows = conn.execute(
+        "SELECT o.order_id, o.body, o.attempts FROM outbox o JOIN cases c ON c.id = o.case_id "
+        "WHERE c.state = 'dispatched' AND c.unit = o.unit AND o.acked_at IS NULL "
+        "AND o.order_id = (SELECT order_id FROM outbox WHERE case_id = o.case_id "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 1) "
+        "ORDER BY o.created_at, o.order_id LIMIT ?",
+        (limit,),
+    )
+    return [PendingOrder(r[0], r[1].encode(), r[2]) for r in rows]
+
+
 def mark_sent(conn: sqlite3.Connection, order_ids: list[str], at: float) -> None:
     conn.executemany(
         "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE order_id = ?",

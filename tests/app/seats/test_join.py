@@ -3,6 +3,8 @@ whether the seat is joined or cut off (离线 · 只读)."""
 
 from __future__ import annotations
 
+import functools
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,18 @@ from app.seats.join import SeatJoin, feed_store, forwarding, open_seat_loop
 from app.seats.status import SeatStatusWatch
 from app.shell.cockpit import Cockpit, make_pipeline_factory
 from app.shell.main_window import MainWindow
+from dispatch.casework.model import Action, CaseState
+from dispatch.casework.records import audit
+from dispatch.casework.records.orders import unanswered_orders
+from dispatch.feed.order_sender import OrderSender
 from dispatch.seats.seat import SeatLoop
+from dispatch.seats.verify import differences
 from sim.server import FeedServer
 from tests.app.conftest import wait_for
+from tests.dispatch.casework.policies import DISPATCHER, LEAD
 from tests.dispatch.seats.cable import Cable
+from tests.dispatch.seats.seating import act
+from tests.dispatch.seats.seating import event as seat_event
 from tests.feeds import make_event
 from widgets.shell.status_bar import CockpitStatusBar
 
@@ -105,3 +115,51 @@ def test_offline_reads_in_chinese(qtbot: QtBot, qapp: QApplication) -> None:
         assert bar.seat.text() == "席位 east-1 · 离线 · 只读"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat(
+    qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
+) -> None:
+    """Dispatched on any seat, an order goes out on a seat's feed until its unit answers; the unit's report
+    comes back on that feed and moves the case on every seat (through the log)."""
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+    (case_id,) = b.publish_event(seat_event("flood-1")).result(WAIT).opened
+    act(b, case_id, Action.REGISTER, LEAD)
+    act(b, case_id, Action.DISPATCH, DISPATCHER, unit="U-1")
+    a.caught_up().result(WAIT)
+
+    async def scenario() -> None:
+        async with FeedServer(heartbeat_s=0.2) as server:
+            orders = functools.partial(OrderSender, a.db_path, pending=unanswered_orders)
+            pipelines = forwarding(make_pipeline_factory(None, None, orders=orders), a)
+            cockpit = Cockpit(
+                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
+            )
+            await cockpit.start()
+            try:
+                await server.wait_orders(1)
+                (order_id,) = server.orders
+                at = datetime.now(UTC).isoformat()
+                server.publish_report({"order_id": order_id, "unit": "U-1", "action": "sign", "at": at})
+                await wait_for(
+                    lambda: state(b, case_id) is CaseState.SIGNED, cockpit.frame_clock.ticked, WAIT
+                )
+            finally:
+                await cockpit.shutdown()
+
+    try:
+        qloop.run_until_complete(scenario())
+        a.caught_up().result(WAIT)
+        assert state(a, case_id) is CaseState.SIGNED
+        # Answered: no seat sends the order again.
+        assert a.query(lambda ctx: unanswered_orders(ctx.desk.conn)).result(WAIT) == []
+        last = b.query(lambda ctx: audit.timeline(ctx.desk.conn, [case_id])[-1]).result(WAIT)
+        assert (last.action, last.actor) == (Action.SIGN, "U-1")
+    finally:
+        a.close()
+        b.close()
+    assert differences(a.db_path, b.db_path) == []
+
+
+def state(seat: SeatLoop, case_id: int) -> CaseState:
+    return seat.query(lambda ctx: ctx.desk.get(case_id).state).result(WAIT)

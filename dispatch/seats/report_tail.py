@@ -1,0 +1,65 @@
+"""The units' reports a seat's feed stored (its feed store's report inbox), read in arrival order so that
+the seat publishes each to the centre's log."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+from dispatch.store.read_only import open_read_only
+
+log = logging.getLogger(__name__)
+# At start a seat publishes again what its feed stored this long ago at most: a report stored just before
+# the last stop may not have reached the log. Publishing one again is harmless (its id is its bytes, and
+# a report already applied is a no-op); publishing a week's again would only fill the log.
+AGAIN_S = 3600.0
+BATCH = 500
+
+
+class UnitReportTail:
+    """Reads the report inbox of the store at `path` (read-only, never in the intake's way) past the last
+    row it returned."""
+
+    def __init__(self, path: Path, *, now: float | None = None) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._cursor: int | None = None
+        self._since = (time.time() if now is None else now) - AGAIN_S
+
+    def new(self) -> list[tuple[str, str]]:
+        """(feed, body) of every report stored since the last call, oldest first (at most BATCH)."""
+        try:
+            conn = self._open()
+            if conn is None:
+                return []
+            if self._cursor is None:
+                row = conn.execute(
+                    "SELECT coalesce(min(id) - 1, (SELECT coalesce(max(id), 0) FROM report_inbox)) "
+                    "FROM report_inbox WHERE received_at >= ?",
+                    (self._since,),
+                ).fetchone()
+                self._cursor = int(row[0])
+            rows = conn.execute(
+                "SELECT id, feed, body FROM report_inbox WHERE id > ? ORDER BY id LIMIT ?",
+                (self._cursor, BATCH),
+            ).fetchall()
+        except sqlite3.Error as error:  # a store not yet made or migrated: nothing yet, tried again
+            log.debug("the feed store's report inbox cannot be read yet: %s", error)
+            return []
+        if rows:
+            self._cursor = int(rows[-1][0])
+        return [
+            (str(feed), body if isinstance(body, str) else bytes(body).decode()) for _, feed, body in rows
+        ]
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._conn is None and self.path.exists():
+            self._conn = open_read_only(self.path, live=True)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

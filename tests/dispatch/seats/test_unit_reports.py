@@ -1,0 +1,81 @@
+"""Units' reports through the log: the same report from any seat's feed moves its case once on every seat;
+a seat sends an order until its unit answers; a seat's feed store is read for reports in arrival order."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from dispatch.casework.model import Action, CaseState, Refusal
+from dispatch.casework.records.orders import unanswered_orders
+from dispatch.seats.report_tail import AGAIN_S, UnitReportTail
+from dispatch.seats.verify import differences
+from dispatch.store.database import open_store
+from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat, scalar
+
+pytestmark = pytest.mark.slow
+
+
+def report(order_id: str, action: str = "sign", minute: int = 5) -> dict[str, object]:
+    at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(START + minute * 60))
+    return {"order_id": order_id, "unit": "U-1", "action": action, "at": at, "note": "已到场"}
+
+
+def test_a_units_report_moves_its_case_once_on_every_seat(hub: str, tmp_path: Path) -> None:
+    a, b = open_seat(hub, tmp_path, "a"), open_seat(hub, tmp_path, "b")
+    try:
+        (case_id,) = a.publish_event(event("e1")).result(WAIT).opened
+        act(a, case_id, Action.REGISTER, LEAD)
+        act(a, case_id, Action.DISPATCH, DISPATCHER, unit="U-1")
+        b.caught_up().result(WAIT)
+        (order,) = b.query(lambda ctx: unanswered_orders(ctx.desk.conn)).result(WAIT)
+        sign = json.dumps(report(order.order_id), ensure_ascii=False)
+        applied = b.publish_report("feed-b", sign).result(WAIT).applied
+        assert applied is not None
+        assert (applied.case.state, applied.audit.actor) == (CaseState.SIGNED, "U-1")
+        # The same frame from a's feed: one entry (its id is its bytes). The same report written
+        # otherwise (another platform's key order): a second entry that changes nothing.
+        assert a.publish_report("feed-a", sign).result(WAIT).duplicate
+        reordered = json.dumps(dict(reversed(list(report(order.order_id).items()))), ensure_ascii=False)
+        again = a.publish_report("feed-a", reordered).result(WAIT)
+        assert (again.applied, again.refused) == (None, None)
+        # A body that is no report is refused alike everywhere, and the log goes on.
+        bad = a.publish_report("feed-a", '{"order_id": 5}').result(WAIT)
+        assert bad.refused is not None
+        assert bad.refused.code is Refusal.BAD_PAYLOAD
+        handled = b.publish_report("feed-b", json.dumps(report(order.order_id, "handled", 30))).result(WAIT)
+        assert handled.applied is not None
+        a.caught_up().result(WAIT)
+        assert case_on(a, case_id).state is CaseState.HANDLED
+        assert scalar(a, "SELECT count(*) FROM unit_reports") == 2
+        # Answered: no seat sends the order any more.
+        assert a.query(lambda ctx: unanswered_orders(ctx.desk.conn)).result(WAIT) == []
+    finally:
+        a.close()
+        b.close()
+    assert differences(a.db_path, b.db_path) == []
+
+
+def test_the_tail_reads_a_feed_stores_reports_in_order_once(tmp_path: Path) -> None:
+    path = tmp_path / "seat.feed.sqlite3"
+    db = open_store(path)
+    now = time.time()
+    try:
+        rows = [("feed", 1, '{"old": 1}', now - AGAIN_S - 60), ("feed", 2, '{"recent": 2}', now - 60)]
+        db.conn.executemany("INSERT INTO report_inbox (feed, seq, body, received_at) VALUES (?,?,?,?)", rows)
+        tail = UnitReportTail(path, now=now)
+        # At start: again what came within the hour (it may not have reached the log before a stop).
+        assert tail.new() == [("feed", '{"recent": 2}')]
+        assert tail.new() == []
+        db.conn.execute(
+            "INSERT INTO report_inbox (feed, seq, body, received_at) VALUES (?,?,?,?)", ("feed", 3, "{}", now)
+        )
+        assert tail.new() == [("feed", "{}")]
+        tail.close()
+    finally:
+        db.close()
+    assert UnitReportTail(tmp_path / "missing.sqlite3").new() == []  # no feed store yet: nothing yet
