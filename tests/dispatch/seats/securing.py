@@ -9,8 +9,12 @@ import pytest
 import trustme
 
 from cli.main import main
+from core.clock import ManualClock
+from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.seats.credentials import HubCredentials, read_credentials
+from dispatch.seats.seat import SeatLoop
 from sim.nats_hub import in_ci, missing_reason
+from tests.dispatch.seats.seating import START, WAIT
 
 CENTRE = "city"
 CONSOLE, WALL = "east-1", "wall-1"
@@ -55,3 +59,14 @@ def deploy(directory: Path, *extra: str) -> Deployment:
     ]  # fmt: skip
     assert main(argv) == 0
     return Deployment(out, ca)
+
+
+def seat(
+    url: str, directory: Path, name: str, credentials: HubCredentials, *, lead: bool = False
+) -> SeatLoop:
+    """A seat of centre `city` signed in as `credentials`, on the centre's policy (the default file's,
+    as `seats follow` applies it)."""
+    return SeatLoop(
+        directory / f"{name}.sqlite3", load_policy(default_policy_path()), ManualClock(START), hub=[url],
+        centre=CENTRE, seat=name, lead=lead, timeout=WAIT, credentials=credentials,
+    )  # fmt: skip

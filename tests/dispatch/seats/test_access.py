@@ -17,18 +17,15 @@ import trustme
 from nats.js import api
 
 from cli.main import main
-from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState
-from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.hub import HubUnavailable
-from dispatch.seats.seat import SeatLoop
 from dispatch.seats.subjects import Centre
 from dispatch.seats.verify import differences, read_replica
 from sim.nats_hub import nats_server
 from tests.dispatch.casework.policies import LEAD
-from tests.dispatch.seats.seating import START, WAIT, act, case_on, event
-from tests.dispatch.seats.securing import CENTRE, CONSOLE, WALL, Deployment, deploy, needs_nats_server
+from tests.dispatch.seats.seating import WAIT, act, case_on, event
+from tests.dispatch.seats.securing import CENTRE, CONSOLE, WALL, Deployment, deploy, needs_nats_server, seat
 
 LOG = Centre(CENTRE)
 ASK_S = 0.5  # a request the hub refuses is never answered: how long the wall's tries wait
@@ -45,16 +42,6 @@ def secure_hub(deployment: Deployment, tmp_path: Path) -> Iterator[str]:
     """A JetStream server started with the deployment's configuration (users, TLS required)."""
     with nats_server(tmp_path / "store", config=deployment.config) as url:
         yield url
-
-
-def seat(
-    url: str, directory: Path, name: str, credentials: HubCredentials, *, lead: bool = False
-) -> SeatLoop:
-    # The centre's policy (the default file's), as `seats follow` applies it.
-    return SeatLoop(
-        directory / f"{name}.sqlite3", load_policy(default_policy_path()), ManualClock(START), hub=[url],
-        centre=CENTRE, seat=name, lead=lead, timeout=WAIT, credentials=credentials,
-    )  # fmt: skip
 
 
 def test_a_console_and_a_wall_share_the_log_over_tls(
