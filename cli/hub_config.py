@@ -20,20 +20,25 @@ CA_FILE = "ca.pem"
 PASSWORD_BYTES = 24  # 192 random bits each, as URL-safe text
 
 
-def user_spec(text: str) -> tuple[Role, tuple[str, ...]]:
-    """`--user ROLE:NAME[,NAME…]`: seats of one role (console or wall)."""
-    role_text, colon, names_text = text.partition(":")
+def user_spec(text: str) -> tuple[Centre | None, Role, tuple[str, ...]]:
+    """`--user [CENTRE:]ROLE:NAME[,NAME…]`: seats of one role (console or wall), of --centre or of
+    another centre on the same hub (levels: a district and its city)."""
+    parts = text.split(":")
+    role_text = parts[-2] if len(parts) in (2, 3) else ""
     try:
         role = Role(role_text.strip())
     except ValueError:
         role = None
-    if not colon or role is None:
-        raise argparse.ArgumentTypeError(f"expected console:NAME[,NAME…] or wall:NAME[,NAME…], got {text!r}")
+    if role is None:
+        raise argparse.ArgumentTypeError(
+            f"expected [CENTRE:]console:NAME[,NAME…] or [CENTRE:]wall:NAME[,NAME…], got {text!r}"
+        )
     try:
-        names = tuple(check_token("seat", name.strip()) for name in names_text.split(","))
+        centre = Centre(parts[0].strip()) if len(parts) == 3 else None
+        names = tuple(check_token("seat", name.strip()) for name in parts[-1].split(","))
     except BadName as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    return role, names
+    return centre, role, names
 
 
 def add_hub_config_command(seats_sub: argparse._SubParsersAction[Any]) -> None:
@@ -49,7 +54,9 @@ def add_hub_config_command(seats_sub: argparse._SubParsersAction[Any]) -> None:
                             help="the centre (its log, lease and snapshots)")  # fmt: skip
     hub_config.add_argument(
         "--user", dest="config_users", type=user_spec, action="append", required=True,
-        metavar="ROLE:NAME[,NAME…]", help="seats of a role: console (commands, the lease) or wall (reads)",
+        metavar="[CENTRE:]ROLE:NAME[,NAME…]",
+        help="seats of a role: console (commands, the lease) or wall (reads); of another centre on the "
+        "same hub with CENTRE:",
     )  # fmt: skip
     for option, dest, what in (
         ("--cert", "config_cert", "the hub's certificate (PEM, on the nodes)"),
@@ -100,8 +107,8 @@ def run_hub_config(args: argparse.Namespace) -> int:
     except BadName as error:
         return refuse(f"--centre: {error}")
     users = [
-        User(name, role, secrets.token_urlsafe(PASSWORD_BYTES))
-        for role, names in args.config_users
+        User(name, role, secrets.token_urlsafe(PASSWORD_BYTES), None if other == centre else other)
+        for other, role, names in args.config_users
         for name in names
     ]
     for option, path in (("--cert", args.config_cert), ("--key", args.config_key), ("--ca", args.config_ca)):
@@ -124,7 +131,7 @@ def run_hub_config(args: argparse.Namespace) -> int:
         shutil.copyfile(args.config_ca, out / CA_FILE)
         _write_private(out / SERVER_FILE, config)
         for user in users:
-            _write_private(out / f"{user.name}.toml", _credentials_text(centre.name, user))
+            _write_private(out / f"{user.name}.toml", _credentials_text((user.centre or centre).name, user))
     except OSError as error:
         print(f"tianshu: cannot write the hub's files in {out}: {error}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dispatch.seats.subjects import ROOT, Centre, check_token
@@ -98,12 +98,14 @@ def permissions(role: Role, centre: Centre) -> Permissions:
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """One seat's NATS user: its name, role and password (the plain password goes only in its
-    credentials file; the server's configuration holds a hash)."""
+    """One seat's NATS user: its name, role, password (the plain password goes only in its credentials
+    file; the server's configuration holds a hash), and its centre when the hub serves several (levels:
+    a district and its city on one hub) and it is not the configuration's own."""
 
     name: str
     role: Role
-    password: str
+    password: str = field(repr=False)
+    centre: Centre | None = None
 
     def __post_init__(self) -> None:
         check_token("user", self.name)
@@ -153,10 +155,10 @@ def server_config(
     centre: Centre, users: Sequence[User], tls: ServerTls | None = None, *, routes_tls: bool = False,
     rounds: int = ROUNDS,
 ) -> str:  # fmt: skip
-    """nats-server's configuration for `centre`: TLS for clients (and, with `routes_tls`, for the
-    routes between the cluster's nodes, which always check each other's certificates), and one user per
-    seat with its role's permissions. The node's own settings (ports, store, cluster name and routes) go
-    on its command line."""
+    """nats-server's configuration for `centre` (and the other centres its users name): TLS for
+    clients (and, with `routes_tls`, for the routes between the cluster's nodes, which always check each
+    other's certificates), and one user per seat with its role's permissions. The node's own settings
+    (ports, store, cluster name and routes) go on its command line."""
     names = [user.name for user in users]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -170,10 +172,10 @@ def server_config(
             parts.append("cluster {\n  " + _tls_block(ServerTls(tls.cert, tls.key, tls.ca), "  ") + "\n}")
     entries = []
     for user in users:
-        allowed = permissions(user.role, centre)
+        allowed = permissions(user.role, user.centre or centre)
         entries.append(
             "    {\n"
-            f"      # {user.role.value}\n"
+            f"      # {user.role.value} of centre {(user.centre or centre).name}\n"
             f"      user: {_quoted(user.name)}\n"
             f"      password: {_quoted(password_hash(user.password, rounds))}\n"
             "      permissions: {\n"

@@ -171,7 +171,9 @@ def test_hub_config_writes_private_credentials_and_refuses_to_replace_them(
 @pytest.mark.parametrize(
     ("users", "said"),
     [
-        (["--user", "boss:a"], "expected console:NAME"),
+        (["--user", "boss:a"], "expected [CENTRE:]console:NAME"),
+        (["--user", "a:b:console:x"], "expected [CENTRE:]console:NAME"),
+        (["--user", "dist.rict:console:x"], "a centre name is 1 to 64"),
         (["--user", "console:a,"], "a seat name is 1 to 64"),
         (["--user", "console:a", "--user", "wall:a"], "a user is named twice: a"),
     ],

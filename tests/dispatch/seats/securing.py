@@ -18,11 +18,13 @@ from tests.dispatch.seats.seating import START, WAIT
 
 CENTRE = "city"
 CONSOLE, WALL = "east-1", "wall-1"
+DISTRICT, DISTRICT_CONSOLE = "jianghan", "jh-1"  # a district centre under the city, on the same hub
 
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
-    """What `seats hub-config` wrote for centre `city` (console east-1, wall wall-1) and its CA."""
+    """What `seats hub-config` wrote for centre `city` (console east-1, wall wall-1; console jh-1 of the
+    district jianghan on the same hub) and its CA."""
 
     out: Path
     ca: trustme.CA
@@ -54,6 +56,7 @@ def deploy(directory: Path, *extra: str) -> Deployment:
     out = directory / "hub"
     argv = [
         "seats", "hub-config", "--centre", CENTRE, "--user", f"console:{CONSOLE}", "--user", f"wall:{WALL}",
+        "--user", f"{DISTRICT}:console:{DISTRICT_CONSOLE}",
         "--cert", str(directory / "hub-cert.pem"), "--key", str(directory / "hub-key.pem"),
         "--ca", str(directory / "ca-source.pem"), "--out", str(out), *extra,
     ]  # fmt: skip

@@ -25,7 +25,17 @@ from dispatch.seats.verify import differences, read_replica
 from sim.nats_hub import nats_server
 from tests.dispatch.casework.policies import LEAD
 from tests.dispatch.seats.seating import WAIT, act, case_on, event
-from tests.dispatch.seats.securing import CENTRE, CONSOLE, WALL, Deployment, deploy, needs_nats_server, seat
+from tests.dispatch.seats.securing import (
+    CENTRE,
+    CONSOLE,
+    DISTRICT,
+    DISTRICT_CONSOLE,
+    WALL,
+    Deployment,
+    deploy,
+    needs_nats_server,
+    seat,
+)  # fmt: skip
 
 LOG = Centre(CENTRE)
 ASK_S = 0.5  # a request the hub refuses is never answered: how long the wall's tries wait
@@ -172,3 +182,48 @@ def test_a_seat_that_asks_for_tls_never_signs_in_in_clear(hub: str, tmp_path: Pa
     tls_url = "tls://" + hub.removeprefix("nats://")
     with pytest.raises(HubUnavailable, match="does not use TLS"):
         seat(tls_url, tmp_path, CONSOLE, credentials)
+
+
+async def _district_sends(url: str, credentials: HubCredentials) -> dict[str, bool]:
+    """What a district console's connection may store in the city's log (levels): stored or not."""
+    client = await nats.connect(
+        url, user=credentials.user, password=credentials.password, tls=credentials.ssl_context(),
+        error_cb=_ignore, allow_reconnect=False,
+    )  # fmt: skip
+    js = client.jetstream(timeout=ASK_S)
+    subjects = {
+        "its own inbound subject": LOG.inbound_subject(DISTRICT),
+        "another centre's inbound subject": LOG.inbound_subject("hanyang"),
+        "a command": LOG.case_subject(1),
+        "a report": LOG.event_subject,
+    }
+    try:
+        outcomes = await asyncio.gather(
+            *(js.publish(subject, b"{}", stream=LOG.stream) for subject in subjects.values()),
+            return_exceptions=True,
+        )
+    finally:
+        await client.close()
+    return {what: isinstance(outcome, api.PubAck) for what, outcome in zip(subjects, outcomes, strict=True)}
+
+
+async def _ignore(error: Exception) -> None:
+    """The refusals are read from what was stored, not from the error callback."""
+
+
+def test_a_district_console_sends_the_city_only_its_own_transfers(
+    deployment: Deployment, secure_hub: str, tmp_path: Path
+) -> None:
+    console = seat(secure_hub, tmp_path, CONSOLE, deployment.credentials(CONSOLE))  # the city's log exists
+    try:
+        before = console.caught_up().result(WAIT)
+        stored = asyncio.run(_district_sends(secure_hub, deployment.credentials(DISTRICT_CONSOLE)))
+        assert stored == {
+            "its own inbound subject": True,
+            "another centre's inbound subject": False,
+            "a command": False,
+            "a report": False,
+        }
+        assert console.caught_up().result(WAIT) == before + 1  # that one entry, which the city's apply judges
+    finally:
+        console.close()
