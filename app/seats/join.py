@@ -100,6 +100,10 @@ class ForwardingPipeline:
         if changes is not None:
             for event in changes.events:
                 self._seat.publish_event(event_fields(event)).add_done_callback(self._on_published)
+            for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
+                self._seat.publish_reading(
+                    sample.name, sample.value, sample.at, sample.unit, dict(sample.labels)
+                ).add_done_callback(self._on_published)
         if self._units is not None:
             for feed, body in self._units.new():
                 self._seat.publish_report(feed, body).add_done_callback(self._on_published)

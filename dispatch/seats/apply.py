@@ -25,6 +25,7 @@ from dispatch.seats.entries import (
     EventEntry,
     JobsEntry,
     LeaseEntry,
+    ReadingEntry,
     RelayedEntry,
     ReportEntry,
     TransferEntry,
@@ -200,6 +201,8 @@ class Applier:
                 return self._relayed(seq, entry)
             if isinstance(entry, ReportEntry):
                 return self._report(seq, entry)
+            if isinstance(entry, ReadingEntry):
+                return self._reading(seq, entry)
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)
@@ -296,6 +299,21 @@ class Applier:
         except msgspec.DecodeError as error:  # ValidationError is one
             raise BadEntry(f"not a unit's report: {error}") from None
         return Outcome(seq, entry.id, entry.seat, applied=result.applied)
+
+    def _reading(self, seq: int, entry: ReadingEntry) -> Outcome:
+        """A vital-sign reading into the replica's metrics (once by its name, time and labels)."""
+        conn = self.desk.conn
+        labels = msgspec.json.encode(entry.labels, order="sorted").decode() if entry.labels else None
+        seen = conn.execute(
+            "SELECT 1 FROM metrics WHERE name = ? AND at = ? AND labels IS ?",
+            (entry.name, entry.taken_at, labels),
+        ).fetchone()
+        if seen is None:
+            conn.execute(
+                "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"seat:{entry.seat}", seq, entry.name, entry.value, entry.unit, entry.taken_at, labels),
+            )
+        return Outcome(seq, entry.id, entry.seat)
 
     def _relayed(self, seq: int, entry: RelayedEntry) -> Outcome:
         if entry.term != self.term:  # fenced like a run of the jobs

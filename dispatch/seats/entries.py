@@ -123,7 +123,30 @@ class ReportEntry(msgspec.Struct, frozen=True, tag="report", forbid_unknown_fiel
     body: str
 
 
-Entry = CommandEntry | EventEntry | LeaseEntry | JobsEntry | TransferEntry | RelayedEntry | ReportEntry
+class ReadingEntry(msgspec.Struct, frozen=True, tag="reading", forbid_unknown_fields=True):
+    """One vital-sign reading (水位, 交通指数…) as a seat's feed brought it, so that every replica — a
+    wall's too — holds the city's vital signs. Its identity is its name, time and labels."""
+
+    id: str
+    seat: str
+    at: float
+    name: str
+    value: float
+    taken_at: float
+    unit: str | None = None
+    labels: dict[str, str] = {}
+
+
+Entry = (
+    CommandEntry
+    | EventEntry
+    | LeaseEntry
+    | JobsEntry
+    | TransferEntry
+    | RelayedEntry
+    | ReportEntry
+    | ReadingEntry
+)
 _DECODER = msgspec.json.Decoder(Entry)
 
 
@@ -184,6 +207,16 @@ def report_entry(feed: str, body: str, seat: str, at: float) -> ReportEntry:
     return ReportEntry(f"report.{digest}", seat, at, feed, body)
 
 
+def reading_entry(
+    name: str, value: float, taken_at: float, unit: str | None, labels: dict[str, str], seat: str, at: float
+) -> ReadingEntry:
+    """The entry for one reading, or BadEntry when a number in it is not finite (JSON has no NaN)."""
+    if not (math.isfinite(value) and math.isfinite(taken_at)):
+        raise BadEntry(f"not a reading: {name} = {value!r} at {taken_at!r}")
+    who = hashlib.sha256(_ENCODER.encode([name, taken_at, labels])).hexdigest()[:40]
+    return ReadingEntry(f"reading.{who}", seat, at, name, value, taken_at, unit, dict(labels))
+
+
 def encode(entry: Entry) -> bytes:
     return _ENCODER.encode(entry)
 
@@ -198,6 +231,8 @@ def decode(data: bytes) -> Entry:
         raise BadEntry(f"the entry's time is not a finite number: {entry.at!r}")
     if isinstance(entry, EventEntry) and not math.isfinite(entry.occurred_at):
         raise BadEntry(f"the event's time is not a finite number: {entry.occurred_at!r}")
+    if isinstance(entry, ReadingEntry) and not (math.isfinite(entry.value) and math.isfinite(entry.taken_at)):
+        raise BadEntry(f"the reading is not a finite number: {entry.value!r} at {entry.taken_at!r}")
     return entry
 
 

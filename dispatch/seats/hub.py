@@ -304,8 +304,8 @@ class Hub:
         stream = (centre or self.centre).stream
         try:
             return await self._js.publish(subject, data, stream=stream, headers={MSG_ID: msg_id})
-        except nats.errors.Error as error:
-            raise HubUnavailable(f"the hub did not confirm the entry: {error}") from error
+        except (nats.errors.Error, OSError, TimeoutError) as error:  # a line reset mid-write is an OSError
+            raise HubUnavailable(f"the hub did not confirm the entry: {error!r}") from error
 
     async def last_seq(self) -> int:
         """The newest sequence in the centre's log."""

@@ -30,6 +30,7 @@ from dispatch.seats.entries import (
     event_entry,
     jobs_entry,
     lease_entry,
+    reading_entry,
     report_entry,
 )
 from dispatch.seats.hub import Hub, HubUnavailable, leave
@@ -270,6 +271,19 @@ class SeatLoop:
         self._publish(self.centre.report_subject, entry.id, encode(entry), done.set_result, done)
         return done
 
+    def publish_reading(
+        self, name: str, value: float, taken_at: float, unit: str | None, labels: dict[str, str]
+    ) -> concurrent.futures.Future[Outcome]:
+        """Publish one vital-sign reading for every replica (a wall's too) to hold."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        try:
+            entry = reading_entry(name, value, taken_at, unit, labels, self.seat, self.clock.now())
+        except BadEntry as error:
+            done.set_exception(error)
+            return done
+        self._publish(self.centre.reading_subject, entry.id, encode(entry), done.set_result, done)
+        return done
+
     def caught_up(self) -> concurrent.futures.Future[int]:
         """Resolves once this seat has applied the whole log as it stands now (its last sequence)."""
         done: concurrent.futures.Future[int] = concurrent.futures.Future()
@@ -343,11 +357,15 @@ class SeatLoop:
         async def send() -> None:
             try:
                 ack = await self._hub.publish(subject, data, entry_id)
-            except HubUnavailable as error:
+            except Exception as error:  # whatever it was, the caller must hear of it: never silence
                 with self._lock:
                     self._waits.take(entry_id, done)
                 if not done.done():
-                    done.set_exception(error)
+                    done.set_exception(
+                        error
+                        if isinstance(error, HubUnavailable)
+                        else HubUnavailable(f"not confirmed: {error!r}")
+                    )
                 return
             if ack.duplicate:
                 # Stored once before (another seat ingested the same report): once that is applied

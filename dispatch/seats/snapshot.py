@@ -38,12 +38,12 @@ REPLICATED = frozenset({
     "cases", "case_events", "cases_fts", "cases_fts_config", "cases_fts_data", "cases_fts_docsize",
     "cases_fts_idx", "audit", "events", "outbox", "merge_proposals", "clear_proposals",
     "duplicate_masters", "case_episodes", "failed_items", "loop_state", "level_outbox", "level_inbox",
-    "unit_reports",
+    "unit_reports", "metrics",
 })  # fmt: skip
 # What only this seat writes (SeatLoop.write, its own feed, its accounts): emptied in a snapshot.
 LOCAL = (
     "operators", "sign_in_failures", "account_log", "handovers", "report_inbox", "unit_positions",
-    "unit_track", "metrics", "quarantine", "gaps", "feed_state",
+    "unit_track", "quarantine", "gaps", "feed_state",
 )  # fmt: skip
 REPLICATED_STATE = frozenset({SEQ_KEY, AT_KEY, TERM_KEY, DISCOVERY_CURSOR})
 # loop_state keys of local records: the demo accounts made, the report inbox's cursor, the store's own id

@@ -71,6 +71,11 @@ class Centre:
         return f"{ROOT}.{self.name}.log.report"
 
     @property
+    def reading_subject(self) -> str:
+        """A vital-sign reading, as a seat's feed brought it."""
+        return f"{ROOT}.{self.name}.log.reading"
+
+    @property
     def lead_subject(self) -> str:
         """The leader's entries: a lease taken, a run of the periodic jobs."""
         return f"{ROOT}.{self.name}.log.lead"

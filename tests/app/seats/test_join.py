@@ -62,9 +62,14 @@ def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
             try:
                 await server.wait_subscribed()
                 server.publish_event(make_event(1))
+                server.publish_metric(
+                    {"name": "water_level", "value": 3.4, "unit": "m", "at": "2026-11-21T08:00:00+08:00"}
+                )
                 await wait_for(
                     lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.summary_flushed
                 )
+                # In the log once this seat applied it: then the other seat's catching up brings it.
+                await wait_for(lambda: readings(a) != [], cockpit.frame_clock.ticked)
             finally:
                 await cockpit.shutdown()
 
@@ -73,6 +78,8 @@ def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
         b.caught_up().result(WAIT)
         # The seat's own feed store holds the feed; both replicas hold the report as the log gave it.
         assert reports(a) == reports(b) == [("iot", "iot-test-000001", "seat:a")]
+        # The vital signs too: a wall following a replica shows them.
+        assert readings(b) == [("water_level", 3.4)]
         assert a.db_path != feed_store(a.db_path)
         assert window.status.seat.isVisible()
         assert window.status.seat.text().startswith("Seat a · ")
@@ -159,6 +166,11 @@ def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat
         a.close()
         b.close()
     assert differences(a.db_path, b.db_path) == []
+
+
+def readings(seat: SeatLoop) -> list[tuple[str, float]]:
+    sql = "SELECT name, value FROM metrics"
+    return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
 
 
 def state(seat: SeatLoop, case_id: int) -> CaseState:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dispatch.casework.model import Action, CaseState, Command
+from dispatch.seats.hub import HubUnavailable
 from dispatch.seats.seat import SeatLoop, SeatOffline
 from dispatch.seats.verify import differences
 from sim.nats_hub import in_ci, missing_reason, nats_server
@@ -92,5 +93,28 @@ def test_a_seat_is_read_only_while_the_hub_is_stopped(tmp_path: Path) -> None:
             a.wait_status(lambda status: status.online, WAIT)
             assert act(a, case_id, Action.DISPATCH, DISPATCHER, unit="U-1").state is CaseState.DISPATCHED
             a.close()
+    finally:
+        a.close()
+
+
+def test_a_line_reset_while_publishing_is_an_answer_not_silence(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (the chaos test): a connection reset in the middle of a publish left the command's caller
+    waiting for ever; now it hears 'not confirmed', and the seat goes on."""
+    a = open_seat(hub, tmp_path, "a")
+    try:
+        (case_id,) = a.publish_event(event("e1")).result(WAIT).opened
+        real = a._hub.publish
+
+        async def reset(*args: Any, **kwargs: Any) -> Any:
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+        monkeypatch.setattr(a._hub, "publish", reset)
+        command = Command(case_id, 1, Action.REGISTER, LEAD)
+        with pytest.raises(HubUnavailable, match="not confirmed"):
+            a.act(command).result(WAIT)
+        monkeypatch.setattr(a._hub, "publish", real)
+        assert a.act(command).result(WAIT).case.state is CaseState.REGISTERED
     finally:
         a.close()

@@ -4,6 +4,7 @@ a seat sends an order until its unit answers; a seat's feed store is read for re
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from dispatch.casework.model import Action, CaseState, Refusal
 from dispatch.casework.records.orders import unanswered_orders
+from dispatch.seats.entries import BadEntry
 from dispatch.seats.report_tail import AGAIN_S, UnitReportTail
 from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
@@ -79,3 +81,28 @@ def test_the_tail_reads_a_feed_stores_reports_in_order_once(tmp_path: Path) -> N
     finally:
         db.close()
     assert UnitReportTail(tmp_path / "missing.sqlite3").new() == []  # no feed store yet: nothing yet
+
+
+def test_vital_sign_readings_reach_every_replica_once(hub: str, tmp_path: Path) -> None:
+    """A wall follows a replica: the city's vital signs must be in it, once however many seats saw them."""
+    a, wall = open_seat(hub, tmp_path, "a"), open_seat(hub, tmp_path, "wall")
+    try:
+        labels = {"district": "江岸区"}
+        assert a.publish_reading("water_level", 3.42, START, "m", labels).result(WAIT).refused is None
+        assert a.publish_reading("water_level", 3.42, START, "m", labels).result(WAIT).duplicate
+        assert a.publish_reading("water_level", 3.55, START + 60, "m", labels).result(WAIT).refused is None
+        with pytest.raises(BadEntry):
+            a.publish_reading("water_level", math.nan, START, "m", {}).result(WAIT)
+        wall.caught_up().result(WAIT)
+        rows = wall.query(
+            lambda ctx: ctx.desk.conn.execute(
+                "SELECT name, value, unit, at, labels FROM metrics ORDER BY at"
+            ).fetchall()
+        ).result(WAIT)
+        assert rows == [
+            ("water_level", 3.42, "m", START, '{"district":"江岸区"}'),
+            ("water_level", 3.55, "m", START + 60, '{"district":"江岸区"}'),
+        ]
+    finally:
+        a.close()
+        wall.close()
