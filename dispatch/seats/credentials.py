@@ -49,7 +49,8 @@ class HubCredentials:
 
 def _line_of(text: str, key: str) -> int:
     """The line where `key` is set (the file parsed, so it is there unless quoted oddly)."""
-    pattern = re.compile(rf"""\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    # `key =`, `"key" =`, or a dotted `key.sub =` / a table `[key]` (which make it no text).
+    pattern = re.compile(rf"""\s*\[?\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*[.=\]]""")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return number
@@ -58,6 +59,16 @@ def _line_of(text: str, key: str) -> int:
 
 def read_credentials(path: Path) -> HubCredentials:
     """Read and check a credentials file; BadCredentials with one line naming what is wrong."""
+    try:
+        return _read(path)
+    except BadCredentials as error:
+        shown = str(path)
+        if not shown.isprintable():  # a name with a line break must not break the one line
+            raise BadCredentials(str(error).replace(shown, ascii(shown))) from error.__cause__
+        raise
+
+
+def _read(path: Path) -> HubCredentials:
     try:
         raw = path.read_bytes()[: _MAX_BYTES + 1]
     except OSError as error:

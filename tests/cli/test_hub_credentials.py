@@ -185,3 +185,11 @@ def test_hub_config_refuses_bad_users(
             "--ca", str(ca_file), "--out", str(tmp_path / "out")]  # fmt: skip
     assert said in refusal(argv, capsys)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = write(tmp_path, 'user = "a"\nuser.name = "b"\n', name="seat\nfile.toml")
+    err = refusal(["--hub", "nats://a", "--seat", "s", "--hub-credentials", str(odd)], capsys)
+    assert "seat\\nfile.toml" in err
