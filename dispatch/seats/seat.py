@@ -373,8 +373,19 @@ class SeatLoop:
                 applied: concurrent.futures.Future[int] = concurrent.futures.Future()
                 applied.add_done_callback(lambda _: self._repeat(entry_id, ack.seq))
                 self._wait_for(ack.seq, applied)
+            # In the log, but this seat may not apply it soon (its follower lost with a node is made
+            # again once the stream has a leader): an officer is not kept waiting past the timeout.
+            asyncio.get_running_loop().call_later(self._timeout, self._expire, entry_id, done, ack.seq)
 
         self._on_hub(send())
+
+    def _expire(self, entry_id: str, done: concurrent.futures.Future[Any], seq: int) -> None:
+        with self._lock:
+            waiting = self._waits.take(entry_id, done)
+        if waiting is not None and not done.done():
+            done.set_exception(
+                HubUnavailable(f"not confirmed: in the log at {seq}, not yet applied on seat {self.seat}")
+            )
 
     async def _on_entry(self, seq: int, data: bytes, stored_at: float, subject: str) -> None:
         # The hub does not wait for the store (catch-up streams on): entries queue here, and the store's

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
+from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Command
 from dispatch.seats.hub import HubUnavailable
 from dispatch.seats.seat import SeatLoop, SeatOffline
 from dispatch.seats.verify import differences
 from sim.nats_hub import in_ci, missing_reason, nats_server
-from tests.dispatch.casework.policies import DISPATCHER, LEAD
+from tests.dispatch.casework.policies import DISPATCHER, LEAD, POLICY
 from tests.dispatch.seats.cable import Cable
-from tests.dispatch.seats.seating import WAIT, act, case_on, event, open_seat
+from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat
 
 pytestmark = pytest.mark.slow
 
@@ -118,3 +119,30 @@ def test_a_line_reset_while_publishing_is_an_answer_not_silence(
         assert a.act(command).result(WAIT).case.state is CaseState.REGISTERED
     finally:
         a.close()
+
+
+def test_a_command_stored_but_not_applied_here_is_answered_not_confirmed_in_time(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seat whose follower is gone (lost with a node, not yet made again) would keep the officer waiting
+    for ever on a command the hub stored: after the seat's timeout it says 'not confirmed' — and the
+    command is in the log all the same (another seat shows it)."""
+    b = open_seat(hub, tmp_path, "b")
+
+    async def deaf(self: SeatLoop, seq: int, data: bytes, stored_at: float, subject: str) -> None:
+        return None  # this seat hears nothing of the log
+
+    try:
+        (case_id,) = b.publish_event(event("e1")).result(WAIT).opened
+        monkeypatch.setattr(SeatLoop, "_on_entry", deaf)
+        a = SeatLoop(tmp_path / "a.sqlite3", POLICY, ManualClock(START), hub=[hub], centre="test", seat="a",
+                     timeout=3.0)  # fmt: skip
+        try:
+            with pytest.raises(HubUnavailable, match="not confirmed: in the log"):
+                a.act(Command(case_id, 1, Action.REGISTER, LEAD)).result(WAIT)
+        finally:
+            a.close()
+        b.caught_up().result(WAIT)
+        assert case_on(b, case_id).state is CaseState.REGISTERED
+    finally:
+        b.close()
