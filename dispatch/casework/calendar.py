@@ -10,6 +10,9 @@ from dispatch.casework.policy import Budget, CalendarSpec, TimeUnit
 
 _Intervals = tuple[tuple[float, float], ...]
 _CACHE_DAYS = 20_000
+# Amounts that overshoot a working interval by less than this still end in it: a sum of seconds rounded to
+# the last bit (134999 + 1.0000000000000002) must not carry a deadline over a night and a weekend.
+_SLACK_S = 1e-6
 
 
 class CalendarError(ValueError):
@@ -124,8 +127,8 @@ class WorkingCalendar:
                 if b <= start:
                     continue
                 begin = max(a, start)
-                if remaining <= b - begin:
-                    return begin + remaining
+                if remaining <= b - begin + _SLACK_S:
+                    return min(begin + remaining, b)
                 remaining -= b - begin
             idle = 0 if intervals else idle + 1
             if idle > self._max_gap:
@@ -141,8 +144,8 @@ class WorkingCalendar:
                 if a >= end:
                     continue
                 finish = min(b, end)
-                if remaining <= finish - a:
-                    return finish - remaining
+                if remaining <= finish - a + _SLACK_S:
+                    return max(finish - remaining, a)
                 remaining -= finish - a
             idle = 0 if intervals else idle + 1
             if idle > self._max_gap:
