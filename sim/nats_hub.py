@@ -109,11 +109,17 @@ def _free_port() -> int:
 
 @contextmanager
 def nats_cluster(
-    store: Path, nodes: int = 3, timeout: float = 20.0, *, config: Path | None = None
+    store: Path,
+    nodes: int = 3,
+    timeout: float = 20.0,
+    *,
+    config: Path | None = None,
+    advertise: bool = True,
 ) -> Iterator[list[Node]]:
     """A JetStream cluster of `nodes` servers (what a centre runs), each with its store under `store`
     and the same `config` file (users, TLS for clients and routes); yields the nodes (`.url`, `.kill()`)
-    once the cluster has elected its metadata leader."""
+    once the cluster has elected its metadata leader. `advertise=False`: clients learn no other node
+    than those they were given (a test that cuts a seat's line must not see it go round by another)."""
     routes = [_free_port() for _ in range(nodes)]
     joined = ",".join(f"nats://127.0.0.1:{port}" for port in routes)
     started: list[Node] = []
@@ -122,6 +128,7 @@ def nats_cluster(
             started.append(Node([
                 "-p", "-1", "--server_name", f"n{i + 1}", "--cluster_name", "tianshu",
                 "--cluster", f"nats://127.0.0.1:{route}", "--routes", joined,
+                *([] if advertise else ["--no_advertise"]),
             ], store / f"n{i + 1}", config))  # fmt: skip
         deadline = time.monotonic() + timeout
         for node in started:
