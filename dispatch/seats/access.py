@@ -60,9 +60,15 @@ def _read_stream(stream: str) -> tuple[str, ...]:
     )
 
 
-def permissions(role: Role, centre: Centre) -> Permissions:
-    """The exact permissions of `role` in `centre`. Replies to the seat's own requests (JetStream's
-    answers, acknowledgements) and its consumers' deliveries come to its `_INBOX.` subjects."""
+def inbox(user: str) -> str:
+    """The prefix of a user's reply subjects (nats-py's `inbox_prefix`). A user of its own, not the
+    shared `_INBOX`: no seat may read the answers meant for another (the lease's, a command's)."""
+    return f"_INBOX_{check_token('user', user)}"
+
+
+def permissions(role: Role, centre: Centre, user: str) -> Permissions:
+    """The exact permissions of `user`, a `role` in `centre`. Replies to the seat's own requests
+    (JetStream's answers, acknowledgements) and its consumers' deliveries come to its own inbox."""
     stream = centre.stream
     lease, snapshots = f"KV_{lease_bucket(centre)}", f"OBJ_{snapshots_bucket(centre)}"
     reads = (
@@ -72,7 +78,7 @@ def permissions(role: Role, centre: Centre) -> Permissions:
         # stream holds the subject first.
         f"{API}.STREAM.NAMES",
     )
-    subscribe = ("_INBOX.>",)
+    subscribe = (f"{inbox(user)}.>",)
     if role is Role.WALL:
         return Permissions(publish=reads, subscribe=subscribe)
     return Permissions(
@@ -172,7 +178,7 @@ def server_config(
             parts.append("cluster {\n  " + _tls_block(ServerTls(tls.cert, tls.key, tls.ca), "  ") + "\n}")
     entries = []
     for user in users:
-        allowed = permissions(user.role, user.centre or centre)
+        allowed = permissions(user.role, user.centre or centre, user.name)
         entries.append(
             "    {\n"
             f"      # {user.role.value} of centre {(user.centre or centre).name}\n"

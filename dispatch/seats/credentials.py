@@ -12,8 +12,8 @@ from pathlib import Path
 KEYS = ("user", "password", "ca", "cert", "key")
 _PATHS = ("ca", "cert", "key")
 _MAX_BYTES = 64 * 1024  # a credentials file is a few lines; anything bigger is not one
-# What the server's CONNECT carries as a user name: printable, no spaces.
-_USER = re.compile(r"[^\s\x00-\x1f\x7f]{1,128}")
+# A seat's user name is a subject token too: its replies come to `_INBOX_<user>.` (access.inbox).
+_USER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 
 
@@ -101,7 +101,7 @@ def _read(path: Path) -> HubCredentials:
     user, password = table["user"], table["password"]
     if not _USER.fullmatch(user):
         raise BadCredentials(
-            f"{path}: line {_line_of(text, 'user')}: user must be 1 to 128 characters without spaces"
+            f"{path}: line {_line_of(text, 'user')}: user must be 1 to 64 letters, digits, '-' or '_'"
         )
     if not password or any(ord(char) < 32 or ord(char) == 127 for char in password):
         raise BadCredentials(

@@ -20,6 +20,7 @@ from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext, api
 from nats.js.object_store import OBJ_STREAM_TEMPLATE, ObjectStore
 
+from dispatch.seats.access import inbox
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.lease import Announce, Lease
 from dispatch.seats.subjects import MSG_ID, Centre
@@ -178,7 +179,10 @@ class Hub:
             "ping_interval": PING_S, "max_outstanding_pings": MAX_PINGS,
         }  # fmt: skip
         if credentials is not None:
-            options.update(user=credentials.user, password=credentials.password)
+            # Replies come to the user's own inbox, the only one its permissions let it read.
+            options.update(
+                user=credentials.user, password=credentials.password, inbox_prefix=inbox(credentials.user)
+            )
             if credentials.tls:
                 try:
                     options["tls"] = credentials.ssl_context()

@@ -18,6 +18,7 @@ from nats.js import api
 
 from cli.main import main
 from dispatch.casework.model import Action, CaseState
+from dispatch.seats.access import inbox
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.hub import HubUnavailable
 from dispatch.seats.subjects import Centre
@@ -86,8 +87,9 @@ def test_a_console_and_a_wall_share_the_log_over_tls(
         console.close()
 
 
-async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[list[str], list[str]]:
-    """The wall's own NATS connection tries every write; what the hub said, and what got through."""
+async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[int, list[str], list[str]]:
+    """The wall's own NATS connection reads the log's last sequence (allowed), then tries every write;
+    what it read, what the hub said, and what got through."""
     said: list[str] = []
 
     async def heard(error: Exception) -> None:
@@ -95,9 +97,10 @@ async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[l
 
     client = await nats.connect(
         url, user=credentials.user, password=credentials.password, tls=credentials.ssl_context(),
-        error_cb=heard, allow_reconnect=False,
+        error_cb=heard, allow_reconnect=False, inbox_prefix=inbox(credentials.user),
     )  # fmt: skip
     js = client.jetstream(timeout=ASK_S)
+    read = (await js.stream_info(LOG.stream)).state.last_seq
     command = json.dumps({"case_id": 1, "action": "close"}).encode()
     tries = {
         "a command": js.publish(LOG.case_subject(1), command, stream=LOG.stream),
@@ -111,12 +114,18 @@ async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[l
         # All at once (each waits ASK_S for an answer that never comes): the hub never answers a
         # request it did not let through.
         outcomes = await asyncio.gather(*tries.values(), return_exceptions=True)
+        # Nor may it read the answers meant for the console (the lease's, its commands').
+        await client.subscribe(f"{inbox(CONSOLE)}.>")
+        await client.subscribe("_INBOX.>")
+        await client.flush()  # the hub's refusals arrive before its answer to the flush
     finally:
         await client.close()
     refused = (nats.errors.TimeoutError, nats.errors.NoRespondersError)
-    return said, [
-        what for what, outcome in zip(tries, outcomes, strict=True) if not isinstance(outcome, refused)
-    ]
+    return (
+        read,
+        said,
+        [what for what, outcome in zip(tries, outcomes, strict=True) if not isinstance(outcome, refused)],
+    )
 
 
 def test_a_wall_cannot_write_the_log_the_stream_or_the_lease(
@@ -126,10 +135,13 @@ def test_a_wall_cannot_write_the_log_the_stream_or_the_lease(
     try:
         console.publish_event(event("e1")).result(WAIT)
         before = console.caught_up().result(WAIT)
-        said, through = asyncio.run(_wall_tries_to_write(secure_hub, deployment.credentials(WALL)))
+        read, said, through = asyncio.run(_wall_tries_to_write(secure_hub, deployment.credentials(WALL)))
+        assert read == before  # the wall's line works: what it may do, it does
         assert through == []
         refused = [line for line in said if "permissions violation for publish" in line]
         assert len(refused) == 6, said
+        unread = [line for line in said if "permissions violation for subscription" in line]
+        assert len(unread) == 2, said
         for subject in (LOG.case_subject(1), LOG.event_subject, f"$js.api.stream.delete.{LOG.stream}"):
             assert any(subject.lower() in line for line in refused), (subject, said)
         assert console.caught_up().result(WAIT) == before  # the log is unchanged
@@ -188,7 +200,7 @@ async def _district_sends(url: str, credentials: HubCredentials) -> dict[str, bo
     """What a district console's connection may store in the city's log (levels): stored or not."""
     client = await nats.connect(
         url, user=credentials.user, password=credentials.password, tls=credentials.ssl_context(),
-        error_cb=_ignore, allow_reconnect=False,
+        error_cb=_ignore, allow_reconnect=False, inbox_prefix=inbox(credentials.user),
     )  # fmt: skip
     js = client.jetstream(timeout=ASK_S)
     subjects = {
