@@ -112,7 +112,7 @@ VALUES = st.one_of(
 LINES = st.one_of(st.tuples(KEYS, VALUES).map(lambda kv: f"{kv[0]} = {kv[1]}"), st.text(max_size=20))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(LINES, max_size=6), raw=st.binary(max_size=30), use_raw=st.booleans())
 def test_any_file_is_credentials_or_one_precise_line(
     ca_file: Path, lines: list[str], raw: bytes, use_raw: bool
