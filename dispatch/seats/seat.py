@@ -40,7 +40,7 @@ from dispatch.seats.restore import Schedule, keep, report, restore, scratch_path
 from dispatch.seats.snapshot import SnapshotInfo, copy_replica
 from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
 from dispatch.seats.subjects import Centre, check_token
-from dispatch.seats.waiting import Waiting
+from dispatch.seats.waiting import Answers
 from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
 T = TypeVar("T")
@@ -94,8 +94,7 @@ class SeatLoop:
         self._local = LocalLoop(db_path, policy, clock, locate=locate)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
-        self._waits = Waiting()
-        self._applied = 0
+        self._answers = Answers(self.seat)
         self._inbox: collections.deque[Delivery] = collections.deque()
         self._draining = False  # a drain job is queued on the store's thread
         self._unfolded = 0  # entries applied since the WAL was last folded back
@@ -129,9 +128,11 @@ class SeatLoop:
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             if snapshots:  # before the store opens: a new seat starts from the newest snapshot
                 self.restored = self._on_hub(restore(self._hub, db_path)).result()  # its download is bounded
-            self._applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(timeout)
-            self._schedule = Schedule(self._applied, clock.now()) if snapshots else None
-            self._on_hub(self._hub.follow(lambda: self._applied, self._on_entry)).result(timeout)
+            self._answers.applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(
+                timeout
+            )
+            self._schedule = Schedule(self.applied, clock.now()) if snapshots else None
+            self._on_hub(self._hub.follow(lambda: self._answers.applied, self._on_entry)).result(timeout)
             if lead:
                 self._on_hub(self._start_lease()).result(timeout)
         except BaseException:
@@ -235,8 +236,8 @@ class SeatLoop:
     def _snapshot_if_due(self) -> None:
         now, busy = self.clock.now(), self.last_snapshot is not None and not self.last_snapshot.done()
         leads = self._status.now.term is not None
-        if self._schedule and leads and not busy and self._schedule.due(self._applied, now):
-            self._schedule.tried(self._applied, now)
+        if self._schedule and leads and not busy and self._schedule.due(self.applied, now):
+            self._schedule.tried(self.applied, now)
             self.take_snapshot().add_done_callback(report)
 
     def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
@@ -250,7 +251,7 @@ class SeatLoop:
     @property
     def applied(self) -> int:
         """The last sequence of the log this seat's store holds."""
-        return self._applied
+        return self._answers.applied
 
     def publish_event(self, event: dict[str, Any]) -> concurrent.futures.Future[Outcome]:
         """Ingest one feed event for the centre (fields of EventEntry; its identity de-duplicates it) and
@@ -290,7 +291,7 @@ class SeatLoop:
 
         async def last() -> None:
             try:
-                self._wait_for(await self._hub.last_seq(), done)
+                self._answers.wait_for(await self._hub.last_seq(), done)
             except HubUnavailable as error:
                 done.set_exception(error)
 
@@ -345,47 +346,30 @@ class SeatLoop:
         self, subject: str, entry_id: str, data: bytes, settle: Callable[[Outcome], None],
         done: concurrent.futures.Future[Any],
     ) -> None:  # fmt: skip
-        with self._lock:
-            problem = self._problem()
-            if problem is None:
-                # Waiting before publishing: this seat may apply the entry before the hub's answer arrives.
-                self._waits.add(entry_id, (settle, done))
-        if problem is not None:
-            done.set_exception(problem)
+        if not self._answers.expect(entry_id, (settle, done), self._problem):
             return
 
         async def send() -> None:
             try:
                 ack = await self._hub.publish(subject, data, entry_id)
             except Exception as error:  # whatever it was, the caller must hear of it: never silence
-                with self._lock:
-                    self._waits.take(entry_id, done)
-                if not done.done():
-                    done.set_exception(
-                        error
-                        if isinstance(error, HubUnavailable)
-                        else HubUnavailable(f"not confirmed: {error!r}")
-                    )
+                failed = HubUnavailable(f"not confirmed: {error!r}")
+                self._answers.fail(entry_id, done, error if isinstance(error, HubUnavailable) else failed)
                 return
             if ack.duplicate:
                 # Stored once before (another seat ingested the same report): once that is applied
                 # here, whatever still waits learns it was a repeat.
                 applied: concurrent.futures.Future[int] = concurrent.futures.Future()
-                applied.add_done_callback(lambda _: self._repeat(entry_id, ack.seq))
-                self._wait_for(ack.seq, applied)
+                applied.add_done_callback(lambda _: self._answers.repeat(entry_id, ack.seq))
+                self._answers.wait_for(ack.seq, applied)
             # In the log, but this seat may not apply it soon (its follower lost with a node is made
             # again once the stream has a leader): an officer is not kept waiting past the timeout.
-            asyncio.get_running_loop().call_later(self._timeout, self._expire, entry_id, done, ack.seq)
+            late = HubUnavailable(
+                f"not confirmed: in the log at {ack.seq}, not yet applied on seat {self.seat}"
+            )
+            asyncio.get_running_loop().call_later(self._timeout, self._answers.expire, entry_id, done, late)
 
         self._on_hub(send())
-
-    def _expire(self, entry_id: str, done: concurrent.futures.Future[Any], seq: int) -> None:
-        with self._lock:
-            waiting = self._waits.take(entry_id, done)
-        if waiting is not None and not done.done():
-            done.set_exception(
-                HubUnavailable(f"not confirmed: in the log at {seq}, not yet applied on seat {self.seat}")
-            )
 
     async def _on_entry(self, seq: int, data: bytes, stored_at: float, subject: str) -> None:
         # The hub does not wait for the store (catch-up streams on): entries queue here, and the store's
@@ -427,7 +411,7 @@ class SeatLoop:
             log.error("seat %s stopped at log entry %d: %s", self.seat, entries[0][0], error, exc_info=error)
             with self._lock:
                 self._stalled = error
-            self._fail_waiting(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
+            self._answers.fail_all(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
             return
         if batch.gap is not None and self._refollowed != batch.gap.expected:
             self._refollowed = batch.gap.expected  # once per hole, not once per entry after it
@@ -445,22 +429,7 @@ class SeatLoop:
             origins = {Origin.CONSOLE if o.seat == self.seat else Origin.ELSEWHERE for o in batch.outcomes}
             changes = dataclasses.replace(changes, origins=frozenset(origins))
         self._tell(changes)
-        seq = self._applier.seq
-        with self._lock:
-            self._applied = seq
-            # Only this seat's own entry answers its publish; another seat's entry with the same id (the
-            # same report ingested twice) is answered through the hub's duplicate acknowledgement.
-            answers = [
-                (outcome, self._waits.take(outcome.entry_id))
-                for outcome in batch.outcomes
-                if outcome.seat == self.seat
-            ]
-            ready = self._waits.reached(seq)
-        for outcome, waiting in answers:
-            if waiting is not None and not waiting[1].done():
-                waiting[0](outcome)
-        for done in ready:
-            done.set_result(seq)
+        self._answers.reached(self._applier.seq, batch.outcomes)
 
     def _beat(self, ctx: LoopContext) -> Beat:
         fold_wal(ctx.desk.conn)
@@ -491,26 +460,6 @@ class SeatLoop:
             return SeatStalled(f"seat {self.seat} stopped applying the log: {self._stalled}")
         return None
 
-    def _repeat(self, entry_id: str, seq: int) -> None:
-        with self._lock:
-            waiting = self._waits.take(entry_id)
-        if waiting is not None and not waiting[1].done():
-            waiting[0](Outcome(seq, entry_id, self.seat, duplicate=True))
-
-    def _wait_for(self, seq: int, done: concurrent.futures.Future[int]) -> None:
-        with self._lock:
-            if self._applied < seq:
-                self._waits.add_seq(seq, done)
-                return
-        done.set_result(self._applied)
-
-    def _fail_waiting(self, error: BaseException) -> None:
-        with self._lock:
-            futures = self._waits.clear()
-        for done in futures:
-            if not done.done():
-                done.set_exception(error)
-
     def _stop(self) -> None:
         hub: Hub | None = getattr(self, "_hub", None)
         try:
@@ -522,7 +471,7 @@ class SeatLoop:
         if not self._aio_thread.is_alive():
             self._aio.close()
         self._local.close()
-        self._fail_waiting(HubUnavailable(f"seat {self.seat} closed"))
+        self._answers.fail_all(HubUnavailable(f"seat {self.seat} closed"))
 
 
 def fold_wal(conn: sqlite3.Connection) -> None:

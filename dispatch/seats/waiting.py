@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dispatch.seats.apply import Outcome
@@ -49,3 +50,83 @@ class Waiting:
         futures += [done for _, done in self._seqs]
         self._entries, self._seqs = {}, []
         return futures
+
+
+class Answers:
+    """Every caller of a seat hears once what became of its entry: applied here (the outcome every seat
+    got), a repeat of one stored before, not confirmed, or the seat's trouble. Thread-safe: the hub's
+    thread, the store's thread and callers use it; callbacks run outside its lock.
+
+    `applied` (the last sequence this seat's store holds) lives here, under the same lock as the waiters,
+    so that a caller waiting for a sequence is never added just after that sequence was reached."""
+
+    def __init__(self, seat: str) -> None:
+        self.seat = seat
+        self.applied = 0
+        self._lock = threading.Lock()
+        self._waiting = Waiting()
+
+    def expect(self, entry_id: str, waiter: Waiter, problem: Callable[[], BaseException | None]) -> bool:
+        """Wait for `entry_id` before it is published (this seat may apply it before the hub answers);
+        False, and the caller told, when `problem()` says the seat takes nothing now."""
+        with self._lock:
+            trouble = problem()
+            if trouble is None:
+                self._waiting.add(entry_id, waiter)
+                return True
+        waiter[1].set_exception(trouble)
+        return False
+
+    def fail(self, entry_id: str, done: concurrent.futures.Future[Any], error: BaseException) -> None:
+        """The publish of `done` failed: it waits no more, and hears `error`."""
+        with self._lock:
+            self._waiting.take(entry_id, done)
+        if not done.done():
+            done.set_exception(error)
+
+    def repeat(self, entry_id: str, seq: int) -> None:
+        """The hub had `entry_id` already, at `seq` (applied here by now): the oldest publish of it still
+        waiting hears it was a repeat."""
+        with self._lock:
+            waiting = self._waiting.take(entry_id)
+        if waiting is not None and not waiting[1].done():
+            waiting[0](Outcome(seq, entry_id, self.seat, duplicate=True))
+
+    def expire(self, entry_id: str, done: concurrent.futures.Future[Any], error: BaseException) -> None:
+        """`done` waited too long for its stored entry to be applied here: it hears `error` (if still
+        waiting)."""
+        self.fail(entry_id, done, error)
+
+    def wait_for(self, seq: int, done: concurrent.futures.Future[int]) -> None:
+        """Resolve `done` with the applied sequence once it is `seq` or later."""
+        with self._lock:
+            if self.applied < seq:
+                self._waiting.add_seq(seq, done)
+                return
+            applied = self.applied
+        done.set_result(applied)
+
+    def reached(self, seq: int, outcomes: Sequence[Outcome]) -> None:
+        """The store applied up to `seq`, with `outcomes`: this seat's own entries answer their publishes
+        (another seat's entry with the same id is answered through the hub's duplicate acknowledgement),
+        and whoever waited for `seq` or before is told."""
+        with self._lock:
+            self.applied = seq
+            answers = [
+                (outcome, self._waiting.take(outcome.entry_id))
+                for outcome in outcomes
+                if outcome.seat == self.seat
+            ]
+            ready = self._waiting.reached(seq)
+        for outcome, waiting in answers:
+            if waiting is not None and not waiting[1].done():
+                waiting[0](outcome)
+        for done in ready:
+            done.set_result(seq)
+
+    def fail_all(self, error: BaseException) -> None:
+        with self._lock:
+            futures = self._waiting.clear()
+        for done in futures:
+            if not done.done():
+                done.set_exception(error)

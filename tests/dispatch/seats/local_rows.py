@@ -11,7 +11,7 @@ SECRET = "argon2id$v=19$m=65536,t=3,p=4$only-this-seat-knows-it"
 
 def write_local_records(conn: sqlite3.Connection, now: float) -> None:
     """A sign-in account and its log, a handover note, a unit's report in the inbox, a failed report,
-    a reading of the feed, the store's checkpoint id, and an order marked as sent from this seat."""
+    a gap of the feed, the store's checkpoint id, and an order marked as sent from this seat."""
     conn.execute("BEGIN IMMEDIATE")
     conn.execute(
         "INSERT INTO operators (login, name, role, password_hash, active, created_at) "
@@ -34,10 +34,8 @@ def write_local_records(conn: sqlite3.Connection, now: float) -> None:
         "VALUES ('reports', '1', 'x', ?, ?)",
         (now, now),
     )
-    conn.execute(
-        "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) "
-        "VALUES ('city', 1, 'lag', 1.0, 's', ?, '')",
-        (now,),
+    conn.execute(  # the feed's own bookkeeping (its readings go through the log: every replica has them)
+        "INSERT INTO gaps (feed, after_seq, head, reason, at) VALUES ('city', 1, 5, 'reset', ?)", (now,)
     )
     conn.execute("INSERT OR REPLACE INTO loop_state (key, value) VALUES ('audit_store_id', 'this-seat-only')")
     conn.execute("UPDATE outbox SET sent_at = ?, attempts = 1", (now,))
