@@ -117,6 +117,10 @@ def run_bench_seats(args: argparse.Namespace) -> int:
         if args.apply_only:
             return run_apply_only(policy, feed, args.actions, scratch, mix=args.mix, profile=args.profile)
         with _hub(args.hub, scratch) as url:
+            if args.processes:
+                from bench.seats_processes import run_feed_in_processes
+
+                return run_feed_in_processes(url, scratch, policy, args.seats, feed, args.mix)
             return _run(url, scratch, policy, args.seats, args.actions, events, (args.mix, feed))
 
 

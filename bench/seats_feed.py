@@ -51,6 +51,10 @@ def add_feed_arguments(parser: argparse.ArgumentParser) -> None:
         help="no hub: apply the feed and the commands as log entries to one store, timed",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="with --apply-only: where the time goes")
+    parser.add_argument(
+        "--processes", action="store_true",
+        help="only the feed, each seat in a process of its own (as each is a machine in a centre)",
+    )  # fmt: skip
 
 
 def feed_events(mix: str, count: int, seed: int) -> list[dict[str, Any]]:

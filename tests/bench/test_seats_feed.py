@@ -9,6 +9,7 @@ import pytest
 
 from bench.seats_feed import feed_events
 from cli.main import main
+from sim.nats_hub import in_ci, missing_reason
 
 
 def _last_line(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
@@ -62,3 +63,17 @@ def test_demo_events_number_changed_content_as_a_new_revision_and_copies_as_the_
 def test_a_feed_too_small_for_the_commands_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit, match="too few for 400 commands"):
         main(["bench", "seats", "--apply-only", "--mix", "demo", "--actions", "400", "--events", "200"])
+
+
+@pytest.mark.slow
+def test_the_feed_reaches_seats_each_in_a_process_of_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    reason = missing_reason()
+    if reason is not None:
+        if in_ci():
+            pytest.fail(f"CI must run the seats benchmark, but {reason}")
+        pytest.skip(reason)
+    assert main(["bench", "seats", "--processes", "--seats", "2", "--actions", "30"]) == 0
+    out, last = _last_line(capsys)
+    each = r"seat1 [\d.]+ s, seat2 [\d.]+ s"
+    assert re.search(rf"30 events to 2 seats, each in a process of its own: {each}", out), out
+    assert re.fullmatch(r"seats feed in processes: [\d,]+ events/s to 2 seats", last), last
