@@ -47,6 +47,10 @@ _NOT_CLUSTERED = 10074
 # How nats-py words the server's refusals (in lower case).
 _PERMISSIONS = "permissions violation"
 _AUTHORIZATION = "authorization violation"
+# The TLS alerts of a hub that checks its clients' certificates (mutual TLS) and refused this one's.
+_CERTIFICATE_REFUSED = frozenset(
+    {"SSLV3_ALERT_BAD_CERTIFICATE", "TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_CERTIFICATE_UNKNOWN"}
+)
 # (sequence, bytes, the time the hub stored the entry, the subject it was published on)
 Handler = Callable[[int, bytes, float, str], Awaitable[None]]
 
@@ -111,6 +115,11 @@ def refusal(error: BaseException, credentials: HubCredentials | None) -> str | N
         return f"the hub refused the seat's user{who}: authorization violation (wrong user or password)"
     if isinstance(error, ssl.SSLCertVerificationError):
         return f"the hub's certificate is not trusted by this seat: {error.verify_message or error}"
+    if isinstance(error, ssl.SSLError) and error.reason in _CERTIFICATE_REFUSED:
+        return (
+            f"the hub refused this seat's certificate ({error.reason}): a hub that checks its seats needs "
+            "cert and key in the seat's credentials file, signed by the hub's CA"
+        )
     if isinstance(error, NoTls):
         return str(error)
     return None

@@ -4,6 +4,7 @@ a wrong password or an untrusted hub is refused in words, and nothing goes over 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import Iterator
@@ -91,9 +92,12 @@ async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[i
     """The wall's own NATS connection reads the log's last sequence (allowed), then tries every write;
     what it read, what the hub said, and what got through."""
     said: list[str] = []
+    unread = asyncio.Event()  # both subscriptions refused
 
     async def heard(error: Exception) -> None:
         said.append(str(error))
+        if sum("permissions violation for subscription" in line for line in said) == 2:
+            unread.set()
 
     client = await nats.connect(
         url, user=credentials.user, password=credentials.password, tls=credentials.ssl_context(),
@@ -117,7 +121,8 @@ async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[i
         # Nor may it read the answers meant for the console (the lease's, its commands').
         await client.subscribe(f"{inbox(CONSOLE)}.>")
         await client.subscribe("_INBOX.>")
-        await client.flush()  # the hub's refusals arrive before its answer to the flush
+        with contextlib.suppress(TimeoutError):  # then the test says what was heard
+            await asyncio.wait_for(unread.wait(), WAIT)
     finally:
         await client.close()
     refused = (nats.errors.TimeoutError, nats.errors.NoRespondersError)
@@ -239,3 +244,23 @@ def test_a_district_console_sends_the_city_only_its_own_transfers(
         assert console.caught_up().result(WAIT) == before + 1  # that one entry, which the city's apply judges
     finally:
         console.close()
+
+
+def test_a_hub_that_checks_its_seats_takes_only_a_seat_with_its_certificate(tmp_path: Path) -> None:
+    needs_nats_server()
+    deployment = deploy(tmp_path / "deployment", "--verify-clients")  # mutual TLS
+    issued = deployment.ca.issue_cert(CONSOLE)
+    issued.cert_chain_pems[0].write_to_path(str(tmp_path / "east-1.pem"))
+    issued.private_key_pem.write_to_path(str(tmp_path / "east-1.key"))
+    plain = deployment.credentials(CONSOLE)
+    with nats_server(tmp_path / "store", config=deployment.config) as url:
+        with pytest.raises(HubUnavailable, match="the hub refused this seat's certificate"):
+            seat(url, tmp_path, CONSOLE, plain)
+        shown = HubCredentials(
+            plain.user, plain.password, plain.ca, tmp_path / "east-1.pem", tmp_path / "east-1.key"
+        )
+        console = seat(url, tmp_path, CONSOLE, shown)
+        try:
+            assert console.publish_event(event("e1")).result(WAIT).seq == console.caught_up().result(WAIT)
+        finally:
+            console.close()
