@@ -150,6 +150,10 @@ class SeatLoop:
         except Refused as refused:
             done.set_exception(refused)
             return done
+        problem = self._problem()
+        if problem is not None:  # cut off, closed or stalled: said at once, before anything is read
+            done.set_exception(problem)
+            return done
         entry = command_entry(command, self.seat, self.clock.now())
 
         def settle(outcome: Outcome) -> None:
@@ -160,7 +164,15 @@ class SeatLoop:
             else:  # a message id used twice: its outcome was given to the first publish
                 done.set_exception(RuntimeError(f"command {entry.id} was already in the log"))
 
-        self._publish(self.centre.case_subject(command.case_id), entry.id, encode(entry), settle, done)
+        def publish(signed: concurrent.futures.Future[Refused | None]) -> None:
+            refused = signed.exception() or signed.result()
+            if refused is not None:
+                done.set_exception(refused)
+                return
+            self._publish(self.centre.case_subject(command.case_id), entry.id, encode(entry), settle, done)
+
+        # Only for whom is signed in at this console (read here: sign-ins are this seat's own records).
+        self._local.query(lambda ctx: _not_signed_in(ctx, command)).add_done_callback(publish)
         return done
 
     def query(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]:
@@ -472,6 +484,16 @@ class SeatLoop:
             self._aio.close()
         self._local.close()
         self._answers.fail_all(HubUnavailable(f"seat {self.seat} closed"))
+
+
+def _not_signed_in(ctx: LoopContext, command: Command) -> Refused | None:
+    """The desk's `signed_out` refusal when the command's actor is not whom this console signed in (no
+    check on a seat no one signs in to: a bench, a follower, a test)."""
+    attendance = ctx.desk.attendance
+    problem = attendance.problem(ctx.desk.conn, command.actor) if attendance is not None else None
+    if problem is None:
+        return None
+    return Refused(Refusal.SIGNED_OUT, problem, current=ctx.desk.get(command.case_id))
 
 
 def fold_wal(conn: sqlite3.Connection) -> None:

@@ -41,6 +41,7 @@ def test_a_case_goes_up_to_the_city_and_comes_back_down(hub: str, tmp_path: Path
         ja1.wait_status(lambda status: status.leading, WAIT)
         (case_id,) = ja1.publish_event(event("flood-1", category="waterlogging")).result(WAIT).opened
         act(ja1, case_id, Action.REGISTER, LEAD)
+        ja2.caught_up().result(WAIT)  # the shift lead at ja2 sees the case registered
         escalated = act(ja2, case_id, Action.ESCALATE, LEAD, reason="积水超过区级排涝能力")
         assert escalated.state is CaseState.ESCALATED
         # The district's leader sends it; a seat that does not lead sends nothing.
