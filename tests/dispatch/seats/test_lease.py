@@ -138,12 +138,15 @@ def test_the_leader_killed_another_takes_over_and_no_job_runs_twice(hub: str, tm
         at_minute(b_clock, 120)
         again = b.run_jobs()
         assert again is not None
-        assert again.result(WAIT).raised == ()
+        # The whole outcome, so that a failure says whether the run was refused, a repeat, or ran.
+        outcome = again.result(WAIT)
+        assert (outcome.refused, outcome.duplicate, outcome.raised) == (None, False, ())
         # …and at minute 160 the red card, once.
         at_minute(b_clock, 160)
         later = b.run_jobs()
         assert later is not None
-        assert later.result(WAIT).raised == (case_id,)
+        outcome = later.result(WAIT)
+        assert (outcome.refused, outcome.duplicate, outcome.raised) == (None, False, (case_id,))
         assert cards(b, case_id) == [Card.YELLOW_CARD, Card.RED_CARD]
     finally:
         if child.poll() is None:
