@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import io
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,13 +16,22 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext, api
-from nats.js.object_store import OBJ_STREAM_TEMPLATE, ObjectStore
 
 from dispatch.seats.access import inbox
 from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.hub_client import (
+    NOT_CLUSTERED,
+    PERMISSIONS,
+    TlsClient,
+    refusal,
+    transient,
+)
+from dispatch.seats.hub_client import (
+    HubUnavailable as HubUnavailable,  # the seat's word for 'no hub': raised here, caught everywhere
+)
 from dispatch.seats.lease import Announce, Lease
+from dispatch.seats.shelf import SnapshotShelf
 from dispatch.seats.subjects import MSG_ID, Centre
-from dispatch.service import LoopUnavailable
 
 log = logging.getLogger(__name__)
 # How long JetStream remembers a message id: a publish retried within it is stored once.
@@ -43,89 +50,11 @@ MAX_PINGS = 2
 # die). A single server refuses replicas (NATS error 10074): there they are kept once.
 REPLICAS = 3
 ASK_S = 2.0  # how long one request to create the stream waits before it is asked again
-_NOT_CLUSTERED = 10074
-# How nats-py words the server's refusals (in lower case).
-_PERMISSIONS = "permissions violation"
-_AUTHORIZATION = "authorization violation"
-# The TLS alerts of a hub that checks its clients' certificates (mutual TLS) and refused this one's.
-_CERTIFICATE_REFUSED = frozenset(
-    {"SSLV3_ALERT_BAD_CERTIFICATE", "TLSV13_ALERT_CERTIFICATE_REQUIRED", "SSLV3_ALERT_CERTIFICATE_UNKNOWN"}
-)
 # (sequence, bytes, the time the hub stored the entry, the subject it was published on)
 Handler = Callable[[int, bytes, float, str], Awaitable[None]]
 
 
-# JetStream's words for a cluster between two states (a node lost, its streams' leaders being elected).
-_NO_PEERS = 10005  # "no suitable peers for placement"
-_NO_STREAM = 10059  # "stream not found", from a node that has not seen the stream's new leader yet
-
-
-def _transient(error: BaseException | None) -> bool:
-    """An answer a cluster gives while it recovers, which a moment later may be otherwise."""
-    if isinstance(error, nats.errors.TimeoutError):
-        return True
-    return isinstance(error, nats.js.errors.APIError) and error.err_code in (_NO_PEERS, _NO_STREAM)
-
-
-class HubUnavailable(LoopUnavailable):
-    """The hub could not be reached, or did not confirm an entry. An entry whose confirmation was lost
-    may still be in the log: the replica shows what became of it, never this error."""
-
-
-class NoTls(nats.errors.Error):
-    """The server does not speak TLS, but the seat asked for it (its credentials or a tls:// URL)."""
-
-
-class _Client(Client):
-    """nats-py's client, made to insist on TLS when asked: nats-py upgrades a connection only when the
-    server's greeting asks for TLS, so a server without TLS (or someone in between who struck the
-    request out) would be sent the password in clear text. Refused before anything is sent."""
-
-    def __init__(self, require_tls: bool) -> None:
-        super().__init__()
-        self._require_tls = require_tls
-        self._given_up = False
-
-    def give_up(self) -> None:
-        """Try no other server, and close the line of the attempt under way now: the attempt ends
-        with nothing left open. (After a failed TLS handshake nats-py would wait for ever for the plain
-        line to close, and cancelling it there would leave the socket behind.)"""
-        self._given_up = True
-        self.options["max_reconnect_attempts"] = 0  # so that connect() ends on NoServersError
-        line: Any = self._transport  # nats-py's Transport.close() has no annotations
-        if line is not None:
-            line.close()
-
-    async def _select_next_server(self) -> None:
-        if self._given_up:
-            raise nats.errors.NoServersError
-        await super()._select_next_server()
-
-    async def _process_info(self, info: dict[str, Any], initial_connection: bool = False) -> None:
-        if initial_connection and self._require_tls and not info.get("tls_required"):
-            raise NoTls("the hub does not use TLS, but this seat speaks to it only with TLS")
-        await super()._process_info(info, initial_connection)
-
-
-def refusal(error: BaseException, credentials: HubCredentials | None) -> str | None:
-    """Why the hub will never accept this seat as it is (said in words), or None for an error worth
-    trying again (a server down, a timeout)."""
-    who = "" if credentials is None else f" {credentials.user!r}"
-    if _AUTHORIZATION in str(error).lower():
-        return f"the hub refused the seat's user{who}: authorization violation (wrong user or password)"
-    if isinstance(error, ssl.SSLCertVerificationError):
-        return f"the hub's certificate is not trusted by this seat: {error.verify_message or error}"
-    if isinstance(error, ssl.SSLError) and error.reason in _CERTIFICATE_REFUSED:
-        return (
-            f"the hub refused this seat's certificate ({error.reason}): a hub that checks its seats needs "
-            "cert and key in the seat's credentials file, signed by the hub's CA"
-        )
-    if isinstance(error, NoTls):
-        return str(error)
-    return None
-
-
-class Hub:
+class Hub(SnapshotShelf):
     """One seat's NATS connection and the centre's stream (asyncio: use it on one event loop)."""
 
     def __init__(self, client: Client, js: JetStreamContext, centre: Centre) -> None:
@@ -173,7 +102,7 @@ class Hub:
         async def trouble(error: Exception) -> None:
             # Before joining, the attempts' errors end in one HubUnavailable: not one line per attempt.
             log.log(logging.WARNING if hubs else logging.DEBUG, "hub connection of %s: %s", name, error)
-            if _PERMISSIONS in str(error).lower():
+            if PERMISSIONS in str(error).lower():
                 violations[:] = [str(error)]  # the hub's word for a request it will never answer
             why = refusal(error, credentials)
             if why is not None and not hubs and not refused.done():
@@ -198,7 +127,7 @@ class Hub:
                 except (ssl.SSLError, OSError) as error:
                     raise HubUnavailable(f"cannot use the seat's certificates: {error}") from error
         require_tls = "tls" in options or any(url.strip().lower().startswith("tls://") for url in servers)
-        client = _Client(require_tls)
+        client = TlsClient(require_tls)
         # Reconnecting forever once joined; the first connection gets `timeout` in all (the client
         # would otherwise retry an unreachable hub for ever).
         connecting = asyncio.ensure_future(client.connect(**options))
@@ -249,7 +178,7 @@ class Hub:
                 await self._create_stream()
                 return
             except HubUnavailable as error:
-                if not _transient(error.__cause__) or left <= ASK_S:
+                if not transient(error.__cause__) or left <= ASK_S:
                     raise
                 await asyncio.sleep(min(RETRY_S, max(0.0, left - ASK_S)))
             finally:
@@ -282,7 +211,7 @@ class Hub:
             try:
                 await self._js.add_stream(config)
             except nats.js.errors.APIError as error:
-                if error.err_code != _NOT_CLUSTERED:
+                if error.err_code != NOT_CLUSTERED:
                     raise
                 self.replicas = config.num_replicas = 1
                 await self._js.add_stream(config)
@@ -418,78 +347,6 @@ class Hub:
                 await self._client.close()
             except (ConnectionError, OSError) as error:  # flushing to a hub that is gone
                 log.warning("closing the hub connection: %s", error)
-
-    # -- snapshots: the object store `tianshu_<centre>_snapshots` beside the log (dispatch/seats/restore.py)
-
-    @property
-    def snapshot_bucket(self) -> str:
-        return f"tianshu_{self.centre.name}_snapshots"
-
-    async def snapshots(self) -> list[int]:
-        """The log sequences of the snapshots on the hub, oldest first (none before the first is kept).
-        Read from the bucket stream's subjects, not with a watcher (one more consumer to survive)."""
-        stream = OBJ_STREAM_TEMPLATE.format(bucket=self.snapshot_bucket)
-        try:
-            info = await self._js.stream_info(stream, subjects_filter=f"$O.{self.snapshot_bucket}.M.>")
-        except nats.js.errors.NotFoundError:
-            return []
-        except nats.errors.Error as error:
-            raise HubUnavailable(f"cannot list the snapshots: {error}") from error
-        found = []
-        for subject in info.state.subjects or {}:
-            name = base64.urlsafe_b64decode(subject.rsplit(".", 1)[-1]).decode(errors="replace")
-            prefix, _, seq = name.partition("-")
-            if prefix == "snapshot" and seq.isdigit():
-                found.append(int(seq))
-        return sorted(found)
-
-    async def put_snapshot(self, seq: int, source: io.BufferedIOBase) -> None:
-        """Keep the snapshot of log entry `seq` (read from `source`), creating the bucket if needed."""
-        try:
-            try:
-                store = await self._js.object_store(self.snapshot_bucket)
-            except nats.js.errors.BucketNotFoundError:
-                store = await self._create_snapshot_bucket()
-            await store.put(_snapshot_name(seq), source)
-        except nats.errors.Error as error:
-            raise HubUnavailable(f"the hub did not keep snapshot {seq}: {error}") from error
-
-    async def get_snapshot(self, seq: int, sink: io.BufferedIOBase, timeout: float) -> None:
-        """Write the snapshot of log entry `seq` to `sink` (the object store checks its SHA-256)."""
-        try:
-            store = await self._js.object_store(self.snapshot_bucket)
-            await asyncio.wait_for(store.get(_snapshot_name(seq), writeinto=sink), timeout)
-        except (nats.errors.Error, TimeoutError) as error:
-            raise HubUnavailable(f"cannot read snapshot {seq} from the hub: {error!r}") from error
-
-    async def drop_snapshot(self, seq: int) -> None:
-        """Remove the snapshot of log entry `seq`, its name too (so that `snapshots` no longer lists it)."""
-        name = _snapshot_name(seq)
-        try:
-            store = await self._js.object_store(self.snapshot_bucket)
-            with contextlib.suppress(nats.js.errors.ObjectNotFoundError):
-                await store.delete(name)
-            meta = base64.urlsafe_b64encode(name.encode()).decode()
-            stream = OBJ_STREAM_TEMPLATE.format(bucket=self.snapshot_bucket)
-            await self._js.purge_stream(stream, subject=f"$O.{self.snapshot_bucket}.M.{meta}")
-        except nats.errors.Error as error:
-            raise HubUnavailable(f"the hub did not remove snapshot {seq}: {error}") from error
-
-    async def _create_snapshot_bucket(self) -> ObjectStore:
-        # Kept on as many nodes as the log (a single server keeps one copy); two seats creating it
-        # together both succeed (the same configuration).
-        config = api.ObjectStoreConfig(storage=api.StorageType.FILE, replicas=self.replicas)
-        try:
-            return await self._js.create_object_store(self.snapshot_bucket, config=config)
-        except nats.js.errors.APIError as error:
-            if error.err_code != _NOT_CLUSTERED:
-                raise
-            config.replicas = 1
-            return await self._js.create_object_store(self.snapshot_bucket, config=config)
-
-
-def _snapshot_name(seq: int) -> str:
-    return f"snapshot-{seq:012d}"
 
 
 async def leave(hub: Hub | None, lease: Lease | None) -> None:
