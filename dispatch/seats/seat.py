@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
 import dataclasses
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -18,26 +16,27 @@ from dispatch.beat import job_health
 from dispatch.casework.model import Action, Applied, Command, Refusal, Refused
 from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
-from dispatch.casework.records import levels
 from dispatch.casework.records.discovery import Locate, district_from_grid
-from dispatch.changes import CasesChanged, Origin
-from dispatch.seats.apply import Applier, Delivery, Outcome
+from dispatch.changes import CasesChanged
+from dispatch.seats.apply import Outcome
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import (
     BadEntry,
     command_entry,
     encode,
     event_entry,
-    jobs_entry,
     lease_entry,
     reading_entry,
     report_entry,
 )
+from dispatch.seats.follower import Follower
+from dispatch.seats.follower import SeatStalled as SeatStalled  # a seat's word for a store it cannot write
 from dispatch.seats.hub import Hub, HubUnavailable, leave
+from dispatch.seats.leading import JOBS_EVERY_S as JOBS_EVERY_S  # how often the leader runs the jobs
+from dispatch.seats.leading import Leading
 from dispatch.seats.lease import Lease
-from dispatch.seats.relay import relay
-from dispatch.seats.restore import Schedule, keep, report, restore, scratch_path
-from dispatch.seats.snapshot import SnapshotInfo, copy_replica
+from dispatch.seats.restore import restore
+from dispatch.seats.snapshot import SnapshotInfo
 from dispatch.seats.status import SeatStatus, StatusBoard, StatusListener
 from dispatch.seats.subjects import Centre, check_token
 from dispatch.seats.waiting import Answers
@@ -45,25 +44,11 @@ from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-# Entries applied in one transaction at most: large enough to make a catch-up cheap, small enough that a
-# query from the app waits for one batch at most.
-BATCH = 200
-# The loop's connection never checkpoints by itself (LocalLoop keeps that off the officer's commit path;
-# the beat folds the WAL back). A seat also folds it after this many entries, or a catch-up or a busy
-# feed would grow the WAL without bound between beats.
-FOLD_EVERY = 1000
-# The leader publishes a run of the periodic jobs at most this often (by the seat's clock): every run is
-# a log entry every seat applies, so a run per beat would fill the log.
-JOBS_EVERY_S = 5.0
 
 
 class SeatOffline(HubUnavailable):
     """This seat is cut off from the hub: it shows its replica read-only and takes no commands until the
     hub is back (another seat may be changing the cases meanwhile)."""
-
-
-class SeatStalled(RuntimeError):
-    """This seat stopped applying the log (its store failed to write): it takes no commands."""
 
 
 class SeatLoop:
@@ -89,29 +74,20 @@ class SeatLoop:
         self.seat = check_token("seat", seat)
         # The centre above this one (levels): 上报 sends a case there. None: nothing to escalate to.
         self.parent = check_token("centre", parent) if parent is not None else None
-        self._relaying = False  # a relay of transfers to other centres is under way (leader only)
         self._timeout = timeout
         self._local = LocalLoop(db_path, policy, clock, locate=locate)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._answers = Answers(self.seat)
-        self._inbox: collections.deque[Delivery] = collections.deque()
-        self._draining = False  # a drain job is queued on the store's thread
-        self._unfolded = 0  # entries applied since the WAL was last folded back
-        self._refollowed = 0  # the entry a re-follow was last asked for (after a gap)
-        self._stalled: BaseException | None = None
+        self._follower = Follower(
+            self.seat, self._local, self._answers, self._tell, lambda: self._on_hub(self._hub.refollow())
+        )
         self._closed = False
-        self._applier: Applier | None = None
         self._status = StatusBoard()
         self._lease: Lease | None = None
-        self._jobs_run = 0  # runs of the jobs published under the current term
-        self._jobs_at = float("-inf")  # the seat's time of the last run published
-        # The last run of the periodic jobs this seat published (answered once applied here).
-        self.last_run: concurrent.futures.Future[Outcome] | None = None
         # The snapshot this seat started from (None: it replays the log), the last it took, when the next.
         self.restored: SnapshotInfo | None = None
-        self.last_snapshot: concurrent.futures.Future[SnapshotInfo] | None = None
-        self._schedule: Schedule | None = None
+        self._leading: Leading | None = None  # the leader's duties, once the store is open
         self._aio = asyncio.new_event_loop()
         self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
         self._aio_thread.start()
@@ -128,11 +104,17 @@ class SeatLoop:
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             if snapshots:  # before the store opens: a new seat starts from the newest snapshot
                 self.restored = self._on_hub(restore(self._hub, db_path)).result()  # its download is bounded
-            self._answers.applied = self._local.write(lambda ctx: self._open_applier(ctx, locate)).result(
+            self._answers.applied = self._local.write(
+                lambda ctx: self._follower.open(ctx, policy, locate)
+            ).result(timeout)
+            self._leading = Leading(
+                seat=self.seat, db_path=db_path, clock=clock, local=self._local, hub=self._hub,
+                publish=self._publish, on_hub=self._on_hub, term=lambda: self._status.now.term,
+                applied=lambda: self.applied, snapshots=snapshots,
+            )  # fmt: skip
+            self._on_hub(self._hub.follow(lambda: self._answers.applied, self._follower.deliver)).result(
                 timeout
             )
-            self._schedule = Schedule(self.applied, clock.now()) if snapshots else None
-            self._on_hub(self._hub.follow(lambda: self._answers.applied, self._on_entry)).result(timeout)
             if lead:
                 self._on_hub(self._start_lease()).result(timeout)
         except BaseException:
@@ -186,10 +168,8 @@ class SeatLoop:
         """Folds the WAL back; what another process changed in this store, and the jobs' health. The
         periodic jobs change cases, so only the leader runs them, through the log: it publishes a run
         (at most every JOBS_EVERY_S) that every seat applies alike; other seats skip them."""
-        if self.clock.now() - self._jobs_at >= JOBS_EVERY_S:
-            self.run_jobs()
-        self.relay_transfers()
-        self._snapshot_if_due()
+        if self._leading is not None:
+            self._leading.beat()
         return self._local.write(self._beat)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -209,7 +189,7 @@ class SeatLoop:
         decides, not this seat)."""
         if self._closed:
             return
-        self._closed = True
+        self._closed = self._follower.closed = True
         self._stop()
 
     # -- seats ---------------------------------------------------------------------------------------
@@ -226,39 +206,39 @@ class SeatLoop:
     def wait_status(self, wanted: Callable[[SeatStatus], bool], timeout: float) -> SeatStatus:
         return self._status.wait_for(wanted, timeout)
 
+    @property
+    def leading(self) -> Leading:
+        """The leader's duties (they act only while this seat leads): runs of the jobs, snapshots, relay."""
+        assert self._leading is not None, "the seat is open"
+        return self._leading
+
     def run_jobs(self) -> concurrent.futures.Future[Outcome] | None:
         """If this seat leads: publish a run of the periodic jobs now, answered with what it did here
         once applied. None when another seat leads (this one runs no jobs)."""
-        term = self._status.now.term
-        if term is None:
-            return None
-        self._jobs_at = self.clock.now()
-        self._jobs_run += 1
-        self.last_run = self.publish_jobs(term, self._jobs_run)
-        return self.last_run
-
-    def take_snapshot(self) -> concurrent.futures.Future[SnapshotInfo]:
-        """Copy this replica now (between batches: its cursor is exactly what it holds) and keep it on
-        the hub, answered with its header once kept. The leader's beat does this on its Schedule."""
-        copy = scratch_path(self.db_path, "copy")
-        copied = self._local.write(lambda ctx: copy_replica(ctx.desk.conn, copy))
-        self.last_snapshot = self._on_hub(keep(self._hub, copied, copy, self.centre.name))
-        return self.last_snapshot
-
-    def _snapshot_if_due(self) -> None:
-        now, busy = self.clock.now(), self.last_snapshot is not None and not self.last_snapshot.done()
-        leads = self._status.now.term is not None
-        if self._schedule and leads and not busy and self._schedule.due(self.applied, now):
-            self._schedule.tried(self.applied, now)
-            self.take_snapshot().add_done_callback(report)
+        return self.leading.run_jobs()
 
     def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
         """Publish the `run`th run of the periodic jobs under lease `term`, answered with what it did
         here once applied (refused as stale when `term` is no longer in force)."""
-        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
-        entry = jobs_entry(term, run, ("discovery", "supervision"), self.seat, self.clock.now())
-        self._publish(self.centre.lead_subject, entry.id, encode(entry), done.set_result, done)
-        return done
+        return self.leading.publish_jobs(term, run)
+
+    def take_snapshot(self) -> concurrent.futures.Future[SnapshotInfo]:
+        """Copy this replica now (between batches: its cursor is exactly what it holds) and keep it on
+        the hub, answered with its header once kept. The leader's beat does this on its Schedule."""
+        return self.leading.take_snapshot()
+
+    def relay_transfers(self) -> concurrent.futures.Future[int] | None:
+        """If this seat leads: send what the centre owes other centres (levels), answered with how many
+        were confirmed. None when another seat leads, or a relay is still under way."""
+        return None if self._closed else self.leading.relay_transfers()
+
+    @property
+    def last_run(self) -> concurrent.futures.Future[Outcome] | None:
+        return self.leading.last_run
+
+    @property
+    def last_snapshot(self) -> concurrent.futures.Future[SnapshotInfo] | None:
+        return self.leading.last_snapshot
 
     @property
     def applied(self) -> int:
@@ -310,25 +290,6 @@ class SeatLoop:
         self._on_hub(last())
         return done
 
-    def relay_transfers(self) -> concurrent.futures.Future[int] | None:
-        """If this seat leads: send what the centre owes other centres (levels), answered with how many
-        were confirmed. None when another seat leads, or a relay is still under way."""
-        term = self._status.now.term
-        with self._lock:
-            if term is None or self._relaying or self._closed:
-                return None
-            self._relaying = True
-
-        async def send() -> int:
-            try:
-                owed = await asyncio.wrap_future(self._local.query(lambda ctx: levels.pending(ctx.desk.conn)))
-                return await relay(self._hub, self.seat, term, owed, self.clock.now()) if owed else 0
-            finally:
-                with self._lock:
-                    self._relaying = False
-
-        return self._on_hub(send())
-
     def _addressed(self, command: Command) -> Command:
         """上报 goes to this centre's parent: the command names it, so that every seat sends it there."""
         if command.action is not Action.ESCALATE or "to" in command.payload:
@@ -351,7 +312,8 @@ class SeatLoop:
         await self._hub.publish(self.centre.lead_subject, encode(entry), entry.id)
 
     def _on_term(self, term: int | None) -> None:
-        self._jobs_run, self._jobs_at = 0, float("-inf")  # a new term starts its runs afresh
+        if self._leading is not None:
+            self._leading.new_term()
         self._status.set(term=term)
 
     def _publish(
@@ -383,69 +345,10 @@ class SeatLoop:
 
         self._on_hub(send())
 
-    async def _on_entry(self, seq: int, data: bytes, stored_at: float, subject: str) -> None:
-        # The hub does not wait for the store (catch-up streams on): entries queue here, and the store's
-        # thread applies what has gathered, a batch per transaction.
-        with self._lock:
-            self._inbox.append((seq, data, stored_at, subject))
-            if self._draining:
-                return
-            self._draining = True
-        self._local.write(self._drain)
-
     # -- the store's thread --------------------------------------------------------------------------
 
-    def _open_applier(self, ctx: LoopContext, locate: Locate) -> int:
-        self._applier = Applier(ctx.desk.conn, self.policy, locate)
-        return self._applier.seq
-
-    def _drain(self, ctx: LoopContext) -> None:
-        """Apply one batch of what arrived, then hand the thread back (queries go between batches) and
-        come again while there is more."""
-        with self._lock:
-            batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
-            if self._stalled is not None or self._closed:  # what is left stays in the log
-                self._inbox.clear()
-                batch = []
-        if batch:
-            self._apply(ctx, batch)
-        with self._lock:
-            if not self._inbox or self._closed:
-                self._draining = False
-                return
-        self._local.write(self._drain)
-
-    def _apply(self, ctx: LoopContext, entries: list[Delivery]) -> None:
-        assert self._applier is not None
-        try:
-            batch = self._applier.apply_batch(entries)
-        except sqlite3.Error as error:
-            log.error("seat %s stopped at log entry %d: %s", self.seat, entries[0][0], error, exc_info=error)
-            with self._lock:
-                self._stalled = error
-            self._answers.fail_all(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
-            return
-        if batch.gap is not None and self._refollowed != batch.gap.expected:
-            self._refollowed = batch.gap.expected  # once per hole, not once per entry after it
-            log.warning("seat %s: %s; following again from there", self.seat, batch.gap)
-            self._on_hub(self._hub.refollow())
-        if not batch.outcomes:
-            return
-        self._unfolded += len(batch.outcomes)
-        if self._unfolded >= FOLD_EVERY:
-            fold_wal(ctx.desk.conn)
-            self._unfolded = 0
-        changes = ctx.changes.collect(Origin.CONSOLE)
-        if changes:
-            # One value per batch (usually one entry): where its changes came from, all of them.
-            origins = {Origin.CONSOLE if o.seat == self.seat else Origin.ELSEWHERE for o in batch.outcomes}
-            changes = dataclasses.replace(changes, origins=frozenset(origins))
-        self._tell(changes)
-        self._answers.reached(self._applier.seq, batch.outcomes)
-
     def _beat(self, ctx: LoopContext) -> Beat:
-        fold_wal(ctx.desk.conn)
-        self._unfolded = 0
+        self._follower.fold(ctx.desk.conn)
         changes = ctx.changes.collect_elsewhere()
         self._tell(changes)
         return Beat(changes, job_health(ctx.desk.conn, ()))
@@ -468,8 +371,8 @@ class SeatLoop:
             return HubUnavailable(f"seat {self.seat} is closed")
         if not self._status.now.online:
             return SeatOffline(f"seat {self.seat} is cut off from the hub: read-only until it is back")
-        if self._stalled is not None:
-            return SeatStalled(f"seat {self.seat} stopped applying the log: {self._stalled}")
+        if self._follower.stalled is not None:
+            return SeatStalled(f"seat {self.seat} stopped applying the log: {self._follower.stalled}")
         return None
 
     def _stop(self) -> None:
@@ -494,8 +397,3 @@ def _not_signed_in(ctx: LoopContext, command: Command) -> Refused | None:
     if problem is None:
         return None
     return Refused(Refusal.SIGNED_OUT, problem, current=ctx.desk.get(command.case_id))
-
-
-def fold_wal(conn: sqlite3.Connection) -> None:
-    """Fold the WAL back into the store as far as readers allow (never waits for them)."""
-    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -10,6 +10,7 @@ import pytest
 
 from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Command
+from dispatch.seats.follower import Follower
 from dispatch.seats.hub import HubUnavailable
 from dispatch.seats.seat import SeatLoop, SeatOffline
 from dispatch.seats.verify import differences
@@ -129,12 +130,12 @@ def test_a_command_stored_but_not_applied_here_is_answered_not_confirmed_in_time
     command is in the log all the same (another seat shows it)."""
     b = open_seat(hub, tmp_path, "b")
 
-    async def deaf(self: SeatLoop, seq: int, data: bytes, stored_at: float, subject: str) -> None:
+    async def deaf(self: Follower, seq: int, data: bytes, stored_at: float, subject: str) -> None:
         return None  # this seat hears nothing of the log
 
     try:
         (case_id,) = b.publish_event(event("e1")).result(WAIT).opened
-        monkeypatch.setattr(SeatLoop, "_on_entry", deaf)
+        monkeypatch.setattr(Follower, "deliver", deaf)
         a = SeatLoop(tmp_path / "a.sqlite3", POLICY, ManualClock(START), hub=[hub], centre="test", seat="a",
                      timeout=3.0)  # fmt: skip
         try:
