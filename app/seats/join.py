@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import concurrent.futures
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,15 +13,14 @@ from core.clock import SystemClock
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
-from dispatch.seats.apply import Outcome
 from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.outbound import Outbound
 from dispatch.seats.report_tail import UnitReportTail
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
 
 log = logging.getLogger(__name__)
-UNSENT_LOG_EVERY = 100
 
 
 class JoinFailed(Exception):
@@ -78,12 +77,13 @@ class ForwardingPipeline:
     """The cockpit's feed pipeline on a seat: it stores the feed in the seat's feed store as ever, and
     publishes every event it committed to the centre's log, where it may open a case on every seat.
     Every seat on the same feed publishes the same reports: the log keeps each once (its identity is
-    its message id). Cut off, a report is not published from here (logged); another seat's is."""
+    its message id). Cut off, or not confirmed, a report waits and is published again once the seat is
+    joined (dispatch/seats/outbound.py): the centre's log must not miss what only this seat's feed saw."""
 
     def __init__(self, inner: Pipeline, seat: SeatLoop, feed_db: Path | None = None) -> None:
         self._inner = inner
         self._seat = seat
-        self.unsent = 0  # reports this seat could not publish (cut off, or refused as bad)
+        self.outbound = Outbound(lambda: seat.status.online)
         # Units' reports the feed stored in this seat's feed store go to the log too (every seat applies
         # them); read from the store, where the intake keeps them in arrival order.
         self._units = UnitReportTail(feed_db) if feed_db is not None else None
@@ -98,25 +98,21 @@ class ForwardingPipeline:
     def drain(self) -> IntakeChanges | None:
         changes = self._inner.drain()
         if changes is not None:
+            seat, out = self._seat, self.outbound
             for event in changes.events:
-                self._seat.publish_event(event_fields(event)).add_done_callback(self._on_published)
+                out.add(functools.partial(seat.publish_event, event_fields(event)))
             for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
-                self._seat.publish_reading(
-                    sample.name, sample.value, sample.at, sample.unit, dict(sample.labels)
-                ).add_done_callback(self._on_published)
+                labels = dict(sample.labels)
+                out.add(
+                    functools.partial(
+                        seat.publish_reading, sample.name, sample.value, sample.at, sample.unit, labels
+                    )
+                )
         if self._units is not None:
             for feed, body in self._units.new():
-                self._seat.publish_report(feed, body).add_done_callback(self._on_published)
+                self.outbound.add(functools.partial(self._seat.publish_report, feed, body))
+        self.outbound.pump()
         return changes
-
-    def _on_published(self, done: concurrent.futures.Future[Outcome]) -> None:
-        error = done.exception()
-        if error is not None:
-            self.unsent += 1
-            if self.unsent % UNSENT_LOG_EVERY == 1:  # a feed cut off for a while would fill the log
-                log.warning(
-                    "%d reports not published to the centre's log; the latest: %s", self.unsent, error
-                )
 
     def submit_local(self, event: Event) -> None:
         self._inner.submit_local(event)

@@ -175,3 +175,45 @@ def readings(seat: SeatLoop) -> list[tuple[str, float]]:
 
 def state(seat: SeatLoop, case_id: int) -> CaseState:
     return seat.query(lambda ctx: ctx.desk.get(case_id).state).result(WAIT)
+
+
+def test_a_report_seen_while_cut_off_reaches_the_log_once_the_seat_is_back(
+    qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
+) -> None:
+    """Only this seat's feed saw it: it must not be lost because the seat was cut off just then."""
+    b = join(hub, tmp_path, "b")
+    with Cable(hub) as cable:
+        a = join(cable.url, tmp_path, "a")
+
+        async def scenario() -> None:
+            async with FeedServer(heartbeat_s=0.2) as server:
+                pipelines = forwarding(make_pipeline_factory(None, None), a)
+                cockpit = Cockpit(
+                    window,
+                    db_path=feed_store(a.db_path),
+                    loop=a,
+                    feed_url=server.url,
+                    pipeline_factory=pipelines,
+                )
+                await cockpit.start()
+                try:
+                    await server.wait_subscribed()
+                    cable.cut()
+                    await wait_for(lambda: not a.status.online, cockpit.frame_clock.ticked, WAIT)
+                    server.publish_event(make_event(7))
+                    await wait_for(
+                        lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.ticked, WAIT
+                    )
+                    assert reports(b) == []  # not in the log yet: it waits on this seat
+                    cable.mend()
+                    await wait_for(lambda: reports(a) != [], cockpit.frame_clock.ticked, WAIT * 2)
+                finally:
+                    await cockpit.shutdown()
+
+        try:
+            qloop.run_until_complete(scenario())
+            b.caught_up().result(WAIT)
+            assert reports(b) == [("iot", "iot-test-000007", "seat:a")]
+        finally:
+            a.close()
+            b.close()
