@@ -95,8 +95,10 @@ class Desktop:
 
     def xdotool(self, *args: str, timeout: float = 30.0) -> str:
         done = subprocess.run(
-            ["xdotool", *args], env=self.env(), capture_output=True, text=True, timeout=timeout, check=True
+            ["xdotool", *args], env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
         )
+        # What xdotool said, in the failure: a bare CalledProcessError does not show it.
+        assert done.returncode == 0, f"xdotool {' '.join(args)}: exit {done.returncode}: {done.stderr}"
         return done.stdout
 
     def grab(self, name: str) -> np.ndarray:
