@@ -15,7 +15,7 @@ from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.outbound import Outbound
-from dispatch.seats.report_tail import UnitReportTail
+from dispatch.seats.report_tail import EventSignals, UnitReportTail
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
@@ -62,9 +62,11 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
         raise JoinFailed(str(error)) from error
 
 
-def event_fields(event: StoredEvent) -> dict[str, object]:
-    """A stored feed event as the log's event entry (dispatch.seats.entries.EventEntry) takes it."""
+def event_fields(event: StoredEvent, device: str | None = None, cleared: bool = False) -> dict[str, object]:
+    """A stored feed event as the log's event entry (dispatch.seats.entries.EventEntry) takes it, with the
+    device it names and whether its alarm cleared (kept in the feed store's payload)."""
     return {
+        "device": device, "cleared": cleared,
         "source": event.source, "event_id": event.event_id, "revision": event.revision,
         "occurred_at": event.occurred_at, "category": event.category, "severity": event.severity,
         "title": event.title, "description": event.description or "", "lon": event.lon, "lat": event.lat,
@@ -87,6 +89,7 @@ class ForwardingPipeline:
         # Units' reports the feed stored in this seat's feed store go to the log too (every seat applies
         # them); read from the store, where the intake keeps them in arrival order.
         self._units = UnitReportTail(feed_db) if feed_db is not None else None
+        self._signals = EventSignals(feed_db) if feed_db is not None else None
 
     @property
     def status(self) -> FeedStatus:
@@ -99,8 +102,14 @@ class ForwardingPipeline:
         changes = self._inner.drain()
         if changes is not None:
             seat, out = self._seat, self.outbound
-            for event in changes.events:
-                out.add(functools.partial(seat.publish_event, event_fields(event)))
+            keys = [(event.source, event.event_id, event.revision) for event in changes.events]
+            signals = self._signals.of(keys) if self._signals is not None else {}
+            for event, key in zip(changes.events, keys, strict=True):
+                out.add(
+                    functools.partial(
+                        seat.publish_event, event_fields(event, *signals.get(key, (None, False)))
+                    )
+                )
             for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
                 labels = dict(sample.labels)
                 out.add(
@@ -123,6 +132,8 @@ class ForwardingPipeline:
     async def close(self) -> None:
         if self._units is not None:
             self._units.close()
+        if self._signals is not None:
+            self._signals.close()
         await self._inner.close()
 
 

@@ -61,6 +61,10 @@ class EventEntry(msgspec.Struct, frozen=True, tag="event", forbid_unknown_fields
     camera_id: str = ""
     exercise: bool = False
     cancelled: bool = False
+    # Which device spoke and whether its alarm is over (machine sources): discovery groups a device's
+    # alarms into one case and proposes 自动消警 when they clear, on every seat as on one console.
+    device: str | None = None
+    cleared: bool = False
 
 
 class LeaseEntry(msgspec.Struct, frozen=True, tag="lease", forbid_unknown_fields=True):

@@ -63,3 +63,44 @@ class UnitReportTail:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class EventSignals:
+    """Which device each stored feed event names and whether its alarm cleared, read from the seat's feed
+    store (the views' flattened events do not carry them) — many events in one query."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    def of(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], tuple[str | None, bool]]:
+        """(device, cleared) by (source, event id, revision), for those of `keys` that name either."""
+        found: dict[tuple[str, str, int], tuple[str | None, bool]] = {}
+        if not keys:
+            return found
+        try:
+            if self._conn is None:
+                if not self.path.exists():
+                    return found
+                self._conn = open_read_only(self.path, live=True)
+            for first in range(0, len(keys), 300):  # three variables a key, well under SQLite's limit
+                part = keys[first : first + 300]
+                marks = ", ".join("(?, ?, ?)" for _ in part)
+                rows = self._conn.execute(
+                    "SELECT source, event_id, revision, json_extract(CAST(payload AS TEXT), '$.device'), "
+                    "json_extract(CAST(payload AS TEXT), '$.cleared') FROM events "
+                    f"WHERE (source, event_id, revision) IN (VALUES {marks})",
+                    [value for key in part for value in key],
+                ).fetchall()
+                for source, event_id, revision, device, cleared in rows:
+                    name = device if isinstance(device, str) and 0 < len(device) <= 128 else None
+                    if name is not None or cleared == 1:  # as discovery reads them (episodes.read_signal)
+                        found[(str(source), str(event_id), int(revision))] = (name, cleared == 1)
+        except sqlite3.Error as error:
+            log.debug("the feed store's events cannot be read yet: %s", error)
+        return found
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from dispatch.casework.model import Action, CaseState, Refusal
+from dispatch.casework.records import episodes
 from dispatch.casework.records.orders import unanswered_orders
 from dispatch.seats.entries import BadEntry
-from dispatch.seats.report_tail import AGAIN_S, UnitReportTail
+from dispatch.seats.report_tail import AGAIN_S, EventSignals, UnitReportTail
 from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import DISPATCHER, LEAD
@@ -106,3 +107,51 @@ def test_vital_sign_readings_reach_every_replica_once(hub: str, tmp_path: Path) 
     finally:
         a.close()
         wall.close()
+
+
+def test_a_devices_alarms_make_one_case_and_its_all_clear_proposes_clearing_on_every_seat(
+    hub: str, tmp_path: Path
+) -> None:
+    """Seats group a device's alarms and propose 自动消警 as one console does: the device and its all-clear
+    travel with the report."""
+    a, b = open_seat(hub, tmp_path, "a"), open_seat(hub, tmp_path, "b")
+    try:
+        sensor = {"source": "iot", "category": "water_level", "device": "JG-1"}
+        (case_id,) = a.publish_event(event("s1", **sensor)).result(WAIT).opened
+        # Elsewhere on the same road, the same gauge again: its case, not a new one.
+        assert a.publish_event(event("s2", START + 60, lon=114.31, **sensor)).result(WAIT).opened == ()
+        a.publish_event(event("s3", START + 120, cleared=True, **sensor)).result(WAIT)
+        b.caught_up().result(WAIT)
+        assert scalar(b, "SELECT count(*) FROM cases") == 1
+        proposed = b.query(
+            lambda ctx: episodes.clearing_proposed(ctx.desk.conn, ctx.desk.get(case_id))
+        ).result(WAIT)
+        assert proposed, "the gauge's all-clear proposes 自动消警 on every seat"
+    finally:
+        a.close()
+        b.close()
+    assert differences(a.db_path, b.db_path) == []
+
+
+def test_the_feed_stores_device_and_all_clear_are_read_many_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "seat.feed.sqlite3"
+    db = open_store(path)
+    try:
+        rows = [
+            ("iot", "g1", 1, '{"device": "JG-1", "cleared": false}'),
+            ("iot", "g2", 1, '{"device": "JG-1", "cleared": true}'),
+            ("hotline", "h1", 1, '{"title": "积水"}'),
+            ("iot", "g3", 1, '{"device": ""}'),
+        ]
+        db.conn.executemany(
+            "INSERT INTO events (source, event_id, revision, feed, seq, received_at, occurred_at, category, "
+            "severity, title, payload) VALUES (?, ?, ?, 'city', 1, 0, 0, 'water_level', 3, 't', ?)",
+            rows,
+        )
+        signals = EventSignals(path)
+        keys = [(source, event_id, revision) for source, event_id, revision, _ in rows] + [("iot", "none", 1)]
+        assert signals.of(keys) == {("iot", "g1", 1): ("JG-1", False), ("iot", "g2", 1): ("JG-1", True)}
+        signals.close()
+    finally:
+        db.close()
+    assert EventSignals(tmp_path / "missing.sqlite3").of([("iot", "g1", 1)]) == {}
