@@ -15,7 +15,7 @@ from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.outbound import Outbound
-from dispatch.seats.report_tail import EventSignals, UnitReportTail
+from dispatch.seats.report_tail import EventSignals, Signals, UnitReportTail
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
@@ -62,11 +62,12 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
         raise JoinFailed(str(error)) from error
 
 
-def event_fields(event: StoredEvent, device: str | None = None, cleared: bool = False) -> dict[str, object]:
+def event_fields(event: StoredEvent, signals: Signals | None = None) -> dict[str, object]:
     """A stored feed event as the log's event entry (dispatch.seats.entries.EventEntry) takes it, with the
-    device it names and whether its alarm cleared (kept in the feed store's payload)."""
+    device it names, whether its alarm cleared and a CAP warning's own part (from the feed store)."""
+    extra = signals or Signals()
     return {
-        "device": device, "cleared": cleared,
+        "device": extra.device, "cleared": extra.cleared, "cap": extra.cap,
         "source": event.source, "event_id": event.event_id, "revision": event.revision,
         "occurred_at": event.occurred_at, "category": event.category, "severity": event.severity,
         "title": event.title, "description": event.description or "", "lon": event.lon, "lat": event.lat,
@@ -105,11 +106,7 @@ class ForwardingPipeline:
             keys = [(event.source, event.event_id, event.revision) for event in changes.events]
             signals = self._signals.of(keys) if self._signals is not None else {}
             for event, key in zip(changes.events, keys, strict=True):
-                out.add(
-                    functools.partial(
-                        seat.publish_event, event_fields(event, *signals.get(key, (None, False)))
-                    )
-                )
+                out.add(functools.partial(seat.publish_event, event_fields(event, signals.get(key))))
             for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
                 labels = dict(sample.labels)
                 out.add(

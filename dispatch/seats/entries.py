@@ -65,6 +65,9 @@ class EventEntry(msgspec.Struct, frozen=True, tag="event", forbid_unknown_fields
     # alarms into one case and proposes 自动消警 when they clear, on every seat as on one console.
     device: str | None = None
     cleared: bool = False
+    # A CAP warning's own part (its areas, expiry…), as the feed stored it: the map's warning areas and the
+    # wall's warnings read it on every seat.
+    cap: dict[str, Any] | None = None
 
 
 class LeaseEntry(msgspec.Struct, frozen=True, tag="lease", forbid_unknown_fields=True):

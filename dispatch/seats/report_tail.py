@@ -3,10 +3,14 @@ the seat publishes each to the centre's log."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dispatch.store.read_only import open_read_only
 
@@ -65,17 +69,27 @@ class UnitReportTail:
             self._conn = None
 
 
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """What a stored feed event says beyond its display fields: the device it names, whether its alarm
+    cleared, and a CAP warning's own part (areas, expiry)."""
+
+    device: str | None = None
+    cleared: bool = False
+    cap: dict[str, Any] | None = None
+
+
 class EventSignals:
-    """Which device each stored feed event names and whether its alarm cleared, read from the seat's feed
-    store (the views' flattened events do not carry them) — many events in one query."""
+    """The device, all-clear and CAP part of stored feed events, read from the seat's feed store (the
+    views' flattened events do not carry them) — many events in one query."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
 
-    def of(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], tuple[str | None, bool]]:
-        """(device, cleared) by (source, event id, revision), for those of `keys` that name either."""
-        found: dict[tuple[str, str, int], tuple[str | None, bool]] = {}
+    def of(self, keys: list[tuple[str, str, int]]) -> dict[tuple[str, str, int], Signals]:
+        """By (source, event id, revision), for those of `keys` that say any of it."""
+        found: dict[tuple[str, str, int], Signals] = {}
         if not keys:
             return found
         try:
@@ -88,14 +102,15 @@ class EventSignals:
                 marks = ", ".join("(?, ?, ?)" for _ in part)
                 rows = self._conn.execute(
                     "SELECT source, event_id, revision, json_extract(CAST(payload AS TEXT), '$.device'), "
-                    "json_extract(CAST(payload AS TEXT), '$.cleared') FROM events "
+                    "json_extract(CAST(payload AS TEXT), '$.cleared'), "
+                    "json_extract(CAST(payload AS TEXT), '$.cap') FROM events "
                     f"WHERE (source, event_id, revision) IN (VALUES {marks})",
                     [value for key in part for value in key],
                 ).fetchall()
-                for source, event_id, revision, device, cleared in rows:
-                    name = device if isinstance(device, str) and 0 < len(device) <= 128 else None
-                    if name is not None or cleared == 1:  # as discovery reads them (episodes.read_signal)
-                        found[(str(source), str(event_id), int(revision))] = (name, cleared == 1)
+                for source, event_id, revision, device, cleared, cap in rows:
+                    signals = _signals(device, cleared, cap)
+                    if signals != Signals():
+                        found[(str(source), str(event_id), int(revision))] = signals
         except sqlite3.Error as error:
             log.debug("the feed store's events cannot be read yet: %s", error)
         return found
@@ -104,3 +119,14 @@ class EventSignals:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _signals(device: object, cleared: object, cap: object) -> Signals:
+    """As discovery reads the device and all-clear (episodes.read_signal), and the CAP part as stored."""
+    name = device if isinstance(device, str) and 0 < len(device) <= 128 else None
+    part = None
+    if isinstance(cap, str):
+        with contextlib.suppress(ValueError):
+            decoded = json.loads(cap)
+            part = decoded if isinstance(decoded, dict) else None
+    return Signals(name, cleared == 1, part)

@@ -13,8 +13,9 @@ import pytest
 from dispatch.casework.model import Action, CaseState, Refusal
 from dispatch.casework.records import episodes
 from dispatch.casework.records.orders import unanswered_orders
+from dispatch.casework.records.warning_areas import warning_areas
 from dispatch.seats.entries import BadEntry
-from dispatch.seats.report_tail import AGAIN_S, EventSignals, UnitReportTail
+from dispatch.seats.report_tail import AGAIN_S, EventSignals, Signals, UnitReportTail
 from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import DISPATCHER, LEAD
@@ -142,6 +143,7 @@ def test_the_feed_stores_device_and_all_clear_are_read_many_at_once(tmp_path: Pa
             ("iot", "g2", 1, '{"device": "JG-1", "cleared": true}'),
             ("hotline", "h1", 1, '{"title": "积水"}'),
             ("iot", "g3", 1, '{"device": ""}'),
+            ("cap", "w1", 1, '{"cap": {"expires": "2026-12-08T08:00:00+08:00", "areas": []}}'),
         ]
         db.conn.executemany(
             "INSERT INTO events (source, event_id, revision, feed, seq, received_at, occurred_at, category, "
@@ -150,8 +152,32 @@ def test_the_feed_stores_device_and_all_clear_are_read_many_at_once(tmp_path: Pa
         )
         signals = EventSignals(path)
         keys = [(source, event_id, revision) for source, event_id, revision, _ in rows] + [("iot", "none", 1)]
-        assert signals.of(keys) == {("iot", "g1", 1): ("JG-1", False), ("iot", "g2", 1): ("JG-1", True)}
+        assert signals.of(keys) == {
+            ("iot", "g1", 1): Signals("JG-1", False),
+            ("iot", "g2", 1): Signals("JG-1", True),
+            ("cap", "w1", 1): Signals(cap={"expires": "2026-12-08T08:00:00+08:00", "areas": []}),
+        }
         signals.close()
     finally:
         db.close()
     assert EventSignals(tmp_path / "missing.sqlite3").of([("iot", "g1", 1)]) == {}
+
+
+def test_a_cap_warnings_area_and_expiry_reach_every_seats_map(hub: str, tmp_path: Path) -> None:
+    """The map's warning areas and the wall's warnings read a warning's CAP part: on a seat it comes
+    through the log with the report."""
+    a, b = open_seat(hub, tmp_path, "a"), open_seat(hub, tmp_path, "b")
+    ring = [[114.30, 30.58], [114.32, 30.58], [114.32, 30.60], [114.30, 30.58]]
+    expires = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(START + 3 * 3600))
+    cap = {"expires": expires, "area_desc": "江岸区", "areas": [{"polygons": [ring]}]}
+    try:
+        warning = event("w1", source="cap", category="rainstorm", severity=2, cap=cap)
+        assert a.publish_event(warning).result(WAIT).refused is None
+        b.caught_up().result(WAIT)
+        areas = b.query(lambda ctx: warning_areas(ctx.desk.conn, START + 60)).result(WAIT)
+        assert [(w.event_id, w.area, len(w.rings)) for w in areas] == [("w1", "江岸区", 1)]
+        # Over at its own expiry, not a day after it arrived.
+        assert b.query(lambda ctx: warning_areas(ctx.desk.conn, START + 4 * 3600)).result(WAIT) == ()
+    finally:
+        a.close()
+        b.close()
