@@ -266,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             atlas=args.atlas,
             join=None
             if args.hub is None
-            else SeatJoin(args.hub, args.seat, args.centre, args.hub_credentials, args.parent),
+            else SeatJoin(
+                args.hub, args.seat, args.centre, args.hub_credentials, args.parent, args.districts
+            ),
         )
     if command == "sim":
         from sim.runner import run_sim

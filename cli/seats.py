@@ -31,6 +31,11 @@ def hub_urls(text: str) -> tuple[str, ...]:
     return urls
 
 
+def centre_names(text: str) -> tuple[str, ...]:
+    """`--districts`: centre names, comma-separated."""
+    return tuple(seat_name(part.strip()) for part in text.split(","))
+
+
 def seat_name(text: str) -> str:
     """`--seat` and `--centre`: a subject token (letters, digits, - and _; at most 64)."""
     if not _NAME.fullmatch(text):
@@ -77,6 +82,11 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
         "`seats hub-config`; with --hub)",
     )  # fmt: skip
     parser.add_argument(
+        "--districts", type=centre_names, default=(), metavar="CENTRES",
+        help="the centres below this one, for a city's seats, comma-separated (its CAP warnings go down "
+        "to them; with --hub)",
+    )  # fmt: skip
+    parser.add_argument(
         "--parent", type=seat_name, metavar="CENTRE",
         help="the centre above this one, for a district's seats (上报 sends a case there; with --hub)",
     )  # fmt: skip
@@ -90,6 +100,8 @@ def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
             parser.error("--hub-credentials goes with --hub")
         if args.parent is not None:
             parser.error("--parent goes with --hub")
+        if args.districts:
+            parser.error("--districts goes with --hub")
         return
     if args.parent is not None and args.parent == args.centre:
         parser.error(f"--parent names the centre above this one, not --centre itself ({args.parent})")

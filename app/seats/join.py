@@ -37,6 +37,7 @@ class SeatJoin:
     centre: str
     credentials: HubCredentials | None = None
     parent: str | None = None  # the centre above (a district's city): 上报 goes there
+    children: tuple[str, ...] = ()  # the districts below (a city's): its CAP warnings go down to them
 
 
 def feed_store(replica: Path) -> Path:
@@ -56,7 +57,7 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
     try:
         return SeatLoop(
             replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True,
-            credentials=join.credentials, parent=join.parent,
+            credentials=join.credentials, parent=join.parent, children=join.children,
         )  # fmt: skip
     except (HubUnavailable, BadName) as error:
         raise JoinFailed(str(error)) from error

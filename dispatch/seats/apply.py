@@ -30,6 +30,7 @@ from dispatch.seats.entries import (
     ReportEntry,
     TransferEntry,
     decode,
+    encode,
     to_command,
 )
 from dispatch.store.rows import COUNT_DUPLICATE
@@ -273,6 +274,9 @@ class Applier:
     def _transfer(self, seq: int, entry: TransferEntry) -> Outcome:
         """Another centre's escalation opens a case here; its return takes the escalated case back."""
         conn = self.desk.conn
+        if entry.kind == levels.WARNING:  # stored once by its identity, like any report
+            warning = transfers.warning_event(entry)
+            return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, warning, encode(warning)))
         if levels.taken(conn, entry.sender, entry.transfer):
             return Outcome(seq, entry.id, entry.seat)  # sent again (a new leader): taken once
         conn.execute("SAVEPOINT seat_transfer")  # a refused transfer leaves no half-opened case behind

@@ -204,6 +204,13 @@ def transfer_entry(
     return TransferEntry(f"from.{sender}.{transfer}", seat, at, sender, transfer, kind, body)
 
 
+def warning_entry(sender: str, fields: dict[str, Any], seat: str, at: float) -> TransferEntry:
+    """A CAP warning of `sender`'s sent down to a district: its message id is the warning's identity, so a
+    new leader sending it again stores it once (and the district stores a warning revision once)."""
+    who = event_id(str(fields.get("source")), str(fields.get("event_id")), int(fields.get("revision") or 0))
+    return TransferEntry(f"from.{sender}.{who}", seat, at, sender, 0, "warning", fields)
+
+
 def relayed_entry(term: int, transfer: int, remote_seq: int, seat: str, at: float) -> RelayedEntry:
     return RelayedEntry(f"relayed.{transfer}", seat, at, term, transfer, remote_seq)
 

@@ -15,7 +15,7 @@ from dispatch.casework.records import levels
 from dispatch.seats.apply import Outcome
 from dispatch.seats.entries import encode, jobs_entry
 from dispatch.seats.hub import Hub
-from dispatch.seats.relay import relay
+from dispatch.seats.relay import relay, send_warnings
 from dispatch.seats.restore import Schedule, keep, report, scratch_path
 from dispatch.seats.snapshot import SnapshotInfo, copy_replica
 from dispatch.service import LocalLoop
@@ -35,6 +35,7 @@ class Leading:
     def __init__(
         self, *, seat: str, db_path: Path, clock: Clock, local: LocalLoop, hub: Hub, publish: Publish,
         on_hub: OnHub, term: Callable[[], int | None], applied: Callable[[], int], snapshots: bool,
+        children: tuple[str, ...] = (),
     ) -> None:  # fmt: skip
         self.seat, self.db_path, self.clock = seat, db_path, clock
         self._local, self._hub, self._publish, self._on_hub = local, hub, publish, on_hub
@@ -43,6 +44,8 @@ class Leading:
         self._jobs_run = 0  # runs of the jobs published under the current term
         self._jobs_at = float("-inf")  # the seat's time of the last run published
         self._relaying = False  # a relay of transfers to other centres is under way
+        self.children = children  # the districts below this centre: its CAP warnings go down to them
+        self._warned: int | None = None  # the last warning sent down (None: a new leader resends a day's)
         self._schedule = Schedule(applied(), clock.now()) if snapshots else None
         # The last run of the periodic jobs and the last snapshot this seat published (answered once
         # applied / kept).
@@ -98,10 +101,25 @@ class Leading:
         async def send() -> int:
             try:
                 owed = await asyncio.wrap_future(self._local.query(lambda ctx: levels.pending(ctx.desk.conn)))
-                return await relay(self._hub, self.seat, term, owed, self.clock.now()) if owed else 0
+                sent = await relay(self._hub, self.seat, term, owed, self.clock.now()) if owed else 0
+                if self.children:
+                    await self._warn()
+                return sent
             finally:
                 with self._lock:
                     self._relaying = False
 
         result: concurrent.futures.Future[int] = self._on_hub(send())
         return result
+
+    async def _warn(self) -> None:
+        """Send the districts the CAP warnings stored since the last sent (on the hub's thread)."""
+        after, since = self._warned or 0, self.clock.now() - levels.WARNINGS_AGAIN_S
+        found = await asyncio.wrap_future(
+            self._local.query(lambda ctx: levels.warnings_after(ctx.desk.conn, after, since))
+        )
+        if found:
+            done = await send_warnings(self._hub, self.seat, found, self.children, self.clock.now())
+            self._warned = max(after, done)
+        elif self._warned is None:
+            self._warned = 0

@@ -4,9 +4,10 @@ centre's log, then its confirmation into this one's, so that every seat knows it
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from dispatch.casework.records.levels import Transfer
-from dispatch.seats.entries import encode, relayed_entry, transfer_entry
+from dispatch.seats.entries import encode, relayed_entry, transfer_entry, warning_entry
 from dispatch.seats.hub import Hub, HubUnavailable
 from dispatch.seats.subjects import Centre
 
@@ -37,3 +38,25 @@ async def relay(hub: Hub, seat: str, term: int, pending: list[Transfer], at: flo
             break
         confirmed += 1
     return confirmed
+
+
+async def send_warnings(
+    hub: Hub, seat: str, warnings: list[tuple[int, dict[str, Any]]], children: tuple[str, ...], at: float
+) -> int:
+    """Send each of this centre's CAP warnings (oldest first) to every district below it; the rowid of
+    the last sent to all (0: none). Stops at the first the hub does not take: the rest go at the next
+    beat. A district stores each warning revision once, however often it is sent."""
+    me, done = hub.centre, 0
+    for rowid, fields in warnings:
+        entry = warning_entry(me.name, fields, seat, at)
+        try:
+            for child in children:
+                to = Centre(child)
+                await hub.publish(to.inbound_subject(me.name), encode(entry), entry.id, centre=to)
+        except HubUnavailable as error:
+            log.warning(
+                "centre %s could not send warning %s down yet: %s", me.name, fields.get("event_id"), error
+            )
+            break
+        done = rowid
+    return done

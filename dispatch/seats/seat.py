@@ -66,6 +66,7 @@ class SeatLoop:
         snapshots: bool = True,
         credentials: HubCredentials | None = None,
         parent: str | None = None,
+        children: Sequence[str] = (),
     ) -> None:  # fmt: skip
         self.db_path = db_path
         self.policy = policy
@@ -111,6 +112,7 @@ class SeatLoop:
                 seat=self.seat, db_path=db_path, clock=clock, local=self._local, hub=self._hub,
                 publish=self._publish, on_hub=self._on_hub, term=lambda: self._status.now.term,
                 applied=lambda: self.applied, snapshots=snapshots,
+                children=tuple(check_token("centre", child) for child in children),
             )  # fmt: skip
             self._on_hub(self._hub.follow(lambda: self._answers.applied, self._follower.deliver)).result(
                 timeout

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 
 import msgspec
+import msgspec.structs
 
 from dispatch.casework.model import SYSTEM_ACTOR, Action, Applied, Case, CaseState, Command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records import levels
 from dispatch.casework.records.commands import CaseDesk
-from dispatch.seats.entries import BadEntry, TransferEntry
+from dispatch.seats.entries import BadEntry, EventEntry, TransferEntry, event_id
 
 _INBOUND = ".log.from."  # the part of a subject where other centres put their transfers
 
@@ -40,6 +41,17 @@ def take_escalation(desk: CaseDesk, policy: Policy, entry: TransferEntry) -> Cas
         desk.conn, entry.sender, entry.transfer, levels.ESCALATE, case.id, body.case_id, body.code, at
     )
     return registered.case
+
+
+def warning_event(entry: TransferEntry) -> EventEntry:
+    """The city's CAP warning as this district's own log event (its identity kept: taken once)."""
+    try:
+        event = msgspec.convert({**entry.body, "id": "", "seat": entry.seat, "at": entry.at}, EventEntry)
+    except msgspec.ValidationError as error:
+        raise BadEntry(f"not a warning: {error}") from None
+    if event.source != "cap" or not math.isfinite(event.occurred_at):
+        raise BadEntry("not a warning: a city sends its districts CAP warnings only")
+    return msgspec.structs.replace(event, id=event_id(event.source, event.event_id, event.revision))
 
 
 def take_return(desk: CaseDesk, entry: TransferEntry) -> Applied:

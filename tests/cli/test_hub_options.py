@@ -25,6 +25,8 @@ from cli.seats import hub_urls
         (["--hub", "nats://a:4222", "--seat", "s1", "--centre", "a>b"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--wall"], "a wall does not join a hub itself"),
         (["--parent", "city"], "--parent goes with --hub"),
+        (["--districts", "jiangan"], "--districts goes with --hub"),
+        (["--hub", "nats://a:4222", "--seat", "s1", "--districts", "ja,"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--parent", "a.b"], "expected 1 to 64 letters"),
         (["--hub", "nats://a", "--seat", "s1", "--centre", "c", "--parent", "c"], "not --centre itself"),
     ],
@@ -49,6 +51,8 @@ def test_a_cluster_is_given_as_its_servers() -> None:
     assert build_parser().parse_args([]).hub is None  # without --hub: one local store, as ever
     district = ["--hub", "nats://a", "--seat", "ja-1", "--centre", "jiangan", "--parent", "city"]
     assert build_parser().parse_args(district).parent == "city"
+    city = ["--hub", "nats://a", "--seat", "c-1", "--centre", "city", "--districts", "jiangan, wuchang"]
+    assert build_parser().parse_args(city).districts == ("jiangan", "wuchang")
 
 
 @given(st.text(max_size=80))

@@ -13,7 +13,14 @@ from dispatch.casework.model import Case
 
 ESCALATE = "escalate"  # a district's case goes up to its city (上报)
 HAND_DOWN = "hand_down"  # the city hands a case that came up back down (下派)
-KINDS = (ESCALATE, HAND_DOWN)
+WARNING = "warning"  # a CAP warning of the city's, sent down to its districts
+KINDS = (ESCALATE, HAND_DOWN, WARNING)
+# A new leader sends down again the warnings that came this long ago at most (a district takes each once).
+WARNINGS_AGAIN_S = 24 * 3600.0
+_EVENT_FIELDS = (
+    "source", "event_id", "revision", "occurred_at", "category", "severity", "title", "description", "lon",
+    "lat", "address", "grid", "camera_id", "exercise", "cancelled",
+)  # fmt: skip
 
 # Both tables are written only by applying the centre's log, so every seat of a centre holds them alike.
 # `level_outbox`: a transfer this centre owes another; its id names it on the other side (with this
@@ -131,6 +138,31 @@ def origin(conn: sqlite3.Connection, case_id: int) -> Origin | None:
         (case_id, ESCALATE),
     ).fetchone()
     return Origin(str(row[0]), int(row[1]), str(row[2])) if row else None
+
+
+def warnings_after(
+    conn: sqlite3.Connection, rowid: int, since: float, limit: int = 200
+) -> list[tuple[int, dict[str, Any]]]:
+    """The CAP warnings this centre stored after `rowid` (and not before `since`), oldest first, each as
+    the fields of a log event (with its CAP part): what a city sends down to its districts."""
+    rows = conn.execute(
+        f"SELECT rowid, {', '.join(_EVENT_FIELDS)}, payload FROM events WHERE source = 'cap' AND rowid > ? "
+        "AND received_at >= ? ORDER BY rowid LIMIT ?",
+        (rowid, since, limit),
+    ).fetchall()
+    found = []
+    for row in rows:
+        fields = dict(zip(_EVENT_FIELDS, row[1:-1], strict=True))
+        fields["exercise"], fields["cancelled"] = bool(fields["exercise"]), bool(fields["cancelled"])
+        fields = {key: value for key, value in fields.items() if value is not None}
+        try:
+            cap = json.loads(row[-1]).get("cap") if row[-1] else None
+        except (ValueError, AttributeError):
+            cap = None
+        if isinstance(cap, dict):
+            fields["cap"] = cap
+        found.append((int(row[0]), fields))
+    return found
 
 
 def escalation_body(case: Case, reason: str, actor: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 
 from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Command, Refusal, Refused
+from dispatch.casework.records.warning_areas import warning_areas
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.verify import differences
 from tests.dispatch.casework.policies import LEAD, POLICY
@@ -86,3 +87,34 @@ def test_a_case_goes_up_to_the_city_and_comes_back_down(hub: str, tmp_path: Path
         for seat in (city, ja1, ja2):
             seat.close()
     assert differences(paths[0], paths[1]) == []
+
+
+def test_the_citys_warnings_reach_its_districts_once(hub: str, tmp_path: Path) -> None:
+    """A district's seats see the city's CAP warnings: the city's leader sends each down into the district's
+    log, where every district seat stores it once (a new leader sending them again changes nothing)."""
+    city = SeatLoop(
+        tmp_path / "c1.sqlite3", POLICY, ManualClock(START), hub=[hub], centre="city", seat="c1", lead=True,
+        children=("jiangan",),
+    )  # fmt: skip
+    ja1 = district_seat(hub, tmp_path, "ja1", lead=True)
+    ja2 = district_seat(hub, tmp_path, "ja2")
+    ring = [[114.30, 30.58], [114.32, 30.58], [114.32, 30.60], [114.30, 30.58]]
+    cap = {"area_desc": "江岸区", "areas": [{"polygons": [ring]}]}
+    try:
+        city.wait_status(lambda status: status.leading, WAIT)
+        warning = event("w1", source="cap", category="rainstorm", severity=2, title="暴雨橙色预警", cap=cap)
+        assert city.publish_event(warning).result(WAIT).refused is None
+        relay(city)
+        relay(city)  # again (as a new leader would): the district stores it once
+        for seat in (ja1, ja2):
+            seat.caught_up().result(WAIT)
+            areas = seat.query(lambda ctx: warning_areas(ctx.desk.conn, START + 60)).result(WAIT)
+            assert [(w.event_id, w.title, w.area, len(w.rings)) for w in areas] == [
+                ("w1", "暴雨橙色预警", "江岸区", 1)
+            ]
+            assert scalar(seat, "SELECT count(*) FROM events WHERE source = 'cap'") == 1
+        paths = (tmp_path / "ja1.sqlite3", tmp_path / "ja2.sqlite3")
+    finally:
+        for seat in (city, ja1, ja2):
+            seat.close()
+    assert differences(*paths) == []
