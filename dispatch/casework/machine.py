@@ -85,11 +85,12 @@ RULES: dict[Action, Rule] = {
     Action.ESCALATE: Rule(_TRIAGE, S.ESCALATED, frozenset({R.SHIFT_LEAD}), reason_required=True),
     Action.HAND_DOWN: Rule(_TRIAGE, S.HANDED_DOWN, frozenset({R.SHIFT_LEAD}), reason_required=True),
     Action.TAKE_BACK: Rule(frozenset({S.ESCALATED}), S.REGISTERED, frozenset({R.SYSTEM}), True),
+    Action.CLOSED_ABOVE: Rule(frozenset({S.ESCALATED}), S.CLOSED, frozenset({R.SYSTEM}), True),
 }
 
 # The actions only a seat of a centre with levels can carry out (dispatch/seats): a console on one store
 # has no city to escalate to.
-LEVEL_ACTIONS = frozenset({Action.ESCALATE, Action.HAND_DOWN, Action.TAKE_BACK})
+LEVEL_ACTIONS = frozenset({Action.ESCALATE, Action.HAND_DOWN, Action.TAKE_BACK, Action.CLOSED_ABOVE})
 
 
 def target_state(case: Case, command: Command) -> CaseState:

@@ -102,6 +102,7 @@ class Action(enum.StrEnum):
     ESCALATE = "escalate"
     HAND_DOWN = "hand_down"
     TAKE_BACK = "take_back"
+    CLOSED_ABOVE = "closed_above"  # the city closed a case that came up: the district's copy closes too
 
 
 class Refusal(enum.StrEnum):

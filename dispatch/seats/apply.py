@@ -284,8 +284,11 @@ class Applier:
             if entry.kind == levels.ESCALATE:
                 case = transfers.take_escalation(self.desk, self.policy, entry)
                 outcome = Outcome(seq, entry.id, entry.seat, opened=(case.id,))
-            elif entry.kind == levels.HAND_DOWN:
-                outcome = Outcome(seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry))
+            elif entry.kind in (levels.HAND_DOWN, levels.CLOSED):
+                closed = entry.kind == levels.CLOSED
+                outcome = Outcome(
+                    seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry, closed=closed)
+                )
             else:
                 raise BadEntry(f"unknown transfer kind {entry.kind!r}")
         except BaseException:

@@ -54,11 +54,21 @@ def warning_event(entry: TransferEntry) -> EventEntry:
     return msgspec.structs.replace(event, id=event_id(event.source, event.event_id, event.revision))
 
 
-def take_return(desk: CaseDesk, entry: TransferEntry) -> Applied:
+def take_return(desk: CaseDesk, entry: TransferEntry, *, closed: bool = False) -> Applied:
     """The city hands an escalated case back down: the district's loop takes it back (registered again,
-    to be dispatched here) with the city's instruction as the reason."""
+    to be dispatched here) with the city's instruction as the reason. `closed`: the city closed it
+    itself; the district's copy closes with the city's word."""
     body = _return(entry.body)
     case = desk.get(body.case_id)
+    if closed:
+        reason = f"{entry.sender} 已结案 {body.city_case}：{body.reason}"
+        payload = {"from": entry.sender, "from_case": body.city_case, "transfer": entry.transfer}
+        applied = desk.act_in_transaction(
+            Command(case.id, case.version, Action.CLOSED_ABOVE, SYSTEM_ACTOR, reason, payload)
+        )
+        levels.take(desk.conn, entry.sender, entry.transfer, levels.CLOSED, case.id, case.id, body.city_case,
+                    desk.clock.now())  # fmt: skip
+        return applied
     reason = f"{entry.sender} 下派 {body.city_case}：{body.reason}"
     payload = {"from": entry.sender, "from_case": body.city_case, "transfer": entry.transfer, "by": body.by}
     applied = desk.act_in_transaction(

@@ -12,6 +12,10 @@
         <translation>下派区级</translation>
     </message>
     <message>
+        <source>Closed by the city</source>
+        <translation>市级已结案</translation>
+    </message>
+    <message>
         <source>Taken back from the city</source>
         <translation>市级下派，收回处置</translation>
     </message>

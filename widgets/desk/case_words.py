@@ -91,6 +91,7 @@ class CaseWords(QObject):
             A.ESCALATE: self.tr("Escalate to the city"),
             A.HAND_DOWN: self.tr("Hand down to the district"),
             A.TAKE_BACK: self.tr("Taken back from the city"),
+            A.CLOSED_ABOVE: self.tr("Closed by the city"),
         }
         self._done = {
             A.REGISTER: self.tr("%1 registered."),

@@ -297,6 +297,19 @@ def _hand_down(desk: CaseDesk, case: Case, command: Command, now: float) -> Effe
     return Effect(case, {"to": came.centre, "to_case": came.code, "transfer": transfer})
 
 
+def _close(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
+    """结案. A case that came up from a district: the district is owed word of it (its copy waits there)."""
+    came = levels.origin(desk.conn, case.id) if desk.levels else None
+    if came is None:
+        return Effect(case, dict(command.payload))
+    body = {
+        "case_id": came.case_id, "code": came.code, "city_case": case.code,
+        "reason": command.reason or "结案", "by": command.actor.login,
+    }  # fmt: skip
+    transfer = levels.queue(desk.conn, came.centre, levels.CLOSED, case.id, body, now)
+    return Effect(case, {**command.payload, "to": came.centre, "to_case": came.code, "transfer": transfer})
+
+
 def _take_back(desk: CaseDesk, case: Case, command: Command, now: float) -> Effect:
     _levels_only(desk, case, command)
     return Effect(case, dict(command.payload))
@@ -379,6 +392,8 @@ _EFFECTS: dict[Action, EffectFn] = {
     Action.ESCALATE: _escalate,
     Action.HAND_DOWN: _hand_down,
     Action.TAKE_BACK: _take_back,
+    Action.CLOSED_ABOVE: _take_back,
+    Action.CLOSE: _close,
 }
 
 

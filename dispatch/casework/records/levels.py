@@ -14,7 +14,8 @@ from dispatch.casework.model import Case
 ESCALATE = "escalate"  # a district's case goes up to its city (上报)
 HAND_DOWN = "hand_down"  # the city hands a case that came up back down (下派)
 WARNING = "warning"  # a CAP warning of the city's, sent down to its districts
-KINDS = (ESCALATE, HAND_DOWN, WARNING)
+CLOSED = "closed"  # the city closed a case that came up: the district's copy closes too
+KINDS = (ESCALATE, HAND_DOWN, WARNING, CLOSED)
 # A new leader sends down again the warnings that came this long ago at most (a district takes each once).
 WARNINGS_AGAIN_S = 24 * 3600.0
 _EVENT_FIELDS = (

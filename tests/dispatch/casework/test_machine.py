@@ -158,7 +158,7 @@ def test_the_actions_that_need_a_reason() -> None:
     assert set(REASONED) == {
         Action.VOID, Action.REQUEST_RETURN, Action.REJECT_RETURN, Action.REQUEST_EXTENSION,
         Action.REJECT_EXTENSION, Action.PARK, Action.SELF_HANDLE, Action.FAIL_CHECK, Action.REOPEN,
-        Action.SUPERVISE, Action.ESCALATE, Action.HAND_DOWN, Action.TAKE_BACK,
+        Action.SUPERVISE, Action.ESCALATE, Action.HAND_DOWN, Action.TAKE_BACK, Action.CLOSED_ABOVE,
     }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from dispatch.casework.model import Action, CaseState, Command, Refusal, Refused
 from dispatch.casework.records.warning_areas import warning_areas
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.verify import differences
-from tests.dispatch.casework.policies import LEAD, POLICY
+from tests.dispatch.casework.policies import DISPATCHER, LEAD, POLICY
 from tests.dispatch.seats.seating import START, WAIT, act, case_on, event, open_seat, scalar, timeline
 
 pytestmark = pytest.mark.slow
@@ -118,3 +118,38 @@ def test_the_citys_warnings_reach_its_districts_once(hub: str, tmp_path: Path) -
         for seat in (city, ja1, ja2):
             seat.close()
     assert differences(*paths) == []
+
+
+def test_a_case_the_city_closes_itself_closes_in_the_district_too(hub: str, tmp_path: Path) -> None:
+    city = open_seat(hub, tmp_path, "c1", centre="city", lead=True)
+    ja1 = district_seat(hub, tmp_path, "ja1", lead=True)
+    try:
+        city.wait_status(lambda status: status.leading, WAIT)
+        ja1.wait_status(lambda status: status.leading, WAIT)
+        (case_id,) = ja1.publish_event(event("flood-2", category="waterlogging")).result(WAIT).opened
+        act(ja1, case_id, Action.REGISTER, LEAD)
+        act(ja1, case_id, Action.ESCALATE, LEAD, reason="需市级统筹")
+        assert relay(ja1) == 1
+        city.caught_up().result(WAIT)
+        (up,) = [
+            row[0]
+            for row in city.query(
+                lambda ctx: ctx.desk.conn.execute("SELECT id FROM cases").fetchall()
+            ).result(WAIT)
+        ]
+        # The city works it to the end itself.
+        act(city, up, Action.DISPATCH, DISPATCHER, unit="U-CITY")
+        act(city, up, Action.SIGN, DISPATCHER)
+        act(city, up, Action.HANDLE, DISPATCHER)
+        act(city, up, Action.START_CHECK, LEAD)
+        act(city, up, Action.CLOSE, LEAD)
+        assert relay(city) == 1
+        ja1.caught_up().result(WAIT)
+        closed = case_on(ja1, case_id)
+        assert closed.state is CaseState.CLOSED
+        last = timeline(ja1, case_id)[-1]
+        assert last.action is Action.CLOSED_ABOVE
+        assert "city 已结案" in last.reason
+    finally:
+        city.close()
+        ja1.close()
