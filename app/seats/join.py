@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 from app.shell.cockpit import Pipeline, PipelineFactory
 from core.clock import SystemClock
 from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.feed.positions_wire import PositionFix
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.outbound import Outbound
-from dispatch.seats.report_tail import EventSignals, Signals, UnitReportTail
+from dispatch.seats.report_tail import EventSignals, PositionTail, Signals, UnitReportTail
+from dispatch.service import LoopContext
+from dispatch.store.positions import store_positions
 
 if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
@@ -92,6 +95,7 @@ class ForwardingPipeline:
         # them); read from the store, where the intake keeps them in arrival order.
         self._units = UnitReportTail(feed_db) if feed_db is not None else None
         self._signals = EventSignals(feed_db) if feed_db is not None else None
+        self._positions = PositionTail(feed_db) if feed_db is not None else None
 
     @property
     def status(self) -> FeedStatus:
@@ -119,6 +123,9 @@ class ForwardingPipeline:
             for feed, body in self._units.new():
                 self.outbound.add(functools.partial(self._seat.publish_report, feed, body))
         self.outbound.pump()
+        fixes = self._positions.new() if self._positions is not None else []
+        if fixes:  # the seat's own records: its map and recommendations read them from its replica
+            self._seat.write(functools.partial(copy_positions, fixes))
         return changes
 
     def submit_local(self, event: Event) -> None:
@@ -132,7 +139,15 @@ class ForwardingPipeline:
             self._units.close()
         if self._signals is not None:
             self._signals.close()
+        if self._positions is not None:
+            self._positions.close()
         await self._inner.close()
+
+
+def copy_positions(fixes: list[PositionFix], ctx: LoopContext) -> None:
+    """On the seat's store thread: the units' positions its feed saw, as its own records."""
+    with ctx.desk.transaction() as conn:
+        store_positions(conn, fixes)
 
 
 def forwarding(factory: PipelineFactory, seat: SeatLoop) -> PipelineFactory:

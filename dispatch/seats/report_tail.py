@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dispatch.feed.positions_wire import PositionFix
 from dispatch.store.read_only import open_read_only
 
 log = logging.getLogger(__name__)
@@ -130,3 +131,51 @@ def _signals(device: object, cleared: object, cap: object) -> Signals:
             decoded = json.loads(cap)
             part = decoded if isinstance(decoded, dict) else None
     return Signals(name, cleared == 1, part)
+
+
+class PositionTail:
+    """The units' live positions a seat's feed stored (its feed store's track, in arrival order), for the
+    seat's own map and recommendations: positions are not case data, so they stay off the log and are
+    copied into the seat's replica as its own records (a snapshot leaves them out)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._cursor: int | None = None
+
+    def new(self) -> list[PositionFix]:
+        """The fixes stored since the last call (at first: every unit's latest), at most BATCH * 10."""
+        try:
+            if self._conn is None:
+                if not self.path.exists():
+                    return []
+                self._conn = open_read_only(self.path, live=True)
+            conn = self._conn
+            if self._cursor is None:
+                self._cursor = int(conn.execute("SELECT coalesce(max(id), 0) FROM unit_track").fetchone()[0])
+                rows = conn.execute(
+                    "SELECT unit, lon, lat, heading, speed_kmh, status, at FROM unit_positions"
+                ).fetchall()
+            else:
+                found = conn.execute(
+                    "SELECT id, unit, lon, lat, heading, speed_kmh, status, at FROM unit_track WHERE id > ? "
+                    "ORDER BY id LIMIT ?",
+                    (self._cursor, BATCH * 10),
+                ).fetchall()
+                if found:
+                    self._cursor = int(found[-1][0])
+                rows = [row[1:] for row in found]
+        except sqlite3.Error as error:  # a store not yet made or migrated: nothing yet, tried again
+            log.debug("the feed store's positions cannot be read yet: %s", error)
+            return []
+        return [
+            PositionFix(
+                0, str(unit), float(lon), float(lat), heading, speed, str(status), float(at), float(at)
+            )
+            for unit, lon, lat, heading, speed, status, at in rows
+        ]
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

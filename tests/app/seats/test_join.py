@@ -217,3 +217,43 @@ def test_a_report_seen_while_cut_off_reaches_the_log_once_the_seat_is_back(
         finally:
             a.close()
             b.close()
+
+
+def test_a_seats_feed_brings_the_units_live_positions_onto_its_own_replica(
+    qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
+) -> None:
+    """The map and the dispatch dialog read where units are from the seat's store: its feed's positions
+    are copied there as its own records (they are not case data: not through the log)."""
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+
+    async def scenario() -> None:
+        async with FeedServer(heartbeat_s=0.2) as server:
+            pipelines = forwarding(make_pipeline_factory(None, None), a)
+            cockpit = Cockpit(
+                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
+            )
+            await cockpit.start()
+            try:
+                await server.wait_subscribed()
+                at = datetime.now(UTC).isoformat()
+                server.publish_unit_status(
+                    {"unit": "U-1", "lon": 120.151, "lat": 30.271, "status": "en_route", "at": at}
+                )
+                await wait_for(lambda: positions(a) != [], cockpit.frame_clock.ticked, WAIT)
+            finally:
+                await cockpit.shutdown()
+
+    try:
+        qloop.run_until_complete(scenario())
+        assert positions(a) == [("U-1", 120.151, 30.271, "en_route")]
+        b.caught_up().result(WAIT)
+        assert positions(b) == []  # another seat's own feed tells it where units are
+    finally:
+        a.close()
+        b.close()
+    assert differences(a.db_path, b.db_path) == []  # the replicas' cases are untouched
+
+
+def positions(seat: SeatLoop) -> list[tuple[str, float, float, str]]:
+    sql = "SELECT unit, lon, lat, status FROM unit_positions"
+    return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
