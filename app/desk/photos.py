@@ -45,10 +45,13 @@ class UnitPhotos(QObject):
         self._fetcher = PhotoFetcher(origins, self._cache)
 
     def want(self, case_file: CaseFile | None) -> None:
-        """Fetch what the case shown references (cached ones answer at once)."""
+        """Fetch what the case shown references (cached ones answer at once, before any fetch)."""
         refs = [] if case_file is None else [ref for word in case_file.unit_words for ref in word.attachments]
         self._wanted = frozenset(ref.uri for ref in refs)
-        for ref in refs:
+        # The cached ones first: a fetch the worker finishes before GuiCall.when_done is reached (a loaded
+        # machine preempts the GUI thread there) is answered inside this call, and would otherwise come
+        # before a cached photo listed after it, or not, by chance.
+        for ref in sorted(refs, key=lambda ref: ref.uri not in self._memory):
             self._fetch(ref)
 
     def _fetch(self, ref: AttachmentRef) -> None:
