@@ -107,8 +107,8 @@ def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
         parser.error(f"--parent names the centre above this one, not --centre itself ({args.parent})")
     if args.seat is None:
         parser.error("--hub needs --seat NAME (this console's name in the centre)")
-    if args.wall:
-        parser.error("a wall does not join a hub itself: show a replica that `seats follow` keeps (--db)")
+    if args.wall and (args.parent is not None or args.districts):
+        parser.error("a wall only follows its centre's log: --parent and --districts are a console's")
 
 
 def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:

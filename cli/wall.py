@@ -85,9 +85,22 @@ def run_wall_command(args: argparse.Namespace) -> int:
     except WallTokenError as error:
         print(f"tianshu: --wall-token: {error}", file=sys.stderr)
         return 2
+    seat = None
+    if args.hub is not None:  # the wall keeps its own read-only replica of the centre's log in --db
+        from app.seats.join import JoinFailed, SeatJoin, open_seat_loop
+
+        join = SeatJoin(args.hub, args.seat, args.centre, args.hub_credentials)
+        try:
+            seat = open_seat_loop(join, db_path, lead=False)
+        except JoinFailed as error:
+            print(f"tianshu: cannot join the centre: {error}", file=sys.stderr)
+            return 1
     app = prepare_application()
     try:
         return run_wall(app, pages, db_path, args.screens or (), atlas=args.atlas, actor=actor)
     except ScreenChoiceError as error:
         print(f"tianshu: --screens: {error}", file=sys.stderr)
         return 2
+    finally:
+        if seat is not None:
+            seat.close()

@@ -49,9 +49,9 @@ def feed_store(replica: Path) -> Path:
     return replica.with_name(f"{replica.stem}.feed{replica.suffix or '.sqlite3'}")
 
 
-def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
-    """The seat's closed loop on `replica`; it may lead the periodic jobs. JoinFailed (naming the hub)
-    when the hub cannot be reached in time."""
+def open_seat_loop(join: SeatJoin, replica: Path, *, lead: bool = True) -> SeatLoop:
+    """The seat's closed loop on `replica`; it may lead the periodic jobs (a console; never a wall, which
+    only follows). JoinFailed (naming the hub) when the hub cannot be reached in time."""
     from dispatch.seats.hub import HubUnavailable
     from dispatch.seats.seat import SeatLoop
     from dispatch.seats.subjects import BadName
@@ -59,7 +59,7 @@ def open_seat_loop(join: SeatJoin, replica: Path) -> SeatLoop:
     policy = load_policy(default_policy_path())
     try:
         return SeatLoop(
-            replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=True,
+            replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=lead,
             credentials=join.credentials, parent=join.parent, children=join.children,
         )  # fmt: skip
     except (HubUnavailable, BadName) as error:

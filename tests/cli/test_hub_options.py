@@ -23,7 +23,7 @@ from cli.seats import hub_urls
         (["--seat", "s1"], "--seat goes with --hub"),
         (["--hub", "nats://a:4222", "--seat", "s.1"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--centre", "a>b"], "expected 1 to 64 letters"),
-        (["--hub", "nats://a:4222", "--seat", "s1", "--wall"], "a wall does not join a hub itself"),
+        (["--hub", "nats://a:4222", "--seat", "w1", "--wall", "--parent", "c"], "a wall only follows"),
         (["--parent", "city"], "--parent goes with --hub"),
         (["--districts", "jiangan"], "--districts goes with --hub"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--districts", "ja,"], "expected 1 to 64 letters"),
@@ -51,6 +51,8 @@ def test_a_cluster_is_given_as_its_servers() -> None:
     assert build_parser().parse_args([]).hub is None  # without --hub: one local store, as ever
     district = ["--hub", "nats://a", "--seat", "ja-1", "--centre", "jiangan", "--parent", "city"]
     assert build_parser().parse_args(district).parent == "city"
+    wall = build_parser().parse_args(["--wall", "--hub", "nats://a", "--seat", "wall-1", "--centre", "city"])
+    assert (wall.wall, wall.seat, wall.centre) == (True, "wall-1", "city")  # a wall joins as a follower
     city = ["--hub", "nats://a", "--seat", "c-1", "--centre", "city", "--districts", "jiangan, wuchang"]
     assert build_parser().parse_args(city).districts == ("jiangan", "wuchang")
 

@@ -97,14 +97,14 @@ def walls():
 
 def look_then_quit():
     windows = walls()
-    if mode == "takeover":
+    if mode in ("takeover", "joined"):
         ready = windows and all(w.takeover.isVisible() for w in windows)
     else:
         ready = windows and windows[0].findChildren(WallCaseBoard)[0].districts[0].text()
     if not ready and time.monotonic() < deadline:
         QTimer.singleShot(50, look_then_quit)
         return
-    if mode == "takeover":
+    if mode in ("takeover", "joined"):
         seen["screens"] = len(app.screens())
         seen["walls"] = [[w.current_page().name, w.isFullScreen(), w.pages.count(),
                           w.takeover.shown.what if w.takeover.shown else None] for w in windows]
@@ -120,6 +120,8 @@ def look_then_quit():
 QTimer.singleShot(0, look_then_quit)
 if mode == "takeover":
     code = run_wall(app, load_pages(demo_pages_path()), Path(store), clock=ManualClock(opened_at + 60))
+elif mode == "joined":  # the wall keeps its own replica of the centre's log (argv[4]: the hub)
+    code = main(["--wall", "--hub", sys.argv[4], "--seat", "wall-1", "--centre", "test", "--db", store])
 else:
     code = main(["--wall", "--atlas", sys.argv[4], "--db", store, "--screens", "0"])
 print(json.dumps({"code": code, **seen}, ensure_ascii=False))
