@@ -3,7 +3,9 @@ whether the seat is joined or cut off (离线 · 只读)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +48,29 @@ def reports(seat: SeatLoop) -> list[tuple[str, str, str]]:
     return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
 
 
+@contextlib.asynccontextmanager
+async def joined_cockpit(
+    window: MainWindow, seat: SeatLoop, orders: Callable[[], OrderSender] | None = None
+) -> AsyncIterator[tuple[FeedServer, Cockpit]]:
+    """A cockpit on `seat`, its feed from a real feed server on 127.0.0.1 forwarded to the centre's log
+    (as `--hub … --seat` runs), once the server has its subscriber."""
+    async with FeedServer(heartbeat_s=0.2) as server:
+        pipelines = forwarding(make_pipeline_factory(None, None, orders=orders), seat)
+        cockpit = Cockpit(
+            window,
+            db_path=feed_store(seat.db_path),
+            loop=seat,
+            feed_url=server.url,
+            pipeline_factory=pipelines,
+        )
+        await cockpit.start()
+        try:
+            await server.wait_subscribed()
+            yield server, cockpit
+        finally:
+            await cockpit.shutdown()
+
+
 def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
     qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
 ) -> None:
@@ -53,25 +78,14 @@ def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
     watch = SeatStatusWatch(a, window.status, window)
 
     async def scenario() -> None:
-        async with FeedServer(heartbeat_s=0.2) as server:
-            pipelines = forwarding(make_pipeline_factory(None, None), a)
-            cockpit = Cockpit(
-                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
+        async with joined_cockpit(window, a) as (server, cockpit):
+            server.publish_event(make_event(1))
+            server.publish_metric(
+                {"name": "water_level", "value": 3.4, "unit": "m", "at": "2026-11-21T08:00:00+08:00"}
             )
-            await cockpit.start()
-            try:
-                await server.wait_subscribed()
-                server.publish_event(make_event(1))
-                server.publish_metric(
-                    {"name": "water_level", "value": 3.4, "unit": "m", "at": "2026-11-21T08:00:00+08:00"}
-                )
-                await wait_for(
-                    lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.summary_flushed
-                )
-                # In the log once this seat applied it: then the other seat's catching up brings it.
-                await wait_for(lambda: readings(a) != [], cockpit.frame_clock.ticked)
-            finally:
-                await cockpit.shutdown()
+            await wait_for(lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.summary_flushed)
+            # In the log once this seat applied it: then the other seat's catching up brings it.
+            await wait_for(lambda: readings(a) != [], cockpit.frame_clock.ticked)
 
     try:
         qloop.run_until_complete(scenario())
@@ -136,23 +150,13 @@ def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat
     a.caught_up().result(WAIT)
 
     async def scenario() -> None:
-        async with FeedServer(heartbeat_s=0.2) as server:
-            orders = functools.partial(OrderSender, a.db_path, pending=unanswered_orders)
-            pipelines = forwarding(make_pipeline_factory(None, None, orders=orders), a)
-            cockpit = Cockpit(
-                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
-            )
-            await cockpit.start()
-            try:
-                await server.wait_orders(1)
-                (order_id,) = server.orders
-                at = datetime.now(UTC).isoformat()
-                server.publish_report({"order_id": order_id, "unit": "U-1", "action": "sign", "at": at})
-                await wait_for(
-                    lambda: state(b, case_id) is CaseState.SIGNED, cockpit.frame_clock.ticked, WAIT
-                )
-            finally:
-                await cockpit.shutdown()
+        orders = functools.partial(OrderSender, a.db_path, pending=unanswered_orders)
+        async with joined_cockpit(window, a, orders) as (server, cockpit):
+            await server.wait_orders(1)
+            (order_id,) = server.orders
+            at = datetime.now(UTC).isoformat()
+            server.publish_report({"order_id": order_id, "unit": "U-1", "action": "sign", "at": at})
+            await wait_for(lambda: state(b, case_id) is CaseState.SIGNED, cockpit.frame_clock.ticked, WAIT)
 
     try:
         qloop.run_until_complete(scenario())
@@ -186,29 +190,14 @@ def test_a_report_seen_while_cut_off_reaches_the_log_once_the_seat_is_back(
         a = join(cable.url, tmp_path, "a")
 
         async def scenario() -> None:
-            async with FeedServer(heartbeat_s=0.2) as server:
-                pipelines = forwarding(make_pipeline_factory(None, None), a)
-                cockpit = Cockpit(
-                    window,
-                    db_path=feed_store(a.db_path),
-                    loop=a,
-                    feed_url=server.url,
-                    pipeline_factory=pipelines,
-                )
-                await cockpit.start()
-                try:
-                    await server.wait_subscribed()
-                    cable.cut()
-                    await wait_for(lambda: not a.status.online, cockpit.frame_clock.ticked, WAIT)
-                    server.publish_event(make_event(7))
-                    await wait_for(
-                        lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.ticked, WAIT
-                    )
-                    assert reports(b) == []  # not in the log yet: it waits on this seat
-                    cable.mend()
-                    await wait_for(lambda: reports(a) != [], cockpit.frame_clock.ticked, WAIT * 2)
-                finally:
-                    await cockpit.shutdown()
+            async with joined_cockpit(window, a) as (server, cockpit):
+                cable.cut()
+                await wait_for(lambda: not a.status.online, cockpit.frame_clock.ticked, WAIT)
+                server.publish_event(make_event(7))
+                await wait_for(lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.ticked, WAIT)
+                assert reports(b) == []  # not in the log yet: it waits on this seat
+                cable.mend()
+                await wait_for(lambda: reports(a) != [], cockpit.frame_clock.ticked, WAIT * 2)
 
         try:
             qloop.run_until_complete(scenario())
@@ -227,21 +216,12 @@ def test_a_seats_feed_brings_the_units_live_positions_onto_its_own_replica(
     a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
 
     async def scenario() -> None:
-        async with FeedServer(heartbeat_s=0.2) as server:
-            pipelines = forwarding(make_pipeline_factory(None, None), a)
-            cockpit = Cockpit(
-                window, db_path=feed_store(a.db_path), loop=a, feed_url=server.url, pipeline_factory=pipelines
+        async with joined_cockpit(window, a) as (server, cockpit):
+            at = datetime.now(UTC).isoformat()
+            server.publish_unit_status(
+                {"unit": "U-1", "lon": 120.151, "lat": 30.271, "status": "en_route", "at": at}
             )
-            await cockpit.start()
-            try:
-                await server.wait_subscribed()
-                at = datetime.now(UTC).isoformat()
-                server.publish_unit_status(
-                    {"unit": "U-1", "lon": 120.151, "lat": 30.271, "status": "en_route", "at": at}
-                )
-                await wait_for(lambda: positions(a) != [], cockpit.frame_clock.ticked, WAIT)
-            finally:
-                await cockpit.shutdown()
+            await wait_for(lambda: positions(a) != [], cockpit.frame_clock.ticked, WAIT)
 
     try:
         qloop.run_until_complete(scenario())
