@@ -21,6 +21,36 @@ MIN_SPAN_S = 300.0
 
 # The narrowest a plot in a row of four may be (value axis, title, a few minutes of line).
 ROW_PLOT_LEAST = 130
+# Major value ticks at least this many figure heights apart: a wall's large figures never overlap.
+TICK_GAP_LINES = 1.8
+
+
+class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph has no annotations
+    """The value axis: pyqtgraph picks at least two and a quarter intervals whatever the axis's length,
+    which on a short plot with a wall's large figures stacks them on each other. Here the major ticks are
+    spread out (1, 2, 5, 10 …) until they are TICK_GAP_LINES figure heights apart, and one stays on the
+    axis at a round value inside the range however far apart they grew."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.text_px = 0
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, float]]:
+        levels: list[tuple[float, float]] = super().tickSpacing(minVal, maxVal, size)
+        low, high = min(minVal, maxVal), max(minVal, maxVal)
+        span = high - low
+        if not levels or self.text_px <= 0 or span == 0 or size <= 0:
+            return levels
+        spacing = nice = levels[0][0]
+        for step in (2.0, 2.5, 2.0) * 20:  # 1 → 2 → 5 → 10 …, bounded
+            if spacing / span * size >= self.text_px * TICK_GAP_LINES:
+                break
+            spacing *= step
+        if math.ceil(low / spacing) * spacing <= high:
+            return [(spacing, 0.0)]
+        # No multiple inside: one figure at the round value nearest the middle, on the finer grid.
+        middle = round((low + high) / 2 / nice) * nice
+        return [(spacing, math.fmod(middle, spacing))]
 
 
 class TrendChart(QWidget):
@@ -75,7 +105,7 @@ class TrendChart(QWidget):
         plot = self.view.addPlot(
             row=index // self._columns,
             col=index % self._columns,
-            axisItems={"bottom": pg.DateAxisItem(orientation="bottom")},
+            axisItems={"bottom": pg.DateAxisItem(orientation="bottom"), "left": ValueAxis()},
         )
         plot.setTitle(title, color=palette.hex("fg_muted"), size=self._title_size)
         self._titles[name] = title
@@ -112,7 +142,10 @@ class TrendChart(QWidget):
                 # Only the major ticks: figures this large would otherwise overlap.
                 axis.setStyle(tickFont=font, tickTextOffset=tick_px // 4, maxTickLevel=0)
             # Room for the figures: a few digits wide on the left, one line tall below.
-            plot.getAxis("left").setWidth(int(tick_px * 3))
+            left = plot.getAxis("left")
+            left.setWidth(int(tick_px * 3))
+            if isinstance(left, ValueAxis):
+                left.text_px = tick_px
             plot.getAxis("bottom").setHeight(int(tick_px * 1.6))
             # The title's row grows with its text, so it never covers the top of the plot.
             plot.layout.setRowFixedHeight(0, int(title_px * 1.5))
