@@ -21,6 +21,13 @@
     </message>
 </context>
 <context>
+    <name>Vocabulary</name>
+    <message>
+        <source>Escalated by %1</source>
+        <translation>%1 上报</translation>
+    </message>
+</context>
+<context>
     <name>ShiftWords</name>
     <message>
         <source>Escalated</source>

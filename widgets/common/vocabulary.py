@@ -57,6 +57,8 @@ class Vocabulary(QObject):
             "cap_other": self.tr("Other warning"),
         }
         self._warning = self.tr("Warning")
+        # A case that came up from a district centre (levels): its source names that centre.
+        self._escalated_by = self.tr("Escalated by %1")
         # The demo city's vital signs (sim/vitals.py); other feeds' names are shown as sent.
         self._metrics = {
             "open_incidents": self.tr("Open incidents"),
@@ -114,6 +116,8 @@ class Vocabulary(QObject):
         return self._severities.get(level, str(level))
 
     def source(self, code: str) -> str:
+        if code.startswith("centre:"):
+            return self._escalated_by.replace("%1", code.removeprefix("centre:"))
         return self._sources.get(code, code)
 
     def category(self, code: str) -> str:

@@ -280,3 +280,8 @@ def test_escalation_is_offered_only_on_a_district_seat_and_hand_down_only_on_wha
     assert not {Action.ESCALATE, Action.HAND_DOWN} & set(
         desk_actions(came_up, Role.DISPATCHER, escalate_to="city")
     )
+
+
+def test_a_case_that_came_up_names_its_district_as_its_source(vocabulary: Vocabulary) -> None:
+    assert vocabulary.source("centre:jiangan") == "Escalated by jiangan"
+    assert vocabulary.source("video_ai") != "video_ai"  # the known sources keep their words
