@@ -49,6 +49,7 @@ MAX_PINGS = 2
 # A centre's hub is a cluster of three nodes: the log and the lease are kept on all three (a node may
 # die). A single server refuses replicas (NATS error 10074): there they are kept once.
 REPLICAS = 3
+LEAVE_S = 2.0  # each step of a seat's leaving (the lease, the connection, what is left) at most
 ASK_S = 2.0  # how long one request to create the stream waits before it is asked again
 # (sequence, bytes, the time the hub stored the entry, the subject it was published on)
 Handler = Callable[[int, bytes, float, str], Awaitable[None]]
@@ -351,16 +352,25 @@ class Hub(SnapshotShelf):
 
 async def leave(hub: Hub | None, lease: Lease | None) -> None:
     """Give the lease back, close the hub connection, then end whatever is left on the seat's event loop
-    (a connection attempt abandoned half-way)."""
+    (a connection attempt abandoned half-way). Each step is bounded (LEAVE_S): a hub that does not answer
+    the lease's release must not keep the connection, and its socket, open."""
     try:
         if lease is not None:
-            await lease.close()
-        if hub is not None:
-            await hub.close()  # flushing to a hub that is gone fails: what is left is ended all the same
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lease.close(), LEAVE_S)
+        if hub is not None:  # flushing to a hub that is gone fails: what is left is ended all the same
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(hub.close(), LEAVE_S)
     finally:
-        here = asyncio.current_task()
-        left = [task for task in asyncio.all_tasks() if task is not here]
-        for task in left:
-            task.cancel()
-        if left:  # bounded: a client's reconnection attempt may take its time to end
-            await asyncio.wait(left, timeout=2.0)
+        await end_all(LEAVE_S)  # a client's reconnection attempt may take its time to end
+
+
+async def end_all(timeout: float) -> None:
+    """Cancel every other task on this loop and wait, `timeout` at most, until they have ended: a task
+    destroyed while pending (its loop stopped) is reported later, in the name of whatever code runs then."""
+    here = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not here]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=timeout)

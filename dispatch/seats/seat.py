@@ -31,7 +31,7 @@ from dispatch.seats.entries import (
 )
 from dispatch.seats.follower import Follower
 from dispatch.seats.follower import SeatStalled as SeatStalled  # a seat's word for a store it cannot write
-from dispatch.seats.hub import Hub, HubUnavailable, leave
+from dispatch.seats.hub import LEAVE_S, Hub, HubUnavailable, leave
 from dispatch.seats.leading import JOBS_EVERY_S as JOBS_EVERY_S  # how often the leader runs the jobs
 from dispatch.seats.leading import Leading
 from dispatch.seats.lease import Lease
@@ -379,8 +379,8 @@ class SeatLoop:
 
     def _stop(self) -> None:
         hub: Hub | None = getattr(self, "_hub", None)
-        try:
-            self._on_hub(leave(hub, self._lease)).result(self._timeout)
+        try:  # bounded: every step of leaving is
+            self._on_hub(leave(hub, self._lease)).result(3 * LEAVE_S + 1)
         except Exception as error:  # leaving must not fail the close
             log.warning("seat %s: closing the hub connection: %s", self.seat, error)
         self._aio.call_soon_threadsafe(self._aio.stop)

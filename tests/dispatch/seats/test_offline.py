@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import gc
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,7 @@ from core.clock import ManualClock
 from dispatch.casework.model import Action, CaseState, Command
 from dispatch.seats.follower import Follower
 from dispatch.seats.hub import HubUnavailable
+from dispatch.seats.lease import Lease
 from dispatch.seats.seat import SeatLoop, SeatOffline
 from dispatch.seats.verify import differences
 from sim.nats_hub import in_ci, missing_reason, nats_server
@@ -147,3 +151,26 @@ def test_a_command_stored_but_not_applied_here_is_answered_not_confirmed_in_time
         assert case_on(b, case_id).state is CaseState.REGISTERED
     finally:
         b.close()
+
+
+def test_a_seat_whose_leaving_hangs_leaves_nothing_pending_behind(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (a CI run): a seat whose close took longer than its timeout stopped its loop with tasks
+    still pending; destroyed later, they were reported in the name of an unrelated test."""
+    seat = SeatLoop(tmp_path / "a.sqlite3", POLICY, ManualClock(START), hub=[hub], centre="test", seat="a",
+                    lead=True, timeout=2.0)  # fmt: skip
+    seat.wait_status(lambda status: status.leading, WAIT)
+    hung = asyncio.Event()
+
+    async def hangs(self: Lease) -> None:
+        await hung.wait()  # a hub that never answers the lease's release
+
+    monkeypatch.setattr(Lease, "close", hangs)
+    reported: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: reported.append(unraisable.object))
+    seat.close()
+    assert seat._aio.is_closed()
+    del seat
+    gc.collect()  # a task destroyed pending, or a socket left open, is reported here
+    assert reported == []
