@@ -170,18 +170,22 @@ class Hub(SnapshotShelf):
         connection may go unanswered (the node that answers has not yet heard of the connection's reply
         subject), and a cluster that just lost a node may say for a few seconds that the stream is not
         there and cannot be placed either: it is asked again, within `timeout` in all."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         js = self._js
         while True:
-            left = deadline - asyncio.get_running_loop().time()
-            self._js = self._client.jetstream(timeout=max(0.1, min(ASK_S, left)))
+            # Each request gets its full ASK_S, the last one too: on a loaded machine a hub that has just
+            # started (or signed the seat in with a slow password hash) answers its first request late.
+            self._js = self._client.jetstream(timeout=ASK_S)
             try:
                 await self._create_stream()
                 return
             except HubUnavailable as error:
-                if not transient(error.__cause__) or left <= ASK_S:
+                left = deadline - loop.time()
+                if not transient(error.__cause__) or left <= 0:
                     raise
-                await asyncio.sleep(min(RETRY_S, max(0.0, left - ASK_S)))
+                if not isinstance(error.__cause__, nats.errors.TimeoutError):  # a timeout waited already
+                    await asyncio.sleep(min(RETRY_S, left))
             finally:
                 self._js = js
 
