@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ if TYPE_CHECKING:  # the NATS client loads only when a console joins a hub
     from dispatch.seats.seat import SeatLoop
 
 log = logging.getLogger(__name__)
+# The feed store's units' reports and positions are read at most this often (drain runs every frame).
+LOOK_EVERY_S = 0.5
 
 
 class JoinFailed(Exception):
@@ -96,6 +99,7 @@ class ForwardingPipeline:
         self._units = UnitReportTail(feed_db) if feed_db is not None else None
         self._signals = EventSignals(feed_db) if feed_db is not None else None
         self._positions = PositionTail(feed_db) if feed_db is not None else None
+        self._looked = float("-inf")  # when the feed store's tails were last read (time.monotonic)
 
     @property
     def status(self) -> FeedStatus:
@@ -119,13 +123,15 @@ class ForwardingPipeline:
                         seat.publish_reading, sample.name, sample.value, sample.at, sample.unit, labels
                     )
                 )
-        if self._units is not None:
-            for feed, body in self._units.new():
+        now = time.monotonic()
+        if now - self._looked >= LOOK_EVERY_S:  # the feed store's tails: not on every frame
+            self._looked = now
+            for feed, body in self._units.new() if self._units is not None else ():
                 self.outbound.add(functools.partial(self._seat.publish_report, feed, body))
+            fixes = self._positions.new() if self._positions is not None else []
+            if fixes:  # the seat's own records: its map and recommendations read them from its replica
+                self._seat.write(functools.partial(copy_positions, fixes))
         self.outbound.pump()
-        fixes = self._positions.new() if self._positions is not None else []
-        if fixes:  # the seat's own records: its map and recommendations read them from its replica
-            self._seat.write(functools.partial(copy_positions, fixes))
         return changes
 
     def submit_local(self, event: Event) -> None:
