@@ -68,6 +68,8 @@ class Outbound:
                 self._back(send, error)
                 return
             sent.add_done_callback(functools.partial(self._answered, send))
+            if sent.done() and isinstance(sent.exception(), HubUnavailable):
+                return  # refused at once (the seat closing): again at the next pump, not in a spin
 
     def _answered(self, send: Send, done: concurrent.futures.Future[Outcome]) -> None:
         error = done.exception()

@@ -95,3 +95,21 @@ def test_every_entry_is_stored_in_the_end_whatever_the_hub_does(answers: list[st
         out.pump()
         hub.answer("stored")
     assert sorted(hub.stored) == list(range(8))  # each once: none lost, none twice
+
+
+def test_a_seat_that_refuses_at_once_does_not_make_the_pump_spin() -> None:
+    """A closing seat refuses every publish at once while its status still says joined: the pump tries
+    once a round, not for ever (it runs on the GUI thread)."""
+    tries: list[int] = []
+
+    def refused_at_once() -> concurrent.futures.Future[Outcome]:
+        tries.append(1)
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        done.set_exception(HubUnavailable("seat a is closed"))
+        return done
+
+    out = Outbound(lambda: True)
+    out.add(refused_at_once)
+    out.pump()
+    out.pump()
+    assert (len(tries), out.waiting) == (2, 1)
