@@ -149,6 +149,9 @@ class SeatLoop:
                 done.set_exception(RuntimeError(f"command {entry.id} was already in the log"))
 
         def publish(signed: concurrent.futures.Future[Refused | None]) -> None:
+            if signed.cancelled():  # the store closed under the check
+                done.set_exception(HubUnavailable(f"seat {self.seat} is closed"))
+                return
             refused = signed.exception() or signed.result()
             if refused is not None:
                 done.set_exception(refused)

@@ -174,3 +174,21 @@ def test_a_seat_whose_leaving_hangs_leaves_nothing_pending_behind(
     del seat
     gc.collect()  # a task destroyed pending, or a socket left open, is reported here
     assert reported == []
+
+
+def test_a_command_whose_sign_in_check_is_cancelled_by_a_closing_store_is_answered(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check of who is signed in runs on the seat's store: closed under it, the command still gets an
+    answer (not a callback error and a caller waiting for ever)."""
+    a = open_seat(hub, tmp_path, "a")
+    try:
+        (case_id,) = a.publish_event(event("e1")).result(WAIT).opened
+        cancelled: concurrent.futures.Future[object] = concurrent.futures.Future()
+        cancelled.cancel()
+        monkeypatch.setattr(a._local, "query", lambda job: cancelled)
+        with pytest.raises(HubUnavailable, match="closed"):
+            a.act(Command(case_id, 1, Action.REGISTER, LEAD)).result(WAIT)
+    finally:
+        monkeypatch.undo()
+        a.close()
