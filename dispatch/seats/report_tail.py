@@ -1,5 +1,5 @@
-"""The units' reports a seat's feed stored (its feed store's report inbox), read in arrival order so that
-the seat publishes each to the centre's log."""
+"""What a seat reads back from its own feed store: units' reports in arrival order (to publish to the
+centre's log), the device, all-clear and CAP part of stored events, and units' live positions."""
 
 from __future__ import annotations
 
