@@ -28,6 +28,8 @@ from core.clock import SystemClock
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.changes import CasesChanged
+from dispatch.seats.entries import PACK_EVENTS, pack_events
+from dispatch.service import LoopContext
 
 if TYPE_CHECKING:  # the NATS client is imported only when the bench runs, not by every command line
     from dispatch.seats.seat import SeatLoop
@@ -101,6 +103,10 @@ def _hub(url: str | None, scratch: Path) -> Iterator[str]:
         raise SystemExit(f"tianshu: error: {error}") from error
 
 
+def _count_cases(ctx: LoopContext) -> int:
+    return int(ctx.desk.conn.execute("SELECT count(*) FROM cases").fetchone()[0])
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
@@ -154,23 +160,34 @@ def _run(
     for i, seat in enumerate(seats):
         seat.subscribe(marks.listener(i))
     try:
-        # The feed: published through the first seat without waiting for each (as the app's intake
-        # forwards what it stored), until every seat applied all; at most WINDOW not yet applied there.
+        # The feed: packed and published through the first seat without waiting for each (as the app's
+        # intake forwards what it stored, dispatch.seats.entries.pack_events), until every seat stored
+        # all; at most WINDOW events not yet applied there.
         mix, feed = mixed
         rng = random.Random(SEED)
         started = time.perf_counter()
-        window = threading.BoundedSemaphore(WINDOW)
+        window = threading.BoundedSemaphore(WINDOW // PACK_EVENTS)
         published = []
-        for fields in feed:
-            window.acquire()
-            future = seats[0].publish_event(fields)
-            future.add_done_callback(lambda _: window.release())
-            published.append(future)
+        for first in range(0, len(feed), PACK_EVENTS):
+            packed, _ = pack_events(feed[first : first + PACK_EVENTS], seats[0].seat, time.time())
+            for entry in packed:
+                window.acquire()
+                future = seats[0].publish_events(entry)
+                future.add_done_callback(lambda _: window.release())
+                published.append(future)
         concurrent.futures.wait(published, WAIT_S * 10)
         for seat in seats:
             seat.caught_up().result(WAIT_S * 10)
         feed_s = time.perf_counter() - started
-        opened = sum(len(f.result().opened) for f in published)
+        stored = sum(f.result().stored for f in published)
+
+        # Discovery: the leader's runs, one after another while rows are left, applied on every seat.
+        started = time.perf_counter()
+        runs = seats[0].leading.work_off(WAIT_S * 10)
+        for seat in seats:
+            seat.caught_up().result(WAIT_S * 10)
+        discovery_s = time.perf_counter() - started
+        opened = seats[0].query(_count_cases).result(WAIT_S)
 
         # Commands one at a time from every seat in turn: register a case the feed opened, then dispatch it.
         targets = seats[0].query(lambda ctx: register_targets(ctx.desk.conn, actions)).result(WAIT_S)
@@ -193,7 +210,8 @@ def _run(
         started = time.perf_counter()
         snapshot = seats[0].take_snapshot().result(WAIT_S * 10)
         snapshot_s = time.perf_counter() - started
-        tail = [seats[0].publish_event(_event(events + i, rng)) for i in range(max(1, events // 10))]
+        tail_events = [_event(events + i, rng) for i in range(max(1, events // 10))]
+        tail = [seats[0].publish_events(entry) for entry in pack_events(tail_events, "seat1", time.time())[0]]
         concurrent.futures.wait(tail, WAIT_S * 10)
         seats[0].caught_up().result(WAIT_S * 10)
         started = time.perf_counter()
@@ -211,10 +229,16 @@ def _run(
     p50, p99 = _percentile(round_trips, 0.5) * 1000, _percentile(round_trips, 0.99) * 1000
     feed_rate, catch_up_rate = events / feed_s, log_entries / catch_up_s
     print(f"hub: {url}, {count} seats, stores in {scratch}")
-    print(f"feed ({mix} mix): {events:,} events ({opened:,} cases) on every seat in {feed_s:.2f} s")
+    print(f"feed ({mix} mix): {events:,} events ({stored:,} revisions stored, in {len(published):,} entries) "
+          f"on every seat in {feed_s:.2f} s")  # fmt: skip
+    print(f"discovery: the leader's {runs:,} runs took them into {opened:,} cases on every seat in "
+          f"{discovery_s:.2f} s: {stored / discovery_s:,.0f} events/s")  # fmt: skip
     print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
-    print(f"catch-up: a new seat applied {log_entries:,} entries in {catch_up_s:.2f} s (joining included)")
+    print(f"catch-up: a new seat applied {log_entries:,} entries in {catch_up_s:.2f} s (joining included), "
+          f"{stored:,} events and {actions:,} commands in them: "
+          f"{(stored + actions) / catch_up_s:,.0f} a second "
+          f"(discovery's {runs:,} runs replayed too)")  # fmt: skip
     print(f"snapshot: the leader kept entry {snapshot.seq:,} ({snapshot.cases:,} cases, "
           f"{snapshot.size / 1e6:.1f} MB store) in {snapshot_s:.2f} s")  # fmt: skip
     join_rate = covered / join_s

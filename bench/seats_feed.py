@@ -145,32 +145,37 @@ def run_apply_only(policy: Policy, events: list[dict[str, Any]], actions: int, s
     """The seats' apply path alone: the feed's entries in transactions of BATCH, then the commands one
     per transaction (as a seat gets them one at a time), on one store, no hub, no other thread."""
     from dispatch.seats.apply import Applier
-    from dispatch.seats.entries import command_entry, encode, event_entry
+    from dispatch.seats.entries import command_entry, encode, jobs_entry, lease_entry, pack_events
     from dispatch.store.database import open_store
 
     db = open_store(scratch / "apply.sqlite3")
     applier = Applier(db.conn, policy, district_from_grid)
-    now, ids = time.time(), set()
-    feed: list[bytes] = []
-    for fields in events:
-        entry = event_entry(fields, "bench", now)
-        if entry.id not in ids:  # the hub stores an identical copy once
-            ids.add(entry.id)
-            feed.append(encode(entry))
+    now = time.time()
+    feed = [encode(entry) for entry in pack_events(events, "bench", now)[0]]
     profiler = cProfile.Profile() if profile else None
     if profiler is not None:
         profiler.enable()
-    per_batch: list[tuple[int, float]] = []
+    seq = 1
+    applier.apply(seq, encode(lease_entry(1, "bench", now)))  # a leader's term for the runs of discovery
     started = time.perf_counter()
     for first in range(0, len(feed), BATCH):
-        batch = [(first + i + 1, data, None) for i, data in enumerate(feed[first : first + BATCH])]
-        began = time.perf_counter()
+        batch = [(seq + i + 1, data, None) for i, data in enumerate(feed[first : first + BATCH])]
+        seq += len(batch)
         applier.apply_batch(batch)
-        per_batch.append((len(batch), time.perf_counter() - began))
     feed_s = time.perf_counter() - started
+    stored = db.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    per_run: list[tuple[int, float]] = []
+    started = time.perf_counter()
+    while applier.undiscovered:
+        seq += 1
+        before = db.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        began = time.perf_counter()
+        applier.apply(seq, encode(jobs_entry(1, seq, ("discovery",), "bench", now)))
+        took = time.perf_counter() - began
+        per_run.append((db.conn.execute("SELECT count(*) FROM cases").fetchone()[0] - before, took))
+    discovery_s = time.perf_counter() - started
     opened = db.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
     targets = register_targets(db.conn, actions)
-    seq = len(feed)
     started = time.perf_counter()
     for k in range(actions):
         seq += 1
@@ -179,16 +184,13 @@ def run_apply_only(policy: Policy, events: list[dict[str, Any]], actions: int, s
     if profiler is not None:
         profiler.disable()
     db.close()
-    head, tail = _rate(per_batch[: max(1, 1000 // BATCH)]), _rate(per_batch[-max(1, 1000 // BATCH) :])
-    print(f"apply only (no hub), {mix} mix: {len(feed):,} events ({opened:,} cases) in {feed_s:.2f} s, "
-          f"in transactions of {BATCH}; first 1,000 {head:,.0f}/s, last 1,000 {tail:,.0f}/s")  # fmt: skip
+    print(f"apply only (no hub), {mix} mix: {len(events):,} events ({stored:,} revisions) stored in "
+          f"{feed_s:.2f} s, in {len(feed):,} entries, transactions of {BATCH}")  # fmt: skip
+    print(f"discovery: {len(per_run):,} runs opened {opened:,} cases in {discovery_s:.2f} s; the longest run "
+          f"{max(s for _, s in per_run) * 1000:.0f} ms")  # fmt: skip
     print(f"{actions:,} commands, one a transaction, in {commands_s:.2f} s")
     if profiler is not None:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
-    print(f"seats apply-only: feed {len(feed) / feed_s:,.0f} events/s (last 1,000 {tail:,.0f}/s), "
-          f"commands {actions / commands_s:,.0f} entries/s")  # fmt: skip
+    print(f"seats apply-only: feed {stored / feed_s:,.0f} events/s, discovery {stored / discovery_s:,.0f} "
+          f"events/s, commands {actions / commands_s:,.0f} entries/s")  # fmt: skip
     return 0
-
-
-def _rate(batches: list[tuple[int, float]]) -> float:
-    return sum(n for n, _ in batches) / sum(s for _, s in batches)

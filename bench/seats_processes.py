@@ -13,9 +13,10 @@ from typing import Any
 from core.clock import SystemClock
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.seats.entries import PACK_EVENTS, pack_events
 
 WAIT_S = 300.0
-# Reports published and not yet applied on the publishing seat, at most (as bench seats' feed).
+# Events published and not yet applied on the publishing seat, at most (as bench seats' feed).
 WINDOW = 1000
 _ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,8 +32,10 @@ def run_feed_in_processes(
     lead = SeatLoop(scratch / "seat1.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat="seat1")
     children: list[subprocess.Popen[str]] = []
     try:
-        # Every seat waits for the same last entry: the reports' (identical copies are stored once).
-        target = lead.applied + len({(f["source"], f["event_id"], f["revision"]) for f in feed})
+        # Packed as the app's intake packs what it stored (dispatch.seats.entries.pack_events); every seat
+        # waits for the same last entry.
+        packed, _ = pack_events(feed, lead.seat, time.time())
+        target = lead.applied + len(packed)
         for i in range(2, count + 1):
             arguments = [url, str(scratch), f"seat{i}", centre, str(target)]
             command = [
@@ -44,11 +47,11 @@ def run_feed_in_processes(
         for process in children:
             _expect(process, "ready")
         started = time.time()
-        window = threading.BoundedSemaphore(WINDOW)
+        window = threading.BoundedSemaphore(max(1, WINDOW // PACK_EVENTS))
         published = []
-        for fields in feed:
+        for entry in packed:
             window.acquire()
-            future = lead.publish_event(fields)
+            future = lead.publish_events(entry)
             future.add_done_callback(lambda _: window.release())
             published.append(future)
         concurrent.futures.wait(published, WAIT_S)

@@ -16,6 +16,7 @@ from dispatch.feed.positions_wire import PositionFix
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.entries import pack_events
 from dispatch.seats.outbound import Outbound
 from dispatch.seats.report_tail import EventSignals, PositionTail, Signals, UnitReportTail
 from dispatch.service import LoopContext
@@ -85,10 +86,11 @@ def event_fields(event: StoredEvent, signals: Signals | None = None) -> dict[str
 
 class ForwardingPipeline:
     """The cockpit's feed pipeline on a seat: it stores the feed in the seat's feed store as ever, and
-    publishes every event it committed to the centre's log, where it may open a case on every seat.
-    Every seat on the same feed publishes the same reports: the log keeps each once (its identity is
-    its message id). Cut off, or not confirmed, a report waits and is published again once the seat is
-    joined (dispatch/seats/outbound.py): the centre's log must not miss what only this seat's feed saw."""
+    publishes the events it committed to the centre's log, packed a frame's worth an entry; the leader's
+    runs of discovery open their cases on every seat. Every seat on the same feed publishes the same
+    reports: every replica stores each revision once (its identity), whichever entry brought it. Cut off,
+    or not confirmed, an entry waits and is published again once the seat is joined
+    (dispatch/seats/outbound.py): the centre's log must not miss what only this seat's feed saw."""
 
     def __init__(self, inner: Pipeline, seat: SeatLoop, feed_db: Path | None = None) -> None:
         self._inner = inner
@@ -114,8 +116,15 @@ class ForwardingPipeline:
             seat, out = self._seat, self.outbound
             keys = [(event.source, event.event_id, event.revision) for event in changes.events]
             signals = self._signals.of(keys) if self._signals is not None else {}
-            for event, key in zip(changes.events, keys, strict=True):
-                out.add(functools.partial(seat.publish_event, event_fields(event, signals.get(key))))
+            fields = [
+                event_fields(event, signals.get(key)) for event, key in zip(changes.events, keys, strict=True)
+            ]
+            # What the feed stored this frame goes as few entries (dispatch.seats.entries.pack_events).
+            packed, problems = pack_events(fields, seat.seat, seat.clock.now())
+            for entry in packed:
+                out.add(functools.partial(seat.publish_events, entry))
+            for problem in problems:  # stored here, but no entry can carry it: said, not sent
+                log.error("a feed event is not forwarded to the centre: %s", problem)
             for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
                 labels = dict(sample.labels)
                 out.add(

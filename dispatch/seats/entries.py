@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -14,6 +15,10 @@ from dispatch.casework.model import Action, Actor, Command, Role
 
 # Sorted keys: the same entry is the same bytes, whichever seat wrote it.
 _ENCODER = msgspec.json.Encoder(order="sorted")
+# A seat's feed packs what it stored into entries of at most this many events and about this many bytes
+# (dispatch.seats.entries.pack_events): a tenth of the hub's default max_payload (1 MiB).
+PACK_EVENTS = 256
+PACK_BYTES = 100_000
 
 
 class BadEntry(ValueError):
@@ -68,6 +73,19 @@ class EventEntry(msgspec.Struct, frozen=True, tag="event", forbid_unknown_fields
     # A CAP warning's own part (its areas, expiry…), as the feed stored it: the map's warning areas and the
     # wall's warnings read it on every seat.
     cap: dict[str, Any] | None = None
+
+
+class EventsEntry(msgspec.Struct, frozen=True, tag="events", forbid_unknown_fields=True):
+    """Feed events a seat's feed stored together, in one entry: one publish, one acknowledgement and one
+    delivery for all of them (one entry each cost the hub and every seat ~0.5 ms apiece). Each event
+    keeps its identity: a seat stores a revision once, however many seats' feeds forwarded it. Applying
+    it stores the events; the leader's runs of discovery (dispatch/seats/leading.py) turn them into
+    cases, on every seat alike, as the beat does on one console."""
+
+    id: str
+    seat: str
+    at: float
+    events: tuple[EventEntry, ...]
 
 
 class LeaseEntry(msgspec.Struct, frozen=True, tag="lease", forbid_unknown_fields=True):
@@ -147,6 +165,7 @@ class ReadingEntry(msgspec.Struct, frozen=True, tag="reading", forbid_unknown_fi
 Entry = (
     CommandEntry
     | EventEntry
+    | EventsEntry
     | LeaseEntry
     | JobsEntry
     | TransferEntry
@@ -185,6 +204,42 @@ def event_entry(fields: dict[str, Any], seat: str, at: float) -> EventEntry:
 def event_id(source: str, event: str, revision: int) -> str:
     """An event revision's message id: the same report published twice (two seats, a retry) is one entry."""
     return f"event.{source}.{event}.{revision}"
+
+
+def pack_events(
+    fields: Sequence[dict[str, Any]], seat: str, at: float, *, most: int = PACK_EVENTS,
+    most_bytes: int = PACK_BYTES,
+) -> tuple[list[EventsEntry], list[str]]:  # fmt: skip
+    """Feed events (EventEntry's fields, in the order stored) packed into entries of at most `most`
+    events and about `most_bytes` encoded (the hub refuses a message over its max_payload, 1 MiB by
+    default); an event bigger than that alone is an entry alone. An event that is no event is left out
+    and said why (the second list): one bad event must not hold back the others."""
+    packed: list[EventsEntry] = []
+    problems: list[str] = []
+    chunk: list[EventEntry] = []
+    size = 0
+
+    def close() -> None:
+        # Its id is its events' identities: the same events packed again (a retry, or another seat's
+        # feed packing alike) are one entry.
+        who = hashlib.sha256("\n".join(event.id for event in chunk).encode("utf-8", "surrogatepass"))
+        packed.append(EventsEntry(f"events.{who.hexdigest()[:40]}", seat, at, tuple(chunk)))
+
+    for one in fields:
+        try:
+            event = event_entry(one, seat, at)
+        except BadEntry as error:
+            problems.append(str(error))
+            continue
+        weight = len(_ENCODER.encode(event))
+        if chunk and (len(chunk) >= most or size + weight > most_bytes):
+            close()
+            chunk, size = [], 0
+        chunk.append(event)
+        size += weight
+    if chunk:
+        close()
+    return packed, problems
 
 
 def lease_entry(term: int, seat: str, at: float) -> LeaseEntry:

@@ -64,6 +64,11 @@ class Follower:
             self._draining = True
         self._local.write(self._drain)
 
+    @property
+    def undiscovered(self) -> bool:
+        """Events stored in this replica that no run of discovery has taken yet (read from any thread)."""
+        return self._applier is not None and self._applier.undiscovered
+
     def fold(self, conn: sqlite3.Connection) -> None:
         """Fold the WAL back into the store as far as readers allow (never waits for them)."""
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,11 +37,11 @@ class Leading:
     def __init__(
         self, *, seat: str, db_path: Path, clock: Clock, local: LocalLoop, hub: Hub, publish: Publish,
         on_hub: OnHub, term: Callable[[], int | None], applied: Callable[[], int], snapshots: bool,
-        children: tuple[str, ...] = (),
+        children: tuple[str, ...] = (), undiscovered: Callable[[], bool] = lambda: False,
     ) -> None:  # fmt: skip
         self.seat, self.db_path, self.clock = seat, db_path, clock
         self._local, self._hub, self._publish, self._on_hub = local, hub, publish, on_hub
-        self._term, self._applied = term, applied
+        self._term, self._applied, self._undiscovered = term, applied, undiscovered
         self._lock = threading.Lock()
         self._jobs_run = 0  # runs of the jobs published under the current term
         self._jobs_at = float("-inf")  # the seat's time of the last run published
@@ -48,18 +50,24 @@ class Leading:
         self._warned: int | None = None  # the last warning sent down (None: a new leader resends a day's)
         self._schedule = Schedule(applied(), clock.now()) if snapshots else None
         # The last run of the periodic jobs and the last snapshot this seat published (answered once
-        # applied / kept).
+        # applied / kept); the run of discovery alone under way.
         self.last_run: concurrent.futures.Future[Outcome] | None = None
+        self._discovering: concurrent.futures.Future[Outcome] | None = None
         self.last_snapshot: concurrent.futures.Future[SnapshotInfo] | None = None
 
     def new_term(self) -> None:
         """A new term starts its runs afresh (the lease was taken or lost)."""
-        self._jobs_run, self._jobs_at = 0, float("-inf")
+        with self._lock:
+            self._jobs_run, self._jobs_at = 0, float("-inf")
+            self._discovering = None
 
     def beat(self) -> None:
-        """The leader's share of a beat: a run of the jobs when one is due, the relay, a snapshot."""
+        """The leader's share of a beat: a run of the jobs when one is due (else a run of discovery when
+        the feed stored events it has not taken), the relay, a snapshot."""
         if self.clock.now() - self._jobs_at >= JOBS_EVERY_S:
             self.run_jobs()
+        else:
+            self.discover()
         self.relay_transfers()
         self.snapshot_if_due()
 
@@ -67,14 +75,76 @@ class Leading:
         term = self._term()
         if term is None:
             return None
-        self._jobs_at = self.clock.now()
-        self._jobs_run += 1
-        self.last_run = self.publish_jobs(term, self._jobs_run)
+        with self._lock:
+            self._jobs_at = self.clock.now()
+            self._jobs_run += 1
+            run = self._jobs_run
+        self.last_run = self.publish_jobs(term, run)
         return self.last_run
 
+    def discover(self) -> concurrent.futures.Future[Outcome] | None:
+        """If this seat leads and its replica holds events discovery has not taken: publish a run of
+        discovery alone, and the next one as soon as it is applied here while rows are left (a burst of
+        the feed is worked off run after run, an officer's commands in between). Answered with what the
+        run did here, once the next run (if any) is on its way; None: nothing to do, or a run is under
+        way (`discovering`)."""
+        term = self._term()
+        if term is None or not self._undiscovered():
+            return None
+        with self._lock:
+            if self._discovering is not None and not self._discovering.done():
+                return None
+            self._jobs_run += 1
+            run = self._jobs_run
+            self._discovering = running = self._publish_run(term, run, ("discovery",))
+        answer: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        running.add_done_callback(functools.partial(self._discovered, answer))
+        return answer
+
+    @property
+    def discovering(self) -> concurrent.futures.Future[Outcome] | None:
+        """The run of discovery published last (done once applied here)."""
+        with self._lock:
+            return self._discovering
+
+    def _discovered(
+        self, answer: concurrent.futures.Future[Outcome], done: concurrent.futures.Future[Outcome]
+    ) -> None:
+        # More left: at once (on the store's thread; publishing does not wait). Not after a refused run
+        # (a stale term): the next beat looks again, rather than the hub hearing a run a moment.
+        error = done.exception()
+        if error is not None:
+            answer.set_exception(error)
+            return
+        try:
+            if done.result().refused is None:
+                self.discover()
+        finally:  # whatever publishing the next did, the caller hears of this run
+            answer.set_result(done.result())
+
+    def work_off(self, timeout: float) -> int:
+        """Runs of discovery until this replica holds no event discovery has not taken (a bench's, a
+        test's or a drill's wait); how many it waited for. TimeoutError past `timeout`; Refused, or
+        HubUnavailable, as a run's publish was answered; RuntimeError when this seat does not lead."""
+        deadline, runs = time.monotonic() + timeout, 0
+        while self._undiscovered():
+            self.discover()
+            with self._lock:
+                running = self._discovering
+            if running is None:
+                raise RuntimeError(f"seat {self.seat} does not lead: it publishes no run of discovery")
+            outcome = running.result(max(0.0, deadline - time.monotonic()))
+            runs += 1
+            if outcome.refused is not None:
+                raise outcome.refused
+        return runs
+
     def publish_jobs(self, term: int, run: int) -> concurrent.futures.Future[Outcome]:
+        return self._publish_run(term, run, ("discovery", "supervision"))
+
+    def _publish_run(self, term: int, run: int, jobs: tuple[str, ...]) -> concurrent.futures.Future[Outcome]:
         done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
-        entry = jobs_entry(term, run, ("discovery", "supervision"), self.seat, self.clock.now())
+        entry = jobs_entry(term, run, jobs, self.seat, self.clock.now())
         self._publish(self._hub.centre.lead_subject, entry.id, encode(entry), done.set_result, done)
         return done
 

@@ -22,6 +22,7 @@ from dispatch.seats.apply import Outcome
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import (
     BadEntry,
+    EventsEntry,
     command_entry,
     encode,
     event_entry,
@@ -112,6 +113,7 @@ class SeatLoop:
                 seat=self.seat, db_path=db_path, clock=clock, local=self._local, hub=self._hub,
                 publish=self._publish, on_hub=self._on_hub, term=lambda: self._status.now.term,
                 applied=lambda: self.applied, snapshots=snapshots,
+                undiscovered=lambda: self._follower.undiscovered,
                 children=tuple(check_token("centre", child) for child in children),
             )  # fmt: skip
             self._on_hub(self._hub.follow(lambda: self._answers.applied, self._follower.deliver)).result(
@@ -259,6 +261,14 @@ class SeatLoop:
         except BadEntry as error:
             done.set_exception(error)
             return done
+        self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
+        return done
+
+    def publish_events(self, entry: EventsEntry) -> concurrent.futures.Future[Outcome]:
+        """Ingest feed events packed by dispatch.seats.entries.pack_events (the same entry again is
+        stored once), answered once applied here: `stored` says how many were new. Discovery takes them
+        in the leader's next run."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
         self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
         return done
 

@@ -22,19 +22,22 @@ def test_apply_only_applies_every_report_as_a_case_and_then_the_commands(
 ) -> None:
     assert main(["bench", "seats", "--apply-only", "--actions", "40"]) == 0
     out, last = _last_line(capsys)
-    assert "new mix: 40 events (40 cases)" in out
+    assert "new mix: 40 events (40 revisions) stored" in out
+    assert re.search(r"discovery: \d+ runs opened 40 cases", out), out
+    assert "40 commands, one a transaction" in out
     assert re.fullmatch(
-        r"seats apply-only: feed [\d,]+ events/s \(last 1,000 [\d,]+/s\), commands [\d,]+ entries/s", last
+        r"seats apply-only: feed [\d,]+ events/s, discovery [\d,]+ events/s, commands [\d,]+ entries/s", last
     ), last
 
 
 def test_the_demo_mix_folds_repeats_so_fewer_reports_open_a_case(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "seats", "--apply-only", "--mix", "demo", "--actions", "40"]) == 0
     out, _ = _last_line(capsys)
-    found = re.search(r"demo mix: ([\d,]+) events \(([\d,]+) cases\)", out)
-    assert found is not None, out
-    events, cases = (int(n.replace(",", "")) for n in found.groups())
-    assert 110 <= events <= 120  # three a command; identical copies are stored once, as the hub does
+    found = re.search(r"demo mix: 120 events \(([\d,]+) revisions\) stored", out)
+    opened = re.search(r"discovery: \d+ runs opened ([\d,]+) cases", out)
+    assert found is not None and opened is not None, out
+    events, cases = int(found.group(1).replace(",", "")), int(opened.group(1).replace(",", ""))
+    assert 110 <= events <= 119  # three a command; identical copies are stored once
     assert 20 <= cases < events / 2
 
 

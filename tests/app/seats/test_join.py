@@ -43,6 +43,11 @@ def join(hub: str, tmp_path: Path, name: str) -> SeatLoop:
     return open_seat_loop(SeatJoin((hub,), name, "test"), tmp_path / f"{name}.sqlite3")
 
 
+def case_sources(seat: SeatLoop) -> list[tuple[str, str]]:
+    sql = "SELECT source, event_id FROM case_events ORDER BY case_id"
+    return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
+
+
 def reports(seat: SeatLoop) -> list[tuple[str, str, str]]:
     sql = "SELECT source, event_id, feed FROM events ORDER BY seq"
     return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
@@ -86,12 +91,16 @@ def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
             await wait_for(lambda: window.events.model.rowCount() == 1, cockpit.frame_clock.summary_flushed)
             # In the log once this seat applied it: then the other seat's catching up brings it.
             await wait_for(lambda: readings(a) != [], cockpit.frame_clock.ticked)
+            # The cockpit's beat on the leading seat publishes a run of discovery: the report's case.
+            await wait_for(lambda: case_sources(a) != [], cockpit.frame_clock.ticked)
 
     try:
         qloop.run_until_complete(scenario())
         b.caught_up().result(WAIT)
         # The seat's own feed store holds the feed; both replicas hold the report as the log gave it.
         assert reports(a) == reports(b) == [("iot", "iot-test-000001", "seat:a")]
+        # … and the case discovery opened from it, on every seat alike (the leader's run is in the log).
+        assert case_sources(a) == case_sources(b) == [("iot", "iot-test-000001")]
         # The vital signs too: a wall following a replica shows them.
         assert readings(b) == [("water_level", 3.4)]
         assert a.db_path != feed_store(a.db_path)
