@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from core.clock import Clock
-from dispatch.beat import BeatParts, JobHealth, job_health, run_jobs
+from dispatch.beat import BeatParts, JobHealth, job_health, retry_failed, run_jobs
 from dispatch.casework.model import Applied, Command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.changes import ChangeTracker
@@ -67,7 +67,8 @@ class ClosedLoop(Protocol):
     - `act` carries out a case command (the only way a case changes from the app);
     - `query` runs a read on the loop's connection; `write` a local record that is not a case command
       (a handover note, a sign-in, a job's failed item);
-    - `beat` runs the periodic jobs once;
+    - `beat` runs the periodic jobs once; `retry_failed` asks them to try again every item they set aside
+      (on every seat of a centre: through its log);
     - `subscribe` hears every `CasesChanged` (a command's at once, the beat's once a beat), on the loop's
       thread: hop to your own thread before touching widgets (app/shell/change_bus.py does).
     """
@@ -80,6 +81,7 @@ class ClosedLoop(Protocol):
     def query(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]: ...
     def write(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]: ...
     def beat(self) -> concurrent.futures.Future[Beat]: ...
+    def retry_failed(self, actor: str) -> concurrent.futures.Future[int]: ...
     def subscribe(self, listener: Listener) -> Callable[[], None]: ...
     def close(self) -> None: ...
 
@@ -142,6 +144,10 @@ class LocalLoop:
 
     def beat(self) -> concurrent.futures.Future[Beat]:
         return self._submit(self._beat)
+
+    def retry_failed(self, actor: str) -> concurrent.futures.Future[int]:
+        """Mark every set-aside item for another try at the next beat; how many were marked."""
+        return self._submit(lambda ctx: retry_failed(ctx.desk))
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._listeners_lock:

@@ -279,7 +279,8 @@ class DutyController(QObject):
     def retry_failed(self, _: object = None) -> None:
         """Ask the loop's jobs to try every item they set aside again, on the next beat."""
         if not self._stopped:
-            self.gui.when_done(self.loop.write(jobs.retry_failed), lambda _: self.poll(), self._on_job_failed)
+            asked = self.loop.retry_failed(self.actor.login if self.actor is not None else "")
+            self.gui.when_done(asked, lambda _: self.poll(), self._on_job_failed)
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.open_counted.emit(snapshot.open_cases)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from dispatch import beat
 from dispatch.atlas import Atlas, load_atlas
 from dispatch.casework.readouts import CaseFile, DispatchOptions, Page, PageRequest, QueueRow, RosterUnit
 from dispatch.casework.recommend import RoadNetwork
@@ -91,11 +90,6 @@ def read(
         load_case_file(conn, case_id) if read_file and case_id is not None else None,
         read_file,
     )
-
-
-def retry_failed(ctx: LoopContext) -> int:
-    """Mark every failed item for another try by its job's next beat; how many were marked."""
-    return beat.retry_failed(ctx.desk)
 
 
 def page(request: PageRequest, ctx: LoopContext) -> Page:

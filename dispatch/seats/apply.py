@@ -15,6 +15,7 @@ from dispatch.casework.policy import Policy
 from dispatch.casework.records import inbox, levels
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate
+from dispatch.casework.records.failures import request_retry
 from dispatch.casework.records.supervision import sweep_cards
 from dispatch.casework.routing import Router
 from dispatch.casework.timers import Timers
@@ -29,6 +30,7 @@ from dispatch.seats.entries import (
     ReadingEntry,
     RelayedEntry,
     ReportEntry,
+    RetryEntry,
     TransferEntry,
     decode,
     encode,
@@ -77,6 +79,7 @@ class Outcome:
     opened: tuple[int, ...] = ()  # the cases an event (or the discovery job, or an escalation) opened
     raised: tuple[int, ...] = ()  # the cases whose supervision card the jobs raised
     stored: int = 0  # feed events an events entry stored here (not seen before)
+    marked: int = 0  # set-aside items a retry entry marked for the jobs' next run
     set_aside: int = 0  # … and those that could not be stored (kept in the quarantine)
     # The hub had this entry already (same message id): `seq` is the first one's, applied before.
     duplicate: bool = False
@@ -216,6 +219,8 @@ class Applier:
                 return self._reading(seq, entry)
             if isinstance(entry, EventsEntry):
                 return self._events(seq, entry)
+            if isinstance(entry, RetryEntry):
+                return Outcome(seq, entry.id, entry.seat, marked=request_retry(self.desk.conn))
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)

@@ -109,6 +109,17 @@ class JobsEntry(msgspec.Struct, frozen=True, tag="jobs", forbid_unknown_fields=T
     jobs: tuple[str, ...]
 
 
+class RetryEntry(msgspec.Struct, frozen=True, tag="retry", forbid_unknown_fields=True):
+    """An officer asked the jobs to try again the items they set aside (the health panel's 重试): marked
+    on every seat at once, so that the next run of the jobs retries them on every seat alike (a mark
+    on one seat's store alone would make its replica differ from the others')."""
+
+    id: str
+    seat: str
+    at: float
+    actor: str  # who asked (the officer signed in at the console)
+
+
 class TransferEntry(msgspec.Struct, frozen=True, tag="transfer", forbid_unknown_fields=True):
     """What another centre sent this one (levels): an escalation (上报) from a district, or a case handed
     back down (下派) by the city. `transfer` is its id in the sender's outbox: taken once, however often
@@ -168,6 +179,7 @@ Entry = (
     | EventsEntry
     | LeaseEntry
     | JobsEntry
+    | RetryEntry
     | TransferEntry
     | RelayedEntry
     | ReportEntry
@@ -250,6 +262,10 @@ def lease_entry(term: int, seat: str, at: float) -> LeaseEntry:
 def jobs_entry(term: int, run: int, jobs: tuple[str, ...], seat: str, at: float) -> JobsEntry:
     """The `run`th run of the jobs under `term` (a retry of the same run is stored once)."""
     return JobsEntry(f"jobs.{term}.{run}", seat, at, term, jobs)
+
+
+def retry_entry(actor: str, seat: str, at: float) -> RetryEntry:
+    return RetryEntry(f"retry.{seat}.{uuid.uuid4().hex}", seat, at, actor)
 
 
 def transfer_entry(

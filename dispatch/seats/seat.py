@@ -29,6 +29,7 @@ from dispatch.seats.entries import (
     lease_entry,
     reading_entry,
     report_entry,
+    retry_entry,
 )
 from dispatch.seats.follower import Follower
 from dispatch.seats.follower import SeatStalled as SeatStalled  # a seat's word for a store it cannot write
@@ -178,6 +179,25 @@ class SeatLoop:
         if self._leading is not None:
             self._leading.beat()
         return self._local.write(self._beat)
+
+    def retry_failed(self, actor: str) -> concurrent.futures.Future[int]:
+        """Mark every item the jobs set aside for another try, on every seat (through the log): the
+        leader's next run retries them alike everywhere. Answered with how many were marked here."""
+        done: concurrent.futures.Future[int] = concurrent.futures.Future()
+        problem = self._problem()
+        if problem is not None:  # cut off: said at once, like a command
+            done.set_exception(problem)
+            return done
+        entry = retry_entry(actor, self.seat, self.clock.now())
+
+        def settle(outcome: Outcome) -> None:
+            if outcome.refused is not None:
+                done.set_exception(outcome.refused)
+            else:
+                done.set_result(outcome.marked)
+
+        self._publish(self.centre.retry_subject, entry.id, encode(entry), settle, done)
+        return done
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._lock:

@@ -50,16 +50,15 @@ REPLICATED_STATE = frozenset({SEQ_KEY, AT_KEY, TERM_KEY, DISCOVERY_CURSOR})
 # for its signed audit checkpoints (two stores must never share it).
 LOCAL_STATE = ("demo_operators", INBOX_CURSOR, "audit_store_id")
 REPLICATED_JOBS = ("discovery", "supervision")  # the periodic jobs that run at apply
-# Local marks on replicated rows: an order's sending (only one seat may send), a retry an officer asked
-# for on this seat, the failures of jobs that run locally.
+# Local marks on replicated rows: an order's sending (only one seat may send), the failures of jobs that
+# run locally. (An officer's retry of set-aside items is a log entry: its marks are the same everywhere.)
 _LOCAL_MARKS = {
     "outbox": "sent_at IS NOT NULL OR attempts != 0 OR acked_at IS NOT NULL",
-    "failed_items": f"retry != 0 OR job NOT IN {REPLICATED_JOBS!r}",
+    "failed_items": f"job NOT IN {REPLICATED_JOBS!r}",
 }
 _RESETS = (
     "UPDATE outbox SET sent_at = NULL, attempts = 0, acked_at = NULL WHERE " + _LOCAL_MARKS["outbox"],
     f"DELETE FROM failed_items WHERE job NOT IN {REPLICATED_JOBS!r}",
-    "UPDATE failed_items SET retry = 0 WHERE retry != 0",
 )
 
 

@@ -31,6 +31,7 @@ class Centre:
     - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
     - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case);
     - `tianshu.<centre>.log.report`: a field unit's report on its order (it may move its case);
+    - `tianshu.<centre>.log.retry`: an officer's request that the jobs try their set-aside items again;
     - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs, a
       transfer to another centre confirmed);
     - `tianshu.<centre>.log.from.<other>`: what centre <other> sent this one (levels: 上报 and 下派).
@@ -74,6 +75,11 @@ class Centre:
     def reading_subject(self) -> str:
         """A vital-sign reading, as a seat's feed brought it."""
         return f"{ROOT}.{self.name}.log.reading"
+
+    @property
+    def retry_subject(self) -> str:
+        """An officer asks the jobs to try their set-aside items again (every seat marks them)."""
+        return f"{ROOT}.{self.name}.log.retry"
 
     @property
     def lead_subject(self) -> str:

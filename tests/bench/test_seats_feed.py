@@ -35,7 +35,8 @@ def test_the_demo_mix_folds_repeats_so_fewer_reports_open_a_case(capsys: pytest.
     out, _ = _last_line(capsys)
     found = re.search(r"demo mix: 120 events \(([\d,]+) revisions\) stored", out)
     opened = re.search(r"discovery: \d+ runs opened ([\d,]+) cases", out)
-    assert found is not None and opened is not None, out
+    assert found is not None, out
+    assert opened is not None, out
     events, cases = int(found.group(1).replace(",", "")), int(opened.group(1).replace(",", ""))
     assert 110 <= events <= 119  # three a command; identical copies are stored once
     assert 20 <= cases < events / 2

@@ -13,7 +13,6 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from app.desk import jobs
 from core.clock import ManualClock
 from dispatch.casework.jobs import FailedItem, Job
 from dispatch.casework.model import Card, CaseState
@@ -178,14 +177,14 @@ def test_a_poison_item_is_set_aside_and_the_rest_of_the_beat_happens(world: Worl
     assert again.attempts == 1
 
     # An operator's retry takes it once more: still broken, it is listed with two attempts.
-    assert world.worker.call_blocking(jobs.retry_failed) == 1
+    assert world.worker.retry_failed("li.na").result(30) == 1
     retried = listed(world.beat(), poison.job, item)
     assert retried is not None
     assert (retried.attempts, retried.retry) == (2, False)
 
     # Mended and retried, it goes through and leaves the list.
     poison.mend(world, item)
-    world.worker.call_blocking(jobs.retry_failed)
+    world.worker.retry_failed("li.na").result(30)
     assert listed(world.beat(), poison.job, item) is None
     assert world.sql("SELECT count(*) FROM failed_items") == [(0,)]
 

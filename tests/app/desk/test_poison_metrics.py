@@ -13,7 +13,6 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from app.desk import jobs
 from app.shell.change_bus import ChangeBus
 from app.shell.theme import load_palette
 from app.shift.metrics import MetricsControl
@@ -139,6 +138,6 @@ def test_a_poison_audit_row_sets_the_evaluation_aside_and_the_live_counts_go_on(
     assert [f.attempts for f in console.failed()] == [1]
 
     # An operator's retry takes it once more: still failing, it is listed with two attempts.
-    assert console.worker.call_blocking(jobs.retry_failed) == 1
+    assert console.worker.retry_failed("li.na").result(30) == 1
     assert console.next_view(qtbot).live.open == 2
     qtbot.waitUntil(lambda: [(f.attempts, f.retry) for f in console.failed()] == [(2, False)])
