@@ -17,13 +17,15 @@ from typing import Protocol, TypeVar
 
 from core.clock import Clock
 from dispatch.beat import BeatParts, JobHealth, job_health, retry_failed, run_jobs
-from dispatch.casework.model import Applied, Command
+from dispatch.casework.model import Actor, Applied, Command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.changes import ChangeTracker
 from dispatch.casework.records.checkpoints import Checkpointer
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate, district_from_grid
+from dispatch.casework.records.handover import acknowledge, write_handover
 from dispatch.casework.routing import Router
+from dispatch.casework.shifts import Handover, Shift
 from dispatch.casework.timers import Timers
 from dispatch.changes import CasesChanged, Origin
 from dispatch.store.database import open_store
@@ -67,6 +69,7 @@ class ClosedLoop(Protocol):
     - `act` carries out a case command (the only way a case changes from the app);
     - `query` runs a read on the loop's connection; `write` a local record that is not a case command
       (a handover note, a sign-in, a job's failed item);
+    - `hand_over` and `receive_handover`: the shift handover (交接班) and its receipt;
     - `beat` runs the periodic jobs once; `retry_failed` asks them to try again every item they set aside
       (on every seat of a centre: through its log);
     - `subscribe` hears every `CasesChanged` (a command's at once, the beat's once a beat), on the loop's
@@ -82,6 +85,10 @@ class ClosedLoop(Protocol):
     def write(self, job: Callable[[LoopContext], T]) -> concurrent.futures.Future[T]: ...
     def beat(self) -> concurrent.futures.Future[Beat]: ...
     def retry_failed(self, actor: str) -> concurrent.futures.Future[int]: ...
+    def hand_over(
+        self, shift: Shift, author: Actor, note: str, *, exercise: bool = False
+    ) -> concurrent.futures.Future[Handover]: ...
+    def receive_handover(self, handover_id: int, receiver: Actor) -> concurrent.futures.Future[Handover]: ...
     def subscribe(self, listener: Listener) -> Callable[[], None]: ...
     def close(self) -> None: ...
 
@@ -148,6 +155,23 @@ class LocalLoop:
     def retry_failed(self, actor: str) -> concurrent.futures.Future[int]:
         """Mark every set-aside item for another try at the next beat; how many were marked."""
         return self._submit(lambda ctx: retry_failed(ctx.desk))
+
+    def hand_over(
+        self, shift: Shift, author: Actor, note: str, *, exercise: bool = False
+    ) -> concurrent.futures.Future[Handover]:
+        """Write the shift's handover (with an audit checkpoint when the cockpit signs them); HandoverError
+        as the handover rules refuse it."""
+
+        def write(ctx: LoopContext) -> Handover:
+            return write_handover(
+                ctx.desk.conn, shift=shift, author=author, note=note, now=ctx.clock.now(), exercise=exercise,
+                checkpoints=ctx.audit_checkpoints,
+            )  # fmt: skip
+
+        return self._submit(write)
+
+    def receive_handover(self, handover_id: int, receiver: Actor) -> concurrent.futures.Future[Handover]:
+        return self._submit(lambda ctx: acknowledge(ctx.desk.conn, handover_id, receiver, ctx.clock.now()))
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         with self._listeners_lock:

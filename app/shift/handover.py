@@ -16,7 +16,7 @@ from app.shell.change_bus import ChangeBus
 from app.shell.gui_call import GuiCall
 from app.shift.session import Session
 from dispatch.casework.model import Actor
-from dispatch.casework.records.handover import acknowledge, count_open_cases, recent_handovers, write_handover
+from dispatch.casework.records.handover import count_open_cases, recent_handovers
 from dispatch.casework.shifts import (
     DEFAULT_SHIFTS,
     Handover,
@@ -148,17 +148,9 @@ class HandoverControl(QObject):
         actor = self._session.actor
         if actor is None:
             return
-        tz, pattern, exercise = self._tz, self._pattern, self._exercise
-
-        def write(ctx: LoopContext) -> Handover:
-            now = ctx.clock.now()
-            shift = shift_to_hand_over(now, tz, pattern)
-            return write_handover(
-                ctx.desk.conn, shift=shift, author=actor, note=note, now=now, exercise=exercise,
-                checkpoints=ctx.audit_checkpoints,
-            )  # fmt: skip
-
-        self._gui.when_done(self._loop.write(write), self._on_written, self._on_failed)
+        shift = shift_to_hand_over(self._loop.clock.now(), self._tz, self._pattern)
+        written = self._loop.hand_over(shift, actor, note, exercise=self._exercise)
+        self._gui.when_done(written, self._on_written, self._on_failed)
 
     def _on_written(self, handover: Handover) -> None:
         self.panel.clear_note()
@@ -172,10 +164,8 @@ class HandoverControl(QObject):
         if actor is None:
             return
 
-        def receive(ctx: LoopContext) -> Handover:
-            return acknowledge(ctx.desk.conn, handover_id, actor, ctx.clock.now())
-
-        self._gui.when_done(self._loop.write(receive), self._on_received, self._on_failed)
+        received = self._loop.receive_handover(handover_id, actor)
+        self._gui.when_done(received, self._on_received, self._on_failed)
 
     def _on_received(self, handover: Handover) -> None:
         self.panel.show_outcome(

@@ -16,8 +16,10 @@ from dispatch.casework.records import inbox, levels
 from dispatch.casework.records.commands import CaseDesk
 from dispatch.casework.records.discovery import Discovery, Locate
 from dispatch.casework.records.failures import request_retry
+from dispatch.casework.records.handover import acknowledge, insert_handover, load_handover
 from dispatch.casework.records.supervision import sweep_cards
 from dispatch.casework.routing import Router
+from dispatch.casework.shifts import Handover, HandoverError, Shift
 from dispatch.casework.timers import Timers
 from dispatch.seats import transfers
 from dispatch.seats.entries import (
@@ -25,6 +27,7 @@ from dispatch.seats.entries import (
     CommandEntry,
     EventEntry,
     EventsEntry,
+    HandoverEntry,
     JobsEntry,
     LeaseEntry,
     ReadingEntry,
@@ -35,6 +38,7 @@ from dispatch.seats.entries import (
     decode,
     encode,
     to_command,
+    wire_actor,
 )
 from dispatch.store.rows import COUNT_DUPLICATE
 
@@ -80,6 +84,8 @@ class Outcome:
     raised: tuple[int, ...] = ()  # the cases whose supervision card the jobs raised
     stored: int = 0  # feed events an events entry stored here (not seen before)
     marked: int = 0  # set-aside items a retry entry marked for the jobs' next run
+    handover: Handover | None = None  # the handover a handover entry wrote or signed for
+    problem: HandoverError | None = None  # … or why it could not (the same on every seat)
     set_aside: int = 0  # … and those that could not be stored (kept in the quarantine)
     # The hub had this entry already (same message id): `seq` is the first one's, applied before.
     duplicate: bool = False
@@ -221,6 +227,8 @@ class Applier:
                 return self._events(seq, entry)
             if isinstance(entry, RetryEntry):
                 return Outcome(seq, entry.id, entry.seat, marked=request_retry(self.desk.conn))
+            if isinstance(entry, HandoverEntry):
+                return self._handover(seq, entry)
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, entry, data))
         except Refused as refused:
             return Outcome(seq, entry.id, entry.seat, refused=refused)
@@ -307,6 +315,34 @@ class Applier:
                 log.error("log entry %d: event %s set aside: %s", seq, event.id, error)
             conn.execute("RELEASE seat_one_event")
         return stored, set_aside
+
+    def _handover(self, seq: int, entry: HandoverEntry) -> Outcome:
+        """Write a handover (the open cases as they are at the entry's time) or sign for one; refused
+        alike on every seat when the handover rules say no. Not signed with an audit checkpoint here:
+        checkpoints are signed with a console's own key (docs/seats.md, Not done)."""
+        actor, conn, now = wire_actor(entry.actor), self.desk.conn, self.clock.at
+        conn.execute("SAVEPOINT seat_handover")
+        try:
+            if entry.kind == "write":
+                shift = Shift(entry.shift_start, entry.shift_end, 0)
+                handover_id = insert_handover(
+                    conn, shift=shift, author=actor, note=entry.note, now=now, exercise=entry.exercise
+                )
+                written = load_handover(conn, handover_id)
+            elif entry.kind == "receive":
+                written = acknowledge(conn, entry.handover, actor, now)
+            else:
+                raise BadEntry(f"unknown handover kind {entry.kind!r}")
+        except HandoverError as problem:
+            conn.execute("ROLLBACK TO seat_handover")
+            conn.execute("RELEASE seat_handover")
+            return Outcome(seq, entry.id, entry.seat, problem=problem)
+        except BaseException:
+            conn.execute("ROLLBACK TO seat_handover")
+            conn.execute("RELEASE seat_handover")
+            raise
+        conn.execute("RELEASE seat_handover")
+        return Outcome(seq, entry.id, entry.seat, handover=written)
 
     def _lease(self, seq: int, entry: LeaseEntry) -> Outcome:
         if entry.term <= self.term:

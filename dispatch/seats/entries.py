@@ -120,6 +120,23 @@ class RetryEntry(msgspec.Struct, frozen=True, tag="retry", forbid_unknown_fields
     actor: str  # who asked (the officer signed in at the console)
 
 
+class HandoverEntry(msgspec.Struct, frozen=True, tag="handover", forbid_unknown_fields=True):
+    """A shift lead hands the shift over (交接班: `kind` "write", the note and the shift) or signs for a
+    handover (`kind` "receive", its id): the next shift's lead may sit at another console, so every seat
+    holds every handover, with the open cases as the log had them at the entry's time."""
+
+    id: str
+    seat: str
+    at: float
+    kind: str
+    actor: WireActor
+    note: str = ""
+    shift_start: float = 0.0
+    shift_end: float = 0.0
+    exercise: bool = False
+    handover: int = 0
+
+
 class TransferEntry(msgspec.Struct, frozen=True, tag="transfer", forbid_unknown_fields=True):
     """What another centre sent this one (levels): an escalation (上报) from a district, or a case handed
     back down (下派) by the city. `transfer` is its id in the sender's outbox: taken once, however often
@@ -180,6 +197,7 @@ Entry = (
     | LeaseEntry
     | JobsEntry
     | RetryEntry
+    | HandoverEntry
     | TransferEntry
     | RelayedEntry
     | ReportEntry
@@ -266,6 +284,25 @@ def jobs_entry(term: int, run: int, jobs: tuple[str, ...], seat: str, at: float)
 
 def retry_entry(actor: str, seat: str, at: float) -> RetryEntry:
     return RetryEntry(f"retry.{seat}.{uuid.uuid4().hex}", seat, at, actor)
+
+
+def handover_entry(
+    kind: str, actor: Actor, seat: str, at: float, *, note: str = "", shift: tuple[float, float] = (0.0, 0.0),
+    exercise: bool = False, handover: int = 0,
+) -> HandoverEntry:  # fmt: skip
+    who = WireActor(actor.login, actor.role.value, actor.name)
+    start, end = shift
+    return HandoverEntry(
+        f"handover.{seat}.{uuid.uuid4().hex}", seat, at, kind, who, note, start, end, exercise, handover
+    )
+
+
+def wire_actor(actor: WireActor) -> Actor:
+    """The desk's actor, or BadEntry for a role this version does not know."""
+    try:
+        return Actor(actor.login, Role(actor.role), actor.name)
+    except ValueError as error:
+        raise BadEntry(str(error)) from None
 
 
 def transfer_entry(

@@ -13,19 +13,22 @@ from typing import Any, TypeVar
 
 from core.clock import Clock
 from dispatch.beat import job_health
-from dispatch.casework.model import Action, Applied, Command, Refusal, Refused
+from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused
 from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate, district_from_grid
+from dispatch.casework.shifts import Handover, Shift
 from dispatch.changes import CasesChanged
 from dispatch.seats.apply import Outcome
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.entries import (
     BadEntry,
     EventsEntry,
+    HandoverEntry,
     command_entry,
     encode,
     event_entry,
+    handover_entry,
     lease_entry,
     reading_entry,
     report_entry,
@@ -197,6 +200,42 @@ class SeatLoop:
                 done.set_result(outcome.marked)
 
         self._publish(self.centre.retry_subject, entry.id, encode(entry), settle, done)
+        return done
+
+    def hand_over(
+        self, shift: Shift, author: Actor, note: str, *, exercise: bool = False
+    ) -> concurrent.futures.Future[Handover]:
+        """Write the shift's handover through the log (every seat holds it: the next lead may sit at
+        another console), answered once applied here; HandoverError as the handover rules refused it."""
+        entry = handover_entry(
+            "write", author, self.seat, self.clock.now(), note=note, shift=(shift.start, shift.end),
+            exercise=exercise,
+        )  # fmt: skip
+        return self._handover(entry)
+
+    def receive_handover(self, handover_id: int, receiver: Actor) -> concurrent.futures.Future[Handover]:
+        """Sign for a handover through the log, answered once applied here."""
+        return self._handover(
+            handover_entry("receive", receiver, self.seat, self.clock.now(), handover=handover_id)
+        )
+
+    def _handover(self, entry: HandoverEntry) -> concurrent.futures.Future[Handover]:
+        done: concurrent.futures.Future[Handover] = concurrent.futures.Future()
+        problem = self._problem()
+        if problem is not None:
+            done.set_exception(problem)
+            return done
+
+        def settle(outcome: Outcome) -> None:
+            failed = outcome.problem or outcome.refused
+            if failed is not None:
+                done.set_exception(failed)
+            elif outcome.handover is not None:
+                done.set_result(outcome.handover)
+            else:  # a message id used twice: its outcome was given to the first publish
+                done.set_exception(RuntimeError(f"handover entry {entry.id} was already in the log"))
+
+        self._publish(self.centre.handover_subject, entry.id, encode(entry), settle, done)
         return done
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:

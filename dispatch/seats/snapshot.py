@@ -38,11 +38,11 @@ REPLICATED = frozenset({
     "cases", "case_events", "cases_fts", "cases_fts_config", "cases_fts_data", "cases_fts_docsize",
     "cases_fts_idx", "audit", "events", "outbox", "merge_proposals", "clear_proposals",
     "duplicate_masters", "case_episodes", "failed_items", "loop_state", "level_outbox", "level_inbox",
-    "unit_reports", "metrics",
+    "unit_reports", "metrics", "handovers",
 })  # fmt: skip
 # What only this seat writes (SeatLoop.write, its own feed, its accounts): emptied in a snapshot.
 LOCAL = (
-    "operators", "sign_in_failures", "account_log", "handovers", "report_inbox", "unit_positions",
+    "operators", "sign_in_failures", "account_log", "report_inbox", "unit_positions",
     "unit_track", "quarantine", "gaps", "feed_state",
 )  # fmt: skip
 REPLICATED_STATE = frozenset({SEQ_KEY, AT_KEY, TERM_KEY, DISCOVERY_CURSOR})

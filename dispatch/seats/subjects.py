@@ -31,6 +31,7 @@ class Centre:
     - `tianshu.<centre>.log.case.<id>`: a command on case <id> (its subject orders the case's history);
     - `tianshu.<centre>.log.event`: a feed event, ingested once for the centre (it may open a case);
     - `tianshu.<centre>.log.report`: a field unit's report on its order (it may move its case);
+    - `tianshu.<centre>.log.handover`: a shift's handover written, or signed for;
     - `tianshu.<centre>.log.retry`: an officer's request that the jobs try their set-aside items again;
     - `tianshu.<centre>.log.lead`: the leader's entries (a lease taken, a run of the periodic jobs, a
       transfer to another centre confirmed);
@@ -75,6 +76,11 @@ class Centre:
     def reading_subject(self) -> str:
         """A vital-sign reading, as a seat's feed brought it."""
         return f"{ROOT}.{self.name}.log.reading"
+
+    @property
+    def handover_subject(self) -> str:
+        """A shift lead's handover written or signed for (交接班: every seat holds them)."""
+        return f"{ROOT}.{self.name}.log.handover"
 
     @property
     def retry_subject(self) -> str:

@@ -63,33 +63,41 @@ def write_handover(
     audit checkpoint with it when the cockpit has a key: the printed handover then carries the chain's
     head, a witness no file edit can reach. A checkpoint that cannot be signed does not hold up the
     handover (it is logged, and the report says there is none)."""  # fmt: skip
-    if author.role not in HANDOVER_ROLES:
-        raise HandoverError(HandoverProblem.FORBIDDEN, f"role {author.role.value} may not write a handover")
-    text = note.strip()
-    if not text:
-        raise HandoverError(HandoverProblem.NOTE_REQUIRED, "a handover needs a note")
     conn.execute("BEGIN IMMEDIATE")
     try:
-        taken = conn.execute("SELECT id FROM handovers WHERE shift_start = ?", (shift.start,)).fetchone()
-        if taken is not None:
-            raise HandoverError(
-                HandoverProblem.ALREADY_WRITTEN, f"this shift was already handed over (handover {taken[0]})"
-            )
-        cases = open_cases(conn, now=now, exercise=exercise)
-        cursor = conn.execute(
-            "INSERT INTO handovers (shift_start, shift_end, author, note, open_cases, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (shift.start, shift.end, author.login, text, json.dumps([c.to_json() for c in cases]), now),
-        )
-        handover_id = cursor.lastrowid
+        handover_id = insert_handover(conn, shift=shift, author=author, note=note, now=now, exercise=exercise)
         if checkpoints is not None:
             _sign(conn, checkpoints, handover_id, now)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    assert handover_id is not None
     return load_handover(conn, handover_id)
+
+
+def insert_handover(
+    conn: sqlite3.Connection, *, shift: Shift, author: Actor, note: str, now: float, exercise: bool = False
+) -> int:
+    """`write_handover`'s row, inside the caller's transaction (a seat applying the centre's log); its id.
+    HandoverError when the author may not, the note is empty or the shift was handed over already."""
+    if author.role not in HANDOVER_ROLES:
+        raise HandoverError(HandoverProblem.FORBIDDEN, f"role {author.role.value} may not write a handover")
+    text = note.strip()
+    if not text:
+        raise HandoverError(HandoverProblem.NOTE_REQUIRED, "a handover needs a note")
+    taken = conn.execute("SELECT id FROM handovers WHERE shift_start = ?", (shift.start,)).fetchone()
+    if taken is not None:
+        raise HandoverError(
+            HandoverProblem.ALREADY_WRITTEN, f"this shift was already handed over (handover {taken[0]})"
+        )
+    cases = open_cases(conn, now=now, exercise=exercise)
+    cursor = conn.execute(
+        "INSERT INTO handovers (shift_start, shift_end, author, note, open_cases, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (shift.start, shift.end, author.login, text, json.dumps([c.to_json() for c in cases]), now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def _sign(conn: sqlite3.Connection, checkpoints: Checkpointer, handover_id: int | None, now: float) -> None:

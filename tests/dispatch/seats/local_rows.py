@@ -10,7 +10,7 @@ SECRET = "argon2id$v=19$m=65536,t=3,p=4$only-this-seat-knows-it"
 
 
 def write_local_records(conn: sqlite3.Connection, now: float) -> None:
-    """A sign-in account and its log, a handover note, a unit's report in the inbox, a failed report,
+    """A sign-in account and its log, a unit's report in the inbox, a failed report,
     a gap of the feed, the store's checkpoint id, and an order marked as sent from this seat."""
     conn.execute("BEGIN IMMEDIATE")
     conn.execute(
@@ -20,11 +20,6 @@ def write_local_records(conn: sqlite3.Connection, now: float) -> None:
     )
     account_log.record(
         conn, "zhang.wei", account_log.AccountAction.UNLOCK, by="li.na", by_role="shift_lead", at=now
-    )
-    conn.execute(
-        "INSERT INTO handovers (shift_start, shift_end, author, note, open_cases, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (now - 28_800, now, "li.na", "夜班交接：人民路井盖待复查", "[]", now),
     )
     conn.execute(
         "INSERT INTO report_inbox (feed, seq, body, received_at) VALUES ('units', 1, '{}', ?)", (now,)

@@ -121,7 +121,7 @@ def test_a_snapshot_restores_the_replica_and_nothing_local(
         conn.close()
     conn = sqlite3.connect(original)
     try:
-        assert len(local_records(conn)) == 8  # they were there to leave out
+        assert len(local_records(conn)) == 7  # they were there to leave out
     finally:
         conn.close()
     # Not even in free pages: a password hash never leaves its seat.

@@ -99,7 +99,7 @@ def test_a_late_seat_starts_from_the_leaders_snapshot_then_agrees(hub: str, tmp_
     finally:
         for seat in seats:
             seat.close()
-    # The sign-in, the handover note, the inbox … stayed on the leader's machine.
+    # The sign-in, the inbox … stayed on the leader's machine (handovers go through the log).
     records = {}
     for seat in (a, late):
         conn = sqlite3.connect(seat.db_path)
@@ -107,7 +107,7 @@ def test_a_late_seat_starts_from_the_leaders_snapshot_then_agrees(hub: str, tmp_
             records[seat.seat] = local_records(conn)
         finally:
             conn.close()
-    assert {"operators: 1 rows", "handovers: 1 rows", "report_inbox: 1 rows"} <= set(records["a"])
+    assert {"operators: 1 rows", "report_inbox: 1 rows"} <= set(records["a"])
     assert records["late"] == ()
     assert differences(a.db_path, late.db_path) == []
     assert differences(b.db_path, late.db_path) == []
