@@ -64,6 +64,12 @@ class Follower:
             self._draining = True
         self._local.write(self._drain)
 
+    def stall(self, error: BaseException) -> None:
+        """Stop applying the log, for `error` (said to whatever waits, and to every command after it)."""
+        with self._lock:
+            self.stalled = error
+        self._answers.fail_all(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
+
     @property
     def undiscovered(self) -> bool:
         """Events stored in this replica that no run of discovery has taken yet (read from any thread)."""
@@ -96,9 +102,7 @@ class Follower:
             batch = self._applier.apply_batch(entries)
         except sqlite3.Error as error:
             log.error("seat %s stopped at log entry %d: %s", self.seat, entries[0][0], error, exc_info=error)
-            with self._lock:
-                self.stalled = error
-            self._answers.fail_all(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
+            self.stall(error)
             return
         if batch.gap is not None and self._refollowed != batch.gap.expected:
             self._refollowed = batch.gap.expected  # once per hole, not once per entry after it

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import ssl
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import nats
@@ -36,6 +37,9 @@ from dispatch.seats.subjects import MSG_ID, Centre
 log = logging.getLogger(__name__)
 # How long JetStream remembers a message id: a publish retried within it is stored once.
 DUPLICATE_WINDOW_S = 120.0
+# How long the centre's log keeps an entry by default: the leader's snapshots (every 10 minutes at most)
+# cover a seat that was away longer, so the log need not grow with the centre's years.
+KEEP_DAYS = 30.0
 # The follower notices a silent consumer (e.g. one lost with a restarted server) after two missed
 # heartbeats and re-creates it from the next sequence: this bounds how long a seat lags after that.
 HEARTBEAT_S = 1.0
@@ -55,6 +59,16 @@ ASK_S = 2.0  # how long one request to create the stream waits before it is aske
 Handler = Callable[[int, bytes, float, str], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """What the centre's log keeps, set when a console creates its stream (a stream that is there keeps
+    its own limits). Older entries go first; a seat that was away longer starts from a snapshot, with its
+    own records carried over (dispatch/seats/restore.py)."""
+
+    max_age_s: float = KEEP_DAYS * 86_400
+    max_entries: int = -1  # no limit by count
+
+
 class Hub(SnapshotShelf):
     """One seat's NATS connection and the centre's stream (asyncio: use it on one event loop)."""
 
@@ -68,6 +82,7 @@ class Hub(SnapshotShelf):
         self._following = asyncio.Lock()
         self._retry: asyncio.TimerHandle | None = None
         self.replicas = REPLICAS
+        self.retention = Retention()
         self._delivered = (0, 0.0)  # the newest sequence delivered, and when (the loop's clock)
         self._watchdog: asyncio.Task[None] | None = None
         # The last permissions violation the hub reported on this connection (its word for why a
@@ -78,6 +93,7 @@ class Hub(SnapshotShelf):
     async def connect(
         cls, servers: Sequence[str], centre: Centre, *, name: str, timeout: float = 5.0,
         online: Callable[[bool], None] = lambda up: None, credentials: HubCredentials | None = None,
+        retention: Retention | None = None,
     ) -> Hub:  # fmt: skip
         """Connect (any of `servers`), and create the centre's stream unless it is there. `online(False)`
         when the connection is lost, `online(True)` once it is back and the seat follows again.
@@ -157,6 +173,7 @@ class Hub(SnapshotShelf):
             raise HubUnavailable(f"cannot reach the hub at {', '.join(servers)}: {error!r}") from error
         hub = cls(client, client.jetstream(timeout=timeout), centre)
         hub.violations = violations
+        hub.retention = retention or Retention()
         try:
             await hub._ensure_stream(timeout)
         except BaseException:
@@ -196,6 +213,8 @@ class Hub(SnapshotShelf):
             storage=api.StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_S,
             num_replicas=self.replicas,
+            max_age=self.retention.max_age_s,
+            max_msgs=self.retention.max_entries,
         )
         try:
             # A stream that is there is used as it is (with its replicas): a wall may describe the
@@ -261,6 +280,15 @@ class Hub(SnapshotShelf):
         except nats.errors.Error as error:
             raise HubUnavailable(f"cannot read the log's state: {error}") from error
         return int(info.state.last_seq)
+
+    async def first_seq(self) -> int:
+        """The oldest sequence the centre's log still holds (1 until its retention trims it; the next
+        sequence to come when it is empty)."""
+        try:
+            info = await self._js.stream_info(self.centre.stream)
+        except nats.errors.Error as error:
+            raise HubUnavailable(f"cannot read the log's state: {error}") from error
+        return int(info.state.first_seq) or 1
 
     async def follow(self, position: Callable[[], int], handler: Handler) -> None:
         """Deliver the entries after `position()` (the seat's last applied sequence) to `handler`, one at

@@ -22,6 +22,7 @@ from dispatch.seats.snapshot import (
     KEEP,
     BadSnapshot,
     SnapshotInfo,
+    carry_local,
     local_records,
     pack,
     unpack,
@@ -93,30 +94,38 @@ def install(restored: Path, db_path: Path, was: StoreState) -> None:
 
 
 async def restore(hub: Hub, db_path: Path) -> SnapshotInfo | None:
-    """Before the seat's store opens: if it is new (cursor 0), or more than BEHIND entries behind the
-    newest snapshot, and holds nothing of its own, replace it with that snapshot. The snapshot's info,
-    or None when the seat replays the log instead (no snapshot, not worth it, a store with local
-    records, or a snapshot refused: the reason is logged). Never a half-restored store."""
+    """Before the seat's store opens: if it is new (cursor 0), more than BEHIND entries behind the
+    newest snapshot, or behind the log's first entry (the log's retention trimmed what it had not
+    applied), replace it with that snapshot — carrying over what only this seat holds (its sign-ins, the
+    orders it sent: snapshot.carry_local). The snapshot's info, or None when the seat replays the log
+    instead (no snapshot, not worth it, the store in use, or a snapshot refused: the reason is logged).
+    Never a half-restored store."""
     _clear_leftovers(db_path)
     try:
         kept = await hub.snapshots()
+        first = await hub.first_seq()
     except HubUnavailable as error:
         log.warning("%s: cannot list the snapshots, replaying the log: %s", db_path.name, error)
         return None
-    if not kept:
-        return None
-    newest = kept[-1]
     try:
         state = await asyncio.to_thread(inspect_store, db_path)
     except sqlite3.Error as error:  # the store's own opening will say what is wrong with it
         log.warning("%s: cannot read the store before restoring: %s", db_path.name, error)
         return None
-    if state.applied >= newest or (state.applied and newest - state.applied <= BEHIND):
+    trimmed = state.applied + 1 < first  # the log no longer holds the next entry this store needs
+    usable = [seq for seq in kept if seq + 1 >= first]  # the log holds the tail after it
+    if trimmed and not usable:
+        log.error("%s: the log keeps entries from %d on and no snapshot reaches it: this seat cannot "
+                  "catch up (its store is at %d)", db_path.name, first, state.applied)  # fmt: skip
         return None
-    if state.local or state.in_use:
-        why = ", ".join(state.local) if state.local else "another process has it open"
-        log.info("%s: replaying the log from %d, not restoring snapshot %d: the store keeps %s",
-                 db_path.name, state.applied + 1, newest, why)  # fmt: skip
+    if not usable:
+        return None
+    newest = usable[-1]
+    if not trimmed and (state.applied >= newest or (state.applied and newest - state.applied <= BEHIND)):
+        return None
+    if state.in_use:
+        log.info("%s: replaying the log from %d, not restoring snapshot %d: another process has it open",
+                 db_path.name, state.applied + 1, newest)  # fmt: skip
         return None
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new seat's directory, as open_store
@@ -124,6 +133,8 @@ async def restore(hub: Hub, db_path: Path) -> SnapshotInfo | None:
             with fetched.open("wb") as sink:
                 await hub.get_snapshot(newest, sink, DOWNLOAD_S)
             info = await asyncio.to_thread(unpack, fetched, restored, hub.centre.name, newest)
+            if state.local:  # checked whole first (unpack): then this seat's own records go in
+                await asyncio.to_thread(carry_local, db_path, restored)
             await asyncio.to_thread(install, restored, db_path, state)
     except BadSnapshot as error:
         log.warning("%s: snapshot %d refused, replaying the log from %d instead: %s",

@@ -36,7 +36,7 @@ from dispatch.seats.entries import (
 )
 from dispatch.seats.follower import Follower
 from dispatch.seats.follower import SeatStalled as SeatStalled  # a seat's word for a store it cannot write
-from dispatch.seats.hub import LEAVE_S, Hub, HubUnavailable, leave
+from dispatch.seats.hub import LEAVE_S, Hub, HubUnavailable, Retention, leave
 from dispatch.seats.leading import JOBS_EVERY_S as JOBS_EVERY_S  # how often the leader runs the jobs
 from dispatch.seats.leading import Leading
 from dispatch.seats.lease import Lease
@@ -49,6 +49,10 @@ from dispatch.service import Beat, Listener, LocalLoop, LoopContext
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+
+class LogTrimmed(RuntimeError):
+    """The centre's log no longer holds the entries this seat still needs (its retention, docs/seats.md)."""
 
 
 class SeatOffline(HubUnavailable):
@@ -70,6 +74,7 @@ class SeatLoop:
         locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
         snapshots: bool = True,
         credentials: HubCredentials | None = None,
+        retention: Retention | None = None,
         parent: str | None = None,
         children: Sequence[str] = (),
     ) -> None:  # fmt: skip
@@ -86,7 +91,7 @@ class SeatLoop:
         self._listeners: list[Listener] = []
         self._answers = Answers(self.seat)
         self._follower = Follower(
-            self.seat, self._local, self._answers, self._tell, lambda: self._on_hub(self._hub.refollow())
+            self.seat, self._local, self._answers, self._tell, lambda: self._on_hub(self._follow_again())
         )
         self._closed = False
         self._status = StatusBoard()
@@ -106,6 +111,7 @@ class SeatLoop:
                     timeout=timeout,
                     online=lambda up: self._status.set(online=up),
                     credentials=credentials,
+                    retention=retention,
                 )
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             if snapshots:  # before the store opens: a new seat starts from the newest snapshot
@@ -376,6 +382,28 @@ class SeatLoop:
 
     def _on_hub(self, job: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         return asyncio.run_coroutine_threadsafe(job, self._aio)
+
+    async def _follow_again(self) -> None:
+        """After a gap: follow again from this seat's cursor — unless the log no longer holds the next
+        entry (its retention trimmed it while this seat was away): then the seat stops applying and
+        says how to go on (a restart starts it from the newest snapshot, its own records kept)."""
+        expected = self._answers.applied + 1
+        try:
+            first = await self._hub.first_seq()
+        except HubUnavailable:
+            first = expected  # asked again at the next gap
+        if first > expected:
+            log.error(
+                "seat %s: the log keeps entries from %d on; this seat needs %d", self.seat, first, expected
+            )
+            self._follower.stall(
+                LogTrimmed(
+                    f"the centre's log no longer holds entry {expected} (it keeps entries from {first} on): "
+                    f"restart seat {self.seat} to start from the newest snapshot"
+                )
+            )
+            return
+        await self._hub.refollow()
 
     async def _start_lease(self) -> None:
         self._lease = self._hub.lease(self.seat, self._announce)

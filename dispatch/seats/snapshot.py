@@ -128,6 +128,51 @@ def strip(conn: sqlite3.Connection) -> None:
             conn.execute(sql)
 
 
+def carry_local(old: Path, new: Path) -> None:
+    """Copy what only this seat holds from its store at `old` into `new`, a snapshot just restored
+    beside it: its sign-in accounts and their log, its feed's bookkeeping, the units' positions, the
+    orders it sent and the failures of its own jobs — so that a console restoring a snapshot (far behind,
+    or the log trimmed past it) loses none of its own records. Columns the two have in common (a store
+    of an older build lacks the newer ones). sqlite3.Error when it cannot: the restore is then given up."""
+    conn = sqlite3.connect(new.resolve().as_uri(), uri=True, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS old", (f"{old.resolve().as_uri()}?mode=ro",))
+        theirs = {name for (name,) in conn.execute("SELECT name FROM old.sqlite_master WHERE type = 'table'")}
+        with _transaction(conn):
+            for table in LOCAL:
+                if table in theirs:
+                    names = ", ".join(f'"{column}"' for column in _common_columns(conn, table))
+                    conn.execute(f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM old."{table}"')
+            if "loop_state" in theirs:
+                marks = ", ".join("?" * len(LOCAL_STATE))
+                conn.execute(
+                    "INSERT OR REPLACE INTO main.loop_state (key, value) "
+                    f"SELECT key, value FROM old.loop_state WHERE key IN ({marks})",
+                    LOCAL_STATE,
+                )
+            if "outbox" in theirs:  # the orders this seat sent stay sent (only one seat may send one)
+                conn.execute(
+                    "UPDATE main.outbox SET sent_at = o.sent_at, attempts = o.attempts, "
+                    "acked_at = o.acked_at FROM old.outbox AS o WHERE o.order_id = outbox.order_id "
+                    "AND (o.sent_at IS NOT NULL OR o.attempts != 0 OR o.acked_at IS NOT NULL)"
+                )
+            if "failed_items" in theirs:
+                names = ", ".join(f'"{c}"' for c in _common_columns(conn, "failed_items") if c != "id")
+                conn.execute(
+                    f"INSERT INTO main.failed_items ({names}) SELECT {names} FROM old.failed_items "
+                    f"WHERE {_LOCAL_MARKS['failed_items']}"
+                )
+        conn.execute("DETACH DATABASE old")
+    finally:
+        conn.close()
+
+
+def _common_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    ours = [row[1] for row in conn.execute(f'PRAGMA main.table_info("{table}")')]
+    theirs = {row[1] for row in conn.execute(f'PRAGMA old.table_info("{table}")')}
+    return [column for column in ours if column in theirs]
+
+
 def local_records(conn: sqlite3.Connection) -> tuple[str, ...]:
     """What in this store is only this seat's (none in a snapshot, nor in a store that never did more
     than follow the log)."""

@@ -65,6 +65,7 @@ class Answers:
         self.applied = 0
         self._lock = threading.Lock()
         self._waiting = Waiting()
+        self._ended: BaseException | None = None  # fail_all's error: the seat applies nothing more
 
     def expect(self, entry_id: str, waiter: Waiter, problem: Callable[[], BaseException | None]) -> bool:
         """Wait for `entry_id` before it is published (this seat may apply it before the hub answers);
@@ -100,10 +101,13 @@ class Answers:
     def wait_for(self, seq: int, done: concurrent.futures.Future[int]) -> None:
         """Resolve `done` with the applied sequence once it is `seq` or later."""
         with self._lock:
-            if self.applied < seq:
+            ended, applied = self._ended, self.applied
+            if applied < seq and ended is None:
                 self._waiting.add_seq(seq, done)
                 return
-            applied = self.applied
+        if applied < seq and ended is not None:  # it would wait for ever: the seat stopped
+            done.set_exception(ended)
+            return
         done.set_result(applied)
 
     def reached(self, seq: int, outcomes: Sequence[Outcome]) -> None:
@@ -125,7 +129,10 @@ class Answers:
             done.set_result(seq)
 
     def fail_all(self, error: BaseException) -> None:
+        """The seat stopped for good (closed, stalled): every caller waiting hears `error`, and so does
+        whoever waits for a sequence it has not reached after this."""
         with self._lock:
+            self._ended = error
             futures = self._waiting.clear()
         for done in futures:
             if not done.done():

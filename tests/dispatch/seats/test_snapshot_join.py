@@ -191,7 +191,9 @@ def test_a_bad_snapshot_is_refused_and_the_seat_replays_the_log(
     ]  # nothing left over
 
 
-def test_a_store_with_records_of_its_own_is_never_replaced(hub: str, tmp_path: Path) -> None:
+def test_a_store_with_records_of_its_own_keeps_them_when_it_starts_from_a_snapshot(
+    hub: str, tmp_path: Path
+) -> None:
     a = open_seat(hub, tmp_path, "a")
     seats = [a]
     try:
@@ -201,10 +203,12 @@ def test_a_store_with_records_of_its_own_is_never_replaced(hub: str, tmp_path: P
         # A console whose store already holds a sign-in (and a note …) before it first joins.
         db = open_store(tmp_path / "console.sqlite3")
         write_local_records(db.conn, START)
+        own = local_records(db.conn)
         db.close()
         console = open_seat(hub, tmp_path, "console")
         seats.append(console)
-        assert console.restored is None  # it replays the log: its records stay
+        assert console.restored is not None  # the snapshot, with the console's own records carried over
+        assert console.query(lambda ctx: local_records(ctx.desk.conn)).result(WAIT) == own
         assert console.caught_up().result(WAIT) == a.applied
         assert scalar(console, "SELECT group_concat(login) FROM operators") == "zhang.wei"
     finally:
