@@ -31,7 +31,7 @@ class SeatStatusWatch(QObject):
         self._on_seat_status(seat.status)  # what it is now; changes follow
 
     def _on_seat_status(self, status: SeatStatus) -> None:
-        self._bar.show_seat(self._name, status.online, status.leading)
+        self._bar.show_seat(self._name, status.online, status.leading, stopped=status.stopped)
         self.status_changed.emit(status)
 
     def close(self) -> None:

@@ -36,10 +36,11 @@ class Follower:
 
     def __init__(
         self, seat: str, local: LocalLoop, answers: Answers, tell: Callable[[CasesChanged], None],
-        refollow: Callable[[], object],
+        refollow: Callable[[], object], stopped: Callable[[str], None] = lambda why: None,
     ) -> None:  # fmt: skip
         self.seat = seat
         self._local, self._answers, self._tell, self._refollow = local, answers, tell, refollow
+        self._stopped = stopped  # the seat's status hears why it stopped
         self._lock = threading.Lock()
         self._inbox: collections.deque[Delivery] = collections.deque()
         self._draining = False  # a drain job is queued on the store's thread
@@ -69,6 +70,7 @@ class Follower:
         with self._lock:
             self.stalled = error
         self._answers.fail_all(SeatStalled(f"seat {self.seat} stopped applying the log: {error}"))
+        self._stopped(str(error))
 
     @property
     def undiscovered(self) -> bool:

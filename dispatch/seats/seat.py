@@ -91,7 +91,12 @@ class SeatLoop:
         self._listeners: list[Listener] = []
         self._answers = Answers(self.seat)
         self._follower = Follower(
-            self.seat, self._local, self._answers, self._tell, lambda: self._on_hub(self._follow_again())
+            self.seat,
+            self._local,
+            self._answers,
+            self._tell,
+            lambda: self._on_hub(self._follow_again()),
+            stopped=lambda why: self._status.set(stopped=why),
         )
         self._closed = False
         self._status = StatusBoard()

@@ -14,10 +14,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class SeatStatus:
     """`online`: the hub answers; a seat cut off keeps its replica, shows it read-only and refuses commands.
-    `term`: the lease term this seat leads the periodic jobs under (None: another seat leads)."""
+    `term`: the lease term this seat leads the periodic jobs under (None: another seat leads).
+    `stopped`: why this seat stopped applying the log for good (its store failed to write, or the log no
+    longer holds what it needs: restart it); None while it follows."""
 
     online: bool = True
     term: int | None = None
+    stopped: str | None = None
 
     @property
     def leading(self) -> bool:

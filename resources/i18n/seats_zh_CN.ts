@@ -8,6 +8,10 @@
         <translation>席位 %1 · 离线 · 只读</translation>
     </message>
     <message>
+        <source>Seat %1 · stopped · restart it</source>
+        <translation>席位 %1 · 已停止同步 · 请重启</translation>
+    </message>
+    <message>
         <source>Seat %1 · runs the periodic jobs</source>
         <translation>席位 %1 · 主席位（执行定时任务）</translation>
     </message>

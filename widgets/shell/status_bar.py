@@ -58,16 +58,21 @@ class CockpitStatusBar(QStatusBar):
             self.connection.setText(text)
         set_style_property(self.connection, "state", state.value)
 
-    def show_seat(self, name: str, online: bool, leading: bool) -> None:
-        """This console as a seat of a centre: its name, and 离线 · 只读 while cut off from the hub."""
-        if not online:
+    def show_seat(self, name: str, online: bool, leading: bool, *, stopped: str | None = None) -> None:
+        """This console as a seat of a centre: its name, and 离线 · 只读 while cut off from the hub; a seat
+        that stopped applying the centre's log says so, and that it needs a restart (the reason in its
+        tooltip: the store failed to write, or the log no longer holds what it needs)."""
+        self.seat.setToolTip(stopped or "")
+        if stopped is not None:
+            text = fill(self.tr("Seat %1 · stopped · restart it"), name)
+        elif not online:
             text = fill(self.tr("Seat %1 · offline · read-only"), name)
         elif leading:
             text = fill(self.tr("Seat %1 · runs the periodic jobs"), name)
         else:
             text = fill(self.tr("Seat %1 · joined"), name)
         self.seat.setText(text)
-        set_style_property(self.seat, "state", "online" if online else "offline")
+        set_style_property(self.seat, "state", "online" if online and stopped is None else "offline")
         self.seat.show()
 
     def show_store(self, path: Path, size: int | None) -> None:

@@ -143,8 +143,21 @@ def test_offline_reads_in_chinese(qtbot: QtBot, qapp: QApplication) -> None:
         qtbot.addWidget(bar)
         bar.show_seat("east-1", online=False, leading=True)
         assert bar.seat.text() == "席位 east-1 · 离线 · 只读"
+        bar.show_seat("east-1", online=True, leading=False, stopped="the log no longer holds entry 4")
+        assert bar.seat.text() == "席位 east-1 · 已停止同步 · 请重启"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_a_seat_that_stopped_applying_the_log_says_so_in_red_with_why(qtbot: QtBot) -> None:
+    bar = CockpitStatusBar()
+    qtbot.addWidget(bar)
+    bar.show_seat("east-1", online=True, leading=True, stopped="the centre's log no longer holds entry 4")
+    assert bar.seat.text() == "Seat east-1 · stopped · restart it"
+    assert bar.seat.property("state") == "offline"  # the red of a seat that takes no commands
+    assert "no longer holds entry 4" in bar.seat.toolTip()
+    bar.show_seat("east-1", online=True, leading=True)  # restarted and following again
+    assert (bar.seat.text(), bar.seat.toolTip()) == ("Seat east-1 · runs the periodic jobs", "")
 
 
 def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat(

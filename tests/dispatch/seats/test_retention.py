@@ -92,6 +92,9 @@ def test_a_seat_the_log_trimmed_past_while_it_was_cut_off_stops_and_says_restart
                 b.caught_up().result(WAIT)
             with pytest.raises(SeatStalled, match="no longer holds entry 4"):
                 b.caught_up().result(WAIT)  # asked again: answered at once, never left waiting
+            stopped = b.status.stopped  # the status bar shows it (app/seats/status.py)
+            assert stopped is not None
+            assert "restart seat b" in stopped
             assert scalar(b, "SELECT count(*) FROM cases") == 2  # its last state, no hole filled wrongly
         finally:
             b.close()
