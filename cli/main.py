@@ -267,7 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             join=None
             if args.hub is None
             else SeatJoin(
-                args.hub, args.seat, args.centre, args.hub_credentials, args.parent, args.districts
+                args.hub,
+                args.seat,
+                args.centre,
+                args.hub_credentials,
+                args.parent,
+                args.districts,
+                log_days=args.log_days,
             ),
         )
     if command == "sim":

@@ -62,6 +62,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def log_days(text: str) -> float:
+    """`--log-days`: how long the centre's log keeps an entry, in days (1 to 3650; fractions allowed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 3650:
+        raise argparse.ArgumentTypeError(f"expected days between 1 and 3650, got {text!r}")
+    return value
+
+
 def add_hub_options(parser: argparse.ArgumentParser) -> None:
     """The cockpit's options for joining a centre as a seat (docs/seats.md)."""
     parser.add_argument(
@@ -87,6 +98,11 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
         "to them; with --hub)",
     )  # fmt: skip
     parser.add_argument(
+        "--log-days", type=log_days, metavar="DAYS",
+        help="how long the centre's log keeps an entry when this console creates it (default 30; a seat "
+        "away longer starts from a snapshot; a log that is there keeps its own; with --hub)",
+    )  # fmt: skip
+    parser.add_argument(
         "--parent", type=seat_name, metavar="CENTRE",
         help="the centre above this one, for a district's seats (上报 sends a case there; with --hub)",
     )  # fmt: skip
@@ -102,13 +118,17 @@ def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace)
             parser.error("--parent goes with --hub")
         if args.districts:
             parser.error("--districts goes with --hub")
+        if args.log_days is not None:
+            parser.error("--log-days goes with --hub")
         return
     if args.parent is not None and args.parent == args.centre:
         parser.error(f"--parent names the centre above this one, not --centre itself ({args.parent})")
     if args.seat is None:
         parser.error("--hub needs --seat NAME (this console's name in the centre)")
-    if args.wall and (args.parent is not None or args.districts):
-        parser.error("a wall only follows its centre's log: --parent and --districts are a console's")
+    if args.wall and (args.parent is not None or args.districts or args.log_days is not None):
+        parser.error(
+            "a wall only follows its centre's log: --parent, --districts and --log-days are a console's"
+        )
 
 
 def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -45,6 +45,7 @@ class SeatJoin:
     credentials: HubCredentials | None = None
     parent: str | None = None  # the centre above (a district's city): 上报 goes there
     children: tuple[str, ...] = ()  # the districts below (a city's): its CAP warnings go down to them
+    log_days: float | None = None  # how long the centre's log keeps an entry, if this console creates it
 
 
 def feed_store(replica: Path) -> Path:
@@ -56,15 +57,16 @@ def feed_store(replica: Path) -> Path:
 def open_seat_loop(join: SeatJoin, replica: Path, *, lead: bool = True) -> SeatLoop:
     """The seat's closed loop on `replica`; it may lead the periodic jobs (a console; never a wall, which
     only follows). JoinFailed (naming the hub) when the hub cannot be reached in time."""
-    from dispatch.seats.hub import HubUnavailable
+    from dispatch.seats.hub import HubUnavailable, Retention
     from dispatch.seats.seat import SeatLoop
     from dispatch.seats.subjects import BadName
 
     policy = load_policy(default_policy_path())
+    retention = Retention(join.log_days * 86_400) if join.log_days is not None else None
     try:
         return SeatLoop(
             replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=lead,
-            credentials=join.credentials, parent=join.parent, children=join.children,
+            credentials=join.credentials, parent=join.parent, children=join.children, retention=retention,
         )  # fmt: skip
     except (HubUnavailable, BadName) as error:
         raise JoinFailed(str(error)) from error

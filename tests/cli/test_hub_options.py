@@ -29,6 +29,11 @@ from cli.seats import hub_urls
         (["--hub", "nats://a:4222", "--seat", "s1", "--districts", "ja,"], "expected 1 to 64 letters"),
         (["--hub", "nats://a:4222", "--seat", "s1", "--parent", "a.b"], "expected 1 to 64 letters"),
         (["--hub", "nats://a", "--seat", "s1", "--centre", "c", "--parent", "c"], "not --centre itself"),
+        (["--log-days", "7"], "--log-days goes with --hub"),
+        (["--hub", "nats://a", "--seat", "s1", "--log-days", "0.5"], "expected days between 1 and 3650"),
+        (["--hub", "nats://a", "--seat", "s1", "--log-days", "nan"], "expected days between 1 and 3650"),
+        (["--hub", "nats://a", "--seat", "s1", "--log-days", "1e9"], "expected days between 1 and 3650"),
+        (["--hub", "nats://a", "--seat", "w1", "--wall", "--log-days", "7"], "a wall only follows"),
     ],
 )
 def test_a_bad_hub_option_is_one_line_and_exit_2(
@@ -55,6 +60,9 @@ def test_a_cluster_is_given_as_its_servers() -> None:
     assert (wall.wall, wall.seat, wall.centre) == (True, "wall-1", "city")  # a wall joins as a follower
     city = ["--hub", "nats://a", "--seat", "c-1", "--centre", "city", "--districts", "jiangan, wuchang"]
     assert build_parser().parse_args(city).districts == ("jiangan", "wuchang")
+    kept = build_parser().parse_args(["--hub", "nats://a", "--seat", "c-1", "--log-days", "7.5"])
+    assert kept.log_days == 7.5
+    assert build_parser().parse_args(["--hub", "nats://a", "--seat", "c-1"]).log_days is None  # 30 days
 
 
 @given(st.text(max_size=80))

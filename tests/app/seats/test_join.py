@@ -259,3 +259,22 @@ def test_a_seats_feed_brings_the_units_live_positions_onto_its_own_replica(
 def positions(seat: SeatLoop) -> list[tuple[str, float, float, str]]:
     sql = "SELECT unit, lon, lat, status FROM unit_positions"
     return seat.query(lambda ctx: ctx.desk.conn.execute(sql).fetchall()).result(WAIT)
+
+
+def test_log_days_is_the_retention_of_the_log_a_console_creates(hub: str, tmp_path: Path) -> None:
+    import asyncio
+
+    import nats
+
+    seat = open_seat_loop(SeatJoin((hub,), "a", "kept", log_days=7.5), tmp_path / "a.sqlite3")
+    seat.close()
+
+    async def limits() -> tuple[float | None, int | None]:
+        client = await nats.connect(hub)
+        try:
+            info = await client.jetstream().stream_info("TIANSHU_KEPT")
+        finally:
+            await client.close()
+        return info.config.max_age, info.config.max_msgs
+
+    assert asyncio.run(limits()) == (7.5 * 86_400, -1)  # by age; a seat away longer restores a snapshot
