@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dispatch.casework.records.discovery import district_from_grid
-from dispatch.seats.apply import DISCOVERY_LIMIT, Applier
+from dispatch.seats.apply import DISCOVERY_LIMIT, Applier, read_cursor
 from dispatch.seats.entries import (
     BadEntry,
     decode,
@@ -233,3 +234,50 @@ def test_on_a_hub_the_leader_works_a_burst_off_and_every_seat_gets_its_cases(
     finally:
         other.close()
         leader.close()
+
+
+# Anything a buggy or hostile seat could put in the new entries' fields.
+anything = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=12)
+event_fields = st.fixed_dictionaries(
+    {"source": st.text(max_size=8), "event_id": st.text(max_size=8), "revision": anything,
+     "occurred_at": anything, "category": anything, "id": st.text(max_size=5), "seat": st.just("x"),
+     "at": st.floats(0, 2e9)},
+    optional={"lon": anything, "lat": anything, "severity": anything, "cap": anything, "device": anything,
+              "type": st.sampled_from(["event", "events", "command"])},
+)  # fmt: skip
+hostile = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.just("events"), "id": st.text(max_size=5), "seat": st.text(max_size=5),
+         "at": st.floats(0, 2e9), "events": st.lists(event_fields, max_size=4)}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("retry"), "id": st.text(max_size=5), "seat": st.text(max_size=5),
+         "at": st.floats(0, 2e9), "actor": anything}
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("handover"), "id": st.text(max_size=5), "seat": st.text(max_size=5),
+         "at": st.floats(0, 2e9), "kind": st.sampled_from(["write", "receive", "burn", ""]),
+         "actor": st.fixed_dictionaries({"login": st.text(max_size=6), "role": st.sampled_from(
+             ["shift_lead", "dispatcher", "king", ""])}),
+         },
+        optional={"note": anything, "shift_start": anything, "shift_end": anything, "handover": anything,
+                  "exercise": anything},
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entry=hostile)
+def test_no_packed_handover_or_retry_entry_stops_the_log(
+    logs: tuple[Log, Log], entry: dict[str, Any]
+) -> None:
+    """Whatever a seat writes into the new kinds of entry, every seat answers it alike (stored, marked,
+    a handover or its refusal, or the entry refused) and the next entry goes through."""
+    log, _ = logs
+    outcome = log.apply(msgspec.json.encode(entry))
+    assert outcome is not None
+    said = [outcome.refused, outcome.problem, outcome.handover, outcome.stored or outcome.set_aside or None]
+    assert sum(part is not None for part in said) <= 1
+    follow = log.apply(encode(pack_events([event(f"next{log.seq}")], "a", MONDAY_9)[0][0]))
+    assert follow.refused is None
+    assert read_cursor(log.conn)[0] == log.seq
