@@ -16,7 +16,7 @@ from dispatch.feed.positions_wire import PositionFix
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
 from dispatch.seats.credentials import HubCredentials
-from dispatch.seats.entries import pack_events
+from dispatch.seats.entries import pack_events, pack_readings
 from dispatch.seats.outbound import Outbound
 from dispatch.seats.report_tail import EventSignals, PositionTail, Signals, UnitReportTail
 from dispatch.service import LoopContext
@@ -127,13 +127,13 @@ class ForwardingPipeline:
                 out.add(functools.partial(seat.publish_events, entry))
             for problem in problems:  # stored here, but no entry can carry it: said, not sent
                 log.error("a feed event is not forwarded to the centre: %s", problem)
-            for sample in changes.metrics:  # every replica holds the vital signs (a wall shows them)
-                labels = dict(sample.labels)
-                out.add(
-                    functools.partial(
-                        seat.publish_reading, sample.name, sample.value, sample.at, sample.unit, labels
-                    )
-                )
+            # Every replica holds the vital signs (a wall shows them): a frame's worth an entry too.
+            samples = [(m.name, m.value, m.at, m.unit, dict(m.labels)) for m in changes.metrics]
+            readings, bad = pack_readings(samples, seat.seat, seat.clock.now())
+            for held in readings:
+                out.add(functools.partial(seat.publish_readings, held))
+            for problem in bad:
+                log.error("a vital-sign reading is not forwarded to the centre: %s", problem)
         now = time.monotonic()
         if now - self._looked >= LOOK_EVERY_S:  # the feed store's tails: not on every frame
             self._looked = now

@@ -31,6 +31,7 @@ from dispatch.seats.entries import (
     JobsEntry,
     LeaseEntry,
     ReadingEntry,
+    ReadingsEntry,
     RelayedEntry,
     ReportEntry,
     RetryEntry,
@@ -225,6 +226,8 @@ class Applier:
                 return self._reading(seq, entry)
             if isinstance(entry, EventsEntry):
                 return self._events(seq, entry)
+            if isinstance(entry, ReadingsEntry):
+                return self._readings(seq, entry)
             if isinstance(entry, RetryEntry):
                 return Outcome(seq, entry.id, entry.seat, marked=request_retry(self.desk.conn))
             if isinstance(entry, HandoverEntry):
@@ -420,6 +423,24 @@ class Applier:
 
     def _reading(self, seq: int, entry: ReadingEntry) -> Outcome:
         """A vital-sign reading into the replica's metrics (once by its name, time and labels)."""
+        self._hold_reading(seq, entry)
+        return Outcome(seq, entry.id, entry.seat)
+
+    def _readings(self, seq: int, entry: ReadingsEntry) -> Outcome:
+        """Readings a feed brought together: held all, or (refused) none, alike on every seat."""
+        conn = self.desk.conn
+        conn.execute("SAVEPOINT seat_readings")
+        try:
+            for reading in entry.readings:
+                self._hold_reading(seq, reading)
+        except BaseException:
+            conn.execute("ROLLBACK TO seat_readings")
+            conn.execute("RELEASE seat_readings")
+            raise
+        conn.execute("RELEASE seat_readings")
+        return Outcome(seq, entry.id, entry.seat)
+
+    def _hold_reading(self, seq: int, entry: ReadingEntry) -> None:
         conn = self.desk.conn
         labels = msgspec.json.encode(entry.labels, order="sorted").decode() if entry.labels else None
         seen = conn.execute(
@@ -431,7 +452,6 @@ class Applier:
                 "INSERT INTO metrics (feed, seq, name, value, unit, at, labels) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (f"seat:{entry.seat}", seq, entry.name, entry.value, entry.unit, entry.taken_at, labels),
             )
-        return Outcome(seq, entry.id, entry.seat)
 
     def _relayed(self, seq: int, entry: RelayedEntry) -> Outcome:
         if entry.term != self.term:  # fenced like a run of the jobs

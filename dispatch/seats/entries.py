@@ -6,13 +6,14 @@ import hashlib
 import math
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import msgspec.structs
 
 from dispatch.casework.model import Action, Actor, Command, Role
 
+T = TypeVar("T", bound=msgspec.Struct)
 # Sorted keys: the same entry is the same bytes, whichever seat wrote it.
 _ENCODER = msgspec.json.Encoder(order="sorted")
 # A seat's feed packs what it stored into entries of at most this many events and about this many bytes
@@ -190,6 +191,16 @@ class ReadingEntry(msgspec.Struct, frozen=True, tag="reading", forbid_unknown_fi
     labels: dict[str, str] = {}
 
 
+class ReadingsEntry(msgspec.Struct, frozen=True, tag="readings", forbid_unknown_fields=True):
+    """Vital-sign readings a seat's feed brought together, in one entry (as EventsEntry packs events);
+    each keeps its identity and is held once by every replica."""
+
+    id: str
+    seat: str
+    at: float
+    readings: tuple[ReadingEntry, ...]
+
+
 Entry = (
     CommandEntry
     | EventEntry
@@ -202,6 +213,7 @@ Entry = (
     | RelayedEntry
     | ReportEntry
     | ReadingEntry
+    | ReadingsEntry
 )
 _DECODER = msgspec.json.Decoder(Entry)
 
@@ -244,32 +256,63 @@ def pack_events(
     events and about `most_bytes` encoded (the hub refuses a message over its max_payload, 1 MiB by
     default); an event bigger than that alone is an entry alone. An event that is no event is left out
     and said why (the second list): one bad event must not hold back the others."""
-    packed: list[EventsEntry] = []
+    events: list[EventEntry] = []
     problems: list[str] = []
-    chunk: list[EventEntry] = []
-    size = 0
-
-    def close() -> None:
-        # Its id is its events' identities: the same events packed again (a retry, or another seat's
-        # feed packing alike) are one entry.
-        who = hashlib.sha256("\n".join(event.id for event in chunk).encode("utf-8", "surrogatepass"))
-        packed.append(EventsEntry(f"events.{who.hexdigest()[:40]}", seat, at, tuple(chunk)))
-
     for one in fields:
         try:
-            event = event_entry(one, seat, at)
+            events.append(event_entry(one, seat, at))
         except BadEntry as error:
             problems.append(str(error))
-            continue
-        weight = len(_ENCODER.encode(event))
+    packed = [
+        EventsEntry(f"events.{_identity(chunk)}", seat, at, tuple(chunk))
+        for chunk in _chunks(events, most, most_bytes)
+    ]
+    return packed, problems
+
+
+def pack_readings(
+    samples: Sequence[tuple[str, float, float, str | None, dict[str, str]]], seat: str, at: float, *,
+    most: int = PACK_EVENTS, most_bytes: int = PACK_BYTES,
+) -> tuple[list[ReadingsEntry], list[str]]:  # fmt: skip
+    """Vital-sign readings (name, value, taken at, unit, labels) packed as `pack_events` packs events; a
+    reading that is no number is left out and said why."""
+    readings: list[ReadingEntry] = []
+    problems: list[str] = []
+    for name, value, taken_at, unit, labels in samples:
+        try:
+            readings.append(reading_entry(name, value, taken_at, unit, labels, seat, at))
+        except BadEntry as error:
+            problems.append(str(error))
+    packed = [
+        ReadingsEntry(f"readings.{_identity(chunk)}", seat, at, tuple(chunk))
+        for chunk in _chunks(readings, most, most_bytes)
+    ]
+    return packed, problems
+
+
+def _chunks(items: list[T], most: int, most_bytes: int) -> list[list[T]]:
+    """`items` in order, in runs of at most `most` and about `most_bytes` encoded (one bigger alone)."""
+    chunks: list[list[T]] = []
+    chunk: list[T] = []
+    size = 0
+    for item in items:
+        weight = len(_ENCODER.encode(item))
         if chunk and (len(chunk) >= most or size + weight > most_bytes):
-            close()
+            chunks.append(chunk)
             chunk, size = [], 0
-        chunk.append(event)
+        chunk.append(item)
         size += weight
     if chunk:
-        close()
-    return packed, problems
+        chunks.append(chunk)
+    return chunks
+
+
+def _identity(chunk: Sequence[EventEntry] | Sequence[ReadingEntry]) -> str:
+    """A packed entry's id is its items' identities: the same items packed again (a retry, or another
+    seat's feed packing alike) are one entry."""
+    return hashlib.sha256("\n".join(item.id for item in chunk).encode("utf-8", "surrogatepass")).hexdigest()[
+        :40
+    ]
 
 
 def lease_entry(term: int, seat: str, at: float) -> LeaseEntry:

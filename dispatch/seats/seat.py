@@ -25,6 +25,7 @@ from dispatch.seats.entries import (
     BadEntry,
     EventsEntry,
     HandoverEntry,
+    ReadingsEntry,
     command_entry,
     encode,
     event_entry,
@@ -340,6 +341,13 @@ class SeatLoop:
         in the leader's next run."""
         done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
         self._publish(self.centre.event_subject, entry.id, encode(entry), done.set_result, done)
+        return done
+
+    def publish_readings(self, entry: ReadingsEntry) -> concurrent.futures.Future[Outcome]:
+        """Publish vital-sign readings packed by dispatch.seats.entries.pack_readings, for every replica (a
+        wall's too) to hold; answered once applied here."""
+        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
+        self._publish(self.centre.reading_subject, entry.id, encode(entry), done.set_result, done)
         return done
 
     def publish_report(self, feed: str, body: str) -> concurrent.futures.Future[Outcome]:

@@ -23,6 +23,7 @@ from dispatch.seats.entries import (
     jobs_entry,
     lease_entry,
     pack_events,
+    pack_readings,
 )
 from dispatch.seats.verify import differences, read_replica
 from dispatch.store.database import open_store
@@ -245,7 +246,16 @@ event_fields = st.fixed_dictionaries(
     optional={"lon": anything, "lat": anything, "severity": anything, "cap": anything, "device": anything,
               "type": st.sampled_from(["event", "events", "command"])},
 )  # fmt: skip
+reading_fields = st.fixed_dictionaries(
+    {"type": st.just("reading"), "id": st.text(max_size=5), "seat": st.just("x"), "at": st.floats(0, 2e9),
+     "name": anything, "value": anything, "taken_at": anything},
+    optional={"unit": anything, "labels": st.dictionaries(st.text(max_size=3), anything, max_size=2)},
+)  # fmt: skip
 hostile = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.just("readings"), "id": st.text(max_size=5), "seat": st.text(max_size=5),
+         "at": st.floats(0, 2e9), "readings": st.lists(reading_fields, max_size=4)}
+    ),
     st.fixed_dictionaries(
         {"type": st.just("events"), "id": st.text(max_size=5), "seat": st.text(max_size=5),
          "at": st.floats(0, 2e9), "events": st.lists(event_fields, max_size=4)}
@@ -281,3 +291,20 @@ def test_no_packed_handover_or_retry_entry_stops_the_log(
     follow = log.apply(encode(pack_events([event(f"next{log.seq}")], "a", MONDAY_9)[0][0]))
     assert follow.refused is None
     assert read_cursor(log.conn)[0] == log.seq
+
+
+def test_readings_go_packed_and_every_replica_holds_each_once(logs: tuple[Log, Log]) -> None:
+    log, _ = logs
+    samples = [("water_level", 3.0 + i / 10, MONDAY_9 + i * 60, "m", {"station": "S1"}) for i in range(5)]
+    samples.insert(2, ("water_level", math.nan, MONDAY_9, "m", {}))  # no number: left out, said
+    packed, problems = pack_readings(samples, "a", MONDAY_9, most=2)
+    assert [len(entry.readings) for entry in packed] == [2, 2, 1]
+    assert len(problems) == 1
+    assert "not a reading" in problems[0]
+    for entry in packed:
+        assert log.apply(encode(entry)).refused is None
+    # Another seat's feed brought some of them again, packed its own way.
+    again, _ = pack_readings(samples[3:], "b", MONDAY_9 + 5)
+    assert log.apply(encode(again[0])).refused is None
+    held = log.conn.execute("SELECT value, feed FROM metrics ORDER BY at").fetchall()
+    assert held == [(3.0 + i / 10, "seat:a") for i in range(5)]
