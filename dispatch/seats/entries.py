@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -14,6 +14,7 @@ import msgspec.structs
 from dispatch.casework.model import Action, Actor, Command, Role
 
 T = TypeVar("T", bound=msgspec.Struct)
+X = TypeVar("X")
 # Sorted keys: the same entry is the same bytes, whichever seat wrote it.
 _ENCODER = msgspec.json.Encoder(order="sorted")
 # A seat's feed packs what it stored into entries of at most this many events and about this many bytes
@@ -256,38 +257,35 @@ def pack_events(
     events and about `most_bytes` encoded (the hub refuses a message over its max_payload, 1 MiB by
     default); an event bigger than that alone is an entry alone. An event that is no event is left out
     and said why (the second list): one bad event must not hold back the others."""
-    events: list[EventEntry] = []
-    problems: list[str] = []
-    for one in fields:
-        try:
-            events.append(event_entry(one, seat, at))
-        except BadEntry as error:
-            problems.append(str(error))
-    packed = [
-        EventsEntry(f"events.{_identity(chunk)}", seat, at, tuple(chunk))
-        for chunk in _chunks(events, most, most_bytes)
-    ]
-    return packed, problems
+    chunks, problems = _made(lambda one: event_entry(one, seat, at), fields, most, most_bytes)
+    return [EventsEntry(f"events.{_identity(chunk)}", seat, at, tuple(chunk)) for chunk in chunks], problems
+
+
+Sample = tuple[str, float, float, str | None, dict[str, str]]  # name, value, taken at, unit, labels
 
 
 def pack_readings(
-    samples: Sequence[tuple[str, float, float, str | None, dict[str, str]]], seat: str, at: float, *,
-    most: int = PACK_EVENTS, most_bytes: int = PACK_BYTES,
-) -> tuple[list[ReadingsEntry], list[str]]:  # fmt: skip
-    """Vital-sign readings (name, value, taken at, unit, labels) packed as `pack_events` packs events; a
-    reading that is no number is left out and said why."""
-    readings: list[ReadingEntry] = []
+    samples: Sequence[Sample], seat: str, at: float, *, most: int = PACK_EVENTS, most_bytes: int = PACK_BYTES
+) -> tuple[list[ReadingsEntry], list[str]]:
+    """Vital-sign readings packed as `pack_events` packs events; a reading that is no number is left out
+    and said why."""
+    chunks, problems = _made(lambda one: reading_entry(*one, seat, at), samples, most, most_bytes)
+    packed = [ReadingsEntry(f"readings.{_identity(chunk)}", seat, at, tuple(chunk)) for chunk in chunks]
+    return packed, problems
+
+
+def _made(
+    make: Callable[[X], T], given: Sequence[X], most: int, most_bytes: int
+) -> tuple[list[list[T]], list[str]]:
+    """`make` of each given item, in chunks (`_chunks`); what it refused (BadEntry), said, not chunked."""
+    made: list[T] = []
     problems: list[str] = []
-    for name, value, taken_at, unit, labels in samples:
+    for one in given:
         try:
-            readings.append(reading_entry(name, value, taken_at, unit, labels, seat, at))
+            made.append(make(one))
         except BadEntry as error:
             problems.append(str(error))
-    packed = [
-        ReadingsEntry(f"readings.{_identity(chunk)}", seat, at, tuple(chunk))
-        for chunk in _chunks(readings, most, most_bytes)
-    ]
-    return packed, problems
+    return _chunks(made, most, most_bytes), problems
 
 
 def _chunks(items: list[T], most: int, most_bytes: int) -> list[list[T]]:
