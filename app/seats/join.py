@@ -124,14 +124,14 @@ class ForwardingPipeline:
             # What the feed stored this frame goes as few entries (dispatch.seats.entries.pack_events).
             packed, problems = pack_events(fields, seat.seat, seat.clock.now())
             for entry in packed:
-                out.add(functools.partial(seat.publish_events, entry))
+                out.add(functools.partial(seat.publish_events, entry), len(entry.events))
             for problem in problems:  # stored here, but no entry can carry it: said, not sent
                 log.error("a feed event is not forwarded to the centre: %s", problem)
             # Every replica holds the vital signs (a wall shows them): a frame's worth an entry too.
             samples = [(m.name, m.value, m.at, m.unit, dict(m.labels)) for m in changes.metrics]
             readings, bad = pack_readings(samples, seat.seat, seat.clock.now())
             for held in readings:
-                out.add(functools.partial(seat.publish_readings, held))
+                out.add(functools.partial(seat.publish_readings, held), len(held.readings))
             for problem in bad:
                 log.error("a vital-sign reading is not forwarded to the centre: %s", problem)
         now = time.monotonic()

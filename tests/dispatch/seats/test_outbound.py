@@ -113,3 +113,28 @@ def test_a_seat_that_refuses_at_once_does_not_make_the_pump_spin() -> None:
     out.pump()
     out.pump()
     assert (len(tries), out.waiting) == (2, 1)
+
+
+def test_the_limits_count_what_a_publish_carries_and_a_heavy_one_still_goes() -> None:
+    """A packed entry weighs its reports: a seat cut off for long keeps at most `keep` reports however
+    they were packed, and never more than `in_flight` reports go at once — but one always goes."""
+    hub = Hub()
+    hub.online = False
+    out = Outbound(lambda: hub.online, in_flight=3, keep=5)
+    for n, weight in enumerate((2, 2, 2, 10)):
+        out.add(lambda n=n: hub.send(n), weight)
+    assert (out.waiting, out.dropped) == (1, 6)  # the three light ones gave way to the newest
+    out.add(lambda: hub.send(4), 2)
+    assert (out.waiting, out.dropped) == (1, 16)  # then the heavy one (the newest always stays)
+    out.add(lambda: hub.send(5), 2)
+    hub.online = True
+    out.pump()
+    assert [n for n, _ in hub.flying] == [4]  # 2 + 2 would be 4 in flight, over the limit of 3
+    hub.answer("stored")
+    out.pump()
+    hub.answer("stored")
+    out.add(lambda: hub.send(6), 10)  # heavier than the limit: goes alone
+    out.pump()
+    assert [n for n, _ in hub.flying] == [6]
+    hub.answer("stored")
+    assert (hub.stored, out.waiting) == ([4, 5, 6], 0)
