@@ -39,8 +39,8 @@ WAIT = 10.0
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def join(hub: str, tmp_path: Path, name: str) -> SeatLoop:
-    return open_seat_loop(SeatJoin((hub,), name, "test"), tmp_path / f"{name}.sqlite3")
+def join(hub: str, tmp_path: Path, name: str, *, lead: bool = True) -> SeatLoop:
+    return open_seat_loop(SeatJoin((hub,), name, "test"), tmp_path / f"{name}.sqlite3", lead=lead)
 
 
 def case_sources(seat: SeatLoop) -> list[tuple[str, str]]:
@@ -79,7 +79,9 @@ async def joined_cockpit(
 def test_a_joined_cockpits_feed_reaches_every_seat_through_the_log(
     qloop: qasync.QEventLoop, window: MainWindow, hub: str, tmp_path: Path
 ) -> None:
-    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+    # The seat with the cockpit leads (its beat publishes the runs of discovery); b has no cockpit.
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b", lead=False)
+    a.wait_status(lambda status: status.leading, WAIT)
     watch = SeatStatusWatch(a, window.status, window)
 
     async def scenario() -> None:
