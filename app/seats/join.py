@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from app.shell.cockpit import Pipeline, PipelineFactory
 from core.clock import SystemClock
 from dispatch.casework.policy_file import default_policy_path, load_policy
+from dispatch.casework.records.checkpoints import Checkpointer
 from dispatch.feed.positions_wire import PositionFix
 from dispatch.feed.protocol import Event
 from dispatch.feed.values import FeedStatus, IntakeChanges, StoredEvent
@@ -54,7 +55,9 @@ def feed_store(replica: Path) -> Path:
     return replica.with_name(f"{replica.stem}.feed{replica.suffix or '.sqlite3'}")
 
 
-def open_seat_loop(join: SeatJoin, replica: Path, *, lead: bool = True) -> SeatLoop:
+def open_seat_loop(
+    join: SeatJoin, replica: Path, *, lead: bool = True, checkpoints: Checkpointer | None = None
+) -> SeatLoop:
     """The seat's closed loop on `replica`; it may lead the periodic jobs (a console; never a wall, which
     only follows). JoinFailed (naming the hub) when the hub cannot be reached in time."""
     from dispatch.seats.hub import HubUnavailable, Retention
@@ -67,6 +70,7 @@ def open_seat_loop(join: SeatJoin, replica: Path, *, lead: bool = True) -> SeatL
         return SeatLoop(
             replica, policy, SystemClock(), hub=join.hub, centre=join.centre, seat=join.seat, lead=lead,
             credentials=join.credentials, parent=join.parent, children=join.children, retention=retention,
+            audit_checkpoints=checkpoints,
         )  # fmt: skip
     except (HubUnavailable, BadName) as error:
         raise JoinFailed(str(error)) from error

@@ -195,10 +195,12 @@ def run_gui(
         print(f"tianshu: {reason}", file=sys.stderr)
         return 1
     store = db_path or default_db_path()
+    checkpoints = checkpointer_for(store, audit_key, checkpoint_log, checkpoint_minutes * 60)
     seat = None
     if join is not None:
         try:
-            seat = open_seat_loop(join, store)
+            # A seat signs its replica's audit head too: the centre's chain, witnessed by this console.
+            seat = open_seat_loop(join, store, checkpoints=checkpoints)
         except JoinFailed as error:
             print(f"tianshu: cannot join the centre: {error}", file=sys.stderr)
             return 1
@@ -207,7 +209,6 @@ def run_gui(
     app.setQuitOnLastWindowClosed(False)
     settings = QSettings()
     window = build_window(app, settings)
-    checkpoints = checkpointer_for(store, audit_key, checkpoint_log, checkpoint_minutes * 60)
     if checkpoints is None:
         log.warning("audit checkpoints are off: no signing key (python main.py audit keygen makes one)")
     city = atlas or load_atlas(demo_atlas_path())

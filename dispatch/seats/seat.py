@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from core.clock import Clock
-from dispatch.beat import job_health
+from dispatch.beat import BeatParts, audit_checkpoint, job_health
 from dispatch.casework.model import Action, Actor, Applied, Command, Refusal, Refused
 from dispatch.casework.payloads import check_command
 from dispatch.casework.policy import Policy
+from dispatch.casework.records.checkpoints import Checkpointer
 from dispatch.casework.records.discovery import Locate, district_from_grid
+from dispatch.casework.records.failures import describe
 from dispatch.casework.shifts import Handover, Shift
 from dispatch.changes import CasesChanged
 from dispatch.seats.apply import Outcome
@@ -76,6 +78,7 @@ class SeatLoop:
         snapshots: bool = True,
         credentials: HubCredentials | None = None,
         retention: Retention | None = None,
+        audit_checkpoints: Checkpointer | None = None,
         parent: str | None = None,
         children: Sequence[str] = (),
     ) -> None:  # fmt: skip
@@ -87,7 +90,9 @@ class SeatLoop:
         # The centre above this one (levels): 上报 sends a case there. None: nothing to escalate to.
         self.parent = check_token("centre", parent) if parent is not None else None
         self._timeout = timeout
-        self._local = LocalLoop(db_path, policy, clock, locate=locate)
+        # Its own witness of the centre's audit chain: the replica's head signed with this console's key
+        # into a log beside its store (the chain is the same on every seat at the same entry).
+        self._local = LocalLoop(db_path, policy, clock, locate=locate, audit_checkpoints=audit_checkpoints)
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
         self._answers = Answers(self.seat)
@@ -464,9 +469,15 @@ class SeatLoop:
 
     def _beat(self, ctx: LoopContext) -> Beat:
         self._follower.fold(ctx.desk.conn)
+        errors: tuple[str, ...] = ()
+        try:  # the one local job: it writes no case, only this console's signature of the chain's head
+            audit_checkpoint(BeatParts(ctx.desk, ctx.discovery, ctx.clock, ctx.audit_checkpoints))
+        except Exception as error:
+            log.error("the audit checkpoint failed this beat: %s", error, exc_info=error)
+            errors = (f"audit checkpoint: {describe(error)}",)
         changes = ctx.changes.collect_elsewhere()
         self._tell(changes)
-        return Beat(changes, job_health(ctx.desk.conn, ()))
+        return Beat(changes, job_health(ctx.desk.conn, errors))
 
     def _tell(self, changes: CasesChanged) -> None:
         if not changes:
