@@ -140,10 +140,12 @@ def add_seats_command(subparsers: argparse._SubParsersAction[Any]) -> None:
     seats_sub = seats.add_subparsers(dest="seats_command", required=True, metavar="COMMAND")
     verify = seats_sub.add_parser(
         "verify",
-        help="do the replicas agree: audit heads (last hash, row count), case rows, log sequence",
+        help="do the replicas agree: audit heads (last hash, row count), case rows, the other records "
+        "the log writes, log sequence",
         description="Compare every replica with the first: the hash of the audit chain's last row and "
-        "its row count, every case row column by column, and the last log sequence applied. Exit 0 when "
-        "they agree, 1 with the differences, 2 when a store cannot be read.",
+        "its row count, every case row column by column, the feed's reports, handovers, readings and the "
+        "jobs' set-aside items, and the last log sequence applied. Exit 0 when they agree, 1 with the "
+        "differences, 2 when a store cannot be read.",
     )
     verify.add_argument(
         "--db", type=Path, action="append", required=True, metavar="PATH",

@@ -1,4 +1,5 @@
-"""Do replicas agree? Their audit heads (count, last hash), case rows and place in the log."""
+"""Do replicas agree? Their audit heads (count, last hash), case rows, the other records the log writes
+(reports, handovers, readings, set-aside items of the jobs run at apply) and place in the log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,17 @@ from dispatch.seats.apply import read_cursor
 from dispatch.store.read_only import open_read_only
 
 _ENCODE = repr  # exact for every SQLite value (float repr round-trips)
+# The other records every replica holds alike (the log writes them), each read in one fixed order: what a
+# duty room relies on beside the cases. Local marks are left out (a handover's checkpoint is signed by a
+# console; the failures of jobs a seat runs by itself).
+RECORDS = {
+    "events": "SELECT source, event_id, revision, seq, received_at, payload FROM events ORDER BY id",
+    "handovers": "SELECT id, shift_start, shift_end, author, note, open_cases, created_at, received_by, "
+    "received_at FROM handovers ORDER BY id",
+    "metrics": "SELECT name, at, labels, value, unit FROM metrics ORDER BY name, at, labels",
+    "failed_items": "SELECT job, item, failed_at, first_failed_at, attempts, retry FROM failed_items "
+    "WHERE job IN ('discovery', 'supervision') ORDER BY job, item",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,7 @@ class Replica:
     audit_head: str  # the hash of the chain's last row ("" when empty)
     cases: int
     cases_digest: str  # SHA-256 over every case row, in id order
+    records: tuple[tuple[str, int, str], ...] = ()  # (table, rows, SHA-256) for each of RECORDS
 
     def summary(self) -> str:
         head = self.audit_head[:16] or "(empty)"
@@ -46,9 +59,20 @@ def read_replica(path: Path) -> Replica:
         for row in conn.execute(f"SELECT {CASE_COLUMNS} FROM cases ORDER BY id"):
             digest.update(_ENCODE(row).encode())
             cases += 1
-        return Replica(path, applied, int(count), str(head), cases, digest.hexdigest())
+        return Replica(path, applied, int(count), str(head), cases, digest.hexdigest(), _records(conn))
     finally:
         conn.close()
+
+
+def _records(conn: Any) -> tuple[tuple[str, int, str], ...]:
+    found = []
+    for table, sql in RECORDS.items():
+        digest, rows = hashlib.sha256(), 0
+        for row in conn.execute(sql):
+            digest.update(_ENCODE(tuple(row)).encode())
+            rows += 1
+        found.append((table, rows, digest.hexdigest()))
+    return tuple(found)
 
 
 def differences(first: Path, other: Path, limit: int = 5) -> list[str]:
@@ -63,6 +87,9 @@ def differences(first: Path, other: Path, limit: int = 5) -> list[str]:
             f"audit head: {a.path} has {a.audit_rows} rows ending {a.audit_head[:16] or '(empty)'}, "
             f"{b.path} has {b.audit_rows} rows ending {b.audit_head[:16] or '(empty)'}"
         )
+    for (table, rows_a, digest_a), (_, rows_b, digest_b) in zip(a.records, b.records, strict=True):
+        if digest_a != digest_b:
+            found.append(f"{table}: the rows differ ({a.path} has {rows_a}, {b.path} has {rows_b})")
     if a.cases_digest != b.cases_digest:
         found.extend(_case_differences(a.path, b.path, limit))
     return found

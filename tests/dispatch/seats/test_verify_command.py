@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
+from dispatch.casework.model import Actor, Role
 from dispatch.casework.records.discovery import district_from_grid
 from dispatch.seats.apply import Applier
+from dispatch.seats.entries import encode, handover_entry, pack_readings
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import MONDAY_9, POLICY
 from tests.dispatch.seats.test_apply import register, report
@@ -54,6 +57,41 @@ def test_a_replica_behind_or_apart_is_named_with_what_differs(
     assert "case 1: state 'registered' / 'discovered'" in out
     assert "case 2: state 'discovered' / 'registered'" in out
     assert out.count("audit head:") == 2
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "change"),
+    [
+        ("handovers", 1, "UPDATE handovers SET note = '夜班：一切平稳' WHERE id = 1"),
+        ("events", 2, "UPDATE events SET payload = '{}' WHERE event_id = 'e2'"),
+        ("metrics", 1, "UPDATE metrics SET value = 9.9"),
+    ],
+)
+def test_the_other_records_the_log_writes_are_compared_too(
+    tmp_path: Path, table: str, rows: int, change: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A handover, a report or a reading that differs between two replicas is named, though their cases
+    and audit chains agree: a duty room relies on those too."""
+    lead = Actor("li.na", Role.SHIFT_LEAD, "李娜")
+    log = [
+        *LOG,
+        encode(
+            handover_entry(
+                "write", lead, "a", MONDAY_9 + 90, note="夜班交接", shift=(MONDAY_9, MONDAY_9 + 3600)
+            )
+        ),
+        encode(pack_readings([("water_level", 3.4, MONDAY_9, "m", {})], "a", MONDAY_9 + 95)[0][0]),
+    ]
+    a, b = replica(tmp_path / "a.sqlite3", log), replica(tmp_path / "b.sqlite3", log)
+    assert verify(a, b) == 0
+    conn = sqlite3.connect(b)
+    with conn:
+        assert conn.execute(change).rowcount == 1
+    conn.close()
+    assert verify(a, b) == 1
+    out = capsys.readouterr().out
+    assert f"{table}: the rows differ ({a} has {rows}, {b} has {rows})" in out
+    assert "audit head:" not in out
 
 
 def test_stores_it_cannot_read_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
