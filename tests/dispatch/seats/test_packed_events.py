@@ -25,6 +25,7 @@ from dispatch.seats.entries import (
     pack_events,
     pack_readings,
 )
+from dispatch.seats.follower import weight
 from dispatch.seats.verify import differences, read_replica
 from dispatch.store.database import open_store
 from tests.dispatch.casework.policies import MONDAY_9, POLICY
@@ -308,3 +309,14 @@ def test_readings_go_packed_and_every_replica_holds_each_once(logs: tuple[Log, L
     assert log.apply(encode(again[0])).refused is None
     held = log.conn.execute("SELECT value, feed FROM metrics ORDER BY at").fetchall()
     assert held == [(3.0 + i / 10, "seat:a") for i in range(5)]
+
+
+def test_the_wal_is_folded_by_what_entries_wrote_not_by_how_many_there_were(logs: tuple[Log, Log]) -> None:
+    """A packed entry weighs its reports and a run of discovery the cases it opened: folded back by
+    entries, a packed feed let the WAL grow to tens of megabytes before the fold that held the store."""
+    log, _ = logs
+    (packed,) = pack_events(reports(40), "a", MONDAY_9)[0]
+    stored = log.apply(encode(packed))
+    run = log.apply(encode(jobs_entry(1, 1, ("discovery",), "a", MONDAY_9 + 60)))
+    assert [weight(stored), weight(run)] == [40, 40]
+    assert weight(log.apply(encode(pack_events(reports(40), "b", MONDAY_9 + 61)[0][0]))) == 1  # nothing new
