@@ -110,16 +110,9 @@ def add_hub_options(parser: argparse.ArgumentParser) -> None:
 
 def check_hub_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.hub is None:
-        if args.seat is not None:
-            parser.error("--seat goes with --hub")
-        if args.hub_credentials is not None:
-            parser.error("--hub-credentials goes with --hub")
-        if args.parent is not None:
-            parser.error("--parent goes with --hub")
-        if args.districts:
-            parser.error("--districts goes with --hub")
-        if args.log_days is not None:
-            parser.error("--log-days goes with --hub")
+        for name in ("seat", "hub_credentials", "parent", "districts", "log_days"):
+            if getattr(args, name):  # None, or no districts: not given
+                parser.error(f"--{name.replace('_', '-')} goes with --hub")
         return
     if args.parent is not None and args.parent == args.centre:
         parser.error(f"--parent names the centre above this one, not --centre itself ({args.parent})")

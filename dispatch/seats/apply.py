@@ -42,6 +42,7 @@ from dispatch.seats.entries import (
     wire_actor,
 )
 from dispatch.store.rows import COUNT_DUPLICATE
+from dispatch.store.savepoint import savepoint
 
 log = logging.getLogger(__name__)
 # One delivered entry: its sequence, its bytes and when the hub stored it (None: unknown), and the
@@ -245,9 +246,7 @@ class Applier:
 
     def _event(self, seq: int, entry: EventEntry, data: bytes) -> tuple[int, ...]:
         conn = self.desk.conn
-        # Savepoint: a failing event leaves no row behind, like a refused command.
-        conn.execute("SAVEPOINT seat_event")
-        try:
+        with savepoint(conn, "seat_event"):  # a failing event leaves no row behind, like a refused command
             cursor = conn.execute(_EVENT_SQL, (
                 entry.source, entry.event_id, entry.revision, f"seat:{entry.seat}", seq, self.clock.at,
                 entry.occurred_at, entry.category, entry.severity, entry.title, entry.description, entry.lon,
@@ -259,11 +258,6 @@ class Applier:
                 opened: tuple[int, ...] = ()
             else:
                 opened = tuple(case.id for case in self.discovery.run_once().opened)
-        except BaseException:
-            conn.execute("ROLLBACK TO seat_event")
-            conn.execute("RELEASE seat_event")
-            raise
-        conn.execute("RELEASE seat_event")
         return opened
 
     def _events(self, seq: int, entry: EventsEntry) -> Outcome:
@@ -272,18 +266,13 @@ class Applier:
         others are stored: one bad event must not cost the rest of its entry."""
         conn = self.desk.conn
         rows = [self._event_row(seq, event) for event in entry.events]
-        conn.execute("SAVEPOINT seat_events")
         try:
-            stored = sum(conn.execute(_EVENT_SQL, row).rowcount for row in rows)
-            set_aside = 0
+            with savepoint(conn, "seat_events"):
+                stored, set_aside = sum(conn.execute(_EVENT_SQL, row).rowcount for row in rows), 0
         except sqlite3.OperationalError:
-            conn.execute("ROLLBACK TO seat_events")
-            conn.execute("RELEASE seat_events")
             raise
         except sqlite3.Error:  # one by one, to find the one that fails
-            conn.execute("ROLLBACK TO seat_events")
             stored, set_aside = self._events_one_by_one(seq, entry, rows)
-        conn.execute("RELEASE seat_events")
         if stored:
             self.undiscovered = True
         return Outcome(seq, entry.id, entry.seat, stored=stored, set_aside=set_aside)
@@ -302,13 +291,12 @@ class Applier:
         conn = self.desk.conn
         stored = set_aside = 0
         for event, row in zip(entry.events, rows, strict=True):
-            conn.execute("SAVEPOINT seat_one_event")
             try:
-                stored += conn.execute(_EVENT_SQL, row).rowcount
+                with savepoint(conn, "seat_one_event"):
+                    stored += conn.execute(_EVENT_SQL, row).rowcount
             except sqlite3.OperationalError:
                 raise
             except sqlite3.Error as error:
-                conn.execute("ROLLBACK TO seat_one_event")
                 set_aside, raw = set_aside + 1, str(row[-1])
                 conn.execute(
                     "INSERT INTO quarantine (feed, received_at, seq, reason, detail, raw, raw_size) "
@@ -316,7 +304,6 @@ class Applier:
                     (f"seat:{event.seat}", self.clock.at, seq, "store", str(error), raw, len(raw)),
                 )  # fmt: skip
                 log.error("log entry %d: event %s set aside: %s", seq, event.id, error)
-            conn.execute("RELEASE seat_one_event")
         return stored, set_aside
 
     def _handover(self, seq: int, entry: HandoverEntry) -> Outcome:
@@ -324,27 +311,20 @@ class Applier:
         alike on every seat when the handover rules say no. Not signed with an audit checkpoint here:
         checkpoints are signed with a console's own key (docs/seats.md, Not done)."""
         actor, conn, now = wire_actor(entry.actor), self.desk.conn, self.clock.at
-        conn.execute("SAVEPOINT seat_handover")
         try:
-            if entry.kind == "write":
-                shift = Shift(entry.shift_start, entry.shift_end, 0)
-                handover_id = insert_handover(
-                    conn, shift=shift, author=actor, note=entry.note, now=now, exercise=entry.exercise
-                )
-                written = load_handover(conn, handover_id)
-            elif entry.kind == "receive":
-                written = acknowledge(conn, entry.handover, actor, now)
-            else:
-                raise BadEntry(f"unknown handover kind {entry.kind!r}")
+            with savepoint(conn, "seat_handover"):
+                if entry.kind == "write":
+                    shift = Shift(entry.shift_start, entry.shift_end, 0)
+                    handover_id = insert_handover(
+                        conn, shift=shift, author=actor, note=entry.note, now=now, exercise=entry.exercise
+                    )
+                    written = load_handover(conn, handover_id)
+                elif entry.kind == "receive":
+                    written = acknowledge(conn, entry.handover, actor, now)
+                else:
+                    raise BadEntry(f"unknown handover kind {entry.kind!r}")
         except HandoverError as problem:
-            conn.execute("ROLLBACK TO seat_handover")
-            conn.execute("RELEASE seat_handover")
             return Outcome(seq, entry.id, entry.seat, problem=problem)
-        except BaseException:
-            conn.execute("ROLLBACK TO seat_handover")
-            conn.execute("RELEASE seat_handover")
-            raise
-        conn.execute("RELEASE seat_handover")
         return Outcome(seq, entry.id, entry.seat, handover=written)
 
     def _lease(self, seq: int, entry: LeaseEntry) -> Outcome:
@@ -362,17 +342,11 @@ class Applier:
         unknown = sorted(set(entry.jobs) - set(JOBS))
         if unknown:
             raise BadEntry(f"unknown jobs: {', '.join(unknown)}")
-        conn = self.desk.conn
-        conn.execute("SAVEPOINT seat_jobs")  # a failing job leaves nothing behind, like a refused command
-        try:
+        # A failing job leaves nothing behind, like a refused command.
+        with savepoint(self.desk.conn, "seat_jobs"):
             # Each job sets a failing item aside by itself; the order of JOBS, whatever the entry's.
             opened = self._discover() if "discovery" in entry.jobs else []
             raised = sweep_cards(self.desk).raised if "supervision" in entry.jobs else []
-        except BaseException:
-            conn.execute("ROLLBACK TO seat_jobs")
-            conn.execute("RELEASE seat_jobs")
-            raise
-        conn.execute("RELEASE seat_jobs")
         return Outcome(
             seq, entry.id, entry.seat, opened=tuple(case.id for case in opened),
             raised=tuple(applied.case.id for applied in raised),
@@ -393,24 +367,16 @@ class Applier:
             return Outcome(seq, entry.id, entry.seat, opened=self._event(seq, warning, encode(warning)))
         if levels.taken(conn, entry.sender, entry.transfer):
             return Outcome(seq, entry.id, entry.seat)  # sent again (a new leader): taken once
-        conn.execute("SAVEPOINT seat_transfer")  # a refused transfer leaves no half-opened case behind
-        try:
+        with savepoint(conn, "seat_transfer"):  # a refused transfer leaves no half-opened case behind
             if entry.kind == levels.ESCALATE:
                 case = transfers.take_escalation(self.desk, self.policy, entry)
-                outcome = Outcome(seq, entry.id, entry.seat, opened=(case.id,))
-            elif entry.kind in (levels.HAND_DOWN, levels.CLOSED):
+                return Outcome(seq, entry.id, entry.seat, opened=(case.id,))
+            if entry.kind in (levels.HAND_DOWN, levels.CLOSED):
                 closed = entry.kind == levels.CLOSED
-                outcome = Outcome(
+                return Outcome(
                     seq, entry.id, entry.seat, applied=transfers.take_return(self.desk, entry, closed=closed)
                 )
-            else:
-                raise BadEntry(f"unknown transfer kind {entry.kind!r}")
-        except BaseException:
-            conn.execute("ROLLBACK TO seat_transfer")
-            conn.execute("RELEASE seat_transfer")
-            raise
-        conn.execute("RELEASE seat_transfer")
-        return outcome
+            raise BadEntry(f"unknown transfer kind {entry.kind!r}")
 
     def _report(self, seq: int, entry: ReportEntry) -> Outcome:
         """A unit's report: applied to its order's case at the entry's time, once (a report seen before,
@@ -428,16 +394,9 @@ class Applier:
 
     def _readings(self, seq: int, entry: ReadingsEntry) -> Outcome:
         """Readings a feed brought together: held all, or (refused) none, alike on every seat."""
-        conn = self.desk.conn
-        conn.execute("SAVEPOINT seat_readings")
-        try:
+        with savepoint(self.desk.conn, "seat_readings"):
             for reading in entry.readings:
                 self._hold_reading(seq, reading)
-        except BaseException:
-            conn.execute("ROLLBACK TO seat_readings")
-            conn.execute("RELEASE seat_readings")
-            raise
-        conn.execute("RELEASE seat_readings")
         return Outcome(seq, entry.id, entry.seat)
 
     def _hold_reading(self, seq: int, entry: ReadingEntry) -> None:

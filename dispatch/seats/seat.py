@@ -33,7 +33,6 @@ from dispatch.seats.entries import (
     event_entry,
     handover_entry,
     lease_entry,
-    reading_entry,
     report_entry,
     retry_entry,
 )
@@ -360,19 +359,6 @@ class SeatLoop:
         done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
         entry = report_entry(feed, body, self.seat, self.clock.now())
         self._publish(self.centre.report_subject, entry.id, encode(entry), done.set_result, done)
-        return done
-
-    def publish_reading(
-        self, name: str, value: float, taken_at: float, unit: str | None, labels: dict[str, str]
-    ) -> concurrent.futures.Future[Outcome]:
-        """Publish one vital-sign reading for every replica (a wall's too) to hold."""
-        done: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
-        try:
-            entry = reading_entry(name, value, taken_at, unit, labels, self.seat, self.clock.now())
-        except BadEntry as error:
-            done.set_exception(error)
-            return done
-        self._publish(self.centre.reading_subject, entry.id, encode(entry), done.set_result, done)
         return done
 
     def caught_up(self) -> concurrent.futures.Future[int]:

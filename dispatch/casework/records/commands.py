@@ -35,6 +35,7 @@ from dispatch.casework.records.cases import CASE_COLUMNS, case_from_row, insert_
 from dispatch.casework.records.effects import Effect, effect_of
 from dispatch.casework.search import index_text
 from dispatch.casework.timers import Timers
+from dispatch.store.savepoint import savepoint
 from dispatch.store.write_gate import gate_for
 
 _HANDLING = ", ".join(f"'{state.value}'" for state in sorted(HANDLING_STATES))
@@ -102,15 +103,8 @@ class CaseDesk:
         if not self.conn.in_transaction:
             with self.transaction():
                 return self._act(command)
-        self.conn.execute("SAVEPOINT act")
-        try:
-            applied = self._act(command)
-        except BaseException:
-            self.conn.execute("ROLLBACK TO act")
-            self.conn.execute("RELEASE act")
-            raise
-        self.conn.execute("RELEASE act")
-        return applied
+        with savepoint(self.conn, "act"):
+            return self._act(command)
 
     def _act(self, command: Command) -> Applied:
         check_command(command)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from dispatch.casework.jobs import FailedItem, Job
+from dispatch.store.savepoint import savepoint
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +115,15 @@ def attempt(
     """
     if not conn.in_transaction:
         raise RuntimeError("attempt() runs inside the job's transaction")
-    conn.execute("SAVEPOINT job_item")
     try:
-        work()
+        with savepoint(conn, "job_item"):
+            work()
     except BaseException as error:
-        # SQLite may already have rolled the whole transaction back (a full disk): then there is no
-        # savepoint left, and the job's transaction is over anyway.
-        if conn.in_transaction:
-            conn.execute("ROLLBACK TO job_item")
-            conn.execute("RELEASE job_item")
+        # Rolled back; a transaction SQLite ended by itself (a full disk) is over for the job too.
         if is_environment_fault(error) or not conn.in_transaction:
             raise
         set_aside(conn, job, item, error, at)
         return error
-    conn.execute("RELEASE job_item")
     return None
 
 

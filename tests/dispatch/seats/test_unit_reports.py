@@ -14,7 +14,7 @@ from dispatch.casework.model import Action, CaseState, Refusal
 from dispatch.casework.records import episodes
 from dispatch.casework.records.orders import unanswered_orders
 from dispatch.casework.records.warning_areas import warning_areas
-from dispatch.seats.entries import BadEntry
+from dispatch.seats.entries import ReadingsEntry, pack_readings
 from dispatch.seats.report_tail import AGAIN_S, EventSignals, Signals, UnitReportTail
 from dispatch.seats.verify import differences
 from dispatch.store.database import open_store
@@ -90,11 +90,17 @@ def test_vital_sign_readings_reach_every_replica_once(hub: str, tmp_path: Path) 
     a, wall = open_seat(hub, tmp_path, "a"), open_seat(hub, tmp_path, "wall")
     try:
         labels = {"district": "江岸区"}
-        assert a.publish_reading("water_level", 3.42, START, "m", labels).result(WAIT).refused is None
-        assert a.publish_reading("water_level", 3.42, START, "m", labels).result(WAIT).duplicate
-        assert a.publish_reading("water_level", 3.55, START + 60, "m", labels).result(WAIT).refused is None
-        with pytest.raises(BadEntry):
-            a.publish_reading("water_level", math.nan, START, "m", {}).result(WAIT)
+
+        def reading(value: float, taken_at: float) -> ReadingsEntry:
+            (entry,) = pack_readings([("water_level", value, taken_at, "m", labels)], "a", START)[0]
+            return entry
+
+        assert a.publish_readings(reading(3.42, START)).result(WAIT).refused is None
+        assert a.publish_readings(reading(3.42, START)).result(WAIT).duplicate  # another seat's feed
+        assert a.publish_readings(reading(3.55, START + 60)).result(WAIT).refused is None
+        packed, problems = pack_readings([("water_level", math.nan, START, "m", {})], "a", START)
+        assert packed == []  # no number is no reading: said, never published
+        assert len(problems) == 1
         wall.caught_up().result(WAIT)
         rows = wall.query(
             lambda ctx: ctx.desk.conn.execute(
