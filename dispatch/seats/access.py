@@ -44,6 +44,11 @@ def snapshots_bucket(centre: Centre) -> str:
     return f"tianshu_{centre.name}_snapshots"
 
 
+def deltas_bucket(centre: Centre) -> str:
+    """The object store bucket of the centre's row deltas (dispatch.seats.deltas)."""
+    return f"tianshu_{centre.name}_deltas"
+
+
 def _read_stream(stream: str) -> tuple[str, ...]:
     """What reading one stream through nats-py takes: its description, an ordered push consumer (created
     by the client, its flow control answered, never acknowledged, never deleted: an ephemeral push
@@ -71,9 +76,11 @@ def permissions(role: Role, centre: Centre, user: str) -> Permissions:
     (JetStream's answers, acknowledgements) and its consumers' deliveries come to its own inbox."""
     stream = centre.stream
     lease, snapshots = f"KV_{lease_bucket(centre)}", f"OBJ_{snapshots_bucket(centre)}"
+    deltas = f"OBJ_{deltas_bucket(centre)}"
     reads = (
         *_read_stream(stream),
         *_read_stream(snapshots),
+        *_read_stream(deltas),
         # nats-py's object store reads through js.subscribe without naming the stream: it asks which
         # stream holds the subject first.
         f"{API}.STREAM.NAMES",
@@ -97,6 +104,10 @@ def permissions(role: Role, centre: Centre, user: str) -> Permissions:
             f"{API}.STREAM.CREATE.{snapshots}",
             f"{API}.STREAM.PURGE.{snapshots}",
             f"$O.{snapshots_bucket(centre)}.>",
+            # The row deltas, alike.
+            f"{API}.STREAM.CREATE.{deltas}",
+            f"{API}.STREAM.PURGE.{deltas}",
+            f"$O.{deltas_bucket(centre)}.>",
         ),
         subscribe=subscribe,
     )

@@ -14,6 +14,7 @@ from dispatch.casework.policy import Policy
 from dispatch.casework.records.discovery import Locate
 from dispatch.changes import CasesChanged, Origin
 from dispatch.seats.apply import Applier, Delivery, Outcome
+from dispatch.seats.catch_up import Cutter
 from dispatch.seats.waiting import Answers
 from dispatch.service import LocalLoop, LoopContext
 
@@ -55,12 +56,16 @@ class Follower:
         self._unfolded = 0  # what was applied since the WAL was last folded back (weight(), summed)
         self._refollowed = 0  # the entry a re-follow was last asked for (after a gap)
         self._applier: Applier | None = None
+        # A seat that may lead records what its apply writes, for the row deltas it cuts while it leads.
+        self.cutter: Cutter | None = None
         self.stalled: BaseException | None = None  # the store error this seat stopped at
         self.closed = False
 
     def open(self, ctx: LoopContext, policy: Policy, locate: Locate) -> int:
         """On the store's thread: the applier of this store; the last sequence it holds."""
         self._applier = Applier(ctx.desk.conn, policy, locate)
+        if self.cutter is not None:
+            self.cutter.open(ctx.desk.conn)
         return self._applier.seq
 
     async def deliver(self, seq: int, data: bytes, stored_at: float, subject: str) -> None:
@@ -120,6 +125,8 @@ class Follower:
             self._refollow()
         if not batch.outcomes:
             return
+        if self.cutter is not None:
+            self.cutter.applied(batch.outcomes)
         self._unfolded += sum(weight(outcome) for outcome in batch.outcomes)
         if self._unfolded >= FOLD_EVERY:
             self.fold(ctx.desk.conn)

@@ -20,7 +20,7 @@ from dispatch.seats.hub import Hub
 from dispatch.seats.relay import relay, send_warnings
 from dispatch.seats.restore import Schedule, keep, report, scratch_path
 from dispatch.seats.snapshot import SnapshotInfo, copy_replica
-from dispatch.service import LocalLoop
+from dispatch.service import LocalLoop, LoopContext
 
 T = TypeVar("T")
 # The leader publishes a run of the periodic jobs at most this often (by the seat's clock): every run is
@@ -38,10 +38,12 @@ class Leading:
         self, *, seat: str, db_path: Path, clock: Clock, local: LocalLoop, hub: Hub, publish: Publish,
         on_hub: OnHub, term: Callable[[], int | None], applied: Callable[[], int], snapshots: bool,
         children: tuple[str, ...] = (), undiscovered: Callable[[], bool] = lambda: False,
+        cut: Callable[[], None] = lambda: None,
     ) -> None:  # fmt: skip
         self.seat, self.db_path, self.clock = seat, db_path, clock
         self._local, self._hub, self._publish, self._on_hub = local, hub, publish, on_hub
         self._term, self._applied, self._undiscovered = term, applied, undiscovered
+        self._cut = cut  # on the store's thread: cut a row delta at this entry (a snapshot's)
         self._lock = threading.Lock()
         self._jobs_run = 0  # runs of the jobs published under the current term
         self._jobs_at = float("-inf")  # the seat's time of the last run published
@@ -150,7 +152,12 @@ class Leading:
 
     def take_snapshot(self) -> concurrent.futures.Future[SnapshotInfo]:
         copy = scratch_path(self.db_path, "copy")
-        copied = self._local.write(lambda ctx: copy_replica(ctx.desk.conn, copy))
+
+        def copied_at(ctx: LoopContext) -> int:
+            self._cut()  # a seat restoring this snapshot goes on from its entry by deltas
+            return copy_replica(ctx.desk.conn, copy)
+
+        copied = self._local.write(copied_at)
         self.last_snapshot = self._on_hub(keep(self._hub, copied, copy, self._hub.centre.name))
         return self.last_snapshot
 

@@ -151,7 +151,8 @@ async def restore(hub: Hub, db_path: Path) -> SnapshotInfo | None:
 
 async def keep(hub: Hub, copied: concurrent.futures.Future[int], copy: Path, centre: str) -> SnapshotInfo:
     """Once the store's thread `copied` the replica to `copy` (snapshot.copy_replica): pack it and keep
-    it on the hub, then drop all but the newest KEEP. The copy is removed whatever happens."""
+    it on the hub, then drop all but the newest KEEP, and the row deltas no seat will take any more. The
+    copy is removed whatever happens."""
     packed = copy.with_name(copy.name + ".pack")  # a leftover goes with the copy's (_clear_leftovers)
     try:
         await asyncio.wrap_future(copied)
@@ -165,6 +166,11 @@ async def keep(hub: Hub, copied: concurrent.futures.Future[int], copy: Path, cen
     kept = await hub.snapshots()
     for seq in kept[:-KEEP]:
         await hub.drop_snapshot(seq)
+    # A store more than BEHIND entries behind the newest snapshot starts from it: no chain of row deltas
+    # (dispatch.seats.catch_up) starting earlier is ever taken.
+    for first, last in await hub.deltas():
+        if first < max(kept, default=info.seq) - BEHIND:
+            await hub.drop_delta(first, last)
     log.info(
         "snapshot %d of %s kept on the hub (%d cases, %d bytes)", info.seq, centre, info.cases, info.size
     )

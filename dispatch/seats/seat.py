@@ -22,7 +22,9 @@ from dispatch.casework.records.failures import describe
 from dispatch.casework.shifts import Handover, Shift
 from dispatch.changes import CasesChanged
 from dispatch.seats.apply import Outcome
+from dispatch.seats.catch_up import Caught, Cutter, catch_up, keep_delta
 from dispatch.seats.credentials import HubCredentials
+from dispatch.seats.deltas import Delta
 from dispatch.seats.entries import (
     BadEntry,
     EventsEntry,
@@ -75,6 +77,7 @@ class SeatLoop:
         self, db_path: Path, policy: Policy, clock: Clock, *, hub: Sequence[str], centre: str, seat: str,
         locate: Locate = district_from_grid, timeout: float = 10.0, lead: bool = False,
         snapshots: bool = True,
+        deltas: bool = True,
         credentials: HubCredentials | None = None,
         retention: Retention | None = None,
         audit_checkpoints: Checkpointer | None = None,
@@ -108,6 +111,13 @@ class SeatLoop:
         self._lease: Lease | None = None
         # The snapshot this seat started from (None: it replays the log), the last it took, when the next.
         self.restored: SnapshotInfo | None = None
+        # What the row deltas covered before this seat followed the log (dispatch.seats.catch_up).
+        self.caught = Caught()
+        self.last_delta: concurrent.futures.Future[None] | None = None  # the last this seat cut, kept
+        if lead:  # a seat that may lead cuts its replica's row deltas into the hub while it leads
+            self._follower.cutter = Cutter(
+                self.centre.name, clock, lambda: self._status.now.term is not None, self._keep_delta
+            )
         self._leading: Leading | None = None  # the leader's duties, once the store is open
         self._aio = asyncio.new_event_loop()
         self._aio_thread = threading.Thread(target=self._aio.run_forever, name=f"seat-{seat}", daemon=True)
@@ -126,6 +136,8 @@ class SeatLoop:
             ).result(timeout + 5)  # Hub.connect keeps to `timeout` itself and says why it failed
             if snapshots:  # before the store opens: a new seat starts from the newest snapshot
                 self.restored = self._on_hub(restore(self._hub, db_path)).result()  # its download is bounded
+            if deltas:  # then the rows the log wrote since, as far as the leader's deltas reach
+                self.caught = catch_up(self._hub, self._local, self._on_hub, timeout)
             self._answers.applied = self._local.write(
                 lambda ctx: self._follower.open(ctx, policy, locate)
             ).result(timeout)
@@ -134,6 +146,7 @@ class SeatLoop:
                 publish=self._publish, on_hub=self._on_hub, term=lambda: self._status.now.term,
                 applied=lambda: self.applied, snapshots=snapshots,
                 undiscovered=lambda: self._follower.undiscovered,
+                cut=self._cut,
                 children=tuple(check_token("centre", child) for child in children),
             )  # fmt: skip
             self._on_hub(self._hub.follow(lambda: self._answers.applied, self._follower.deliver)).result(
@@ -409,6 +422,10 @@ class SeatLoop:
             return
         await self._hub.refollow()
 
+    def _keep_delta(self, delta: Delta) -> None:
+        self.last_delta = self._on_hub(keep_delta(self._hub, delta))
+        self.last_delta.add_done_callback(_delta_kept)
+
     async def _start_lease(self) -> None:
         self._lease = self._hub.lease(self.seat, self._announce)
         self._lease.start(self._on_term)
@@ -453,7 +470,14 @@ class SeatLoop:
 
     # -- the store's thread --------------------------------------------------------------------------
 
+    def _cut(self) -> None:
+        """On the store's thread: cut a row delta now (the leader, at a snapshot's entry)."""
+        if self._follower.cutter is not None:
+            self._follower.cutter.cut()
+
     def _beat(self, ctx: LoopContext) -> Beat:
+        if self._follower.cutter is not None:
+            self._follower.cutter.beat()
         self._follower.fold(ctx.desk.conn)
         errors: tuple[str, ...] = ()
         try:  # the one local job: it writes no case, only this console's signature of the chain's head
@@ -499,6 +523,13 @@ class SeatLoop:
             self._aio.close()
         self._local.close()
         self._answers.fail_all(HubUnavailable(f"seat {self.seat} closed"))
+
+
+def _delta_kept(done: concurrent.futures.Future[None]) -> None:
+    """Log a delta the hub did not keep: seats restarting replay the log over its entries."""
+    error = None if done.cancelled() else done.exception()
+    if error is not None:
+        log.warning("a row delta was not kept on the hub: %s", error)
 
 
 def _not_signed_in(ctx: LoopContext, command: Command) -> Refused | None:

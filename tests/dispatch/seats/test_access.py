@@ -19,6 +19,7 @@ from nats.js import api
 
 from cli.main import main
 from dispatch.casework.model import Action, CaseState
+from dispatch.seats import catch_up
 from dispatch.seats.access import inbox
 from dispatch.seats.credentials import HubCredentials
 from dispatch.seats.hub import HubUnavailable
@@ -57,8 +58,10 @@ def secure_hub(deployment: Deployment, tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_console_and_a_wall_share_the_log_over_tls(
-    deployment: Deployment, secure_hub: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+    deployment: Deployment, secure_hub: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(catch_up, "DELTA_ENTRIES", 1)  # the leading console cuts a row delta a batch
     assert secure_hub.startswith("tls://")
     console = seat(secure_hub, tmp_path, CONSOLE, deployment.credentials(CONSOLE), lead=True)
     try:
@@ -67,8 +70,11 @@ def test_a_console_and_a_wall_share_the_log_over_tls(
         case_id = console.publish_event(event("e1")).result(WAIT).opened[0]
         assert act(console, case_id, Action.REGISTER, LEAD).state is CaseState.REGISTERED
         last = console.caught_up().result(WAIT)
+        assert console.last_delta is not None
+        console.last_delta.result(WAIT)  # the console may keep row deltas …
         wall = seat(secure_hub, tmp_path, WALL, deployment.credentials(WALL))
         try:
+            assert wall.caught.deltas >= 1  # … and the wall may read them
             assert wall.caught_up().result(WAIT) == last
             assert case_on(wall, case_id).state is CaseState.REGISTERED
             assert differences(console.db_path, wall.db_path) == []
@@ -113,6 +119,7 @@ async def _wall_tries_to_write(url: str, credentials: HubCredentials) -> tuple[i
         "the stream deleted": js.delete_stream(LOG.stream),
         "the stream purged": js.purge_stream(LOG.stream),
         "the lease written": js.publish(f"$KV.tianshu_{CENTRE}_lease.leader", b"wall-1"),
+        "a row delta written": js.publish(f"$O.tianshu_{CENTRE}_deltas.C.wall", b"rows"),
     }
     try:
         # All at once (each waits ASK_S for an answer that never comes): the hub never answers a
@@ -144,10 +151,13 @@ def test_a_wall_cannot_write_the_log_the_stream_or_the_lease(
         assert read == before  # the wall's line works: what it may do, it does
         assert through == []
         refused = [line for line in said if "permissions violation for publish" in line]
-        assert len(refused) == 6, said
+        assert len(refused) == 7, said
         unread = [line for line in said if "permissions violation for subscription" in line]
         assert len(unread) == 2, said
-        for subject in (LOG.case_subject(1), LOG.event_subject, f"$js.api.stream.delete.{LOG.stream}"):
+        for subject in (
+            LOG.case_subject(1), LOG.event_subject, f"$js.api.stream.delete.{LOG.stream}",
+            f"$o.tianshu_{CENTRE}_deltas.c.wall",
+        ):  # fmt: skip
             assert any(subject.lower() in line for line in refused), (subject, said)
         assert console.caught_up().result(WAIT) == before  # the log is unchanged
         assert console.publish_event(event("e2")).result(WAIT).seq == before + 1  # and still the console's
