@@ -190,6 +190,14 @@ def _run(
         discovery_s = time.perf_counter() - started
         opened = seats[0].query(_count_cases).result(WAIT_S)
 
+        # Two seats that stop here, the morning's reports taken into cases, and restart after the commands:
+        # one takes the leader's row deltas, the other replays the log.
+        away_at = 0
+        for name in ("restarted", "restarted-replaying"):
+            away = _open(url, scratch, policy, name, centre)
+            away_at = away.caught_up().result(WAIT_S * 10)
+            away.close()
+
         # Commands one at a time from every seat in turn: register a case the feed opened, then dispatch it.
         targets = seats[0].query(lambda ctx: register_targets(ctx.desk.conn, actions)).result(WAIT_S)
         round_trips: list[float] = []
@@ -199,9 +207,21 @@ def _run(
             marks.wait(applied.audit.id)
             round_trips.append(time.perf_counter() - sent)
 
-        # A new seat replays the whole log from its first entry; another takes the leader's row deltas
-        # (cut every DELTA_ENTRIES entries as it applied them) and replays the tail after the last.
+        # The restarted seat catches up: the leader's row deltas from its cursor (cut as it applied the
+        # entries, dispatch.seats.catch_up), then the log's tail after the last.
         log_entries = seats[0].applied
+        started = time.perf_counter()
+        restarted = _open(url, scratch, policy, "restarted", centre)
+        seats.append(restarted)
+        restarted.caught_up().result(WAIT_S * 20)
+        restart_s = time.perf_counter() - started
+        started = time.perf_counter()
+        replaying = _open(url, scratch, policy, "restarted-replaying", centre, deltas=False)
+        seats.append(replaying)
+        replaying.caught_up().result(WAIT_S * 20)
+        restart_replay_s = time.perf_counter() - started
+
+        # A new seat replays the whole log from its first entry; another takes it by row deltas.
         started = time.perf_counter()
         replayer = _open(url, scratch, policy, "replayer", centre, snapshots=False, deltas=False)
         seats.append(replayer)
@@ -234,7 +254,9 @@ def _run(
 
     disagree = [line for seat in seats[1:] for line in differences(seats[0].db_path, seat.db_path)]
     p50, p99 = _percentile(round_trips, 0.5) * 1000, _percentile(round_trips, 0.99) * 1000
-    feed_rate, catch_up_rate = events / feed_s, log_entries / catch_up_s
+    feed_rate, missed = events / feed_s, log_entries - away_at
+    catch_up_rate = missed / restart_s
+    replay_rate, whole_rate = log_entries / replay_s, log_entries / catch_up_s
     print(f"hub: {url}, {count} seats, stores in {scratch}")
     print(f"feed ({mix} mix): {events:,} events ({stored:,} revisions stored, in {len(published):,} entries) "
           f"on every seat in {feed_s:.2f} s")  # fmt: skip
@@ -242,14 +264,18 @@ def _run(
           f"{discovery_s:.2f} s: {stored / discovery_s:,.0f} events/s")  # fmt: skip
     print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
-    print(f"replay: a new seat applied {log_entries:,} entries in {replay_s:.2f} s (joining included), "
-          f"{stored:,} events and {actions:,} commands in them: {log_entries / replay_s:,.0f} entries/s "
-          f"(discovery's {runs:,} runs replayed too)")  # fmt: skip
+    caught = restarted.caught
+    print(f"catch-up: a seat stopped at entry {away_at:,} restarted {missed:,} entries later; it took "
+          f"{caught.deltas:,} row deltas covering {caught.entries:,} entries in {caught.seconds:.2f} s and "
+          f"replayed {missed - caught.entries:,}: caught up in {restart_s:.2f} s (joining included), "
+          f"{catch_up_rate:,.0f} entries/s; replaying them all took {restart_replay_s:.2f} s, "
+          f"{missed / restart_replay_s:,.0f} entries/s "
+          f"({restart_replay_s / restart_s:.1f}x longer)")  # fmt: skip
     caught = late.caught
-    print(f"catch-up: a new seat took {caught.deltas:,} row deltas covering {caught.entries:,} entries in "
-          f"{caught.seconds:.2f} s, then replayed {log_entries - caught.entries:,}: {log_entries:,} entries "
-          f"in {catch_up_s:.2f} s (joining included), {catch_up_rate:,.0f} entries/s "
-          f"({catch_up_rate / (log_entries / replay_s):.1f}x the replay)")  # fmt: skip
+    print(f"the whole log ({log_entries:,} entries: {stored:,} events, discovery's {runs:,} runs, "
+          f"{actions:,} commands) to a new seat: replayed in {replay_s:.2f} s, {replay_rate:,.0f} entries/s; "
+          f"by {caught.deltas:,} row deltas and a tail of {log_entries - caught.entries:,} in "
+          f"{catch_up_s:.2f} s, {whole_rate:,.0f} entries/s ({whole_rate / replay_rate:.1f}x)")  # fmt: skip
     print(f"snapshot: the leader kept entry {snapshot.seq:,} ({snapshot.cases:,} cases, "
           f"{snapshot.size / 1e6:.1f} MB store) in {snapshot_s:.2f} s")  # fmt: skip
     join_rate = covered / join_s
@@ -257,7 +283,7 @@ def _run(
     print(f"join from a snapshot: a new seat started {how} snapshot {snapshot.seq:,} and applied a tail of "
           f"{covered - snapshot.seq:,}: {covered:,} entries covered in {join_s:.2f} s (joined and restored "
           f"in {restore_s:.2f} s, the tail in {join_s - restore_s:.2f} s), {join_rate:,.0f} entries/s "
-          f"({join_rate / catch_up_rate:.1f}x the replay)")  # fmt: skip
+          f"({join_rate / replay_rate:.1f}x the replay)")  # fmt: skip
     if disagree:
         print("replicas DIFFER:", *disagree, sep="\n  ", file=sys.stderr)
     else:

@@ -123,9 +123,9 @@ class Caught:
 
 def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caught:
     """Before the seat follows the log: apply the chain of deltas from its cursor, each in one
-    transaction. The next delta downloads on the hub's thread and is checked on this one while the store's
-    thread writes the one before. Stops at the first that cannot be had or applied (logged): the log
-    covers the rest."""
+    transaction. The next two download on the hub's thread while one is checked on this thread and then
+    written on the store's. Stops at the first that cannot be had or applied (logged): the log covers the
+    rest."""
     started = time.perf_counter()
     applied = local.query(lambda ctx: read_cursor(ctx.desk.conn)[0]).result(timeout)
     try:
@@ -147,7 +147,11 @@ def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caugh
         if writing is not None and not _written(writing, links[n - 1]):
             done, writing = done - 1, None
             break
+        # Written before the next is checked: checking it meanwhile (Python, holding the interpreter)
+        # slowed the store's thread, which lets go of the interpreter for every row it writes, more than
+        # it saved (measured: docs/benchmarks.md).
         writing = local.write(functools.partial(_apply, ready=ready))
+        writing.exception()
         done += 1
     if writing is not None and not _written(writing, links[done - 1]):
         done -= 1
@@ -156,7 +160,6 @@ def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caugh
     covered = links[done - 1][1] - applied if done else 0
     caught = Caught(covered, done, time.perf_counter() - started)
     if done:
-        local.write(lambda ctx: ctx.desk.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")).result(timeout)
         log.info("caught up %d entries by %d deltas in %.2f s", caught.entries, done, caught.seconds)
     return caught
 

@@ -14,6 +14,7 @@ is refused as a whole and the seat replays the log instead.
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 import zlib
 from typing import Any
@@ -76,6 +77,7 @@ class Delta(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     audit_head: str  # … and the hash of the last one
     retried: bool  # an officer's retry of set-aside items came in the range (local ones are marked too)
     tables: list[TableRows]
+    new_cases: list[int]  # the cases opened in the range (the search index is made for them)
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> tuple[list[str], list[str]]:
@@ -98,21 +100,23 @@ class Recorder:
         tables = {n for (n,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
         self.tables = {t: _columns(conn, t) for t in CAPTURED if t in tables}
         conn.execute(
+            # `inserted`: the first thing that happened to the row since `first` made it (a new case).
             "CREATE TEMP TABLE IF NOT EXISTS seat_delta_keys (tbl TEXT NOT NULL, key TEXT NOT NULL, "
-            "PRIMARY KEY (tbl, key)) WITHOUT ROWID"
+            "inserted INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID"
         )
         conn.execute(f"DELETE FROM {_KEYS_TABLE}")
         for table, (_, key) in self.tables.items():
             for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
                 keep = _ROW_FILTER.get(table)
+                made = int(event == "INSERT")
                 values = ", ".join(
-                    f"('{table}', json_array({', '.join(f'{row}.{c}' for c in key)}))" for row in rows
+                    f"('{table}', json_array({', '.join(f'{row}.{c}' for c in key)}), {made})" for row in rows
                 )
                 when = " OR ".join(f"{row}.{keep}" for row in rows) if keep else ""
                 conn.execute(
                     f'CREATE TEMP TRIGGER IF NOT EXISTS "seat_delta_{table}_{event.lower()}" '
                     f'AFTER {event} ON main."{table}" {f"WHEN {when} " if when else ""}'
-                    f"BEGIN INSERT OR IGNORE INTO seat_delta_keys (tbl, key) VALUES {values}; END"
+                    f"BEGIN INSERT OR IGNORE INTO seat_delta_keys (tbl, key, inserted) VALUES {values}; END"
                 )
 
     def touched(self) -> int:
@@ -147,9 +151,13 @@ class Recorder:
         ).fetchall())  # fmt: skip
         (audit_rows,) = conn.execute("SELECT count(*) FROM audit").fetchone()
         head = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        new_cases = [case_id for (case_id,) in conn.execute(
+            "SELECT c.id FROM seat_delta_keys AS k JOIN main.cases AS c "
+            "ON c.id = json_extract(k.key, '$[0]') WHERE k.tbl = 'cases' AND k.inserted ORDER BY c.id"
+        )]  # fmt: skip
         delta = Delta(
             FORMAT, centre, self.first, last, SCHEMA_VERSION, state, audit_rows,
-            head[0] if head else audit.GENESIS, self.retried, tables,
+            head[0] if head else audit.GENESIS, self.retried, tables, new_cases,
         )  # fmt: skip
         self.skip(last)
         return delta
@@ -219,10 +227,12 @@ def prepare(data: bytes, centre: str) -> Prepared:
         prev, before = _chain(audit_rows, delta)
     cases = next((table for table in delta.tables if table.name == "cases"), None)
     terms: dict[int, str] = {}
-    if cases is not None:
+    if cases is not None and delta.new_cases:
+        new = set(delta.new_cases)
         try:
             at = [cases.columns.index(c) for c in ("id", "title", "description", "address", "code")]
-            terms = {row[at[0]]: index_text(*(row[i] for i in at[1:])) for row in cases.rows}
+            made = (row for row in cases.rows if row[at[0]] in new)
+            terms = {row[at[0]]: index_text(*(row[i] for i in at[1:])) for row in made}
         except (ValueError, TypeError) as error:
             raise BadDelta(f"its cases cannot be indexed: {error}") from None
     return Prepared(delta, prev, before, terms)
@@ -239,14 +249,17 @@ def _chain(rows: TableRows, delta: Delta) -> tuple[str, int]:
         raise BadDelta(f"audit rows without a column: {error}") from None
     first_id = delta.audit_rows - len(rows.rows) + 1
     start = prev = None
+    pick, chained, changes = operator.itemgetter(*at), len(at) - 2, len(at) - 3  # fields, then the hashes
     for n, row in enumerate(rows.rows):
-        *fields, prev_hash, hash_ = (row[i] for i in at)
+        picked: tuple[Any, ...] = pick(row)
+        fields = picked[: chained if picked[changes] is not None else changes]
+        prev_hash, hash_ = picked[-2], picked[-1]
         if fields[0] != first_id + n:
             raise BadDelta(f"audit row {fields[0]} where {first_id + n} was due")
         if prev is not None and prev_hash != prev:
             raise BadDelta(f"audit row {fields[0]} does not follow the one before it")
         try:
-            if audit.row_hash(prev_hash, audit.chained_fields(tuple(fields))) != hash_:
+            if audit.row_hash(prev_hash, fields) != hash_:
                 raise BadDelta(f"audit row {fields[0]}: its hash is not of its fields")
         except (TypeError, AttributeError, msgspec.EncodeError) as error:
             raise BadDelta(f"audit row {fields[0]}: {error}") from None
@@ -288,9 +301,9 @@ def apply_delta(conn: sqlite3.Connection, ready: Prepared) -> None:
 def _audit_after(conn: sqlite3.Connection, ready: Prepared, rows: TableRows) -> TableRows:
     """The delta's audit rows this store does not hold yet; BadDelta unless those it holds are the
     delta's (the same count reached, the same hash there)."""
-    (count,) = conn.execute("SELECT count(*) FROM audit").fetchone()
-    head = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    head_hash = head[0] if head else audit.GENESIS
+    # The chain numbers its rows 1, 2, … (audit.append): the last one's id is their count.
+    head = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    count, head_hash = (int(head[0]), head[1]) if head else (0, audit.GENESIS)
     held = count - ready.audit_before  # of the delta's rows
     if not 0 <= held <= len(rows.rows):
         raise BadDelta("its audit rows do not follow this store's")

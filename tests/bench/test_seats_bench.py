@@ -22,7 +22,12 @@ def test_bench_seats_reports_round_trip_feed_and_catch_up_on_its_last_line(
         pytest.skip(reason)
     assert main(["bench", "seats", "--seats", "2", "--actions", "20", "--events", "10"]) == 0
     out = capsys.readouterr().out
-    assert "4 replicas agree" in out  # two seats, the late one and the one joining from a snapshot
+    # Two seats; two restarted (by row deltas, by replay); two new ones (replaying, by row deltas); one
+    # joining from a snapshot.
+    assert "7 replicas agree" in out
+    assert re.search(
+        r"catch-up: a seat stopped at entry \d+ restarted \d+ entries later; it took \d+ row deltas", out
+    )
     assert "10 events (10 revisions stored, in 1 entries) on every seat" in out
     assert re.search(r"discovery: the leader's \d+ runs took them into 10 cases on every seat", out), out
     last = out.splitlines()[-1]

@@ -359,6 +359,7 @@ hostile = st.fixed_dictionaries({
         st.lists(st.text(max_size=6), max_size=2), st.lists(st.lists(cells, max_size=5), max_size=3),
         st.lists(st.lists(cells, max_size=3), max_size=2),
     ), max_size=3),
+    "new_cases": st.lists(st.integers(-1, 9), max_size=3),
 })  # fmt: skip
 
 
