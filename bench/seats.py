@@ -210,28 +210,20 @@ def _run(
         # The restarted seat catches up: the leader's row deltas from its cursor (cut as it applied the
         # entries, dispatch.seats.catch_up), then the log's tail after the last.
         log_entries = seats[0].applied
-        started = time.perf_counter()
-        restarted = _open(url, scratch, policy, "restarted", centre)
-        seats.append(restarted)
-        restarted.caught_up().result(WAIT_S * 20)
-        restart_s = time.perf_counter() - started
-        started = time.perf_counter()
-        replaying = _open(url, scratch, policy, "restarted-replaying", centre, deltas=False)
-        seats.append(replaying)
-        replaying.caught_up().result(WAIT_S * 20)
-        restart_replay_s = time.perf_counter() - started
+        def caught_up(name: str, **options: bool) -> tuple[SeatLoop, float]:
+            """A seat opened on its store and caught up with the log; how long that took."""
+            started = time.perf_counter()
+            seat = _open(url, scratch, policy, name, centre, **options)
+            seats.append(seat)
+            seat.caught_up().result(WAIT_S * 20)
+            return seat, time.perf_counter() - started
+
+        restarted, restart_s = caught_up("restarted")
+        _, restart_replay_s = caught_up("restarted-replaying", deltas=False)
 
         # A new seat replays the whole log from its first entry; another takes it by row deltas.
-        started = time.perf_counter()
-        replayer = _open(url, scratch, policy, "replayer", centre, snapshots=False, deltas=False)
-        seats.append(replayer)
-        replayer.caught_up().result(WAIT_S * 20)
-        replay_s = time.perf_counter() - started
-        started = time.perf_counter()
-        late = _open(url, scratch, policy, "late", centre, snapshots=False)
-        seats.append(late)
-        late.caught_up().result(WAIT_S * 20)
-        catch_up_s = time.perf_counter() - started
+        _, replay_s = caught_up("replayer", snapshots=False, deltas=False)
+        late, catch_up_s = caught_up("late", snapshots=False)
 
         # The leader keeps a snapshot; the centre goes on (a tail of reports); a new seat joins from it.
         started = time.perf_counter()
