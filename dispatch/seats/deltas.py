@@ -142,10 +142,11 @@ class Recorder:
             if table in self.tables
         }
 
-    def touched(self) -> int:
-        """Rows touched since `first` (an upper bound on what the next delta carries)."""
+    def touched(self) -> tuple[int, int]:
+        """Rows touched since `first`: those found by their keys, and those appended (the audit's, the
+        feed's events: read by a range of ids, ~2.7 µs a row against ~5 µs)."""
         (keys,) = self.conn.execute(f"SELECT count(*) FROM {_KEYS_TABLE}").fetchone()
-        return int(keys) + sum(self._marks()[table] - mark for table, mark in self.marks.items())
+        return int(keys), sum(self._marks()[table] - mark for table, mark in self.marks.items())
 
     def take(self, centre: str) -> Delta:
         """Between transactions: the delta from `first` to the store's cursor; recording starts afresh
