@@ -210,6 +210,7 @@ def _run(
         # The restarted seat catches up: the leader's row deltas from its cursor (cut as it applied the
         # entries, dispatch.seats.catch_up), then the log's tail after the last.
         log_entries = seats[0].applied
+
         def caught_up(name: str, **options: bool) -> tuple[SeatLoop, float]:
             """A seat opened on its store and caught up with the log; how long that took."""
             started = time.perf_counter()

@@ -195,6 +195,9 @@ def run_seats_follow(args: argparse.Namespace) -> int:
         print(
             f"following centre {args.follow_centre} as {args.follow_seat} into {args.follow_db}", flush=True
         )
+        if seat.caught.deltas:  # what the leader's row deltas brought before the log (catch_up)
+            by = seat.caught
+            print(f"caught up {by.entries} entries by {by.deltas} row deltas in {by.seconds:.2f} s")
         if args.once:
             try:
                 print(f"log sequence {seat.caught_up().result(None)}", flush=True)

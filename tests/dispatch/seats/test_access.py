@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,7 +88,9 @@ def test_a_console_and_a_wall_share_the_log_over_tls(
             "--hub-credentials", str(deployment.out / f"{WALL}.toml"), "--once",
         ]  # fmt: skip
         assert main(argv) == 0
-        assert f"log sequence {last}" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert f"log sequence {last}" in out
+        assert re.search(r"caught up \d+ entries by \d+ row deltas in [\d.]+ s", out), out
         assert read_replica(replica).applied == last
         assert console.caught_up().result(WAIT) == last
     finally:
