@@ -36,6 +36,7 @@ DELTA_S = 10.0
 # restarting rewrites what the delta around its cursor wrote before it: small deltas waste little.
 DELTA_ROWS = 5000
 DELTA_APPENDED = 20_000
+FOLLOWER_KEEPS = 10
 # How long one delta's download may take before the seat stops taking deltas and replays the rest.
 DOWNLOAD_S = 60.0
 OnHub = Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]]
@@ -51,6 +52,7 @@ class Cutter:
         self.centre, self.clock, self._leads, self._publish = centre, clock, leads, publish
         self._recorder: Recorder | None = None
         self._entries = 0  # applied since the last cut
+        self._recorded = 0  # applied since the recorder's `first` (a seat that does not lead keeps some)
         self._at = 0.0
 
     def open(self, conn: sqlite3.Connection) -> None:
@@ -62,6 +64,7 @@ class Cutter:
         if self._recorder is None:
             return
         self._entries += len(outcomes)
+        self._recorded += len(outcomes)
         if any(outcome.marked for outcome in outcomes):
             self._recorder.retried = True
         keyed, appended = self._recorder.touched()
@@ -84,9 +87,17 @@ class Cutter:
             if recorder.first == applied:
                 return None
             if not self._leads():
-                recorder.skip(applied)
+                # Kept a while (up to FOLLOWER_KEEPS times a cut's worth): a seat that takes the lease
+                # then publishes from before it led, and its first delta overlaps the old leader's last
+                # (a delta applies from anywhere in its range) — no hole in the chain at a change of leader.
+                if self._recorded >= FOLLOWER_KEEPS * DELTA_ENTRIES or sum(recorder.touched()) >= (
+                    FOLLOWER_KEEPS * DELTA_ROWS
+                ):
+                    recorder.skip(applied)
+                    self._recorded = 0
                 return None
             delta = recorder.take(self.centre)
+            self._recorded = 0
         except sqlite3.Error as error:
             log.warning("no delta cut at this seat's entry: %s", error, exc_info=error)
             self._recorder = None  # what it recorded is unsure now: no more deltas from this seat
@@ -95,8 +106,12 @@ class Cutter:
         return delta
 
 
-async def keep_delta(hub: Hub, delta: Delta) -> None:
-    """On the hub's thread: pack a delta (off the loop) and keep it on the hub."""
+async def keep_delta(hub: Hub, delta: Delta, after: concurrent.futures.Future[None] | None = None) -> None:
+    """On the hub's thread: pack a delta (off the loop) and keep it on the hub — once the one cut before
+    it (`after`) is kept or failed: deltas reach the hub in order, one packed at a time, and the last one
+    kept means every one before it was tried."""
+    if after is not None:  # done however it ended (its failure was logged): this one is tried all the same
+        await asyncio.wait([asyncio.wrap_future(after)])
     data = await asyncio.to_thread(pack, delta)
     await hub.put_delta(delta.first, delta.last, data)
     log.debug("delta %d-%d kept on the hub (%d bytes)", delta.first, delta.last, len(data))

@@ -423,7 +423,7 @@ class SeatLoop:
         await self._hub.refollow()
 
     def _keep_delta(self, delta: Delta) -> None:
-        self.last_delta = self._on_hub(keep_delta(self._hub, delta))
+        self.last_delta = self._on_hub(keep_delta(self._hub, delta, after=self.last_delta))
         self.last_delta.add_done_callback(_delta_kept)
 
     async def _start_lease(self) -> None:

@@ -111,7 +111,10 @@ def test_a_delta_the_seat_cannot_use_is_passed_over_and_the_log_replayed(
     assert differences(leader.db_path, tmp_path / "late.sqlite3") == []
 
 
-def test_only_the_leader_publishes_deltas_and_a_quiet_beat_cuts_what_is_left(tmp_path: Path) -> None:
+def test_only_the_leader_publishes_deltas_and_a_quiet_beat_cuts_what_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catch_up, "FOLLOWER_KEEPS", 2)
     store = open_store(tmp_path / "seat.sqlite3")
     clock, published, leading = ManualClock(START), list[Delta](), [False]
     cutter = Cutter("test", clock, lambda: leading[0], published.append)
@@ -128,7 +131,7 @@ def test_only_the_leader_publishes_deltas_and_a_quiet_beat_cuts_what_is_left(tmp
 
         cutter.applied(applied(1))
         clock.advance(catch_up.DELTA_S)
-        cutter.beat()  # not leading: forgotten, nothing published
+        cutter.beat()  # not leading: nothing published, what it recorded kept a while
         assert published == []
         leading[0] = True
         cutter.applied(applied(2))
@@ -136,10 +139,18 @@ def test_only_the_leader_publishes_deltas_and_a_quiet_beat_cuts_what_is_left(tmp
         cutter.beat()
         assert published == []  # not yet
         clock.advance(1)
-        cutter.beat()
-        assert [(d.first, d.last) for d in published] == [(1, 2)]
+        cutter.beat()  # leading: from before it led (a chain across a change of leader)
+        assert [(d.first, d.last) for d in published] == [(0, 2)]
         cutter.beat()  # nothing since
         assert len(published) == 1
+        leading[0] = False  # the lease lost: kept for FOLLOWER_KEEPS cuts' worth of entries, then forgotten
+        for seq in range(3, 3 + 2 * catch_up.DELTA_ENTRIES):
+            cutter.applied(applied(seq))
+        leading[0] = True
+        cutter.applied(applied(3 + 2 * catch_up.DELTA_ENTRIES))
+        cutter.cut()
+        assert published[-1].first == 2 + 2 * catch_up.DELTA_ENTRIES  # the kept part was let go at 2,002
+        assert published[-1].last == 3 + 2 * catch_up.DELTA_ENTRIES
     finally:
         store.close()
 
