@@ -67,9 +67,19 @@ class Cutter:
         self._recorded += len(outcomes)
         if any(outcome.marked for outcome in outcomes):
             self._recorder.retried = True
-        keyed, appended = self._recorder.touched()
-        if self._entries >= DELTA_ENTRIES or keyed >= DELTA_ROWS or appended >= DELTA_APPENDED:
+        if self._entries >= DELTA_ENTRIES or self._due(1 if self._leads() else FOLLOWER_KEEPS):
             self.cut()
+
+    def _due(self, times: int) -> bool:
+        """Rows enough touched for a cut (`times` a cut's worth: a seat that does not lead keeps more)."""
+        assert self._recorder is not None
+        try:
+            keyed, appended = self._recorder.touched()
+        except sqlite3.Error as error:
+            log.warning("no more row deltas from this seat: %s", error, exc_info=error)
+            self._recorder = None
+            return False
+        return keyed >= times * DELTA_ROWS or appended >= times * DELTA_APPENDED
 
     def beat(self) -> None:
         if self._entries and self.clock.monotonic() - self._at >= DELTA_S:
@@ -90,9 +100,7 @@ class Cutter:
                 # Kept a while (up to FOLLOWER_KEEPS times a cut's worth): a seat that takes the lease
                 # then publishes from before it led, and its first delta overlaps the old leader's last
                 # (a delta applies from anywhere in its range) — no hole in the chain at a change of leader.
-                if self._recorded >= FOLLOWER_KEEPS * DELTA_ENTRIES or sum(recorder.touched()) >= (
-                    FOLLOWER_KEEPS * DELTA_ROWS
-                ):
+                if self._recorded >= FOLLOWER_KEEPS * DELTA_ENTRIES or self._due(FOLLOWER_KEEPS):
                     recorder.skip(applied)
                     self._recorded = 0
                 return None

@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from dispatch.casework.records import audit
+from dispatch.casework.records.checkpoints import head as audit_head  # rows = the last id: no count(*)
 from dispatch.casework.search import index_text
 from dispatch.seats.apply import SEQ_KEY, read_cursor
 from dispatch.seats.snapshot import REPLICATED, REPLICATED_JOBS, REPLICATED_STATE
@@ -182,15 +183,14 @@ class Recorder:
             f"SELECT key, value FROM loop_state WHERE key IN ({', '.join('?' * len(REPLICATED_STATE))})",
             sorted(REPLICATED_STATE),
         ).fetchall())  # fmt: skip
-        (audit_rows,) = conn.execute("SELECT count(*) FROM audit").fetchone()
-        head = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        audit_rows, head_hash = audit_head(conn)
         new_cases = [case_id for (case_id,) in conn.execute(
             "SELECT c.id FROM seat_delta_keys AS k JOIN main.cases AS c "
             "ON c.id = json_extract(k.key, '$[0]') WHERE k.tbl = 'cases' AND k.inserted ORDER BY c.id"
         )]  # fmt: skip
         delta = Delta(
-            FORMAT, centre, self.first, last, SCHEMA_VERSION, state, audit_rows,
-            head[0] if head else audit.GENESIS, self.retried, tables, new_cases,
+            FORMAT, centre, self.first, last, SCHEMA_VERSION, state, audit_rows, head_hash, self.retried,
+            tables, new_cases,
         )  # fmt: skip
         self.skip(last)
         return delta
@@ -199,12 +199,6 @@ class Recorder:
         """Forget what was recorded: the next delta starts at `last` (a seat that does not lead)."""
         self.conn.execute(f"DELETE FROM {_KEYS_TABLE}")
         self.first, self.retried, self.marks = last, False, self._marks()
-
-    def close(self) -> None:
-        for table in self.tables:
-            for event in ("insert", "update", "delete"):
-                self.conn.execute(f'DROP TRIGGER IF EXISTS temp."seat_delta_{table}_{event}"')
-        self.conn.execute(f"DROP TABLE IF EXISTS {_KEYS_TABLE}")
 
 
 def pack(delta: Delta) -> bytes:
@@ -334,9 +328,7 @@ def apply_delta(conn: sqlite3.Connection, ready: Prepared) -> None:
 def _audit_after(conn: sqlite3.Connection, ready: Prepared, rows: TableRows) -> TableRows:
     """The delta's audit rows this store does not hold yet; BadDelta unless those it holds are the
     delta's (the same count reached, the same hash there)."""
-    # The chain numbers its rows 1, 2, … (audit.append): the last one's id is their count.
-    head = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    count, head_hash = (int(head[0]), head[1]) if head else (0, audit.GENESIS)
+    count, head_hash = audit_head(conn)
     held = count - ready.audit_before  # of the delta's rows
     if not 0 <= held <= len(rows.rows):
         raise BadDelta("its audit rows do not follow this store's")
