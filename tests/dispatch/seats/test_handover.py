@@ -33,6 +33,7 @@ def test_a_handover_written_on_one_seat_is_received_on_another(hub: str, tmp_pat
         packed, _ = pack_events([event("e1", START), event("e2", START, lon=114.4)], "a", START)
         a.publish_events(packed[0]).result(WAIT)
         a.leading.work_off(WAIT)
+        b.caught_up().result(WAIT)  # the cases a's discovery opened reach b by the log, in its own time
         act(b, 1, Action.REGISTER, LEAD)
 
         written = a.hand_over(NIGHT, LEAD, "  夜班交接：人民路井盖待复查  ").result(WAIT)
