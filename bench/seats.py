@@ -190,10 +190,11 @@ def _run(
         discovery_s = time.perf_counter() - started
         opened = seats[0].query(_count_cases).result(WAIT_S)
 
-        # Two seats that stop here, the morning's reports taken into cases, and restart after the commands:
-        # one takes the leader's row deltas, the other replays the log.
+        # Seats that stop here, the morning's reports taken into cases, and restart after the commands:
+        # one takes the leader's row deltas, another replays the log, each in a process of its own (as a
+        # console restarts on its machine); a third takes the deltas in this process, beside the others.
         away_at = 0
-        for name in ("restarted", "restarted-replaying"):
+        for name in ("restarted", "restarted-replaying", "restarted-here"):
             away = _open(url, scratch, policy, name, centre)
             away_at = away.caught_up().result(WAIT_S * 10)
             away.close()
@@ -219,8 +220,11 @@ def _run(
             seat.caught_up().result(WAIT_S * 20)
             return seat, time.perf_counter() - started
 
-        restarted, restart_s = caught_up("restarted")
-        _, restart_replay_s = caught_up("restarted-replaying", deltas=False)
+        from bench.seats_processes import restart_apart
+
+        restart_s, caught = restart_apart(url, scratch, "restarted", centre, deltas=True)
+        restart_replay_s, _ = restart_apart(url, scratch, "restarted-replaying", centre, deltas=False)
+        _, here_s = caught_up("restarted-here")
 
         # A new seat replays the whole log from its first entry; another takes it by row deltas.
         _, replay_s = caught_up("replayer", snapshots=False, deltas=False)
@@ -240,6 +244,8 @@ def _run(
         seats.append(joiner)
         covered = joiner.caught_up().result(WAIT_S * 20)
         join_s = time.perf_counter() - started
+        for name in ("restarted", "restarted-replaying"):  # reopened here for the tail, then compared
+            caught_up(name)
     finally:
         for seat in seats:
             seat.close()
@@ -257,13 +263,13 @@ def _run(
           f"{discovery_s:.2f} s: {stored / discovery_s:,.0f} events/s")  # fmt: skip
     print(f"round trip (act → applied on every seat), {actions:,} commands one at a time: "
           f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {max(round_trips) * 1000:.2f} ms")  # fmt: skip
-    caught = restarted.caught
-    print(f"catch-up: a seat stopped at entry {away_at:,} restarted {missed:,} entries later; it took "
-          f"{caught.deltas:,} row deltas covering {caught.entries:,} entries in {caught.seconds:.2f} s and "
-          f"replayed {missed - caught.entries:,}: caught up in {restart_s:.2f} s (joining included), "
-          f"{catch_up_rate:,.0f} entries/s; replaying them all took {restart_replay_s:.2f} s, "
-          f"{missed / restart_replay_s:,.0f} entries/s "
-          f"({restart_replay_s / restart_s:.1f}x longer)")  # fmt: skip
+    print(f"catch-up: a seat stopped at entry {away_at:,} restarted {missed:,} entries later in a process of "
+          f"its own; it took {caught.deltas:,} row deltas covering {caught.entries:,} entries in "
+          f"{caught.seconds:.2f} s and replayed {missed - caught.entries:,}: caught up in {restart_s:.2f} s "
+          f"(joining included), {catch_up_rate:,.0f} entries/s; replaying them all took "
+          f"{restart_replay_s:.2f} s, {missed / restart_replay_s:,.0f} entries/s "
+          f"({restart_replay_s / restart_s:.1f}x longer); by deltas in this process, beside the "
+          f"{count} seats: {here_s:.2f} s, {missed / here_s:,.0f} entries/s")  # fmt: skip
     caught = late.caught
     print(f"the whole log ({log_entries:,} entries: {stored:,} events, discovery's {runs:,} runs, "
           f"{actions:,} commands) to a new seat: replayed in {replay_s:.2f} s, {replay_rate:,.0f} entries/s; "

@@ -8,12 +8,15 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.clock import SystemClock
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
 from dispatch.seats.entries import PACK_EVENTS, pack_events
+
+if TYPE_CHECKING:  # the NATS client is imported only when a seat opens
+    from dispatch.seats.catch_up import Caught
 
 WAIT_S = 300.0
 # Events published and not yet applied on the publishing seat, at most (as bench seats' feed).
@@ -101,5 +104,49 @@ def child(url: str, scratch: str, name: str, centre: str, target: str) -> None:
         while seat.applied < int(target) and time.monotonic() < deadline:
             time.sleep(0.002)  # polled: a seat has no wait for a sequence of its own (caught_up asks the hub)
         print(f"done {time.time():.6f} {seat.applied}", flush=True)
+    finally:
+        seat.close()
+
+
+def restart_apart(url: str, scratch: Path, name: str, centre: str, *, deltas: bool) -> tuple[float, Caught]:
+    """A stopped seat restarted in a process of its own (as a console restarts on its machine): how long
+    it took from opening to caught up with the log, joining included, and what its row deltas covered
+    (dispatch.seats.catch_up.Caught). Its imports are not timed (nor are those of the bench's)."""
+    from dispatch.seats.catch_up import Caught
+
+    arguments = [url, scratch.as_posix(), name, centre, deltas]
+    command = [
+        sys.executable,
+        "-c",
+        f"from bench.seats_processes import restart_child; restart_child(*{arguments!r})",
+    ]
+    process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        _, took, caught = _expect(process, "caught").split(maxsplit=2)
+        process.wait(WAIT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+    entries, deltas_taken, seconds = caught.split()
+    return float(took), Caught(int(entries), int(deltas_taken), float(seconds))
+
+
+def restart_child(url: str, scratch: str, name: str, centre: str, deltas: bool) -> None:
+    """The other side of restart_apart: reopen the seat's store, catch up, say how long it took, close."""
+    from dispatch.seats.seat import SeatLoop
+
+    policy = load_policy(default_policy_path())
+    started = time.perf_counter()
+    seat = SeatLoop(
+        Path(scratch) / f"{name}.sqlite3", policy, SystemClock(), hub=[url], centre=centre, seat=name,
+        deltas=deltas,
+    )  # fmt: skip
+    try:
+        seat.caught_up().result(WAIT_S)
+        took, caught = time.perf_counter() - started, seat.caught
+        print(f"caught {took:.6f} {caught.entries} {caught.deltas} {caught.seconds:.6f}", flush=True)
     finally:
         seat.close()
