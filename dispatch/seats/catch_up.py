@@ -39,6 +39,11 @@ DELTA_APPENDED = 20_000
 FOLLOWER_KEEPS = 10
 # How long one delta's download may take before the seat stops taking deltas and replays the rest.
 DOWNLOAD_S = 60.0
+# Deltas a seat catching up downloads and checks before it writes them. Downloading on the hub's thread
+# while the store's thread writes slowed the writing (each row lets go of the interpreter and waits to
+# get it back); checking them while downloading costs nothing more. A delta is ~170 kB downloaded and
+# ~5 MB checked and in memory for 1,000 commands (bench seats): eight, ~40 MB.
+AHEAD = 8
 OnHub = Callable[[Coroutine[Any, Any, Any]], concurrent.futures.Future[Any]]
 
 
@@ -149,9 +154,9 @@ class Caught:
 
 def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caught:
     """Before the seat follows the log: apply the chain of deltas from its cursor, each in one
-    transaction. The next two download on the hub's thread while one is checked on this thread and then
-    written on the store's. Stops at the first that cannot be had or applied (logged): the log covers the
-    rest."""
+    transaction, AHEAD at a time: downloaded together on the hub's thread and checked on this one as they
+    arrive, then written one after another on the store's thread, with nothing else downloading. Stops at
+    the first that cannot be had or applied (logged): the log covers the rest."""
     started = time.perf_counter()
     applied = local.query(lambda ctx: read_cursor(ctx.desk.conn)[0]).result(timeout)
     try:
@@ -159,30 +164,14 @@ def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caugh
     except (HubUnavailable, concurrent.futures.TimeoutError) as error:
         log.warning("cannot list the deltas, replaying the log: %s", error)
         return Caught()
-    done = 0  # deltas handed to the store's thread (the last may still fail)
-    fetching = [on_hub(hub.get_delta(first, last, DOWNLOAD_S)) for first, last in links[:2]]
-    writing: concurrent.futures.Future[None] | None = None
-    for n, (first, last) in enumerate(links):
-        try:
-            ready = prepare(fetching[n].result(DOWNLOAD_S + 5), hub.centre.name)
-        except Exception as error:  # a delta only saves time: whatever is wrong with it, the log has it all
-            log.warning("delta %d-%d not taken, replaying the log from there: %s", first, last, error)
+    done = 0  # deltas written
+    for at in range(0, len(links), AHEAD):
+        batch = links[at : at + AHEAD]
+        ready = _checked(hub, on_hub, batch)
+        written = _write(local, ready, batch)
+        done += written
+        if written < len(batch):
             break
-        if n + 2 < len(links):
-            fetching.append(on_hub(hub.get_delta(*links[n + 2], DOWNLOAD_S)))
-        if writing is not None and not _written(writing, links[n - 1]):
-            done, writing = done - 1, None
-            break
-        # Written before the next is checked: checking it meanwhile (Python, holding the interpreter)
-        # slowed the store's thread, which lets go of the interpreter for every row it writes, more than
-        # it saved (measured: docs/benchmarks.md).
-        writing = local.write(functools.partial(_apply, ready=ready))
-        writing.exception()
-        done += 1
-    if writing is not None and not _written(writing, links[done - 1]):
-        done -= 1
-    for future in fetching:
-        future.cancel()
     covered = links[done - 1][1] - applied if done else 0
     caught = Caught(covered, done, time.perf_counter() - started)
     if done:
@@ -190,13 +179,35 @@ def catch_up(hub: Hub, local: LocalLoop, on_hub: OnHub, timeout: float) -> Caugh
     return caught
 
 
-def _written(writing: concurrent.futures.Future[None], link: tuple[int, int]) -> bool:
+def _checked(hub: Hub, on_hub: OnHub, links: Sequence[tuple[int, int]]) -> list[Prepared]:
+    """The deltas of `links` downloaded (all at once) and checked, up to the first that cannot be."""
+    fetching = [on_hub(hub.get_delta(first, last, DOWNLOAD_S)) for first, last in links]
+    ready: list[Prepared] = []
     try:
-        writing.result()
-    except Exception as error:  # rolled back: the store is where the delta before left it
-        log.warning("delta %d-%d not taken, replaying the log from there: %s", *link, error)
-        return False
-    return True
+        for future, (first, last) in zip(fetching, links, strict=True):
+            try:
+                ready.append(prepare(future.result(DOWNLOAD_S + 5), hub.centre.name))
+            except (
+                Exception
+            ) as error:  # a delta only saves time: whatever is wrong with it, the log has it all
+                log.warning("delta %d-%d not taken, replaying the log from there: %s", first, last, error)
+                break
+    finally:
+        for future in fetching:
+            future.cancel()
+    return ready
+
+
+def _write(local: LocalLoop, ready: list[Prepared], links: Sequence[tuple[int, int]]) -> int:
+    """Write the checked deltas in order, each in its own transaction, up to the first the store refuses
+    (rolled back: the store is where the one before left it); how many were written."""
+    for n, prepared in enumerate(ready):
+        try:
+            local.write(functools.partial(_apply, ready=prepared)).result()
+        except Exception as error:
+            log.warning("delta %d-%d not taken, replaying the log from there: %s", *links[n], error)
+            return n
+    return len(ready)
 
 
 def _apply(ctx: LoopContext, ready: Prepared) -> None:

@@ -12,7 +12,7 @@ from dispatch.casework.model import Action, CaseState
 from dispatch.seats import catch_up
 from dispatch.seats.apply import Outcome
 from dispatch.seats.catch_up import Cutter, chain
-from dispatch.seats.deltas import Delta
+from dispatch.seats.deltas import BadDelta, Delta
 from dispatch.seats.entries import pack_events
 from dispatch.seats.seat import SeatLoop
 from dispatch.seats.verify import differences
@@ -48,6 +48,7 @@ def test_a_restarted_seat_and_a_new_wall_catch_up_by_the_leaders_deltas(
     hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(catch_up, "DELTA_ENTRIES", 4)
+    monkeypatch.setattr(catch_up, "AHEAD", 1)  # a batch a delta: the chain is taken across batches
     leader, b = open_seat(hub, tmp_path, "a", lead=True), open_seat(hub, tmp_path, "b")
     wall = None
     try:
@@ -109,6 +110,40 @@ def test_a_delta_the_seat_cannot_use_is_passed_over_and_the_log_replayed(
         if late is not None:
             late.close()
     assert differences(leader.db_path, tmp_path / "late.sqlite3") == []
+
+
+@pytest.mark.parametrize("ahead", [1, 8])
+@pytest.mark.parametrize("fault", ["damaged on the hub", "refused by the store"])
+def test_a_seat_keeps_the_deltas_before_one_it_cannot_use_and_replays_from_there(
+    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int, fault: str
+) -> None:
+    monkeypatch.setattr(catch_up, "DELTA_ENTRIES", 4)
+    monkeypatch.setattr(catch_up, "AHEAD", ahead)  # the bad one in the first batch, or a later one
+    leader = open_seat(hub, tmp_path, "a", lead=True)
+    late = None
+    try:
+        leader.wait_status(lambda status: status.leading, WAIT)
+        _day(leader, range(4))
+        _kept(leader)
+        links = chain(leader._on_hub(leader._hub.deltas()).result(WAIT), 0)
+        assert len(links) >= 2
+        if fault == "damaged on the hub":
+            leader._on_hub(leader._hub.put_delta(*links[1], b"tianshu-delta\n damaged")).result(WAIT)
+        else:
+            writes = iter([catch_up.apply_delta, _refuse])
+            monkeypatch.setattr(catch_up, "apply_delta", lambda conn, ready: next(writes)(conn, ready))
+        late = open_seat(hub, tmp_path, "late")
+        assert (late.caught.entries, late.caught.deltas) == (links[0][1], 1)
+        assert late.caught_up().result(WAIT) == leader.applied
+    finally:
+        leader.close()
+        if late is not None:
+            late.close()
+    assert differences(leader.db_path, tmp_path / "late.sqlite3") == []
+
+
+def _refuse(conn: object, ready: object) -> None:
+    raise BadDelta("its audit rows do not follow this store's")
 
 
 def test_only_the_leader_publishes_deltas_and_a_quiet_beat_cuts_what_is_left(
