@@ -167,7 +167,8 @@ def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat
 ) -> None:
     """Dispatched on any seat, an order goes out on a seat's feed until its unit answers; the unit's report
     comes back on that feed and moves the case on every seat (through the log)."""
-    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+    # b may not lead: taking the lease a gives back as it closes, b would log an entry a never holds.
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b", lead=False)
     (case_id,) = b.publish_event(seat_event("flood-1")).result(WAIT).opened
     act(b, case_id, Action.REGISTER, LEAD)
     act(b, case_id, Action.DISPATCH, DISPATCHER, unit="U-1")
@@ -184,7 +185,9 @@ def test_a_seat_sends_its_replicas_orders_and_its_units_reports_reach_every_seat
 
     try:
         qloop.run_until_complete(scenario())
-        a.caught_up().result(WAIT)
+        # b too: the leader's beats (a's cockpit) may have published runs of the jobs after the report.
+        for seat in (a, b):
+            seat.caught_up().result(WAIT)
         assert state(a, case_id) is CaseState.SIGNED
         # Answered: no seat sends the order again.
         assert a.query(lambda ctx: unanswered_orders(ctx.desk.conn)).result(WAIT) == []
@@ -237,7 +240,8 @@ def test_a_seats_feed_brings_the_units_live_positions_onto_its_own_replica(
 ) -> None:
     """The map and the dispatch dialog read where units are from the seat's store: its feed's positions
     are copied there as its own records (they are not case data: not through the log)."""
-    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b")
+    # b may not lead: taking the lease a gives back as it closes, b would log an entry a never holds.
+    a, b = join(hub, tmp_path, "a"), join(hub, tmp_path, "b", lead=False)
 
     async def scenario() -> None:
         async with joined_cockpit(window, a) as (server, cockpit):
@@ -250,7 +254,8 @@ def test_a_seats_feed_brings_the_units_live_positions_onto_its_own_replica(
     try:
         qloop.run_until_complete(scenario())
         assert positions(a) == [("U-1", 120.151, 30.271, "en_route")]
-        b.caught_up().result(WAIT)
+        for seat in (a, b):  # a too: its lease entry and its beats' runs of the jobs come by the log
+            seat.caught_up().result(WAIT)
         assert positions(b) == []  # another seat's own feed tells it where units are
     finally:
         a.close()

@@ -67,6 +67,8 @@ def test_three_seats_on_a_cluster_go_on_when_a_node_dies(tmp_path: Path) -> None
             assert a.wait_status(lambda status: status.leading, WAIT).leading
             (first,) = a.publish_event(event("e1")).result(WAIT).opened
             (second,) = b.publish_event(event("e2", lon=114.40)).result(WAIT).opened
+            for seat in (a, c):  # each acts below on a case another seat opened: it reaches them by the log
+                seat.caught_up().result(WAIT)
             settle(c, first, Action.REGISTER, CaseState.REGISTERED)
             settle(a, second, Action.REGISTER, CaseState.REGISTERED)
 

@@ -81,6 +81,8 @@ def test_a_seat_the_log_trimmed_past_while_it_was_cut_off_stops_and_says_restart
     with Cable(hub) as cable:
         b = open_seat(cable.url, tmp_path, "b")
         try:
+            # a's lease entry is in the log before the reports: b stops after three entries (below).
+            a.wait_status(lambda status: status.leading, WAIT)
             busy_hour(a, 0, 2)
             b.caught_up().result(WAIT)
             cable.cut()
