@@ -185,11 +185,10 @@ def _checked(hub: Hub, on_hub: OnHub, links: Sequence[tuple[int, int]]) -> list[
     ready: list[Prepared] = []
     try:
         for future, (first, last) in zip(fetching, links, strict=True):
+            # A delta only saves time: whatever is wrong with it, the log has it all.
             try:
                 ready.append(prepare(future.result(DOWNLOAD_S + 5), hub.centre.name))
-            except (
-                Exception
-            ) as error:  # a delta only saves time: whatever is wrong with it, the log has it all
+            except Exception as error:
                 log.warning("delta %d-%d not taken, replaying the log from there: %s", first, last, error)
                 break
     finally:

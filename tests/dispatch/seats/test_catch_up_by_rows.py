@@ -90,30 +90,15 @@ def test_a_restarted_seat_and_a_new_wall_catch_up_by_the_leaders_deltas(
     assert differences(leader.db_path, tmp_path / "wall.sqlite3") == []
 
 
-def test_a_delta_the_seat_cannot_use_is_passed_over_and_the_log_replayed(
-    hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(catch_up, "DELTA_ENTRIES", 4)
-    leader = open_seat(hub, tmp_path, "a", lead=True)
-    late = None
-    try:
-        leader.wait_status(lambda status: status.leading, WAIT)
-        _day(leader, range(4))
-        _kept(leader)
-        # Something on the hub claims to take a new store furthest: damaged bytes.
-        leader._on_hub(leader._hub.put_delta(0, leader.applied, b"tianshu-delta\n damaged")).result(WAIT)
-        late = open_seat(hub, tmp_path, "late")
-        assert (late.caught.entries, late.caught.deltas) == (0, 0)
-        assert late.caught_up().result(WAIT) == leader.applied
-    finally:
-        leader.close()
-        if late is not None:
-            late.close()
-    assert differences(leader.db_path, tmp_path / "late.sqlite3") == []
-
-
 @pytest.mark.parametrize("ahead", [1, 8])
-@pytest.mark.parametrize("fault", ["damaged on the hub", "refused by the store"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "damaged bytes claiming the whole log",
+        "the second damaged on the hub",
+        "the second refused by the store",
+    ],
+)
 def test_a_seat_keeps_the_deltas_before_one_it_cannot_use_and_replays_from_there(
     hub: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: int, fault: str
 ) -> None:
@@ -127,13 +112,17 @@ def test_a_seat_keeps_the_deltas_before_one_it_cannot_use_and_replays_from_there
         _kept(leader)
         links = chain(leader._on_hub(leader._hub.deltas()).result(WAIT), 0)
         assert len(links) >= 2
-        if fault == "damaged on the hub":
+        kept_before = (links[0][1], 1)
+        if fault == "damaged bytes claiming the whole log":  # the chain takes it first: nothing before it
+            leader._on_hub(leader._hub.put_delta(0, leader.applied, b"tianshu-delta\n damaged")).result(WAIT)
+            kept_before = (0, 0)
+        elif fault == "the second damaged on the hub":
             leader._on_hub(leader._hub.put_delta(*links[1], b"tianshu-delta\n damaged")).result(WAIT)
         else:
             writes = iter([catch_up.apply_delta, _refuse])
             monkeypatch.setattr(catch_up, "apply_delta", lambda conn, ready: next(writes)(conn, ready))
         late = open_seat(hub, tmp_path, "late")
-        assert (late.caught.entries, late.caught.deltas) == (links[0][1], 1)
+        assert (late.caught.entries, late.caught.deltas) == kept_before
         assert late.caught_up().result(WAIT) == leader.applied
     finally:
         leader.close()
