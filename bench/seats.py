@@ -24,6 +24,7 @@ from bench.seats_feed import (
 )
 from bench.seats_feed import command as bench_command
 from bench.seats_feed import new_case_event as _event
+from bench.seats_processes import restart_apart
 from core.clock import SystemClock
 from dispatch.casework.policy import Policy
 from dispatch.casework.policy_file import default_policy_path, load_policy
@@ -219,8 +220,6 @@ def _run(
             seats.append(seat)
             seat.caught_up().result(WAIT_S * 20)
             return seat, time.perf_counter() - started
-
-        from bench.seats_processes import restart_apart
 
         restart_s, caught = restart_apart(url, scratch, "restarted", centre, deltas=True)
         restart_replay_s, _ = restart_apart(url, scratch, "restarted-replaying", centre, deltas=False)
